@@ -1,0 +1,39 @@
+//! The `rampart` binary: a thin shell over the library crates.
+//!
+//! Each subcommand lives in its own module under `commands/`; this file only
+//! parses the command line and reports errors with a non-zero exit.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "rampart", version, about = "API discovery, threat detection and prevention in one gateway")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the API inventory from exchange records (JSON lines).
+    Discover(commands::discover::DiscoverArgs),
+    /// Run the detection engine over exchange records and print one verdict per record.
+    Inspect(commands::inspect::InspectArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Discover(args) => commands::discover::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("rampart: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The security event: one line an operator reads to learn what Rampart did
+//! to one exchange and why. Written to JSON lines and to the embedded store.
+
+use crate::action::Reason;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SecurityEvent {
+    /// RFC 3339 time, UTC.
+    pub time: String,
+    pub request_id: String,
+    pub client_ip: String,
+    pub method: String,
+    pub host: String,
+    pub path: String,
+    /// The route name, or empty when no route matched.
+    pub route: String,
+    /// `allow`, `monitor`, `block`, ... (see [`crate::Action::name`]).
+    pub action: String,
+    /// HTTP status sent to the client, when one was sent.
+    pub status: Option<u16>,
+    pub reasons: Vec<Reason>,
+    /// Sum of the reasons' scores.
+    pub score: f64,
+}
+
+/// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds.
+pub fn rfc3339_millis(millis: u64) -> String {
+    let nanos = i128::from(millis) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_epoch_millis_as_rfc3339() {
+        assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_millis(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

@@ -1,0 +1,1 @@
+//! rampart-demo (being built).

@@ -1,0 +1,1 @@
+//! rampart-detect (being built).

@@ -1,0 +1,1 @@
+//! rampart-discover (being built).
