@@ -1,1 +1,31 @@
-//! rampart-gateway (being built).
+//! Rampart's inline gateway: the reverse proxy every protection capability
+//! plugs into.
+//!
+//! A request flows through `listener` (TLS, HTTP/1.1 and HTTP/2), `proxy`
+//! (framing checks, routing, limits, the pipeline's phases, forwarding) and
+//! `upstream` (pools, health); `config` validates the TOML file, `runtime` is
+//! the compiled snapshot the hot path reads, `reload` swaps it, `admin` serves
+//! metrics and health. Stages implement [`pipeline::Stage`].
+
+pub mod admin;
+pub mod body;
+mod client_io;
+pub mod config;
+pub mod forwarding;
+pub mod framing;
+pub mod ipset;
+pub mod listener;
+pub mod pipeline;
+pub mod problem;
+pub mod proxy;
+pub mod reload;
+pub mod router;
+pub mod runtime;
+pub mod server;
+pub mod stages;
+pub mod telemetry;
+pub mod tls;
+pub mod upstream;
+
+pub use config::{ConfigError, GatewayConfig};
+pub use server::{DrainReport, Gateway};

@@ -1,13 +1,97 @@
-//! `rampart discover` (being built).
+//! `rampart discover`: the API inventory learned from exchange records.
+//!
+//! Reads JSON-lines exchanges (bad lines are reported with their number and
+//! skipped), optionally matches them against a declared OpenAPI spec (a
+//! malformed spec stops the run with the place of the problem), and writes
+//! the inventory as JSON (stdout or `--out`) and, if asked, as OpenAPI 3.1.
 
+use anyhow::Context;
+use rampart_core::RecordReader;
+use rampart_discover::{export, parse_spec, Inventory};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Bad lines reported one by one; past this only their count is given.
+const MAX_REPORTED_BAD_LINES: u64 = 20;
 
 #[derive(clap::Args)]
 pub struct DiscoverArgs {
     /// Exchange records, one JSON object per line.
-    pub file: std::path::PathBuf,
+    pub file: PathBuf,
+    /// Declared OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML).
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    /// Where to write the inventory JSON (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the inventory as an OpenAPI 3.1 document (YAML, or JSON
+    /// when the file name ends in `.json`).
+    #[arg(long)]
+    pub openapi: Option<PathBuf>,
 }
 
-pub fn run(_args: DiscoverArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`rampart discover` is being built")
+pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
+    let mut inventory = Inventory::new();
+    let mut title = String::from("Discovered API");
+    if let Some(path) = &args.spec {
+        let bytes = std::fs::read(path).with_context(|| format!("reading spec {}", path.display()))?;
+        let spec = parse_spec(&bytes).with_context(|| format!("spec {}", path.display()))?;
+        if let Some(declared) = &spec.title {
+            title = format!("{declared} (discovered)");
+        }
+        inventory.set_spec(spec);
+    }
+    let input = File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let mut bad_lines = 0u64;
+    for item in RecordReader::new(BufReader::new(input)) {
+        match item {
+            Ok((_, record)) => inventory.observe(&record),
+            Err(err) => {
+                bad_lines += 1;
+                if bad_lines <= MAX_REPORTED_BAD_LINES {
+                    eprintln!("rampart: {}: {err}", args.file.display());
+                }
+            }
+        }
+    }
+    let report = inventory.report();
+    match &args.out {
+        Some(path) => write_json(path, &report)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+    }
+    if let Some(path) = &args.openapi {
+        let document = export::openapi_document(&report, &title);
+        let text = if path.extension().is_some_and(|e| e == "json") {
+            serde_json::to_string_pretty(&document)?
+        } else {
+            export::to_yaml(&document).context("rendering the OpenAPI document as YAML")?
+        };
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    eprintln!(
+        "rampart: {} records, {} endpoints ({} shadow, {} zombie, {} orphan, {} unauthenticated), {} bad line(s)",
+        inventory.records(),
+        report.summary.endpoints,
+        report.summary.shadow,
+        report.summary.zombie,
+        report.summary.orphan,
+        report.summary.unauthenticated,
+        bad_lines
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_json(path: &PathBuf, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush().with_context(|| format!("writing {}", path.display()))
 }

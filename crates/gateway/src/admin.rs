@@ -1,0 +1,90 @@
+//! The admin listener (default 127.0.0.1:9090): Prometheus metrics, liveness
+//! and readiness. Kept apart from client listeners so it can stay on loopback.
+
+use crate::proxy::Shared;
+use crate::telemetry;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// What the admin endpoints read.
+pub struct AdminState {
+    pub shared: Arc<Shared>,
+    /// False once draining starts: load balancers should stop sending traffic.
+    pub ready: AtomicBool,
+}
+
+pub async fn serve(listener: TcpListener, state: Arc<AdminState>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let state = Arc::clone(&state);
+                async move { Ok::<_, std::convert::Infallible>(answer(&state, &request)) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn answer(state: &AdminState, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+    }
+    match request.uri().path() {
+        "/metrics" => {
+            refresh_gauges(state);
+            let mut response = text(StatusCode::OK, telemetry::prometheus().render());
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            response
+        }
+        "/healthz" => text(StatusCode::OK, "ok\n"),
+        "/readyz" => {
+            if state.ready.load(Ordering::Relaxed) {
+                text(StatusCode::OK, "ready\n")
+            } else {
+                text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+            }
+        }
+        _ => text(StatusCode::NOT_FOUND, "not found: try /metrics, /healthz or /readyz\n"),
+    }
+}
+
+/// Values kept elsewhere (event sink counters, upstream health) are copied
+/// into the registry just before it is rendered.
+fn refresh_gauges(state: &AdminState) {
+    if let Some(events) = &state.shared.events {
+        let stats = events.stats();
+        metrics::counter!(telemetry::EVENTS_DROPPED).absolute(stats.dropped);
+        metrics::counter!(telemetry::EVENTS_WRITTEN).absolute(stats.written);
+    } else {
+        metrics::counter!(telemetry::EVENTS_DROPPED).absolute(0);
+    }
+    for upstream in &state.shared.runtime.load().upstreams {
+        metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())
+            .set(upstream.healthy_addresses() as f64);
+    }
+}
+
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response
+}

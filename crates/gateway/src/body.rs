@@ -1,0 +1,231 @@
+//! Request and response bodies as the gateway streams them.
+//!
+//! Towards the upstream, a body is either fully buffered (it fitted in the
+//! inspection buffer) or the buffered prefix followed by the rest of the
+//! client's stream, with the route's size limit enforced as bytes pass.
+//! Towards the client, a body is either the gateway's own answer or the
+//! upstream's stream; the end of that stream returns the upstream connection
+//! to its pool and closes the exchange (logging phase, metrics, event).
+
+use crate::proxy::ExchangeTail;
+use crate::upstream::PooledConnection;
+use bytes::Bytes;
+use http::HeaderMap;
+use http_body::{Body, Frame, SizeHint};
+use hyper::body::Incoming;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a request body could not be forwarded.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestBodyError {
+    #[error("request body is larger than the route's limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("reading the client's request body: {0}")]
+    Client(#[source] hyper::Error),
+}
+
+/// The request body sent to the upstream.
+pub enum ForwardBody {
+    Empty,
+    Full {
+        data: Option<Bytes>,
+        trailers: Option<HeaderMap>,
+    },
+    Streaming {
+        prefix: Option<Bytes>,
+        rest: Incoming,
+        /// Bytes received so far (prefix included).
+        seen: u64,
+        limit: u64,
+        exact_len: Option<u64>,
+    },
+}
+
+impl ForwardBody {
+    /// The buffered start of the body, at most `limit` bytes, and whether it is all of it.
+    pub fn inspectable(&self, limit: usize) -> (&[u8], bool) {
+        let (data, whole) = match self {
+            ForwardBody::Empty => (&[][..], true),
+            ForwardBody::Full { data, .. } => (data.as_deref().unwrap_or_default(), true),
+            ForwardBody::Streaming { prefix, .. } => (prefix.as_deref().unwrap_or_default(), false),
+        };
+        let shown = &data[..data.len().min(limit)];
+        (shown, whole && shown.len() == data.len())
+    }
+}
+
+impl Body for ForwardBody {
+    type Data = Bytes;
+    type Error = RequestBodyError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            ForwardBody::Empty => Poll::Ready(None),
+            ForwardBody::Full { data, trailers } => {
+                if let Some(data) = data.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                }
+                Poll::Ready(trailers.take().map(|t| Ok(Frame::trailers(t))))
+            }
+            ForwardBody::Streaming {
+                prefix,
+                rest,
+                seen,
+                limit,
+                ..
+            } => {
+                if let Some(prefix) = prefix.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(prefix))));
+                }
+                match ready!(Pin::new(rest).poll_frame(cx)) {
+                    None => Poll::Ready(None),
+                    Some(Err(e)) => Poll::Ready(Some(Err(RequestBodyError::Client(e)))),
+                    Some(Ok(frame)) => {
+                        if let Some(data) = frame.data_ref() {
+                            *seen += data.len() as u64;
+                            if *seen > *limit {
+                                return Poll::Ready(Some(Err(RequestBodyError::TooLarge {
+                                    limit: *limit,
+                                })));
+                            }
+                        }
+                        Poll::Ready(Some(Ok(frame)))
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ForwardBody::Empty => true,
+            ForwardBody::Full { data, trailers } => data.is_none() && trailers.is_none(),
+            ForwardBody::Streaming { prefix, rest, .. } => prefix.is_none() && rest.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ForwardBody::Empty => SizeHint::with_exact(0),
+            ForwardBody::Full { data, .. } => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
+            ForwardBody::Streaming { exact_len, .. } => {
+                exact_len.map_or_else(SizeHint::default, SizeHint::with_exact)
+            }
+        }
+    }
+}
+
+/// The response body sent to the client.
+pub struct ResponseBody {
+    source: ResponseSource,
+    tail: Option<ExchangeTail>,
+}
+
+enum ResponseSource {
+    Full(Option<Bytes>),
+    Upstream {
+        body: Incoming,
+        connection: Option<PooledConnection>,
+    },
+}
+
+impl ResponseBody {
+    /// A body the gateway wrote itself.
+    pub fn full(data: impl Into<Bytes>, tail: Option<ExchangeTail>) -> Self {
+        let data = data.into();
+        ResponseBody {
+            source: ResponseSource::Full((!data.is_empty()).then_some(data)),
+            tail,
+        }
+    }
+
+    /// The upstream's body; `connection` goes back to its pool at the end.
+    pub fn upstream(body: Incoming, connection: Option<PooledConnection>, tail: ExchangeTail) -> Self {
+        ResponseBody {
+            source: ResponseSource::Upstream { body, connection },
+            tail: Some(tail),
+        }
+    }
+
+    fn finish(&mut self, completed: bool) {
+        if let ResponseSource::Upstream { connection, .. } = &mut self.source {
+            if let Some(connection) = connection.take() {
+                if completed {
+                    connection.release();
+                }
+            }
+        }
+        if let Some(tail) = self.tail.take() {
+            tail.finish(completed);
+        }
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        let polled = match &mut this.source {
+            ResponseSource::Full(data) => data.take().map(|d| Ok(Frame::data(d))),
+            ResponseSource::Upstream { body, .. } => {
+                ready!(Pin::new(body).poll_frame(cx)).map(|r| r.map_err(BoxError::from))
+            }
+        };
+        match polled {
+            None => {
+                this.finish(true);
+                Poll::Ready(None)
+            }
+            Some(Err(e)) => {
+                this.finish(false);
+                Poll::Ready(Some(Err(e)))
+            }
+            Some(Ok(mut frame)) => {
+                let end = this.is_end_stream();
+                if let (Some(tail), Some(data)) = (this.tail.as_mut(), frame.data_mut()) {
+                    tail.on_response_chunk(data, end);
+                }
+                if end {
+                    this.finish(true);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.source {
+            ResponseSource::Full(data) => data.is_none(),
+            ResponseSource::Upstream { body, .. } => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.source {
+            ResponseSource::Full(data) => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
+            ResponseSource::Upstream { body, .. } => body.size_hint(),
+        }
+    }
+}
+
+impl Drop for ResponseBody {
+    fn drop(&mut self) {
+        let completed = self.is_end_stream();
+        self.finish(completed);
+    }
+}

@@ -1,0 +1,488 @@
+//! The gateway's configuration: read from TOML, validated in full up front,
+//! and turned into typed settings the proxy uses without further checks.
+//!
+//! Every problem is reported with the file, the key path and what was
+//! expected; all problems of a file are reported at once.
+
+mod error;
+mod raw;
+pub mod units;
+
+pub use error::{ConfigError, Problem};
+
+use crate::ipset::IpSet;
+use http::HeaderName;
+use raw::{RawConfig, RawListener, RawRoute, RawUpstream};
+use std::collections::HashSet;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// The file it was read from (relative paths inside are resolved against its directory).
+    pub file: PathBuf,
+    pub server: ServerSettings,
+    pub admin_listen: SocketAddr,
+    pub events: EventSettings,
+    pub stages: Vec<StageKind>,
+    pub listeners: Vec<ListenerSpec>,
+    pub upstreams: Vec<UpstreamSpec>,
+    pub routes: Vec<RouteSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub trusted_proxies: IpSet,
+    pub request_id_header: HeaderName,
+    pub drain_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub max_header_bytes: u64,
+    pub reload_poll_interval: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSettings {
+    pub jsonl: Option<PathBuf>,
+    pub sqlite: Option<PathBuf>,
+    pub queue_capacity: usize,
+}
+
+/// The stages a pipeline can run, in the order configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageKind {
+    IpLists,
+}
+
+impl StageKind {
+    const ALL: [(&'static str, StageKind); 1] = [("ip_lists", StageKind::IpLists)];
+
+    fn from_name(name: &str) -> Option<StageKind> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    }
+
+    fn known_names() -> String {
+        Self::ALL.iter().map(|(n, _)| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+#[derive(Clone)]
+pub struct ListenerSpec {
+    pub name: String,
+    pub listen: SocketAddr,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl std::fmt::Debug for ListenerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenerSpec")
+            .field("name", &self.name)
+            .field("listen", &self.listen)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamSpec {
+    pub name: String,
+    pub addresses: Vec<SocketAddr>,
+    pub unhealthy_for: Duration,
+    pub max_idle_per_address: usize,
+}
+
+/// Which requests a route takes: an optional host (exact, or `*.suffix`) and a path prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HostPattern {
+    Exact(String),
+    /// `*.example.com` stored as `.example.com`.
+    Suffix(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub name: String,
+    pub host: Option<HostPattern>,
+    pub path_prefix: String,
+    /// Index into [`GatewayConfig::upstreams`].
+    pub upstream: usize,
+    pub limits: RouteLimits,
+    pub ip_allow: IpSet,
+    pub ip_deny: IpSet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteLimits {
+    pub max_header_bytes: u64,
+    pub max_body_bytes: u64,
+    pub inspect_body_bytes: u64,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+}
+
+pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:9090";
+const DEFAULT_MAX_HEADER_BYTES: u64 = 64 * 1024;
+const DEFAULT_MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
+const DEFAULT_INSPECT_BODY_BYTES: u64 = 64 * 1024;
+
+impl GatewayConfig {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::single(path.to_path_buf(), "", format!("cannot read the file: {e}"))
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Validates configuration text; `path` is used for messages and relative paths.
+    pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
+        let raw: RawConfig =
+            serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                let location = inner
+                    .span()
+                    .map(|span| {
+                        let (line, column) = line_and_column(text, span.start);
+                        format!(" (line {line}, column {column})")
+                    })
+                    .unwrap_or_default();
+                ConfigError::single(
+                    path.to_path_buf(),
+                    if key == "." { String::new() } else { key },
+                    format!("{}{location}", inner.message().trim().replace('\n', ": ")),
+                )
+            })?;
+        Validator::new(path).validate(raw)
+    }
+}
+
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Collects every problem while turning raw settings into typed ones.
+struct Validator<'a> {
+    file: &'a Path,
+    base_dir: PathBuf,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(file: &'a Path) -> Self {
+        let base_dir = file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Validator {
+            file,
+            base_dir,
+            problems: Vec::new(),
+        }
+    }
+
+    fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.base_dir.join(path)
+        }
+    }
+
+    fn ip_set(&mut self, key: &str, entries: &[String]) -> IpSet {
+        IpSet::parse(entries).unwrap_or_else(|(index, entry)| {
+            self.problem(
+                format!("{key}[{index}]"),
+                format!("expected an IP address or CIDR network such as \"10.0.0.0/8\", got {entry:?}"),
+            );
+            IpSet::default()
+        })
+    }
+
+    fn validate(mut self, raw: RawConfig) -> Result<GatewayConfig, ConfigError> {
+        let server = self.server(raw.server);
+        let admin_listen = self.socket_addr(
+            "admin.listen",
+            raw.admin.listen.as_deref().unwrap_or(DEFAULT_ADMIN_LISTEN),
+        );
+        let events = self.events(raw.events);
+        let stages = self.stages(raw.pipeline.stages);
+        let listeners = self.listeners(raw.listeners);
+        let upstreams = self.upstreams(raw.upstreams);
+        let routes = self.routes(raw.routes, &upstreams, server.max_header_bytes);
+        if !self.problems.is_empty() {
+            return Err(ConfigError {
+                file: self.file.to_path_buf(),
+                problems: self.problems,
+            });
+        }
+        Ok(GatewayConfig {
+            file: self.file.to_path_buf(),
+            server,
+            admin_listen: admin_listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9090))),
+            events,
+            stages,
+            listeners,
+            upstreams,
+            routes,
+        })
+    }
+
+    fn server(&mut self, raw: raw::RawServer) -> ServerSettings {
+        let trusted_proxies = self.ip_set("server.trusted_proxies", &raw.trusted_proxies);
+        let header_text = raw.request_id_header.as_deref().unwrap_or("x-request-id");
+        let request_id_header = HeaderName::from_bytes(header_text.as_bytes()).unwrap_or_else(|_| {
+            self.problem(
+                "server.request_id_header",
+                format!("expected a valid HTTP header name, got {header_text:?}"),
+            );
+            HeaderName::from_static("x-request-id")
+        });
+        let max_header_bytes = raw.max_header_bytes.map_or(DEFAULT_MAX_HEADER_BYTES, |s| s.0);
+        if !(1024..=1024 * 1024).contains(&max_header_bytes) {
+            self.problem(
+                "server.max_header_bytes",
+                format!("expected a size between 1KiB and 1MiB, got {max_header_bytes} bytes"),
+            );
+        }
+        ServerSettings {
+            trusted_proxies,
+            request_id_header,
+            drain_timeout: raw.drain_timeout.map_or(Duration::from_secs(30), |d| d.0),
+            header_read_timeout: self.positive(
+                "server.header_read_timeout",
+                raw.header_read_timeout.map_or(Duration::from_secs(10), |d| d.0),
+            ),
+            max_header_bytes,
+            reload_poll_interval: self.positive(
+                "server.reload_poll_interval",
+                raw.reload_poll_interval.map_or(Duration::from_secs(1), |d| d.0),
+            ),
+        }
+    }
+
+    fn positive(&mut self, key: &str, value: Duration) -> Duration {
+        if value.is_zero() {
+            self.problem(key, "expected a duration greater than zero");
+        }
+        value
+    }
+
+    fn events(&mut self, raw: raw::RawEvents) -> EventSettings {
+        let queue_capacity = raw.queue_capacity.unwrap_or(10_000);
+        if queue_capacity == 0 || queue_capacity > 10_000_000 {
+            self.problem(
+                "events.queue_capacity",
+                format!("expected a number between 1 and 10000000, got {queue_capacity}"),
+            );
+        }
+        EventSettings {
+            jsonl: raw.jsonl.map(|p| self.resolve(&p)),
+            sqlite: raw.sqlite.map(|p| self.resolve(&p)),
+            queue_capacity,
+        }
+    }
+
+    fn stages(&mut self, names: Option<Vec<String>>) -> Vec<StageKind> {
+        let names = names.unwrap_or_else(|| vec!["ip_lists".to_string()]);
+        let mut stages = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            match StageKind::from_name(name) {
+                Some(kind) if stages.contains(&kind) => {
+                    self.problem(format!("pipeline.stages[{i}]"), format!("stage {name:?} is listed twice"))
+                }
+                Some(kind) => stages.push(kind),
+                None => self.problem(
+                    format!("pipeline.stages[{i}]"),
+                    format!("expected one of {}, got {name:?}", StageKind::known_names()),
+                ),
+            }
+        }
+        stages
+    }
+
+    fn socket_addr(&mut self, key: &str, text: &str) -> Option<SocketAddr> {
+        match text.parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                self.problem(
+                    key,
+                    format!("expected an IP address and port such as \"127.0.0.1:8080\" or \"[::1]:8080\", got {text:?}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn listeners(&mut self, raw: Vec<RawListener>) -> Vec<ListenerSpec> {
+        if raw.is_empty() {
+            self.problem("listeners", "expected at least one [[listeners]] entry");
+        }
+        let mut names = HashSet::new();
+        let mut addrs = HashSet::new();
+        let mut out = Vec::new();
+        for (i, listener) in raw.into_iter().enumerate() {
+            let key = format!("listeners[{i}]");
+            let name = listener.name.unwrap_or_else(|| format!("listener-{i}"));
+            if !names.insert(name.clone()) {
+                self.problem(format!("{key}.name"), format!("listener name {name:?} is used twice"));
+            }
+            let Some(listen) = self.socket_addr(&format!("{key}.listen"), &listener.listen) else {
+                continue;
+            };
+            if !addrs.insert(listen) {
+                self.problem(format!("{key}.listen"), format!("address {listen} is used by another listener"));
+            }
+            let tls = listener.tls.and_then(|tls| {
+                crate::tls::server_config(&self.resolve(&tls.cert), &self.resolve(&tls.key))
+                    .map_err(|message| self.problem(format!("{key}.tls"), message))
+                    .ok()
+            });
+            out.push(ListenerSpec { name, listen, tls });
+        }
+        out
+    }
+
+    fn upstreams(&mut self, raw: Vec<RawUpstream>) -> Vec<UpstreamSpec> {
+        let mut names = HashSet::new();
+        let mut out = Vec::new();
+        for (i, upstream) in raw.into_iter().enumerate() {
+            let key = format!("upstreams[{i}]");
+            if upstream.name.is_empty() {
+                self.problem(format!("{key}.name"), "expected a non-empty name");
+            }
+            if !names.insert(upstream.name.clone()) {
+                self.problem(format!("{key}.name"), format!("upstream name {:?} is used twice", upstream.name));
+            }
+            if upstream.addresses.is_empty() {
+                self.problem(format!("{key}.addresses"), "expected at least one \"host:port\" address");
+            }
+            let mut addresses = Vec::new();
+            for (j, text) in upstream.addresses.iter().enumerate() {
+                match text.to_socket_addrs().map(|mut it| it.next()) {
+                    Ok(Some(addr)) => addresses.push(addr),
+                    _ => self.problem(
+                        format!("{key}.addresses[{j}]"),
+                        format!("expected a resolvable \"host:port\" address, got {text:?}"),
+                    ),
+                }
+            }
+            let max_idle_per_address = upstream.max_idle_per_address.unwrap_or(64);
+            if max_idle_per_address > 100_000 {
+                self.problem(
+                    format!("{key}.max_idle_per_address"),
+                    format!("expected at most 100000, got {max_idle_per_address}"),
+                );
+            }
+            out.push(UpstreamSpec {
+                name: upstream.name,
+                addresses,
+                unhealthy_for: upstream.unhealthy_for.map_or(Duration::from_secs(10), |d| d.0),
+                max_idle_per_address,
+            });
+        }
+        out
+    }
+
+    fn routes(&mut self, raw: Vec<RawRoute>, upstreams: &[UpstreamSpec], server_max_header: u64) -> Vec<RouteSpec> {
+        if raw.is_empty() {
+            self.problem("routes", "expected at least one [[routes]] entry");
+        }
+        let mut names = HashSet::new();
+        let mut matchers = HashSet::new();
+        let mut out = Vec::new();
+        for (i, route) in raw.into_iter().enumerate() {
+            let key = format!("routes[{i}]");
+            if !names.insert(route.name.clone()) {
+                self.problem(format!("{key}.name"), format!("route name {:?} is used twice", route.name));
+            }
+            let Some(upstream) = upstreams.iter().position(|u| u.name == route.upstream) else {
+                let known: Vec<String> = upstreams.iter().map(|u| format!("{:?}", u.name)).collect();
+                self.problem(
+                    format!("{key}.upstream"),
+                    format!(
+                        "expected the name of an [[upstreams]] entry, got {:?} (known: {})",
+                        route.upstream,
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ),
+                );
+                continue;
+            };
+            let path_prefix = route.path_prefix.unwrap_or_else(|| "/".to_string());
+            if !path_prefix.starts_with('/') {
+                self.problem(format!("{key}.path_prefix"), format!("expected a path starting with \"/\", got {path_prefix:?}"));
+            }
+            let host = route.host.as_deref().map(|h| self.host_pattern(&format!("{key}.host"), h));
+            if !matchers.insert((host.clone(), path_prefix.clone())) {
+                self.problem(format!("{key}.path_prefix"), "another route already has the same host and path_prefix");
+            }
+            let limits = RouteLimits {
+                max_header_bytes: route.max_header_bytes.map_or(server_max_header, |s| s.0),
+                max_body_bytes: route.max_body_bytes.map_or(DEFAULT_MAX_BODY_BYTES, |s| s.0),
+                inspect_body_bytes: route.inspect_body_bytes.map_or(DEFAULT_INSPECT_BODY_BYTES, |s| s.0),
+                connect_timeout: self.positive(
+                    &format!("{key}.connect_timeout"),
+                    route.connect_timeout.map_or(Duration::from_secs(5), |d| d.0),
+                ),
+                response_timeout: self.positive(
+                    &format!("{key}.response_timeout"),
+                    route.response_timeout.map_or(Duration::from_secs(60), |d| d.0),
+                ),
+            };
+            if limits.max_header_bytes > server_max_header {
+                self.problem(
+                    format!("{key}.max_header_bytes"),
+                    format!("expected at most server.max_header_bytes ({server_max_header}), got {}", limits.max_header_bytes),
+                );
+            }
+            if limits.inspect_body_bytes > 64 * 1024 * 1024 {
+                self.problem(
+                    format!("{key}.inspect_body_bytes"),
+                    format!("expected at most 64MiB (it is held in memory per request), got {} bytes", limits.inspect_body_bytes),
+                );
+            }
+            let ip_allow = self.ip_set(&format!("{key}.ip_allow"), &route.ip_allow);
+            let ip_deny = self.ip_set(&format!("{key}.ip_deny"), &route.ip_deny);
+            out.push(RouteSpec {
+                name: route.name,
+                host,
+                path_prefix,
+                upstream,
+                limits,
+                ip_allow,
+                ip_deny,
+            });
+        }
+        out
+    }
+
+    fn host_pattern(&mut self, key: &str, text: &str) -> HostPattern {
+        let lower = text.trim().to_ascii_lowercase();
+        let valid_name = |s: &str| {
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b':' || b == b'[' || b == b']')
+        };
+        match lower.strip_prefix("*.") {
+            Some(suffix) if valid_name(suffix) => HostPattern::Suffix(format!(".{suffix}")),
+            None if valid_name(&lower) => HostPattern::Exact(lower),
+            _ => {
+                self.problem(key, format!("expected a host name such as \"api.example.com\" or \"*.example.com\", got {text:?}"));
+                HostPattern::Exact(lower)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! The configuration file exactly as written: serde structs that mirror the
+//! TOML tables. Unknown keys are errors (a typo must not silently disable a
+//! protection). Validation into the typed configuration happens in `validate`.
+
+use super::units::{ByteSize, ConfigDuration};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub admin: RawAdmin,
+    #[serde(default)]
+    pub events: RawEvents,
+    #[serde(default)]
+    pub pipeline: RawPipeline,
+    #[serde(default)]
+    pub listeners: Vec<RawListener>,
+    #[serde(default)]
+    pub upstreams: Vec<RawUpstream>,
+    #[serde(default)]
+    pub routes: Vec<RawRoute>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    pub request_id_header: Option<String>,
+    pub drain_timeout: Option<ConfigDuration>,
+    pub header_read_timeout: Option<ConfigDuration>,
+    pub max_header_bytes: Option<ByteSize>,
+    pub reload_poll_interval: Option<ConfigDuration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdmin {
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvents {
+    pub jsonl: Option<PathBuf>,
+    pub sqlite: Option<PathBuf>,
+    pub queue_capacity: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    pub stages: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawListener {
+    pub name: Option<String>,
+    pub listen: String,
+    pub tls: Option<RawTls>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpstream {
+    pub name: String,
+    pub addresses: Vec<String>,
+    pub unhealthy_for: Option<ConfigDuration>,
+    pub max_idle_per_address: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub name: String,
+    pub host: Option<String>,
+    pub path_prefix: Option<String>,
+    pub upstream: String,
+    pub max_header_bytes: Option<ByteSize>,
+    pub max_body_bytes: Option<ByteSize>,
+    pub inspect_body_bytes: Option<ByteSize>,
+    pub connect_timeout: Option<ConfigDuration>,
+    pub response_timeout: Option<ConfigDuration>,
+    #[serde(default)]
+    pub ip_allow: Vec<String>,
+    #[serde(default)]
+    pub ip_deny: Vec<String>,
+}

@@ -1,0 +1,133 @@
+use super::*;
+
+const MINIMAL: &str = r#"
+[[listeners]]
+listen = "127.0.0.1:8080"
+
+[[upstreams]]
+name = "api"
+addresses = ["127.0.0.1:3000"]
+
+[[routes]]
+name = "all"
+upstream = "api"
+"#;
+
+fn parse(text: &str) -> Result<GatewayConfig, ConfigError> {
+    GatewayConfig::parse(Path::new("/etc/rampart/rampart.toml"), text)
+}
+
+fn problems(text: &str) -> Vec<String> {
+    parse(text)
+        .unwrap_err()
+        .to_string()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn minimal_file_gets_documented_defaults() {
+    let config = parse(MINIMAL).unwrap();
+    assert_eq!(config.admin_listen, "127.0.0.1:9090".parse().unwrap());
+    assert_eq!(config.stages, vec![StageKind::IpLists]);
+    let route = &config.routes[0];
+    assert_eq!(route.path_prefix, "/");
+    assert_eq!(route.limits.max_body_bytes, 100 * 1024 * 1024);
+    assert_eq!(route.limits.inspect_body_bytes, 64 * 1024);
+    assert_eq!(route.limits.max_header_bytes, 64 * 1024);
+    assert_eq!(config.server.request_id_header.as_str(), "x-request-id");
+    assert_eq!(config.events.queue_capacity, 10_000);
+}
+
+#[test]
+fn relative_paths_resolve_against_the_config_directory() {
+    let text = format!("{MINIMAL}\n[events]\njsonl = \"events.jsonl\"\nsqlite = \"/var/lib/rampart.db\"\n");
+    let config = parse(&text).unwrap();
+    assert_eq!(config.events.jsonl, Some(PathBuf::from("/etc/rampart/events.jsonl")));
+    assert_eq!(config.events.sqlite, Some(PathBuf::from("/var/lib/rampart.db")));
+}
+
+#[test]
+fn unknown_keys_name_the_key_path_and_line() {
+    let text = MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nmax_bdy_bytes = 10");
+    let errors = problems(&text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("/etc/rampart/rampart.toml: routes[0].max_bdy_bytes: unknown field `max_bdy_bytes`"), "{errors:?}");
+    assert!(errors[0].contains("line 12"), "{errors:?}");
+}
+
+#[test]
+fn bad_units_say_what_was_expected() {
+    let text = MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nconnect_timeout = \"5\"");
+    let errors = problems(&text);
+    assert!(errors[0].contains("routes[0].connect_timeout: expected a duration with a unit"), "{errors:?}");
+    let text = MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nmax_body_bytes = \"10 furlongs\"");
+    assert!(problems(&text)[0].contains("routes[0].max_body_bytes: expected a size unit"));
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_once() {
+    let text = r#"
+[pipeline]
+stages = ["ip_lists", "telepathy"]
+
+[[listeners]]
+listen = "localhost:80"
+
+[[upstreams]]
+name = "api"
+addresses = []
+
+[[routes]]
+name = "a"
+upstream = "apii"
+
+[[routes]]
+name = "b"
+upstream = "api"
+path_prefix = "v1"
+ip_deny = ["10.0.0.0/8", "300.1.1.1"]
+"#;
+    let errors = problems(text);
+    let expect = [
+        "pipeline.stages[1]: expected one of \"ip_lists\", got \"telepathy\"",
+        "listeners[0].listen: expected an IP address and port",
+        "upstreams[0].addresses: expected at least one",
+        "routes[0].upstream: expected the name of an [[upstreams]] entry, got \"apii\" (known: \"api\")",
+        "routes[1].path_prefix: expected a path starting with \"/\", got \"v1\"",
+        "routes[1].ip_deny[1]: expected an IP address or CIDR network",
+    ];
+    for fragment in expect {
+        assert!(errors.iter().any(|e| e.contains(fragment)), "missing {fragment:?} in {errors:#?}");
+    }
+    assert_eq!(errors.len(), expect.len(), "{errors:#?}");
+}
+
+#[test]
+fn tls_files_are_checked_at_load() {
+    let text = MINIMAL.replace(
+        "listen = \"127.0.0.1:8080\"",
+        "listen = \"127.0.0.1:8443\"\ntls = { cert = \"missing-cert.pem\", key = \"missing-key.pem\" }",
+    );
+    let errors = problems(&text);
+    assert!(errors[0].contains("listeners[0].tls: cannot read /etc/rampart/missing-cert.pem"), "{errors:?}");
+}
+
+#[test]
+fn wildcard_hosts_and_duplicate_routes() {
+    let text = format!("{MINIMAL}\n[[routes]]\nname = \"w\"\nhost = \"*.Example.com\"\nupstream = \"api\"\n[[routes]]\nname = \"dup\"\nupstream = \"api\"\n");
+    let errors = problems(&text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("routes[2].path_prefix: another route already has the same host"));
+    let ok = format!("{MINIMAL}\n[[routes]]\nname = \"w\"\nhost = \"*.Example.com\"\nupstream = \"api\"\n");
+    let config = parse(&ok).unwrap();
+    assert_eq!(config.routes[1].host, Some(HostPattern::Suffix(".example.com".into())));
+}
+
+#[test]
+fn syntax_errors_point_at_the_line() {
+    let errors = problems("[[listeners]\nlisten = 1");
+    assert!(errors[0].starts_with("/etc/rampart/rampart.toml: "), "{errors:?}");
+    assert!(errors[0].contains("line 1"), "{errors:?}");
+}

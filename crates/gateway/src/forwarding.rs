@@ -1,0 +1,281 @@
+//! What a proxy must change in headers as they cross it: hop-by-hop headers
+//! removed, `X-Forwarded-For` / `Forwarded` appended, the client address taken
+//! from them only when the peer is a trusted proxy, and a request id on every
+//! request (kept when a trusted peer sent one).
+
+use crate::ipset::IpSet;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+static FORWARDED: HeaderName = HeaderName::from_static("forwarded");
+static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+
+/// Headers that describe one connection, never the message (RFC 9110 7.6.1).
+const HOP_BY_HOP: [&HeaderName; 7] = [
+    &header::CONNECTION,
+    &KEEP_ALIVE,
+    &PROXY_CONNECTION,
+    &header::TE,
+    &header::TRAILER,
+    &header::TRANSFER_ENCODING,
+    &header::UPGRADE,
+];
+
+/// Removes hop-by-hop headers, including those the `Connection` header names.
+/// With `keep_upgrade`, `Connection: upgrade` and `Upgrade` survive so a
+/// WebSocket handshake can reach the upstream.
+pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|token| HeaderName::from_bytes(token.trim().as_bytes()).ok())
+        .filter(|name| !(keep_upgrade && name == header::UPGRADE))
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        if keep_upgrade && (name == header::UPGRADE || name == header::CONNECTION) {
+            continue;
+        }
+        headers.remove(name);
+    }
+    if keep_upgrade {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+}
+
+/// Whether the request asks to switch protocols (e.g. WebSocket over HTTP/1.1).
+pub fn wants_upgrade(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::UPGRADE)
+        && headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+}
+
+/// The client's address: the peer itself, unless the peer is a trusted
+/// proxy, in which case the rightmost untrusted address it forwarded for.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &IpSet) -> IpAddr {
+    if trusted.is_empty() || !trusted.contains(peer) {
+        return peer;
+    }
+    let from_xff: Vec<IpAddr> = headers
+        .get_all(&X_FORWARDED_FOR)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| parse_forwarded_ip(s.trim()))
+        .collect();
+    let chain = if from_xff.is_empty() {
+        headers
+            .get_all(&FORWARDED)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.split_once('=')?;
+                    key.trim()
+                        .eq_ignore_ascii_case("for")
+                        .then(|| parse_forwarded_ip(value.trim().trim_matches('"')))
+                        .flatten()
+                })
+            })
+            .collect()
+    } else {
+        from_xff
+    };
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !trusted.contains(**ip))
+        .or(chain.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
+fn parse_forwarded_ip(text: &str) -> Option<IpAddr> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sock) = text.parse::<SocketAddr>() {
+        return Some(sock.ip());
+    }
+    text.strip_prefix('[')
+        .and_then(|t| t.split(']').next())
+        .and_then(|t| t.parse().ok())
+}
+
+/// Appends this hop to `X-Forwarded-For` and `Forwarded`, and sets `X-Forwarded-Proto`.
+pub fn append_forwarded(headers: &mut HeaderMap, peer: IpAddr, host: &str, tls: bool) {
+    let proto = if tls { "https" } else { "http" };
+    let peer_text = peer.to_string();
+    append_comma_separated(headers, &X_FORWARDED_FOR, &peer_text);
+    let node = match peer {
+        IpAddr::V4(_) => peer_text,
+        IpAddr::V6(_) => format!("\"[{peer_text}]\""),
+    };
+    let mut element = format!("for={node};proto={proto}");
+    if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b';' && b != b',') {
+        element.push_str(";host=");
+        element.push_str(host);
+    }
+    append_comma_separated(headers, &FORWARDED, &element);
+    headers.insert(&X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+}
+
+fn append_comma_separated(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
+    let existing: Vec<&str> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let joined = if existing.is_empty() {
+        value.to_string()
+    } else {
+        format!("{}, {value}", existing.join(", "))
+    };
+    if let Ok(v) = HeaderValue::from_str(&joined) {
+        headers.insert(name, v);
+    }
+}
+
+/// Generates request ids: a per-process random prefix and a counter, so ids
+/// are unique without a syscall or a lock per request.
+pub struct RequestIds {
+    prefix: u64,
+    counter: AtomicU64,
+}
+
+impl RequestIds {
+    pub fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+            ^ (u64::from(std::process::id()) << 32);
+        RequestIds {
+            prefix: splitmix64(seed),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    pub fn next(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{:016x}{:08x}", self.prefix, splitmix64(n) as u32)
+    }
+
+    /// The id a trusted peer sent, when it is a sane token; else a fresh one.
+    pub fn keep_or_new(&self, sent: Option<&HeaderValue>, peer_trusted: bool) -> String {
+        match sent.and_then(|v| v.to_str().ok()) {
+            Some(id)
+                if peer_trusted
+                    && !id.is_empty()
+                    && id.len() <= 128
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
+            {
+                id.to_string()
+            }
+            _ => self.next(),
+        }
+    }
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn hop_by_hop_headers_and_those_named_by_connection_go() {
+        let mut h = headers(&[
+            ("connection", "keep-alive, x-secret"),
+            ("keep-alive", "timeout=5"),
+            ("x-secret", "1"),
+            ("te", "trailers"),
+            ("accept", "*/*"),
+        ]);
+        strip_hop_by_hop(&mut h, false);
+        assert_eq!(h.len(), 1);
+        assert!(h.contains_key("accept"));
+    }
+
+    #[test]
+    fn upgrade_survives_when_asked() {
+        let mut h = headers(&[("connection", "Upgrade"), ("upgrade", "websocket"), ("keep-alive", "1")]);
+        assert!(wants_upgrade(&h));
+        strip_hop_by_hop(&mut h, true);
+        assert_eq!(h.get("upgrade").unwrap(), "websocket");
+        assert_eq!(h.get("connection").unwrap(), "upgrade");
+        assert!(!h.contains_key("keep-alive"));
+    }
+
+    #[test]
+    fn forwarded_headers_are_believed_only_from_trusted_peers() {
+        let trusted = IpSet::parse(&["10.0.0.0/8"]).unwrap();
+        let h = headers(&[("x-forwarded-for", "203.0.113.9, 10.1.1.1")]);
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(client_ip(peer, &h, &trusted), "203.0.113.9".parse::<IpAddr>().unwrap());
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_ip(stranger, &h, &trusted), stranger);
+        let fwd = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(client_ip(peer, &fwd, &trusted), "2001:db8::1".parse::<IpAddr>().unwrap());
+        let spoof = headers(&[("x-forwarded-for", "1.2.3.4, 198.51.100.7")]);
+        assert_eq!(
+            client_ip(peer, &spoof, &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap(),
+            "the rightmost untrusted hop is the client, not what it claimed before"
+        );
+    }
+
+    #[test]
+    fn forwarding_appends_this_hop() {
+        let mut h = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        append_forwarded(&mut h, "::1".parse().unwrap(), "api.test", true);
+        assert_eq!(h.get("x-forwarded-for").unwrap(), "203.0.113.9, ::1");
+        assert_eq!(h.get("forwarded").unwrap(), "for=\"[::1]\";proto=https;host=api.test");
+        assert_eq!(h.get("x-forwarded-proto").unwrap(), "https");
+    }
+
+    #[test]
+    fn request_ids_are_unique_and_kept_only_from_trusted_peers() {
+        let ids = RequestIds::new();
+        let a = ids.next();
+        assert_ne!(a, ids.next());
+        assert_eq!(a.len(), 24);
+        let sent = HeaderValue::from_static("abc-123");
+        assert_eq!(ids.keep_or_new(Some(&sent), true), "abc-123");
+        assert_ne!(ids.keep_or_new(Some(&sent), false), "abc-123");
+        let evil = HeaderValue::from_static("a b<script>");
+        assert_ne!(ids.keep_or_new(Some(&evil), true), "a b<script>");
+    }
+}

@@ -1,0 +1,41 @@
+//! Refuses requests whose message framing two HTTP parsers could read
+//! differently: the request-smuggling classes.
+//!
+//! hyper already refuses conflicting repeated `Content-Length`, malformed
+//! chunk sizes, obsolete line folding and invalid header-name characters (400
+//! before the request reaches the gateway, or a body error before anything is
+//! forwarded). What it tolerates and a proxy must not is checked here: a
+//! request carrying both `Content-Length` and `Transfer-Encoding`, and
+//! `Transfer-Encoding` on HTTP/1.0.
+
+use http::{header, HeaderMap, Version};
+
+/// Why a request's framing is ambiguous.
+pub fn ambiguity(version: Version, headers: &HeaderMap) -> Option<&'static str> {
+    let has_te = headers.contains_key(header::TRANSFER_ENCODING);
+    if !has_te {
+        return None;
+    }
+    if headers.contains_key(header::CONTENT_LENGTH) {
+        return Some("both Content-Length and Transfer-Encoding are present");
+    }
+    if version == Version::HTTP_10 {
+        return Some("Transfer-Encoding is not defined for HTTP/1.0");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_with_transfer_encoding_is_ambiguous() {
+        let mut h = HeaderMap::new();
+        h.insert(header::TRANSFER_ENCODING, "chunked".parse().unwrap());
+        assert_eq!(ambiguity(Version::HTTP_11, &h), None);
+        assert!(ambiguity(Version::HTTP_10, &h).is_some());
+        h.insert(header::CONTENT_LENGTH, "5".parse().unwrap());
+        assert!(ambiguity(Version::HTTP_11, &h).is_some());
+    }
+}

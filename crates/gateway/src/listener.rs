@@ -1,0 +1,128 @@
+//! Client-facing listeners: accept connections (TLS when configured), serve
+//! HTTP/1.1 and HTTP/2 on them with hyper, and hand each request to the proxy.
+//!
+//! Each listener's accept loop stops when shutdown begins; open connections
+//! are then asked to finish (HTTP/1.1 closes after the current response,
+//! HTTP/2 sends GOAWAY) and are tracked until they do.
+
+use crate::client_io::ClientIo;
+use crate::proxy::{self, ConnectionInfo, Shared};
+use crate::telemetry;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// The settings a listener's connections are served with.
+#[derive(Clone)]
+pub struct ServeSettings {
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub header_read_timeout: Duration,
+    pub max_header_bytes: usize,
+}
+
+/// Accepts until `stop` turns true; connections are watched by `graceful`.
+pub async fn accept_loop(
+    listener: TcpListener,
+    settings: ServeSettings,
+    shared: Arc<Shared>,
+    graceful: Arc<GracefulShutdown>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let builder = Arc::new(http_builder(&settings));
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let settings = settings.clone();
+        let shared = Arc::clone(&shared);
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            metrics::gauge!(telemetry::CONNECTIONS_OPEN).increment(1.0);
+            serve_connection(stream, peer, settings, shared, builder, watcher).await;
+            metrics::gauge!(telemetry::CONNECTIONS_OPEN).decrement(1.0);
+        });
+    }
+}
+
+fn http_builder(settings: &ServeSettings) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout)
+        .max_buf_size(settings.max_header_bytes.max(8192))
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(settings.max_header_bytes as u32)
+        .max_concurrent_streams(256);
+    builder
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    settings: ServeSettings,
+    shared: Arc<Shared>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watcher: Watcher,
+) {
+    match &settings.tls {
+        None => serve_http(stream, ConnectionInfo { peer, tls: false }, shared, &builder, watcher).await,
+        Some(acceptor) => {
+            let handshake = tokio::time::timeout(settings.header_read_timeout, acceptor.accept(stream)).await;
+            match handshake {
+                Ok(Ok(tls_stream)) => {
+                    serve_http(tls_stream, ConnectionInfo { peer, tls: true }, shared, &builder, watcher).await
+                }
+                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+            }
+        }
+    }
+}
+
+async fn serve_http<S>(
+    stream: S,
+    info: ConnectionInfo,
+    shared: Arc<Shared>,
+    builder: &auto::Builder<TokioExecutor>,
+    watcher: Watcher,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (io, answer) = ClientIo::new(stream);
+    let service = service_fn(move |request| proxy::handle(Arc::clone(&shared), info, request));
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    if let Err(error) = watcher.watch(connection.into_owned()).await {
+        let timed_out = error
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_timeout);
+        if timed_out && answer.has_unanswered_bytes() {
+            metrics::counter!(telemetry::REFUSED, "reason" => "header_timeout").increment(1);
+            answer.answer_request_timeout().await;
+        } else {
+            tracing::debug!(peer = %info.peer, %error, "client connection ended with an error");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The protection pipeline: the phase trait every stage implements, and the
+//! per-exchange context stages read and annotate.
+//!
+//! Phase names follow Pingora's `ProxyHttp`. Every method has a no-op default
+//! so a stage implements only the phases it needs. Stages run in the
+//! configured order; the first terminal action (`Block`) ends the phase, and
+//! `Monitor` is remembered so the exchange is recorded without being changed.
+
+use bytes::Bytes;
+use rampart_core::{Action, Reason};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What one exchange carries through the phases.
+#[derive(Debug, Clone)]
+pub struct ExchangeContext {
+    pub request_id: String,
+    /// The client address: the peer, or what a trusted proxy said it forwarded for.
+    pub client_ip: IpAddr,
+    pub peer: SocketAddr,
+    pub route: Arc<str>,
+    pub method: http::Method,
+    pub host: String,
+    pub path: String,
+    /// Evidence collected by stages, in the order they produced it.
+    pub reasons: Vec<Reason>,
+    /// Set when a stage asked for `Monitor`: record, change nothing.
+    pub monitored: bool,
+    pub started: Instant,
+}
+
+impl ExchangeContext {
+    pub fn score(&self) -> f64 {
+        self.reasons.iter().map(|r| r.score).sum()
+    }
+}
+
+/// The part of a request body a stage may look at.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyView<'a> {
+    /// At most the route's `inspect_body_bytes`.
+    pub bytes: &'a [u8],
+    /// False when the body is longer than what is shown.
+    pub complete: bool,
+}
+
+/// How an exchange ended, for the logging phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: u16,
+    /// The action the gateway applied (`allow`, `monitor`, `block`).
+    pub action: &'static str,
+    /// True when the response body was fully delivered.
+    pub completed: bool,
+}
+
+/// One stage of the pipeline. Implement only the phases you need.
+pub trait Stage: Send + Sync {
+    /// Short name used in events and metrics.
+    fn name(&self) -> &'static str;
+
+    /// A new client connection; may refuse it before any request is read.
+    fn connection(&self, _peer: SocketAddr) -> Action {
+        Action::Allow
+    }
+
+    /// The request head has been read and a route chosen.
+    fn request_headers(&self, _ctx: &mut ExchangeContext, _request: &http::request::Parts) -> Action {
+        Action::Allow
+    }
+
+    /// The first `inspect_body_bytes` of the request body (only called when a body exists).
+    fn request_body(
+        &self,
+        _ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+        _body: BodyView<'_>,
+    ) -> Action {
+        Action::Allow
+    }
+
+    /// The upstream's response head; headers may be changed.
+    fn response_headers(
+        &self,
+        _ctx: &mut ExchangeContext,
+        _response: &mut http::response::Parts,
+    ) -> Action {
+        Action::Allow
+    }
+
+    /// Whether [`Stage::response_body`] should be called for this stage.
+    fn wants_response_body(&self) -> bool {
+        false
+    }
+
+    /// Each chunk of the response body as it streams to the client; may be rewritten.
+    fn response_body(&self, _ctx: &mut ExchangeContext, _chunk: &mut Bytes, _end_of_stream: bool) {}
+
+    /// The exchange is over; hand observations to background workers. Never blocks.
+    fn logging(&self, _ctx: &ExchangeContext, _outcome: &Outcome) {}
+}
+
+/// The ordered stages of one route.
+#[derive(Clone, Default)]
+pub struct Pipeline {
+    stages: Vec<Arc<dyn Stage>>,
+}
+
+impl Pipeline {
+    pub fn new(stages: Vec<Arc<dyn Stage>>) -> Self {
+        Pipeline { stages }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    pub fn connection(&self, peer: SocketAddr) -> Action {
+        self.first_terminal(None, |stage| stage.connection(peer))
+    }
+
+    pub fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
+        self.run(ctx, |stage, ctx| stage.request_headers(ctx, request))
+    }
+
+    pub fn request_body(
+        &self,
+        ctx: &mut ExchangeContext,
+        request: &http::request::Parts,
+        body: BodyView<'_>,
+    ) -> Action {
+        self.run(ctx, |stage, ctx| stage.request_body(ctx, request, body))
+    }
+
+    pub fn response_headers(
+        &self,
+        ctx: &mut ExchangeContext,
+        response: &mut http::response::Parts,
+    ) -> Action {
+        self.run(ctx, |stage, ctx| stage.response_headers(ctx, response))
+    }
+
+    pub fn wants_response_body(&self) -> bool {
+        self.stages.iter().any(|s| s.wants_response_body())
+    }
+
+    pub fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, end_of_stream: bool) {
+        for stage in self.stages.iter().filter(|s| s.wants_response_body()) {
+            stage.response_body(ctx, chunk, end_of_stream);
+        }
+    }
+
+    pub fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
+        for stage in &self.stages {
+            stage.logging(ctx, outcome);
+        }
+    }
+
+    fn run(
+        &self,
+        ctx: &mut ExchangeContext,
+        mut phase: impl FnMut(&dyn Stage, &mut ExchangeContext) -> Action,
+    ) -> Action {
+        let mut monitored = false;
+        let action = self.first_terminal(Some(&mut monitored), |stage| phase(stage.as_ref(), ctx));
+        if monitored {
+            ctx.monitored = true;
+        }
+        action
+    }
+
+    fn first_terminal(
+        &self,
+        mut monitored: Option<&mut bool>,
+        mut phase: impl FnMut(&Arc<dyn Stage>) -> Action,
+    ) -> Action {
+        for stage in &self.stages {
+            match phase(stage) {
+                Action::Allow => {}
+                Action::Monitor => {
+                    if let Some(flag) = monitored.as_deref_mut() {
+                        *flag = true;
+                    }
+                }
+                terminal => return terminal,
+            }
+        }
+        Action::Allow
+    }
+}

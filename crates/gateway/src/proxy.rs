@@ -1,0 +1,530 @@
+//! One exchange, phase by phase: framing checks, routing, limits, the
+//! pipeline's request phases, forwarding to the upstream, the response
+//! phases, and the exchange's tail (logging phase, metrics, security event).
+
+use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
+use crate::forwarding::{self, RequestIds};
+use crate::framing;
+use crate::pipeline::{BodyView, ExchangeContext, Outcome};
+use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
+use crate::runtime::{RouteRuntime, Runtime};
+use crate::telemetry;
+use crate::upstream::{ConnectError, PooledConnection};
+use arc_swap::ArcSwap;
+use bytes::{Bytes, BytesMut};
+use http::header::{self, HeaderValue};
+use http::{Request, Response, StatusCode, Version};
+use http_body::Body;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use rampart_core::event::rfc3339_millis;
+use rampart_core::{Action, Clock, Reason, SecurityEvent, SystemClock};
+use rampart_store::EventSender;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// State shared by every connection of a gateway.
+pub struct Shared {
+    pub runtime: ArcSwap<Runtime>,
+    pub ids: RequestIds,
+    pub events: Option<EventSender>,
+}
+
+/// What the gateway knows of the client connection a request arrived on.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionInfo {
+    pub peer: SocketAddr,
+    pub tls: bool,
+}
+
+/// Why forwarding failed, and the answer the client gets.
+#[derive(Debug, thiserror::Error)]
+enum ForwardError {
+    #[error("no upstream address accepted a connection: {0}")]
+    Connect(ConnectError),
+    #[error("the upstream did not answer within {0:?}")]
+    Timeout(std::time::Duration),
+    #[error("the upstream failed: {0}")]
+    Upstream(hyper::Error),
+    #[error("request body is larger than the route's limit of {0} bytes")]
+    BodyTooLarge(u64),
+    #[error("the request body could not be read: {0}")]
+    ClientBody(String),
+}
+
+impl ForwardError {
+    fn status(&self) -> u16 {
+        match self {
+            ForwardError::Connect(_) | ForwardError::Upstream(_) => 502,
+            ForwardError::Timeout(_) => 504,
+            ForwardError::BodyTooLarge(_) => 413,
+            ForwardError::ClientBody(_) => 400,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ForwardError::Connect(_) => "connect",
+            ForwardError::Timeout(_) => "timeout",
+            ForwardError::Upstream(_) => "protocol",
+            ForwardError::BodyTooLarge(_) | ForwardError::ClientBody(_) => "request_body",
+        }
+    }
+
+    /// A failed send is the client's fault when our request body stream failed.
+    fn from_send(error: hyper::Error) -> ForwardError {
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            if let Some(body_error) = cause.downcast_ref::<RequestBodyError>() {
+                return match body_error {
+                    RequestBodyError::TooLarge { limit } => ForwardError::BodyTooLarge(*limit),
+                    RequestBodyError::Client(e) => ForwardError::ClientBody(e.to_string()),
+                };
+            }
+            source = cause.source();
+        }
+        ForwardError::Upstream(error)
+    }
+}
+
+/// Handles one request from a client connection. Never fails: every problem
+/// becomes a response.
+pub async fn handle(
+    shared: Arc<Shared>,
+    connection: ConnectionInfo,
+    request: Request<Incoming>,
+) -> Result<Response<ResponseBody>, std::convert::Infallible> {
+    let runtime = shared.runtime.load_full();
+    let (mut parts, body) = request.into_parts();
+    let server = &runtime.config.server;
+    let peer_trusted = server.trusted_proxies.contains(connection.peer.ip());
+    let request_id = shared
+        .ids
+        .keep_or_new(parts.headers.get(&server.request_id_header), peer_trusted);
+    let host = request_host(&parts);
+    let mut ctx = ExchangeContext {
+        request_id,
+        client_ip: forwarding::client_ip(connection.peer.ip(), &parts.headers, &server.trusted_proxies),
+        peer: connection.peer,
+        route: Arc::from(""),
+        method: parts.method.clone(),
+        host,
+        path: parts.uri.path().to_string(),
+        reasons: Vec::new(),
+        monitored: false,
+        started: Instant::now(),
+    };
+
+    if let Some(why) = framing::ambiguity(parts.version, &parts.headers) {
+        metrics::counter!(telemetry::REFUSED, "reason" => "ambiguous_framing").increment(1);
+        ctx.reasons.push(Reason::new("protocol.framing", "headers", why, 100.0));
+        return Ok(refuse(&shared, None, ctx, 400, why, "block"));
+    }
+    let Some(route_index) = runtime.router.route(&ctx.host, &ctx.path) else {
+        metrics::counter!(telemetry::REFUSED, "reason" => "no_route").increment(1);
+        return Ok(refuse(&shared, None, ctx, 404, "no route matches this host and path", "allow"));
+    };
+    let route = Arc::clone(&runtime.routes[route_index]);
+    ctx.route = Arc::clone(&route.name);
+    let limits = route.spec.limits;
+
+    if head_size(&parts) > limits.max_header_bytes {
+        return Ok(refuse(&shared, Some(&route), ctx, 431, "request headers are larger than this route allows", "allow"));
+    }
+    let declared_length = declared_length(&parts.headers);
+    if declared_length.is_some_and(|len| len > limits.max_body_bytes) {
+        return Ok(refuse(&shared, Some(&route), ctx, 413, "request body is larger than this route allows", "allow"));
+    }
+    if let Action::Block { status, body, headers } = route.pipeline.request_headers(&mut ctx, &parts) {
+        return Ok(blocked(&shared, &route, ctx, status, body, headers));
+    }
+
+    let forward_body = if body.is_end_stream() {
+        ForwardBody::Empty
+    } else {
+        match buffer_prefix(body, limits.inspect_body_bytes, limits.max_body_bytes, declared_length).await {
+            Ok(forward_body) => forward_body,
+            Err(RequestBodyError::TooLarge { .. }) => {
+                return Ok(refuse(&shared, Some(&route), ctx, 413, "request body is larger than this route allows", "allow"))
+            }
+            Err(RequestBodyError::Client(e)) => {
+                ctx.reasons.push(Reason::new("protocol.body", "body", e.to_string(), 0.0));
+                return Ok(refuse(&shared, Some(&route), ctx, 400, "the request body could not be read", "allow"));
+            }
+        }
+    };
+    if !matches!(forward_body, ForwardBody::Empty) {
+        let (bytes, complete) = forward_body.inspectable(limits.inspect_body_bytes as usize);
+        let view = BodyView { bytes, complete };
+        if let Action::Block { status, body, headers } = route.pipeline.request_body(&mut ctx, &parts, view) {
+            return Ok(blocked(&shared, &route, ctx, status, body, headers));
+        }
+    }
+
+    let upgrade = parts.version == Version::HTTP_11 && forwarding::wants_upgrade(&parts.headers);
+    let client_upgrade = upgrade
+        .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
+        .flatten();
+    let upstream_request = upstream_request(&mut parts, forward_body, &ctx, connection, upgrade, &runtime);
+
+    match send(&route, upstream_request).await {
+        Err(error) => {
+            let status = error.status();
+            let kind = error.kind();
+            if status >= 500 {
+                metrics::counter!(telemetry::UPSTREAM_ERRORS, "upstream" => route.upstream.spec.name.clone(), "kind" => kind)
+                    .increment(1);
+                ctx.reasons.push(Reason::new(format!("upstream.{kind}"), "upstream", error.to_string(), 0.0));
+            }
+            tracing::debug!(request_id = %ctx.request_id, %error, "forwarding failed");
+            Ok(refuse(&shared, Some(&route), ctx, status, &error.to_string(), "allow"))
+        }
+        Ok((response, pooled)) => Ok(respond(&shared, &route, ctx, response, pooled, client_upgrade)),
+    }
+}
+
+/// The authority the client asked for: `:authority` (HTTP/2) or `Host`.
+fn request_host(parts: &http::request::Parts) -> String {
+    parts
+        .uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| {
+            parts
+                .headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// Bytes of the request head as the route's header limit counts them.
+fn head_size(parts: &http::request::Parts) -> u64 {
+    let line = parts.method.as_str().len() + parts.uri.path_and_query().map_or(1, |p| p.as_str().len()) + 12;
+    let fields: usize = parts.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    (line + fields) as u64
+}
+
+fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Reads the start of the request body, up to the inspection size, before
+/// anything is forwarded: the pipeline sees it, and a body that fails to
+/// parse (bad chunk framing) or exceeds the limit early is refused before the
+/// upstream sees a byte.
+async fn buffer_prefix(
+    mut body: Incoming,
+    inspect_bytes: u64,
+    max_body_bytes: u64,
+    declared_length: Option<u64>,
+) -> Result<ForwardBody, RequestBodyError> {
+    let mut prefix = BytesMut::new();
+    let mut trailers = None;
+    while (prefix.len() as u64) < inspect_bytes.max(1) {
+        match body.frame().await {
+            None => {
+                return Ok(ForwardBody::Full {
+                    data: (!prefix.is_empty()).then(|| prefix.freeze()),
+                    trailers,
+                })
+            }
+            Some(Err(e)) => return Err(RequestBodyError::Client(e)),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => {
+                    if (prefix.len() + data.len()) as u64 > max_body_bytes {
+                        return Err(RequestBodyError::TooLarge { limit: max_body_bytes });
+                    }
+                    prefix.extend_from_slice(&data);
+                }
+                Err(frame) => {
+                    if let Ok(t) = frame.into_trailers() {
+                        trailers = Some(t);
+                    }
+                }
+            },
+        }
+        if body.is_end_stream() {
+            return Ok(ForwardBody::Full {
+                data: (!prefix.is_empty()).then(|| prefix.freeze()),
+                trailers,
+            });
+        }
+    }
+    Ok(ForwardBody::Streaming {
+        seen: prefix.len() as u64,
+        prefix: Some(prefix.freeze()),
+        rest: body,
+        limit: max_body_bytes,
+        exact_len: declared_length,
+    })
+}
+
+/// The request as the upstream receives it: origin-form URI, HTTP/1.1,
+/// hop-by-hop headers removed, this hop appended, the request id set.
+fn upstream_request(
+    parts: &mut http::request::Parts,
+    body: ForwardBody,
+    ctx: &ExchangeContext,
+    connection: ConnectionInfo,
+    upgrade: bool,
+    runtime: &Runtime,
+) -> Request<ForwardBody> {
+    let mut headers = std::mem::take(&mut parts.headers);
+    forwarding::strip_hop_by_hop(&mut headers, upgrade);
+    if !headers.contains_key(header::HOST) {
+        if let Ok(host) = HeaderValue::from_str(&ctx.host) {
+            headers.insert(header::HOST, host);
+        }
+    }
+    forwarding::append_forwarded(&mut headers, connection.peer.ip(), &ctx.host, connection.tls);
+    if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
+        headers.insert(&runtime.config.server.request_id_header, id);
+    }
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| http::uri::PathAndQuery::from_static("/"), Clone::clone);
+    let mut request = Request::new(body);
+    *request.method_mut() = parts.method.clone();
+    *request.uri_mut() = http::Uri::from(path_and_query);
+    *request.version_mut() = Version::HTTP_11;
+    *request.headers_mut() = headers;
+    request
+}
+
+/// Sends to the route's upstream: addresses in round-robin order, an address
+/// that refuses the connection is marked down and the next one tried; a
+/// reused keep-alive connection that closed under us is retried once on a
+/// fresh connection (the request was not sent, so this is safe for any method).
+async fn send(
+    route: &RouteRuntime,
+    mut request: Request<ForwardBody>,
+) -> Result<(Response<Incoming>, Option<PooledConnection>), ForwardError> {
+    let limits = route.spec.limits;
+    let upstream = &route.upstream;
+    let mut last_connect_error = None;
+    for slot in upstream.candidates() {
+        let mut connection = match slot.checkout(limits.connect_timeout).await {
+            Ok(connection) => connection,
+            Err(error) => {
+                slot.mark_down(upstream.spec.unhealthy_for);
+                metrics::counter!(telemetry::UPSTREAM_ERRORS, "upstream" => upstream.spec.name.clone(), "kind" => "connect")
+                    .increment(1);
+                tracing::warn!(upstream = %upstream.spec.name, %error, "upstream address taken out");
+                last_connect_error = Some(error);
+                continue;
+            }
+        };
+        for attempt in 0..2 {
+            let sent = tokio::time::timeout(limits.response_timeout, connection.sender.try_send_request(request)).await;
+            match sent {
+                Err(_) => return Err(ForwardError::Timeout(limits.response_timeout)),
+                Ok(Ok(response)) => {
+                    let keep = !forwarding::wants_upgrade(response.headers()) && response.status() != StatusCode::SWITCHING_PROTOCOLS;
+                    return Ok((response, keep.then_some(connection)));
+                }
+                Ok(Err(mut failed)) => match failed.take_message() {
+                    Some(unsent) if connection.reused && attempt == 0 => {
+                        request = unsent;
+                        connection = slot.connect(limits.connect_timeout).await.map_err(ForwardError::Connect)?;
+                    }
+                    _ => return Err(ForwardError::from_send(failed.into_error())),
+                },
+            }
+        }
+    }
+    Err(ForwardError::Connect(last_connect_error.unwrap_or(ConnectError::Timeout {
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        timeout: limits.connect_timeout,
+    })))
+}
+
+/// Turns the upstream's response into the client's: response phases,
+/// hop-by-hop headers removed, request id added, body streamed.
+fn respond(
+    shared: &Arc<Shared>,
+    route: &Arc<RouteRuntime>,
+    mut ctx: ExchangeContext,
+    response: Response<Incoming>,
+    pooled: Option<PooledConnection>,
+    client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+) -> Response<ResponseBody> {
+    let (mut parts, body) = response.into_parts();
+    let switching = parts.status == StatusCode::SWITCHING_PROTOCOLS;
+    if switching {
+        match client_upgrade {
+            Some(client) => {
+                let upstream = hyper::upgrade::on(Response::from_parts(parts.clone(), ()));
+                tokio::spawn(tunnel(client, upstream));
+            }
+            None => {
+                return refuse(shared, Some(route), ctx, 502, "the upstream switched protocols without being asked", "allow");
+            }
+        }
+    }
+    forwarding::strip_hop_by_hop(&mut parts.headers, switching);
+    if let Action::Block { status, body, headers } = route.pipeline.response_headers(&mut ctx, &mut parts) {
+        return blocked(shared, route, ctx, status, body, headers);
+    }
+    if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
+        parts.headers.insert(&shared.runtime.load().config.server.request_id_header, id);
+    }
+    let status = parts.status.as_u16();
+    let action = if ctx.monitored { "monitor" } else { "allow" };
+    let tail = ExchangeTail::new(shared, Some(route), ctx, status, action);
+    Response::from_parts(parts, ResponseBody::upstream(body, pooled, tail))
+}
+
+/// Copies bytes both ways once both sides of an upgrade are done.
+async fn tunnel(client: hyper::upgrade::OnUpgrade, upstream: hyper::upgrade::OnUpgrade) {
+    let (client, upstream) = match tokio::try_join!(client, upstream) {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::debug!(error = %e, "protocol upgrade failed");
+            return;
+        }
+    };
+    let mut client = hyper_util::rt::TokioIo::new(client);
+    let mut upstream = hyper_util::rt::TokioIo::new(upstream);
+    if let Err(e) = tokio::io::copy_bidirectional(&mut client, &mut upstream).await {
+        tracing::debug!(error = %e, "upgraded connection ended with an error");
+    }
+}
+
+/// The gateway's own answer with a problem document.
+fn refuse(
+    shared: &Arc<Shared>,
+    route: Option<&Arc<RouteRuntime>>,
+    ctx: ExchangeContext,
+    status: u16,
+    detail: &str,
+    action: &'static str,
+) -> Response<ResponseBody> {
+    let body = problem_body(status, detail, &ctx.request_id);
+    let headers = vec![("content-type".to_string(), PROBLEM_CONTENT_TYPE.to_string())];
+    own_response(shared, route, ctx, status, body, headers, action)
+}
+
+/// The answer a stage asked for with `Action::Block`.
+fn blocked(
+    shared: &Arc<Shared>,
+    route: &Arc<RouteRuntime>,
+    ctx: ExchangeContext,
+    status: u16,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+) -> Response<ResponseBody> {
+    own_response(shared, Some(route), ctx, status, body, headers, "block")
+}
+
+fn own_response(
+    shared: &Arc<Shared>,
+    route: Option<&Arc<RouteRuntime>>,
+    ctx: ExchangeContext,
+    status: u16,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+    action: &'static str,
+) -> Response<ResponseBody> {
+    let request_id = HeaderValue::from_str(&ctx.request_id).ok();
+    let request_id_header = shared.runtime.load().config.server.request_id_header.clone();
+    let tail = ExchangeTail::new(shared, route, ctx, status, action);
+    let mut response = Response::new(ResponseBody::full(body, Some(tail)));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    if let Some(id) = request_id {
+        response.headers_mut().insert(request_id_header, id);
+    }
+    response
+}
+
+/// The end of an exchange: runs when the response body has been delivered
+/// (or abandoned): the logging phase, metrics and the security event.
+pub struct ExchangeTail {
+    shared: Arc<Shared>,
+    route: Option<Arc<RouteRuntime>>,
+    ctx: ExchangeContext,
+    status: u16,
+    action: &'static str,
+}
+
+impl ExchangeTail {
+    fn new(
+        shared: &Arc<Shared>,
+        route: Option<&Arc<RouteRuntime>>,
+        ctx: ExchangeContext,
+        status: u16,
+        action: &'static str,
+    ) -> Self {
+        ExchangeTail {
+            shared: Arc::clone(shared),
+            route: route.cloned(),
+            ctx,
+            status,
+            action,
+        }
+    }
+
+    /// Lets the route's stages see (and rewrite) a response chunk.
+    pub fn on_response_chunk(&mut self, chunk: &mut Bytes, end_of_stream: bool) {
+        if let Some(route) = &self.route {
+            if route.pipeline.wants_response_body() {
+                route.pipeline.response_body(&mut self.ctx, chunk, end_of_stream);
+            }
+        }
+    }
+
+    pub fn finish(self, completed: bool) {
+        let outcome = Outcome {
+            status: self.status,
+            action: self.action,
+            completed,
+        };
+        if let Some(route) = &self.route {
+            route.pipeline.logging(&self.ctx, &outcome);
+        }
+        let route_label = self.ctx.route.to_string();
+        metrics::counter!(telemetry::REQUESTS, "route" => route_label.clone(), "status" => self.status.to_string(), "action" => self.action)
+            .increment(1);
+        metrics::histogram!(telemetry::REQUEST_DURATION, "route" => route_label)
+            .record(self.ctx.started.elapsed().as_secs_f64());
+        if self.action != "allow" || self.ctx.monitored || !self.ctx.reasons.is_empty() {
+            self.publish_event();
+        }
+    }
+
+    fn publish_event(self) {
+        let Some(events) = &self.shared.events else {
+            return;
+        };
+        let ctx = self.ctx;
+        let score = ctx.score();
+        events.send(SecurityEvent {
+            time: rfc3339_millis(SystemClock.now_millis()),
+            request_id: ctx.request_id,
+            client_ip: ctx.client_ip.to_string(),
+            method: ctx.method.to_string(),
+            host: ctx.host,
+            path: ctx.path,
+            route: ctx.route.to_string(),
+            action: if ctx.monitored && self.action == "allow" { "monitor" } else { self.action }.to_string(),
+            status: Some(self.status),
+            reasons: ctx.reasons,
+            score,
+        });
+    }
+}

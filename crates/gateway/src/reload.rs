@@ -1,0 +1,134 @@
+//! Hot reload: on SIGHUP and when the configuration file's content changes,
+//! the file is validated and, if good, compiled and swapped in atomically for
+//! new requests. A bad file keeps the running configuration and is reported
+//! in the log, as a security event and in `rampart_config_reload_total`.
+//! Listener, admin and event settings are read at start only; a change to
+//! them is applied at the next restart and said so in the log.
+
+use crate::config::{ConfigError, GatewayConfig};
+use crate::proxy::Shared;
+use crate::runtime::Runtime;
+use crate::telemetry;
+use rampart_core::event::rfc3339_millis;
+use rampart_core::{Clock, Reason, SecurityEvent, SystemClock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub struct Reloader {
+    shared: Arc<Shared>,
+    path: PathBuf,
+    poll_interval: Duration,
+    /// The file content last looked at, so unchanged files are not re-read into a reload.
+    last_seen: Mutex<Option<Vec<u8>>>,
+    /// Serialises reloads from the signal and the file watcher.
+    reloading: Mutex<()>,
+}
+
+impl Reloader {
+    pub fn new(shared: Arc<Shared>, config: &GatewayConfig) -> Self {
+        Reloader {
+            shared,
+            path: config.file.clone(),
+            poll_interval: config.server.reload_poll_interval,
+            last_seen: Mutex::new(std::fs::read(&config.file).ok()),
+            reloading: Mutex::new(()),
+        }
+    }
+
+    /// Waits for SIGHUP or a change of the file until `stop`.
+    pub async fn watch(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let mut tick = tokio::time::interval(self.poll_interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let hangup = async {
+                match hangups.as_mut() {
+                    Some(signal) => signal.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = hangup => {
+                    tracing::info!(file = %self.path.display(), "SIGHUP: reloading configuration");
+                    let _ = self.reload();
+                }
+                _ = tick.tick() => {
+                    if self.file_changed() {
+                        tracing::info!(file = %self.path.display(), "configuration file changed: reloading");
+                        let _ = self.reload();
+                    }
+                }
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+        }
+    }
+
+    fn file_changed(&self) -> bool {
+        let current = std::fs::read(&self.path).ok();
+        let mut last = self.last_seen.lock().unwrap_or_else(|p| p.into_inner());
+        if *last == current {
+            return false;
+        }
+        *last = current;
+        true
+    }
+
+    /// Validates the file and swaps it in, or reports why not.
+    pub fn reload(&self) -> Result<(), ConfigError> {
+        let _serial = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        match GatewayConfig::load(&self.path) {
+            Ok(config) => {
+                let current = self.shared.runtime.load();
+                warn_about_start_only_changes(&current.config, &config);
+                let next = Runtime::build(config, Some(&current));
+                self.shared.runtime.store(Arc::new(next));
+                metrics::counter!(telemetry::CONFIG_RELOADS, "result" => "ok").increment(1);
+                tracing::info!(file = %self.path.display(), "configuration reloaded");
+                Ok(())
+            }
+            Err(error) => {
+                metrics::counter!(telemetry::CONFIG_RELOADS, "result" => "error").increment(1);
+                tracing::error!("configuration rejected, the running one stays:\n{error}");
+                self.report(&error);
+                Err(error)
+            }
+        }
+    }
+
+    fn report(&self, error: &ConfigError) {
+        let Some(events) = &self.shared.events else {
+            return;
+        };
+        events.send(SecurityEvent {
+            time: rfc3339_millis(SystemClock.now_millis()),
+            request_id: String::new(),
+            client_ip: String::new(),
+            method: String::new(),
+            host: String::new(),
+            path: error.file.display().to_string(),
+            route: String::new(),
+            action: "config_rejected".to_string(),
+            status: None,
+            reasons: error
+                .problems
+                .iter()
+                .map(|p| Reason::new("config.reload", p.key.clone(), p.message.clone(), 0.0))
+                .collect(),
+            score: 0.0,
+        });
+    }
+}
+
+fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) {
+    let listeners = |c: &GatewayConfig| {
+        c.listeners
+            .iter()
+            .map(|l| (l.name.clone(), l.listen, l.tls.is_some()))
+            .collect::<Vec<_>>()
+    };
+    if listeners(current) != listeners(next) || current.admin_listen != next.admin_listen || current.events != next.events {
+        tracing::warn!("listener, admin and [events] changes take effect at the next restart");
+    }
+}

@@ -1,0 +1,60 @@
+//! The running configuration as the hot path reads it: routes with their
+//! compiled pipelines and upstream pools, behind one `ArcSwap` so a reload is
+//! a single atomic pointer swap and in-flight requests keep the snapshot they
+//! started with.
+
+use crate::config::{GatewayConfig, RouteSpec};
+use crate::pipeline::Pipeline;
+use crate::router::Router;
+use crate::stages::build_pipeline;
+use crate::upstream::UpstreamPool;
+use std::sync::Arc;
+
+pub struct Runtime {
+    pub config: Arc<GatewayConfig>,
+    pub router: Router,
+    pub routes: Vec<Arc<RouteRuntime>>,
+    pub upstreams: Vec<Arc<UpstreamPool>>,
+}
+
+pub struct RouteRuntime {
+    pub name: Arc<str>,
+    pub spec: RouteSpec,
+    pub pipeline: Pipeline,
+    pub upstream: Arc<UpstreamPool>,
+}
+
+impl Runtime {
+    /// Compiles a configuration. Upstream pools whose settings did not change
+    /// are carried over from `previous`, with their idle connections and health.
+    pub fn build(config: GatewayConfig, previous: Option<&Runtime>) -> Runtime {
+        let upstreams: Vec<Arc<UpstreamPool>> = config
+            .upstreams
+            .iter()
+            .map(|spec| {
+                previous
+                    .and_then(|p| p.upstreams.iter().find(|u| u.spec == *spec))
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(UpstreamPool::new(spec.clone())))
+            })
+            .collect();
+        let routes = config
+            .routes
+            .iter()
+            .map(|spec| {
+                Arc::new(RouteRuntime {
+                    name: Arc::from(spec.name.as_str()),
+                    spec: spec.clone(),
+                    pipeline: build_pipeline(&config.stages, spec),
+                    upstream: Arc::clone(&upstreams[spec.upstream]),
+                })
+            })
+            .collect();
+        Runtime {
+            router: Router::new(&config.routes),
+            config: Arc::new(config),
+            routes,
+            upstreams,
+        }
+    }
+}

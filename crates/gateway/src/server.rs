@@ -1,0 +1,183 @@
+//! A running gateway: binds the listeners and the admin listener, starts the
+//! event sink and the reloader, and drains on shutdown.
+
+use crate::admin::{self, AdminState};
+use crate::config::GatewayConfig;
+use crate::forwarding::RequestIds;
+use crate::listener::{self, ServeSettings};
+use crate::proxy::Shared;
+use crate::reload::Reloader;
+use crate::runtime::Runtime;
+use crate::telemetry;
+use anyhow::Context as _;
+use arc_swap::ArcSwap;
+use hyper_util::server::graceful::GracefulShutdown;
+use rampart_store::{EventSink, SinkConfig};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub struct Gateway {
+    shared: Arc<Shared>,
+    admin: Arc<AdminState>,
+    reloader: Arc<Reloader>,
+    stop: watch::Sender<bool>,
+    accept_tasks: Vec<JoinHandle<()>>,
+    background_tasks: Vec<JoinHandle<()>>,
+    graceful: Arc<GracefulShutdown>,
+    sink: Option<EventSink>,
+    /// Each listener's name and the address it is bound to (port 0 resolved).
+    pub listeners: Vec<(String, SocketAddr)>,
+    pub admin_addr: SocketAddr,
+}
+
+/// How a shutdown went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrainReport {
+    /// Every in-flight exchange finished before the deadline.
+    pub drained: bool,
+}
+
+impl Gateway {
+    /// Binds every listener and starts serving. Fails (naming the address or
+    /// file) if a listener cannot be bound or the event outputs cannot be opened.
+    pub async fn start(config: GatewayConfig) -> anyhow::Result<Gateway> {
+        telemetry::prometheus();
+        let (sink, events) = start_event_sink(&config)?;
+        let (stop, stop_rx) = watch::channel(false);
+        let graceful = Arc::new(GracefulShutdown::new());
+        let mut bound = Vec::new();
+        for spec in &config.listeners {
+            let listener = TcpListener::bind(spec.listen)
+                .await
+                .with_context(|| format!("binding listener {:?} on {}", spec.name, spec.listen))?;
+            bound.push((spec, listener));
+        }
+        let admin_listener = TcpListener::bind(config.admin_listen)
+            .await
+            .with_context(|| format!("binding the admin listener on {}", config.admin_listen))?;
+        let admin_addr = admin_listener.local_addr()?;
+
+        let settings = |tls: Option<Arc<rustls::ServerConfig>>| ServeSettings {
+            tls: tls.map(tokio_rustls::TlsAcceptor::from),
+            header_read_timeout: config.server.header_read_timeout,
+            max_header_bytes: config.server.max_header_bytes as usize,
+        };
+        let listener_settings: Vec<_> = bound.iter().map(|(spec, _)| (spec.name.clone(), settings(spec.tls.clone()))).collect();
+        let shared = Arc::new(Shared {
+            runtime: ArcSwap::from_pointee(Runtime::build(config.clone(), None)),
+            ids: RequestIds::new(),
+            events,
+        });
+        let mut listeners = Vec::new();
+        let mut accept_tasks = Vec::new();
+        for ((_, listener), (name, settings)) in bound.into_iter().zip(listener_settings) {
+            let addr = listener.local_addr()?;
+            tracing::info!(listener = %name, %addr, tls = settings.tls.is_some(), "listening");
+            listeners.push((name, addr));
+            accept_tasks.push(tokio::spawn(listener::accept_loop(
+                listener,
+                settings,
+                Arc::clone(&shared),
+                Arc::clone(&graceful),
+                stop_rx.clone(),
+            )));
+        }
+        let admin = Arc::new(AdminState {
+            shared: Arc::clone(&shared),
+            ready: true.into(),
+        });
+        tracing::info!(addr = %admin_addr, "admin listening");
+        let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
+        let background_tasks = vec![
+            tokio::spawn(admin::serve(admin_listener, Arc::clone(&admin), stop_rx.clone())),
+            tokio::spawn(Arc::clone(&reloader).watch(stop_rx.clone())),
+            tokio::spawn(metrics_upkeep(stop_rx)),
+        ];
+        Ok(Gateway {
+            shared,
+            admin,
+            reloader,
+            stop,
+            accept_tasks,
+            background_tasks,
+            graceful,
+            sink,
+            listeners,
+            admin_addr,
+        })
+    }
+
+    /// The address of the listener with this name.
+    pub fn listener_addr(&self, name: &str) -> Option<SocketAddr> {
+        self.listeners.iter().find(|(n, _)| n == name).map(|(_, a)| *a)
+    }
+
+    /// Re-reads the configuration file now (what SIGHUP does).
+    pub fn reload(&self) -> Result<(), crate::config::ConfigError> {
+        self.reloader.reload()
+    }
+
+    /// The configuration currently serving new requests.
+    pub fn config(&self) -> Arc<GatewayConfig> {
+        Arc::clone(&self.shared.runtime.load().config)
+    }
+
+    /// Stops accepting, lets in-flight exchanges finish for up to the
+    /// configured drain timeout, then flushes events.
+    pub async fn shutdown(self) -> DrainReport {
+        let deadline = self.shared.runtime.load().config.server.drain_timeout;
+        self.admin.ready.store(false, Ordering::Relaxed);
+        let _ = self.stop.send(true);
+        for task in self.accept_tasks {
+            let _ = task.await;
+        }
+        let drained = match Arc::try_unwrap(self.graceful) {
+            Ok(graceful) => tokio::time::timeout(deadline, graceful.shutdown()).await.is_ok(),
+            Err(_) => false,
+        };
+        for task in self.background_tasks {
+            task.abort();
+        }
+        if let Some(sink) = self.sink {
+            drop(self.shared);
+            let report = tokio::task::spawn_blocking(move || sink.shutdown(Duration::from_secs(5))).await;
+            if let Ok(report) = report {
+                if !report.drained {
+                    tracing::warn!(stats = ?report.stats, "events still queued at shutdown were dropped");
+                }
+            }
+        }
+        tracing::info!(drained, "gateway stopped");
+        DrainReport { drained }
+    }
+}
+
+fn start_event_sink(config: &GatewayConfig) -> anyhow::Result<(Option<EventSink>, Option<rampart_store::EventSender>)> {
+    let settings = &config.events;
+    if settings.jsonl.is_none() && settings.sqlite.is_none() {
+        return Ok((None, None));
+    }
+    let (sink, sender) = EventSink::start(SinkConfig {
+        jsonl_path: settings.jsonl.clone(),
+        store_path: settings.sqlite.clone(),
+        capacity: settings.queue_capacity,
+        ..SinkConfig::default()
+    })
+    .with_context(|| format!("{}: events", config.file.display()))?;
+    Ok((Some(sink), Some(sender)))
+}
+
+async fn metrics_upkeep(mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => telemetry::prometheus().run_upkeep(),
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}

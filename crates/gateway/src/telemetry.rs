@@ -1,0 +1,52 @@
+//! Prometheus metrics: their names, labels and the process-wide recorder.
+//!
+//! Label values come only from bounded sets (configured route and upstream
+//! names, status codes, action names, fixed reasons), so cardinality cannot
+//! grow with traffic.
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+pub const REQUESTS: &str = "rampart_requests_total";
+pub const REQUEST_DURATION: &str = "rampart_request_duration_seconds";
+pub const UPSTREAM_ERRORS: &str = "rampart_upstream_errors_total";
+pub const REFUSED: &str = "rampart_refused_requests_total";
+pub const EVENTS_DROPPED: &str = "rampart_events_dropped_total";
+pub const EVENTS_WRITTEN: &str = "rampart_events_written_total";
+pub const CONFIG_RELOADS: &str = "rampart_config_reload_total";
+pub const CONNECTIONS_OPEN: &str = "rampart_connections_open";
+pub const UPSTREAM_UP: &str = "rampart_upstream_healthy_addresses";
+
+const LATENCY_BUCKETS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+
+/// The process-wide Prometheus recorder, installed on first use.
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_string()), &LATENCY_BUCKETS)
+            .map(|b| b.build_recorder())
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; Rampart's /metrics may be empty");
+        }
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    metrics::describe_counter!(REQUESTS, "Requests answered, by route, status and action.");
+    metrics::describe_histogram!(REQUEST_DURATION, metrics::Unit::Seconds, "Time from request head to the end of the response, by route.");
+    metrics::describe_counter!(UPSTREAM_ERRORS, "Failed upstream attempts, by upstream and kind (connect, timeout, protocol).");
+    metrics::describe_counter!(REFUSED, "Requests refused before routing, by reason.");
+    metrics::describe_counter!(EVENTS_DROPPED, "Security events dropped because the event queue was full.");
+    metrics::describe_counter!(EVENTS_WRITTEN, "Security events written by the event sink.");
+    metrics::describe_counter!(CONFIG_RELOADS, "Configuration reloads, by result (ok, error).");
+    metrics::describe_gauge!(CONNECTIONS_OPEN, "Client connections currently open.");
+    metrics::describe_gauge!(UPSTREAM_UP, "Upstream addresses currently considered healthy, by upstream.");
+}

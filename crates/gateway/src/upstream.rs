@@ -1,0 +1,185 @@
+//! Upstream pools: round robin over addresses, keep-alive connection reuse and
+//! passive health.
+//!
+//! An address that refuses a connection (or does not accept it in time) is
+//! taken out for the upstream's `unhealthy_for` and tried again afterwards.
+//! When every address is out, they are all tried anyway: failing over to a
+//! possibly-recovered address beats refusing every request.
+
+use crate::body::ForwardBody;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+use crate::config::UpstreamSpec;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("connecting to {addr}: {source}")]
+    Refused {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("connecting to {addr}: no answer within {timeout:?}")]
+    Timeout { addr: SocketAddr, timeout: Duration },
+    #[error("HTTP handshake with {addr}: {source}")]
+    Handshake {
+        addr: SocketAddr,
+        source: hyper::Error,
+    },
+}
+
+pub struct UpstreamPool {
+    pub spec: UpstreamSpec,
+    slots: Vec<Arc<AddressSlot>>,
+    cursor: AtomicUsize,
+}
+
+impl UpstreamPool {
+    pub fn new(spec: UpstreamSpec) -> Self {
+        let epoch = Instant::now();
+        let slots = spec
+            .addresses
+            .iter()
+            .map(|&addr| {
+                Arc::new(AddressSlot {
+                    addr,
+                    idle: Mutex::new(Vec::new()),
+                    down_until_ms: AtomicU64::new(0),
+                    max_idle: spec.max_idle_per_address,
+                    epoch,
+                })
+            })
+            .collect();
+        UpstreamPool {
+            spec,
+            slots,
+            cursor: AtomicUsize::new(0),
+        }
+    }
+
+    /// Addresses in the order to try them: round robin, healthy ones first.
+    pub fn candidates(&self) -> Vec<Arc<AddressSlot>> {
+        let n = self.slots.len();
+        let start = self.cursor.fetch_add(1, Ordering::Relaxed);
+        let rotated = (0..n).map(|i| &self.slots[(start + i) % n]);
+        let (up, down): (Vec<_>, Vec<_>) = rotated.cloned().partition(|s| s.is_up());
+        up.into_iter().chain(down).collect()
+    }
+
+    /// How many addresses are currently considered healthy.
+    pub fn healthy_addresses(&self) -> usize {
+        self.slots.iter().filter(|s| s.is_up()).count()
+    }
+}
+
+/// One upstream address: its idle connections and its health.
+pub struct AddressSlot {
+    pub addr: SocketAddr,
+    idle: Mutex<Vec<SendRequest<ForwardBody>>>,
+    down_until_ms: AtomicU64,
+    max_idle: usize,
+    epoch: Instant,
+}
+
+impl AddressSlot {
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.down_until_ms.load(Ordering::Relaxed) <= self.now_ms()
+    }
+
+    pub fn mark_down(&self, duration: Duration) {
+        let until = self.now_ms() + duration.as_millis() as u64;
+        self.down_until_ms.store(until, Ordering::Relaxed);
+        self.idle_connections().clear();
+    }
+
+    fn idle_connections(&self) -> std::sync::MutexGuard<'_, Vec<SendRequest<ForwardBody>>> {
+        // A poisoned lock only means another request panicked mid-push; the
+        // vector of senders is still valid.
+        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A ready connection: an idle one when available, else a new one.
+    pub async fn checkout(
+        self: &Arc<Self>,
+        connect_timeout: Duration,
+    ) -> Result<PooledConnection, ConnectError> {
+        loop {
+            let Some(mut sender) = self.idle_connections().pop() else {
+                break;
+            };
+            if sender.is_closed() {
+                continue;
+            }
+            if sender.ready().await.is_ok() {
+                return Ok(PooledConnection {
+                    sender,
+                    slot: Arc::clone(self),
+                    reused: true,
+                });
+            }
+        }
+        self.connect(connect_timeout).await
+    }
+
+    pub async fn connect(
+        self: &Arc<Self>,
+        connect_timeout: Duration,
+    ) -> Result<PooledConnection, ConnectError> {
+        let addr = self.addr;
+        let stream = match tokio::time::timeout(connect_timeout, TcpStream::connect(addr)).await {
+            Err(_) => {
+                return Err(ConnectError::Timeout {
+                    addr,
+                    timeout: connect_timeout,
+                })
+            }
+            Ok(Err(source)) => return Err(ConnectError::Refused { addr, source }),
+            Ok(Ok(stream)) => stream,
+        };
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) = http1::Builder::new()
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|source| ConnectError::Handshake { addr, source })?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.with_upgrades().await {
+                tracing::debug!(%addr, error = %e, "upstream connection ended with an error");
+            }
+        });
+        Ok(PooledConnection {
+            sender,
+            slot: Arc::clone(self),
+            reused: false,
+        })
+    }
+}
+
+/// A connection checked out of a slot; give it back with [`PooledConnection::release`].
+pub struct PooledConnection {
+    pub sender: SendRequest<ForwardBody>,
+    pub slot: Arc<AddressSlot>,
+    /// Whether it had served a request before (a failed send may then be retried).
+    pub reused: bool,
+}
+
+impl PooledConnection {
+    /// Returns the connection to the idle pool once its response is fully read.
+    pub fn release(self) {
+        if self.sender.is_closed() {
+            return;
+        }
+        let mut idle = self.slot.idle_connections();
+        if idle.len() < self.slot.max_idle {
+            idle.push(self.sender);
+        }
+    }
+}

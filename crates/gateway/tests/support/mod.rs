@@ -1,0 +1,295 @@
+//! Real sockets on loopback for the gateway's integration tests: an upstream
+//! HTTP server with a few behaviours, a gateway started from TOML text, and
+//! small clients (hyper for HTTP/1.1 and HTTP/2, raw TCP for malformed input).
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rampart_gateway::{Gateway, GatewayConfig};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub type BoxBody = http_body_util::combinators::BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+/// An upstream that answers:
+/// - `/slow?ms=N`: waits N ms, then answers 200;
+/// - `/download?bytes=N`: streams N bytes;
+/// - `/ws`: accepts an upgrade and echoes bytes;
+/// - anything else: a JSON echo of method, path, headers and body size.
+pub struct TestUpstream {
+    pub addr: SocketAddr,
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl TestUpstream {
+    pub async fn start() -> TestUpstream {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&requests);
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { return };
+                let counter = Arc::clone(&counter);
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        upstream_answer(req)
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
+                        .await;
+                });
+            }
+        });
+        TestUpstream { addr, requests }
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+fn query_number(req: &Request<Incoming>, key: &str) -> u64 {
+    req.uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>, Infallible> {
+    let path = req.uri().path().to_string();
+    if path == "/slow" {
+        tokio::time::sleep(Duration::from_millis(query_number(&req, "ms"))).await;
+        return Ok(Response::new(full("slow done")));
+    }
+    if path == "/download" {
+        return Ok(Response::new(repeat_body(query_number(&req, "bytes"))));
+    }
+    if path == "/ws" {
+        let on_upgrade = hyper::upgrade::on(&mut req);
+        tokio::spawn(async move {
+            if let Ok(upgraded) = on_upgrade.await {
+                let mut io = TokioIo::new(upgraded);
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = io.read(&mut buf).await {
+                    if n == 0 || io.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let mut response = Response::new(full(""));
+        *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+        response.headers_mut().insert("connection", "upgrade".parse().unwrap());
+        response.headers_mut().insert("upgrade", "websocket".parse().unwrap());
+        return Ok(response);
+    }
+    let method = req.method().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let version = format!("{:?}", req.version());
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let mut size: u64 = 0;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut body = req.into_body();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        if let Some(data) = frame.data_ref() {
+            size += data.len() as u64;
+            for &b in data.iter() {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    let echo = serde_json::json!({
+        "method": method, "path": path, "query": query, "version": version,
+        "headers": headers, "body_bytes": size, "body_fnv": format!("{hash:016x}"),
+    });
+    let mut response = Response::new(full(echo.to_string()));
+    response.headers_mut().insert("content-type", "application/json".parse().unwrap());
+    response.headers_mut().insert("keep-alive", "timeout=60".parse().unwrap());
+    Ok(response)
+}
+
+/// `left` bytes of `x`, produced as the reader asks: a download of any size
+/// in constant memory.
+pub struct RepeatBody {
+    pub left: u64,
+    pub chunk: Bytes,
+}
+
+impl http_body::Body for RepeatBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        let n = self.left.min(self.chunk.len() as u64);
+        self.left -= n;
+        std::task::Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n as usize)))))
+    }
+}
+
+pub fn repeat_body(bytes: u64) -> BoxBody {
+    RepeatBody { left: bytes, chunk: Bytes::from(vec![b'x'; 64 * 1024]) }
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+pub fn full(text: impl Into<Bytes>) -> BoxBody {
+    Full::new(text.into()).map_err(|never| match never {}).boxed()
+}
+
+/// A gateway started from TOML text written to a temporary file.
+pub struct TestGateway {
+    pub gateway: Gateway,
+    pub dir: tempfile::TempDir,
+    pub config_path: PathBuf,
+}
+
+impl TestGateway {
+    pub async fn start(config_text: &str) -> TestGateway {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("rampart.toml");
+        std::fs::write(&config_path, config_text).unwrap();
+        let config = GatewayConfig::load(&config_path).unwrap_or_else(|e| panic!("{e}"));
+        let gateway = Gateway::start(config).await.unwrap();
+        TestGateway { gateway, dir, config_path }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.gateway.listeners[0].1
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr(), path)
+    }
+
+    pub fn events_path(&self) -> PathBuf {
+        self.dir.path().join("events.jsonl")
+    }
+
+    /// Security events written so far (waits up to 3 s for `at_least`).
+    pub async fn events(&self, at_least: usize) -> Vec<serde_json::Value> {
+        for _ in 0..60 {
+            let events: Vec<serde_json::Value> = std::fs::read_to_string(self.events_path())
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
+            if events.len() >= at_least {
+                return events;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {at_least} events were written");
+    }
+}
+
+/// A config with one loopback listener on a free port, the admin listener on
+/// a free port, events to `events.jsonl`, and the given upstream addresses
+/// and extra route settings.
+pub fn config(upstreams: &[SocketAddr], route_extra: &str) -> String {
+    let addresses: Vec<String> = upstreams.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        r#"
+[server]
+header_read_timeout = "2s"
+reload_poll_interval = "100ms"
+drain_timeout = "5s"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[events]
+jsonl = "events.jsonl"
+
+[[listeners]]
+name = "main"
+listen = "127.0.0.1:0"
+
+[[upstreams]]
+name = "backend"
+addresses = [{}]
+unhealthy_for = "30s"
+
+[[routes]]
+name = "main"
+upstream = "backend"
+{route_extra}
+"#,
+        addresses.join(", ")
+    )
+}
+
+/// One HTTP/1.1 request on a fresh connection.
+pub async fn send(addr: SocketAddr, request: Request<BoxBody>) -> Response<Incoming> {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(connection);
+    sender.send_request(request).await.unwrap()
+}
+
+pub async fn get(addr: SocketAddr, path: &str) -> Response<Incoming> {
+    send(addr, Request::get(path).header("host", "test.local").body(full("")).unwrap()).await
+}
+
+pub async fn body_text(response: Response<Incoming>) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+pub async fn body_json(response: Response<Incoming>) -> serde_json::Value {
+    let text = body_text(response).await;
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Writes raw bytes and reads until the peer closes or 3 s pass.
+pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    read_until_close(&mut stream, Duration::from_secs(3)).await
+}
+
+pub async fn read_until_close(stream: &mut TcpStream, limit: Duration) -> String {
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(limit, stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of an echoed request header, as the upstream saw it.
+pub fn echoed_header(echo: &serde_json::Value, name: &str) -> Option<String> {
+    echo["headers"]
+        .as_array()?
+        .iter()
+        .find(|pair| pair[0].as_str() == Some(name))
+        .and_then(|pair| pair[1].as_str().map(str::to_owned))
+}
+
+pub fn executor() -> TokioExecutor {
+    TokioExecutor::new()
+}
