@@ -1,7 +1,9 @@
 //! Refuses requests whose message framing two HTTP parsers could read
 //! differently: the request-smuggling classes.
 //!
-//! hyper already refuses conflicting repeated `Content-Length`, malformed
+//! hyper drops `Content-Length` when `Transfer-Encoding` is present; the
+//! client stream reports the pair instead (see `client_io`) and the proxy
+//! refuses the request with [`BOTH_LENGTHS`]. hyper already refuses conflicting repeated `Content-Length`, malformed
 //! chunk sizes, obsolete line folding and invalid header-name characters (400
 //! before the request reaches the gateway, or a body error before anything is
 //! forwarded). What it tolerates and a proxy must not is checked here: a
@@ -10,6 +12,8 @@
 
 use http::{header, HeaderMap, Version};
 
+pub const BOTH_LENGTHS: &str = "both Content-Length and Transfer-Encoding are present";
+
 /// Why a request's framing is ambiguous.
 pub fn ambiguity(version: Version, headers: &HeaderMap) -> Option<&'static str> {
     let has_te = headers.contains_key(header::TRANSFER_ENCODING);
@@ -17,7 +21,7 @@ pub fn ambiguity(version: Version, headers: &HeaderMap) -> Option<&'static str> 
         return None;
     }
     if headers.contains_key(header::CONTENT_LENGTH) {
-        return Some("both Content-Length and Transfer-Encoding are present");
+        return Some(BOTH_LENGTHS);
     }
     if version == Version::HTTP_10 {
         return Some("Transfer-Encoding is not defined for HTTP/1.0");

@@ -9,7 +9,7 @@
 
 pub mod admin;
 pub mod body;
-mod client_io;
+pub mod client_io;
 pub mod config;
 pub mod forwarding;
 pub mod framing;

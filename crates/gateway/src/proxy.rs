@@ -2,6 +2,7 @@
 //! pipeline's request phases, forwarding to the upstream, the response
 //! phases, and the exchange's tail (logging phase, metrics, security event).
 
+use crate::client_io::ConnectionSignals;
 use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
@@ -32,10 +33,21 @@ pub struct Shared {
 }
 
 /// What the gateway knows of the client connection a request arrived on.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionInfo {
     pub peer: SocketAddr,
     pub tls: bool,
+    pub signals: Arc<ConnectionSignals>,
+}
+
+impl ConnectionInfo {
+    pub fn new(peer: SocketAddr, tls: bool) -> Self {
+        ConnectionInfo {
+            peer,
+            tls,
+            signals: Arc::default(),
+        }
+    }
 }
 
 /// Why forwarding failed, and the answer the client gets.
@@ -116,7 +128,12 @@ pub async fn handle(
         started: Instant::now(),
     };
 
-    if let Some(why) = framing::ambiguity(parts.version, &parts.headers) {
+    let ambiguity = if connection.signals.take_ambiguous_head() {
+        Some(framing::BOTH_LENGTHS)
+    } else {
+        framing::ambiguity(parts.version, &parts.headers)
+    };
+    if let Some(why) = ambiguity {
         metrics::counter!(telemetry::REFUSED, "reason" => "ambiguous_framing").increment(1);
         ctx.reasons.push(Reason::new("protocol.framing", "headers", why, 100.0));
         return Ok(refuse(&shared, None, ctx, 400, why, "block"));
@@ -166,7 +183,7 @@ pub async fn handle(
     let client_upgrade = upgrade
         .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
         .flatten();
-    let upstream_request = upstream_request(&mut parts, forward_body, &ctx, connection, upgrade, &runtime);
+    let upstream_request = upstream_request(&mut parts, forward_body, &ctx, &connection, upgrade, &runtime);
 
     match send(&route, upstream_request).await {
         Err(error) => {
@@ -272,7 +289,7 @@ fn upstream_request(
     parts: &mut http::request::Parts,
     body: ForwardBody,
     ctx: &ExchangeContext,
-    connection: ConnectionInfo,
+    connection: &ConnectionInfo,
     upgrade: bool,
     runtime: &Runtime,
 ) -> Request<ForwardBody> {
