@@ -17,6 +17,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the gateway with a configuration file.
+    Serve(commands::serve::ServeArgs),
+    /// Run the built-in demo API behind the gateway; needs nothing external.
+    Demo(commands::demo::DemoArgs),
+    /// Validate a configuration file without starting anything.
+    CheckConfig(commands::check_config::CheckConfigArgs),
     /// Build the API inventory from exchange records (JSON lines).
     Discover(commands::discover::DiscoverArgs),
     /// Run the detection engine over exchange records and print one verdict per record.
@@ -26,6 +32,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+        Command::CheckConfig(args) => commands::check_config::run(args),
         Command::Discover(args) => commands::discover::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
     };

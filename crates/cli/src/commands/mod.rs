@@ -1,4 +1,8 @@
-//! One module per subcommand.
+//! One module per subcommand, plus what the long-running ones share.
 
+pub mod check_config;
+pub mod demo;
 pub mod discover;
 pub mod inspect;
+mod runtime;
+pub mod serve;
