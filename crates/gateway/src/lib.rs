@@ -13,6 +13,7 @@ pub mod client_io;
 pub mod config;
 pub mod forwarding;
 pub mod framing;
+pub mod head_scan;
 pub mod ipset;
 pub mod listener;
 pub mod pipeline;
@@ -26,6 +27,7 @@ pub mod stages;
 pub mod telemetry;
 pub mod tls;
 pub mod upstream;
+pub mod workers;
 
 pub use config::{ConfigError, GatewayConfig};
 pub use server::{DrainReport, Gateway};

@@ -35,7 +35,7 @@ impl Runtime {
                 previous
                     .and_then(|p| p.upstreams.iter().find(|u| u.spec == *spec))
                     .cloned()
-                    .unwrap_or_else(|| Arc::new(UpstreamPool::new(spec.clone())))
+                    .unwrap_or_else(|| Arc::new(UpstreamPool::new(spec.clone(), config.server.workers)))
             })
             .collect();
         let routes = config

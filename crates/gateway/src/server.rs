@@ -4,7 +4,8 @@
 use crate::admin::{self, AdminState};
 use crate::config::GatewayConfig;
 use crate::forwarding::RequestIds;
-use crate::listener::{self, ServeSettings};
+use crate::listener::ServeSettings;
+use crate::workers::{self, Workers};
 use crate::proxy::Shared;
 use crate::reload::Reloader;
 use crate::runtime::Runtime;
@@ -26,7 +27,7 @@ pub struct Gateway {
     admin: Arc<AdminState>,
     reloader: Arc<Reloader>,
     stop: watch::Sender<bool>,
-    accept_tasks: Vec<JoinHandle<()>>,
+    workers: Workers,
     background_tasks: Vec<JoinHandle<()>>,
     graceful: Arc<GracefulShutdown>,
     sink: Option<EventSink>,
@@ -45,48 +46,41 @@ pub struct DrainReport {
 impl Gateway {
     /// Binds every listener and starts serving. Fails (naming the address or
     /// file) if a listener cannot be bound or the event outputs cannot be opened.
+    /// Must be called inside a tokio runtime, which runs the admin listener
+    /// and the reloader; client traffic is served by the worker threads.
     pub async fn start(config: GatewayConfig) -> anyhow::Result<Gateway> {
         telemetry::prometheus();
-        let (sink, events) = start_event_sink(&config)?;
-        let (stop, stop_rx) = watch::channel(false);
-        let graceful = Arc::new(GracefulShutdown::new());
+        let workers = config.server.workers;
         let mut bound = Vec::new();
         for spec in &config.listeners {
-            let listener = TcpListener::bind(spec.listen)
-                .await
-                .with_context(|| format!("binding listener {:?} on {}", spec.name, spec.listen))?;
-            bound.push((spec, listener));
+            let settings = ServeSettings {
+                tls: spec.tls.clone().map(tokio_rustls::TlsAcceptor::from),
+                header_read_timeout: config.server.header_read_timeout,
+                max_header_bytes: config.server.max_header_bytes as usize,
+            };
+            bound.push(workers::bind(&spec.name, spec.listen, workers, settings)?);
         }
         let admin_listener = TcpListener::bind(config.admin_listen)
             .await
             .with_context(|| format!("binding the admin listener on {}", config.admin_listen))?;
         let admin_addr = admin_listener.local_addr()?;
+        let (sink, events) = start_event_sink(&config)?;
 
-        let settings = |tls: Option<Arc<rustls::ServerConfig>>| ServeSettings {
-            tls: tls.map(tokio_rustls::TlsAcceptor::from),
-            header_read_timeout: config.server.header_read_timeout,
-            max_header_bytes: config.server.max_header_bytes as usize,
-        };
-        let listener_settings: Vec<_> = bound.iter().map(|(spec, _)| (spec.name.clone(), settings(spec.tls.clone()))).collect();
         let shared = Arc::new(Shared {
             runtime: ArcSwap::from_pointee(Runtime::build(config.clone(), None)),
             ids: RequestIds::new(),
             events,
         });
-        let mut listeners = Vec::new();
-        let mut accept_tasks = Vec::new();
-        for ((_, listener), (name, settings)) in bound.into_iter().zip(listener_settings) {
-            let addr = listener.local_addr()?;
-            tracing::info!(listener = %name, %addr, tls = settings.tls.is_some(), "listening");
-            listeners.push((name, addr));
-            accept_tasks.push(tokio::spawn(listener::accept_loop(
-                listener,
-                settings,
-                Arc::clone(&shared),
-                Arc::clone(&graceful),
-                stop_rx.clone(),
-            )));
-        }
+        let (stop, stop_rx) = watch::channel(false);
+        let graceful = Arc::new(GracefulShutdown::new());
+        let listeners = bound
+            .iter()
+            .map(|l| {
+                tracing::info!(listener = %l.name, addr = %l.addr, tls = l.settings.tls.is_some(), workers, "listening");
+                (l.name.clone(), l.addr)
+            })
+            .collect();
+        let workers = Workers::start(&mut bound, workers, &shared, &graceful, &stop_rx)?;
         let admin = Arc::new(AdminState {
             shared: Arc::clone(&shared),
             ready: true.into(),
@@ -103,7 +97,7 @@ impl Gateway {
             admin,
             reloader,
             stop,
-            accept_tasks,
+            workers,
             background_tasks,
             graceful,
             sink,
@@ -129,17 +123,16 @@ impl Gateway {
 
     /// Stops accepting, lets in-flight exchanges finish for up to the
     /// configured drain timeout, then flushes events.
-    pub async fn shutdown(self) -> DrainReport {
+    pub async fn shutdown(mut self) -> DrainReport {
         let deadline = self.shared.runtime.load().config.server.drain_timeout;
         self.admin.ready.store(false, Ordering::Relaxed);
         let _ = self.stop.send(true);
-        for task in self.accept_tasks {
-            let _ = task.await;
-        }
+        self.workers.stopped_accepting().await;
         let drained = match Arc::try_unwrap(self.graceful) {
             Ok(graceful) => tokio::time::timeout(deadline, graceful.shutdown()).await.is_ok(),
             Err(_) => false,
         };
+        self.workers.exit().await;
         for task in self.background_tasks {
             task.abort();
         }

@@ -5,17 +5,31 @@
 //! taken out for the upstream's `unhealthy_for` and tried again afterwards.
 //! When every address is out, they are all tried anyway: failing over to a
 //! possibly-recovered address beats refusing every request.
+//!
+//! Idle connections are kept per worker thread: a connection's task runs on
+//! the worker that opened it, so reusing it from the same worker keeps every
+//! step of an exchange on one thread, with no cross-thread wake-ups.
 
 use crate::body::ForwardBody;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 use crate::config::UpstreamSpec;
+
+thread_local! {
+    static WORKER_INDEX: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Declares which worker the current thread is; idle connections are kept per worker.
+pub fn set_worker_index(index: usize) {
+    WORKER_INDEX.with(|w| w.set(index));
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -40,7 +54,8 @@ pub struct UpstreamPool {
 }
 
 impl UpstreamPool {
-    pub fn new(spec: UpstreamSpec) -> Self {
+    /// A pool keeping idle connections for `workers` worker threads.
+    pub fn new(spec: UpstreamSpec, workers: usize) -> Self {
         let epoch = Instant::now();
         let slots = spec
             .addresses
@@ -48,7 +63,7 @@ impl UpstreamPool {
             .map(|&addr| {
                 Arc::new(AddressSlot {
                     addr,
-                    idle: Mutex::new(Vec::new()),
+                    idle: (0..workers.max(1)).map(|_| Mutex::new(Vec::new())).collect(),
                     down_until_ms: AtomicU64::new(0),
                     max_idle: spec.max_idle_per_address,
                     epoch,
@@ -80,7 +95,8 @@ impl UpstreamPool {
 /// One upstream address: its idle connections and its health.
 pub struct AddressSlot {
     pub addr: SocketAddr,
-    idle: Mutex<Vec<SendRequest<ForwardBody>>>,
+    /// One list of idle connections per worker thread.
+    idle: Box<[Mutex<Vec<SendRequest<ForwardBody>>>]>,
     down_until_ms: AtomicU64,
     max_idle: usize,
     epoch: Instant,
@@ -98,13 +114,15 @@ impl AddressSlot {
     pub fn mark_down(&self, duration: Duration) {
         let until = self.now_ms() + duration.as_millis() as u64;
         self.down_until_ms.store(until, Ordering::Relaxed);
-        self.idle_connections().clear();
+        for idle in self.idle.iter() {
+            lock(idle).clear();
+        }
     }
 
+    /// This worker's idle connections.
     fn idle_connections(&self) -> std::sync::MutexGuard<'_, Vec<SendRequest<ForwardBody>>> {
-        // A poisoned lock only means another request panicked mid-push; the
-        // vector of senders is still valid.
-        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        let index = WORKER_INDEX.with(Cell::get) % self.idle.len();
+        lock(&self.idle[index])
     }
 
     /// A ready connection: an idle one when available, else a new one.
@@ -161,6 +179,12 @@ impl AddressSlot {
             reused: false,
         })
     }
+}
+
+/// A poisoned lock only means another request panicked mid-push; the vector
+/// of senders is still valid.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A connection checked out of a slot; give it back with [`PooledConnection::release`].

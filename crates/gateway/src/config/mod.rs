@@ -41,6 +41,9 @@ pub struct ServerSettings {
     pub header_read_timeout: Duration,
     pub max_header_bytes: u64,
     pub reload_poll_interval: Duration,
+    /// Worker threads, each with its own event loop and its own listening
+    /// sockets (SO_REUSEPORT). Default: one per CPU.
+    pub workers: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,7 +260,14 @@ impl<'a> Validator<'a> {
                 format!("expected a size between 1KiB and 1MiB, got {max_header_bytes} bytes"),
             );
         }
+        let workers = raw.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        });
+        if !(1..=1024).contains(&workers) {
+            self.problem("server.workers", format!("expected between 1 and 1024 worker threads, got {workers}"));
+        }
         ServerSettings {
+            workers,
             trusted_proxies,
             request_id_header,
             drain_timeout: raw.drain_timeout.map_or(Duration::from_secs(30), |d| d.0),

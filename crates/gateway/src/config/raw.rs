@@ -35,6 +35,7 @@ pub struct RawServer {
     pub header_read_timeout: Option<ConfigDuration>,
     pub max_header_bytes: Option<ByteSize>,
     pub reload_poll_interval: Option<ConfigDuration>,
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,151 @@
+//! Thread-per-core serving: each worker thread runs its own single-threaded
+//! event loop with its own listening socket per listener (SO_REUSEPORT, the
+//! kernel spreads connections), so an exchange (client connection, pipeline,
+//! upstream connection) stays on one thread from accept to response, with no
+//! work stealing and no cross-thread wake-ups on the hot path.
+
+use crate::listener::{self, ServeSettings};
+use crate::proxy::Shared;
+use crate::upstream;
+use anyhow::Context as _;
+use hyper_util::server::graceful::GracefulShutdown;
+use socket2::{Domain, Socket, Type};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// One listener's sockets: the same address bound once per worker.
+pub struct BoundListener {
+    pub name: String,
+    pub addr: SocketAddr,
+    pub settings: ServeSettings,
+    sockets: Vec<std::net::TcpListener>,
+}
+
+/// Binds `workers` sockets on `addr` with SO_REUSEPORT. With port 0 the
+/// first bind picks the port and the others join it.
+pub fn bind(
+    name: &str,
+    addr: SocketAddr,
+    workers: usize,
+    settings: ServeSettings,
+) -> anyhow::Result<BoundListener> {
+    let mut sockets = Vec::with_capacity(workers);
+    let mut actual = addr;
+    for _ in 0..workers {
+        let socket = reuseport_socket(actual)
+            .with_context(|| format!("binding listener {name:?} on {addr}"))?;
+        actual = socket.local_addr()?;
+        sockets.push(socket);
+    }
+    Ok(BoundListener {
+        name: name.to_string(),
+        addr: actual,
+        settings,
+        sockets,
+    })
+}
+
+fn reuseport_socket(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(4096)?;
+    Ok(socket.into())
+}
+
+/// The running worker threads.
+pub struct Workers {
+    threads: Vec<std::thread::JoinHandle<()>>,
+    exit: watch::Sender<bool>,
+    /// Each worker reports here when its accept loops have stopped.
+    accepting: Vec<tokio::sync::oneshot::Receiver<()>>,
+}
+
+impl Workers {
+    /// Starts one thread per worker, each serving its socket of every listener.
+    pub fn start(
+        listeners: &mut [BoundListener],
+        workers: usize,
+        shared: &Arc<Shared>,
+        graceful: &Arc<GracefulShutdown>,
+        stop: &watch::Receiver<bool>,
+    ) -> anyhow::Result<Workers> {
+        let (exit, exit_rx) = watch::channel(false);
+        let mut threads = Vec::with_capacity(workers);
+        let mut accepting = Vec::with_capacity(workers);
+        for index in 0..workers {
+            let sockets: Vec<(std::net::TcpListener, ServeSettings)> = listeners
+                .iter_mut()
+                .filter_map(|l| l.sockets.pop().map(|s| (s, l.settings.clone())))
+                .collect();
+            let (done, done_rx) = tokio::sync::oneshot::channel();
+            accepting.push(done_rx);
+            let shared = Arc::clone(shared);
+            let graceful = Arc::clone(graceful);
+            let stop = stop.clone();
+            let mut exit_rx = exit_rx.clone();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting a worker event loop")?;
+            let thread = std::thread::Builder::new()
+                .name(format!("rampart-worker-{index}"))
+                .spawn(move || {
+                    upstream::set_worker_index(index);
+                    runtime.block_on(async move {
+                        let mut loops = Vec::new();
+                        for (socket, settings) in sockets {
+                            match tokio::net::TcpListener::from_std(socket) {
+                                Ok(listener) => loops.push(tokio::spawn(listener::accept_loop(
+                                    listener,
+                                    settings,
+                                    Arc::clone(&shared),
+                                    Arc::clone(&graceful),
+                                    stop.clone(),
+                                ))),
+                                Err(e) => tracing::error!(error = %e, "worker cannot use its socket"),
+                            }
+                        }
+                        drop(graceful);
+                        for accept_loop in loops {
+                            let _ = accept_loop.await;
+                        }
+                        let _ = done.send(());
+                        let _ = exit_rx.wait_for(|exit| *exit).await;
+                    });
+                })
+                .context("starting a worker thread")?;
+            threads.push(thread);
+        }
+        Ok(Workers {
+            threads,
+            exit,
+            accepting,
+        })
+    }
+
+    /// Waits until every worker has stopped accepting (after `stop` was set).
+    pub async fn stopped_accepting(&mut self) {
+        for done in self.accepting.drain(..) {
+            let _ = done.await;
+        }
+    }
+
+    /// Ends the worker threads; connections still open are dropped.
+    pub async fn exit(self) {
+        let _ = self.exit.send(true);
+        let threads = self.threads;
+        let _ = tokio::task::spawn_blocking(move || {
+            for thread in threads {
+                let _ = thread.join();
+            }
+        })
+        .await;
+    }
+}
