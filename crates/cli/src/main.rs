@@ -6,6 +6,11 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc: a proxy allocates and frees many small buffers per request;
+/// measured ~10 % less CPU per proxied request than glibc's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]
