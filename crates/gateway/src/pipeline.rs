@@ -70,7 +70,8 @@ pub trait Stage: Send + Sync {
         Action::Allow
     }
 
-    /// The first `inspect_body_bytes` of the request body (only called when a body exists).
+    /// The first `inspect_body_bytes` of the request body; called for every
+    /// request, with an empty complete body when the request has none.
     fn request_body(
         &self,
         _ctx: &mut ExchangeContext,

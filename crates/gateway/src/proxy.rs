@@ -171,12 +171,10 @@ pub async fn handle(
             }
         }
     };
-    if !matches!(forward_body, ForwardBody::Empty) {
-        let (bytes, complete) = forward_body.inspectable(limits.inspect_body_bytes as usize);
-        let view = BodyView { bytes, complete };
-        if let Action::Block { status, body, headers } = route.pipeline.request_body(&mut ctx, &parts, view) {
-            return Ok(blocked(&shared, &route, ctx, status, body, headers));
-        }
+    let (bytes, complete) = forward_body.inspectable(limits.inspect_body_bytes as usize);
+    let view = BodyView { bytes, complete };
+    if let Action::Block { status, body, headers } = route.pipeline.request_body(&mut ctx, &parts, view) {
+        return Ok(blocked(&shared, &route, ctx, status, body, headers));
     }
 
     let upgrade = parts.version == Version::HTTP_11 && forwarding::wants_upgrade(&parts.headers);

@@ -45,7 +45,7 @@ impl Runtime {
                 Arc::new(RouteRuntime {
                     name: Arc::from(spec.name.as_str()),
                     spec: spec.clone(),
-                    pipeline: build_pipeline(&config.stages, spec),
+                    pipeline: build_pipeline(&config, spec),
                     upstream: Arc::clone(&upstreams[spec.upstream]),
                 })
             })

@@ -31,6 +31,18 @@ pub struct GatewayConfig {
     pub listeners: Vec<ListenerSpec>,
     pub upstreams: Vec<UpstreamSpec>,
     pub routes: Vec<RouteSpec>,
+    /// The detection engine, compiled from `[detect]` (defaults when absent).
+    pub detect: DetectEngine,
+}
+
+/// The compiled detection engine, shared by every route's `detect` stage.
+#[derive(Clone)]
+pub struct DetectEngine(pub Arc<rampart_detect::Engine>);
+
+impl std::fmt::Debug for DetectEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DetectEngine")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,10 +69,11 @@ pub struct EventSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StageKind {
     IpLists,
+    Detect,
 }
 
 impl StageKind {
-    const ALL: [(&'static str, StageKind); 1] = [("ip_lists", StageKind::IpLists)];
+    const ALL: [(&'static str, StageKind); 2] = [("ip_lists", StageKind::IpLists), ("detect", StageKind::Detect)];
 
     fn from_name(name: &str) -> Option<StageKind> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
@@ -225,12 +238,13 @@ impl<'a> Validator<'a> {
         let listeners = self.listeners(raw.listeners);
         let upstreams = self.upstreams(raw.upstreams);
         let routes = self.routes(raw.routes, &upstreams, server.max_header_bytes);
-        if !self.problems.is_empty() {
+        let detect = self.detect(raw.detect.unwrap_or_default());
+        let (Some(detect), true) = (detect, self.problems.is_empty()) else {
             return Err(ConfigError {
                 file: self.file.to_path_buf(),
                 problems: self.problems,
             });
-        }
+        };
         Ok(GatewayConfig {
             file: self.file.to_path_buf(),
             server,
@@ -240,7 +254,18 @@ impl<'a> Validator<'a> {
             listeners,
             upstreams,
             routes,
+            detect,
         })
+    }
+
+    fn detect(&mut self, config: rampart_detect::DetectConfig) -> Option<DetectEngine> {
+        match rampart_detect::Engine::new(config) {
+            Ok(engine) => Some(DetectEngine(Arc::new(engine))),
+            Err(e) => {
+                self.problem("detect", e.to_string());
+                None
+            }
+        }
     }
 
     fn server(&mut self, raw: raw::RawServer) -> ServerSettings {

@@ -23,6 +23,8 @@ pub struct RawConfig {
     pub upstreams: Vec<RawUpstream>,
     #[serde(default)]
     pub routes: Vec<RawRoute>,
+    /// The detection engine's settings (see `rampart_detect::DetectConfig`).
+    pub detect: Option<rampart_detect::DetectConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]

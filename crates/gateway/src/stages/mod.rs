@@ -1,23 +1,25 @@
 //! The stages a route's pipeline is built from, one module each, and the
 //! factory that builds a route's pipeline from the configuration.
 
+pub mod detect;
 pub mod ip_lists;
 
-use crate::config::{RouteSpec, StageKind};
+use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};
 use std::sync::Arc;
 
 /// Builds the pipeline of one route from the configured stage list, leaving
 /// out stages that would do nothing on this route.
-pub fn build_pipeline(stages: &[StageKind], route: &RouteSpec) -> Pipeline {
+pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec) -> Pipeline {
     let mut built: Vec<Arc<dyn Stage>> = Vec::new();
-    for kind in stages {
+    for kind in &config.stages {
         match kind {
             StageKind::IpLists => {
                 if let Some(stage) = ip_lists::IpListStage::for_route(route) {
                     built.push(Arc::new(stage));
                 }
             }
+            StageKind::Detect => built.push(Arc::new(detect::DetectStage::new(config.detect.clone()))),
         }
     }
     Pipeline::new(built)
