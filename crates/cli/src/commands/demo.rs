@@ -61,7 +61,10 @@ jsonl = "events.jsonl"
 sqlite = "rampart.db"
 
 [pipeline]
-stages = ["ip_lists"]
+stages = ["ip_lists", "detect"]
+
+[detect]
+paranoia = 1
 
 [[listeners]]
 name = "demo"
