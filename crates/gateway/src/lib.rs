@@ -11,6 +11,7 @@ pub mod admin;
 pub mod body;
 pub mod client_io;
 pub mod config;
+pub mod discovery;
 pub mod forwarding;
 pub mod framing;
 pub mod head_scan;

@@ -28,6 +28,10 @@ pub struct ExchangeContext {
     /// Set when a stage asked for `Monitor`: record, change nothing.
     pub monitored: bool,
     pub started: Instant,
+    /// The inventory endpoint this request belongs to, when discovery knows it.
+    pub endpoint: Option<Arc<str>>,
+    /// Stage-private data carried from one phase to the next.
+    pub extensions: http::Extensions,
 }
 
 impl ExchangeContext {

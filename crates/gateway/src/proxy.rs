@@ -8,7 +8,7 @@ use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
-use crate::runtime::{RouteRuntime, Runtime};
+use crate::runtime::{RouteRuntime, Runtime, Services};
 use crate::telemetry;
 use crate::upstream::{ConnectError, PooledConnection};
 use arc_swap::ArcSwap;
@@ -30,6 +30,7 @@ pub struct Shared {
     pub runtime: ArcSwap<Runtime>,
     pub ids: RequestIds,
     pub events: Option<EventSender>,
+    pub services: Services,
 }
 
 /// What the gateway knows of the client connection a request arrived on.
@@ -126,6 +127,8 @@ pub async fn handle(
         reasons: Vec::new(),
         monitored: false,
         started: Instant::now(),
+        endpoint: None,
+        extensions: http::Extensions::new(),
     };
 
     let ambiguity = if connection.signals.take_ambiguous_head() {

@@ -82,7 +82,7 @@ impl Reloader {
             Ok(config) => {
                 let current = self.shared.runtime.load();
                 warn_about_start_only_changes(&current.config, &config);
-                let next = Runtime::build(config, Some(&current));
+                let next = Runtime::build(config, Some(&current), &self.shared.services);
                 self.shared.runtime.store(Arc::new(next));
                 metrics::counter!(telemetry::CONFIG_RELOADS, "result" => "ok").increment(1);
                 tracing::info!(file = %self.path.display(), "configuration reloaded");
@@ -128,7 +128,12 @@ fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) 
             .map(|l| (l.name.clone(), l.listen, l.tls.is_some()))
             .collect::<Vec<_>>()
     };
-    if listeners(current) != listeners(next) || current.admin_listen != next.admin_listen || current.events != next.events {
-        tracing::warn!("listener, admin and [events] changes take effect at the next restart");
+    if listeners(current) != listeners(next)
+        || current.admin_listen != next.admin_listen
+        || current.admin_token != next.admin_token
+        || current.events != next.events
+        || current.discovery != next.discovery
+    {
+        tracing::warn!("listener, admin, [events] and [discovery] changes take effect at the next restart");
     }
 }

@@ -4,6 +4,7 @@
 //! started with.
 
 use crate::config::{GatewayConfig, RouteSpec};
+use crate::discovery::Discovery;
 use crate::pipeline::Pipeline;
 use crate::router::Router;
 use crate::stages::build_pipeline;
@@ -17,6 +18,12 @@ pub struct Runtime {
     pub upstreams: Vec<Arc<UpstreamPool>>,
 }
 
+/// Long-lived components started once with the gateway that stages use.
+#[derive(Clone, Default)]
+pub struct Services {
+    pub discovery: Option<Arc<Discovery>>,
+}
+
 pub struct RouteRuntime {
     pub name: Arc<str>,
     pub spec: RouteSpec,
@@ -27,7 +34,7 @@ pub struct RouteRuntime {
 impl Runtime {
     /// Compiles a configuration. Upstream pools whose settings did not change
     /// are carried over from `previous`, with their idle connections and health.
-    pub fn build(config: GatewayConfig, previous: Option<&Runtime>) -> Runtime {
+    pub fn build(config: GatewayConfig, previous: Option<&Runtime>, services: &Services) -> Runtime {
         let upstreams: Vec<Arc<UpstreamPool>> = config
             .upstreams
             .iter()
@@ -45,7 +52,7 @@ impl Runtime {
                 Arc::new(RouteRuntime {
                     name: Arc::from(spec.name.as_str()),
                     spec: spec.clone(),
-                    pipeline: build_pipeline(&config, spec),
+                    pipeline: build_pipeline(&config, spec, services),
                     upstream: Arc::clone(&upstreams[spec.upstream]),
                 })
             })

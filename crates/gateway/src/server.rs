@@ -8,7 +8,8 @@ use crate::listener::ServeSettings;
 use crate::workers::{self, Workers};
 use crate::proxy::Shared;
 use crate::reload::Reloader;
-use crate::runtime::Runtime;
+use crate::discovery::Discovery;
+use crate::runtime::{Runtime, Services};
 use crate::telemetry;
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
@@ -66,10 +67,14 @@ impl Gateway {
         let admin_addr = admin_listener.local_addr()?;
         let (sink, events) = start_event_sink(&config)?;
 
+        let services = Services {
+            discovery: config.discovery.clone().map(Discovery::start).transpose()?,
+        };
         let shared = Arc::new(Shared {
-            runtime: ArcSwap::from_pointee(Runtime::build(config.clone(), None)),
+            runtime: ArcSwap::from_pointee(Runtime::build(config.clone(), None, &services)),
             ids: RequestIds::new(),
             events,
+            services,
         });
         let (stop, stop_rx) = watch::channel(false);
         let graceful = Arc::new(GracefulShutdown::new());
@@ -133,6 +138,9 @@ impl Gateway {
             Err(_) => false,
         };
         self.workers.exit().await;
+        if let Some(discovery) = self.shared.services.discovery.clone() {
+            let _ = tokio::task::spawn_blocking(move || discovery.shutdown()).await;
+        }
         for task in self.background_tasks {
             task.abort();
         }

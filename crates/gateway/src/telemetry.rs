@@ -16,6 +16,9 @@ pub const EVENTS_WRITTEN: &str = "rampart_events_written_total";
 pub const CONFIG_RELOADS: &str = "rampart_config_reload_total";
 pub const CONNECTIONS_OPEN: &str = "rampart_connections_open";
 pub const UPSTREAM_UP: &str = "rampart_upstream_healthy_addresses";
+pub const DISCOVERY_OBSERVED: &str = "rampart_discovery_observed_total";
+pub const DISCOVERY_DROPPED: &str = "rampart_discovery_dropped_total";
+pub const DISCOVERY_PERSIST_ERRORS: &str = "rampart_discovery_persist_errors_total";
 
 const LATENCY_BUCKETS: [f64; 16] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -48,5 +51,8 @@ fn describe() {
     metrics::describe_counter!(EVENTS_WRITTEN, "Security events written by the event sink.");
     metrics::describe_counter!(CONFIG_RELOADS, "Configuration reloads, by result (ok, error).");
     metrics::describe_gauge!(CONNECTIONS_OPEN, "Client connections currently open.");
+    metrics::describe_counter!(DISCOVERY_OBSERVED, "Exchanges folded into the API inventory.");
+    metrics::describe_counter!(DISCOVERY_DROPPED, "Exchanges not observed because the inventory queue was full.");
+    metrics::describe_counter!(DISCOVERY_PERSIST_ERRORS, "Failed writes of the inventory to the store.");
     metrics::describe_gauge!(UPSTREAM_UP, "Upstream addresses currently considered healthy, by upstream.");
 }

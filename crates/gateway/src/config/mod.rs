@@ -26,7 +26,11 @@ pub struct GatewayConfig {
     pub file: PathBuf,
     pub server: ServerSettings,
     pub admin_listen: SocketAddr,
+    /// Bearer token required by the admin ingestion and inventory endpoints.
+    pub admin_token: Option<String>,
     pub events: EventSettings,
+    /// Set when the `discover` stage is listed or `[discovery]` is present.
+    pub discovery: Option<crate::discovery::DiscoverySettings>,
     pub stages: Vec<StageKind>,
     pub listeners: Vec<ListenerSpec>,
     pub upstreams: Vec<UpstreamSpec>,
@@ -70,10 +74,15 @@ pub struct EventSettings {
 pub enum StageKind {
     IpLists,
     Detect,
+    Discover,
 }
 
 impl StageKind {
-    const ALL: [(&'static str, StageKind); 2] = [("ip_lists", StageKind::IpLists), ("detect", StageKind::Detect)];
+    const ALL: [(&'static str, StageKind); 3] = [
+        ("ip_lists", StageKind::IpLists),
+        ("detect", StageKind::Detect),
+        ("discover", StageKind::Discover),
+    ];
 
     fn from_name(name: &str) -> Option<StageKind> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
@@ -239,6 +248,15 @@ impl<'a> Validator<'a> {
         let upstreams = self.upstreams(raw.upstreams);
         let routes = self.routes(raw.routes, &upstreams, server.max_header_bytes);
         let detect = self.detect(raw.detect.unwrap_or_default());
+        let discovery = (raw.discovery.is_some() || stages.contains(&StageKind::Discover))
+            .then(|| self.discovery(raw.discovery.unwrap_or_default(), &events));
+        let admin_token = raw.admin.token.filter(|t| {
+            let ok = t.len() >= 16;
+            if !ok {
+                self.problem("admin.token", "expected a token of at least 16 characters");
+            }
+            ok
+        });
         let (Some(detect), true) = (detect, self.problems.is_empty()) else {
             return Err(ConfigError {
                 file: self.file.to_path_buf(),
@@ -249,6 +267,8 @@ impl<'a> Validator<'a> {
             file: self.file.to_path_buf(),
             server,
             admin_listen: admin_listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9090))),
+            admin_token,
+            discovery,
             events,
             stages,
             listeners,
@@ -256,6 +276,34 @@ impl<'a> Validator<'a> {
             routes,
             detect,
         })
+    }
+
+    fn discovery(&mut self, raw: raw::RawDiscovery, events: &EventSettings) -> crate::discovery::DiscoverySettings {
+        let spec = raw.spec.map(|p| self.resolve(&p));
+        if let Some(path) = &spec {
+            let parsed = std::fs::read(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|bytes| rampart_discover::parse_spec(&bytes).map_err(|e| format!("{}: {e}", path.display())));
+            if let Err(message) = parsed {
+                self.problem("discovery.spec", message);
+            }
+        }
+        let queue_capacity = raw.queue_capacity.unwrap_or(10_000);
+        if queue_capacity == 0 || queue_capacity > 1_000_000 {
+            self.problem("discovery.queue_capacity", format!("expected a number between 1 and 1000000, got {queue_capacity}"));
+        }
+        let sample_body_bytes = raw.sample_body_bytes.map_or(16 * 1024, |s| s.0);
+        if sample_body_bytes > 1024 * 1024 {
+            self.problem("discovery.sample_body_bytes", format!("expected at most 1MiB, got {sample_body_bytes} bytes"));
+        }
+        crate::discovery::DiscoverySettings {
+            spec,
+            store: events.sqlite.clone(),
+            queue_capacity,
+            sample_body_bytes: sample_body_bytes as usize,
+            publish_interval: self.positive("discovery.publish_interval", raw.publish_interval.map_or(Duration::from_secs(2), |d| d.0)),
+            persist_interval: self.positive("discovery.persist_interval", raw.persist_interval.map_or(Duration::from_secs(30), |d| d.0)),
+        }
     }
 
     fn detect(&mut self, config: rampart_detect::DetectConfig) -> Option<DetectEngine> {

@@ -25,6 +25,17 @@ pub struct RawConfig {
     pub routes: Vec<RawRoute>,
     /// The detection engine's settings (see `rampart_detect::DetectConfig`).
     pub detect: Option<rampart_detect::DetectConfig>,
+    pub discovery: Option<RawDiscovery>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiscovery {
+    pub spec: Option<PathBuf>,
+    pub sample_body_bytes: Option<ByteSize>,
+    pub queue_capacity: Option<usize>,
+    pub publish_interval: Option<ConfigDuration>,
+    pub persist_interval: Option<ConfigDuration>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +55,8 @@ pub struct RawServer {
 #[serde(deny_unknown_fields)]
 pub struct RawAdmin {
     pub listen: Option<String>,
+    /// Bearer token for `POST /ingest` and `GET /inventory`.
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,15 +2,17 @@
 //! factory that builds a route's pipeline from the configuration.
 
 pub mod detect;
+pub mod discover;
 pub mod ip_lists;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};
+use crate::runtime::Services;
 use std::sync::Arc;
 
 /// Builds the pipeline of one route from the configured stage list, leaving
 /// out stages that would do nothing on this route.
-pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec) -> Pipeline {
+pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec, services: &Services) -> Pipeline {
     let mut built: Vec<Arc<dyn Stage>> = Vec::new();
     for kind in &config.stages {
         match kind {
@@ -20,6 +22,11 @@ pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec) -> Pipeline {
                 }
             }
             StageKind::Detect => built.push(Arc::new(detect::DetectStage::new(config.detect.clone()))),
+            StageKind::Discover => {
+                if let Some(discovery) = &services.discovery {
+                    built.push(Arc::new(discover::DiscoverStage::new(Arc::clone(discovery))));
+                }
+            }
         }
     }
     Pipeline::new(built)

@@ -1,5 +1,7 @@
 //! The admin listener (default 127.0.0.1:9090): Prometheus metrics, liveness
-//! and readiness. Kept apart from client listeners so it can stay on loopback.
+//! and readiness, and, behind a bearer token, the API inventory and the
+//! ingestion endpoint for mirrored traffic (passive mode). Kept apart from
+//! client listeners so it can stay on loopback.
 
 use crate::proxy::Shared;
 use crate::telemetry;
@@ -13,6 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+mod ingest;
 
 /// What the admin endpoints read.
 pub struct AdminState {
@@ -32,7 +36,7 @@ pub async fn serve(listener: TcpListener, state: Arc<AdminState>, mut stop: watc
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let state = Arc::clone(&state);
-                async move { Ok::<_, std::convert::Infallible>(answer(&state, &request)) }
+                async move { Ok::<_, std::convert::Infallible>(answer(&state, request).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -41,11 +45,15 @@ pub async fn serve(listener: TcpListener, state: Arc<AdminState>, mut stop: watc
     }
 }
 
-fn answer(state: &AdminState, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    if path == "/ingest" || path == "/inventory" {
+        return ingest::answer(state, request).await;
+    }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
     }
-    match request.uri().path() {
+    match path {
         "/metrics" => {
             refresh_gauges(state);
             let mut response = text(StatusCode::OK, telemetry::prometheus().render());
@@ -63,7 +71,7 @@ fn answer(state: &AdminState, request: &Request<Incoming>) -> Response<Full<Byte
                 text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
             }
         }
-        _ => text(StatusCode::NOT_FOUND, "not found: try /metrics, /healthz or /readyz\n"),
+        _ => text(StatusCode::NOT_FOUND, "not found: try /metrics, /healthz, /readyz, /inventory or /ingest\n"),
     }
 }
 
@@ -77,13 +85,19 @@ fn refresh_gauges(state: &AdminState) {
     } else {
         metrics::counter!(telemetry::EVENTS_DROPPED).absolute(0);
     }
+    if let Some(discovery) = &state.shared.services.discovery {
+        let stats = &discovery.stats;
+        metrics::counter!(telemetry::DISCOVERY_OBSERVED).absolute(stats.observed.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_DROPPED).absolute(stats.dropped.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_PERSIST_ERRORS).absolute(stats.persist_errors.load(Ordering::Relaxed));
+    }
     for upstream in &state.shared.runtime.load().upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())
             .set(upstream.healthy_addresses() as f64);
     }
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response

@@ -1,0 +1,204 @@
+//! Discovery inside the gateway: a background inventory worker fed with
+//! exchanges (from the `discover` stage's logging phase or from mirrored
+//! traffic pushed to the admin ingestion endpoint), persisted in the embedded
+//! store so it survives restarts, and published to the hot path as an
+//! immutable endpoint matcher.
+//!
+//! The request path only ever does a non-blocking `try_send` (a full queue
+//! drops the observation and counts it) and an `ArcSwap` load; the worker
+//! owns the inventory and is the only one to touch it.
+
+use arc_swap::ArcSwap;
+use rampart_core::ExchangeRecord;
+use rampart_discover::inventory::SNAPSHOT_VERSION;
+use rampart_discover::{EndpointMatcher, Inventory};
+use rampart_store::Store;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Name of the inventory's snapshot in the store.
+const SNAPSHOT_NAME: &str = "inventory";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoverySettings {
+    /// The declared OpenAPI/Swagger spec, matched before inference.
+    pub spec: Option<PathBuf>,
+    /// The embedded store the inventory is persisted in (none: memory only).
+    pub store: Option<PathBuf>,
+    pub queue_capacity: usize,
+    /// How much of each request and response body discovery sees.
+    pub sample_body_bytes: usize,
+    /// How often a changed inventory is compiled and published to the hot path.
+    pub publish_interval: Duration,
+    /// How often a changed inventory is written to the store.
+    pub persist_interval: Duration,
+}
+
+/// Counters the admin listener exports.
+#[derive(Debug, Default)]
+pub struct DiscoveryStats {
+    pub observed: AtomicU64,
+    pub dropped: AtomicU64,
+    pub persist_errors: AtomicU64,
+}
+
+/// The gateway's handle on the inventory worker.
+pub struct Discovery {
+    sender: Mutex<Option<SyncSender<ExchangeRecord>>>,
+    matcher: ArcSwap<EndpointMatcher>,
+    /// The latest inventory report, as JSON, for `GET /inventory`.
+    report: ArcSwap<String>,
+    pub stats: DiscoveryStats,
+    pub settings: DiscoverySettings,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Discovery {
+    /// Loads the persisted inventory (and the declared spec) and starts the worker.
+    pub fn start(settings: DiscoverySettings) -> anyhow::Result<Arc<Discovery>> {
+        use anyhow::Context as _;
+        let store = settings
+            .store
+            .as_ref()
+            .map(|path| Store::open(path).with_context(|| format!("discovery store {}", path.display())))
+            .transpose()?;
+        let mut inventory = match store.as_ref().map(|s| s.get_snapshot(SNAPSHOT_NAME)).transpose()? {
+            Some(Some((_, json))) => Inventory::from_snapshot(&json).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the stored inventory cannot be read by this version; starting afresh");
+                Inventory::new()
+            }),
+            _ => Inventory::new(),
+        };
+        if let Some(path) = &settings.spec {
+            let bytes = std::fs::read(path).with_context(|| format!("reading the declared spec {}", path.display()))?;
+            let spec = rampart_discover::parse_spec(&bytes).with_context(|| format!("declared spec {}", path.display()))?;
+            inventory.set_spec(spec);
+        }
+        let (sender, receiver) = mpsc::sync_channel(settings.queue_capacity);
+        let discovery = Arc::new(Discovery {
+            sender: Mutex::new(Some(sender)),
+            matcher: ArcSwap::from_pointee(inventory.compile()),
+            report: ArcSwap::from_pointee(report_json(&mut inventory)),
+            stats: DiscoveryStats::default(),
+            settings,
+            worker: Mutex::new(None),
+        });
+        let worker = Worker {
+            discovery: Arc::clone(&discovery),
+            inventory,
+            store,
+        };
+        let handle = std::thread::Builder::new()
+            .name("rampart-inventory".into())
+            .spawn(move || worker.run(receiver))?;
+        *lock(&discovery.worker) = Some(handle);
+        Ok(discovery)
+    }
+
+    /// Queues one exchange for the inventory; never waits. False when dropped.
+    pub fn observe(&self, record: ExchangeRecord) -> bool {
+        let sent = match lock(&self.sender).as_ref() {
+            Some(sender) => match sender.try_send(record) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+            },
+            None => false,
+        };
+        if !sent {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        sent
+    }
+
+    /// The endpoint matcher the hot path uses now.
+    pub fn matcher(&self) -> arc_swap::Guard<Arc<EndpointMatcher>> {
+        self.matcher.load()
+    }
+
+    /// The latest published inventory report (JSON).
+    pub fn report(&self) -> Arc<String> {
+        self.report.load_full()
+    }
+
+    /// Stops the worker after it has folded what is queued and persisted the inventory.
+    pub fn shutdown(&self) {
+        lock(&self.sender).take();
+        if let Some(worker) = lock(&self.worker).take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn report_json(inventory: &mut Inventory) -> String {
+    serde_json::to_string(&inventory.report()).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// Owns the inventory on its own thread.
+struct Worker {
+    discovery: Arc<Discovery>,
+    inventory: Inventory,
+    store: Option<Store>,
+}
+
+impl Worker {
+    fn run(mut self, receiver: Receiver<ExchangeRecord>) {
+        let publish_every = self.discovery.settings.publish_interval;
+        let persist_every = self.discovery.settings.persist_interval;
+        let (mut last_publish, mut last_persist) = (Instant::now(), Instant::now());
+        let (mut unpublished, mut unpersisted) = (false, false);
+        loop {
+            match receiver.recv_timeout(publish_every) {
+                Ok(record) => {
+                    self.inventory.observe(&record);
+                    self.discovery.stats.observed.fetch_add(1, Ordering::Relaxed);
+                    unpublished = true;
+                    unpersisted = true;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if unpublished && last_publish.elapsed() >= publish_every {
+                self.publish();
+                unpublished = false;
+                last_publish = Instant::now();
+            }
+            if unpersisted && last_persist.elapsed() >= persist_every {
+                self.persist();
+                unpersisted = false;
+                last_persist = Instant::now();
+            }
+        }
+        if unpublished {
+            self.publish();
+        }
+        if unpersisted {
+            self.persist();
+        }
+    }
+
+    fn publish(&mut self) {
+        self.discovery.matcher.store(Arc::new(self.inventory.compile()));
+        self.discovery.report.store(Arc::new(report_json(&mut self.inventory)));
+    }
+
+    fn persist(&mut self) {
+        let Some(store) = &self.store else { return };
+        let written = self
+            .inventory
+            .to_snapshot()
+            .map_err(|e| e.to_string())
+            .and_then(|json| store.put_snapshot(SNAPSHOT_NAME, SNAPSHOT_VERSION, &json).map_err(|e| e.to_string()));
+        if let Err(error) = written {
+            self.discovery.stats.persist_errors.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(%error, "persisting the inventory failed; it stays in memory");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Feeds discovery from live traffic and tells each exchange which inventory
+//! endpoint it belongs to.
+//!
+//! `request_headers` matches the request against the published endpoint
+//! matcher (an `ArcSwap` load and a tree walk) and captures what discovery
+//! needs; the body phases keep a bounded sample; `logging` hands one exchange
+//! record to the inventory worker without waiting. Exchanges the gateway
+//! answered itself (blocks, errors) are not observed: attackers' probes must
+//! not shape the inventory.
+
+use crate::discovery::Discovery;
+use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use bytes::Bytes;
+use http::HeaderMap;
+use rampart_core::event::rfc3339_millis;
+use rampart_core::{Action, Clock, ExchangeRecord, SystemClock};
+use std::sync::Arc;
+
+pub struct DiscoverStage {
+    discovery: Arc<Discovery>,
+}
+
+impl DiscoverStage {
+    pub fn new(discovery: Arc<Discovery>) -> Self {
+        DiscoverStage { discovery }
+    }
+
+    fn sample_limit(&self) -> usize {
+        self.discovery.settings.sample_body_bytes
+    }
+}
+
+/// What the stage keeps of one exchange between phases.
+#[derive(Debug, Clone, Default)]
+struct Capture {
+    query: String,
+    request_headers: Vec<(String, String)>,
+    request_body: Option<Vec<u8>>,
+    status: Option<u16>,
+    response_headers: Vec<(String, String)>,
+    response_body: Vec<u8>,
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect()
+}
+
+impl Stage for DiscoverStage {
+    fn name(&self) -> &'static str {
+        "discover"
+    }
+
+    fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
+        if let Some(found) = self.discovery.matcher().find(request.method.as_str(), Some(&ctx.host), &ctx.path) {
+            ctx.endpoint = Some(Arc::clone(&found.template));
+        }
+        ctx.extensions.insert(Capture {
+            query: request.uri.query().unwrap_or("").to_string(),
+            request_headers: header_pairs(&request.headers),
+            ..Capture::default()
+        });
+        Action::Allow
+    }
+
+    fn request_body(&self, ctx: &mut ExchangeContext, _request: &http::request::Parts, body: BodyView<'_>) -> Action {
+        let limit = self.sample_limit();
+        if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
+            if !body.bytes.is_empty() {
+                capture.request_body = Some(body.bytes[..body.bytes.len().min(limit)].to_vec());
+            }
+        }
+        Action::Allow
+    }
+
+    fn response_headers(&self, ctx: &mut ExchangeContext, response: &mut http::response::Parts) -> Action {
+        if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
+            capture.status = Some(response.status.as_u16());
+            capture.response_headers = header_pairs(&response.headers);
+        }
+        Action::Allow
+    }
+
+    fn wants_response_body(&self) -> bool {
+        true
+    }
+
+    fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
+        let limit = self.sample_limit();
+        if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
+            let room = limit.saturating_sub(capture.response_body.len());
+            capture.response_body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+    }
+
+    fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
+        let Some(capture) = ctx.extensions.get::<Capture>() else { return };
+        let Some(status) = capture.status else { return };
+        if outcome.action == "block" {
+            return;
+        }
+        self.discovery.observe(ExchangeRecord {
+            id: Some(ctx.request_id.clone()),
+            ts: Some(rfc3339_millis(SystemClock.now_millis())),
+            client_ip: Some(ctx.client_ip.to_string()),
+            host: Some(ctx.host.clone()),
+            method: ctx.method.to_string(),
+            path: ctx.path.clone(),
+            query: capture.query.clone(),
+            request_headers: capture.request_headers.clone(),
+            request_body: capture.request_body.clone(),
+            status: Some(status),
+            response_headers: capture.response_headers.clone(),
+            response_body: (!capture.response_body.is_empty()).then(|| capture.response_body.clone()),
+        });
+    }
+}

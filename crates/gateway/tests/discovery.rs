@@ -1,0 +1,96 @@
+//! Discovery wired into the gateway: live traffic builds the inventory, which
+//! survives a restart through the embedded store; mirrored traffic is
+//! ingested through the token-protected admin endpoint.
+
+mod support;
+
+use http::Request;
+use std::time::Duration;
+use support::*;
+
+const TOKEN: &str = "test-token-0123456789";
+
+fn with_discovery(upstream: std::net::SocketAddr) -> String {
+    config(&[upstream], "").replace(
+        "[[listeners]]",
+        &format!(
+            "[pipeline]\nstages = [\"discover\"]\n\n[discovery]\npublish_interval = \"100ms\"\npersist_interval = \"100ms\"\n\n[[listeners]]"
+        ),
+    )
+    .replace("[admin]\n", &format!("[admin]\ntoken = \"{TOKEN}\"\n"))
+    .replace("jsonl = \"events.jsonl\"", "jsonl = \"events.jsonl\"\nsqlite = \"rampart.db\"")
+}
+
+async fn inventory(admin: std::net::SocketAddr) -> serde_json::Value {
+    let request = Request::get("/inventory")
+        .header("host", "admin")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(full(""))
+        .unwrap();
+    body_json(send(admin, request).await).await
+}
+
+fn templates(inventory: &serde_json::Value) -> Vec<String> {
+    inventory["endpoints"]
+        .as_array()
+        .map(|e| e.iter().map(|e| format!("{} {}", e["method"].as_str().unwrap_or(""), e["template"].as_str().unwrap_or(""))).collect())
+        .unwrap_or_default()
+}
+
+async fn wait_for_template(admin: std::net::SocketAddr, wanted: &str) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..60 {
+        last = inventory(admin).await;
+        if templates(&last).iter().any(|t| t == wanted) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{wanted} not in the inventory: {last}");
+}
+
+#[tokio::test]
+async fn live_traffic_builds_an_inventory_that_survives_a_restart() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
+    for id in [17, 342, 9051, 77, 1200, 63] {
+        assert_eq!(get(gw.addr(), &format!("/api/users/{id}")).await.status(), 200);
+    }
+    wait_for_template(gw.gateway.admin_addr, "GET /api/users/{user_id}").await;
+
+    let TestGateway { gateway, dir, config_path } = gw;
+    gateway.shutdown().await;
+    let config = rampart_gateway::GatewayConfig::load(&config_path).unwrap();
+    let restarted = rampart_gateway::Gateway::start(config).await.unwrap();
+    let inventory = inventory(restarted.admin_addr).await;
+    assert!(templates(&inventory).contains(&"GET /api/users/{user_id}".to_string()), "lost on restart: {inventory}");
+    restarted.shutdown().await;
+    drop(dir);
+}
+
+#[tokio::test]
+async fn mirrored_traffic_is_ingested_with_bad_lines_reported() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
+    let admin = gw.gateway.admin_addr;
+    let lines = concat!(
+        r#"{"method":"GET","path":"/v2/orders/5f0c6a51-7d0b-4a8e-9d2b-1b9e6f0a2c11","status":200,"response_body":"{\"id\":\"x\"}"}"#, "\n",
+        "{not json\n",
+        r#"{"method":"GET","path":"/v2/orders/0a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d","status":200}"#, "\n",
+    );
+    let unauthenticated = Request::post("/ingest").header("host", "a").body(full(lines)).unwrap();
+    assert_eq!(send(admin, unauthenticated).await.status(), 401);
+
+    let request = Request::post("/ingest")
+        .header("host", "a")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(full(lines))
+        .unwrap();
+    let response = send(admin, request).await;
+    assert_eq!(response.status(), 202);
+    let summary = body_json(response).await;
+    assert_eq!(summary["accepted"], 2);
+    assert_eq!(summary["bad_lines"], 1);
+    assert_eq!(summary["errors"][0]["line"], 2);
+    wait_for_template(admin, "GET /v2/orders/{order_id}").await;
+}
