@@ -22,6 +22,9 @@ pub struct DemoArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// The demo's admin token (it listens on loopback only); printed for the user.
+const DEMO_ADMIN_TOKEN: &str = "rampart-demo-admin-token";
+
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     runtime::init_logging();
     let dir = args.dir.clone().unwrap_or_else(|| std::env::temp_dir().join("rampart-demo"));
@@ -40,6 +43,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("{}", rampart_demo::walkthrough(args.listen, gateway.admin_addr));
         println!("Configuration: {} (edit it: the gateway reloads it)", config_path.display());
         println!("Security events: {}", dir.join("events.jsonl").display());
+        println!(
+            "API inventory learned from the traffic: curl -s -H 'authorization: Bearer {DEMO_ADMIN_TOKEN}' http://{}/inventory",
+            gateway.admin_addr
+        );
         println!("Stop with Ctrl-C.");
 
         runtime::wait_for_termination().await;
@@ -55,13 +62,17 @@ fn demo_config(args: &DemoArgs, api: SocketAddr) -> String {
         r#"# Written by `rampart demo`. See docs/configuration.md for every key.
 [admin]
 listen = "{admin}"
+token = "{token}"
 
 [events]
 jsonl = "events.jsonl"
 sqlite = "rampart.db"
 
 [pipeline]
-stages = ["ip_lists", "detect"]
+stages = ["ip_lists", "detect", "discover"]
+
+[discovery]
+publish_interval = "1s"
 
 [detect]
 paranoia = 1
@@ -85,5 +96,6 @@ ip_deny = ["203.0.113.0/24"]
 "#,
         admin = args.admin,
         listen = args.listen,
+        token = DEMO_ADMIN_TOKEN,
     )
 }
