@@ -14,7 +14,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "rampart", version, about = "API discovery, threat detection and prevention in one gateway")]
+#[command(
+    name = "rampart",
+    version,
+    about = "API discovery, threat detection and prevention in one gateway"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

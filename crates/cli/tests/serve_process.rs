@@ -12,7 +12,11 @@ fn rampart() -> Command {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn config(port: u16, admin: u16, upstream: SocketAddr, route_extra: &str) -> String {
@@ -25,7 +29,11 @@ fn config(port: u16, admin: u16, upstream: SocketAddr, route_extra: &str) -> Str
 fn status(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     answer.get(9..12)?.parse().ok()
@@ -45,7 +53,10 @@ fn wait_for_status(port: u16, path: &str, expected: u16) {
 }
 
 fn signal(child: &Child, name: &str) {
-    let ok = Command::new("kill").args([format!("-{name}"), child.id().to_string()]).status().unwrap();
+    let ok = Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(ok.success());
 }
 
@@ -60,14 +71,28 @@ fn check_config_accepts_good_files_and_names_the_key_of_bad_ones() {
     let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
     write(&file, &config(8080, 9090, upstream, ""));
     let good = rampart().arg("check-config").arg(&file).output().unwrap();
-    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
-    assert!(String::from_utf8_lossy(&good.stdout).contains("ok (1 listener(s), 1 upstream(s), 1 route(s))"));
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(String::from_utf8_lossy(&good.stdout)
+        .contains("ok (1 listener(s), 1 upstream(s), 1 route(s))"));
 
-    write(&file, &config(8080, 9090, upstream, "max_body_bytes = \"lots\""));
+    write(
+        &file,
+        &config(8080, 9090, upstream, "max_body_bytes = \"lots\""),
+    );
     let bad = rampart().arg("check-config").arg(&file).output().unwrap();
     assert!(!bad.status.success());
     let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(stderr.contains(&format!("{}: routes[0].max_body_bytes: expected a size", file.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: routes[0].max_body_bytes: expected a size",
+            file.display()
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -87,7 +112,10 @@ fn serve_reloads_on_sighup_and_exits_zero_after_sigterm() {
         .unwrap();
 
     wait_for_status(port, "/x", 502);
-    write(&file, &config(port, admin, upstream, "ip_deny = [\"127.0.0.1\"]"));
+    write(
+        &file,
+        &config(port, admin, upstream, "ip_deny = [\"127.0.0.1\"]"),
+    );
     signal(&child, "HUP");
     wait_for_status(port, "/x", 403);
 
@@ -97,7 +125,10 @@ fn serve_reloads_on_sighup_and_exits_zero_after_sigterm() {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(Instant::now() < deadline, "rampart did not stop after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "rampart did not stop after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(exit.code(), Some(0));

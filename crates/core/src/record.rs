@@ -130,7 +130,8 @@ impl RawRecord {
 }
 
 fn headers_from(value: Option<Value>, field: &str) -> Result<Vec<(String, String)>, String> {
-    let expected = || format!("field `{field}`: expected an object or an array of [name, value] pairs");
+    let expected =
+        || format!("field `{field}`: expected an object or an array of [name, value] pairs");
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Object(map)) => {

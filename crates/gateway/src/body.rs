@@ -148,7 +148,11 @@ impl ResponseBody {
     }
 
     /// The upstream's body; `connection` goes back to its pool at the end.
-    pub fn upstream(body: Incoming, connection: Option<PooledConnection>, tail: ExchangeTail) -> Self {
+    pub fn upstream(
+        body: Incoming,
+        connection: Option<PooledConnection>,
+        tail: ExchangeTail,
+    ) -> Self {
         ResponseBody {
             source: ResponseSource::Upstream { body, connection },
             tail: Some(tail),

@@ -75,7 +75,9 @@ impl<S> ClientIo<S> {
     }
 
     fn wrote(&self, inner: &mut Inner<S>) {
-        self.signals.read_since_write.store(false, Ordering::Relaxed);
+        self.signals
+            .read_since_write
+            .store(false, Ordering::Relaxed);
         inner.scanner.expect_next_head();
     }
 }
@@ -91,7 +93,11 @@ impl<S: AsyncWrite + Unpin> ClientIo<S> {
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let mut inner = self.lock();
         let polled = Pin::new(&mut inner.stream).poll_read(cx, buf);
@@ -107,7 +113,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let mut inner = self.lock();
         let polled = Pin::new(&mut inner.stream).poll_write(cx, buf);
         if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {

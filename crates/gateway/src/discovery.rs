@@ -64,7 +64,9 @@ impl Discovery {
         let store = settings
             .store
             .as_ref()
-            .map(|path| Store::open(path).with_context(|| format!("discovery store {}", path.display())))
+            .map(|path| {
+                Store::open(path).with_context(|| format!("discovery store {}", path.display()))
+            })
             .transpose()?;
         let mut inventory = match store.as_ref().map(|s| s.get_snapshot(SNAPSHOT_NAME)).transpose()? {
             Some(Some((_, json))) => Inventory::from_snapshot(&json).unwrap_or_else(|e| {
@@ -74,8 +76,10 @@ impl Discovery {
             _ => Inventory::new(),
         };
         if let Some(path) = &settings.spec {
-            let bytes = std::fs::read(path).with_context(|| format!("reading the declared spec {}", path.display()))?;
-            let spec = rampart_discover::parse_spec(&bytes).with_context(|| format!("declared spec {}", path.display()))?;
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading the declared spec {}", path.display()))?;
+            let spec = rampart_discover::parse_spec(&bytes)
+                .with_context(|| format!("declared spec {}", path.display()))?;
             inventory.set_spec(spec);
         }
         let (sender, receiver) = mpsc::sync_channel(settings.queue_capacity);
@@ -158,7 +162,10 @@ impl Worker {
             match receiver.recv_timeout(publish_every) {
                 Ok(record) => {
                     self.inventory.observe(&record);
-                    self.discovery.stats.observed.fetch_add(1, Ordering::Relaxed);
+                    self.discovery
+                        .stats
+                        .observed
+                        .fetch_add(1, Ordering::Relaxed);
                     unpublished = true;
                     unpersisted = true;
                 }
@@ -185,8 +192,12 @@ impl Worker {
     }
 
     fn publish(&mut self) {
-        self.discovery.matcher.store(Arc::new(self.inventory.compile()));
-        self.discovery.report.store(Arc::new(report_json(&mut self.inventory)));
+        self.discovery
+            .matcher
+            .store(Arc::new(self.inventory.compile()));
+        self.discovery
+            .report
+            .store(Arc::new(report_json(&mut self.inventory)));
     }
 
     fn persist(&mut self) {
@@ -195,9 +206,16 @@ impl Worker {
             .inventory
             .to_snapshot()
             .map_err(|e| e.to_string())
-            .and_then(|json| store.put_snapshot(SNAPSHOT_NAME, SNAPSHOT_VERSION, &json).map_err(|e| e.to_string()));
+            .and_then(|json| {
+                store
+                    .put_snapshot(SNAPSHOT_NAME, SNAPSHOT_VERSION, &json)
+                    .map_err(|e| e.to_string())
+            });
         if let Err(error) = written {
-            self.discovery.stats.persist_errors.fetch_add(1, Ordering::Relaxed);
+            self.discovery
+                .stats
+                .persist_errors
+                .fetch_add(1, Ordering::Relaxed);
             tracing::error!(%error, "persisting the inventory failed; it stays in memory");
         }
     }

@@ -125,7 +125,11 @@ pub fn append_forwarded(headers: &mut HeaderMap, peer: IpAddr, host: &str, tls: 
         IpAddr::V6(_) => format!("\"[{peer_text}]\""),
     };
     let mut element = format!("for={node};proto={proto}");
-    if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b';' && b != b',') {
+    if !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b';' && b != b',')
+    {
         element.push_str(";host=");
         element.push_str(host);
     }
@@ -181,7 +185,9 @@ impl RequestIds {
                 if peer_trusted
                     && !id.is_empty()
                     && id.len() <= 128
-                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) =>
             {
                 id.to_string()
             }
@@ -210,7 +216,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (k, v) in pairs {
-            map.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            map.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         map
     }
@@ -231,7 +240,11 @@ mod tests {
 
     #[test]
     fn upgrade_survives_when_asked() {
-        let mut h = headers(&[("connection", "Upgrade"), ("upgrade", "websocket"), ("keep-alive", "1")]);
+        let mut h = headers(&[
+            ("connection", "Upgrade"),
+            ("upgrade", "websocket"),
+            ("keep-alive", "1"),
+        ]);
         assert!(wants_upgrade(&h));
         strip_hop_by_hop(&mut h, true);
         assert_eq!(h.get("upgrade").unwrap(), "websocket");
@@ -244,11 +257,17 @@ mod tests {
         let trusted = IpSet::parse(&["10.0.0.0/8"]).unwrap();
         let h = headers(&[("x-forwarded-for", "203.0.113.9, 10.1.1.1")]);
         let peer: IpAddr = "10.0.0.1".parse().unwrap();
-        assert_eq!(client_ip(peer, &h, &trusted), "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(peer, &h, &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
         let stranger: IpAddr = "198.51.100.1".parse().unwrap();
         assert_eq!(client_ip(stranger, &h, &trusted), stranger);
         let fwd = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
-        assert_eq!(client_ip(peer, &fwd, &trusted), "2001:db8::1".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(peer, &fwd, &trusted),
+            "2001:db8::1".parse::<IpAddr>().unwrap()
+        );
         let spoof = headers(&[("x-forwarded-for", "1.2.3.4, 198.51.100.7")]);
         assert_eq!(
             client_ip(peer, &spoof, &trusted),
@@ -262,7 +281,10 @@ mod tests {
         let mut h = headers(&[("x-forwarded-for", "203.0.113.9")]);
         append_forwarded(&mut h, "::1".parse().unwrap(), "api.test", true);
         assert_eq!(h.get("x-forwarded-for").unwrap(), "203.0.113.9, ::1");
-        assert_eq!(h.get("forwarded").unwrap(), "for=\"[::1]\";proto=https;host=api.test");
+        assert_eq!(
+            h.get("forwarded").unwrap(),
+            "for=\"[::1]\";proto=https;host=api.test"
+        );
         assert_eq!(h.get("x-forwarded-proto").unwrap(), "https");
     }
 

@@ -117,19 +117,34 @@ mod tests {
 
     #[test]
     fn finds_both_framing_headers_across_reads() {
-        assert!(ambiguous(&["POST / HTTP/1.1\r\nContent-Len", "gth: 4\r\ntransfer-encoding: chunked\r\n", "\r\n"]));
-        assert!(!ambiguous(&["POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n"]));
-        assert!(!ambiguous(&["POST / HTTP/1.1\r\nX: content-length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"]));
-        assert!(!ambiguous(&["\r\nGET http://content-length:80/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"]));
+        assert!(ambiguous(&[
+            "POST / HTTP/1.1\r\nContent-Len",
+            "gth: 4\r\ntransfer-encoding: chunked\r\n",
+            "\r\n"
+        ]));
+        assert!(!ambiguous(&[
+            "POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n"
+        ]));
+        assert!(!ambiguous(&[
+            "POST / HTTP/1.1\r\nX: content-length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        ]));
+        assert!(!ambiguous(&[
+            "\r\nGET http://content-length:80/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        ]));
     }
 
     #[test]
     fn bodies_and_http2_are_not_scanned() {
         let mut scanner = HeadScanner::default();
         assert!(!scanner.scan(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"));
-        assert!(!scanner.scan(b"content-length: 1\r\ntransfer-encoding: x\r\n\r\n"), "body bytes");
+        assert!(
+            !scanner.scan(b"content-length: 1\r\ntransfer-encoding: x\r\n\r\n"),
+            "body bytes"
+        );
         let mut h2 = HeadScanner::default();
-        assert!(!h2.scan(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\ncontent-length:1\ntransfer-encoding:1\n\n"));
+        assert!(
+            !h2.scan(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\ncontent-length:1\ntransfer-encoding:1\n\n")
+        );
         h2.expect_next_head();
         assert!(!h2.scan(b"content-length:1\ntransfer-encoding:1\n\n"));
     }

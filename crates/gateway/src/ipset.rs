@@ -28,9 +28,7 @@ impl IpSet {
                 },
             };
             match net {
-                ipnet::IpNet::V4(n) => {
-                    v4.push((u32::from(n.network()), u32::from(n.broadcast())))
-                }
+                ipnet::IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()))),
                 ipnet::IpNet::V6(n) => {
                     v6.push((u128::from(n.network()), u128::from(n.broadcast())))
                 }
@@ -112,7 +110,10 @@ mod tests {
         assert!(!set.contains(ip("11.0.0.0")));
         assert!(set.contains(ip("2001:db8:ffff::1")));
         assert!(!set.contains(ip("2001:db9::1")));
-        assert!(set.contains(ip("::ffff:10.1.2.3")), "IPv4-mapped IPv6 matches the IPv4 entry");
+        assert!(
+            set.contains(ip("::ffff:10.1.2.3")),
+            "IPv4-mapped IPv6 matches the IPv4 entry"
+        );
     }
 
     #[test]

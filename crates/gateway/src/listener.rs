@@ -88,12 +88,29 @@ async fn serve_connection(
     watcher: Watcher,
 ) {
     match &settings.tls {
-        None => serve_http(stream, ConnectionInfo::new(peer, false), shared, &builder, watcher).await,
+        None => {
+            serve_http(
+                stream,
+                ConnectionInfo::new(peer, false),
+                shared,
+                &builder,
+                watcher,
+            )
+            .await
+        }
         Some(acceptor) => {
-            let handshake = tokio::time::timeout(settings.header_read_timeout, acceptor.accept(stream)).await;
+            let handshake =
+                tokio::time::timeout(settings.header_read_timeout, acceptor.accept(stream)).await;
             match handshake {
                 Ok(Ok(tls_stream)) => {
-                    serve_http(tls_stream, ConnectionInfo::new(peer, true), shared, &builder, watcher).await
+                    serve_http(
+                        tls_stream,
+                        ConnectionInfo::new(peer, true),
+                        shared,
+                        &builder,
+                        watcher,
+                    )
+                    .await
                 }
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -117,7 +134,8 @@ async fn serve_http<S>(
         ..info
     };
     let peer = info.peer;
-    let service = service_fn(move |request| proxy::handle(Arc::clone(&shared), info.clone(), request));
+    let service =
+        service_fn(move |request| proxy::handle(Arc::clone(&shared), info.clone(), request));
     let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     if let Err(error) = watcher.watch(connection.into_owned()).await {
         let timed_out = error

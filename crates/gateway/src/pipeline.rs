@@ -70,7 +70,11 @@ pub trait Stage: Send + Sync {
     }
 
     /// The request head has been read and a route chosen.
-    fn request_headers(&self, _ctx: &mut ExchangeContext, _request: &http::request::Parts) -> Action {
+    fn request_headers(
+        &self,
+        _ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+    ) -> Action {
         Action::Allow
     }
 
@@ -125,7 +129,11 @@ impl Pipeline {
         self.first_terminal(None, |stage| stage.connection(peer))
     }
 
-    pub fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
+    pub fn request_headers(
+        &self,
+        ctx: &mut ExchangeContext,
+        request: &http::request::Parts,
+    ) -> Action {
         self.run(ctx, |stage, ctx| stage.request_headers(ctx, request))
     }
 

@@ -2,8 +2,8 @@
 //! pipeline's request phases, forwarding to the upstream, the response
 //! phases, and the exchange's tail (logging phase, metrics, security event).
 
-use crate::client_io::ConnectionSignals;
 use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
+use crate::client_io::ConnectionSignals;
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
@@ -118,7 +118,11 @@ pub async fn handle(
     let host = request_host(&parts);
     let mut ctx = ExchangeContext {
         request_id,
-        client_ip: forwarding::client_ip(connection.peer.ip(), &parts.headers, &server.trusted_proxies),
+        client_ip: forwarding::client_ip(
+            connection.peer.ip(),
+            &parts.headers,
+            &server.trusted_proxies,
+        ),
         peer: connection.peer,
         route: Arc::from(""),
         method: parts.method.clone(),
@@ -138,45 +142,99 @@ pub async fn handle(
     };
     if let Some(why) = ambiguity {
         metrics::counter!(telemetry::REFUSED, "reason" => "ambiguous_framing").increment(1);
-        ctx.reasons.push(Reason::new("protocol.framing", "headers", why, 100.0));
+        ctx.reasons
+            .push(Reason::new("protocol.framing", "headers", why, 100.0));
         return Ok(refuse(&shared, None, ctx, 400, why, "block"));
     }
     let Some(route_index) = runtime.router.route(&ctx.host, &ctx.path) else {
         metrics::counter!(telemetry::REFUSED, "reason" => "no_route").increment(1);
-        return Ok(refuse(&shared, None, ctx, 404, "no route matches this host and path", "allow"));
+        return Ok(refuse(
+            &shared,
+            None,
+            ctx,
+            404,
+            "no route matches this host and path",
+            "allow",
+        ));
     };
     let route = Arc::clone(&runtime.routes[route_index]);
     ctx.route = Arc::clone(&route.name);
     let limits = route.spec.limits;
 
     if head_size(&parts) > limits.max_header_bytes {
-        return Ok(refuse(&shared, Some(&route), ctx, 431, "request headers are larger than this route allows", "allow"));
+        return Ok(refuse(
+            &shared,
+            Some(&route),
+            ctx,
+            431,
+            "request headers are larger than this route allows",
+            "allow",
+        ));
     }
     let declared_length = declared_length(&parts.headers);
     if declared_length.is_some_and(|len| len > limits.max_body_bytes) {
-        return Ok(refuse(&shared, Some(&route), ctx, 413, "request body is larger than this route allows", "allow"));
+        return Ok(refuse(
+            &shared,
+            Some(&route),
+            ctx,
+            413,
+            "request body is larger than this route allows",
+            "allow",
+        ));
     }
-    if let Action::Block { status, body, headers } = route.pipeline.request_headers(&mut ctx, &parts) {
+    if let Action::Block {
+        status,
+        body,
+        headers,
+    } = route.pipeline.request_headers(&mut ctx, &parts)
+    {
         return Ok(blocked(&shared, &route, ctx, status, body, headers));
     }
 
     let forward_body = if body.is_end_stream() {
         ForwardBody::Empty
     } else {
-        match buffer_prefix(body, limits.inspect_body_bytes, limits.max_body_bytes, declared_length).await {
+        match buffer_prefix(
+            body,
+            limits.inspect_body_bytes,
+            limits.max_body_bytes,
+            declared_length,
+        )
+        .await
+        {
             Ok(forward_body) => forward_body,
             Err(RequestBodyError::TooLarge { .. }) => {
-                return Ok(refuse(&shared, Some(&route), ctx, 413, "request body is larger than this route allows", "allow"))
+                return Ok(refuse(
+                    &shared,
+                    Some(&route),
+                    ctx,
+                    413,
+                    "request body is larger than this route allows",
+                    "allow",
+                ))
             }
             Err(RequestBodyError::Client(e)) => {
-                ctx.reasons.push(Reason::new("protocol.body", "body", e.to_string(), 0.0));
-                return Ok(refuse(&shared, Some(&route), ctx, 400, "the request body could not be read", "allow"));
+                ctx.reasons
+                    .push(Reason::new("protocol.body", "body", e.to_string(), 0.0));
+                return Ok(refuse(
+                    &shared,
+                    Some(&route),
+                    ctx,
+                    400,
+                    "the request body could not be read",
+                    "allow",
+                ));
             }
         }
     };
     let (bytes, complete) = forward_body.inspectable(limits.inspect_body_bytes as usize);
     let view = BodyView { bytes, complete };
-    if let Action::Block { status, body, headers } = route.pipeline.request_body(&mut ctx, &parts, view) {
+    if let Action::Block {
+        status,
+        body,
+        headers,
+    } = route.pipeline.request_body(&mut ctx, &parts, view)
+    {
         return Ok(blocked(&shared, &route, ctx, status, body, headers));
     }
 
@@ -184,7 +242,14 @@ pub async fn handle(
     let client_upgrade = upgrade
         .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
         .flatten();
-    let upstream_request = upstream_request(&mut parts, forward_body, &ctx, &connection, upgrade, &runtime);
+    let upstream_request = upstream_request(
+        &mut parts,
+        forward_body,
+        &ctx,
+        &connection,
+        upgrade,
+        &runtime,
+    );
 
     match send(&route, upstream_request).await {
         Err(error) => {
@@ -193,12 +258,31 @@ pub async fn handle(
             if status >= 500 {
                 metrics::counter!(telemetry::UPSTREAM_ERRORS, "upstream" => route.upstream.spec.name.clone(), "kind" => kind)
                     .increment(1);
-                ctx.reasons.push(Reason::new(format!("upstream.{kind}"), "upstream", error.to_string(), 0.0));
+                ctx.reasons.push(Reason::new(
+                    format!("upstream.{kind}"),
+                    "upstream",
+                    error.to_string(),
+                    0.0,
+                ));
             }
             tracing::debug!(request_id = %ctx.request_id, %error, "forwarding failed");
-            Ok(refuse(&shared, Some(&route), ctx, status, &error.to_string(), "allow"))
+            Ok(refuse(
+                &shared,
+                Some(&route),
+                ctx,
+                status,
+                &error.to_string(),
+                "allow",
+            ))
         }
-        Ok((response, pooled)) => Ok(respond(&shared, &route, ctx, response, pooled, client_upgrade)),
+        Ok((response, pooled)) => Ok(respond(
+            &shared,
+            &route,
+            ctx,
+            response,
+            pooled,
+            client_upgrade,
+        )),
     }
 }
 
@@ -221,8 +305,14 @@ fn request_host(parts: &http::request::Parts) -> String {
 
 /// Bytes of the request head as the route's header limit counts them.
 fn head_size(parts: &http::request::Parts) -> u64 {
-    let line = parts.method.as_str().len() + parts.uri.path_and_query().map_or(1, |p| p.as_str().len()) + 12;
-    let fields: usize = parts.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    let line = parts.method.as_str().len()
+        + parts.uri.path_and_query().map_or(1, |p| p.as_str().len())
+        + 12;
+    let fields: usize = parts
+        .headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
     (line + fields) as u64
 }
 
@@ -257,7 +347,9 @@ async fn buffer_prefix(
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => {
                     if (prefix.len() + data.len()) as u64 > max_body_bytes {
-                        return Err(RequestBodyError::TooLarge { limit: max_body_bytes });
+                        return Err(RequestBodyError::TooLarge {
+                            limit: max_body_bytes,
+                        });
                     }
                     prefix.extend_from_slice(&data);
                 }
@@ -301,7 +393,12 @@ fn upstream_request(
             headers.insert(header::HOST, host);
         }
     }
-    forwarding::append_forwarded(&mut headers, connection.peer.ip(), &ctx.host, connection.tls);
+    forwarding::append_forwarded(
+        &mut headers,
+        connection.peer.ip(),
+        &ctx.host,
+        connection.tls,
+    );
     if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
         headers.insert(&runtime.config.server.request_id_header, id);
     }
@@ -341,27 +438,37 @@ async fn send(
             }
         };
         for attempt in 0..2 {
-            let sent = tokio::time::timeout(limits.response_timeout, connection.sender.try_send_request(request)).await;
+            let sent = tokio::time::timeout(
+                limits.response_timeout,
+                connection.sender.try_send_request(request),
+            )
+            .await;
             match sent {
                 Err(_) => return Err(ForwardError::Timeout(limits.response_timeout)),
                 Ok(Ok(response)) => {
-                    let keep = !forwarding::wants_upgrade(response.headers()) && response.status() != StatusCode::SWITCHING_PROTOCOLS;
+                    let keep = !forwarding::wants_upgrade(response.headers())
+                        && response.status() != StatusCode::SWITCHING_PROTOCOLS;
                     return Ok((response, keep.then_some(connection)));
                 }
                 Ok(Err(mut failed)) => match failed.take_message() {
                     Some(unsent) if connection.reused && attempt == 0 => {
                         request = unsent;
-                        connection = slot.connect(limits.connect_timeout).await.map_err(ForwardError::Connect)?;
+                        connection = slot
+                            .connect(limits.connect_timeout)
+                            .await
+                            .map_err(ForwardError::Connect)?;
                     }
                     _ => return Err(ForwardError::from_send(failed.into_error())),
                 },
             }
         }
     }
-    Err(ForwardError::Connect(last_connect_error.unwrap_or(ConnectError::Timeout {
-        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-        timeout: limits.connect_timeout,
-    })))
+    Err(ForwardError::Connect(last_connect_error.unwrap_or(
+        ConnectError::Timeout {
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            timeout: limits.connect_timeout,
+        },
+    )))
 }
 
 /// Turns the upstream's response into the client's: response phases,
@@ -383,16 +490,30 @@ fn respond(
                 tokio::spawn(tunnel(client, upstream));
             }
             None => {
-                return refuse(shared, Some(route), ctx, 502, "the upstream switched protocols without being asked", "allow");
+                return refuse(
+                    shared,
+                    Some(route),
+                    ctx,
+                    502,
+                    "the upstream switched protocols without being asked",
+                    "allow",
+                );
             }
         }
     }
     forwarding::strip_hop_by_hop(&mut parts.headers, switching);
-    if let Action::Block { status, body, headers } = route.pipeline.response_headers(&mut ctx, &mut parts) {
+    if let Action::Block {
+        status,
+        body,
+        headers,
+    } = route.pipeline.response_headers(&mut ctx, &mut parts)
+    {
         return blocked(shared, route, ctx, status, body, headers);
     }
     if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
-        parts.headers.insert(&shared.runtime.load().config.server.request_id_header, id);
+        parts
+            .headers
+            .insert(&shared.runtime.load().config.server.request_id_header, id);
     }
     let status = parts.status.as_u16();
     let action = if ctx.monitored { "monitor" } else { "allow" };
@@ -452,7 +573,13 @@ fn own_response(
     action: &'static str,
 ) -> Response<ResponseBody> {
     let request_id = HeaderValue::from_str(&ctx.request_id).ok();
-    let request_id_header = shared.runtime.load().config.server.request_id_header.clone();
+    let request_id_header = shared
+        .runtime
+        .load()
+        .config
+        .server
+        .request_id_header
+        .clone();
     let tail = ExchangeTail::new(shared, route, ctx, status, action);
     let mut response = Response::new(ResponseBody::full(body, Some(tail)));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
@@ -501,7 +628,9 @@ impl ExchangeTail {
     pub fn on_response_chunk(&mut self, chunk: &mut Bytes, end_of_stream: bool) {
         if let Some(route) = &self.route {
             if route.pipeline.wants_response_body() {
-                route.pipeline.response_body(&mut self.ctx, chunk, end_of_stream);
+                route
+                    .pipeline
+                    .response_body(&mut self.ctx, chunk, end_of_stream);
             }
         }
     }
@@ -539,7 +668,12 @@ impl ExchangeTail {
             host: ctx.host,
             path: ctx.path,
             route: ctx.route.to_string(),
-            action: if ctx.monitored && self.action == "allow" { "monitor" } else { self.action }.to_string(),
+            action: if ctx.monitored && self.action == "allow" {
+                "monitor"
+            } else {
+                self.action
+            }
+            .to_string(),
             status: Some(self.status),
             reasons: ctx.reasons,
             score,

@@ -39,7 +39,8 @@ impl Reloader {
 
     /// Waits for SIGHUP or a change of the file until `stop`.
     pub async fn watch(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let mut hangups =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         let mut tick = tokio::time::interval(self.poll_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -134,6 +135,8 @@ fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) 
         || current.events != next.events
         || current.discovery != next.discovery
     {
-        tracing::warn!("listener, admin, [events] and [discovery] changes take effect at the next restart");
+        tracing::warn!(
+            "listener, admin, [events] and [discovery] changes take effect at the next restart"
+        );
     }
 }

@@ -37,7 +37,9 @@ impl Router {
         let host = strip_port(host);
         self.entries
             .iter()
-            .find(|(pattern, prefix, _)| host_matches(pattern, host) && prefix_matches(prefix, path))
+            .find(|(pattern, prefix, _)| {
+                host_matches(pattern, host) && prefix_matches(prefix, path)
+            })
             .map(|(_, _, index)| *index)
     }
 }
@@ -58,7 +60,8 @@ fn host_matches(pattern: &Option<HostPattern>, host: &str) -> bool {
         Some(HostPattern::Exact(name)) => host.eq_ignore_ascii_case(name),
         Some(HostPattern::Suffix(suffix)) => {
             host.len() > suffix.len()
-                && host.as_bytes()[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+                && host.as_bytes()[host.len() - suffix.len()..]
+                    .eq_ignore_ascii_case(suffix.as_bytes())
         }
     }
 }
@@ -80,7 +83,11 @@ mod tests {
         let text = format!(
             "[[listeners]]\nlisten = \"127.0.0.1:1\"\n[[upstreams]]\nname = \"u\"\naddresses = [\"127.0.0.1:2\"]\n{routes}"
         );
-        Router::new(&GatewayConfig::parse(Path::new("t.toml"), &text).unwrap().routes)
+        Router::new(
+            &GatewayConfig::parse(Path::new("t.toml"), &text)
+                .unwrap()
+                .routes,
+        )
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub struct RouteRuntime {
 impl Runtime {
     /// Compiles a configuration. Upstream pools whose settings did not change
     /// are carried over from `previous`, with their idle connections and health.
-    pub fn build(config: GatewayConfig, previous: Option<&Runtime>, services: &Services) -> Runtime {
+    pub fn build(
+        config: GatewayConfig,
+        previous: Option<&Runtime>,
+        services: &Services,
+    ) -> Runtime {
         let upstreams: Vec<Arc<UpstreamPool>> = config
             .upstreams
             .iter()
@@ -42,7 +46,9 @@ impl Runtime {
                 previous
                     .and_then(|p| p.upstreams.iter().find(|u| u.spec == *spec))
                     .cloned()
-                    .unwrap_or_else(|| Arc::new(UpstreamPool::new(spec.clone(), config.server.workers)))
+                    .unwrap_or_else(|| {
+                        Arc::new(UpstreamPool::new(spec.clone(), config.server.workers))
+                    })
             })
             .collect();
         let routes = config

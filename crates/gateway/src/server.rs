@@ -3,14 +3,14 @@
 
 use crate::admin::{self, AdminState};
 use crate::config::GatewayConfig;
+use crate::discovery::Discovery;
 use crate::forwarding::RequestIds;
 use crate::listener::ServeSettings;
-use crate::workers::{self, Workers};
 use crate::proxy::Shared;
 use crate::reload::Reloader;
-use crate::discovery::Discovery;
 use crate::runtime::{Runtime, Services};
 use crate::telemetry;
+use crate::workers::{self, Workers};
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -93,7 +93,11 @@ impl Gateway {
         tracing::info!(addr = %admin_addr, "admin listening");
         let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
         let background_tasks = vec![
-            tokio::spawn(admin::serve(admin_listener, Arc::clone(&admin), stop_rx.clone())),
+            tokio::spawn(admin::serve(
+                admin_listener,
+                Arc::clone(&admin),
+                stop_rx.clone(),
+            )),
             tokio::spawn(Arc::clone(&reloader).watch(stop_rx.clone())),
             tokio::spawn(metrics_upkeep(stop_rx)),
         ];
@@ -113,7 +117,10 @@ impl Gateway {
 
     /// The address of the listener with this name.
     pub fn listener_addr(&self, name: &str) -> Option<SocketAddr> {
-        self.listeners.iter().find(|(n, _)| n == name).map(|(_, a)| *a)
+        self.listeners
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| *a)
     }
 
     /// Re-reads the configuration file now (what SIGHUP does).
@@ -134,7 +141,9 @@ impl Gateway {
         let _ = self.stop.send(true);
         self.workers.stopped_accepting().await;
         let drained = match Arc::try_unwrap(self.graceful) {
-            Ok(graceful) => tokio::time::timeout(deadline, graceful.shutdown()).await.is_ok(),
+            Ok(graceful) => tokio::time::timeout(deadline, graceful.shutdown())
+                .await
+                .is_ok(),
             Err(_) => false,
         };
         self.workers.exit().await;
@@ -146,7 +155,8 @@ impl Gateway {
         }
         if let Some(sink) = self.sink {
             drop(self.shared);
-            let report = tokio::task::spawn_blocking(move || sink.shutdown(Duration::from_secs(5))).await;
+            let report =
+                tokio::task::spawn_blocking(move || sink.shutdown(Duration::from_secs(5))).await;
             if let Ok(report) = report {
                 if !report.drained {
                     tracing::warn!(stats = ?report.stats, "events still queued at shutdown were dropped");
@@ -158,7 +168,9 @@ impl Gateway {
     }
 }
 
-fn start_event_sink(config: &GatewayConfig) -> anyhow::Result<(Option<EventSink>, Option<rampart_store::EventSender>)> {
+fn start_event_sink(
+    config: &GatewayConfig,
+) -> anyhow::Result<(Option<EventSink>, Option<rampart_store::EventSender>)> {
     let settings = &config.events;
     if settings.jsonl.is_none() && settings.sqlite.is_none() {
         return Ok((None, None));

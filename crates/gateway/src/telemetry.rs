@@ -30,12 +30,17 @@ pub fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_string()), &LATENCY_BUCKETS)
+            .set_buckets_for_metric(
+                Matcher::Full(REQUEST_DURATION.to_string()),
+                &LATENCY_BUCKETS,
+            )
             .map(|b| b.build_recorder())
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
-            tracing::warn!("a metrics recorder was already installed; Rampart's /metrics may be empty");
+            tracing::warn!(
+                "a metrics recorder was already installed; Rampart's /metrics may be empty"
+            );
         }
         describe();
         handle
@@ -44,15 +49,40 @@ pub fn prometheus() -> &'static PrometheusHandle {
 
 fn describe() {
     metrics::describe_counter!(REQUESTS, "Requests answered, by route, status and action.");
-    metrics::describe_histogram!(REQUEST_DURATION, metrics::Unit::Seconds, "Time from request head to the end of the response, by route.");
-    metrics::describe_counter!(UPSTREAM_ERRORS, "Failed upstream attempts, by upstream and kind (connect, timeout, protocol).");
+    metrics::describe_histogram!(
+        REQUEST_DURATION,
+        metrics::Unit::Seconds,
+        "Time from request head to the end of the response, by route."
+    );
+    metrics::describe_counter!(
+        UPSTREAM_ERRORS,
+        "Failed upstream attempts, by upstream and kind (connect, timeout, protocol)."
+    );
     metrics::describe_counter!(REFUSED, "Requests refused before routing, by reason.");
-    metrics::describe_counter!(EVENTS_DROPPED, "Security events dropped because the event queue was full.");
+    metrics::describe_counter!(
+        EVENTS_DROPPED,
+        "Security events dropped because the event queue was full."
+    );
     metrics::describe_counter!(EVENTS_WRITTEN, "Security events written by the event sink.");
-    metrics::describe_counter!(CONFIG_RELOADS, "Configuration reloads, by result (ok, error).");
+    metrics::describe_counter!(
+        CONFIG_RELOADS,
+        "Configuration reloads, by result (ok, error)."
+    );
     metrics::describe_gauge!(CONNECTIONS_OPEN, "Client connections currently open.");
-    metrics::describe_counter!(DISCOVERY_OBSERVED, "Exchanges folded into the API inventory.");
-    metrics::describe_counter!(DISCOVERY_DROPPED, "Exchanges not observed because the inventory queue was full.");
-    metrics::describe_counter!(DISCOVERY_PERSIST_ERRORS, "Failed writes of the inventory to the store.");
-    metrics::describe_gauge!(UPSTREAM_UP, "Upstream addresses currently considered healthy, by upstream.");
+    metrics::describe_counter!(
+        DISCOVERY_OBSERVED,
+        "Exchanges folded into the API inventory."
+    );
+    metrics::describe_counter!(
+        DISCOVERY_DROPPED,
+        "Exchanges not observed because the inventory queue was full."
+    );
+    metrics::describe_counter!(
+        DISCOVERY_PERSIST_ERRORS,
+        "Failed writes of the inventory to the store."
+    );
+    metrics::describe_gauge!(
+        UPSTREAM_UP,
+        "Upstream addresses currently considered healthy, by upstream."
+    );
 }

@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 /// Builds a server TLS configuration from a PEM certificate chain and key.
 /// The error names the file and what was wrong with it.
-pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<rustls::ServerConfig>, String> {
+pub fn server_config(
+    cert_path: &Path,
+    key_path: &Path,
+) -> Result<Arc<rustls::ServerConfig>, String> {
     let certs = read_certs(cert_path)?;
     let key = read_key(key_path)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -40,7 +43,10 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("{}: invalid PEM certificate: {e}", path.display()))?;
     if certs.is_empty() {
-        return Err(format!("{}: expected at least one PEM CERTIFICATE block", path.display()));
+        return Err(format!(
+            "{}: expected at least one PEM CERTIFICATE block",
+            path.display()
+        ));
     }
     Ok(certs)
 }

@@ -13,8 +13,8 @@
 use crate::body::ForwardBody;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
-use std::net::SocketAddr;
 use std::cell::Cell;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -63,7 +63,9 @@ impl UpstreamPool {
             .map(|&addr| {
                 Arc::new(AddressSlot {
                     addr,
-                    idle: (0..workers.max(1)).map(|_| Mutex::new(Vec::new())).collect(),
+                    idle: (0..workers.max(1))
+                        .map(|_| Mutex::new(Vec::new()))
+                        .collect(),
                     down_until_ms: AtomicU64::new(0),
                     max_idle: spec.max_idle_per_address,
                     epoch,
@@ -184,7 +186,9 @@ impl AddressSlot {
 /// A poisoned lock only means another request panicked mid-push; the vector
 /// of senders is still valid.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A connection checked out of a slot; give it back with [`PooledConnection::release`].

@@ -109,7 +109,9 @@ impl Workers {
                                     Arc::clone(&graceful),
                                     stop.clone(),
                                 ))),
-                                Err(e) => tracing::error!(error = %e, "worker cannot use its socket"),
+                                Err(e) => {
+                                    tracing::error!(error = %e, "worker cannot use its socket")
+                                }
                             }
                         }
                         drop(graceful);

@@ -13,9 +13,7 @@ const TOKEN: &str = "test-token-0123456789";
 fn with_discovery(upstream: std::net::SocketAddr) -> String {
     config(&[upstream], "").replace(
         "[[listeners]]",
-        &format!(
-            "[pipeline]\nstages = [\"discover\"]\n\n[discovery]\npublish_interval = \"100ms\"\npersist_interval = \"100ms\"\n\n[[listeners]]"
-        ),
+        "[pipeline]\nstages = [\"discover\"]\n\n[discovery]\npublish_interval = \"100ms\"\npersist_interval = \"100ms\"\n\n[[listeners]]",
     )
     .replace("[admin]\n", &format!("[admin]\ntoken = \"{TOKEN}\"\n"))
     .replace("jsonl = \"events.jsonl\"", "jsonl = \"events.jsonl\"\nsqlite = \"rampart.db\"")
@@ -33,7 +31,17 @@ async fn inventory(admin: std::net::SocketAddr) -> serde_json::Value {
 fn templates(inventory: &serde_json::Value) -> Vec<String> {
     inventory["endpoints"]
         .as_array()
-        .map(|e| e.iter().map(|e| format!("{} {}", e["method"].as_str().unwrap_or(""), e["template"].as_str().unwrap_or(""))).collect())
+        .map(|e| {
+            e.iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["method"].as_str().unwrap_or(""),
+                        e["template"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -54,16 +62,26 @@ async fn live_traffic_builds_an_inventory_that_survives_a_restart() {
     let upstream = TestUpstream::start().await;
     let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
     for id in [17, 342, 9051, 77, 1200, 63] {
-        assert_eq!(get(gw.addr(), &format!("/api/users/{id}")).await.status(), 200);
+        assert_eq!(
+            get(gw.addr(), &format!("/api/users/{id}")).await.status(),
+            200
+        );
     }
     wait_for_template(gw.gateway.admin_addr, "GET /api/users/{user_id}").await;
 
-    let TestGateway { gateway, dir, config_path } = gw;
+    let TestGateway {
+        gateway,
+        dir,
+        config_path,
+    } = gw;
     gateway.shutdown().await;
     let config = rampart_gateway::GatewayConfig::load(&config_path).unwrap();
     let restarted = rampart_gateway::Gateway::start(config).await.unwrap();
     let inventory = inventory(restarted.admin_addr).await;
-    assert!(templates(&inventory).contains(&"GET /api/users/{user_id}".to_string()), "lost on restart: {inventory}");
+    assert!(
+        templates(&inventory).contains(&"GET /api/users/{user_id}".to_string()),
+        "lost on restart: {inventory}"
+    );
     restarted.shutdown().await;
     drop(dir);
 }
@@ -74,11 +92,16 @@ async fn mirrored_traffic_is_ingested_with_bad_lines_reported() {
     let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
     let admin = gw.gateway.admin_addr;
     let lines = concat!(
-        r#"{"method":"GET","path":"/v2/orders/5f0c6a51-7d0b-4a8e-9d2b-1b9e6f0a2c11","status":200,"response_body":"{\"id\":\"x\"}"}"#, "\n",
+        r#"{"method":"GET","path":"/v2/orders/5f0c6a51-7d0b-4a8e-9d2b-1b9e6f0a2c11","status":200,"response_body":"{\"id\":\"x\"}"}"#,
+        "\n",
         "{not json\n",
-        r#"{"method":"GET","path":"/v2/orders/0a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d","status":200}"#, "\n",
+        r#"{"method":"GET","path":"/v2/orders/0a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d","status":200}"#,
+        "\n",
     );
-    let unauthenticated = Request::post("/ingest").header("host", "a").body(full(lines)).unwrap();
+    let unauthenticated = Request::post("/ingest")
+        .header("host", "a")
+        .body(full(lines))
+        .unwrap();
     assert_eq!(send(admin, unauthenticated).await.status(), 401);
 
     let request = Request::post("/ingest")

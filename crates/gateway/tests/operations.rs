@@ -16,18 +16,24 @@ async fn http2_cleartext_with_prior_knowledge() {
     let upstream = TestUpstream::start().await;
     let gw = TestGateway::start(&config(&[upstream.addr], "")).await;
     let stream = TcpStream::connect(gw.addr()).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
-        .await
-        .unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
+            .await
+            .unwrap();
     tokio::spawn(connection);
     for i in 0..3 {
-        let request = Request::post(format!("http://h2.test/items/{i}")).body(full("abc")).unwrap();
+        let request = Request::post(format!("http://h2.test/items/{i}"))
+            .body(full("abc"))
+            .unwrap();
         let response = sender.send_request(request).await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.version(), http::Version::HTTP_2);
         let echo = body_json(response).await;
         assert_eq!(echo["path"], format!("/items/{i}"));
-        assert_eq!(echo["version"], "HTTP/1.1", "the upstream is spoken to in HTTP/1.1");
+        assert_eq!(
+            echo["version"], "HTTP/1.1",
+            "the upstream is spoken to in HTTP/1.1"
+        );
         assert_eq!(echoed_header(&echo, "host").as_deref(), Some("h2.test"));
         assert_eq!(echo["body_bytes"], 3);
     }
@@ -37,7 +43,10 @@ fn tls_files(dir: &std::path::Path) -> (rustls::pki_types::CertificateDer<'stati
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     std::fs::write(dir.join("cert.pem"), certified.cert.pem()).unwrap();
     std::fs::write(dir.join("key.pem"), certified.key_pair.serialize_pem()).unwrap();
-    (certified.cert.der().clone(), "tls = { cert = \"cert.pem\", key = \"key.pem\" }".to_string())
+    (
+        certified.cert.der().clone(),
+        "tls = { cert = \"cert.pem\", key = \"key.pem\" }".to_string(),
+    )
 }
 
 async fn tls_connect(
@@ -66,33 +75,58 @@ async fn tls_with_alpn_h2_and_http11() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, tls_line) = tls_files(dir.path());
     let text = config(&[upstream.addr], "")
-        .replace("listen = \"127.0.0.1:0\"\n\n[[upstreams]]", &format!("listen = \"127.0.0.1:0\"\n{tls_line}\n\n[[upstreams]]"))
-        .replace("jsonl = \"events.jsonl\"", &format!("jsonl = \"{}\"", dir.path().join("events.jsonl").display()));
+        .replace(
+            "listen = \"127.0.0.1:0\"\n\n[[upstreams]]",
+            &format!("listen = \"127.0.0.1:0\"\n{tls_line}\n\n[[upstreams]]"),
+        )
+        .replace(
+            "jsonl = \"events.jsonl\"",
+            &format!("jsonl = \"{}\"", dir.path().join("events.jsonl").display()),
+        );
     let config_path = dir.path().join("rampart.toml");
     std::fs::write(&config_path, &text).unwrap();
-    let gateway = rampart_gateway::Gateway::start(rampart_gateway::GatewayConfig::load(&config_path).unwrap())
-        .await
-        .unwrap();
+    let gateway = rampart_gateway::Gateway::start(
+        rampart_gateway::GatewayConfig::load(&config_path).unwrap(),
+    )
+    .await
+    .unwrap();
     let addr = gateway.listeners[0].1;
 
     let tls = tls_connect(addr, cert.clone(), b"h2").await;
     assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-    let (mut sender, connection) = hyper::client::conn::http2::handshake(executor(), TokioIo::new(tls)).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(executor(), TokioIo::new(tls))
+            .await
+            .unwrap();
     tokio::spawn(connection);
     let response = sender
-        .send_request(Request::get("https://localhost/secure").body(full("")).unwrap())
+        .send_request(
+            Request::get("https://localhost/secure")
+                .body(full(""))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(response.version(), http::Version::HTTP_2);
     let echo = body_json(response).await;
-    assert_eq!(echoed_header(&echo, "x-forwarded-proto").as_deref(), Some("https"));
+    assert_eq!(
+        echoed_header(&echo, "x-forwarded-proto").as_deref(),
+        Some("https")
+    );
 
     let tls = tls_connect(addr, cert, b"http/1.1").await;
     assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .unwrap();
     tokio::spawn(connection);
     let response = sender
-        .send_request(Request::get("/secure11").header("host", "localhost").body(full("")).unwrap())
+        .send_request(
+            Request::get("/secure11")
+                .header("host", "localhost")
+                .body(full(""))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -112,7 +146,11 @@ async fn deny_and_allow_lists_for_ipv4_and_ipv6() {
     assert_eq!(denied.status(), 403);
     let problem = body_json(denied).await;
     assert!(problem["detail"].as_str().unwrap().contains("deny list"));
-    assert_eq!(get(v6, "/x").await.status(), 200, "IPv6 ::1 is not in 127.0.0.0/8");
+    assert_eq!(
+        get(v6, "/x").await.status(),
+        200,
+        "IPv6 ::1 is not in 127.0.0.0/8"
+    );
     let events = gw.events(1).await;
     assert_eq!(events[0]["action"], "block");
     assert_eq!(events[0]["reasons"][0]["source"], "ip_lists.deny");
@@ -124,7 +162,11 @@ async fn deny_and_allow_lists_for_ipv4_and_ipv6() {
     ))
     .unwrap();
     gw.gateway.reload().unwrap();
-    assert_eq!(get(gw.addr(), "/x").await.status(), 403, "127.0.0.1 is not on the allow list");
+    assert_eq!(
+        get(gw.addr(), "/x").await.status(),
+        403,
+        "127.0.0.1 is not on the allow list"
+    );
     assert_eq!(get(v6, "/x").await.status(), 200);
 }
 
@@ -156,7 +198,11 @@ async fn reload_swaps_a_good_file_and_keeps_the_old_one_on_a_bad_file() {
     assert_eq!(get(gw.addr(), "/r").await.status(), 200);
 
     // A good file, picked up by the file watcher without a signal.
-    std::fs::write(&gw.config_path, config(&[upstream.addr], "ip_deny = [\"127.0.0.1\"]")).unwrap();
+    std::fs::write(
+        &gw.config_path,
+        config(&[upstream.addr], "ip_deny = [\"127.0.0.1\"]"),
+    )
+    .unwrap();
     let mut status = 0;
     for _ in 0..50 {
         status = get(gw.addr(), "/r").await.status().as_u16();
@@ -168,16 +214,38 @@ async fn reload_swaps_a_good_file_and_keeps_the_old_one_on_a_bad_file() {
     assert_eq!(status, 403, "the new deny list is applied");
 
     // A bad file: the running configuration stays, the problem is reported.
-    std::fs::write(&gw.config_path, config(&[upstream.addr], "ip_deny = [\"not-an-ip\"]")).unwrap();
+    std::fs::write(
+        &gw.config_path,
+        config(&[upstream.addr], "ip_deny = [\"not-an-ip\"]"),
+    )
+    .unwrap();
     let error = gw.gateway.reload().unwrap_err();
-    assert!(error.to_string().contains("routes[0].ip_deny[0]: expected an IP address"), "{error}");
-    assert_eq!(get(gw.addr(), "/r").await.status(), 403, "the previous configuration is still in force");
+    assert!(
+        error
+            .to_string()
+            .contains("routes[0].ip_deny[0]: expected an IP address"),
+        "{error}"
+    );
+    assert_eq!(
+        get(gw.addr(), "/r").await.status(),
+        403,
+        "the previous configuration is still in force"
+    );
     let events = gw.events(2).await;
-    let rejected = events.iter().find(|e| e["action"] == "config_rejected").expect("a config_rejected event");
+    let rejected = events
+        .iter()
+        .find(|e| e["action"] == "config_rejected")
+        .expect("a config_rejected event");
     assert_eq!(rejected["reasons"][0]["location"], "routes[0].ip_deny[0]");
     let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-    assert!(metrics.contains("rampart_config_reload_total{result=\"error\"}"), "{metrics}");
-    assert!(metrics.contains("rampart_config_reload_total{result=\"ok\"}"), "{metrics}");
+    assert!(
+        metrics.contains("rampart_config_reload_total{result=\"error\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("rampart_config_reload_total{result=\"ok\"}"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -191,6 +259,12 @@ async fn shutdown_drains_in_flight_requests() {
     assert!(report.drained);
     let response = in_flight.await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), "slow done");
-    assert!(TcpStream::connect(addr).await.is_err(), "no longer accepting");
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        "slow done"
+    );
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
 }

@@ -18,7 +18,10 @@ async fn get_and_post_with_content_length_and_chunked_bodies() {
     let response = get(gw.addr(), "/users/7?verbose=1").await;
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("x-request-id"));
-    assert!(!response.headers().contains_key("keep-alive"), "hop-by-hop response headers are removed");
+    assert!(
+        !response.headers().contains_key("keep-alive"),
+        "hop-by-hop response headers are removed"
+    );
     let echo = body_json(response).await;
     assert_eq!(echo["method"], "GET");
     assert_eq!(echo["path"], "/users/7");
@@ -53,12 +56,21 @@ async fn forwarding_headers_request_id_and_hop_by_hop() {
         .body(full(""))
         .unwrap();
     let echo = body_json(send(gw.addr(), request).await).await;
-    assert_eq!(echoed_header(&echo, "x-forwarded-for").as_deref(), Some("198.51.100.1, 127.0.0.1"));
-    assert_eq!(echoed_header(&echo, "forwarded").as_deref(), Some("for=127.0.0.1;proto=http;host=api.test"));
+    assert_eq!(
+        echoed_header(&echo, "x-forwarded-for").as_deref(),
+        Some("198.51.100.1, 127.0.0.1")
+    );
+    assert_eq!(
+        echoed_header(&echo, "forwarded").as_deref(),
+        Some("for=127.0.0.1;proto=http;host=api.test")
+    );
     assert_eq!(echoed_header(&echo, "x-private"), None);
     assert_eq!(echoed_header(&echo, "proxy-connection"), None);
     let id = echoed_header(&echo, "x-request-id").unwrap();
-    assert_ne!(id, "from-client", "an untrusted peer's request id is replaced");
+    assert_ne!(
+        id, "from-client",
+        "an untrusted peer's request id is replaced"
+    );
     assert_eq!(echoed_header(&echo, "host").as_deref(), Some("api.test"));
 }
 
@@ -75,7 +87,11 @@ async fn trusted_proxies_are_believed() {
         .body(full(""))
         .unwrap();
     let response = send(gw.addr(), request).await;
-    assert_eq!(response.status(), 403, "the forwarded client address is the one checked");
+    assert_eq!(
+        response.status(),
+        403,
+        "the forwarded client address is the one checked"
+    );
     assert_eq!(response.headers()["x-request-id"], "edge-42");
 }
 
@@ -105,7 +121,10 @@ async fn one_gibibyte_streams_both_ways_with_bounded_memory() {
     }
     assert_eq!(received, GIB);
     let growth = resident_bytes().saturating_sub(rss_before);
-    assert!(growth < 128 << 20, "resident memory grew by {growth} bytes while streaming 2 GiB");
+    assert!(
+        growth < 128 << 20,
+        "resident memory grew by {growth} bytes while streaming 2 GiB"
+    );
 }
 
 fn resident_bytes() -> u64 {
@@ -125,11 +144,16 @@ async fn body_and_header_limits() {
         "max_body_bytes = 1000\ninspect_body_bytes = 100\nmax_header_bytes = \"2KiB\"",
     ))
     .await;
-    let declared = Request::post("/big").header("host", "t").body(full(vec![b'a'; 1001])).unwrap();
+    let declared = Request::post("/big")
+        .header("host", "t")
+        .body(full(vec![b'a'; 1001]))
+        .unwrap();
     assert_eq!(send(gw.addr(), declared).await.status(), 413);
 
     let chunk = "a".repeat(400);
-    let mut chunked = String::from("POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let mut chunked = String::from(
+        "POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    );
     for _ in 0..3 {
         chunked.push_str(&format!("190\r\n{chunk}\r\n"));
     }
@@ -137,10 +161,17 @@ async fn body_and_header_limits() {
     let answer = raw_exchange(gw.addr(), chunked.as_bytes()).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 
-    let fits = Request::post("/ok").header("host", "t").body(full(vec![b'a'; 1000])).unwrap();
+    let fits = Request::post("/ok")
+        .header("host", "t")
+        .body(full(vec![b'a'; 1000]))
+        .unwrap();
     assert_eq!(send(gw.addr(), fits).await.status(), 200);
 
-    let big_header = Request::get("/h").header("host", "t").header("x-big", "b".repeat(3000)).body(full("")).unwrap();
+    let big_header = Request::get("/h")
+        .header("host", "t")
+        .header("x-big", "b".repeat(3000))
+        .body(full(""))
+        .unwrap();
     assert_eq!(send(gw.addr(), big_header).await.status(), 431);
     // The declared-length and header refusals never reach the upstream; the
     // chunked body outgrew the limit after streaming had begun, so the
@@ -176,12 +207,27 @@ async fn round_robin_and_passive_health() {
     };
     let gw = TestGateway::start(&config(&[first.addr, dead, second.addr], "")).await;
     for _ in 0..9 {
-        assert_eq!(get(gw.addr(), "/rr").await.status(), 200, "a refused address fails over to the next");
+        assert_eq!(
+            get(gw.addr(), "/rr").await.status(),
+            200,
+            "a refused address fails over to the next"
+        );
     }
-    assert!(first.request_count() >= 3 && second.request_count() >= 3, "{} / {}", first.request_count(), second.request_count());
+    assert!(
+        first.request_count() >= 3 && second.request_count() >= 3,
+        "{} / {}",
+        first.request_count(),
+        second.request_count()
+    );
     let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-    assert!(metrics.contains("rampart_upstream_errors_total{upstream=\"backend\",kind=\"connect\"} 1"), "the dead address was tried once, then taken out:\n{metrics}");
-    assert!(metrics.contains("rampart_upstream_healthy_addresses{upstream=\"backend\"} 2"), "{metrics}");
+    assert!(
+        metrics.contains("rampart_upstream_errors_total{upstream=\"backend\",kind=\"connect\"} 1"),
+        "the dead address was tried once, then taken out:\n{metrics}"
+    );
+    assert!(
+        metrics.contains("rampart_upstream_healthy_addresses{upstream=\"backend\"} 2"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -194,7 +240,10 @@ async fn keep_alive_connections_to_the_upstream_are_reused() {
         seen_ports.insert(echo["headers"].to_string().len());
     }
     let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-    assert!(metrics.contains("rampart_requests_total{route=\"main\",status=\"200\",action=\"allow\"}"), "{metrics}");
+    assert!(
+        metrics.contains("rampart_requests_total{route=\"main\",status=\"200\",action=\"allow\"}"),
+        "{metrics}"
+    );
     assert_eq!(upstream.request_count(), 5);
 }
 
@@ -209,10 +258,16 @@ async fn response_timeout_answers_504() {
 #[tokio::test]
 async fn slow_request_head_answers_408() {
     let upstream = TestUpstream::start().await;
-    let text = config(&[upstream.addr], "").replace("header_read_timeout = \"2s\"", "header_read_timeout = \"300ms\"");
+    let text = config(&[upstream.addr], "").replace(
+        "header_read_timeout = \"2s\"",
+        "header_read_timeout = \"300ms\"",
+    );
     let gw = TestGateway::start(&text).await;
     let mut stream = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: slow").await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: slow")
+        .await
+        .unwrap();
     let answer = read_until_close(&mut stream, std::time::Duration::from_secs(3)).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
     assert_eq!(upstream.request_count(), 0);
@@ -231,13 +286,19 @@ async fn websocket_upgrades_pass_through() {
     let n = stream.read(&mut head).await.unwrap();
     let head = String::from_utf8_lossy(&head[..n]).to_string();
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("upgrade: websocket"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("upgrade: websocket"),
+        "{head}"
+    );
     stream.write_all(b"ping through the tunnel").await.unwrap();
     let mut echoed = vec![0u8; 23];
-    tokio::time::timeout(std::time::Duration::from_secs(3), stream.read_exact(&mut echoed))
-        .await
-        .unwrap()
-        .unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        stream.read_exact(&mut echoed),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(&echoed, b"ping through the tunnel");
 }
 
@@ -248,6 +309,9 @@ async fn unknown_routes_get_404() {
     let gw = TestGateway::start(&text).await;
     let response = get(gw.addr(), "/admin").await;
     assert_eq!(response.status(), 404);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let _ = Bytes::new();
 }

@@ -27,7 +27,10 @@ const DEMO_ADMIN_TOKEN: &str = "rampart-demo-admin-token";
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     runtime::init_logging();
-    let dir = args.dir.clone().unwrap_or_else(|| std::env::temp_dir().join("rampart-demo"));
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("rampart-demo"));
     std::fs::create_dir_all(&dir)?;
     runtime::block_on(async move {
         let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -40,8 +43,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let config_path = dir.join("rampart-demo.toml");
         std::fs::write(&config_path, demo_config(&args, api_addr))?;
         let gateway = Gateway::start(GatewayConfig::load(&config_path)?).await?;
-        println!("{}", rampart_demo::walkthrough(args.listen, gateway.admin_addr));
-        println!("Configuration: {} (edit it: the gateway reloads it)", config_path.display());
+        println!(
+            "{}",
+            rampart_demo::walkthrough(args.listen, gateway.admin_addr)
+        );
+        println!(
+            "Configuration: {} (edit it: the gateway reloads it)",
+            config_path.display()
+        );
         println!("Security events: {}", dir.join("events.jsonl").display());
         println!(
             "API inventory learned from the traffic: curl -s -H 'authorization: Bearer {DEMO_ADMIN_TOKEN}' http://{}/inventory",

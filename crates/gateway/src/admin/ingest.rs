@@ -19,22 +19,46 @@ const MAX_REPORTED_ERRORS: usize = 100;
 pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let config = state.shared.runtime.load().config.clone();
     let Some(token) = config.admin_token.as_deref() else {
-        return text(StatusCode::FORBIDDEN, "set admin.token in the configuration to enable this endpoint\n");
+        return text(
+            StatusCode::FORBIDDEN,
+            "set admin.token in the configuration to enable this endpoint\n",
+        );
     };
     if !authorized(&request, token) {
-        let mut response = text(StatusCode::UNAUTHORIZED, "a valid `Authorization: Bearer <admin.token>` is required\n");
-        response.headers_mut().insert(http::header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Bearer"));
+        let mut response = text(
+            StatusCode::UNAUTHORIZED,
+            "a valid `Authorization: Bearer <admin.token>` is required\n",
+        );
+        response.headers_mut().insert(
+            http::header::WWW_AUTHENTICATE,
+            http::HeaderValue::from_static("Bearer"),
+        );
         return response;
     }
     let Some(discovery) = state.shared.services.discovery.clone() else {
-        return text(StatusCode::CONFLICT, "discovery is not enabled: add a [discovery] table or the \"discover\" stage\n");
+        return text(
+            StatusCode::CONFLICT,
+            "discovery is not enabled: add a [discovery] table or the \"discover\" stage\n",
+        );
     };
     match (request.method(), request.uri().path()) {
-        (&Method::GET, "/inventory") => json(StatusCode::OK, discovery.report().as_str().to_owned()),
+        (&Method::GET, "/inventory") => {
+            json(StatusCode::OK, discovery.report().as_str().to_owned())
+        }
         (&Method::POST, "/ingest") => {
-            let body = match Limited::new(request.into_body(), MAX_INGEST_BYTES).collect().await {
+            let body = match Limited::new(request.into_body(), MAX_INGEST_BYTES)
+                .collect()
+                .await
+            {
                 Ok(collected) => collected.to_bytes(),
-                Err(e) => return text(StatusCode::PAYLOAD_TOO_LARGE, format!("the body could not be read within {MAX_INGEST_BYTES} bytes: {e}\n")),
+                Err(e) => {
+                    return text(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "the body could not be read within {MAX_INGEST_BYTES} bytes: {e}\n"
+                        ),
+                    )
+                }
             };
             let (mut accepted, mut dropped, mut bad_lines) = (0u64, 0u64, 0u64);
             let mut errors = Vec::new();
@@ -50,16 +74,25 @@ pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<
                     Err(error) => {
                         bad_lines += 1;
                         if errors.len() < MAX_REPORTED_ERRORS {
-                            errors.push(serde_json::json!({"line": error.line, "message": error.message}));
+                            errors.push(
+                                serde_json::json!({"line": error.line, "message": error.message}),
+                            );
                         }
                     }
                 }
             }
-            let status = if bad_lines > 0 && accepted == 0 { StatusCode::BAD_REQUEST } else { StatusCode::ACCEPTED };
+            let status = if bad_lines > 0 && accepted == 0 {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::ACCEPTED
+            };
             let summary = serde_json::json!({"accepted": accepted, "dropped": dropped, "bad_lines": bad_lines, "errors": errors});
             json(status, summary.to_string())
         }
-        _ => text(StatusCode::METHOD_NOT_ALLOWED, "GET /inventory or POST /ingest\n"),
+        _ => text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GET /inventory or POST /ingest\n",
+        ),
     }
 }
 
@@ -79,6 +112,9 @@ fn authorized(request: &Request<Incoming>, token: &str) -> bool {
 
 fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     let mut response = text(status, body);
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
     response
 }

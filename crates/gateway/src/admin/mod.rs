@@ -71,7 +71,10 @@ async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full
                 text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
             }
         }
-        _ => text(StatusCode::NOT_FOUND, "not found: try /metrics, /healthz, /readyz, /inventory or /ingest\n"),
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "not found: try /metrics, /healthz, /readyz, /inventory or /ingest\n",
+        ),
     }
 }
 
@@ -87,9 +90,12 @@ fn refresh_gauges(state: &AdminState) {
     }
     if let Some(discovery) = &state.shared.services.discovery {
         let stats = &discovery.stats;
-        metrics::counter!(telemetry::DISCOVERY_OBSERVED).absolute(stats.observed.load(Ordering::Relaxed));
-        metrics::counter!(telemetry::DISCOVERY_DROPPED).absolute(stats.dropped.load(Ordering::Relaxed));
-        metrics::counter!(telemetry::DISCOVERY_PERSIST_ERRORS).absolute(stats.persist_errors.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_OBSERVED)
+            .absolute(stats.observed.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_DROPPED)
+            .absolute(stats.dropped.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_PERSIST_ERRORS)
+            .absolute(stats.persist_errors.load(Ordering::Relaxed));
     }
     for upstream in &state.shared.runtime.load().upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())

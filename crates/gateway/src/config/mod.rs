@@ -89,7 +89,11 @@ impl StageKind {
     }
 
     fn known_names() -> String {
-        Self::ALL.iter().map(|(n, _)| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+        Self::ALL
+            .iter()
+            .map(|(n, _)| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -163,8 +167,8 @@ impl GatewayConfig {
 
     /// Validates configuration text; `path` is used for messages and relative paths.
     pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
-        let raw: RawConfig =
-            serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
+        let raw: RawConfig = serde_path_to_error::deserialize(toml::Deserializer::new(text))
+            .map_err(|e| {
                 let key = e.path().to_string();
                 let inner = e.into_inner();
                 let location = inner
@@ -200,10 +204,7 @@ struct Validator<'a> {
 
 impl<'a> Validator<'a> {
     fn new(file: &'a Path) -> Self {
-        let base_dir = file
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let base_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         Validator {
             file,
             base_dir,
@@ -230,7 +231,9 @@ impl<'a> Validator<'a> {
         IpSet::parse(entries).unwrap_or_else(|(index, entry)| {
             self.problem(
                 format!("{key}[{index}]"),
-                format!("expected an IP address or CIDR network such as \"10.0.0.0/8\", got {entry:?}"),
+                format!(
+                    "expected an IP address or CIDR network such as \"10.0.0.0/8\", got {entry:?}"
+                ),
             );
             IpSet::default()
         })
@@ -278,31 +281,51 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn discovery(&mut self, raw: raw::RawDiscovery, events: &EventSettings) -> crate::discovery::DiscoverySettings {
+    fn discovery(
+        &mut self,
+        raw: raw::RawDiscovery,
+        events: &EventSettings,
+    ) -> crate::discovery::DiscoverySettings {
         let spec = raw.spec.map(|p| self.resolve(&p));
         if let Some(path) = &spec {
             let parsed = std::fs::read(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
-                .and_then(|bytes| rampart_discover::parse_spec(&bytes).map_err(|e| format!("{}: {e}", path.display())));
+                .and_then(|bytes| {
+                    rampart_discover::parse_spec(&bytes)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                });
             if let Err(message) = parsed {
                 self.problem("discovery.spec", message);
             }
         }
         let queue_capacity = raw.queue_capacity.unwrap_or(10_000);
         if queue_capacity == 0 || queue_capacity > 1_000_000 {
-            self.problem("discovery.queue_capacity", format!("expected a number between 1 and 1000000, got {queue_capacity}"));
+            self.problem(
+                "discovery.queue_capacity",
+                format!("expected a number between 1 and 1000000, got {queue_capacity}"),
+            );
         }
         let sample_body_bytes = raw.sample_body_bytes.map_or(16 * 1024, |s| s.0);
         if sample_body_bytes > 1024 * 1024 {
-            self.problem("discovery.sample_body_bytes", format!("expected at most 1MiB, got {sample_body_bytes} bytes"));
+            self.problem(
+                "discovery.sample_body_bytes",
+                format!("expected at most 1MiB, got {sample_body_bytes} bytes"),
+            );
         }
         crate::discovery::DiscoverySettings {
             spec,
             store: events.sqlite.clone(),
             queue_capacity,
             sample_body_bytes: sample_body_bytes as usize,
-            publish_interval: self.positive("discovery.publish_interval", raw.publish_interval.map_or(Duration::from_secs(2), |d| d.0)),
-            persist_interval: self.positive("discovery.persist_interval", raw.persist_interval.map_or(Duration::from_secs(30), |d| d.0)),
+            publish_interval: self.positive(
+                "discovery.publish_interval",
+                raw.publish_interval.map_or(Duration::from_secs(2), |d| d.0),
+            ),
+            persist_interval: self.positive(
+                "discovery.persist_interval",
+                raw.persist_interval
+                    .map_or(Duration::from_secs(30), |d| d.0),
+            ),
         }
     }
 
@@ -319,25 +342,31 @@ impl<'a> Validator<'a> {
     fn server(&mut self, raw: raw::RawServer) -> ServerSettings {
         let trusted_proxies = self.ip_set("server.trusted_proxies", &raw.trusted_proxies);
         let header_text = raw.request_id_header.as_deref().unwrap_or("x-request-id");
-        let request_id_header = HeaderName::from_bytes(header_text.as_bytes()).unwrap_or_else(|_| {
-            self.problem(
-                "server.request_id_header",
-                format!("expected a valid HTTP header name, got {header_text:?}"),
-            );
-            HeaderName::from_static("x-request-id")
-        });
-        let max_header_bytes = raw.max_header_bytes.map_or(DEFAULT_MAX_HEADER_BYTES, |s| s.0);
+        let request_id_header =
+            HeaderName::from_bytes(header_text.as_bytes()).unwrap_or_else(|_| {
+                self.problem(
+                    "server.request_id_header",
+                    format!("expected a valid HTTP header name, got {header_text:?}"),
+                );
+                HeaderName::from_static("x-request-id")
+            });
+        let max_header_bytes = raw
+            .max_header_bytes
+            .map_or(DEFAULT_MAX_HEADER_BYTES, |s| s.0);
         if !(1024..=1024 * 1024).contains(&max_header_bytes) {
             self.problem(
                 "server.max_header_bytes",
                 format!("expected a size between 1KiB and 1MiB, got {max_header_bytes} bytes"),
             );
         }
-        let workers = raw.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        });
+        let workers = raw
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         if !(1..=1024).contains(&workers) {
-            self.problem("server.workers", format!("expected between 1 and 1024 worker threads, got {workers}"));
+            self.problem(
+                "server.workers",
+                format!("expected between 1 and 1024 worker threads, got {workers}"),
+            );
         }
         ServerSettings {
             workers,
@@ -346,12 +375,14 @@ impl<'a> Validator<'a> {
             drain_timeout: raw.drain_timeout.map_or(Duration::from_secs(30), |d| d.0),
             header_read_timeout: self.positive(
                 "server.header_read_timeout",
-                raw.header_read_timeout.map_or(Duration::from_secs(10), |d| d.0),
+                raw.header_read_timeout
+                    .map_or(Duration::from_secs(10), |d| d.0),
             ),
             max_header_bytes,
             reload_poll_interval: self.positive(
                 "server.reload_poll_interval",
-                raw.reload_poll_interval.map_or(Duration::from_secs(1), |d| d.0),
+                raw.reload_poll_interval
+                    .map_or(Duration::from_secs(1), |d| d.0),
             ),
         }
     }
@@ -383,9 +414,10 @@ impl<'a> Validator<'a> {
         let mut stages = Vec::new();
         for (i, name) in names.iter().enumerate() {
             match StageKind::from_name(name) {
-                Some(kind) if stages.contains(&kind) => {
-                    self.problem(format!("pipeline.stages[{i}]"), format!("stage {name:?} is listed twice"))
-                }
+                Some(kind) if stages.contains(&kind) => self.problem(
+                    format!("pipeline.stages[{i}]"),
+                    format!("stage {name:?} is listed twice"),
+                ),
                 Some(kind) => stages.push(kind),
                 None => self.problem(
                     format!("pipeline.stages[{i}]"),
@@ -420,13 +452,19 @@ impl<'a> Validator<'a> {
             let key = format!("listeners[{i}]");
             let name = listener.name.unwrap_or_else(|| format!("listener-{i}"));
             if !names.insert(name.clone()) {
-                self.problem(format!("{key}.name"), format!("listener name {name:?} is used twice"));
+                self.problem(
+                    format!("{key}.name"),
+                    format!("listener name {name:?} is used twice"),
+                );
             }
             let Some(listen) = self.socket_addr(&format!("{key}.listen"), &listener.listen) else {
                 continue;
             };
             if !addrs.insert(listen) {
-                self.problem(format!("{key}.listen"), format!("address {listen} is used by another listener"));
+                self.problem(
+                    format!("{key}.listen"),
+                    format!("address {listen} is used by another listener"),
+                );
             }
             let tls = listener.tls.and_then(|tls| {
                 crate::tls::server_config(&self.resolve(&tls.cert), &self.resolve(&tls.key))
@@ -447,10 +485,16 @@ impl<'a> Validator<'a> {
                 self.problem(format!("{key}.name"), "expected a non-empty name");
             }
             if !names.insert(upstream.name.clone()) {
-                self.problem(format!("{key}.name"), format!("upstream name {:?} is used twice", upstream.name));
+                self.problem(
+                    format!("{key}.name"),
+                    format!("upstream name {:?} is used twice", upstream.name),
+                );
             }
             if upstream.addresses.is_empty() {
-                self.problem(format!("{key}.addresses"), "expected at least one \"host:port\" address");
+                self.problem(
+                    format!("{key}.addresses"),
+                    "expected at least one \"host:port\" address",
+                );
             }
             let mut addresses = Vec::new();
             for (j, text) in upstream.addresses.iter().enumerate() {
@@ -472,14 +516,21 @@ impl<'a> Validator<'a> {
             out.push(UpstreamSpec {
                 name: upstream.name,
                 addresses,
-                unhealthy_for: upstream.unhealthy_for.map_or(Duration::from_secs(10), |d| d.0),
+                unhealthy_for: upstream
+                    .unhealthy_for
+                    .map_or(Duration::from_secs(10), |d| d.0),
                 max_idle_per_address,
             });
         }
         out
     }
 
-    fn routes(&mut self, raw: Vec<RawRoute>, upstreams: &[UpstreamSpec], server_max_header: u64) -> Vec<RouteSpec> {
+    fn routes(
+        &mut self,
+        raw: Vec<RawRoute>,
+        upstreams: &[UpstreamSpec],
+        server_max_header: u64,
+    ) -> Vec<RouteSpec> {
         if raw.is_empty() {
             self.problem("routes", "expected at least one [[routes]] entry");
         }
@@ -489,51 +540,80 @@ impl<'a> Validator<'a> {
         for (i, route) in raw.into_iter().enumerate() {
             let key = format!("routes[{i}]");
             if !names.insert(route.name.clone()) {
-                self.problem(format!("{key}.name"), format!("route name {:?} is used twice", route.name));
+                self.problem(
+                    format!("{key}.name"),
+                    format!("route name {:?} is used twice", route.name),
+                );
             }
             let Some(upstream) = upstreams.iter().position(|u| u.name == route.upstream) else {
-                let known: Vec<String> = upstreams.iter().map(|u| format!("{:?}", u.name)).collect();
+                let known: Vec<String> =
+                    upstreams.iter().map(|u| format!("{:?}", u.name)).collect();
                 self.problem(
                     format!("{key}.upstream"),
                     format!(
                         "expected the name of an [[upstreams]] entry, got {:?} (known: {})",
                         route.upstream,
-                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
                     ),
                 );
                 continue;
             };
             let path_prefix = route.path_prefix.unwrap_or_else(|| "/".to_string());
             if !path_prefix.starts_with('/') {
-                self.problem(format!("{key}.path_prefix"), format!("expected a path starting with \"/\", got {path_prefix:?}"));
+                self.problem(
+                    format!("{key}.path_prefix"),
+                    format!("expected a path starting with \"/\", got {path_prefix:?}"),
+                );
             }
-            let host = route.host.as_deref().map(|h| self.host_pattern(&format!("{key}.host"), h));
+            let host = route
+                .host
+                .as_deref()
+                .map(|h| self.host_pattern(&format!("{key}.host"), h));
             if !matchers.insert((host.clone(), path_prefix.clone())) {
-                self.problem(format!("{key}.path_prefix"), "another route already has the same host and path_prefix");
+                self.problem(
+                    format!("{key}.path_prefix"),
+                    "another route already has the same host and path_prefix",
+                );
             }
             let limits = RouteLimits {
                 max_header_bytes: route.max_header_bytes.map_or(server_max_header, |s| s.0),
                 max_body_bytes: route.max_body_bytes.map_or(DEFAULT_MAX_BODY_BYTES, |s| s.0),
-                inspect_body_bytes: route.inspect_body_bytes.map_or(DEFAULT_INSPECT_BODY_BYTES, |s| s.0),
+                inspect_body_bytes: route
+                    .inspect_body_bytes
+                    .map_or(DEFAULT_INSPECT_BODY_BYTES, |s| s.0),
                 connect_timeout: self.positive(
                     &format!("{key}.connect_timeout"),
-                    route.connect_timeout.map_or(Duration::from_secs(5), |d| d.0),
+                    route
+                        .connect_timeout
+                        .map_or(Duration::from_secs(5), |d| d.0),
                 ),
                 response_timeout: self.positive(
                     &format!("{key}.response_timeout"),
-                    route.response_timeout.map_or(Duration::from_secs(60), |d| d.0),
+                    route
+                        .response_timeout
+                        .map_or(Duration::from_secs(60), |d| d.0),
                 ),
             };
             if limits.max_header_bytes > server_max_header {
                 self.problem(
                     format!("{key}.max_header_bytes"),
-                    format!("expected at most server.max_header_bytes ({server_max_header}), got {}", limits.max_header_bytes),
+                    format!(
+                        "expected at most server.max_header_bytes ({server_max_header}), got {}",
+                        limits.max_header_bytes
+                    ),
                 );
             }
             if limits.inspect_body_bytes > 64 * 1024 * 1024 {
                 self.problem(
                     format!("{key}.inspect_body_bytes"),
-                    format!("expected at most 64MiB (it is held in memory per request), got {} bytes", limits.inspect_body_bytes),
+                    format!(
+                        "expected at most 64MiB (it is held in memory per request), got {} bytes",
+                        limits.inspect_body_bytes
+                    ),
                 );
             }
             let ip_allow = self.ip_set(&format!("{key}.ip_allow"), &route.ip_allow);
@@ -554,7 +634,15 @@ impl<'a> Validator<'a> {
     fn host_pattern(&mut self, key: &str, text: &str) -> HostPattern {
         let lower = text.trim().to_ascii_lowercase();
         let valid_name = |s: &str| {
-            !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b':' || b == b'[' || b == b']')
+            !s.is_empty()
+                && s.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || b == b'-'
+                        || b == b'.'
+                        || b == b':'
+                        || b == b'['
+                        || b == b']'
+                })
         };
         match lower.strip_prefix("*.") {
             Some(suffix) if valid_name(suffix) => HostPattern::Suffix(format!(".{suffix}")),

@@ -42,27 +42,52 @@ fn minimal_file_gets_documented_defaults() {
 
 #[test]
 fn relative_paths_resolve_against_the_config_directory() {
-    let text = format!("{MINIMAL}\n[events]\njsonl = \"events.jsonl\"\nsqlite = \"/var/lib/rampart.db\"\n");
+    let text = format!(
+        "{MINIMAL}\n[events]\njsonl = \"events.jsonl\"\nsqlite = \"/var/lib/rampart.db\"\n"
+    );
     let config = parse(&text).unwrap();
-    assert_eq!(config.events.jsonl, Some(PathBuf::from("/etc/rampart/events.jsonl")));
-    assert_eq!(config.events.sqlite, Some(PathBuf::from("/var/lib/rampart.db")));
+    assert_eq!(
+        config.events.jsonl,
+        Some(PathBuf::from("/etc/rampart/events.jsonl"))
+    );
+    assert_eq!(
+        config.events.sqlite,
+        Some(PathBuf::from("/var/lib/rampart.db"))
+    );
 }
 
 #[test]
 fn unknown_keys_name_the_key_path_and_line() {
-    let text = MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nmax_bdy_bytes = 10");
+    let text = MINIMAL.replace(
+        "upstream = \"api\"",
+        "upstream = \"api\"\nmax_bdy_bytes = 10",
+    );
     let errors = problems(&text);
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with("/etc/rampart/rampart.toml: routes[0].max_bdy_bytes: unknown field `max_bdy_bytes`"), "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "/etc/rampart/rampart.toml: routes[0].max_bdy_bytes: unknown field `max_bdy_bytes`"
+        ),
+        "{errors:?}"
+    );
     assert!(errors[0].contains("line 12"), "{errors:?}");
 }
 
 #[test]
 fn bad_units_say_what_was_expected() {
-    let text = MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nconnect_timeout = \"5\"");
+    let text = MINIMAL.replace(
+        "upstream = \"api\"",
+        "upstream = \"api\"\nconnect_timeout = \"5\"",
+    );
     let errors = problems(&text);
-    assert!(errors[0].contains("routes[0].connect_timeout: expected a duration with a unit"), "{errors:?}");
-    let text = MINIMAL.replace("upstream = \"api\"", "upstream = \"api\"\nmax_body_bytes = \"10 furlongs\"");
+    assert!(
+        errors[0].contains("routes[0].connect_timeout: expected a duration with a unit"),
+        "{errors:?}"
+    );
+    let text = MINIMAL.replace(
+        "upstream = \"api\"",
+        "upstream = \"api\"\nmax_body_bytes = \"10 furlongs\"",
+    );
     assert!(problems(&text)[0].contains("routes[0].max_body_bytes: expected a size unit"));
 }
 
@@ -99,7 +124,10 @@ ip_deny = ["10.0.0.0/8", "300.1.1.1"]
         "routes[1].ip_deny[1]: expected an IP address or CIDR network",
     ];
     for fragment in expect {
-        assert!(errors.iter().any(|e| e.contains(fragment)), "missing {fragment:?} in {errors:#?}");
+        assert!(
+            errors.iter().any(|e| e.contains(fragment)),
+            "missing {fragment:?} in {errors:#?}"
+        );
     }
     assert_eq!(errors.len(), expect.len(), "{errors:#?}");
 }
@@ -111,7 +139,10 @@ fn tls_files_are_checked_at_load() {
         "listen = \"127.0.0.1:8443\"\ntls = { cert = \"missing-cert.pem\", key = \"missing-key.pem\" }",
     );
     let errors = problems(&text);
-    assert!(errors[0].contains("listeners[0].tls: cannot read /etc/rampart/missing-cert.pem"), "{errors:?}");
+    assert!(
+        errors[0].contains("listeners[0].tls: cannot read /etc/rampart/missing-cert.pem"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -120,14 +151,22 @@ fn wildcard_hosts_and_duplicate_routes() {
     let errors = problems(&text);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("routes[2].path_prefix: another route already has the same host"));
-    let ok = format!("{MINIMAL}\n[[routes]]\nname = \"w\"\nhost = \"*.Example.com\"\nupstream = \"api\"\n");
+    let ok = format!(
+        "{MINIMAL}\n[[routes]]\nname = \"w\"\nhost = \"*.Example.com\"\nupstream = \"api\"\n"
+    );
     let config = parse(&ok).unwrap();
-    assert_eq!(config.routes[1].host, Some(HostPattern::Suffix(".example.com".into())));
+    assert_eq!(
+        config.routes[1].host,
+        Some(HostPattern::Suffix(".example.com".into()))
+    );
 }
 
 #[test]
 fn syntax_errors_point_at_the_line() {
     let errors = problems("[[listeners]\nlisten = 1");
-    assert!(errors[0].starts_with("/etc/rampart/rampart.toml: "), "{errors:?}");
+    assert!(
+        errors[0].starts_with("/etc/rampart/rampart.toml: "),
+        "{errors:?}"
+    );
     assert!(errors[0].contains("line 1"), "{errors:?}");
 }

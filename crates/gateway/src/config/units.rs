@@ -30,7 +30,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => value,
         "m" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("a duration unit of ms, s, m or h, got {other:?} in {text:?}")),
+        other => {
+            return Err(format!(
+                "a duration unit of ms, s, m or h, got {other:?} in {text:?}"
+            ))
+        }
     };
     if !seconds.is_finite() || seconds > 86_400.0 * 365.0 {
         return Err(format!("a duration of at most a year, got {text:?}"));
@@ -40,7 +44,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: u64 = number
         .parse()
@@ -130,6 +136,8 @@ mod tests {
         assert_eq!(parse_size("10MB"), Ok(10_000_000));
         assert_eq!(parse_size("12"), Ok(12));
         assert!(parse_size("12 parsecs").is_err());
-        assert!(parse_size("99999999999TiB").unwrap_err().contains("64 bits"));
+        assert!(parse_size("99999999999TiB")
+            .unwrap_err()
+            .contains("64 bits"));
     }
 }

@@ -52,7 +52,11 @@ impl Stage for DetectStage {
         }
         ctx.reasons.extend(verdict.reasons());
         match verdict.action {
-            "block" => problem_response(403, "the request was blocked by Rampart's attack detection", &ctx.request_id),
+            "block" => problem_response(
+                403,
+                "the request was blocked by Rampart's attack detection",
+                &ctx.request_id,
+            ),
             "monitor" => Action::Monitor,
             _ => Action::Allow,
         }

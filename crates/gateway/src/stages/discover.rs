@@ -44,7 +44,12 @@ struct Capture {
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -54,7 +59,11 @@ impl Stage for DiscoverStage {
     }
 
     fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
-        if let Some(found) = self.discovery.matcher().find(request.method.as_str(), Some(&ctx.host), &ctx.path) {
+        if let Some(found) =
+            self.discovery
+                .matcher()
+                .find(request.method.as_str(), Some(&ctx.host), &ctx.path)
+        {
             ctx.endpoint = Some(Arc::clone(&found.template));
         }
         ctx.extensions.insert(Capture {
@@ -65,7 +74,12 @@ impl Stage for DiscoverStage {
         Action::Allow
     }
 
-    fn request_body(&self, ctx: &mut ExchangeContext, _request: &http::request::Parts, body: BodyView<'_>) -> Action {
+    fn request_body(
+        &self,
+        ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+        body: BodyView<'_>,
+    ) -> Action {
         let limit = self.sample_limit();
         if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
             if !body.bytes.is_empty() {
@@ -75,7 +89,11 @@ impl Stage for DiscoverStage {
         Action::Allow
     }
 
-    fn response_headers(&self, ctx: &mut ExchangeContext, response: &mut http::response::Parts) -> Action {
+    fn response_headers(
+        &self,
+        ctx: &mut ExchangeContext,
+        response: &mut http::response::Parts,
+    ) -> Action {
         if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
             capture.status = Some(response.status.as_u16());
             capture.response_headers = header_pairs(&response.headers);
@@ -91,12 +109,16 @@ impl Stage for DiscoverStage {
         let limit = self.sample_limit();
         if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
             let room = limit.saturating_sub(capture.response_body.len());
-            capture.response_body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            capture
+                .response_body
+                .extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
-        let Some(capture) = ctx.extensions.get::<Capture>() else { return };
+        let Some(capture) = ctx.extensions.get::<Capture>() else {
+            return;
+        };
         let Some(status) = capture.status else { return };
         if outcome.action == "block" {
             return;
@@ -113,7 +135,8 @@ impl Stage for DiscoverStage {
             request_body: capture.request_body.clone(),
             status: Some(status),
             response_headers: capture.response_headers.clone(),
-            response_body: (!capture.response_body.is_empty()).then(|| capture.response_body.clone()),
+            response_body: (!capture.response_body.is_empty())
+                .then(|| capture.response_body.clone()),
         });
     }
 }

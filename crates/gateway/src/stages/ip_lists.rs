@@ -42,12 +42,20 @@ impl Stage for IpListStage {
         "ip_lists"
     }
 
-    fn request_headers(&self, ctx: &mut ExchangeContext, _request: &http::request::Parts) -> Action {
+    fn request_headers(
+        &self,
+        ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+    ) -> Action {
         if self.deny.contains(ctx.client_ip) {
             return Self::refuse(ctx, "deny", "client address is on the route's deny list");
         }
         if !self.allow.is_empty() && !self.allow.contains(ctx.client_ip) {
-            return Self::refuse(ctx, "allow", "client address is not on the route's allow list");
+            return Self::refuse(
+                ctx,
+                "allow",
+                "client address is not on the route's allow list",
+            );
         }
         Action::Allow
     }

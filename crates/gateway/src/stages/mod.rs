@@ -21,10 +21,14 @@ pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec, services: &Serv
                     built.push(Arc::new(stage));
                 }
             }
-            StageKind::Detect => built.push(Arc::new(detect::DetectStage::new(config.detect.clone()))),
+            StageKind::Detect => {
+                built.push(Arc::new(detect::DetectStage::new(config.detect.clone())))
+            }
             StageKind::Discover => {
                 if let Some(discovery) = &services.discovery {
-                    built.push(Arc::new(discover::DiscoverStage::new(Arc::clone(discovery))));
+                    built.push(Arc::new(discover::DiscoverStage::new(Arc::clone(
+                        discovery,
+                    ))));
                 }
             }
         }

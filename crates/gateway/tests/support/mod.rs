@@ -19,7 +19,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-pub type BoxBody = http_body_util::combinators::BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+pub type BoxBody =
+    http_body_util::combinators::BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
 
 /// An upstream that answers:
 /// - `/slow?ms=N`: waits N ms, then answers 200;
@@ -39,7 +40,9 @@ impl TestUpstream {
         let counter = Arc::clone(&requests);
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let counter = Arc::clone(&counter);
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
@@ -96,8 +99,12 @@ async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>
         });
         let mut response = Response::new(full(""));
         *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-        response.headers_mut().insert("connection", "upgrade".parse().unwrap());
-        response.headers_mut().insert("upgrade", "websocket".parse().unwrap());
+        response
+            .headers_mut()
+            .insert("connection", "upgrade".parse().unwrap());
+        response
+            .headers_mut()
+            .insert("upgrade", "websocket".parse().unwrap());
         return Ok(response);
     }
     let method = req.method().to_string();
@@ -125,8 +132,12 @@ async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>
         "headers": headers, "body_bytes": size, "body_fnv": format!("{hash:016x}"),
     });
     let mut response = Response::new(full(echo.to_string()));
-    response.headers_mut().insert("content-type", "application/json".parse().unwrap());
-    response.headers_mut().insert("keep-alive", "timeout=60".parse().unwrap());
+    response
+        .headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    response
+        .headers_mut()
+        .insert("keep-alive", "timeout=60".parse().unwrap());
     Ok(response)
 }
 
@@ -155,13 +166,18 @@ impl http_body::Body for RepeatBody {
 }
 
 pub fn repeat_body(bytes: u64) -> BoxBody {
-    RepeatBody { left: bytes, chunk: Bytes::from(vec![b'x'; 64 * 1024]) }
-        .map_err(|never| match never {})
-        .boxed()
+    RepeatBody {
+        left: bytes,
+        chunk: Bytes::from(vec![b'x'; 64 * 1024]),
+    }
+    .map_err(|never| match never {})
+    .boxed()
 }
 
 pub fn full(text: impl Into<Bytes>) -> BoxBody {
-    Full::new(text.into()).map_err(|never| match never {}).boxed()
+    Full::new(text.into())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 /// A gateway started from TOML text written to a temporary file.
@@ -178,7 +194,11 @@ impl TestGateway {
         std::fs::write(&config_path, config_text).unwrap();
         let config = GatewayConfig::load(&config_path).unwrap_or_else(|e| panic!("{e}"));
         let gateway = Gateway::start(config).await.unwrap();
-        TestGateway { gateway, dir, config_path }
+        TestGateway {
+            gateway,
+            dir,
+            config_path,
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -249,13 +269,22 @@ upstream = "backend"
 /// One HTTP/1.1 request on a fresh connection.
 pub async fn send(addr: SocketAddr, request: Request<BoxBody>) -> Response<Incoming> {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     tokio::spawn(connection);
     sender.send_request(request).await.unwrap()
 }
 
 pub async fn get(addr: SocketAddr, path: &str) -> Response<Incoming> {
-    send(addr, Request::get(path).header("host", "test.local").body(full("")).unwrap()).await
+    send(
+        addr,
+        Request::get(path)
+            .header("host", "test.local")
+            .body(full(""))
+            .unwrap(),
+    )
+    .await
 }
 
 pub async fn body_text(response: Response<Incoming>) -> String {
