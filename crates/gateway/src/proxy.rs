@@ -644,11 +644,12 @@ impl ExchangeTail {
         if let Some(route) = &self.route {
             route.pipeline.logging(&self.ctx, &outcome);
         }
-        let route_label = self.ctx.route.to_string();
-        metrics::counter!(telemetry::REQUESTS, "route" => route_label.clone(), "status" => self.status.to_string(), "action" => self.action)
-            .increment(1);
-        metrics::histogram!(telemetry::REQUEST_DURATION, "route" => route_label)
-            .record(self.ctx.started.elapsed().as_secs_f64());
+        telemetry::record_request(
+            &self.ctx.route,
+            self.status,
+            self.action,
+            self.ctx.started.elapsed().as_secs_f64(),
+        );
         if self.action != "allow" || self.ctx.monitored || !self.ctx.reasons.is_empty() {
             self.publish_event();
         }

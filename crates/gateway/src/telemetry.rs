@@ -4,8 +4,11 @@
 //! names, status codes, action names, fixed reasons), so cardinality cannot
 //! grow with traffic.
 
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 pub const REQUESTS: &str = "rampart_requests_total";
 pub const REQUEST_DURATION: &str = "rampart_request_duration_seconds";
@@ -85,4 +88,41 @@ fn describe() {
         UPSTREAM_UP,
         "Upstream addresses currently considered healthy, by upstream."
     );
+}
+
+/// The per-route request metrics, looked up once per thread and then kept:
+/// a registry lookup (label hashing, allocation) per request costs more than
+/// the rest of the bookkeeping together.
+struct RouteMetrics {
+    route: Arc<str>,
+    duration: Histogram,
+    counters: HashMap<(u16, &'static str), Counter>,
+}
+
+thread_local! {
+    static ROUTE_METRICS: RefCell<HashMap<Arc<str>, RouteMetrics>> = RefCell::new(HashMap::new());
+}
+
+/// Counts one answered request and records how long it took.
+pub fn record_request(route: &Arc<str>, status: u16, action: &'static str, seconds: f64) {
+    ROUTE_METRICS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let metrics = match cache.get_mut(&**route) {
+            Some(metrics) => metrics,
+            None => cache.entry(Arc::clone(route)).or_insert_with(|| RouteMetrics {
+                route: Arc::clone(route),
+                duration: metrics::histogram!(REQUEST_DURATION, "route" => route.to_string()),
+                counters: HashMap::new(),
+            }),
+        };
+        metrics.duration.record(seconds);
+        let route = &metrics.route;
+        metrics
+            .counters
+            .entry((status, action))
+            .or_insert_with(|| {
+                metrics::counter!(REQUESTS, "route" => route.to_string(), "status" => status.to_string(), "action" => action)
+            })
+            .increment(1);
+    });
 }

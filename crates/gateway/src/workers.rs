@@ -99,6 +99,7 @@ impl Workers {
                 .spawn(move || {
                     upstream::set_worker_index(index);
                     runtime.block_on(async move {
+                        let heartbeat = tokio::spawn(timer_heartbeat());
                         let mut loops = Vec::new();
                         for (socket, settings) in sockets {
                             match tokio::net::TcpListener::from_std(socket) {
@@ -120,6 +121,7 @@ impl Workers {
                         }
                         let _ = done.send(());
                         let _ = exit_rx.wait_for(|exit| *exit).await;
+                        heartbeat.abort();
                     });
                 })
                 .context("starting a worker thread")?;
@@ -149,5 +151,19 @@ impl Workers {
             }
         })
         .await;
+    }
+}
+
+/// Keeps a short timer pending on the worker's event loop at all times.
+///
+/// tokio wakes its own driver (an eventfd write, a system call) whenever a
+/// timer is registered that expires before every pending one. hyper arms a
+/// header-read timer for each request and the proxy a response timer: on a
+/// loop with no earlier timer, each of those cost a wake-up (measured: 0.35
+/// `write` calls per request). With this 250 ms heartbeat always due first,
+/// they never are the earliest and register silently.
+async fn timer_heartbeat() {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
