@@ -8,6 +8,7 @@
 //! metrics and health. Stages implement [`pipeline::Stage`].
 
 pub mod admin;
+pub mod balance;
 pub mod body;
 pub mod client_io;
 pub mod config;

@@ -1,10 +1,12 @@
 //! Client-facing listeners: accept connections (TLS when configured), serve
 //! HTTP/1.1 and HTTP/2 on them with hyper, and hand each request to the proxy.
 //!
-//! Each listener's accept loop stops when shutdown begins; open connections
+//! Connections are spread evenly over the workers (see `balance`). Each
+//! listener's accept loop stops when shutdown begins; open connections
 //! are then asked to finish (HTTP/1.1 closes after the current response,
 //! HTTP/2 sends GOAWAY) and are tracked until they do.
 
+use crate::balance::{Balancer, Handoff};
 use crate::client_io::ClientIo;
 use crate::proxy::{self, ConnectionInfo, Shared};
 use crate::telemetry;
@@ -17,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
 
 /// The settings a listener's connections are served with.
@@ -27,15 +30,36 @@ pub struct ServeSettings {
     pub max_header_bytes: usize,
 }
 
-/// Accepts until `stop` turns true; connections are watched by `graceful`.
+/// One listener as a worker serves it: its settings and its HTTP builder.
+pub struct ListenerContext {
+    settings: ServeSettings,
+    builder: auto::Builder<TokioExecutor>,
+}
+
+impl ListenerContext {
+    pub fn new(settings: ServeSettings) -> Self {
+        let builder = http_builder(&settings);
+        ListenerContext { settings, builder }
+    }
+}
+
+/// What a worker's tasks share.
+pub struct WorkerContext {
+    pub index: usize,
+    pub listeners: Vec<ListenerContext>,
+    pub shared: Arc<Shared>,
+    pub balancer: Arc<Balancer>,
+}
+
+/// Accepts on one listener until `stop` turns true; each connection is served
+/// here or handed to a less busy worker, and is watched by `graceful`.
 pub async fn accept_loop(
     listener: TcpListener,
-    settings: ServeSettings,
-    shared: Arc<Shared>,
+    listener_index: usize,
+    worker: Arc<WorkerContext>,
     graceful: Arc<GracefulShutdown>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let builder = Arc::new(http_builder(&settings));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -51,16 +75,73 @@ pub async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let settings = settings.clone();
-        let shared = Arc::clone(&shared);
-        let builder = Arc::clone(&builder);
         let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            metrics::gauge!(telemetry::CONNECTIONS_OPEN).increment(1.0);
-            serve_connection(stream, peer, settings, shared, builder, watcher).await;
-            metrics::gauge!(telemetry::CONNECTIONS_OPEN).decrement(1.0);
-        });
+        let target = worker.balancer.place(worker.index);
+        if target == worker.index {
+            tokio::spawn(serve(
+                Arc::clone(&worker),
+                listener_index,
+                stream,
+                peer,
+                watcher,
+            ));
+            continue;
+        }
+        match stream.into_std() {
+            Ok(stream) => {
+                let handoff = Handoff {
+                    stream,
+                    peer,
+                    listener: listener_index,
+                    watcher,
+                };
+                if let Err(returned) = worker.balancer.hand_over(target, handoff) {
+                    serve_handoff(&worker, returned);
+                }
+            }
+            Err(e) => tracing::debug!(%peer, error = %e, "could not hand the connection over"),
+        }
     }
+}
+
+/// Serves the connections other workers hand to this one, until the worker exits.
+pub async fn inbox_loop(worker: Arc<WorkerContext>, mut inbox: UnboundedReceiver<Handoff>) {
+    while let Some(handoff) = inbox.recv().await {
+        serve_handoff(&worker, handoff);
+    }
+}
+
+fn serve_handoff(worker: &Arc<WorkerContext>, handoff: Handoff) {
+    match TcpStream::from_std(handoff.stream) {
+        Ok(stream) => {
+            tokio::spawn(serve(
+                Arc::clone(worker),
+                handoff.listener,
+                stream,
+                handoff.peer,
+                handoff.watcher,
+            ));
+        }
+        Err(e) => {
+            tracing::debug!(peer = %handoff.peer, error = %e, "could not take over the connection")
+        }
+    }
+}
+
+async fn serve(
+    worker: Arc<WorkerContext>,
+    listener_index: usize,
+    stream: TcpStream,
+    peer: SocketAddr,
+    watcher: Watcher,
+) {
+    let Some(listener) = worker.listeners.get(listener_index) else {
+        return;
+    };
+    let _slot = worker.balancer.slot(worker.index);
+    metrics::gauge!(telemetry::CONNECTIONS_OPEN).increment(1.0);
+    serve_connection(stream, peer, listener, Arc::clone(&worker.shared), watcher).await;
+    metrics::gauge!(telemetry::CONNECTIONS_OPEN).decrement(1.0);
 }
 
 fn http_builder(settings: &ServeSettings) -> auto::Builder<TokioExecutor> {
@@ -82,32 +163,35 @@ fn http_builder(settings: &ServeSettings) -> auto::Builder<TokioExecutor> {
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
-    settings: ServeSettings,
+    listener: &ListenerContext,
     shared: Arc<Shared>,
-    builder: Arc<auto::Builder<TokioExecutor>>,
     watcher: Watcher,
 ) {
-    match &settings.tls {
+    let builder = &listener.builder;
+    match &listener.settings.tls {
         None => {
             serve_http(
                 stream,
                 ConnectionInfo::new(peer, false),
                 shared,
-                &builder,
+                builder,
                 watcher,
             )
             .await
         }
         Some(acceptor) => {
-            let handshake =
-                tokio::time::timeout(settings.header_read_timeout, acceptor.accept(stream)).await;
+            let handshake = tokio::time::timeout(
+                listener.settings.header_read_timeout,
+                acceptor.accept(stream),
+            )
+            .await;
             match handshake {
                 Ok(Ok(tls_stream)) => {
                     serve_http(
                         tls_stream,
                         ConnectionInfo::new(peer, true),
                         shared,
-                        &builder,
+                        builder,
                         watcher,
                     )
                     .await

@@ -4,7 +4,8 @@
 //! upstream connection) stays on one thread from accept to response, with no
 //! work stealing and no cross-thread wake-ups on the hot path.
 
-use crate::listener::{self, ServeSettings};
+use crate::balance::Balancer;
+use crate::listener::{self, ListenerContext, ServeSettings, WorkerContext};
 use crate::proxy::Shared;
 use crate::upstream;
 use anyhow::Context as _;
@@ -77,16 +78,25 @@ impl Workers {
         stop: &watch::Receiver<bool>,
     ) -> anyhow::Result<Workers> {
         let (exit, exit_rx) = watch::channel(false);
+        let (balancer, inboxes) = Balancer::new(workers);
         let mut threads = Vec::with_capacity(workers);
         let mut accepting = Vec::with_capacity(workers);
-        for index in 0..workers {
-            let sockets: Vec<(std::net::TcpListener, ServeSettings)> = listeners
+        for (index, inbox) in inboxes.into_iter().enumerate() {
+            let sockets: Vec<std::net::TcpListener> = listeners
                 .iter_mut()
-                .filter_map(|l| l.sockets.pop().map(|s| (s, l.settings.clone())))
+                .filter_map(|l| l.sockets.pop())
                 .collect();
+            let context = Arc::new(WorkerContext {
+                index,
+                listeners: listeners
+                    .iter()
+                    .map(|l| ListenerContext::new(l.settings.clone()))
+                    .collect(),
+                shared: Arc::clone(shared),
+                balancer: Arc::clone(&balancer),
+            });
             let (done, done_rx) = tokio::sync::oneshot::channel();
             accepting.push(done_rx);
-            let shared = Arc::clone(shared);
             let graceful = Arc::clone(graceful);
             let stop = stop.clone();
             let mut exit_rx = exit_rx.clone();
@@ -100,13 +110,15 @@ impl Workers {
                     upstream::set_worker_index(index);
                     runtime.block_on(async move {
                         let heartbeat = tokio::spawn(timer_heartbeat());
+                        let handoffs =
+                            tokio::spawn(listener::inbox_loop(Arc::clone(&context), inbox));
                         let mut loops = Vec::new();
-                        for (socket, settings) in sockets {
+                        for (listener_index, socket) in sockets.into_iter().enumerate() {
                             match tokio::net::TcpListener::from_std(socket) {
                                 Ok(listener) => loops.push(tokio::spawn(listener::accept_loop(
                                     listener,
-                                    settings,
-                                    Arc::clone(&shared),
+                                    listener_index,
+                                    Arc::clone(&context),
                                     Arc::clone(&graceful),
                                     stop.clone(),
                                 ))),
@@ -122,6 +134,7 @@ impl Workers {
                         let _ = done.send(());
                         let _ = exit_rx.wait_for(|exit| *exit).await;
                         heartbeat.abort();
+                        handoffs.abort();
                     });
                 })
                 .context("starting a worker thread")?;
