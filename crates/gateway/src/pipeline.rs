@@ -64,7 +64,11 @@ pub trait Stage: Send + Sync {
     /// Short name used in events and metrics.
     fn name(&self) -> &'static str;
 
-    /// A new client connection; may refuse it before any request is read.
+    /// A new client connection, before any request is read. The gateway
+    /// closes it only when every route's pipeline refuses the peer, and
+    /// never when the peer is a trusted proxy (the client behind it is not
+    /// known yet). For cheap, unexplained refusals (bans, connection limits);
+    /// a refusal that deserves an answer belongs in `request_headers`.
     fn connection(&self, _peer: SocketAddr) -> Action {
         Action::Allow
     }
@@ -200,5 +204,73 @@ impl Pipeline {
             }
         }
         Action::Allow
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Refuses one peer at connection time and monitors every request.
+    struct Doorman(IpAddr);
+
+    impl Stage for Doorman {
+        fn name(&self) -> &'static str {
+            "doorman"
+        }
+        fn connection(&self, peer: SocketAddr) -> Action {
+            if peer.ip() == self.0 {
+                Action::Block {
+                    status: 403,
+                    body: Vec::new(),
+                    headers: Vec::new(),
+                }
+            } else {
+                Action::Allow
+            }
+        }
+        fn request_headers(
+            &self,
+            _ctx: &mut ExchangeContext,
+            _request: &http::request::Parts,
+        ) -> Action {
+            Action::Monitor
+        }
+    }
+
+    fn context() -> ExchangeContext {
+        ExchangeContext {
+            request_id: "r".into(),
+            client_ip: IpAddr::from([192, 0, 2, 1]),
+            peer: SocketAddr::from(([192, 0, 2, 1], 1)),
+            route: Arc::from("route"),
+            method: http::Method::GET,
+            host: String::new(),
+            path: "/".into(),
+            reasons: Vec::new(),
+            monitored: false,
+            started: Instant::now(),
+            endpoint: None,
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    #[test]
+    fn phases_run_in_order_and_remember_monitor() {
+        let banned = IpAddr::from([203, 0, 113, 9]);
+        let pipeline = Pipeline::new(vec![Arc::new(Doorman(banned))]);
+        assert!(pipeline
+            .connection(SocketAddr::new(banned, 1))
+            .is_terminal());
+        assert!(!pipeline
+            .connection(SocketAddr::from(([192, 0, 2, 1], 1)))
+            .is_terminal());
+        let mut ctx = context();
+        let (parts, ()) = http::Request::new(()).into_parts();
+        assert_eq!(pipeline.request_headers(&mut ctx, &parts), Action::Allow);
+        assert!(
+            ctx.monitored,
+            "a Monitor answer is remembered, the exchange goes on"
+        );
     }
 }

@@ -56,6 +56,8 @@ impl ConnectionInfo {
 enum ForwardError {
     #[error("no upstream address accepted a connection: {0}")]
     Connect(ConnectError),
+    #[error("the upstream has no address")]
+    NoAddress,
     #[error("the upstream did not answer within {0:?}")]
     Timeout(std::time::Duration),
     #[error("the upstream failed: {0}")]
@@ -69,7 +71,7 @@ enum ForwardError {
 impl ForwardError {
     fn status(&self) -> u16 {
         match self {
-            ForwardError::Connect(_) | ForwardError::Upstream(_) => 502,
+            ForwardError::Connect(_) | ForwardError::NoAddress | ForwardError::Upstream(_) => 502,
             ForwardError::Timeout(_) => 504,
             ForwardError::BodyTooLarge(_) => 413,
             ForwardError::ClientBody(_) => 400,
@@ -78,7 +80,7 @@ impl ForwardError {
 
     fn kind(&self) -> &'static str {
         match self {
-            ForwardError::Connect(_) => "connect",
+            ForwardError::Connect(_) | ForwardError::NoAddress => "connect",
             ForwardError::Timeout(_) => "timeout",
             ForwardError::Upstream(_) => "protocol",
             ForwardError::BodyTooLarge(_) | ForwardError::ClientBody(_) => "request_body",
@@ -463,12 +465,7 @@ async fn send(
             }
         }
     }
-    Err(ForwardError::Connect(last_connect_error.unwrap_or(
-        ConnectError::Timeout {
-            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-            timeout: limits.connect_timeout,
-        },
-    )))
+    Err(last_connect_error.map_or(ForwardError::NoAddress, ForwardError::Connect))
 }
 
 /// Turns the upstream's response into the client's: response phases,

@@ -32,6 +32,18 @@ pub struct RouteRuntime {
 }
 
 impl Runtime {
+    /// Whether a new connection from `peer` is refused before any request is
+    /// read: only when the peer is not a trusted proxy (the real client is
+    /// not known yet) and every route's connection phase refuses it.
+    pub fn refuses_connection(&self, peer: std::net::SocketAddr) -> bool {
+        !self.routes.is_empty()
+            && !self.config.server.trusted_proxies.contains(peer.ip())
+            && self
+                .routes
+                .iter()
+                .all(|route| route.pipeline.connection(peer).is_terminal())
+    }
+
     /// Compiles a configuration. Upstream pools whose settings did not change
     /// are carried over from `previous`, with their idle connections and health.
     pub fn build(
