@@ -1,1 +1,45 @@
-//! rampart-demo (being built).
+//! rampart-demo: a small, realistic JSON API that `rampart demo` serves behind
+//! the gateway so that Rampart can be tried with nothing else installed.
+//!
+//! It has users (list, profile, sign-up), login with HS256 JWTs, bank accounts,
+//! orders, product search, password reset and an admin listing, over
+//! deterministic fake data generated from a seed: emails, phone numbers,
+//! Luhn-valid card numbers, SSN-shaped values and checksum-valid IBANs, so that
+//! discovery and masking have something real to find.
+//!
+//! For the CLI:
+//! - [`serve`]`(listener, shutdown)` runs the API until `shutdown` resolves;
+//! - [`walkthrough`]`(gateway, admin)` is the "what to try" text.
+//!
+//! Endpoints (all JSON; bodies at most 16 KiB; 400 on malformed JSON, 404 on
+//! unknown paths or ids, 405 with `Allow` on a wrong method):
+//!
+//! | method | path | auth |
+//! |---|---|---|
+//! | GET | `/healthz` | - |
+//! | GET, POST | `/api/users` (`?page=`; POST is sign-up) | - |
+//! | GET | `/api/users/{id}` | - |
+//! | GET | `/api/users/{id}/orders` | owner or admin |
+//! | POST | `/api/login` | - |
+//! | POST | `/api/password-reset`, `/api/password-reset/confirm` | - |
+//! | GET | `/api/accounts/{id}` | any user (deliberate BOLA) |
+//! | GET | `/api/orders/{uuid}` | owner or admin |
+//! | GET | `/api/products?q=&page=` | - |
+//! | GET | `/api/admin/users` | admin |
+
+mod api;
+mod credentials;
+mod dataset;
+mod directory;
+mod identifiers;
+mod reset;
+mod rng;
+mod server;
+#[cfg(test)]
+mod testing;
+mod walkthrough;
+
+pub use api::{ApiReply, ApiRequest, DemoApi, MAX_BODY_BYTES};
+pub use dataset::{KnownLogin, DEMO_ADMIN, DEMO_CUSTOMER};
+pub use server::{serve, serve_api, DEFAULT_SEED, MAX_CONNECTIONS};
+pub use walkthrough::walkthrough;

@@ -1,1 +1,20 @@
-//! rampart-store (being built).
+//! Rampart's embedded store and security-event sink.
+//!
+//! - [`Store`]: one SQLite file (WAL, versioned schema) holding security
+//!   events and named JSON snapshots (the API inventory, policy). Each
+//!   component opens its own connection to the same file.
+//! - [`EventSink`] / [`EventSender`]: the request path queues
+//!   [`SecurityEvent`](rampart_core::SecurityEvent)s without ever waiting; a
+//!   background thread writes them in batches to a JSON-lines file and/or the
+//!   store, counting drops and write errors.
+
+mod error;
+mod events;
+mod migrate;
+mod sink;
+mod snapshot;
+mod store;
+
+pub use error::{SinkError, StoreError};
+pub use sink::{EventSender, EventSink, ShutdownReport, SinkConfig, SinkStats};
+pub use store::Store;

@@ -36,14 +36,16 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     let mut inventory = Inventory::new();
     let mut title = String::from("Discovered API");
     if let Some(path) = &args.spec {
-        let bytes = std::fs::read(path).with_context(|| format!("reading spec {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading spec {}", path.display()))?;
         let spec = parse_spec(&bytes).with_context(|| format!("spec {}", path.display()))?;
         if let Some(declared) = &spec.title {
             title = format!("{declared} (discovered)");
         }
         inventory.set_spec(spec);
     }
-    let input = File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let input =
+        File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
     let mut bad_lines = 0u64;
     for item in RecordReader::new(BufReader::new(input)) {
         match item {
@@ -93,5 +95,6 @@ fn write_json(path: &PathBuf, value: &impl serde::Serialize) -> anyhow::Result<(
     let mut out = BufWriter::new(file);
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
-    out.flush().with_context(|| format!("writing {}", path.display()))
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))
 }

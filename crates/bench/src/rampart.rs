@@ -1,0 +1,170 @@
+//! Rampart as a benchmark target: find (or build) the `rampart` binary, write
+//! a configuration with the pipeline on and nothing to detect (one listener,
+//! one upstream, one route, `ip_lists` with empty lists, no event sinks), start
+//! it and count its worker threads.
+
+use crate::process::{free_local_addr, ChildGuard};
+use anyhow::{bail, Context, Result};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Rampart {
+    pub addr: SocketAddr,
+    process: ChildGuard,
+}
+
+impl Rampart {
+    pub fn start(
+        binary: &Path,
+        upstream: SocketAddr,
+        shape: Shape,
+        workdir: &Path,
+    ) -> Result<Self> {
+        let addr = free_local_addr()?;
+        let admin = free_local_addr()?;
+        let config_path = workdir.join("rampart-bench.toml");
+        std::fs::write(&config_path, config(addr, admin, upstream, shape))
+            .with_context(|| format!("writing {}", config_path.display()))?;
+        let mut command = Command::new(binary);
+        command
+            .arg("serve")
+            .arg("--config")
+            .arg(&config_path)
+            .current_dir(workdir)
+            .env("RUST_LOG", "warn");
+        let mut process = ChildGuard::spawn("rampart", command, &workdir.join("rampart.log"))?;
+        process.wait_until_ready(addr, "/bench")?;
+        Ok(Rampart { addr, process })
+    }
+
+    /// The number of serving threads the running gateway has, read from
+    /// /proc (threads named `rampart-worker-N`); `None` when there are none.
+    pub fn worker_threads(&self) -> Option<usize> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.process.pid())).ok()?;
+        let workers = tasks
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with("rampart-worker-"))
+            .count();
+        (workers > 0).then_some(workers)
+    }
+}
+
+/// How the gateway is sized for the run.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// `server.workers`: serving threads.
+    pub workers: usize,
+    /// `max_idle_per_address` of the upstream pool.
+    pub idle_per_upstream: usize,
+}
+
+fn config(listen: SocketAddr, admin: SocketAddr, upstream: SocketAddr, shape: Shape) -> String {
+    let Shape {
+        workers,
+        idle_per_upstream,
+    } = shape;
+    format!(
+        r#"# Written by rampart-bench: the pipeline runs, nothing is there to detect.
+[server]
+drain_timeout = "1s"
+workers = {workers}
+
+[admin]
+listen = "{admin}"
+
+[pipeline]
+stages = ["ip_lists"]
+
+[[listeners]]
+name = "bench"
+listen = "{listen}"
+
+[[upstreams]]
+name = "origin"
+addresses = ["{upstream}"]
+max_idle_per_address = {idle_per_upstream}
+
+[[routes]]
+name = "all"
+path_prefix = "/"
+upstream = "origin"
+ip_allow = []
+ip_deny = []
+"#
+    )
+}
+
+/// `explicit`, else `rampart` next to this executable, built with
+/// `cargo build --release -p rampart` (cargo from `$CARGO`) when missing.
+pub fn locate_binary(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        if !path.is_file() {
+            bail!("--rampart-bin {} is not a file", path.display());
+        }
+        return Ok(path.to_owned());
+    }
+    let own = std::env::current_exe().context("finding this executable")?;
+    let dir = own.parent().context("this executable has no directory")?;
+    let candidate = dir.join("rampart");
+    if candidate.is_file() {
+        return Ok(candidate);
+    }
+    // target/<profile>/rampart-bench: build into the same target directory.
+    let target_dir = dir
+        .parent()
+        .context("this executable is not inside a target directory")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+    eprintln!(
+        "rampart-bench: {} is missing; building it (cargo build --release -p rampart)",
+        candidate.display()
+    );
+    let status = Command::new(&cargo)
+        .args(["build", "--release", "-p", "rampart", "--manifest-path"])
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .status()
+        .with_context(|| format!("running {}", Path::new(&cargo).display()))?;
+    if !status.success() {
+        bail!("cargo build --release -p rampart failed ({status})");
+    }
+    let built = target_dir.join("release").join("rampart");
+    if built.is_file() {
+        Ok(built)
+    } else {
+        bail!("the build succeeded but {} does not exist", built.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_has_one_listener_upstream_route_and_no_event_sinks() {
+        let text = config(
+            "127.0.0.1:8080".parse().unwrap(),
+            "127.0.0.1:9090".parse().unwrap(),
+            "127.0.0.1:3000".parse().unwrap(),
+            Shape {
+                workers: 3,
+                idle_per_upstream: 64,
+            },
+        );
+        assert!(text.contains("workers = 3\n"));
+        assert!(text.contains("max_idle_per_address = 64\n"));
+        assert_eq!(text.matches("[[listeners]]").count(), 1);
+        assert_eq!(text.matches("[[upstreams]]").count(), 1);
+        assert_eq!(text.matches("[[routes]]").count(), 1);
+        assert!(text.contains(r#"stages = ["ip_lists"]"#));
+        assert!(text.contains(r#"addresses = ["127.0.0.1:3000"]"#));
+        assert!(!text.contains("[events]"));
+    }
+
+    #[test]
+    fn an_explicit_binary_must_exist() {
+        let error = locate_binary(Some(Path::new("/nonexistent/rampart"))).unwrap_err();
+        assert!(error.to_string().contains("is not a file"));
+    }
+}

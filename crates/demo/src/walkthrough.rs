@@ -1,0 +1,208 @@
+//! The "what to try" text printed by `rampart demo`: curl commands for normal
+//! traffic, a few attacks for the gateway to stop, and the admin endpoints.
+//! The commands come from a list of steps that the tests replay against a real
+//! demo server, so the text cannot drift away from what the API answers.
+
+use crate::dataset::DEMO_CUSTOMER;
+use std::fmt::Write;
+use std::net::SocketAddr;
+
+/// The range of account ids the enumeration example sweeps; all exist.
+pub(crate) const SWEPT_ACCOUNTS: std::ops::RangeInclusive<u64> = 1001..=1030;
+
+/// One request of the walkthrough.
+pub(crate) struct Step {
+    pub title: &'static str,
+    pub method: &'static str,
+    pub target: String,
+    pub json_body: Option<String>,
+    /// Sends the token saved by the login step.
+    pub bearer: bool,
+    /// What the bare demo API (no gateway) answers.
+    pub unprotected_status: u16,
+}
+
+fn step(title: &'static str, method: &'static str, target: &str, unprotected_status: u16) -> Step {
+    Step {
+        title,
+        method,
+        target: target.to_owned(),
+        json_body: None,
+        bearer: false,
+        unprotected_status,
+    }
+}
+
+fn login_body(password: &str) -> String {
+    format!(
+        r#"{{"email":"{}","password":"{password}"}}"#,
+        DEMO_CUSTOMER.email
+    )
+}
+
+/// Normal traffic, in order; the step with `/api/login` and the right password
+/// saves the token.
+pub(crate) fn normal_steps() -> Vec<Step> {
+    vec![
+        step(
+            "Search the catalogue",
+            "GET",
+            "/api/products?q=wireless&page=1",
+            200,
+        ),
+        step(
+            "A public profile (it over-shares: SSN, address)",
+            "GET",
+            "/api/users/1",
+            200,
+        ),
+        Step {
+            json_body: Some(login_body(DEMO_CUSTOMER.password)),
+            ..step("Log in and keep the token", "POST", "/api/login", 200)
+        },
+        Step {
+            bearer: true,
+            ..step(
+                "Your bank account (IBAN, full card number)",
+                "GET",
+                "/api/accounts/1001",
+                200,
+            )
+        },
+        Step {
+            bearer: true,
+            ..step("Your orders", "GET", "/api/users/1/orders", 200)
+        },
+        Step {
+            json_body: Some(login_body("wrong-password")),
+            ..step("A failed login", "POST", "/api/login", 401)
+        },
+    ]
+}
+
+/// Attacks that the bare API lets through (or merely rejects) and that the
+/// gateway's stages are there to stop.
+pub(crate) fn attack_steps() -> Vec<Step> {
+    vec![
+        step("SQL injection in a query parameter", "GET", "/api/products?q=%27%20OR%201%3D1--", 200),
+        step("Path traversal", "GET", "/api/users/..%2F..%2Fetc%2Fpasswd", 400),
+        Step {
+            json_body: Some(
+                r#"{"name":"<script>alert(1)</script>","email":"mallory@example.net","password":"hunter2hunter2"}"#.to_owned(),
+            ),
+            ..step("Stored XSS through sign-up", "POST", "/api/users", 201)
+        },
+    ]
+}
+
+fn curl(base: &str, step: &Step) -> String {
+    let mut command = String::from("curl -s");
+    if step.method != "GET" {
+        write!(command, " -X {}", step.method).ok();
+    }
+    if step.bearer {
+        command.push_str(" -H \"authorization: Bearer $TOKEN\"");
+    }
+    if let Some(body) = &step.json_body {
+        write!(command, " -H 'content-type: application/json' -d '{body}'").ok();
+    }
+    write!(command, " '{base}{}'", step.target).ok();
+    let saves_token = step.target == "/api/login" && step.unprotected_status == 200;
+    if saves_token {
+        format!("TOKEN=$({command} | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/'); echo \"$TOKEN\"")
+    } else {
+        // JSON bodies end without a newline; keep the answers on lines of their own.
+        command.replacen("curl -s", "curl -s -w '\\n'", 1)
+    }
+}
+
+/// The text `rampart demo` prints once the gateway (at `gateway`, in front of
+/// the demo API) and its admin listener (at `admin`) are up.
+pub fn walkthrough(gateway: SocketAddr, admin: SocketAddr) -> String {
+    let base = format!("http://{gateway}");
+    let mut text = format!(
+        "Rampart demo is running.\n\
+         \x20 gateway  {base}   (Rampart, in front of a built-in demo API)\n\
+         \x20 admin    http://{admin}   (/metrics, /healthz, /readyz)\n\
+         \x20 demo login: {} / {}\n\n\
+         Normal traffic:\n",
+        DEMO_CUSTOMER.email, DEMO_CUSTOMER.password
+    );
+    for step in normal_steps() {
+        writeln!(text, "  # {}\n  {}\n", step.title, curl(&base, &step)).ok();
+    }
+    text.push_str(
+        "Attacks (the bare demo API accepts these; Rampart's pipeline stages stop them):\n",
+    );
+    for step in attack_steps() {
+        writeln!(text, "  # {}\n  {}\n", step.title, curl(&base, &step)).ok();
+    }
+    writeln!(
+        text,
+        "  # Object enumeration (BOLA): one customer walks through everyone's accounts\n  \
+         for id in $(seq {} {}); do curl -s -o /dev/null -w '%{{http_code}} ' -H \"authorization: Bearer $TOKEN\" {base}/api/accounts/$id; done; echo\n",
+        SWEPT_ACCOUNTS.start(),
+        SWEPT_ACCOUNTS.end()
+    )
+    .ok();
+    writeln!(
+        text,
+        "What the gateway saw:\n  curl -s http://{admin}/metrics | grep '^rampart_'"
+    )
+    .ok();
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestServer;
+
+    #[test]
+    fn text_names_both_addresses_and_the_demo_login() {
+        let text = walkthrough(
+            "127.0.0.1:8080".parse().unwrap(),
+            "127.0.0.1:9090".parse().unwrap(),
+        );
+        assert!(text.contains("http://127.0.0.1:8080/api/products?q=wireless"));
+        assert!(text.contains("http://127.0.0.1:9090/metrics"));
+        assert!(text.contains(DEMO_CUSTOMER.password));
+        assert!(text.contains("TOKEN=$(curl -s -X POST -H 'content-type: application/json'"));
+        assert!(text.contains("seq 1001 1030"));
+    }
+
+    /// Replays every step against the bare demo API and checks the answer the
+    /// text promises.
+    #[tokio::test]
+    async fn every_step_answers_as_documented_on_the_bare_api() {
+        let server = TestServer::start().await;
+        let mut token = String::new();
+        for step in normal_steps().into_iter().chain(attack_steps()) {
+            let auth = format!("Bearer {token}");
+            let mut headers = vec![("content-type", "application/json")];
+            if step.bearer {
+                headers.push(("authorization", &auth));
+            }
+            let body = step.json_body.as_deref().unwrap_or("").as_bytes();
+            let answer = server.send(step.method, &step.target, &headers, body).await;
+            assert_eq!(
+                answer.status.as_u16(),
+                step.unprotected_status,
+                "{}: {}",
+                step.title,
+                answer.json
+            );
+            if let Some(issued) = answer.json["token"].as_str() {
+                token = issued.to_owned();
+            }
+        }
+        assert!(!token.is_empty(), "the login step must yield a token");
+        for id in SWEPT_ACCOUNTS {
+            let answer = server
+                .get_with_token(&format!("/api/accounts/{id}"), &token)
+                .await;
+            assert_eq!(answer.status.as_u16(), 200, "account {id}");
+        }
+        server.stop().await;
+    }
+}

@@ -1,0 +1,712 @@
+//! The inventory: observations in, endpoints and a hot-path matcher out.
+//!
+//! Requests that a declared spec covers go to its operation (most specific
+//! template first); the rest go to the learned tree. Reading the inventory
+//! (`report`, `compile`) first folds the tree and applies operators'
+//! decisions, so both always agree. The whole state serialises to a
+//! versioned JSON snapshot for the gateway's store.
+
+use crate::decisions::{Decision, Decisions};
+use crate::findings::Finding;
+use crate::function::{self, FunctionEvidence};
+use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
+use crate::observation::Observation;
+use crate::report::{
+    EndpointReport, InventoryReport, OrphanReport, ParamReport, SensitiveReport, Summary,
+};
+use crate::risk::{self, RiskInputs};
+use crate::segment::is_version;
+use crate::spec::DeclaredSpec;
+use crate::stats::EndpointStats;
+use crate::template::{PathTemplate, TemplateError, TemplateSegment};
+use crate::tree::{OpKey, PathTree, TreeLimits};
+use rampart_core::ExchangeRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Undeclared methods on declared paths tracked apart (each is a shadow
+/// endpoint with the spec's template).
+pub const MAX_UNDECLARED_METHODS: usize = 4096;
+
+/// Version of the snapshot format written by `to_snapshot`.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Why a snapshot could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("snapshot is not valid JSON for this format: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("snapshot version {found} is not supported (expected {SNAPSHOT_VERSION})")]
+    Version { found: u32 },
+}
+
+/// The API inventory.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Inventory {
+    spec: Option<DeclaredSpec>,
+    /// Stats per declared operation, in the spec's order.
+    declared: Vec<Option<EndpointStats>>,
+    /// Methods the spec does not declare on a declared path: shadow
+    /// endpoints whose template the spec already tells (op index).
+    undeclared_methods: Vec<(OpKey, usize, EndpointStats)>,
+    tree: PathTree,
+    decisions: Decisions,
+    records: u64,
+    #[serde(skip)]
+    spec_router: Router<usize>,
+    /// Declared templates whatever the method.
+    #[serde(skip)]
+    spec_paths: Router<usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    version: u32,
+    inventory: Inventory,
+}
+
+/// (method, GraphQL operation, target template) of a reported endpoint.
+type GroupKey = (String, Option<String>, String);
+/// The gathered endpoint that owns the target template, merged stats, members.
+type MergedGroup = (Option<usize>, EndpointStats, Vec<usize>);
+
+/// One endpoint gathered for reporting, before merges.
+struct Gathered<'a> {
+    method: String,
+    operation: Option<String>,
+    template: PathTemplate,
+    params: Vec<ParamReport>,
+    stats: &'a EndpointStats,
+    declared: Option<&'a crate::spec::DeclaredOperation>,
+}
+
+impl Inventory {
+    /// An empty inventory with default bounds.
+    pub fn new() -> Self {
+        Self::with_limits(TreeLimits::default())
+    }
+
+    pub fn with_limits(limits: TreeLimits) -> Self {
+        Inventory {
+            tree: PathTree::new(limits),
+            ..Default::default()
+        }
+    }
+
+    /// Declares the API's spec: its operations are matched before learning.
+    pub fn set_spec(&mut self, spec: DeclaredSpec) {
+        self.declared = vec![None; spec.operations.len()];
+        self.spec = Some(spec);
+        self.rebuild_spec_router();
+    }
+
+    fn rebuild_spec_router(&mut self) {
+        let mut router = Router::default();
+        let mut paths = Router::default();
+        if let Some(spec) = &self.spec {
+            // Later duplicates (same method and template) keep the first operation.
+            for (i, op) in spec.operations.iter().enumerate().rev() {
+                router.insert(&op.method, &op.template, i);
+                paths.insert(ANY_METHOD, &op.template, i);
+            }
+        }
+        self.spec_router = router;
+        self.spec_paths = paths;
+    }
+
+    /// Records applied (for progress and summaries).
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Learns from one exchange.
+    pub fn observe(&mut self, record: &ExchangeRecord) {
+        self.observe_decoded(&Observation::new(record));
+    }
+
+    /// Learns from an exchange already decoded (the gateway decodes once).
+    pub fn observe_decoded(&mut self, obs: &Observation<'_>) {
+        self.records += 1;
+        if let Some(&i) = self.spec_router.find(&obs.method, &obs.segments) {
+            if let Some(slot) = self.declared.get_mut(i) {
+                slot.get_or_insert_with(Default::default).observe(obs);
+                return;
+            }
+        }
+        let op = OpKey {
+            method: obs.method.clone(),
+            operation: obs.graphql_operation.clone(),
+        };
+        if let Some(&i) = self.spec_paths.find(ANY_METHOD, &obs.segments) {
+            let known = self
+                .undeclared_methods
+                .iter()
+                .position(|(k, at, _)| *at == i && *k == op);
+            match known {
+                Some(at) => self.undeclared_methods[at].2.observe(obs),
+                None if self.undeclared_methods.len() < MAX_UNDECLARED_METHODS => {
+                    let mut stats = EndpointStats::default();
+                    stats.observe(obs);
+                    self.undeclared_methods.push((op, i, stats));
+                }
+                // Past the bound, the (bounded) learned tree takes them.
+                None => self.tree.leaf(&obs.segments, &op).observe(obs),
+            }
+            return;
+        }
+        self.tree.leaf(&obs.segments, &op).observe(obs);
+    }
+
+    /// Records an operator's decision; it holds from now on.
+    pub fn decide(&mut self, decision: Decision) -> Result<(), TemplateError> {
+        decision.validate()?;
+        if let Decision::Split { parent, value } = &decision {
+            self.tree.pin(&PathTemplate::parse(parent)?, value);
+        }
+        self.decisions.list.push(decision);
+        Ok(())
+    }
+
+    /// The decisions made so far.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions.list
+    }
+
+    /// Folds what was learned since the last call (idempotent).
+    fn settle(&mut self) {
+        self.tree.fold();
+    }
+
+    /// Compiles the immutable matcher for the hot path: declared and learned
+    /// templates, with merged endpoints routed to their target.
+    pub fn compile(&mut self) -> EndpointMatcher {
+        self.settle();
+        let mut routes: Vec<(String, PathTemplate)> = Vec::new();
+        if let Some(spec) = &self.spec {
+            routes.extend(
+                spec.operations
+                    .iter()
+                    .map(|op| (op.method.clone(), op.template.clone())),
+            );
+            routes.extend(self.undeclared_methods.iter().filter_map(|(key, i, _)| {
+                spec.operations
+                    .get(*i)
+                    .map(|op| (key.method.clone(), op.template.clone()))
+            }));
+        }
+        routes.extend(
+            self.tree
+                .endpoints()
+                .into_iter()
+                .map(|e| (e.op.method.clone(), e.template)),
+        );
+        let mut matcher_routes = Vec::with_capacity(routes.len());
+        for (method, template) in routes {
+            let rendered = template.render();
+            let target = self.decisions.merged_into(&method, &rendered);
+            let target_template = if target == rendered {
+                template.clone()
+            } else {
+                PathTemplate::parse(&target).unwrap_or(template.clone())
+            };
+            matcher_routes.push((method, template, target_template));
+        }
+        EndpointMatcher::with_targets(
+            matcher_routes
+                .iter()
+                .map(|(m, t, target)| (m.as_str(), t, target)),
+        )
+    }
+
+    /// The inventory as reported to operators and benchmarks.
+    pub fn report(&mut self) -> InventoryReport {
+        self.settle();
+        let gathered = self.gather();
+        let with_spec = self.spec.is_some();
+        // Apply merges: group by (method, operation, target template).
+        let mut groups: BTreeMap<GroupKey, MergedGroup> = BTreeMap::new();
+        for (i, g) in gathered.iter().enumerate() {
+            let rendered = g.template.render();
+            let target = self.decisions.merged_into(&g.method, &rendered);
+            let entry = groups
+                .entry((g.method.clone(), g.operation.clone(), target.clone()))
+                .or_default();
+            entry.1.merge(g.stats);
+            entry.2.push(i);
+            if rendered == target {
+                entry.0 = Some(i);
+            }
+        }
+        let mut endpoints: Vec<EndpointReport> = groups
+            .into_iter()
+            .map(|((method, operation, template), (own, stats, members))| {
+                let lead = &gathered[own.unwrap_or(members[0])];
+                let params = if own.is_some() {
+                    lead.params.clone()
+                } else {
+                    params_of_template(&template)
+                };
+                let declared: Vec<_> = members
+                    .iter()
+                    .filter_map(|&i| gathered[i].declared)
+                    .collect();
+                self.endpoint_report(
+                    method, operation, template, params, &stats, &declared, with_spec,
+                )
+            })
+            .collect();
+        mark_old_versions(&mut endpoints);
+        let orphans: Vec<OrphanReport> = self
+            .spec
+            .iter()
+            .flat_map(|spec| spec.operations.iter().zip(&self.declared))
+            .filter(|(_, stats)| stats.is_none())
+            .map(|(op, _)| OrphanReport {
+                method: op.method.clone(),
+                template: op.template.render(),
+                operation_id: op.operation_id.clone(),
+                deprecated: op.deprecated,
+            })
+            .collect();
+        let summary = Summary {
+            records: self.records,
+            endpoints: endpoints.len(),
+            declared_operations: self.spec.as_ref().map_or(0, |s| s.operations.len()),
+            shadow: endpoints.iter().filter(|e| e.shadow == Some(true)).count(),
+            zombie: endpoints.iter().filter(|e| e.zombie == Some(true)).count(),
+            orphan: orphans.len(),
+            unauthenticated: endpoints
+                .iter()
+                .filter(|e| e.auth_required == Some(false))
+                .count(),
+            with_sensitive_data: endpoints.iter().filter(|e| !e.sensitive.is_empty()).count(),
+            overflowed_paths: self.tree.overflowed,
+        };
+        InventoryReport {
+            summary,
+            endpoints,
+            orphans,
+        }
+    }
+
+    fn gather(&self) -> Vec<Gathered<'_>> {
+        let mut out = Vec::new();
+        if let Some(spec) = &self.spec {
+            for (op, stats) in spec.operations.iter().zip(&self.declared) {
+                let Some(stats) = stats else { continue };
+                let params = declared_params(op);
+                out.push(Gathered {
+                    method: op.method.clone(),
+                    operation: None,
+                    template: op.template.clone(),
+                    params,
+                    stats,
+                    declared: Some(op),
+                });
+            }
+            for (key, i, stats) in &self.undeclared_methods {
+                let Some(op) = spec.operations.get(*i) else {
+                    continue;
+                };
+                out.push(Gathered {
+                    method: key.method.clone(),
+                    operation: key.operation.clone(),
+                    template: op.template.clone(),
+                    params: declared_params(op),
+                    stats,
+                    declared: None,
+                });
+            }
+        }
+        for e in self.tree.endpoints() {
+            let params = e
+                .params
+                .iter()
+                .map(|p| {
+                    let (schema_type, format) = p.openapi_type();
+                    ParamReport {
+                        name: p.name.clone(),
+                        schema_type: schema_type.into(),
+                        format: format.map(str::to_owned),
+                    }
+                })
+                .collect();
+            out.push(Gathered {
+                method: e.op.method.clone(),
+                operation: e.op.operation.clone(),
+                template: e.template,
+                params,
+                stats: e.stats,
+                declared: None,
+            });
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn endpoint_report(
+        &self,
+        method: String,
+        operation: Option<String>,
+        template: String,
+        params: Vec<ParamReport>,
+        stats: &EndpointStats,
+        declared: &[&crate::spec::DeclaredOperation],
+        with_spec: bool,
+    ) -> EndpointReport {
+        let is_declared = !declared.is_empty();
+        let zombie = declared.iter().any(|op| op.deprecated);
+        let auth_required = stats
+            .auth
+            .auth_required()
+            .or_else(|| declared.iter().find_map(|op| op.security_required));
+        let parsed = PathTemplate::parse(&template).unwrap_or_default();
+        let literals: Vec<&str> = parsed
+            .segments
+            .iter()
+            .filter_map(|s| match s {
+                TemplateSegment::Literal(l) => Some(l.as_str()),
+                TemplateSegment::Param { .. } => None,
+            })
+            .collect();
+        let request_fields = stats.request_field_names();
+        let response_fields: Vec<&str> = stats
+            .response_body
+            .as_ref()
+            .map(|s| s.shape_keys().1)
+            .unwrap_or_default();
+        let function = function::infer(&FunctionEvidence {
+            method: &method,
+            literals: &literals,
+            request_fields: &request_fields,
+            response_fields: &response_fields,
+            request_content_type_multipart: stats
+                .request_content_types
+                .iter()
+                .any(|c| c.starts_with("multipart/")),
+        });
+        let findings: Vec<Finding> = stats.findings.iter().cloned().collect();
+        let sensitive_kinds: Vec<_> = stats.sensitive.keys().map(|f| f.kind).collect();
+        let risk = risk::score(&RiskInputs {
+            method: &method,
+            unauthenticated: auth_required == Some(false),
+            sensitive: &sensitive_kinds,
+            shadow: with_spec && !is_declared,
+            zombie,
+            function,
+            findings: &findings,
+        });
+        EndpointReport {
+            id: EndpointId::of(&method, &template).to_string(),
+            name: self
+                .decisions
+                .name_of(&method, &template)
+                .map(str::to_owned),
+            graphql_operation: operation,
+            params,
+            requests: stats.requests,
+            statuses: stats.statuses.clone(),
+            hosts: stats.hosts.iter().cloned().collect(),
+            auth_required,
+            auth_kinds: stats
+                .auth
+                .kinds
+                .names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            declared: is_declared,
+            shadow: with_spec.then_some(!is_declared),
+            zombie: with_spec.then_some(zombie),
+            sensitive: stats
+                .sensitive
+                .iter()
+                .map(|(f, count)| SensitiveReport {
+                    location: f.location,
+                    path: f.path.clone(),
+                    kind: f.kind,
+                    count: *count,
+                })
+                .collect(),
+            function,
+            findings,
+            risk,
+            query_params: stats.query.to_json_schema(),
+            request_headers: stats.headers.to_json_schema(),
+            request_body: stats.request_body.as_ref().map(|s| s.to_json_schema()),
+            response_body: stats.response_body.as_ref().map(|s| s.to_json_schema()),
+            request_content_types: stats.request_content_types.iter().cloned().collect(),
+            response_content_types: stats.response_content_types.iter().cloned().collect(),
+            first_seen: stats.first_seen.clone(),
+            last_seen: stats.last_seen.clone(),
+            method,
+            template,
+        }
+    }
+
+    /// The versioned JSON snapshot the gateway stores.
+    pub fn to_snapshot(&self) -> Result<String, serde_json::Error> {
+        #[derive(Serialize)]
+        struct SnapshotRef<'a> {
+            version: u32,
+            inventory: &'a Inventory,
+        }
+        serde_json::to_string(&SnapshotRef {
+            version: SNAPSHOT_VERSION,
+            inventory: self,
+        })
+    }
+
+    /// Restores an inventory from `to_snapshot`'s output.
+    pub fn from_snapshot(json: &str) -> Result<Self, SnapshotError> {
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let Version { version } = serde_json::from_str(json)?;
+        if version != SNAPSHOT_VERSION {
+            return Err(SnapshotError::Version { found: version });
+        }
+        let Snapshot {
+            inventory: mut restored,
+            ..
+        } = serde_json::from_str(json)?;
+        restored.rebuild_spec_router();
+        Ok(restored)
+    }
+}
+
+fn declared_params(op: &crate::spec::DeclaredOperation) -> Vec<ParamReport> {
+    op.template
+        .param_names()
+        .map(|name| {
+            let declared = op.path_params.iter().find(|p| p.name == name);
+            ParamReport {
+                name: name.to_owned(),
+                schema_type: declared
+                    .and_then(|p| p.schema_type.clone())
+                    .unwrap_or_else(|| "string".into()),
+                format: declared.and_then(|p| p.format.clone()),
+            }
+        })
+        .collect()
+}
+
+fn params_of_template(template: &str) -> Vec<ParamReport> {
+    PathTemplate::parse(template)
+        .map(|t| {
+            t.param_names()
+                .map(|n| ParamReport {
+                    name: n.to_owned(),
+                    schema_type: "string".into(),
+                    format: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Flags endpoints under an old version (`/v1/x`) whose newer version
+/// (`/v2/x`, same method) is live too.
+fn mark_old_versions(endpoints: &mut [EndpointReport]) {
+    let version_at = |template: &str| -> Vec<(usize, u32)> {
+        template
+            .split('/')
+            .enumerate()
+            .filter(|(_, s)| is_version(s))
+            .filter_map(|(i, s)| {
+                s.trim_start_matches(['v', 'V'])
+                    .split('.')
+                    .next()?
+                    .parse()
+                    .ok()
+                    .map(|n| (i, n))
+            })
+            .collect()
+    };
+    let keys: Vec<(String, Vec<String>)> = endpoints
+        .iter()
+        .map(|e| {
+            (
+                e.method.clone(),
+                e.template.split('/').map(str::to_owned).collect(),
+            )
+        })
+        .collect();
+    for (idx, endpoint) in endpoints.iter_mut().enumerate() {
+        let (method, segments) = &keys[idx];
+        for (pos, number) in version_at(&endpoint.template) {
+            let newer = keys.iter().find(|(m, other)| {
+                m == method
+                    && other.len() == segments.len()
+                    && other
+                        .iter()
+                        .enumerate()
+                        .all(|(i, s)| i == pos || *s == segments[i])
+                    && is_version(&other[pos])
+                    && other[pos]
+                        .trim_start_matches(['v', 'V'])
+                        .split('.')
+                        .next()
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .is_some_and(|n| n > number)
+            });
+            if let Some((_, other)) = newer {
+                let finding = Finding::OldApiVersion {
+                    newer: other.join("/"),
+                };
+                endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
+                endpoint
+                    .risk
+                    .reasons
+                    .push("an older API version is still live beside a newer one".into());
+                endpoint.findings.push(finding);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::parse_spec;
+
+    fn record(method: &str, path: &str, auth: bool, status: u16) -> ExchangeRecord {
+        let mut headers = vec![];
+        if auth {
+            headers.push(("Authorization".to_string(), "Bearer abc".to_string()));
+        }
+        ExchangeRecord {
+            method: method.into(),
+            path: path.into(),
+            request_headers: headers,
+            status: Some(status),
+            response_headers: vec![("content-type".into(), "application/json".into())],
+            response_body: Some(br#"{"id":1,"email":"a@b.io"}"#.to_vec()),
+            ..Default::default()
+        }
+    }
+
+    const SPEC: &str = r#"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"servers":[{"url":"/api"}],
+      "paths":{"/users/{id}":{"get":{},"delete":{"deprecated":true}},"/users/me":{"get":{}},"/unused":{"get":{}}}}"#;
+
+    #[test]
+    fn classifies_shadow_zombie_orphan_and_unauthenticated() {
+        let mut inv = Inventory::new();
+        inv.set_spec(parse_spec(SPEC.as_bytes()).unwrap());
+        inv.observe(&record("GET", "/api/users/12", true, 200));
+        inv.observe(&record("GET", "/api/users/me", false, 200));
+        inv.observe(&record("DELETE", "/api/users/12", true, 204));
+        inv.observe(&record("GET", "/api/internal/debug", false, 200));
+        inv.observe(&record("PATCH", "/api/users/word", true, 200));
+        let report = inv.report();
+        let get = |m: &str, t: &str| {
+            report
+                .endpoints
+                .iter()
+                .find(|e| e.method == m && e.template == t)
+                .unwrap()
+        };
+        assert_eq!(get("GET", "/api/users/{id}").shadow, Some(false));
+        assert_eq!(get("GET", "/api/users/{id}").auth_required, Some(true));
+        assert_eq!(get("GET", "/api/users/me").auth_required, Some(false));
+        assert_eq!(get("DELETE", "/api/users/{id}").zombie, Some(true));
+        let shadow = get("GET", "/api/internal/debug");
+        assert_eq!(shadow.shadow, Some(true));
+        assert!(shadow.risk.reasons.iter().any(|r| r.contains("shadow")));
+        assert_eq!(shadow.sensitive[0].path, "$.email");
+        assert_eq!(get("PATCH", "/api/users/{id}").shadow, Some(true));
+        assert_eq!(report.orphans.len(), 1);
+        assert_eq!(report.orphans[0].template, "/api/unused");
+    }
+
+    #[test]
+    fn operator_decisions_survive_learning_and_snapshots() {
+        let mut inv = Inventory::new();
+        for name in ["atlas", "onyx", "quill"] {
+            inv.observe(&record("GET", &format!("/team/{name}"), true, 200));
+        }
+        inv.decide(Decision::Split {
+            parent: "/team".into(),
+            value: "all".into(),
+        })
+        .unwrap();
+        inv.decide(Decision::Merge {
+            method: "GET".into(),
+            from: "/legacy/{id}".into(),
+            into: "/team/{team_id}".into(),
+        })
+        .unwrap();
+        inv.decide(Decision::Rename {
+            method: "GET".into(),
+            template: "/team/{team_id}".into(),
+            name: "Team member".into(),
+        })
+        .unwrap();
+        inv.observe(&record("GET", "/team/all", true, 200));
+        inv.observe(&record("GET", "/legacy/5", true, 200));
+        let restored_json = inv.to_snapshot().unwrap();
+        let mut inv = Inventory::from_snapshot(&restored_json).unwrap();
+        inv.observe(&record("GET", "/team/zed", true, 200));
+        let report = inv.report();
+        let templates: Vec<_> = report
+            .endpoints
+            .iter()
+            .map(|e| e.template.as_str())
+            .collect();
+        assert_eq!(templates, ["/team/all", "/team/{team_id}"]);
+        let member = &report.endpoints[1];
+        assert_eq!(member.name.as_deref(), Some("Team member"));
+        assert_eq!(member.requests, 5);
+        let matcher = inv.compile();
+        assert_eq!(
+            matcher
+                .find("GET", None, "/legacy/9")
+                .unwrap()
+                .template
+                .as_ref(),
+            "/team/{team_id}"
+        );
+        assert_eq!(
+            matcher
+                .find("GET", None, "/team/all")
+                .unwrap()
+                .template
+                .as_ref(),
+            "/team/all"
+        );
+    }
+
+    #[test]
+    fn snapshots_are_versioned() {
+        let err = Inventory::from_snapshot(r#"{"version":99,"inventory":{}}"#).unwrap_err();
+        assert!(matches!(err, SnapshotError::Version { found: 99 }));
+        assert!(Inventory::from_snapshot("nope").is_err());
+    }
+
+    #[test]
+    fn old_versions_beside_new_ones_are_findings() {
+        let mut inv = Inventory::new();
+        inv.observe(&record("GET", "/api/v1/items", true, 200));
+        inv.observe(&record("GET", "/api/v2/items", true, 200));
+        let report = inv.report();
+        let v1 = report
+            .endpoints
+            .iter()
+            .find(|e| e.template == "/api/v1/items")
+            .unwrap();
+        assert!(v1
+            .findings
+            .iter()
+            .any(|f| matches!(f, Finding::OldApiVersion { .. })));
+        let v2 = report
+            .endpoints
+            .iter()
+            .find(|e| e.template == "/api/v2/items")
+            .unwrap();
+        assert!(!v2
+            .findings
+            .iter()
+            .any(|f| matches!(f, Finding::OldApiVersion { .. })));
+    }
+}

@@ -1,0 +1,221 @@
+//! One exchange, decoded once for everything the inventory learns from it.
+//!
+//! The record's raw path, query and bodies are decoded here, with bounds:
+//! path segments (count and length), query pairs, body bytes parsed as JSON
+//! or form data. Templating, schema inference, sensitive-data scanning and
+//! auth detection all read this view, so no part parses the record twice.
+
+use crate::auth::{credentials, CredentialSet};
+use crate::segment::percent_decode;
+use rampart_core::ExchangeRecord;
+use serde_json::{Map, Value};
+
+/// Path segments kept; deeper paths are cut (and their tail is one segment).
+pub const MAX_SEGMENTS: usize = 32;
+/// Query pairs kept per request.
+pub const MAX_QUERY_PAIRS: usize = 128;
+/// Largest body parsed for schemas and sensitive data.
+pub const MAX_PARSED_BODY: usize = 1024 * 1024;
+/// Longest GraphQL operation name kept.
+const MAX_OPERATION_NAME: usize = 64;
+
+/// A decoded view of one exchange.
+pub struct Observation<'a> {
+    pub record: &'a ExchangeRecord,
+    /// Upper-case method.
+    pub method: String,
+    /// Percent-decoded, non-empty path segments.
+    pub segments: Vec<String>,
+    /// Decoded query pairs.
+    pub query: Vec<(String, String)>,
+    pub request_body: Option<Value>,
+    pub response_body: Option<Value>,
+    pub credentials: CredentialSet,
+    /// `query GetUser` for GraphQL requests: each operation is its own endpoint.
+    pub graphql_operation: Option<String>,
+}
+
+impl<'a> Observation<'a> {
+    pub fn new(record: &'a ExchangeRecord) -> Self {
+        let segments = split_path(&record.path);
+        let query = parse_form(&record.query, MAX_QUERY_PAIRS);
+        let request_body = parse_body(
+            record.request_body.as_deref(),
+            record.request_header("content-type"),
+        );
+        let response_body = parse_body(
+            record.response_body.as_deref(),
+            record.response_header("content-type"),
+        );
+        let credentials = credentials(
+            record
+                .request_headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+            query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        );
+        let graphql_operation = segments
+            .last()
+            .filter(|s| s.eq_ignore_ascii_case("graphql"))
+            .and_then(|_| graphql_operation(request_body.as_ref(), &query));
+        Observation {
+            record,
+            method: record.method.to_ascii_uppercase(),
+            segments,
+            query,
+            request_body,
+            response_body,
+            credentials,
+            graphql_operation,
+        }
+    }
+
+    /// Whether the answer was a success (2xx).
+    pub fn succeeded(&self) -> bool {
+        self.record.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// Splits a raw path into decoded segments, bounded in count.
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut segments: Vec<String> = Vec::new();
+    let mut parts = path.split('/').filter(|s| !s.is_empty());
+    for part in parts.by_ref() {
+        segments.push(percent_decode(part));
+        if segments.len() == MAX_SEGMENTS - 1 {
+            break;
+        }
+    }
+    let rest: Vec<&str> = parts.collect();
+    if !rest.is_empty() {
+        segments.push(percent_decode(&rest.join("/")));
+    }
+    segments
+}
+
+/// Decodes `a=1&b=x+y` (also form bodies), keeping at most `limit` pairs.
+pub fn parse_form(text: &str, limit: usize) -> Vec<(String, String)> {
+    let decode = |part: &str| {
+        if part.contains('+') {
+            percent_decode(&part.replace('+', " "))
+        } else {
+            percent_decode(part)
+        }
+    };
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .take(limit)
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+fn parse_body(body: Option<&[u8]>, content_type: Option<&str>) -> Option<Value> {
+    let body = body?;
+    if body.is_empty() || body.len() > MAX_PARSED_BODY {
+        return None;
+    }
+    let content_type = content_type.unwrap_or("").to_ascii_lowercase();
+    let trimmed = body.trim_ascii_start();
+    if content_type.contains("json") || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+        return serde_json::from_slice(body).ok();
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let text = std::str::from_utf8(body).ok()?;
+        let mut map = Map::new();
+        for (name, value) in parse_form(text, MAX_QUERY_PAIRS) {
+            map.entry(name).or_insert(Value::String(value));
+        }
+        return Some(Value::Object(map));
+    }
+    None
+}
+
+/// The operation of a GraphQL request: its declared name, or its first field.
+fn graphql_operation(body: Option<&Value>, query: &[(String, String)]) -> Option<String> {
+    let from_body = |key: &str| {
+        body.and_then(|b| b.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let from_query = |key: &str| query.iter().find(|(n, _)| n == key).map(|(_, v)| v.clone());
+    let document = from_body("query").or_else(|| from_query("query"))?;
+    let named = from_body("operationName")
+        .or_else(|| from_query("operationName"))
+        .filter(|n| !n.is_empty());
+    let mut tokens = document
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty());
+    let first = tokens.next()?;
+    let (kind, name) = match first {
+        "query" | "mutation" | "subscription" => {
+            (first, named.or_else(|| tokens.next().map(str::to_owned))?)
+        }
+        field => ("query", named.unwrap_or_else(|| field.to_owned())),
+    };
+    let name: String = name.chars().take(MAX_OPERATION_NAME).collect();
+    Some(format!("{kind} {name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(method: &str, path: &str, body: &str) -> ExchangeRecord {
+        ExchangeRecord {
+            method: method.into(),
+            path: path.into(),
+            request_body: Some(body.as_bytes().to_vec()),
+            request_headers: vec![("content-type".into(), "application/json".into())],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn decodes_path_query_and_bodies() {
+        let mut r = record("get", "/a/%3Ab//c/", "{\"x\":1}");
+        r.query = "q=a+b&n=%2B1&flag".into();
+        let obs = Observation::new(&r);
+        assert_eq!(obs.method, "GET");
+        assert_eq!(obs.segments, vec!["a", ":b", "c"]);
+        assert_eq!(obs.query[0], ("q".into(), "a b".into()));
+        assert_eq!(obs.query[1].1, "+1");
+        assert_eq!(obs.request_body, Some(serde_json::json!({"x": 1})));
+    }
+
+    #[test]
+    fn long_paths_are_bounded() {
+        let path = "/x".repeat(1000);
+        let segments = split_path(&path);
+        assert_eq!(segments.len(), MAX_SEGMENTS);
+    }
+
+    #[test]
+    fn graphql_requests_name_their_operation() {
+        let r = record(
+            "POST",
+            "/graphql",
+            r#"{"query":"query GetUser($id: ID!) { user(id: $id) { name } }"}"#,
+        );
+        assert_eq!(
+            Observation::new(&r).graphql_operation.as_deref(),
+            Some("query GetUser")
+        );
+        let r = record("POST", "/api/graphql", r#"{"query":"{ products { id } }"}"#);
+        assert_eq!(
+            Observation::new(&r).graphql_operation.as_deref(),
+            Some("query products")
+        );
+        let r = record(
+            "POST",
+            "/graphql",
+            r#"{"query":"mutation { login }","operationName":"Login"}"#,
+        );
+        assert_eq!(
+            Observation::new(&r).graphql_operation.as_deref(),
+            Some("mutation Login")
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The inventory as operators and benchmarks read it.
+//!
+//! This is the JSON `rampart discover` writes (format in
+//! `shared/formats/exchange-record.md`): one entry per endpoint with its
+//! template, path parameters, auth, shadow/zombie flags, sensitive fields,
+//! business function, findings, risk and learned schemas; declared
+//! endpoints never called are listed apart as orphans.
+
+use crate::findings::Finding;
+use crate::function::BusinessFunction;
+use crate::risk::Risk;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A path parameter of an endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamReport {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub schema_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// A sensitive field with how often it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitiveReport {
+    pub location: crate::sensitive::Location,
+    pub path: String,
+    pub kind: crate::sensitive::SensitiveKind,
+    pub count: u64,
+}
+
+/// One endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndpointReport {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub method: String,
+    pub template: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graphql_operation: Option<String>,
+    pub params: Vec<ParamReport>,
+    pub requests: u64,
+    pub statuses: BTreeMap<u16, u64>,
+    pub hosts: Vec<String>,
+    /// `false`: a request without credentials succeeded; absent: no evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_required: Option<bool>,
+    pub auth_kinds: Vec<String>,
+    pub declared: bool,
+    /// Present only when a spec was declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zombie: Option<bool>,
+    pub sensitive: Vec<SensitiveReport>,
+    pub function: BusinessFunction,
+    pub findings: Vec<Finding>,
+    pub risk: Risk,
+    pub query_params: Value,
+    pub request_headers: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<Value>,
+    pub request_content_types: Vec<String>,
+    pub response_content_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+}
+
+/// A declared operation no traffic reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrphanReport {
+    pub method: String,
+    pub template: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    pub deprecated: bool,
+}
+
+/// Totals for the whole inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub records: u64,
+    pub endpoints: usize,
+    pub declared_operations: usize,
+    pub shadow: usize,
+    pub zombie: usize,
+    pub orphan: usize,
+    pub unauthenticated: usize,
+    pub with_sensitive_data: usize,
+    /// Words routed to a parameter because a tree bound was hit.
+    pub overflowed_paths: u64,
+}
+
+/// The whole inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryReport {
+    pub summary: Summary,
+    pub endpoints: Vec<EndpointReport>,
+    pub orphans: Vec<OrphanReport>,
+}

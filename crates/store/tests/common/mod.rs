@@ -1,0 +1,44 @@
+//! Sample security events shared by the integration tests, including values a
+//! hostile client controls (quotes, newlines, NUL, SQL, non-ASCII).
+
+use rampart_core::{Reason, SecurityEvent};
+
+/// The `n`th sample event; every field differs between events, times grow
+/// with `n`, and the client alternates between two addresses.
+pub fn sample_event(n: usize) -> SecurityEvent {
+    SecurityEvent {
+        time: rampart_core::event::rfc3339_millis(1_700_000_000_000 + n as u64 * 1_000),
+        request_id: format!("req-{n:04}"),
+        client_ip: if n % 2 == 0 {
+            "192.0.2.10"
+        } else {
+            "2001:db8::7"
+        }
+        .to_string(),
+        method: "POST".to_string(),
+        host: "api.example.com".to_string(),
+        path: format!("/login?user=admin'--{n}\n\"x\"\u{0}\u{2028}é"),
+        route: if n % 3 == 0 {
+            String::new()
+        } else {
+            "login".to_string()
+        },
+        action: "block".to_string(),
+        status: if n % 4 == 0 { None } else { Some(403) },
+        reasons: vec![
+            Reason::new("detect.sqli", "query.user", "admin'--", 4.5),
+            Reason::new("ip_lists.deny", "client_ip", format!("rule {n}"), 0.25),
+        ],
+        score: 4.75,
+    }
+}
+
+pub fn sample_events(count: usize) -> Vec<SecurityEvent> {
+    sample_events_from(0, count)
+}
+
+/// Sample events `first..first + count`: later calls with a growing `first`
+/// give later times, as live traffic does.
+pub fn sample_events_from(first: usize, count: usize) -> Vec<SecurityEvent> {
+    (first..first + count).map(sample_event).collect()
+}
