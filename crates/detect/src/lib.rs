@@ -1,1 +1,27 @@
-//! rampart-detect (being built).
+//! rampart-detect: attacks inside one request, read with endpoint context.
+//!
+//! A request is decomposed once into typed values tagged with where they sit
+//! (`parse`), each value is decoded once into the forms detectors read
+//! (`decode`), detectors look for injection and protocol attacks by reading
+//! structure (`detectors`), declared or learned contracts are checked
+//! (`contract`), and the evidence is added up into an anomaly score against
+//! per-endpoint thresholds (`verdict`). [`Engine`] ties it together.
+
+pub mod config;
+pub mod contract;
+pub mod decode;
+pub mod detectors;
+pub mod engine;
+pub mod evidence;
+pub mod location;
+pub mod parse;
+pub mod request;
+pub mod verdict;
+
+pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};
+pub use contract::{BodySchema, EndpointContract, FieldKind, ParamSpec, ValueType};
+pub use detectors::{Category, Detection};
+pub use engine::Engine;
+pub use location::Location;
+pub use request::{Body, RequestView};
+pub use verdict::Verdict;

@@ -103,6 +103,8 @@ impl ForwardError {
     }
 }
 
+const BODY_TOO_LARGE: &str = "request body is larger than this route allows";
+
 /// Handles one request from a client connection. Never fails: every problem
 /// becomes a response.
 pub async fn handle(
@@ -180,7 +182,7 @@ pub async fn handle(
             Some(&route),
             ctx,
             413,
-            "request body is larger than this route allows",
+            BODY_TOO_LARGE,
             "allow",
         ));
     }
@@ -211,7 +213,7 @@ pub async fn handle(
                     Some(&route),
                     ctx,
                     413,
-                    "request body is larger than this route allows",
+                    BODY_TOO_LARGE,
                     "allow",
                 ))
             }

@@ -44,7 +44,8 @@ struct Output<'a> {
 fn load_config(args: &InspectArgs) -> anyhow::Result<DetectConfig> {
     let mut config = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             DetectConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => DetectConfig::default(),
@@ -66,34 +67,44 @@ fn verdict_for(engine: &Engine, record: &ExchangeRecord) -> Verdict {
         path: &record.path,
         query: &record.query,
         headers: &headers,
-        body: record.request_body.as_deref().map(|bytes| Body { bytes, truncated: false }),
+        body: record.request_body.as_deref().map(|bytes| Body {
+            bytes,
+            truncated: false,
+        }),
     };
     engine.inspect(&view)
 }
 
-pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(load_config(&args)?).context("invalid detection config")?;
-    let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        let file = std::fs::File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-        Box::new(BufReader::new(file))
-    };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let (mut records, mut bad, mut blocked) = (0u64, 0u64, 0u64);
+/// How many records a run read, blocked, and could not use.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Summary {
+    records: u64,
+    blocked: u64,
+    bad_lines: u64,
+}
+
+/// Writes one verdict line per readable record of `input` to `out`, in
+/// order; bad lines are reported to `errors` with their number.
+fn inspect_stream(
+    engine: &Engine,
+    input: impl BufRead,
+    source: &str,
+    out: &mut impl Write,
+    errors: &mut impl Write,
+) -> anyhow::Result<Summary> {
+    let mut summary = Summary::default();
     for item in RecordReader::new(input) {
         let record = match item {
             Ok((_, record)) => record,
             Err(err) => {
-                eprintln!("rampart inspect: {}: {err}", args.file.display());
-                bad += 1;
+                writeln!(errors, "rampart inspect: {source}: {err}")?;
+                summary.bad_lines += 1;
                 continue;
             }
         };
-        records += 1;
-        let verdict = verdict_for(&engine, &record);
-        blocked += u64::from(verdict.blocked);
+        summary.records += 1;
+        let verdict = verdict_for(engine, &record);
+        summary.blocked += u64::from(verdict.blocked);
         let line = Output {
             id: record.id.as_deref(),
             blocked: verdict.blocked,
@@ -111,10 +122,69 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect(),
         };
-        serde_json::to_writer(&mut out, &line)?;
+        serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
-    eprintln!("rampart inspect: {records} records, {blocked} blocked, {bad} bad lines");
+    Ok(summary)
+}
+
+pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    let engine = Engine::new(load_config(&args)?).context("invalid detection config")?;
+    let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("opening {}", args.file.display()))?;
+        Box::new(BufReader::new(file))
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let source = args.file.display().to_string();
+    let summary = inspect_stream(&engine, input, &source, &mut out, &mut std::io::stderr())?;
+    eprintln!(
+        "rampart inspect: {} records, {} blocked, {} bad lines",
+        summary.records, summary.blocked, summary.bad_lines
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_one_verdict_per_record_in_order_and_reports_bad_lines() {
+        let engine = Engine::new(DetectConfig::default()).unwrap();
+        let input = concat!(
+            r#"{"id":"a","method":"GET","path":"/s","query":"q=1%27%20or%20%271%27%3D%271","request_headers":{"Host":"x"}}"#,
+            "\nnot json\n",
+            r#"{"id":"b","method":"GET","path":"/s","query":"q=hello","request_headers":{"Host":"x"},"label":{"attack":true}}"#,
+            "\n"
+        );
+        let (mut out, mut errors) = (Vec::new(), Vec::new());
+        let summary =
+            inspect_stream(&engine, input.as_bytes(), "t.jsonl", &mut out, &mut errors).unwrap();
+        assert_eq!(
+            summary,
+            Summary {
+                records: 2,
+                blocked: 1,
+                bad_lines: 1
+            }
+        );
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["id"], "a");
+        assert_eq!(lines[0]["blocked"], true);
+        assert_eq!(lines[0]["action"], "block");
+        assert_eq!(lines[0]["detections"][0]["location"], "query.q");
+        assert_eq!(lines[0]["detections"][0]["category"], "sqli");
+        assert_eq!(lines[1]["id"], "b");
+        assert_eq!(lines[1]["blocked"], false);
+        assert!(String::from_utf8(errors).unwrap().contains("line 2"));
+    }
 }

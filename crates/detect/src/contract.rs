@@ -1,0 +1,384 @@
+//! Contracts: what an endpoint is declared (OpenAPI) or learned (discovery)
+//! to accept, checked value by value.
+//!
+//! These types are the input format; discovery's inventory converts into
+//! them. A contract catches what signatures cannot: a wrong type, a value out
+//! of range or too long, a property the endpoint never takes (mass
+//! assignment: `"is_admin": true` on sign-up). It also tells detectors what
+//! a field is (free text, URL, GraphQL) so they read it accordingly. Each
+//! contract monitors (report only) or enforces.
+
+use crate::config::{template_matches, Mode};
+use crate::detectors::protocol::Finding;
+use crate::detectors::Hit;
+use crate::location::Location;
+use serde::Deserialize;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// JSON-schema-like value types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    #[default]
+    Any,
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+}
+
+/// What a field carries, which changes how detectors read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// Prose written by people: only findings prose cannot produce count fully.
+    FreeText,
+    /// A URL the application fetches or stores: public URLs are expected.
+    Url,
+    /// A GraphQL document: parsed as GraphQL.
+    Graphql,
+    /// An identifier (id, slug): anything but its expected shape stands out.
+    Identifier,
+}
+
+/// Where a parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamIn {
+    Query,
+    Path,
+    Header,
+    Cookie,
+}
+
+/// One declared parameter.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: ParamIn,
+    #[serde(rename = "type", default)]
+    pub value_type: ValueType,
+    #[serde(default)]
+    pub required: bool,
+    pub max_length: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub kind: Option<FieldKind>,
+}
+
+/// A body schema: a small subset of JSON Schema.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct BodySchema {
+    #[serde(rename = "type")]
+    pub value_type: ValueType,
+    pub properties: BTreeMap<String, BodySchema>,
+    /// False: a property not listed is unexpected (mass assignment).
+    pub additional_properties: Option<bool>,
+    pub items: Option<Box<BodySchema>>,
+    pub required: Vec<String>,
+    pub max_length: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub kind: Option<FieldKind>,
+}
+
+/// The contract of one endpoint.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointContract {
+    pub method: String,
+    /// Path template, e.g. `/users/{id}`.
+    pub path: String,
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub params: Vec<ParamSpec>,
+    pub body: Option<BodySchema>,
+}
+
+const MAX_SCHEMA_DEPTH: usize = 64;
+
+impl EndpointContract {
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method) && template_matches(&self.path, path)
+    }
+
+    /// What is known about the field at `location`.
+    pub fn field_kind(&self, location: &Location) -> Option<FieldKind> {
+        match location {
+            Location::Query(n) => self.param(ParamIn::Query, n).and_then(|p| p.kind),
+            Location::Header(n) => self.param(ParamIn::Header, n).and_then(|p| p.kind),
+            Location::Cookie(n) => self.param(ParamIn::Cookie, n).and_then(|p| p.kind),
+            Location::Json(path) | Location::Form(path) => {
+                self.body_field(path).and_then(|s| s.kind)
+            }
+            Location::Decoded(inner) => self.field_kind(inner),
+            _ => None,
+        }
+    }
+
+    fn param(&self, location: ParamIn, name: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| {
+            p.location == location
+                && (p.name == name
+                    || (location == ParamIn::Header && p.name.eq_ignore_ascii_case(name)))
+        })
+    }
+
+    /// The schema of a body field by JSONPath (`$.a.b[0].c`) or form name.
+    fn body_field(&self, path: &str) -> Option<&BodySchema> {
+        let mut schema = self.body.as_ref()?;
+        let rest = path.strip_prefix('$').unwrap_or(path);
+        for part in rest.split(['.', '[']).filter(|p| !p.is_empty()) {
+            schema = if part.ends_with(']') {
+                let key = part.trim_end_matches(']').trim_matches('\'');
+                match key.parse::<usize>() {
+                    Ok(_) => schema.items.as_deref()?,
+                    Err(_) => schema.properties.get(key)?,
+                }
+            } else {
+                schema.properties.get(part)?
+            };
+        }
+        Some(schema)
+    }
+
+    /// Checks query and path parameters and a JSON body against the contract.
+    pub fn check(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Json>,
+        out: &mut Vec<Finding>,
+    ) {
+        let score = if self.mode == Mode::Enforce { 5.0 } else { 0.0 };
+        let hit = |rule| Hit::new(rule, score, 0.8, 1);
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let template: Vec<&str> = self.path.trim_end_matches('/').split('/').collect();
+        for spec in &self.params {
+            let value = match spec.location {
+                ParamIn::Query => query
+                    .iter()
+                    .find(|(n, _)| *n == spec.name)
+                    .map(|(_, v)| v.as_str()),
+                ParamIn::Path => template
+                    .iter()
+                    .position(|t| *t == format!("{{{}}}", spec.name))
+                    .and_then(|i| segments.get(i).copied()),
+                _ => continue,
+            };
+            let location = match spec.location {
+                ParamIn::Path => Location::Path(
+                    template
+                        .iter()
+                        .position(|t| *t == format!("{{{}}}", spec.name)),
+                ),
+                _ => Location::Query(spec.name.clone()),
+            };
+            match value {
+                None if spec.required => out.push((
+                    hit("contract.missing_required"),
+                    location,
+                    spec.name.clone(),
+                )),
+                None => {}
+                Some(v) => {
+                    if let Some(rule) = check_text(
+                        v,
+                        spec.value_type,
+                        spec.max_length,
+                        spec.minimum,
+                        spec.maximum,
+                    ) {
+                        out.push((hit(rule), location, v.to_owned()));
+                    }
+                }
+            }
+        }
+        if query.iter().any(|_| true) && !self.params.is_empty() {
+            for (name, value) in query {
+                let base = name.split('[').next().unwrap_or(name);
+                if self.param(ParamIn::Query, base).is_none() {
+                    out.push((
+                        hit("contract.unknown_parameter"),
+                        Location::Query(name.clone()),
+                        value.clone(),
+                    ));
+                }
+            }
+        }
+        if let (Some(schema), Some(doc)) = (&self.body, body) {
+            let mut path = String::from("$");
+            check_json(schema, doc, &mut path, 0, &hit, out);
+        }
+    }
+}
+
+/// Checks a textual value (query or path) against a type and bounds.
+fn check_text(
+    v: &str,
+    ty: ValueType,
+    max_length: Option<usize>,
+    min: Option<f64>,
+    max: Option<f64>,
+) -> Option<&'static str> {
+    let number = match ty {
+        ValueType::Integer => Some(v.parse::<i64>().ok().map(|n| n as f64).ok_or(())),
+        ValueType::Number => Some(v.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or(())),
+        ValueType::Boolean => {
+            return (!matches!(v, "true" | "false" | "1" | "0")).then_some("contract.wrong_type")
+        }
+        _ => None,
+    };
+    match number {
+        Some(Err(())) => return Some("contract.wrong_type"),
+        Some(Ok(n)) if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) => {
+            return Some("contract.out_of_range")
+        }
+        _ => {}
+    }
+    max_length
+        .filter(|m| v.chars().count() > *m)
+        .map(|_| "contract.too_long")
+}
+
+fn check_json(
+    schema: &BodySchema,
+    value: &Json,
+    path: &mut String,
+    depth: usize,
+    hit: &dyn Fn(&'static str) -> Hit,
+    out: &mut Vec<Finding>,
+) {
+    if depth > MAX_SCHEMA_DEPTH {
+        return;
+    }
+    let type_ok = match (schema.value_type, value) {
+        (ValueType::Any, _) => true,
+        (ValueType::String, Json::String(_)) | (ValueType::Boolean, Json::Bool(_)) => true,
+        (ValueType::Object, Json::Object(_)) | (ValueType::Array, Json::Array(_)) => true,
+        (ValueType::Number, Json::Number(_)) => true,
+        (ValueType::Integer, Json::Number(n)) => n.is_i64() || n.is_u64(),
+        _ => false,
+    };
+    let location = || Location::Json(path.clone());
+    if !type_ok {
+        out.push((hit("contract.wrong_type"), location(), value.to_string()));
+        return;
+    }
+    match value {
+        Json::String(s) if schema.max_length.is_some_and(|m| s.chars().count() > m) => {
+            out.push((hit("contract.too_long"), location(), s.clone()));
+        }
+        Json::Number(n) => {
+            let f = n.as_f64().unwrap_or(0.0);
+            if schema.minimum.is_some_and(|m| f < m) || schema.maximum.is_some_and(|m| f > m) {
+                out.push((hit("contract.out_of_range"), location(), n.to_string()));
+            }
+        }
+        Json::Object(map) => {
+            for name in &schema.required {
+                if !map.contains_key(name) {
+                    out.push((hit("contract.missing_required"), location(), name.clone()));
+                }
+            }
+            for (key, child) in map {
+                let len = path.len();
+                crate::parse::json::push_key(path, key);
+                match schema.properties.get(key) {
+                    Some(child_schema) => {
+                        check_json(child_schema, child, path, depth + 1, hit, out)
+                    }
+                    None if schema.additional_properties == Some(false) => {
+                        out.push((
+                            hit("contract.unexpected_property"),
+                            Location::Json(path.clone()),
+                            format!("{key}={child}"),
+                        ));
+                    }
+                    None => {}
+                }
+                path.truncate(len);
+            }
+        }
+        Json::Array(items) => {
+            if let Some(item_schema) = &schema.items {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    check_json(item_schema, item, path, depth + 1, hit, out);
+                    path.truncate(len);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signup() -> EndpointContract {
+        toml::from_str(
+            r#"
+            method = "POST"
+            path = "/users/{org}"
+            params = [{ name = "org", in = "path", type = "integer", maximum = 1000 }]
+            [body]
+            type = "object"
+            additional_properties = false
+            required = ["email"]
+            properties.email = { type = "string", max_length = 50 }
+            properties.bio = { type = "string", kind = "free_text" }
+            properties.age = { type = "integer", minimum = 0, maximum = 150 }
+            "#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn finds_mass_assignment_types_ranges_and_lengths() {
+        let c = signup();
+        let body: Json =
+            serde_json::from_str(r#"{"email":"a@b.c","age":200,"is_admin":true}"#).unwrap();
+        let mut out = Vec::new();
+        c.check("/users/2000", &[], Some(&body), &mut out);
+        let rules: Vec<&str> = out.iter().map(|(h, _, _)| h.rule).collect();
+        assert!(rules.contains(&"contract.unexpected_property"), "{rules:?}");
+        assert!(rules.contains(&"contract.out_of_range"), "{rules:?}");
+        assert_eq!(
+            rules
+                .iter()
+                .filter(|r| **r == "contract.out_of_range")
+                .count(),
+            2
+        );
+        let mut out = Vec::new();
+        c.check(
+            "/users/x",
+            &[],
+            Some(&serde_json::json!({"email": 5})),
+            &mut out,
+        );
+        let rules: Vec<&str> = out.iter().map(|(h, _, _)| h.rule).collect();
+        assert_eq!(rules, ["contract.wrong_type", "contract.wrong_type"]);
+    }
+
+    #[test]
+    fn knows_field_kinds() {
+        let c = signup();
+        assert_eq!(
+            c.field_kind(&Location::Json("$.bio".into())),
+            Some(FieldKind::FreeText)
+        );
+        assert_eq!(c.field_kind(&Location::Json("$.email".into())), None);
+        assert!(c.matches("post", "/users/7"));
+    }
+}

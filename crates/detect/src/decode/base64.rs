@@ -1,0 +1,57 @@
+//! Base64 where a value is base64: a payload hidden in an encoded field is
+//! decoded and inspected like any other value.
+//!
+//! Only values that are wholly base64, long enough to matter, and decode to
+//! readable text qualify; random tokens decode to binary and are left alone.
+
+use base64::Engine;
+
+const MIN_LEN: usize = 16;
+
+/// The text a base64 value decodes to, when the value is base64 and the text
+/// is readable.
+pub fn decode_text(value: &str) -> Option<String> {
+    let trimmed = value.trim_end_matches('=');
+    if trimmed.len() < MIN_LEN
+        || !trimmed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'))
+    {
+        return None;
+    }
+    // A value with no digits nor mixed case is a word, not an encoding.
+    let has_upper = trimmed.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = trimmed.bytes().any(|b| b.is_ascii_lowercase());
+    if !(has_upper && has_lower) {
+        return None;
+    }
+    let url_safe = trimmed.bytes().any(|b| b == b'-' || b == b'_');
+    let engine = if url_safe {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+    } else {
+        base64::engine::general_purpose::STANDARD_NO_PAD
+    };
+    let bytes = engine.decode(trimmed).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let readable = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_ascii_whitespace())
+        .count();
+    (readable * 100 >= text.chars().count() * 95).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_readable_base64_only() {
+        assert_eq!(
+            decode_text("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==").as_deref(),
+            Some("<script>alert(1)</script>")
+        );
+        assert_eq!(decode_text("EHGfE-a8HpJ1zt6MU1NFOYIu45BJIO0U"), None);
+        assert_eq!(decode_text("short"), None);
+        assert_eq!(decode_text("abcdefghijklmnopqrstuvwxyz"), None);
+    }
+}

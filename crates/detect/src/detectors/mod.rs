@@ -1,0 +1,582 @@
+//! Detectors: each reads one kind of attack, by structure.
+//!
+//! Value detectors (`sqli`, `xss`, ...) read one decoded value; a literal
+//! prefilter (one Aho-Corasick pass over the folded value) decides which of
+//! them can possibly fire, so most values of most requests run none.
+//! Request detectors (`protocol`, `scanner`, `graphql`) read the request as
+//! a whole. Every finding is a [`Detection`]: rule, category, location,
+//! masked evidence, score and confidence.
+
+pub mod cmdi;
+pub mod generic;
+pub mod graphql;
+pub mod java;
+pub mod ldap;
+pub mod nosql;
+pub mod php;
+pub mod protocol;
+pub mod scanner;
+pub mod sqli;
+pub mod ssrf;
+pub mod ssti;
+pub mod traversal;
+pub mod upload;
+pub mod xss;
+pub mod xxe;
+
+use crate::contract::FieldKind;
+use crate::location::Location;
+use crate::parse::Value;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Serialize;
+
+/// Test helper: whether `detect` finds anything in `text` (given its folded
+/// form and the text itself, as the engine does).
+#[cfg(test)]
+pub(crate) fn fires(detect: impl FnOnce(&str, &str, &mut Vec<Hit>), text: &str) -> bool {
+    let mut hits = Vec::new();
+    detect(&crate::decode::fold::fold(text), text, &mut hits);
+    !hits.is_empty()
+}
+
+/// One finding inside a detector, before it is tied to a location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub rule: &'static str,
+    /// Contribution to the anomaly score (5 critical, 4 error, 3 warning, 2 notice).
+    pub score: f64,
+    /// How sure the detector is, 0 to 1 (reported; the score already accounts for it).
+    pub confidence: f64,
+    /// Lowest paranoia level at which this finding counts.
+    pub paranoia: u8,
+}
+
+impl Hit {
+    pub fn new(rule: &'static str, score: f64, confidence: f64, paranoia: u8) -> Self {
+        Hit {
+            rule,
+            score,
+            confidence,
+            paranoia,
+        }
+    }
+}
+
+/// Attack families, as reported in verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Sqli,
+    Xss,
+    Traversal,
+    Lfi,
+    Rfi,
+    Ssrf,
+    Cmdi,
+    Ssti,
+    Nosql,
+    Ldap,
+    Xpath,
+    Xxe,
+    Java,
+    Php,
+    Generic,
+    SessionFixation,
+    Protocol,
+    Scanner,
+    Graphql,
+    Contract,
+}
+
+impl Category {
+    /// The category a rule name belongs to (its prefix).
+    pub fn of_rule(rule: &str) -> Category {
+        match rule.split('.').next().unwrap_or(rule) {
+            "sqli" => Category::Sqli,
+            "xss" => Category::Xss,
+            "traversal" => Category::Traversal,
+            "lfi" => Category::Lfi,
+            "rfi" => Category::Rfi,
+            "ssrf" => Category::Ssrf,
+            "cmdi" => Category::Cmdi,
+            "ssti" => Category::Ssti,
+            "nosql" => Category::Nosql,
+            "ldap" => Category::Ldap,
+            "xpath" => Category::Xpath,
+            "xxe" => Category::Xxe,
+            "java" => Category::Java,
+            "php" => Category::Php,
+            "session_fixation" => Category::SessionFixation,
+            "scanner" => Category::Scanner,
+            "graphql" => Category::Graphql,
+            "contract" => Category::Contract,
+            "generic" => Category::Generic,
+            _ => Category::Protocol,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Sqli => "sqli",
+            Category::Xss => "xss",
+            Category::Traversal => "traversal",
+            Category::Lfi => "lfi",
+            Category::Rfi => "rfi",
+            Category::Ssrf => "ssrf",
+            Category::Cmdi => "cmdi",
+            Category::Ssti => "ssti",
+            Category::Nosql => "nosql",
+            Category::Ldap => "ldap",
+            Category::Xpath => "xpath",
+            Category::Xxe => "xxe",
+            Category::Java => "java",
+            Category::Php => "php",
+            Category::Generic => "generic",
+            Category::SessionFixation => "session-fixation",
+            Category::Protocol => "protocol",
+            Category::Scanner => "scanner",
+            Category::Graphql => "graphql",
+            Category::Contract => "contract",
+        }
+    }
+}
+
+/// One explained finding of the engine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    pub rule: String,
+    pub category: Category,
+    pub location: String,
+    /// Short, masked excerpt of the decoded value.
+    pub evidence: String,
+    pub score: f64,
+    pub confidence: f64,
+    #[serde(skip)]
+    pub paranoia: u8,
+}
+
+impl Detection {
+    pub fn new(hit: &Hit, location: &Location, evidence: String) -> Self {
+        Detection {
+            rule: hit.rule.to_owned(),
+            category: Category::of_rule(hit.rule),
+            location: location.to_string(),
+            evidence,
+            score: hit.score,
+            confidence: hit.confidence,
+            paranoia: hit.paranoia,
+        }
+    }
+}
+
+/// Value detectors, each with the literals without which it cannot fire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueDetector {
+    Sqli,
+    Xss,
+    Traversal,
+    Ssrf,
+    Cmdi,
+    Ssti,
+    Nosql,
+    Ldap,
+    Xxe,
+    Java,
+    Php,
+    Generic,
+}
+
+const ALL: [ValueDetector; 12] = [
+    ValueDetector::Sqli,
+    ValueDetector::Xss,
+    ValueDetector::Traversal,
+    ValueDetector::Ssrf,
+    ValueDetector::Cmdi,
+    ValueDetector::Ssti,
+    ValueDetector::Nosql,
+    ValueDetector::Ldap,
+    ValueDetector::Xxe,
+    ValueDetector::Java,
+    ValueDetector::Php,
+    ValueDetector::Generic,
+];
+
+impl ValueDetector {
+    /// Literals a detector already keeps as its own vocabulary.
+    fn shared_triggers(self) -> &'static [&'static [&'static str]] {
+        match self {
+            ValueDetector::Java => &[java::RUNTIME_MARKERS],
+            ValueDetector::Xss => &[xss::JS_CALLS, xss::JS_SINKS],
+            _ => &[],
+        }
+    }
+
+    fn triggers(self) -> &'static [&'static str] {
+        match self {
+            ValueDetector::Sqli => &[
+                "sp_",
+                "xor",
+                "drop",
+                "declare",
+                "procedure",
+                "tempdb",
+                "msdb",
+                "mysql.db",
+                "case ",
+                "'",
+                "\"",
+                ";",
+                "--",
+                "#",
+                "@@",
+                "(",
+                "=",
+                "<",
+                ">",
+                "||",
+                " or ",
+                " and ",
+                "union",
+                "select",
+                "waitfor",
+                "information_schema",
+                "pg_",
+                "sys",
+                "sqlite",
+                "mysql",
+                "exec",
+                "xp_",
+                "::",
+                "from",
+            ],
+            ValueDetector::Xss => &[
+                "import",
+                "self[",
+                "top[",
+                "parent[",
+                "this[",
+                "url(",
+                "<",
+                "javascript",
+                "vbscript",
+                "livescript",
+                "data:",
+                "=",
+                "script",
+                "+adw-",
+                "[]",
+                "@import",
+                "expression(",
+                "binding",
+                "document",
+                "window",
+                "location",
+                "${",
+            ],
+            ValueDetector::Traversal => &[
+                "..",
+                "/.",
+                "[",
+                "etc/",
+                "proc/",
+                "sys/",
+                "boot.ini",
+                "win.ini",
+                "system32",
+                ".ht",
+                ".git",
+                ".svn",
+                ".env",
+                ".ssh",
+                "id_rsa",
+                "web.config",
+                "/var/log",
+                ".aws",
+                ".claude",
+                ".cursor",
+                ".idea",
+                ".vscode",
+                "system.ini",
+                "wp-config",
+                "inetpub",
+                ".bash",
+                "my.cnf",
+                "history",
+                ".kube",
+                ".docker",
+                ".npmrc",
+                ".netrc",
+                ".pgpass",
+                "docker-compose",
+                "php.ini",
+                "master.passwd",
+                "authorized_keys",
+                "id_dsa",
+            ],
+            ValueDetector::Ssrf => &[
+                "file?",
+                "ftp?",
+                "ftps?",
+                "http?",
+                "https?",
+                "lvh.me",
+                "loopback",
+                ".internal",
+                "localdomain",
+                ".local",
+                "kubernetes",
+                "://",
+                "localhost",
+                "169.254",
+                "metadata",
+                "file:",
+                "gopher:",
+                "dict:",
+                "ldap",
+                "jar:",
+                "netdoc:",
+                "tftp:",
+                "expect:",
+                "phar:",
+                "zip:",
+                "glob:",
+                "ssh2.",
+                "rar:",
+                "ogg:",
+                "php:",
+                "data:",
+                "127.",
+                "0x",
+                "nip.io",
+                "xip.io",
+                "sslip.io",
+                "localtest.me",
+                "lvh.me",
+                "[::",
+                "100.100",
+                "instance-data",
+            ],
+            // Commands at the start of a value are found by `cmdi::starts_with_command`.
+            ValueDetector::Cmdi => &[
+                ";", "|", "&", "`", "$(", "$[", "[", "${", "<(", ">(", "{", "!-", "(){", "() {",
+                "~+", "~-", "$shell", "bin/", " do ", "for /", "for %",
+            ],
+            ValueDetector::Ssti => &["{{", "${", "<%", "#{", "{%", "*{", "@("],
+            ValueDetector::Nosql => &["$"],
+            ValueDetector::Ldap => &[
+                ") (",
+                ")(",
+                ")!(",
+                ")&(",
+                ")|(",
+                "*)",
+                "::",
+                "name()",
+                "count(",
+                "string-length(",
+                "/text()",
+                "@*",
+            ],
+            ValueDetector::Xxe => &[
+                "schemalocation",
+                "<!entity",
+                "<!doctype",
+                "xinclude",
+                "xi:include",
+                "xmlns:xi",
+            ],
+            ValueDetector::Java => &[
+                "kztaau",
+                "cs7qaf",
+                "${",
+                "ro0ab",
+                "\u{ac}\u{ed}",
+                "h4siaaaaaaaa",
+                "java",
+                "jdk.",
+                "sun.",
+                "org.",
+                "com.",
+                "bsh.",
+                "ognl",
+                "freemarker",
+                "clojure.",
+                "runtime",
+                "transformer",
+                "%{",
+            ],
+            ValueDetector::Php => &[
+                "=",
+                "{php}",
+                "{/php}",
+                "php]",
+                "<?",
+                "$_",
+                "$globals",
+                "$http_raw",
+                "o:",
+                "a:",
+                "c:",
+                "(",
+                "$",
+            ],
+            ValueDetector::Generic => &[
+                "require",
+                " http/",
+                "@{[",
+                "cakephp",
+                "sess",
+                "login_token",
+                "process",
+                "console",
+                "token",
+                "rack.",
+                "function",
+                "constructor",
+                "module.exports",
+                "child_process",
+                "require(",
+                "session",
+                ".sid",
+                "__proto__",
+                "prototype",
+                "_$$nd_func$$_",
+                "__js_function",
+                "process.",
+                "kernel.",
+                "io.popen",
+                "open3.",
+                "%x(",
+                "while",
+                "cookie",
+                "\n",
+                "\r",
+                "sessionid",
+                "sessid",
+                "cfid",
+                "cftoken",
+            ],
+        }
+    }
+}
+
+/// What is known about the field a value sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FieldContext {
+    pub kind: Option<FieldKind>,
+}
+
+/// The value detectors behind one literal prefilter.
+#[derive(Debug)]
+pub struct ValueDetectors {
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the detector it wakes.
+    owners: Vec<ValueDetector>,
+}
+
+impl ValueDetectors {
+    pub fn new() -> Self {
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for detector in ALL {
+            let shared = detector
+                .shared_triggers()
+                .iter()
+                .flat_map(|list| list.iter());
+            for t in detector.triggers().iter().chain(shared) {
+                patterns.push(*t);
+                owners.push(detector);
+            }
+        }
+        // The patterns are fixed literals; building cannot fail on them.
+        let prefilter = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .unwrap_or_else(|e| unreachable!("static prefilter patterns: {e}"));
+        ValueDetectors { prefilter, owners }
+    }
+
+    /// Runs the detectors a value can wake; pushes what they find.
+    pub fn inspect(&self, value: &Value, context: FieldContext, hits: &mut Vec<Hit>) {
+        let start = hits.len();
+        let folded = value.decoded.folded.as_str();
+        let text = value.decoded.text.as_str();
+        let mut awake = [false; ALL.len()];
+        for m in self.prefilter.find_overlapping_iter(folded) {
+            let detector = self.owners[m.pattern().as_usize()];
+            awake[detector as usize] = true;
+        }
+        if text.contains(['\r', '\n']) {
+            awake[ValueDetector::Generic as usize] = true;
+            awake[ValueDetector::Cmdi as usize] = true;
+        }
+        if !awake[ValueDetector::Cmdi as usize] && cmdi::starts_with_command(folded) {
+            awake[ValueDetector::Cmdi as usize] = true;
+        }
+        let secret = crate::evidence::is_secret(&value.location);
+        let is_name = value.location.is_name();
+        let in_path = matches!(value.location, Location::Path(_));
+        let kind = context.kind;
+        for detector in ALL {
+            if !awake[detector as usize] {
+                continue;
+            }
+            match detector {
+                ValueDetector::Sqli => sqli::detect(folded, text, hits),
+                ValueDetector::Xss => xss::detect(folded, text, hits),
+                ValueDetector::Traversal => traversal::detect(text, in_path, hits),
+                ValueDetector::Ssrf
+                    if !in_path && !is_name && !matches!(value.location, Location::Header(_)) =>
+                {
+                    ssrf::detect(folded, kind == Some(FieldKind::Url), hits)
+                }
+                ValueDetector::Cmdi if !secret => cmdi::detect(folded, text, hits),
+                ValueDetector::Ssti if !secret => ssti::detect(folded, hits),
+                ValueDetector::Nosql => nosql::detect(folded, is_name, hits),
+                ValueDetector::Ldap => ldap::detect(folded, hits),
+                ValueDetector::Xxe => xxe::detect(folded, hits),
+                ValueDetector::Java => java::detect(folded, text, hits),
+                ValueDetector::Php => php::detect(folded, text, hits),
+                ValueDetector::Generic => generic::detect(
+                    folded,
+                    text,
+                    match value.location {
+                        Location::QueryName(_) => generic::ArgumentName::Query,
+                        Location::FormName(_) => generic::ArgumentName::Form,
+                        _ => generic::ArgumentName::No,
+                    },
+                    hits,
+                ),
+                _ => {}
+            }
+        }
+        let file_name = match &value.location {
+            Location::FileName(_) => true,
+            Location::Header(n) => {
+                let n = n.replace(['.', '_'], "-");
+                matches!(
+                    n.as_str(),
+                    "x-filename" | "x-file-name" | "x-upload-filename" | "x-file"
+                )
+            }
+            _ => false,
+        };
+        if file_name {
+            upload::detect(text, hits);
+        }
+        if kind == Some(FieldKind::FreeText) {
+            // Prose fields: only findings that cannot be prose keep full weight.
+            for hit in hits[start..].iter_mut() {
+                if hit.confidence < 0.8 {
+                    hit.score = hit.score.min(3.0);
+                }
+            }
+        }
+    }
+}
+
+impl Default for ValueDetectors {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,474 @@
+//! Protocol anomalies: what a well-behaved HTTP client does not send.
+//!
+//! Invalid or disallowed methods and method-override tricks, missing or
+//! odd framing headers (GET with a body, Content-Length with
+//! Transfer-Encoding), abusive ranges, content types the API does not speak
+//! or that hide a second charset or boundary, restricted headers and file
+//! extensions, and what decoding had to repair (null bytes, overlong UTF-8,
+//! `%u` escapes, CR/LF where a line must not break).
+
+use super::Hit;
+use crate::config::DetectConfig;
+use crate::location::Location;
+use crate::parse::content_type::{BodyKind, ContentType};
+use crate::parse::{Anomaly, Value};
+use crate::request::RequestView;
+
+/// A request-level finding with the location it concerns.
+pub type Finding = (Hit, Location, String);
+
+const OVERRIDE_HEADERS: &[&str] = &[
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
+const RESTRICTED_HEADERS: &[&str] = &[
+    "proxy",
+    "lock-token",
+    "content-range",
+    "translate",
+    "if",
+    "request-range",
+];
+const RESTRICTED_EXTENSIONS: &[&str] = &[
+    ".asa",
+    ".asax",
+    ".ascx",
+    ".backup",
+    ".bak",
+    ".bat",
+    ".cdx",
+    ".cer",
+    ".cfg",
+    ".cmd",
+    ".com",
+    ".config",
+    ".conf",
+    ".cs",
+    ".csproj",
+    ".csr",
+    ".dat",
+    ".db",
+    ".dbf",
+    ".dll",
+    ".dos",
+    ".htr",
+    ".htw",
+    ".ida",
+    ".idc",
+    ".idq",
+    ".inc",
+    ".ini",
+    ".key",
+    ".licx",
+    ".lnk",
+    ".log",
+    ".mdb",
+    ".old",
+    ".pass",
+    ".pdb",
+    ".pol",
+    ".printer",
+    ".pwd",
+    ".rdb",
+    ".resources",
+    ".resx",
+    ".sql",
+    ".swp",
+    ".sys",
+    ".vb",
+    ".vbs",
+    ".vbproj",
+    ".vsdisco",
+    ".webinfo",
+    ".xsd",
+    ".xsx",
+    ".sqlite",
+    ".sqlite3",
+    ".orig",
+    ".save",
+    ".tmp",
+    ".temp",
+    ".git",
+    ".svn",
+];
+const SAFE_CHARSETS: &[&str] = &[
+    "utf-8",
+    "utf8",
+    "iso-8859-1",
+    "iso-8859-15",
+    "windows-1252",
+    "us-ascii",
+    "ascii",
+    "utf-16",
+    "utf-16le",
+    "utf-16be",
+];
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn header_text(v: &[u8]) -> String {
+    String::from_utf8_lossy(v).into_owned()
+}
+
+/// Request-line and header anomalies.
+pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut Vec<Finding>) {
+    let method = req.method;
+    let hit = |rule, score: f64| Hit::new(rule, score, 0.9, 1);
+    if !is_token(method) || method.len() > 20 {
+        out.push((
+            hit("protocol.invalid_method", 5.0),
+            Location::Method,
+            method.to_owned(),
+        ));
+    } else if !config.allowed_methods.iter().any(|m| m == method) {
+        out.push((
+            hit("protocol.method_not_allowed", 5.0),
+            Location::Method,
+            method.to_owned(),
+        ));
+    }
+    for name in OVERRIDE_HEADERS {
+        if let Some(v) = req.header(name) {
+            let wanted = header_text(v);
+            let allowed = config
+                .allowed_methods
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(wanted.trim()));
+            let score = if !allowed || matches!(method, "GET" | "HEAD") {
+                5.0
+            } else {
+                3.0
+            };
+            out.push((
+                hit("protocol.method_override", score),
+                Location::Header((*name).into()),
+                wanted,
+            ));
+        }
+    }
+    match req.header("host").map(header_text) {
+        None => out.push((
+            hit("protocol.missing_host", 5.0),
+            Location::Header("host".into()),
+            String::new(),
+        )),
+        Some(h) if h.trim().is_empty() => out.push((
+            hit("protocol.missing_host", 5.0),
+            Location::Header("host".into()),
+            h,
+        )),
+        Some(h) => {
+            let host = h
+                .rsplit_once(':')
+                .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+                .map_or(h.as_str(), |(n, _)| n);
+            if host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[') {
+                out.push((
+                    Hit::new("protocol.host_is_ip", 3.0, 0.5, 1),
+                    Location::Header("host".into()),
+                    h.clone(),
+                ));
+            }
+        }
+    }
+    if let Some(ua) = req.header("user-agent") {
+        if ua.trim_ascii().is_empty() {
+            out.push((
+                Hit::new("protocol.empty_user_agent", 3.0, 0.5, 1),
+                Location::Header("user-agent".into()),
+                String::new(),
+            ));
+        }
+    }
+    for conn in req.headers_named("connection") {
+        let text = header_text(conn).to_ascii_lowercase();
+        let options: Vec<&str> = text.split(',').map(str::trim).collect();
+        let repeated = options
+            .iter()
+            .enumerate()
+            .any(|(i, o)| options[..i].contains(o));
+        let conflicting = options.contains(&"close") && options.contains(&"keep-alive");
+        if repeated || conflicting {
+            out.push((
+                hit("protocol.connection_header", 5.0),
+                Location::Header("connection".into()),
+                text.clone(),
+            ));
+        }
+    }
+    if let Some(range) = req.header("range").map(header_text) {
+        let specs: Vec<&str> = range
+            .split_once('=')
+            .map_or(vec![], |(_, r)| r.split(',').collect());
+        let backwards = specs.iter().any(|s| {
+            s.trim().split_once('-').is_some_and(
+                |(a, b)| matches!((a.parse::<u64>(), b.parse::<u64>()), (Ok(a), Ok(b)) if a > b),
+            )
+        });
+        if specs.len() > 5 || backwards {
+            out.push((
+                hit("protocol.range_abuse", 5.0),
+                Location::Header("range".into()),
+                range.clone(),
+            ));
+        }
+    }
+    for name in RESTRICTED_HEADERS {
+        if let Some(v) = req.header(name) {
+            out.push((
+                hit("protocol.restricted_header", 5.0),
+                Location::Header((*name).into()),
+                header_text(v),
+            ));
+        }
+    }
+    let content_length = req.header("content-length").map(header_text);
+    if let Some(cl) = &content_length {
+        if cl.trim().is_empty() || !cl.trim().bytes().all(|b| b.is_ascii_digit()) {
+            out.push((
+                hit("protocol.invalid_content_length", 5.0),
+                Location::Header("content-length".into()),
+                cl.clone(),
+            ));
+        }
+    }
+    let transfer_encoding = req.header("transfer-encoding").is_some();
+    if transfer_encoding && content_length.is_some() {
+        out.push((
+            hit("protocol.smuggling_framing", 5.0),
+            Location::Header("transfer-encoding".into()),
+            String::new(),
+        ));
+    }
+    let has_body = req.body.is_some_and(|b| !b.bytes.is_empty())
+        || content_length
+            .as_deref()
+            .is_some_and(|c| c.trim().parse::<u64>().is_ok_and(|n| n > 0));
+    if matches!(method, "GET" | "HEAD") && (has_body || transfer_encoding) {
+        out.push((
+            hit("protocol.body_on_get", 5.0),
+            Location::Body,
+            String::new(),
+        ));
+    }
+    for (name, value) in req.headers {
+        if value.contains(&0) || value.contains(&b'\n') || value.contains(&b'\r') {
+            out.push((
+                hit("protocol.header_control_character", 5.0),
+                Location::Header(name.to_ascii_lowercase()),
+                header_text(value),
+            ));
+        }
+    }
+    let raw_path = req.path.to_ascii_lowercase();
+    if raw_path.contains("%0a") || raw_path.contains("%0d") || raw_path.contains('\n') {
+        out.push((
+            hit("protocol.newline_in_path", 5.0),
+            Location::Path(None),
+            req.path.to_owned(),
+        ));
+    }
+    let last_segment = raw_path.rsplit('/').find(|s| !s.is_empty()).unwrap_or("");
+    if last_segment.ends_with('~') || raw_path.contains("~/") {
+        out.push((
+            hit("protocol.backup_file", 5.0),
+            Location::Path(None),
+            req.path.to_owned(),
+        ));
+    } else if let Some(ext) = RESTRICTED_EXTENSIONS
+        .iter()
+        .find(|e| last_segment.ends_with(*e))
+    {
+        out.push((
+            hit("protocol.restricted_extension", 5.0),
+            Location::Path(None),
+            (*ext).to_owned(),
+        ));
+    }
+}
+
+/// Content-type anomalies of a request with a body.
+pub fn inspect_content_type(
+    ct: Option<&ContentType>,
+    raw: Option<&str>,
+    has_body: bool,
+    out: &mut Vec<Finding>,
+) {
+    let loc = || Location::Header("content-type".into());
+    let hit = |rule, score: f64| Hit::new(rule, score, 0.85, 1);
+    let Some(ct) = ct else {
+        if has_body {
+            out.push((
+                hit("protocol.missing_content_type", 5.0),
+                loc(),
+                String::new(),
+            ));
+        }
+        return;
+    };
+    let raw = raw.unwrap_or_default().to_owned();
+    if ct.malformed {
+        out.push((hit("protocol.malformed_content_type", 5.0), loc(), raw));
+        return;
+    }
+    if ct.kind == BodyKind::Other {
+        out.push((
+            hit("protocol.content_type_not_allowed", 5.0),
+            loc(),
+            raw.clone(),
+        ));
+    }
+    if ct.charsets.len() > 1 {
+        out.push((hit("protocol.multiple_charsets", 5.0), loc(), raw.clone()));
+    } else if ct
+        .charsets
+        .iter()
+        .any(|c| !SAFE_CHARSETS.contains(&c.as_str()))
+    {
+        out.push((hit("protocol.charset_not_allowed", 5.0), loc(), raw.clone()));
+    }
+    if ct.boundary.is_some() && ct.kind != BodyKind::Multipart {
+        out.push((hit("protocol.boundary_on_non_multipart", 5.0), loc(), raw));
+    }
+}
+
+/// What decoding and parsing reported about values and the body.
+pub fn inspect_decomposition(
+    values: &[Value],
+    anomalies: &[Anomaly],
+    config: &DetectConfig,
+    out: &mut Vec<Finding>,
+) {
+    let hit = |rule, score: f64| Hit::new(rule, score, 0.85, 1);
+    let limits = &config.limits;
+    let mut args = 0usize;
+    for v in values {
+        let f = &v.decoded.flags;
+        let is_arg = matches!(
+            v.location,
+            Location::Query(_) | Location::Form(_) | Location::Json(_)
+        );
+        let is_arg_name = matches!(v.location, Location::QueryName(_) | Location::FormName(_));
+        let is_header = matches!(v.location, Location::Header(_));
+        let text = || v.decoded.text.clone();
+        if f.null_byte && !is_header {
+            out.push((hit("protocol.null_byte", 5.0), v.location.clone(), text()));
+        } else if f.overlong_utf8 || (f.invalid_utf8 && (is_arg || is_arg_name)) {
+            out.push((
+                hit("protocol.invalid_utf8", 5.0),
+                v.location.clone(),
+                text(),
+            ));
+        } else if f.percent_u {
+            out.push((
+                hit("protocol.iis_unicode_escape", 5.0),
+                v.location.clone(),
+                text(),
+            ));
+        } else if f.bad_percent && (is_arg || is_arg_name) {
+            out.push((
+                Hit::new("protocol.invalid_percent_encoding", 4.0, 0.6, 1),
+                v.location.clone(),
+                text(),
+            ));
+        }
+        if is_arg_name {
+            args += 1;
+            if matches!(
+                v.decoded.text.as_str(),
+                "_method" | "_HttpMethod" | "x-http-method-override"
+            ) {
+                out.push((
+                    Hit::new("protocol.method_override", 5.0, 0.6, 2),
+                    v.location.clone(),
+                    text(),
+                ));
+            }
+            if v.decoded.text.chars().count() > limits.max_arg_name_length {
+                out.push((
+                    hit("protocol.argument_name_too_long", 5.0),
+                    v.location.clone(),
+                    text(),
+                ));
+            }
+            if v.decoded.text.contains(['\r', '\n']) {
+                out.push((
+                    hit("protocol.newline_in_argument_name", 5.0),
+                    v.location.clone(),
+                    text(),
+                ));
+            }
+        }
+        if is_arg && v.decoded.text.chars().count() > limits.max_arg_value_length {
+            out.push((
+                hit("protocol.argument_too_long", 5.0),
+                v.location.clone(),
+                text(),
+            ));
+        }
+        if matches!(v.location, Location::FileName(_))
+            && v.decoded.text.len() > limits.max_file_name_length
+        {
+            out.push((
+                hit("protocol.file_name_too_long", 5.0),
+                v.location.clone(),
+                text(),
+            ));
+        }
+        if is_header && v.decoded.text.contains(['\r', '\n']) {
+            out.push((
+                hit("protocol.header_injection", 5.0),
+                v.location.clone(),
+                text(),
+            ));
+        }
+    }
+    if args > limits.max_args {
+        out.push((
+            hit("protocol.too_many_arguments", 5.0),
+            Location::Request,
+            args.to_string(),
+        ));
+    }
+    for a in anomalies {
+        let (h, loc, evidence) = match a {
+            Anomaly::MalformedBody { declared, reason } => (
+                hit("protocol.malformed_body", 5.0),
+                Location::Body,
+                format!("{declared}: {reason}"),
+            ),
+            Anomaly::TooManyValues => (
+                Hit::new("protocol.too_many_values", 3.0, 0.6, 1),
+                Location::Request,
+                String::new(),
+            ),
+            Anomaly::TooDeep { location } => (
+                hit("protocol.nesting_too_deep", 5.0),
+                Location::Body,
+                location.clone(),
+            ),
+            Anomaly::RepeatedArgument { name } => (
+                Hit::new("protocol.parameter_pollution", 2.0, 0.4, 1),
+                Location::Query(name.clone()),
+                name.clone(),
+            ),
+            Anomaly::MultipartCharset { charset } => (
+                hit("protocol.multipart_charset", 5.0),
+                Location::Body,
+                charset.clone(),
+            ),
+            Anomaly::MultipartEvasion { detail } => (
+                hit("protocol.multipart_evasion", 5.0),
+                Location::Body,
+                detail.clone(),
+            ),
+            Anomaly::XmlEntities { .. } => continue,
+        };
+        out.push((h, loc, evidence));
+    }
+}

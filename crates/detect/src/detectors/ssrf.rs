@@ -1,0 +1,286 @@
+//! Remote file inclusion and server-side request forgery: URLs (or bare
+//! hosts) that point the server at itself, its network, its cloud metadata
+//! service, or at schemes no API needs (`file:`, `gopher:`, `dict:`...).
+
+use super::Hit;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+const DANGEROUS_SCHEMES: &[&str] = &[
+    "file:", "gopher:", "dict:", "ldap:", "ldaps:", "jar:", "netdoc:", "tftp:", "expect:", "phar:",
+    "zip:", "glob:", "ssh2.", "rar:", "ogg:", "php:",
+];
+
+const METADATA_HOSTS: &[&str] = &[
+    "169.254.169.254",
+    "metadata.google.internal",
+    "metadata.packet.net",
+    "100.100.100.200",
+    "fd00:ec2::254",
+    "169.254.170.2",
+    "metadata.azure.com",
+    "instance-data",
+];
+
+/// Wildcard DNS services that resolve a name to any IP (DNS rebinding and
+/// filter bypass).
+const REBINDING_SUFFIXES: &[&str] = &[
+    ".nip.io",
+    ".xip.io",
+    ".sslip.io",
+    ".localtest.me",
+    ".lvh.me",
+    ".vcap.me",
+    ".rbndr.us",
+    ".1u.ms",
+    ".traefik.me",
+    ".localhost",
+];
+
+/// Parses an IPv4 host in dotted, decimal, octal or hex form.
+fn parse_ipv4(host: &str) -> Option<Ipv4Addr> {
+    if let Ok(ip) = host.parse::<Ipv4Addr>() {
+        return Some(ip);
+    }
+    // Numbers wider than 32 bits keep their low bits in many parsers
+    // (`http://7147006462/` is 169.254.169.254).
+    let num = |p: &str| -> Option<u32> {
+        let wide = if let Some(h) = p.strip_prefix("0x") {
+            u64::from_str_radix(h.get(h.len().saturating_sub(16)..)?, 16).ok()
+        } else if p.len() > 1 && p.starts_with('0') {
+            u64::from_str_radix(p, 8).ok()
+        } else {
+            p.parse::<u64>().ok()
+        };
+        wide.map(|w| (w & 0xffff_ffff) as u32)
+    };
+    let parts: Vec<&str> = host.split('.').collect();
+    match parts.as_slice() {
+        [single] if single.bytes().all(|b| b.is_ascii_hexdigit() || b == b'x') => {
+            num(single).map(Ipv4Addr::from)
+        }
+        [a, b] => {
+            let (a, b) = (num(a)?, num(b)?);
+            (a < 256 && b < (1 << 24)).then(|| Ipv4Addr::from(a << 24 | b))
+        }
+        [a, b, c] => {
+            let (a, b, c) = (num(a)?, num(b)?, num(c)?);
+            (a < 256 && b < 256 && c < (1 << 16)).then(|| Ipv4Addr::from(a << 24 | b << 16 | c))
+        }
+        [a, b, c, d] => {
+            let v = [num(a)?, num(b)?, num(c)?, num(d)?];
+            v.iter()
+                .all(|x| *x < 256)
+                .then(|| Ipv4Addr::new(v[0] as u8, v[1] as u8, v[2] as u8, v[3] as u8))
+        }
+        _ => None,
+    }
+}
+
+fn internal_v4(ip: Ipv4Addr) -> bool {
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.octets()[0] == 0
+        || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+}
+
+fn internal_v6(ip: Ipv6Addr) -> bool {
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || (ip.segments()[0] & 0xfe00) == 0xfc00
+        || (ip.segments()[0] & 0xffc0) == 0xfe80
+        || ip.to_ipv4_mapped().is_some_and(internal_v4)
+}
+
+/// What a host is.
+enum HostKind {
+    Metadata,
+    Internal,
+    Rebinding,
+    PublicIp,
+    Name,
+}
+
+fn classify(host: &str) -> HostKind {
+    let host = host.trim_end_matches('.');
+    if METADATA_HOSTS.contains(&host) {
+        return HostKind::Metadata;
+    }
+    if [
+        "localhost",
+        "ip6-localhost",
+        "ipv6-localhost",
+        "ip6-loopback",
+        "ipv6-loopback",
+    ]
+    .iter()
+    .any(|p| host.starts_with(p))
+        || [".internal", ".localdomain", ".local", ".svc.cluster.local"]
+            .iter()
+            .any(|s| host.ends_with(s))
+            && host.contains('.')
+        || host == "kubernetes.default"
+    {
+        return HostKind::Internal;
+    }
+    if REBINDING_SUFFIXES
+        .iter()
+        .any(|s| host.ends_with(s) || host == &s[1..])
+    {
+        return HostKind::Rebinding;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(v6) = bare.parse::<Ipv6Addr>() {
+        return if internal_v6(v6) {
+            HostKind::Internal
+        } else {
+            HostKind::PublicIp
+        };
+    }
+    match parse_ipv4(host) {
+        Some(ip) if ip == Ipv4Addr::new(169, 254, 169, 254) => HostKind::Metadata,
+        Some(ip) if internal_v4(ip) => HostKind::Internal,
+        Some(_) => HostKind::PublicIp,
+        None => HostKind::Name,
+    }
+}
+
+/// Host part of `scheme://[user@]host[:port]/...`.
+fn url_host(after_scheme: &str) -> &str {
+    let authority = after_scheme
+        .split(['/', '?', '#', '\\'])
+        .next()
+        .unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    if host_port.starts_with('[') {
+        return host_port
+            .split(']')
+            .next()
+            .map_or(host_port, |h| &host_port[..h.len() + 1]);
+    }
+    host_port.split(':').next().unwrap_or(host_port)
+}
+
+/// Looks for SSRF/RFI in a folded value; `url_field`: the contract says the
+/// field carries URLs, so a public URL is expected there.
+pub fn detect(folded: &str, url_field: bool, hits: &mut Vec<Hit>) {
+    let value = folded.trim();
+    if let Some(scheme) = DANGEROUS_SCHEMES
+        .iter()
+        .find(|s| value.starts_with(*s) || value.contains(&format!(" {s}")))
+    {
+        let rule = if *scheme == "php:" || *scheme == "phar:" {
+            "php.stream_wrapper"
+        } else {
+            "ssrf.dangerous_scheme"
+        };
+        hits.push(Hit::new(rule, 5.0, 0.9, 1));
+        return;
+    }
+    if let Some(scheme) = value.strip_suffix('?') {
+        if ["file", "ftp", "ftps", "http", "https"].contains(&scheme.trim_end_matches('?')) {
+            hits.push(Hit::new("rfi.trailing_question_mark", 5.0, 0.6, 1));
+            return;
+        }
+    }
+    if value.starts_with("data:") && value[5..].contains('/') {
+        hits.push(Hit::new("ssrf.data_url", 5.0, 0.8, 1));
+        return;
+    }
+    for (at, _) in value.match_indices("://") {
+        let scheme_start = value[..at]
+            .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '.')
+            .map_or(0, |i| i + 1);
+        let scheme = &value[scheme_start..at];
+        if scheme.is_empty() {
+            continue;
+        }
+        let rest = &value[at + 3..];
+        // Parsers disagree on `a@b@c` and `a &@b# @c`: judge every candidate host.
+        let authority_end = rest.find(['/', '?', '\\']).unwrap_or(rest.len());
+        let host = std::iter::once(url_host(rest))
+            .chain(
+                rest[..authority_end]
+                    .split('@')
+                    .skip(1)
+                    .map(|h| h.split([':', '#', ' ']).next().unwrap_or(h)),
+            )
+            .map(|h| (h, classify(h)))
+            .max_by_key(|(_, kind)| match kind {
+                HostKind::Metadata => 4,
+                HostKind::Internal => 3,
+                HostKind::Rebinding => 2,
+                HostKind::PublicIp => 1,
+                HostKind::Name => 0,
+            })
+            .map_or("", |(h, _)| h);
+        match classify(host) {
+            HostKind::Metadata => hits.push(Hit::new("ssrf.cloud_metadata", 5.0, 0.95, 1)),
+            HostKind::Internal => hits.push(Hit::new("ssrf.internal_address", 5.0, 0.85, 1)),
+            HostKind::Rebinding => hits.push(Hit::new("ssrf.rebinding_host", 5.0, 0.8, 1)),
+            HostKind::PublicIp if !url_field => hits.push(Hit::new("rfi.ip_url", 5.0, 0.7, 1)),
+            _ if scheme_start == 0 && rest.ends_with('?') && !url_field => {
+                hits.push(Hit::new("rfi.trailing_question_mark", 5.0, 0.7, 1))
+            }
+            _ => continue,
+        }
+        return;
+    }
+    // A bare host or `host/path` where a URL is expected.
+    let host = value.split(['/', ':']).next().unwrap_or("");
+    if host.len() == value.len() || value[host.len()..].starts_with(['/', ':']) {
+        match classify(host) {
+            HostKind::Metadata => hits.push(Hit::new("ssrf.cloud_metadata", 5.0, 0.9, 1)),
+            HostKind::Internal
+                if value.len() > host.len() || host.contains('.') || host == "localhost" =>
+            {
+                hits.push(Hit::new("ssrf.internal_address", 5.0, 0.7, 1))
+            }
+            HostKind::Rebinding => hits.push(Hit::new("ssrf.rebinding_host", 5.0, 0.75, 1)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fires(s: &str) -> bool {
+        let mut hits = Vec::new();
+        detect(s, false, &mut hits);
+        !hits.is_empty()
+    }
+
+    #[test]
+    fn catches_internal_metadata_schemes_and_ip_urls() {
+        for attack in [
+            "http://169.254.169.254/computemetadata/v1/",
+            "http://2130706433/",
+            "http://0x7f.1/admin",
+            "gopher://127.0.0.1:6379/_",
+            "file:///etc/passwd",
+            "localhost/",
+            "http://[::1]/",
+            "http://a.127.0.0.1.nip.io/",
+            "http://66.240.183.75/crash.php",
+            "data:text/plain;base64,ssbsb3zlifbiuao=",
+        ] {
+            assert!(fires(attack), "missed: {attack}");
+        }
+    }
+
+    #[test]
+    fn stays_quiet_on_public_urls_and_text() {
+        for benign in [
+            "https://www.golino-piovani.com/",
+            "http://jockel.de/category/app",
+            "meet at the metadata talk",
+            "10.5 kg",
+            "v1.2.3.4",
+        ] {
+            assert!(!fires(benign), "false positive: {benign}");
+        }
+    }
+}

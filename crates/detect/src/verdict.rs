@@ -1,0 +1,98 @@
+//! The engine's answer for one request: detections added up into an anomaly
+//! score, compared with the endpoint's threshold.
+
+use crate::detectors::Detection;
+use rampart_core::Reason;
+use serde::Serialize;
+
+/// What the engine concluded about one request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// True when the score reached the threshold and the endpoint enforces.
+    pub blocked: bool,
+    /// `allow`, `monitor` (would have blocked; endpoint in monitor mode) or `block`.
+    pub action: &'static str,
+    pub score: f64,
+    #[serde(skip)]
+    pub threshold: f64,
+    pub detections: Vec<Detection>,
+}
+
+impl Verdict {
+    /// Adds up detections (a rule counts once per location) and decides.
+    pub fn decide(mut detections: Vec<Detection>, threshold: f64, enforce: bool) -> Verdict {
+        detections.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut counted: Vec<(&str, &str)> = Vec::new();
+        let mut score = 0.0;
+        for d in &detections {
+            if !counted.contains(&(d.rule.as_str(), d.location.as_str())) {
+                counted.push((d.rule.as_str(), d.location.as_str()));
+                score += d.score;
+            }
+        }
+        let over = score >= threshold;
+        let (blocked, action) = match (over, enforce) {
+            (true, true) => (true, "block"),
+            (true, false) => (false, "monitor"),
+            _ => (false, "allow"),
+        };
+        Verdict {
+            blocked,
+            action,
+            score,
+            threshold,
+            detections,
+        }
+    }
+
+    /// The detections as explained reasons for events and the gateway.
+    pub fn reasons(&self) -> Vec<Reason> {
+        self.detections
+            .iter()
+            .map(|d| {
+                Reason::new(
+                    format!("detect.{}", d.rule),
+                    d.location.clone(),
+                    d.evidence.clone(),
+                    d.score,
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detectors::{Category, Hit};
+    use crate::location::Location;
+
+    fn det(rule: &'static str, score: f64, loc: &str) -> Detection {
+        Detection::new(
+            &Hit::new(rule, score, 0.9, 1),
+            &Location::Query(loc.into()),
+            "x".into(),
+        )
+    }
+
+    #[test]
+    fn adds_scores_once_per_rule_and_location() {
+        let v = Verdict::decide(
+            vec![
+                det("sqli.tautology", 5.0, "a"),
+                det("sqli.tautology", 5.0, "a"),
+                det("protocol.x", 2.0, "b"),
+            ],
+            5.0,
+            true,
+        );
+        assert_eq!(v.score, 7.0);
+        assert!(v.blocked);
+        assert_eq!(v.detections[0].category, Category::Sqli);
+        let v = Verdict::decide(vec![det("protocol.x", 3.0, "b")], 5.0, true);
+        assert_eq!(v.action, "allow");
+        let v = Verdict::decide(vec![det("xss.active_tag", 5.0, "b")], 5.0, false);
+        assert_eq!((v.blocked, v.action), (false, "monitor"));
+        assert_eq!(v.reasons()[0].source, "detect.xss.active_tag");
+    }
+}

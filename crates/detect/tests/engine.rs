@@ -1,0 +1,269 @@
+//! End-to-end behaviour of the engine: requests in, verdicts out.
+
+use rampart_detect::{Body, DetectConfig, Engine, RequestView, Verdict};
+
+struct Req<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: &'a str,
+    headers: Vec<(&'a str, &'a [u8])>,
+    body: Option<&'a [u8]>,
+    truncated: bool,
+}
+
+impl<'a> Req<'a> {
+    fn get(path: &'a str, query: &'a str) -> Self {
+        Req {
+            method: "GET",
+            path,
+            query,
+            headers: vec![("Host", b"api.test"), ("User-Agent", b"client/1.0")],
+            body: None,
+            truncated: false,
+        }
+    }
+
+    fn post(path: &'a str, content_type: &'a str, body: &'a str) -> Self {
+        let mut r = Req::get(path, "");
+        r.method = "POST";
+        r.headers.push(("Content-Type", content_type.as_bytes()));
+        r.body = Some(body.as_bytes());
+        r
+    }
+
+    fn inspect(&self, engine: &Engine) -> Verdict {
+        engine.inspect(&RequestView {
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers: &self.headers,
+            body: self.body.map(|bytes| Body {
+                bytes,
+                truncated: self.truncated,
+            }),
+        })
+    }
+}
+
+fn engine(toml: &str) -> Engine {
+    Engine::new(DetectConfig::from_toml(toml).expect("valid config")).expect("valid engine")
+}
+
+fn rules(v: &Verdict) -> Vec<&str> {
+    v.detections.iter().map(|d| d.rule.as_str()).collect()
+}
+
+#[test]
+fn blocks_injection_and_explains_where() {
+    let e = engine("");
+    let v = Req::get("/search", "q=1%27%20or%20%271%27%3D%271").inspect(&e);
+    assert!(v.blocked, "{v:?}");
+    assert_eq!(v.action, "block");
+    let d = &v.detections[0];
+    assert_eq!(d.location, "query.q");
+    assert!(d.rule.starts_with("sqli."), "{d:?}");
+    assert_eq!(d.evidence, "1' or '1'='1");
+    assert_eq!(v.reasons()[0].location, "query.q");
+
+    let v = Req::post(
+        "/api/users",
+        "application/json",
+        r#"{"user":{"bio":"<img src=x onerror=alert(1)>"}}"#,
+    )
+    .inspect(&e);
+    assert!(v.blocked);
+    assert_eq!(v.detections[0].location, "body$.user.bio");
+}
+
+#[test]
+fn lets_ordinary_api_traffic_through() {
+    let e = engine("");
+    for req in [
+        Req::get(
+            "/api/v1/search",
+            "q=O%27Brien&sort=-created_at&tags=select%2Cunion",
+        ),
+        Req::post(
+            "/api/v1/reviews",
+            "application/json",
+            r#"{"title":"Don't drop it; update me later","text":"SELECT Specialty Hospital, Room 12","website":"https://www.example.com/"}"#,
+        ),
+        Req::post(
+            "/account",
+            "application/x-www-form-urlencoded",
+            "display_name=Tom+%26+Jerry&about=cat+%26+dog+grooming%2C+%2425+(or+2+for+%2440)",
+        ),
+        Req::post(
+            "/graphql",
+            "application/json",
+            r#"{"query":"query Q($id: ID!) { user(id: $id) { name posts(first: 10) { title } } }","variables":{"id":"42"}}"#,
+        ),
+    ] {
+        let v = req.inspect(&e);
+        assert!(!v.blocked, "{:?}", v.detections);
+    }
+}
+
+#[test]
+fn graphql_policy_is_enforced_per_endpoint() {
+    let e = engine("[detect]\n[[detect.endpoints]]\npath = \"/graphql\"\n[detect.endpoints.graphql]\nallow_introspection = false\nmax_depth = 3\nmax_aliases = 2\nmax_operations = 2\nmax_cost = 100\n");
+    let introspection = Req::post(
+        "/graphql",
+        "application/json",
+        r#"{"query":"{ __schema { types { name } } }"}"#,
+    )
+    .inspect(&e);
+    assert!(rules(&introspection).contains(&"graphql.introspection"));
+    let deep = Req::post(
+        "/graphql",
+        "application/json",
+        r#"{"query":"{ a { b { c { d } } } }"}"#,
+    )
+    .inspect(&e);
+    assert!(rules(&deep).contains(&"graphql.depth"));
+    let batch = Req::post(
+        "/graphql",
+        "application/json",
+        r#"[{"query":"{a}"},{"query":"{a}"},{"query":"{a}"}]"#,
+    )
+    .inspect(&e);
+    assert!(rules(&batch).contains(&"graphql.batching"));
+    let costly = Req::post(
+        "/graphql",
+        "application/json",
+        r#"{"query":"{ users(first: 1000) { id } }"}"#,
+    )
+    .inspect(&e);
+    assert!(rules(&costly).contains(&"graphql.cost"));
+    let aliases = Req::post(
+        "/graphql",
+        "application/json",
+        r#"{"query":"{ a: x b: x c: x }"}"#,
+    )
+    .inspect(&e);
+    assert!(rules(&aliases).contains(&"graphql.aliases"));
+    // Elsewhere the default policy allows introspection.
+    let other = Req::post(
+        "/api/graphql-proxy",
+        "application/json",
+        r#"{"query":"{ __schema { types { name } } }","variables":{}}"#,
+    )
+    .inspect(&e);
+    assert!(!rules(&other).contains(&"graphql.introspection"));
+}
+
+#[test]
+fn graphql_arguments_are_inspected_as_values() {
+    let e = engine("");
+    let v = Req::post(
+        "/graphql",
+        "application/json",
+        r#"{"query":"{ user(name: \"x' UNION SELECT password FROM users--\") { id } }"}"#,
+    )
+    .inspect(&e);
+    assert!(v.blocked);
+    assert_eq!(v.detections[0].location, "body.graphql.query.user.name");
+}
+
+#[test]
+fn malformed_and_truncated_bodies() {
+    let e = engine("");
+    let broken = Req::post("/api", "application/json", r#"{"a": "#).inspect(&e);
+    assert!(rules(&broken).contains(&"protocol.malformed_body"));
+    let mut truncated = Req::post("/api", "application/json", r#"{"a": "#);
+    truncated.truncated = true;
+    assert!(!rules(&truncated.inspect(&e)).contains(&"protocol.malformed_body"));
+    let deep = "[".repeat(5000) + &"]".repeat(5000);
+    let v = Req::post("/api", "application/json", &deep).inspect(&e);
+    assert!(rules(&v).contains(&"protocol.malformed_body"));
+}
+
+#[test]
+fn contracts_catch_mass_assignment_and_can_only_monitor() {
+    let toml = r#"
+        [detect]
+        unknown_endpoint = "monitor"
+        [[detect.contracts]]
+        method = "POST"
+        path = "/signup"
+        [detect.contracts.body]
+        type = "object"
+        additional_properties = false
+        properties.email = { type = "string", max_length = 60 }
+        properties.about = { type = "string", kind = "free_text" }
+    "#;
+    let e = engine(toml);
+    let v = Req::post(
+        "/signup",
+        "application/json",
+        r#"{"email":"a@b.c","is_admin":true}"#,
+    )
+    .inspect(&e);
+    assert!(v.blocked);
+    assert_eq!(rules(&v), ["contract.unexpected_property"]);
+    assert_eq!(v.detections[0].location, "body$.is_admin");
+    let unknown = Req::get("/elsewhere", "").inspect(&e);
+    assert!(!unknown.blocked);
+    assert_eq!(rules(&unknown), ["contract.unknown_endpoint"]);
+
+    let monitoring = engine(&toml.replace(
+        "path = \"/signup\"",
+        "path = \"/signup\"\n        mode = \"monitor\"",
+    ));
+    let v = Req::post(
+        "/signup",
+        "application/json",
+        r#"{"email":"a@b.c","is_admin":true}"#,
+    )
+    .inspect(&monitoring);
+    assert!(!v.blocked);
+    assert_eq!(rules(&v), ["contract.unexpected_property"]);
+}
+
+#[test]
+fn paranoia_and_thresholds_change_the_outcome() {
+    let override_param = Req::post(
+        "/form",
+        "application/x-www-form-urlencoded",
+        "_method=DELETE",
+    );
+    assert!(!override_param.inspect(&engine("")).blocked);
+    assert!(
+        override_param
+            .inspect(&engine("[detect]\nparanoia = 2\n"))
+            .blocked
+    );
+    let attack = Req::get("/s", "q=%3Cscript%3Ealert(1)%3C/script%3E");
+    assert!(
+        !attack
+            .inspect(&engine("[detect]\nthreshold = 50\n"))
+            .blocked
+    );
+    let monitored = attack.inspect(&engine("[detect]\nmode = \"monitor\"\n"));
+    assert_eq!((monitored.blocked, monitored.action), (false, "monitor"));
+    let disabled = attack.inspect(&engine("[detect]\ndisabled_rules = [\"xss\"]\n"));
+    assert!(!disabled.blocked);
+}
+
+#[test]
+fn secrets_are_masked_in_evidence() {
+    let v = Req::post(
+        "/login",
+        "application/x-www-form-urlencoded",
+        "user=bob&password=%27+or+1%3D1--",
+    )
+    .inspect(&engine(""));
+    assert!(v.blocked);
+    assert!(
+        v.detections[0].evidence.contains("***"),
+        "{:?}",
+        v.detections[0]
+    );
+}
+
+#[test]
+fn huge_parameter_counts_are_bounded() {
+    let query: String = (0..50_000).map(|i| format!("p{i}=v&")).collect();
+    let v = Req::get("/x", &query).inspect(&engine(""));
+    assert!(rules(&v).contains(&"protocol.too_many_values"));
+}
