@@ -113,14 +113,17 @@ impl Body for ForwardBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             ForwardBody::Empty => SizeHint::with_exact(0),
-            ForwardBody::Full { data, .. } => {
-                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
-            }
+            ForwardBody::Full { data, .. } => exact_size(data),
             ForwardBody::Streaming { exact_len, .. } => {
                 exact_len.map_or_else(SizeHint::default, SizeHint::with_exact)
             }
         }
     }
+}
+
+/// The size of a body held in memory (nothing left: zero).
+fn exact_size(data: &Option<Bytes>) -> SizeHint {
+    SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
 }
 
 /// The response body sent to the client.
@@ -219,9 +222,7 @@ impl Body for ResponseBody {
 
     fn size_hint(&self) -> SizeHint {
         match &self.source {
-            ResponseSource::Full(data) => {
-                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
-            }
+            ResponseSource::Full(data) => exact_size(data),
             ResponseSource::Upstream { body, .. } => body.size_hint(),
         }
     }
