@@ -1,0 +1,9 @@
+//! Bans: by address, network, API key, user or fingerprint, for a time that
+//! grows with repeat offences.
+
+mod ladder;
+mod list;
+mod prefix;
+
+pub use ladder::{BanConfig, BanConfigError};
+pub use list::{Ban, BanKind, BanList, BanListFull, BanTarget};

@@ -1,0 +1,289 @@
+//! Policy: what to do with one request, given its facts and its signals.
+//!
+//! # Precedence
+//!
+//! 1. **Scope.** Mode, block score and signal-class actions come from the
+//!    most specific scope that sets them: endpoint template, then business
+//!    function, then route, then `defaults` (see [`scope`]).
+//! 2. **Custom rules**, in the order written. Every rule is evaluated. The
+//!    *first* matching rule with a terminal action (ban, block, deceive)
+//!    decides the verdict: order is the operator's priority, as in firewall
+//!    rule lists. Non-terminal actions of all matching rules add up: every
+//!    `rate_limit` names a limit to check, every `tag` adds headers upstream,
+//!    `mask` asks for response masking, `monitor` only records.
+//! 3. **Signal classes**, only if no rule decided: each signal whose class
+//!    has an action contributes it; the most severe terminal action wins
+//!    (ban > block > deceive), non-terminal ones add up as above.
+//! 4. **Score**, only if nothing decided yet: when the sum of signal scores
+//!    reaches `block_score`, the request is blocked with the default
+//!    problem document.
+//! 5. **Mode.** In `monitor` mode the decision is the same, but
+//!    [`Decision::mode`] says monitor: the gateway records it and applies
+//!    nothing (no block, limit, tag or mask).
+//!
+//! A rule whose evaluation fails at run time (say a regex over a huge value)
+//! does not match; it is listed in [`Decision::failed_rules`].
+
+pub mod action;
+mod bindings;
+pub mod config;
+mod fields;
+mod guard;
+mod patterns;
+pub mod response;
+mod rule;
+mod schema;
+pub mod scope;
+
+use crate::facts::{RequestFacts, Signal};
+use crate::ratelimit::LimitConfig;
+use action::Action;
+pub use action::BlockTemplate;
+use cel::Env;
+pub use config::{
+    ActionConfig, BanOn, Deception, Mode, PolicyConfig, RuleConfig, ScopeMatch, ScopeSettings,
+};
+use patterns::Patterns;
+use rampart_core::Reason;
+pub use response::{problem_response, rate_limited_response, BlockResponse};
+use rule::CompiledRule;
+pub use rule::RuleError;
+pub use scope::ScopeError;
+use scope::Scopes;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Why a policy was refused at load.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+    #[error("rule `{0}` is declared twice")]
+    DuplicateRule(String),
+    #[error("limit `{0}` is declared twice")]
+    DuplicateLimit(String),
+}
+
+/// A compiled policy: immutable, shared by every worker.
+pub struct Policy {
+    env: Arc<Env>,
+    patterns: Arc<Patterns>,
+    /// The fields the interpreted rules read, each once.
+    interpreted_fields: Vec<schema::FieldUse>,
+    scopes: Scopes,
+    rules: Vec<CompiledRule>,
+}
+
+/// The answer that replaces the upstream's, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Allow,
+    Block(BlockResponse),
+    /// Ban this identity of the client, and answer with `response`.
+    Ban {
+        on: BanOn,
+        response: BlockResponse,
+    },
+    Deceive(Deception),
+}
+
+/// What policy decided for one request, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// `Monitor`: record everything below, apply none of it.
+    pub mode: Mode,
+    pub verdict: Verdict,
+    /// Limits from `[[prevent.limits]]` this request must pass.
+    pub limits: Vec<Arc<str>>,
+    /// Headers to add to the request sent upstream.
+    pub upstream_headers: Vec<(String, String)>,
+    pub mask_response: bool,
+    /// Every rule, signal or threshold that contributed.
+    pub reasons: Vec<Reason>,
+    /// Rules whose evaluation failed, with the error.
+    pub failed_rules: Vec<(Arc<str>, String)>,
+}
+
+impl Policy {
+    /// Compiles and checks every scope, action and rule; `limits` are the
+    /// limits rules may refer to.
+    pub fn compile(config: &PolicyConfig, limits: &[LimitConfig]) -> Result<Policy, PolicyError> {
+        let mut limit_names = HashSet::new();
+        for limit in limits {
+            if !limit_names.insert(limit.name.as_str()) {
+                return Err(PolicyError::DuplicateLimit(limit.name.clone()));
+            }
+        }
+        let limit_exists = |name: &str| limit_names.contains(name);
+        let scopes = Scopes::compile(&config.defaults, &config.scopes, &limit_exists)?;
+        let env = Env::stdlib();
+        let mut patterns = Patterns::default();
+        let mut names = HashSet::new();
+        let mut rules = Vec::with_capacity(config.rules.len());
+        for rule in &config.rules {
+            if !names.insert(rule.name.as_str()) {
+                return Err(PolicyError::DuplicateRule(rule.name.clone()));
+            }
+            rules.push(CompiledRule::compile(
+                rule,
+                &env,
+                &mut patterns,
+                &limit_exists,
+            )?);
+        }
+        let mut interpreted_fields: Vec<schema::FieldUse> = Vec::new();
+        for field in rules.iter().flat_map(|rule| &rule.interpreted_fields) {
+            if !interpreted_fields.contains(field) {
+                interpreted_fields.push(field.clone());
+            }
+        }
+        Ok(Policy {
+            env: Arc::new(env),
+            patterns: Arc::new(patterns),
+            interpreted_fields,
+            scopes,
+            rules,
+        })
+    }
+
+    /// Decides for one request. Never fails: a rule that cannot be evaluated
+    /// does not match and is reported in the decision.
+    pub fn evaluate(&self, facts: &RequestFacts, signals: &[Signal]) -> Decision {
+        let scope = self.scopes.resolve(facts);
+        let mut outcome = Outcome::default();
+        let mut context = None;
+        for rule in &self.rules {
+            // Guards first; the interpreter's bindings are built at most once,
+            // and only when a rule needs them.
+            let matched = match rule.decide_by_guards(facts, signals) {
+                Some(decided) => Ok(decided),
+                None => rule.matches(context.get_or_insert_with(|| {
+                    bindings::context(
+                        &self.env,
+                        &self.patterns,
+                        &self.interpreted_fields,
+                        facts,
+                        signals,
+                    )
+                })),
+            };
+            match matched {
+                Ok(true) => {
+                    let source = format!("rule:{}", rule.name);
+                    let reason = Reason::new(source, "policy", rule.action.name(), 0.0);
+                    outcome.apply(&rule.action, reason, Priority::FirstWins);
+                }
+                Ok(false) => {}
+                Err(error) => outcome.failed_rules.push((rule.name.clone(), error)),
+            }
+        }
+        let decided_by_rule = outcome.terminal.is_some();
+        for signal in signals {
+            if let Some(action) = scope.signal_action(&signal.class) {
+                if decided_by_rule && action.severity().is_some() {
+                    continue;
+                }
+                let reason = Reason::new(
+                    &signal.source,
+                    &signal.location,
+                    &signal.class,
+                    signal.score,
+                );
+                outcome.apply(action, reason, Priority::MostSevere);
+            }
+        }
+        let score: f64 = signals.iter().map(|signal| signal.score).sum();
+        if let (None, Some(threshold)) = (&outcome.terminal, scope.block_score()) {
+            if score >= threshold {
+                let reason = Reason::new(
+                    "policy.block_score",
+                    "signals",
+                    format!("score {score} >= {threshold}"),
+                    score,
+                );
+                outcome.apply(
+                    &Action::Block(BlockTemplate::forbidden()),
+                    reason,
+                    Priority::FirstWins,
+                );
+            }
+        }
+        outcome.into_decision(scope.mode(), &facts.request_id)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// An earlier terminal action keeps its place (rules in order).
+    FirstWins,
+    /// A later, more severe terminal action replaces it (signal classes).
+    MostSevere,
+}
+
+#[derive(Default)]
+struct Outcome {
+    /// The deciding action and the reason it names.
+    terminal: Option<(Action, String)>,
+    limits: Vec<Arc<str>>,
+    upstream_headers: Vec<(String, String)>,
+    mask_response: bool,
+    reasons: Vec<Reason>,
+    failed_rules: Vec<(Arc<str>, String)>,
+}
+
+impl Outcome {
+    fn apply(&mut self, action: &Action, reason: Reason, priority: Priority) {
+        match action {
+            Action::RateLimit(limit) => {
+                if !self.limits.contains(limit) {
+                    self.limits.push(limit.clone());
+                }
+            }
+            Action::Tag(headers) => self.upstream_headers.extend(headers.iter().cloned()),
+            Action::Mask => self.mask_response = true,
+            Action::Monitor => {}
+            Action::Block(_) | Action::Ban(_) | Action::Deceive(_) => {
+                let replace = match (&self.terminal, priority) {
+                    (None, _) => true,
+                    (Some(_), Priority::FirstWins) => false,
+                    (Some((current, _)), Priority::MostSevere) => {
+                        action.severity() > current.severity()
+                    }
+                };
+                if replace {
+                    self.terminal = Some((action.clone(), reason.source.clone()));
+                }
+            }
+        }
+        self.reasons.push(reason);
+    }
+
+    fn into_decision(self, mode: Mode, request_id: &str) -> Decision {
+        let verdict = match self.terminal {
+            None => Verdict::Allow,
+            Some((action, source)) => {
+                let why = format!("Refused by {source}.");
+                match action {
+                    Action::Block(template) => Verdict::Block(template.render(request_id, &why)),
+                    Action::Ban(on) => Verdict::Ban {
+                        on,
+                        response: BlockTemplate::forbidden().render(request_id, &why),
+                    },
+                    Action::Deceive(with) => Verdict::Deceive(with),
+                    _ => Verdict::Allow,
+                }
+            }
+        };
+        Decision {
+            mode,
+            verdict,
+            limits: self.limits,
+            upstream_headers: self.upstream_headers,
+            mask_response: self.mask_response,
+            reasons: self.reasons,
+            failed_rules: self.failed_rules,
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! What a limit counts by: the client's address or subnet, an identity, the
+//! endpoint, or several of them together.
+//!
+//! A key is folded into a 128-bit fingerprint with two SipHash instances
+//! seeded at random per limiter, so the store holds a fixed 16 bytes per key
+//! whatever the length of an attacker's API key, and nobody outside the
+//! process can craft two keys that collide.
+
+use crate::facts::RequestFacts;
+use serde::Deserialize;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::net::IpAddr;
+
+/// One part of a limit key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPart {
+    /// The client address.
+    Ip,
+    /// The client's subnet: `/subnet_v4` for IPv4, `/subnet_v6` for IPv6.
+    Subnet,
+    ApiKey,
+    User,
+    Fingerprint,
+    /// The endpoint template, or the raw path when the endpoint is unknown.
+    Endpoint,
+}
+
+/// The parts of a key and the subnet sizes, as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    /// All parts must be present for the limit to apply to a request.
+    pub parts: Vec<KeyPart>,
+    #[serde(default = "default_subnet_v4")]
+    pub subnet_v4: u8,
+    #[serde(default = "default_subnet_v6")]
+    pub subnet_v6: u8,
+}
+
+fn default_subnet_v4() -> u8 {
+    24
+}
+
+fn default_subnet_v6() -> u8 {
+    64
+}
+
+impl KeySpec {
+    /// A key spec of these parts with the default subnet sizes (/24, /64).
+    pub fn of(parts: &[KeyPart]) -> Self {
+        KeySpec {
+            parts: parts.to_vec(),
+            subnet_v4: default_subnet_v4(),
+            subnet_v6: default_subnet_v6(),
+        }
+    }
+}
+
+/// A key's fingerprint, valid only for the limiter that computed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LimitKey(pub(crate) u128);
+
+/// Turns request facts into limit keys for one limiter.
+#[derive(Debug, Clone)]
+pub struct KeyHasher {
+    spec: KeySpec,
+    high: RandomState,
+    low: RandomState,
+}
+
+impl KeyHasher {
+    pub fn new(spec: KeySpec) -> Self {
+        KeyHasher {
+            spec,
+            high: RandomState::new(),
+            low: RandomState::new(),
+        }
+    }
+
+    pub fn spec(&self) -> &KeySpec {
+        &self.spec
+    }
+
+    /// The request's key, or `None` when one of the parts is absent (a limit
+    /// by API key does not apply to a request without one).
+    pub fn key_for(&self, facts: &RequestFacts) -> Option<LimitKey> {
+        let mut high = self.high.build_hasher();
+        let mut low = self.low.build_hasher();
+        self.hash_parts(facts, &mut high)?;
+        self.hash_parts(facts, &mut low)?;
+        let fingerprint = (u128::from(high.finish()) << 64) | u128::from(low.finish());
+        Some(LimitKey(fingerprint))
+    }
+
+    fn hash_parts<H: Hasher>(&self, facts: &RequestFacts, hasher: &mut H) -> Option<()> {
+        let client = &facts.client;
+        for part in &self.spec.parts {
+            match part {
+                KeyPart::Ip => hash_ip(hasher, client.ip, 128),
+                KeyPart::Subnet => {
+                    let prefix = match client.ip {
+                        IpAddr::V4(_) => self.spec.subnet_v4,
+                        IpAddr::V6(_) => self.spec.subnet_v6,
+                    };
+                    hash_ip(hasher, client.ip, prefix)
+                }
+                KeyPart::ApiKey => (3u8, client.api_key.as_deref()?).hash(hasher),
+                KeyPart::User => (4u8, client.user.as_deref()?).hash(hasher),
+                KeyPart::Fingerprint => (5u8, client.fingerprint.as_deref()?).hash(hasher),
+                KeyPart::Endpoint => {
+                    let endpoint = facts.endpoint.template.as_deref().unwrap_or(&facts.path);
+                    (6u8, endpoint).hash(hasher)
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+/// Hashes the address masked to `prefix` bits, tagged by family and prefix.
+fn hash_ip<H: Hasher>(hasher: &mut H, ip: IpAddr, prefix: u8) {
+    match ip {
+        IpAddr::V4(v4) => {
+            let bits = u32::from(v4);
+            let prefix = prefix.min(32);
+            let masked = bits.checked_shr(32 - u32::from(prefix)).unwrap_or(0);
+            (1u8, prefix, masked).hash(hasher);
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            let prefix = prefix.min(128);
+            let masked = bits.checked_shr(128 - u32::from(prefix)).unwrap_or(0);
+            (2u8, prefix, masked).hash(hasher);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(ip: &str) -> RequestFacts {
+        RequestFacts::new("POST", "/login", ip.parse().unwrap())
+    }
+
+    #[test]
+    fn subnet_keys_group_a_slash_24_and_a_slash_64() {
+        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::Subnet]));
+        let key = |ip| keys.key_for(&facts(ip)).unwrap();
+        assert_eq!(key("10.1.2.3"), key("10.1.2.250"));
+        assert_ne!(key("10.1.2.3"), key("10.1.3.3"));
+        assert_eq!(key("2001:db8:0:1::1"), key("2001:db8:0:1:ffff::9"));
+        assert_ne!(key("2001:db8:0:1::1"), key("2001:db8:0:2::1"));
+    }
+
+    #[test]
+    fn ip_keys_tell_every_address_apart() {
+        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::Ip]));
+        let key = |ip| keys.key_for(&facts(ip)).unwrap();
+        assert_ne!(key("10.1.2.3"), key("10.1.2.4"));
+        assert_eq!(key("10.1.2.3"), key("10.1.2.3"));
+    }
+
+    #[test]
+    fn a_missing_part_means_the_limit_does_not_apply() {
+        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::ApiKey]));
+        let mut request = facts("10.0.0.1");
+        assert_eq!(keys.key_for(&request), None);
+        request.client.api_key = Some("k-1".into());
+        assert!(keys.key_for(&request).is_some());
+    }
+
+    #[test]
+    fn composite_keys_separate_endpoints_and_identities() {
+        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::User, KeyPart::Endpoint]));
+        let mut alice_login = facts("10.0.0.1");
+        alice_login.client.user = Some("alice".into());
+        let mut alice_search = alice_login.clone();
+        alice_search.path = "/search".into();
+        let mut bob_login = alice_login.clone();
+        bob_login.client.user = Some("bob".into());
+        let mut alice_elsewhere = alice_login.clone();
+        alice_elsewhere.client.ip = "192.0.2.9".parse().unwrap();
+        let key = |f: &RequestFacts| keys.key_for(f).unwrap();
+        assert_ne!(key(&alice_login), key(&alice_search));
+        assert_ne!(key(&alice_login), key(&bob_login));
+        assert_eq!(key(&alice_login), key(&alice_elsewhere));
+    }
+
+    #[test]
+    fn endpoint_uses_the_template_when_known() {
+        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::Endpoint]));
+        let mut first = facts("10.0.0.1");
+        first.path = "/users/1".into();
+        first.endpoint.template = Some("/users/{id}".into());
+        let mut second = first.clone();
+        second.path = "/users/2".into();
+        assert_eq!(keys.key_for(&first), keys.key_for(&second));
+    }
+
+    #[test]
+    fn fields_do_not_run_into_each_other() {
+        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::ApiKey, KeyPart::User]));
+        let mut first = facts("10.0.0.1");
+        first.client.api_key = Some("ab".into());
+        first.client.user = Some("c".into());
+        let mut second = first.clone();
+        second.client.api_key = Some("a".into());
+        second.client.user = Some("bc".into());
+        assert_ne!(keys.key_for(&first), keys.key_for(&second));
+    }
+}
