@@ -32,6 +32,8 @@ pub struct ExchangeContext {
     pub endpoint: Option<Arc<str>>,
     /// Stage-private data carried from one phase to the next.
     pub extensions: http::Extensions,
+    /// Headers stages add to the request sent upstream (e.g. risk tags).
+    pub upstream_headers: Vec<(String, String)>,
 }
 
 impl ExchangeContext {
@@ -252,6 +254,7 @@ mod tests {
             started: Instant::now(),
             endpoint: None,
             extensions: http::Extensions::new(),
+            upstream_headers: Vec::new(),
         }
     }
 

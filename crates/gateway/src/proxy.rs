@@ -137,6 +137,7 @@ pub async fn handle(
         started: Instant::now(),
         endpoint: None,
         extensions: http::Extensions::new(),
+        upstream_headers: Vec::new(),
     };
 
     let ambiguity = if connection.signals.take_ambiguous_head() {
@@ -405,6 +406,14 @@ fn upstream_request(
     );
     if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
         headers.insert(&runtime.config.server.request_id_header, id);
+    }
+    for (name, value) in &ctx.upstream_headers {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
     }
     let path_and_query = parts
         .uri

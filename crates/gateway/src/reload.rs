@@ -79,11 +79,14 @@ impl Reloader {
     /// Validates the file and swaps it in, or reports why not.
     pub fn reload(&self) -> Result<(), ConfigError> {
         let _serial = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
-        match GatewayConfig::load(&self.path) {
-            Ok(config) => {
-                let current = self.shared.runtime.load();
-                warn_about_start_only_changes(&current.config, &config);
-                let next = Runtime::build(config, Some(&current), &self.shared.services);
+        let current = self.shared.runtime.load();
+        let built = GatewayConfig::load(&self.path).and_then(|config| {
+            warn_about_start_only_changes(&current.config, &config);
+            Runtime::build(config, Some(&current), &self.shared.services)
+                .map_err(|message| ConfigError::single(self.path.clone(), "prevent", message))
+        });
+        match built {
+            Ok(next) => {
                 self.shared.runtime.store(Arc::new(next));
                 metrics::counter!(telemetry::CONFIG_RELOADS, "result" => "ok").increment(1);
                 tracing::info!(file = %self.path.display(), "configuration reloaded");

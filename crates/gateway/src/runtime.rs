@@ -3,16 +3,21 @@
 //! a single atomic pointer swap and in-flight requests keep the snapshot they
 //! started with.
 
-use crate::config::{GatewayConfig, RouteSpec};
+use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::discovery::Discovery;
 use crate::pipeline::Pipeline;
 use crate::router::Router;
 use crate::stages::build_pipeline;
+use crate::stages::prevent::PreventRuntime;
 use crate::upstream::UpstreamPool;
+use rampart_prevent::{BanList, RateLimiter};
 use std::sync::Arc;
+use std::sync::RwLock;
 
 pub struct Runtime {
     pub config: Arc<GatewayConfig>,
+    /// Prevention state, when the `prevent` stage is configured.
+    pub prevent: Option<Arc<PreventRuntime>>,
     pub router: Router,
     pub routes: Vec<Arc<RouteRuntime>>,
     pub upstreams: Vec<Arc<UpstreamPool>>,
@@ -45,12 +50,14 @@ impl Runtime {
     }
 
     /// Compiles a configuration. Upstream pools whose settings did not change
-    /// are carried over from `previous`, with their idle connections and health.
+    /// are carried over from `previous`, with their idle connections and
+    /// health. Fails only when prevention state cannot be built (the message
+    /// names the part).
     pub fn build(
         config: GatewayConfig,
         previous: Option<&Runtime>,
         services: &Services,
-    ) -> Runtime {
+    ) -> Result<Runtime, String> {
         let upstreams: Vec<Arc<UpstreamPool>> = config
             .upstreams
             .iter()
@@ -63,6 +70,13 @@ impl Runtime {
                     })
             })
             .collect();
+        let prevent = match config.stages.contains(&StageKind::Prevent) {
+            true => Some(Arc::new(build_prevent(
+                &config,
+                previous.and_then(|p| p.prevent.as_deref()),
+            )?)),
+            false => None,
+        };
         let routes = config
             .routes
             .iter()
@@ -70,16 +84,55 @@ impl Runtime {
                 Arc::new(RouteRuntime {
                     name: Arc::from(spec.name.as_str()),
                     spec: spec.clone(),
-                    pipeline: build_pipeline(&config, spec, services),
+                    pipeline: build_pipeline(&config, spec, services, prevent.as_ref()),
                     upstream: Arc::clone(&upstreams[spec.upstream]),
                 })
             })
             .collect();
-        Runtime {
+        Ok(Runtime {
+            prevent,
             router: Router::new(&config.routes),
             config: Arc::new(config),
             routes,
             upstreams,
-        }
+        })
     }
+}
+
+/// Prevention state for a new configuration: limiters whose settings did not
+/// change keep their counters, and the ban list is kept unless its settings
+/// changed. The settings were checked at load; an error here names the part.
+fn build_prevent(
+    config: &GatewayConfig,
+    previous: Option<&PreventRuntime>,
+) -> Result<PreventRuntime, String> {
+    let settings = &config.prevent;
+    let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
+    let mut limiters = Vec::with_capacity(settings.config.limits.len());
+    for limit in &settings.config.limits {
+        let kept = previous.and_then(|p| {
+            let same = p.config.limits.iter().position(|l| l == limit)?;
+            p.limiters.get(same).cloned()
+        });
+        let limiter = match kept {
+            Some(limiter) => limiter,
+            None => Arc::new(
+                RateLimiter::new(limit, Arc::clone(&clock))
+                    .map_err(|e| format!("prevent.limits ({}): {e}", limit.name))?,
+            ),
+        };
+        limiters.push(limiter);
+    }
+    let bans = match previous.filter(|p| p.config.bans == settings.config.bans) {
+        Some(p) => Arc::clone(&p.bans),
+        None => Arc::new(RwLock::new(
+            BanList::new(&settings.config.bans, clock).map_err(|e| format!("prevent.bans: {e}"))?,
+        )),
+    };
+    Ok(PreventRuntime {
+        config: settings.config.clone(),
+        policy: Arc::clone(&settings.policy),
+        limiters,
+        bans,
+    })
 }

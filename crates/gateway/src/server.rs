@@ -71,7 +71,10 @@ impl Gateway {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
         };
         let shared = Arc::new(Shared {
-            runtime: ArcSwap::from_pointee(Runtime::build(config.clone(), None, &services)),
+            runtime: ArcSwap::from_pointee(
+                Runtime::build(config.clone(), None, &services)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?,
+            ),
             ids: RequestIds::new(),
             events,
             services,

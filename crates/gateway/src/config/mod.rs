@@ -37,6 +37,21 @@ pub struct GatewayConfig {
     pub routes: Vec<RouteSpec>,
     /// The detection engine, compiled from `[detect]` (defaults when absent).
     pub detect: DetectEngine,
+    /// `[prevent]`, checked and its policy compiled (defaults when absent).
+    pub prevent: PreventSettings,
+}
+
+/// The prevention settings with the policy compiled from them.
+#[derive(Clone)]
+pub struct PreventSettings {
+    pub config: rampart_prevent::PreventConfig,
+    pub policy: Arc<rampart_prevent::Policy>,
+}
+
+impl std::fmt::Debug for PreventSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.config.fmt(f)
+    }
 }
 
 /// The compiled detection engine, shared by every route's `detect` stage.
@@ -75,13 +90,15 @@ pub enum StageKind {
     IpLists,
     Detect,
     Discover,
+    Prevent,
 }
 
 impl StageKind {
-    const ALL: [(&'static str, StageKind); 3] = [
+    const ALL: [(&'static str, StageKind); 4] = [
         ("ip_lists", StageKind::IpLists),
         ("detect", StageKind::Detect),
         ("discover", StageKind::Discover),
+        ("prevent", StageKind::Prevent),
     ];
 
     fn from_name(name: &str) -> Option<StageKind> {
@@ -251,6 +268,7 @@ impl<'a> Validator<'a> {
         let upstreams = self.upstreams(raw.upstreams);
         let routes = self.routes(raw.routes, &upstreams, server.max_header_bytes);
         let detect = self.detect(raw.detect.unwrap_or_default());
+        let prevent = self.prevent(raw.prevent.unwrap_or_default());
         let discovery = (raw.discovery.is_some() || stages.contains(&StageKind::Discover))
             .then(|| self.discovery(raw.discovery.unwrap_or_default(), &events));
         let admin_token = raw.admin.token.filter(|t| {
@@ -260,7 +278,8 @@ impl<'a> Validator<'a> {
             }
             ok
         });
-        let (Some(detect), true) = (detect, self.problems.is_empty()) else {
+        let (Some(detect), Some(prevent), true) = (detect, prevent, self.problems.is_empty())
+        else {
             return Err(ConfigError {
                 file: self.file.to_path_buf(),
                 problems: self.problems,
@@ -278,7 +297,30 @@ impl<'a> Validator<'a> {
             upstreams,
             routes,
             detect,
+            prevent,
         })
+    }
+
+    fn prevent(&mut self, config: rampart_prevent::PreventConfig) -> Option<PreventSettings> {
+        let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
+        for (i, limit) in config.limits.iter().enumerate() {
+            if let Err(e) = rampart_prevent::RateLimiter::new(limit, Arc::clone(&clock)) {
+                self.problem(format!("prevent.limits[{i}]"), e.to_string());
+            }
+        }
+        if let Err(e) = rampart_prevent::BanList::new(&config.bans, clock) {
+            self.problem("prevent.bans", e.to_string());
+        }
+        match config.compile_policy() {
+            Ok(policy) => Some(PreventSettings {
+                config,
+                policy: Arc::new(policy),
+            }),
+            Err(e) => {
+                self.problem("prevent.policy", e.to_string());
+                None
+            }
+        }
     }
 
     fn discovery(

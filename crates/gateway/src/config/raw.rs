@@ -26,6 +26,8 @@ pub struct RawConfig {
     /// The detection engine's settings (see `rampart_detect::DetectConfig`).
     pub detect: Option<rampart_detect::DetectConfig>,
     pub discovery: Option<RawDiscovery>,
+    /// Prevention: policy, CEL rules, rate limits, bans (see `rampart_prevent::PreventConfig`).
+    pub prevent: Option<rampart_prevent::PreventConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]

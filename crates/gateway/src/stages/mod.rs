@@ -4,6 +4,7 @@
 pub mod detect;
 pub mod discover;
 pub mod ip_lists;
+pub mod prevent;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};
@@ -12,7 +13,12 @@ use std::sync::Arc;
 
 /// Builds the pipeline of one route from the configured stage list, leaving
 /// out stages that would do nothing on this route.
-pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec, services: &Services) -> Pipeline {
+pub fn build_pipeline(
+    config: &GatewayConfig,
+    route: &RouteSpec,
+    services: &Services,
+    prevent: Option<&Arc<prevent::PreventRuntime>>,
+) -> Pipeline {
     let mut built: Vec<Arc<dyn Stage>> = Vec::new();
     for kind in &config.stages {
         match kind {
@@ -23,6 +29,11 @@ pub fn build_pipeline(config: &GatewayConfig, route: &RouteSpec, services: &Serv
             }
             StageKind::Detect => {
                 built.push(Arc::new(detect::DetectStage::new(config.detect.clone())))
+            }
+            StageKind::Prevent => {
+                if let Some(prevent) = prevent {
+                    built.push(Arc::new(prevent::PreventStage::new(Arc::clone(prevent))));
+                }
             }
             StageKind::Discover => {
                 if let Some(discovery) = &services.discovery {

@@ -1,0 +1,215 @@
+//! Applies the prevention policy (`rampart-prevent`) to each request, after
+//! detection has spoken: bans first, then the policy's decision over the
+//! request's facts and this exchange's signals (its custom CEL rules, signal
+//! classes and thresholds), then the rate limits the decision names.
+//!
+//! Signals are the reasons earlier stages recorded; a detection
+//! `detect.sqli.tautology` is the signal class `sqli`. Limits that count only
+//! some outcomes (failed logins) are charged in the logging phase, with the
+//! response's status. Not applied yet by the gateway (the decision is kept as
+//! an explained reason instead): response masking and deception answers.
+
+use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use rampart_core::{Action, Reason};
+use rampart_prevent::policy::{problem_response, BanOn, Mode};
+use rampart_prevent::ratelimit::LimitKey;
+use rampart_prevent::{
+    rate_limited_response, BanList, BanTarget, BlockResponse, ClientFacts, EndpointFacts, Policy,
+    RateLimiter, RequestFacts, Signal, Verdict,
+};
+use std::sync::{Arc, RwLock};
+
+/// What prevention keeps across requests: the compiled policy, the limiters
+/// (their state survives reloads that do not change them) and the ban list.
+pub struct PreventRuntime {
+    /// The settings this state was built from, to keep state across reloads.
+    pub config: rampart_prevent::PreventConfig,
+    pub policy: Arc<Policy>,
+    pub limiters: Vec<Arc<RateLimiter>>,
+    pub bans: Arc<RwLock<BanList>>,
+}
+
+pub struct PreventStage {
+    prevent: Arc<PreventRuntime>,
+}
+
+/// The outcome-only limits this request passed, charged once its status is known.
+#[derive(Clone)]
+struct PendingCharges(Vec<(Arc<RateLimiter>, LimitKey)>);
+
+impl PreventStage {
+    pub fn new(prevent: Arc<PreventRuntime>) -> Self {
+        PreventStage { prevent }
+    }
+
+    fn facts(ctx: &ExchangeContext) -> RequestFacts {
+        RequestFacts {
+            request_id: ctx.request_id.clone(),
+            method: ctx.method.to_string(),
+            host: ctx.host.clone(),
+            path: ctx.path.clone(),
+            route: ctx.route.to_string(),
+            client: ClientFacts::from_ip(ctx.client_ip),
+            endpoint: EndpointFacts {
+                template: ctx.endpoint.as_deref().map(str::to_owned),
+                ..EndpointFacts::default()
+            },
+        }
+    }
+
+    fn signals(ctx: &ExchangeContext) -> Vec<Signal> {
+        ctx.reasons
+            .iter()
+            .filter_map(|reason| {
+                let class = reason.source.strip_prefix("detect.")?.split('.').next()?;
+                Some(Signal {
+                    class: class.to_string(),
+                    source: reason.source.clone(),
+                    location: reason.location.clone(),
+                    score: reason.score,
+                })
+            })
+            .collect()
+    }
+
+    fn ban_target(on: BanOn, facts: &RequestFacts) -> Option<BanTarget> {
+        let client = &facts.client;
+        match on {
+            BanOn::Ip => Some(BanTarget::ip(client.ip)),
+            BanOn::Subnet => {
+                let prefix = if client.ip.is_ipv4() { 24 } else { 64 };
+                ipnet::IpNet::new(client.ip, prefix)
+                    .ok()
+                    .map(|n| BanTarget::Network(n.trunc()))
+            }
+            BanOn::ApiKey => client.api_key.clone().map(BanTarget::ApiKey),
+            BanOn::User => client.user.clone().map(BanTarget::User),
+            BanOn::Fingerprint => client.fingerprint.clone().map(BanTarget::Fingerprint),
+        }
+    }
+
+    fn respond(response: BlockResponse) -> Action {
+        Action::Block {
+            status: response.status,
+            body: response.body,
+            headers: response.headers,
+        }
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Stage for PreventStage {
+    fn name(&self) -> &'static str {
+        "prevent"
+    }
+
+    fn request_body(
+        &self,
+        ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+        _body: BodyView<'_>,
+    ) -> Action {
+        let facts = Self::facts(ctx);
+        if let Some(ban) = read(&self.prevent.bans).is_banned(&facts.client) {
+            ctx.reasons.push(Reason::new(
+                "prevent.ban",
+                "client",
+                ban.reason.to_string(),
+                0.0,
+            ));
+            let detail = format!(
+                "banned (offence {}) until {}",
+                ban.strikes,
+                rampart_core::event::rfc3339_millis(ban.until_millis)
+            );
+            return Self::respond(problem_response(403, &detail, &ctx.request_id));
+        }
+        let decision = self.prevent.policy.evaluate(&facts, &Self::signals(ctx));
+        ctx.reasons.extend(decision.reasons.iter().cloned());
+        for (rule, error) in &decision.failed_rules {
+            ctx.reasons.push(Reason::new(
+                format!("rule:{rule}"),
+                "policy",
+                format!("evaluation failed: {error}"),
+                0.0,
+            ));
+        }
+        if decision.mask_response {
+            ctx.reasons.push(Reason::new(
+                "prevent.mask",
+                "response",
+                "masking requested; not applied by this gateway version",
+                0.0,
+            ));
+        }
+        if decision.mode == Mode::Monitor {
+            return if matches!(decision.verdict, Verdict::Allow) && decision.limits.is_empty() {
+                Action::Allow
+            } else {
+                Action::Monitor
+            };
+        }
+        ctx.upstream_headers
+            .extend(decision.upstream_headers.iter().cloned());
+        let mut pending = Vec::new();
+        for name in &decision.limits {
+            let Some(limiter) = self.prevent.limiters.iter().find(|l| l.name() == &**name) else {
+                continue;
+            };
+            let Some(key) = limiter.key_for(&facts) else {
+                continue;
+            };
+            let checked = limiter.check(key);
+            if let Some(response) = rate_limited_response(&checked, &ctx.request_id) {
+                ctx.reasons.push(Reason::new(
+                    format!("prevent.rate_limit.{name}"),
+                    "client",
+                    facts.client.ip.to_string(),
+                    0.0,
+                ));
+                return Self::respond(response);
+            }
+            pending.push((Arc::clone(limiter), key));
+        }
+        if !pending.is_empty() {
+            ctx.extensions.insert(PendingCharges(pending));
+        }
+        match decision.verdict {
+            Verdict::Allow => Action::Allow,
+            Verdict::Block(response) => Self::respond(response),
+            Verdict::Ban { on, response } => {
+                if let Some(target) = Self::ban_target(on, &facts) {
+                    let reason: Arc<str> = Arc::from(format!("policy ban on {on:?}"));
+                    let mut bans = self.prevent.bans.write().unwrap_or_else(|p| p.into_inner());
+                    if let Err(full) = bans.ban(&target, reason) {
+                        tracing::warn!(
+                            entries = full.0,
+                            "the ban list is full; the request is blocked but nobody is banned"
+                        );
+                    }
+                }
+                Self::respond(response)
+            }
+            Verdict::Deceive(kind) => {
+                ctx.reasons.push(Reason::new(
+                    "prevent.deceive",
+                    "policy",
+                    format!("{kind:?} requested; deception is not built yet, blocked instead"),
+                    0.0,
+                ));
+                Self::respond(problem_response(403, "blocked by policy", &ctx.request_id))
+            }
+        }
+    }
+
+    fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
+        if let Some(PendingCharges(charges)) = ctx.extensions.get::<PendingCharges>() {
+            for (limiter, key) in charges {
+                limiter.record_outcome(*key, outcome.status);
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The `prevent` stage in the gateway: CEL rules block and tag, named rate
+//! limits answer 429 with Retry-After, and a ban rule bans the client.
+
+mod support;
+
+use support::*;
+
+fn with_prevent(upstream: std::net::SocketAddr, prevent: &str) -> String {
+    config(&[upstream], "").replace(
+        "[[listeners]]",
+        &format!("[pipeline]\nstages = [\"ip_lists\", \"detect\", \"prevent\"]\n\n{prevent}\n[[listeners]]"),
+    )
+}
+
+const POLICY: &str = r#"
+[[prevent.limits]]
+name = "per-ip"
+key = { parts = ["ip"] }
+quota = { requests = 3, per_seconds = 60 }
+
+[[prevent.policy.rules]]
+name = "no-admin"
+when = 'request.path.startsWith("/admin")'
+action = { type = "block" }
+
+[[prevent.policy.rules]]
+name = "limit-search"
+when = 'request.path == "/search"'
+action = { type = "rate_limit", limit = "per-ip" }
+
+[[prevent.policy.rules]]
+name = "tag-everything"
+when = 'request.method == "GET"'
+action = { type = "tag", headers = { "x-rampart-seen" = "1" } }
+"#;
+
+#[tokio::test]
+async fn rules_block_tag_and_rate_limit() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_prevent(upstream.addr, POLICY)).await;
+
+    let blocked = get(gw.addr(), "/admin/users").await;
+    assert_eq!(blocked.status(), 403);
+    let events = gw.events(1).await;
+    assert!(
+        events[0]["reasons"].to_string().contains("rule:no-admin"),
+        "{}",
+        events[0]
+    );
+
+    let echo = body_json(get(gw.addr(), "/items").await).await;
+    assert_eq!(echoed_header(&echo, "x-rampart-seen").as_deref(), Some("1"));
+
+    for _ in 0..3 {
+        assert_eq!(get(gw.addr(), "/search").await.status(), 200);
+    }
+    let limited = get(gw.addr(), "/search").await;
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_eq!(
+        get(gw.addr(), "/items").await.status(),
+        200,
+        "the limit applies only where the rule says"
+    );
+}
+
+#[tokio::test]
+async fn a_ban_rule_bans_the_client_for_later_requests() {
+    let upstream = TestUpstream::start().await;
+    // Detection only reports; the policy decides what an injection costs.
+    let policy = r#"
+[detect]
+mode = "monitor"
+
+[[prevent.policy.rules]]
+name = "ban-injection"
+when = '"sqli" in signals.classes'
+action = { type = "ban", on = "ip" }
+"#;
+    let gw = TestGateway::start(&with_prevent(upstream.addr, policy)).await;
+    assert_eq!(get(gw.addr(), "/ok").await.status(), 200);
+    let attack = get(
+        gw.addr(),
+        "/p?id=1%27%20OR%20%271%27%3D%271%27%20UNION%20SELECT%20password%20FROM%20users--",
+    )
+    .await;
+    assert_eq!(attack.status(), 403);
+    let after = get(gw.addr(), "/ok").await;
+    assert_eq!(after.status(), 403, "banned for the ban's duration");
+    let problem = body_json(after).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("banned"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn a_rule_that_does_not_compile_is_refused_with_its_name() {
+    let bad = "[[prevent.policy.rules]]\nname = \"typo\"\nwhen = 'request.pathh == \"/\"'\naction = { type = \"block\" }\n";
+    let text = with_prevent("127.0.0.1:9".parse().unwrap(), bad);
+    let error =
+        rampart_gateway::GatewayConfig::parse(std::path::Path::new("r.toml"), &text).unwrap_err();
+    assert!(
+        error.to_string().contains("prevent.policy: rule `typo`"),
+        "{error}"
+    );
+}
