@@ -33,11 +33,14 @@
 //! - [`policy`]: scopes, custom CEL rules and actions, compiled and checked
 //!   at load, evaluated per request into a [`Decision`]; the precedence is
 //!   documented there.
+//! - [`geo`]: country and ASN lookup (an embedded country database, or the
+//!   user's GeoIP2/GeoLite2 files) and allow/deny lists per route.
 //! - [`mask`]: card numbers (Luhn), SSNs and secret tokens masked in response
 //!   bodies, same length, chunk by chunk.
 pub mod ban;
 pub mod config;
 pub mod facts;
+pub mod geo;
 pub mod mask;
 pub mod policy;
 pub mod ratelimit;
@@ -45,6 +48,7 @@ pub mod ratelimit;
 pub use ban::{Ban, BanConfig, BanList, BanTarget};
 pub use config::PreventConfig;
 pub use facts::{ClientFacts, EndpointFacts, RequestFacts, Signal};
+pub use geo::{CountryCode, GeoConfig, GeoDenial, GeoFence, GeoLocator, Location};
 pub use policy::{
     rate_limited_response, BlockResponse, Decision, Policy, PolicyConfig, PolicyError, Verdict,
 };
