@@ -10,7 +10,7 @@ use crate::router::Router;
 use crate::stages::build_pipeline;
 use crate::stages::prevent::PreventRuntime;
 use crate::upstream::UpstreamPool;
-use rampart_prevent::{BanList, RateLimiter};
+use rampart_prevent::{BanList, GeoFence, GeoLocator, RateLimiter};
 use std::sync::Arc;
 use std::sync::RwLock;
 
@@ -129,7 +129,18 @@ fn build_prevent(
             BanList::new(&settings.config.bans, clock).map_err(|e| format!("prevent.bans: {e}"))?,
         )),
     };
+    let geo = match previous.filter(|p| p.config.geo == settings.config.geo) {
+        Some(p) => Arc::clone(&p.geo),
+        None => {
+            let locator = GeoLocator::from_config(&settings.config.geo)
+                .map_err(|e| format!("prevent.geo: {e}"))?;
+            let fence =
+                GeoFence::compile(&settings.config.geo).map_err(|e| format!("prevent.geo: {e}"))?;
+            Arc::new((locator, fence))
+        }
+    };
     Ok(PreventRuntime {
+        geo,
         config: settings.config.clone(),
         policy: Arc::clone(&settings.policy),
         limiters,

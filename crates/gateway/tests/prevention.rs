@@ -105,3 +105,41 @@ fn a_rule_that_does_not_compile_is_refused_with_its_name() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn geo_fences_use_the_embedded_country_database() {
+    let upstream = TestUpstream::start().await;
+    let fence = "[prevent.geo.routes.main]\ndeny_countries = [\"US\"]\n";
+    let text = with_prevent(upstream.addr, fence)
+        .replace("[server]", "[server]\ntrusted_proxies = [\"127.0.0.0/8\"]");
+    let gw = TestGateway::start(&text).await;
+    let from = |ip: &str| {
+        http::Request::get("/geo")
+            .header("host", "t")
+            .header("x-forwarded-for", ip)
+            .body(full(""))
+            .unwrap()
+    };
+    let denied = send(gw.addr(), from("8.8.8.8")).await;
+    assert_eq!(
+        denied.status(),
+        403,
+        "8.8.8.8 is in the US: {}",
+        body_text(denied).await
+    );
+    assert_eq!(
+        send(gw.addr(), from("81.91.160.1")).await.status(),
+        200,
+        "a German address passes"
+    );
+    let events = gw.events(1).await;
+    assert_eq!(events[0]["reasons"][0]["source"], "prevent.geo");
+    assert!(
+        events[0]["reasons"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("8.8.8.8"),
+        "{}",
+        events[0]
+    );
+}

@@ -1,6 +1,7 @@
 //! The `[prevent]` section as a whole, for the gateway to embed.
 
 use crate::ban::BanConfig;
+use crate::geo::GeoConfig;
 use crate::policy::{Policy, PolicyConfig, PolicyError};
 use crate::ratelimit::LimitConfig;
 use serde::Deserialize;
@@ -16,6 +17,9 @@ pub struct PreventConfig {
     pub limits: Vec<LimitConfig>,
     #[serde(default)]
     pub bans: BanConfig,
+    /// `[prevent.geo]`: country and ASN fences per route.
+    #[serde(default)]
+    pub geo: GeoConfig,
 }
 
 impl PreventConfig {
@@ -54,7 +58,8 @@ mod tests {
         .unwrap();
         assert_eq!(config.bans.escalation_seconds, [60, 600]);
         assert!(config.compile_policy().is_ok());
-        assert!(toml::from_str::<PreventConfig>("[geo]\n").is_err());
+        assert!(toml::from_str::<PreventConfig>("[geo]\n").is_ok());
+        assert!(toml::from_str::<PreventConfig>("[geoo]\n").is_err());
     }
 
     #[test]

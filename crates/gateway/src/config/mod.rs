@@ -301,8 +301,16 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn prevent(&mut self, config: rampart_prevent::PreventConfig) -> Option<PreventSettings> {
+    fn prevent(&mut self, mut config: rampart_prevent::PreventConfig) -> Option<PreventSettings> {
         let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
+        config.geo.database = config.geo.database.take().map(|p| self.resolve(&p));
+        config.geo.asn_database = config.geo.asn_database.take().map(|p| self.resolve(&p));
+        if let Err(e) = rampart_prevent::GeoFence::compile(&config.geo) {
+            self.problem("prevent.geo", e.to_string());
+        }
+        if let Err(e) = rampart_prevent::GeoLocator::from_config(&config.geo) {
+            self.problem("prevent.geo", e.to_string());
+        }
         for (i, limit) in config.limits.iter().enumerate() {
             if let Err(e) = rampart_prevent::RateLimiter::new(limit, Arc::clone(&clock)) {
                 self.problem(format!("prevent.limits[{i}]"), e.to_string());

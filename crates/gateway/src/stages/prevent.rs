@@ -11,11 +11,12 @@
 
 use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
 use rampart_core::{Action, Reason};
+use rampart_prevent::geo::Location;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
 use rampart_prevent::ratelimit::LimitKey;
 use rampart_prevent::{
-    rate_limited_response, BanList, BanTarget, BlockResponse, ClientFacts, EndpointFacts, Policy,
-    RateLimiter, RequestFacts, Signal, Verdict,
+    rate_limited_response, BanList, BanTarget, BlockResponse, ClientFacts, EndpointFacts, GeoFence,
+    GeoLocator, Policy, RateLimiter, RequestFacts, Signal, Verdict,
 };
 use std::sync::{Arc, RwLock};
 
@@ -25,6 +26,8 @@ pub struct PreventRuntime {
     /// The settings this state was built from, to keep state across reloads.
     pub config: rampart_prevent::PreventConfig,
     pub policy: Arc<Policy>,
+    /// Country/ASN lookup (embedded database unless the user gave one) and the route fences.
+    pub geo: Arc<(GeoLocator, GeoFence)>,
     pub limiters: Vec<Arc<RateLimiter>>,
     pub bans: Arc<RwLock<BanList>>,
 }
@@ -43,13 +46,19 @@ impl PreventStage {
     }
 
     fn facts(ctx: &ExchangeContext) -> RequestFacts {
+        let location = ctx.extensions.get::<Location>();
+        let mut client = ClientFacts::from_ip(ctx.client_ip);
+        client.country = location
+            .and_then(|l| l.country)
+            .map(|c| c.as_str().to_string());
+        client.asn = location.and_then(|l| l.asn);
         RequestFacts {
             request_id: ctx.request_id.clone(),
             method: ctx.method.to_string(),
             host: ctx.host.clone(),
             path: ctx.path.clone(),
             route: ctx.route.to_string(),
-            client: ClientFacts::from_ip(ctx.client_ip),
+            client,
             endpoint: EndpointFacts {
                 template: ctx.endpoint.as_deref().map(str::to_owned),
                 ..EndpointFacts::default()
@@ -104,6 +113,34 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 impl Stage for PreventStage {
     fn name(&self) -> &'static str {
         "prevent"
+    }
+
+    /// Geo-fencing: where the client is, and whether the route admits it.
+    fn request_headers(
+        &self,
+        ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+    ) -> Action {
+        let (locator, fence) = &*self.prevent.geo;
+        let location = locator.lookup(ctx.client_ip).unwrap_or_else(|e| {
+            tracing::debug!(ip = %ctx.client_ip, error = %e, "geo lookup failed");
+            Location::default()
+        });
+        if let Some(denial) = fence.check(&ctx.route, &location) {
+            ctx.reasons.push(Reason::new(
+                "prevent.geo",
+                "client_ip",
+                format!("{}: {denial}", ctx.client_ip),
+                0.0,
+            ));
+            return Self::respond(problem_response(
+                403,
+                "this route is not available from your location",
+                &ctx.request_id,
+            ));
+        }
+        ctx.extensions.insert(location);
+        Action::Allow
     }
 
     fn request_body(
