@@ -233,6 +233,13 @@ fn paranoia_and_thresholds_change_the_outcome() {
             .inspect(&engine("[detect]\nparanoia = 2\n"))
             .blocked
     );
+    let link_override = Req::get("/items/7", "_method=DELETE").inspect(&engine(""));
+    assert!(
+        rules(&link_override).contains(&"protocol.method_override"),
+        "{link_override:?}"
+    );
+    let not_a_verb = Req::get("/items/7", "_method=DELETE1").inspect(&engine(""));
+    assert!(!not_a_verb.blocked, "{not_a_verb:?}");
     let attack = Req::get("/s", "q=%3Cscript%3Ealert(1)%3C/script%3E");
     assert!(
         !attack

@@ -635,11 +635,13 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         let program = word.rsplit('/').next().unwrap_or(word);
+        // Under a binary directory a glob still names one program: `/bin/ca?`.
+        let name_byte = |b: u8| {
+            b.is_ascii_alphanumeric() || b"-_.".contains(&b) || binary_path && b"?*".contains(&b)
+        };
         if (binary_path || leading_separator || optioned)
             && !program.is_empty()
-            && program
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            && program.bytes().all(name_byte)
         {
             hits.push(Hit::new("cmdi.command", 5.0, 0.8, 1));
             return;
@@ -730,6 +732,7 @@ mod tests {
             ";ps",
             "&& ping -n 3 127.0.0.1",
             "Invoke-WebRequest http://example.com/path/file.ps1",
+            "www.example.com;/bin/ca? /et*/passwd",
         ] {
             assert!(fires(attack), "missed: {attack}");
         }
@@ -744,6 +747,7 @@ mod tests {
             "Fish & chips | mushy peas",
             "Wait for me",
             "Balanced fault-tolerant strategy",
+            "see docs/bin/what?",
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }

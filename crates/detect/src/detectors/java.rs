@@ -121,6 +121,27 @@ pub(super) const RUNTIME_MARKERS: &[&str] = &[
     "jdbcrowsetimpl",
 ];
 
+/// Class-name endings of the functor objects that deserialisation gadget
+/// chains (Commons Collections and its imitators) string together.
+const FUNCTOR_SUFFIXES: &[&str] = &["transformer", "closure", "factory"];
+
+/// `runtime` next to a compound functor class name (`forclosure`,
+/// `prototypeclonefactory`, ...): the shape of a gadget chain that ends in
+/// `Runtime.exec`. A bare word (`transformer`) is prose, so the suffix must
+/// follow a prefix inside the same identifier.
+fn names_functor_gadget(folded: &str) -> bool {
+    if !folded.contains("runtime") {
+        return false;
+    }
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            FUNCTOR_SUFFIXES
+                .iter()
+                .any(|suffix| word.len() > suffix.len() + 1 && word.ends_with(suffix))
+        })
+}
+
 /// Looks for Java attack markers in a value (`text` case kept for base64).
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
     if folded.contains("${") {
@@ -168,6 +189,10 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
         hits.push(Hit::new("java.runtime_access", 5.0, 0.9, 1));
         return;
     }
+    if names_functor_gadget(folded) {
+        hits.push(Hit::new("java.gadget_chain", 5.0, 0.85, 1));
+        return;
+    }
     if let Some(pkg) = DANGEROUS_PACKAGES.iter().find(|p| folded.contains(*p)) {
         // A fully-qualified class: the package followed by a class name.
         let at = folded.find(pkg).unwrap_or(0) + pkg.len();
@@ -207,5 +232,14 @@ mod tests {
         assert!(fires("%{(#nike='multipart/form-data').(#dm=@ognl"));
         assert!(!fires("I love java. It is fun"));
         assert!(!fires("price is ${price}"));
+    }
+
+    #[test]
+    fn catches_functor_gadget_names_next_to_runtime() {
+        assert!(fires("runtime.whileclosure"));
+        assert!(fires("Runtime.PrototypeSerializationFactory"));
+        assert!(!fires("runtime.whilestatement"));
+        assert!(!fires("transformer runtime was 2 hours"));
+        assert!(!fires("beanfactory settings"));
     }
 }

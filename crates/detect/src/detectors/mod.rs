@@ -206,6 +206,7 @@ impl ValueDetector {
     fn shared_triggers(self) -> &'static [&'static [&'static str]] {
         match self {
             ValueDetector::Java => &[java::RUNTIME_MARKERS],
+            ValueDetector::Ssrf => &[ssrf::SLASHLESS_SCHEMES],
             ValueDetector::Xss => &[xss::JS_CALLS, xss::JS_SINKS],
             _ => &[],
         }

@@ -22,6 +22,23 @@ const OVERRIDE_HEADERS: &[&str] = &[
     "x-http-method",
     "x-method-override",
 ];
+/// Request arguments that frameworks read as the "real" method.
+const OVERRIDE_PARAMS: &[&str] = &["_method", "_HttpMethod", "x-http-method-override"];
+/// Methods defined by RFC 9110 (and PATCH), whatever the configuration allows.
+const STANDARD_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+];
+
+/// Whether `value` names a method a server would act on.
+fn names_http_method(value: &str, config: &DetectConfig) -> bool {
+    let value = value.trim();
+    STANDARD_METHODS
+        .iter()
+        .copied()
+        .chain(config.allowed_methods.iter().map(String::as_str))
+        .any(|m| m.eq_ignore_ascii_case(value))
+}
+
 const RESTRICTED_HEADERS: &[&str] = &[
     "proxy",
     "lock-token",
@@ -377,12 +394,29 @@ pub fn inspect_decomposition(
                 text(),
             ));
         }
+        if let Location::Query(name) = &v.location {
+            if OVERRIDE_PARAMS.contains(&name.as_str()) {
+                // A verb override in the URL is a link-borne trick when it names
+                // a method the server would honour; other values are noise.
+                let paranoia = if names_http_method(&v.decoded.text, config) {
+                    1
+                } else {
+                    2
+                };
+                out.push((
+                    Hit::new("protocol.method_override", 5.0, 0.6, paranoia),
+                    v.location.clone(),
+                    text(),
+                ));
+            }
+        }
         if is_arg_name {
             args += 1;
-            if matches!(
-                v.decoded.text.as_str(),
-                "_method" | "_HttpMethod" | "x-http-method-override"
-            ) {
+            if matches!(v.location, Location::FormName(_))
+                && OVERRIDE_PARAMS.contains(&v.decoded.text.as_str())
+            {
+                // HTML forms (Rails, Laravel) legitimately tunnel verbs through
+                // a body field: only suspicious at higher paranoia.
                 out.push((
                     Hit::new("protocol.method_override", 5.0, 0.6, 2),
                     v.location.clone(),

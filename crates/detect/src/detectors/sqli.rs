@@ -432,6 +432,15 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
             {
                 raise("sqli.string_breakout", 5.0)
             }
+            // `x'-col--`: an expression continued past the quote with a binary
+            // operator (`~` and `!` are unary), the rest commented out.
+            Tok::Op(op)
+                if !matches!(op, "~" | "!")
+                    && matches!(at(k + 1), Tok::Word(_) | Tok::Num(_))
+                    && at(k + 2) == Tok::Comment =>
+            {
+                raise("sqli.string_breakout", 5.0)
+            }
             Tok::Op("||" | "+" | "|") if matches!(at(k + 1), Tok::Open | Tok::Word(_)) => {
                 raise("sqli.string_breakout", 5.0)
             }
@@ -488,6 +497,23 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
                 if stacked {
                     raise("sqli.stacked_query", 5.0);
                 }
+            }
+            // A conditional whose test is a comparison of literals: `if(2=2,`, `iif(1>0`.
+            Tok::Word("if" | "iif")
+                if at(i + 1) == Tok::Open
+                    && matches!(at(i + 2), Tok::Num(_) | Tok::Str { .. } | Tok::Var(_))
+                    && is_compare(&at(i + 3))
+                    && (i + 4 == tokens.len()
+                        || matches!(at(i + 4), Tok::Num(_) | Tok::Str { .. } | Tok::Var(_))) =>
+            {
+                raise("sqli.conditional", 5.0)
+            }
+            // `CASE WHEN <test> THEN`: the searched-case grammar.
+            Tok::Word("case")
+                if at(i + 1) == Tok::Word("when")
+                    && tokens[i..].iter().take(16).any(|t| *t == Tok::Word("then")) =>
+            {
+                raise("sqli.conditional", 5.0)
             }
             Tok::Word(w) if at(i + 1) == Tok::Open && ATTACK_FUNCTIONS.contains(&w) => {
                 let arg = at(i + 2);
@@ -755,6 +781,10 @@ mod tests {
             "x\" WAITFOR DELAY '0:0:20'--",
             "9999 or {if length((/*!5000select username/*!50000from*/user where id=1))>0}",
             "') or ('a'='a",
+            " case when 1=1 then 'a' end",
+            "if(2=2,sleep(5),0)",
+            "if(1234=",
+            "x'^email--",
             "1.e(ascii 1.e(substring(1.e(select password from users limit 1 1.e,1 1.e) 1.e,1 1.e,1 1.e)1.e)1.e) = 70 or'1'='2",
         ] {
             assert!(fires(attack).is_some(), "missed: {attack}");
@@ -773,6 +803,10 @@ mod tests {
             "I'd like to order 2 or 3 items",
             "price (incl. tax) is 12.5",
             "Don't drop the ball; update me later",
+            "in case when you arrive, call me",
+            "if (2 = yes) go on",
+            "it's -- as they say -- fine",
+            "x'~email--",
         ] {
             assert_eq!(fires(benign), None, "false positive: {benign}");
         }

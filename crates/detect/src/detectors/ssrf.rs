@@ -162,6 +162,43 @@ fn url_host(after_scheme: &str) -> &str {
     host_port.split(':').next().unwrap_or(host_port)
 }
 
+/// Special schemes a URL parser completes without `//` (`http:host`).
+pub(super) const SLASHLESS_SCHEMES: &[&str] = &["http:", "https:", "ftp:"];
+
+/// Judges the authority after `scheme://` (or a slashless special scheme);
+/// `at_start`: the URL is the whole value. Returns whether it pushed a hit.
+fn judge_authority(rest: &str, at_start: bool, url_field: bool, hits: &mut Vec<Hit>) -> bool {
+    // Parsers disagree on `a@b@c` and `a &@b# @c`: judge every candidate host.
+    let authority_end = rest.find(['/', '?', '\\']).unwrap_or(rest.len());
+    let host = std::iter::once(url_host(rest))
+        .chain(
+            rest[..authority_end]
+                .split('@')
+                .skip(1)
+                .map(|h| h.split([':', '#', ' ']).next().unwrap_or(h)),
+        )
+        .map(|h| (h, classify(h)))
+        .max_by_key(|(_, kind)| match kind {
+            HostKind::Metadata => 4,
+            HostKind::Internal => 3,
+            HostKind::Rebinding => 2,
+            HostKind::PublicIp => 1,
+            HostKind::Name => 0,
+        })
+        .map_or("", |(h, _)| h);
+    match classify(host) {
+        HostKind::Metadata => hits.push(Hit::new("ssrf.cloud_metadata", 5.0, 0.95, 1)),
+        HostKind::Internal => hits.push(Hit::new("ssrf.internal_address", 5.0, 0.85, 1)),
+        HostKind::Rebinding => hits.push(Hit::new("ssrf.rebinding_host", 5.0, 0.8, 1)),
+        HostKind::PublicIp if !url_field => hits.push(Hit::new("rfi.ip_url", 5.0, 0.7, 1)),
+        _ if at_start && rest.ends_with('?') && !url_field => {
+            hits.push(Hit::new("rfi.trailing_question_mark", 5.0, 0.7, 1))
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// Looks for SSRF/RFI in a folded value; `url_field`: the contract says the
 /// field carries URLs, so a public URL is expected there.
 pub fn detect(folded: &str, url_field: bool, hits: &mut Vec<Hit>) {
@@ -196,36 +233,19 @@ pub fn detect(folded: &str, url_field: bool, hits: &mut Vec<Hit>) {
         if scheme.is_empty() {
             continue;
         }
-        let rest = &value[at + 3..];
-        // Parsers disagree on `a@b@c` and `a &@b# @c`: judge every candidate host.
-        let authority_end = rest.find(['/', '?', '\\']).unwrap_or(rest.len());
-        let host = std::iter::once(url_host(rest))
-            .chain(
-                rest[..authority_end]
-                    .split('@')
-                    .skip(1)
-                    .map(|h| h.split([':', '#', ' ']).next().unwrap_or(h)),
-            )
-            .map(|h| (h, classify(h)))
-            .max_by_key(|(_, kind)| match kind {
-                HostKind::Metadata => 4,
-                HostKind::Internal => 3,
-                HostKind::Rebinding => 2,
-                HostKind::PublicIp => 1,
-                HostKind::Name => 0,
-            })
-            .map_or("", |(h, _)| h);
-        match classify(host) {
-            HostKind::Metadata => hits.push(Hit::new("ssrf.cloud_metadata", 5.0, 0.95, 1)),
-            HostKind::Internal => hits.push(Hit::new("ssrf.internal_address", 5.0, 0.85, 1)),
-            HostKind::Rebinding => hits.push(Hit::new("ssrf.rebinding_host", 5.0, 0.8, 1)),
-            HostKind::PublicIp if !url_field => hits.push(Hit::new("rfi.ip_url", 5.0, 0.7, 1)),
-            _ if scheme_start == 0 && rest.ends_with('?') && !url_field => {
-                hits.push(Hit::new("rfi.trailing_question_mark", 5.0, 0.7, 1))
-            }
-            _ => continue,
+        if judge_authority(&value[at + 3..], scheme_start == 0, url_field, hits) {
+            return;
         }
-        return;
+    }
+    // Special schemes need no slashes (WHATWG URL): `http:2852039166`, `http:/x`.
+    if let Some(rest) = SLASHLESS_SCHEMES
+        .iter()
+        .find_map(|s| value.strip_prefix(s))
+        .filter(|rest| !rest.starts_with("//"))
+    {
+        if judge_authority(rest.trim_start_matches(['/', '\\']), true, url_field, hits) {
+            return;
+        }
     }
     // A bare host or `host/path` where a URL is expected.
     let host = value.split(['/', ':']).next().unwrap_or("");
@@ -266,6 +286,8 @@ mod tests {
             "http://a.127.0.0.1.nip.io/",
             "http://66.240.183.75/crash.php",
             "data:text/plain;base64,ssbsb3zlifbiuao=",
+            "http:2852039166",
+            "http:/0251.0376.0251.0376",
         ] {
             assert!(fires(attack), "missed: {attack}");
         }
@@ -279,6 +301,8 @@ mod tests {
             "meet at the metadata talk",
             "10.5 kg",
             "v1.2.3.4",
+            "https:example.com",
+            "http: see the docs",
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }
