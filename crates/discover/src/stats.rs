@@ -136,11 +136,17 @@ impl EndpointStats {
             bounded_insert(&mut self.hosts, host, MAX_HOSTS, &mut self.dropped);
         }
         if let Some(ts) = &record.ts {
-            if self.first_seen.as_ref().is_none_or(|f| ts < f) {
-                self.first_seen = Some(ts.clone());
+            // `clone_from` reuses the stored buffer: the last-seen time
+            // moves on almost every record.
+            match &mut self.first_seen {
+                Some(first) if ts < first => first.clone_from(ts),
+                Some(_) => {}
+                None => self.first_seen = Some(ts.clone()),
             }
-            if self.last_seen.as_ref().is_none_or(|l| ts > l) {
-                self.last_seen = Some(ts.clone());
+            match &mut self.last_seen {
+                Some(last) if ts > last => last.clone_from(ts),
+                Some(_) => {}
+                None => self.last_seen = Some(ts.clone()),
             }
         }
         let success = obs.succeeded() || record.status.is_none();

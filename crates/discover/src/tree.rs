@@ -142,7 +142,12 @@ impl PathTree {
             // A known literal needs no classification (identifiers never
             // become literals unless an operator pinned them).
             if node.literals.contains_key(segment.as_str()) {
-                node = node.literals.entry(segment.clone()).or_default();
+                // Looked up again rather than through `entry`, which would
+                // allocate a key copy on every record.
+                let Some(child) = node.literals.get_mut(segment.as_str()) else {
+                    unreachable!("the literal was just found")
+                };
+                node = child;
                 continue;
             }
             let kind = classify(segment, !seen_param && i < 3);
@@ -174,16 +179,18 @@ impl PathTree {
             }
         }
         // Methods and GraphQL operations are the client's choice: bounded too.
-        let overflow = OpKey {
-            method: OVERFLOW_METHOD.into(),
-            operation: None,
-        };
+        // Built only when needed: this runs for every record.
+        let overflow;
         let op = if node.endpoints.len() < MAX_OPERATIONS_PER_PATH
             || node.endpoints.iter().any(|(k, _)| k == op)
         {
             op
         } else {
             self.overflowed += 1;
+            overflow = OpKey {
+                method: OVERFLOW_METHOD.into(),
+                operation: None,
+            };
             &overflow
         };
         let at = match node.endpoints.iter().position(|(k, _)| k == op) {

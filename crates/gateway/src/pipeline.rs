@@ -37,6 +37,32 @@ pub struct ExchangeContext {
 }
 
 impl ExchangeContext {
+    /// A fresh context for a request that has not been routed yet.
+    pub fn new(
+        request_id: String,
+        client_ip: IpAddr,
+        peer: SocketAddr,
+        method: http::Method,
+        host: String,
+        path: String,
+    ) -> Self {
+        ExchangeContext {
+            request_id,
+            client_ip,
+            peer,
+            route: Arc::from(""),
+            method,
+            host,
+            path,
+            reasons: Vec::new(),
+            monitored: false,
+            started: Instant::now(),
+            endpoint: None,
+            extensions: http::Extensions::new(),
+            upstream_headers: Vec::new(),
+        }
+    }
+
     pub fn score(&self) -> f64 {
         self.reasons.iter().map(|r| r.score).sum()
     }
@@ -241,21 +267,15 @@ mod tests {
     }
 
     fn context() -> ExchangeContext {
-        ExchangeContext {
-            request_id: "r".into(),
-            client_ip: IpAddr::from([192, 0, 2, 1]),
-            peer: SocketAddr::from(([192, 0, 2, 1], 1)),
-            route: Arc::from("route"),
-            method: http::Method::GET,
-            host: String::new(),
-            path: "/".into(),
-            reasons: Vec::new(),
-            monitored: false,
-            started: Instant::now(),
-            endpoint: None,
-            extensions: http::Extensions::new(),
-            upstream_headers: Vec::new(),
-        }
+        let client = IpAddr::from([192, 0, 2, 1]);
+        ExchangeContext::new(
+            "r".into(),
+            client,
+            SocketAddr::new(client, 1),
+            http::Method::GET,
+            String::new(),
+            "/".into(),
+        )
     }
 
     #[test]

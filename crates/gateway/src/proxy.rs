@@ -23,7 +23,6 @@ use rampart_core::{Action, Clock, Reason, SecurityEvent, SystemClock};
 use rampart_store::EventSender;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// State shared by every connection of a gateway.
 pub struct Shared {
@@ -120,25 +119,18 @@ pub async fn handle(
         .ids
         .keep_or_new(parts.headers.get(&server.request_id_header), peer_trusted);
     let host = request_host(&parts);
-    let mut ctx = ExchangeContext {
+    let mut ctx = ExchangeContext::new(
         request_id,
-        client_ip: forwarding::client_ip(
+        forwarding::client_ip(
             connection.peer.ip(),
             &parts.headers,
             &server.trusted_proxies,
         ),
-        peer: connection.peer,
-        route: Arc::from(""),
-        method: parts.method.clone(),
+        connection.peer,
+        parts.method.clone(),
         host,
-        path: parts.uri.path().to_string(),
-        reasons: Vec::new(),
-        monitored: false,
-        started: Instant::now(),
-        endpoint: None,
-        extensions: http::Extensions::new(),
-        upstream_headers: Vec::new(),
-    };
+        parts.uri.path().to_string(),
+    );
 
     let ambiguity = if connection.signals.take_ambiguous_head() {
         Some(framing::BOTH_LENGTHS)
