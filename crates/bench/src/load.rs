@@ -145,7 +145,7 @@ impl Connection {
     }
 
     async fn try_request(&mut self) -> Result<StatusCode> {
-        if self.sender.as_ref().map_or(true, |s| s.is_closed()) {
+        if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
             self.connect().await?;
         }
         let Some(sender) = self.sender.as_mut() else {
