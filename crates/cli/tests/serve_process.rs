@@ -133,3 +133,44 @@ fn serve_reloads_on_sighup_and_exits_zero_after_sigterm() {
     };
     assert_eq!(exit.code(), Some(0));
 }
+
+#[test]
+fn demo_serves_the_api_and_blocks_an_attack() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, admin) = (free_port(), free_port());
+    let mut child = rampart()
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--admin",
+            &format!("127.0.0.1:{admin}"),
+            "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_status(port, "/api/products?q=lamp", 200);
+    assert_eq!(
+        status(
+            port,
+            "/api/products?q=%27%20OR%201%3D1%20UNION%20SELECT%20password%20FROM%20users--"
+        ),
+        Some(403)
+    );
+    assert_eq!(status(admin, "/healthz"), Some(200));
+    signal(&child, "TERM");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the demo did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let events = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
+    assert!(events.contains("detect.sqli"), "{events}");
+}

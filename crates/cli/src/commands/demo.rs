@@ -56,6 +56,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             "API inventory learned from the traffic: curl -s -H 'authorization: Bearer {DEMO_ADMIN_TOKEN}' http://{}/inventory",
             gateway.admin_addr
         );
+        println!("Six failed logins in a minute from one address: the sixth is answered 429 (rule `limit-failed-logins`).");
         println!("Stop with Ctrl-C.");
 
         runtime::wait_for_termination().await;
@@ -78,7 +79,19 @@ jsonl = "events.jsonl"
 sqlite = "rampart.db"
 
 [pipeline]
-stages = ["ip_lists", "detect", "discover"]
+stages = ["ip_lists", "detect", "discover", "prevent"]
+
+# At most 5 failed logins a minute per client address: the 6th gets a 429.
+[[prevent.limits]]
+name = "failed-logins"
+key = {{ parts = ["ip"] }}
+quota = {{ requests = 5, per_seconds = 60 }}
+count_only_status = [401]
+
+[[prevent.policy.rules]]
+name = "limit-failed-logins"
+when = 'request.path == "/api/login"'
+action = {{ type = "rate_limit", limit = "failed-logins" }}
 
 [discovery]
 publish_interval = "1s"
