@@ -102,8 +102,6 @@ impl ForwardError {
     }
 }
 
-const BODY_TOO_LARGE: &str = "request body is larger than this route allows";
-
 /// Handles one request from a client connection. Never fails: every problem
 /// becomes a response.
 pub async fn handle(
@@ -170,14 +168,7 @@ pub async fn handle(
     }
     let declared_length = declared_length(&parts.headers);
     if declared_length.is_some_and(|len| len > limits.max_body_bytes) {
-        return Ok(refuse(
-            &shared,
-            Some(&route),
-            ctx,
-            413,
-            BODY_TOO_LARGE,
-            "allow",
-        ));
+        return Ok(body_too_large(&shared, &route, ctx));
     }
     if let Action::Block {
         status,
@@ -201,14 +192,7 @@ pub async fn handle(
         {
             Ok(forward_body) => forward_body,
             Err(RequestBodyError::TooLarge { .. }) => {
-                return Ok(refuse(
-                    &shared,
-                    Some(&route),
-                    ctx,
-                    413,
-                    BODY_TOO_LARGE,
-                    "allow",
-                ))
+                return Ok(body_too_large(&shared, &route, ctx))
             }
             Err(RequestBodyError::Client(e)) => {
                 ctx.reasons
@@ -549,6 +533,22 @@ fn refuse(
     let body = problem_body(status, detail, &ctx.request_id);
     let headers = vec![("content-type".to_string(), PROBLEM_CONTENT_TYPE.to_string())];
     own_response(shared, route, ctx, status, body, headers, action)
+}
+
+/// 413: the body is over the route's limit (declared, or found while reading).
+fn body_too_large(
+    shared: &Arc<Shared>,
+    route: &Arc<RouteRuntime>,
+    ctx: ExchangeContext,
+) -> Response<ResponseBody> {
+    refuse(
+        shared,
+        Some(route),
+        ctx,
+        413,
+        "request body is larger than this route allows",
+        "allow",
+    )
 }
 
 /// The answer a stage asked for with `Action::Block`.
