@@ -66,7 +66,7 @@ impl<S> ClientIo<S> {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner<S>> {
-        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.shared)
     }
 
     /// Whether part of a request arrived that was never answered.

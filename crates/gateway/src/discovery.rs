@@ -8,6 +8,7 @@
 //! drops the observation and counts it) and an `ArcSwap` load; the worker
 //! owns the inventory and is the only one to touch it.
 
+use crate::sync::lock;
 use arc_swap::ArcSwap;
 use rampart_core::ExchangeRecord;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
@@ -135,10 +136,6 @@ impl Discovery {
             let _ = worker.join();
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn report_json(inventory: &mut Inventory) -> String {

@@ -26,6 +26,7 @@ pub mod router;
 pub mod runtime;
 pub mod server;
 pub mod stages;
+mod sync;
 pub mod telemetry;
 pub mod tls;
 pub mod upstream;

@@ -8,6 +8,7 @@
 use crate::config::{ConfigError, GatewayConfig};
 use crate::proxy::Shared;
 use crate::runtime::Runtime;
+use crate::sync::lock;
 use crate::telemetry;
 use rampart_core::event::rfc3339_millis;
 use rampart_core::{Clock, Reason, SecurityEvent, SystemClock};
@@ -68,7 +69,7 @@ impl Reloader {
 
     fn file_changed(&self) -> bool {
         let current = std::fs::read(&self.path).ok();
-        let mut last = self.last_seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = lock(&self.last_seen);
         if *last == current {
             return false;
         }
@@ -78,7 +79,7 @@ impl Reloader {
 
     /// Validates the file and swaps it in, or reports why not.
     pub fn reload(&self) -> Result<(), ConfigError> {
-        let _serial = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        let _serial = lock(&self.reloading);
         let current = self.shared.runtime.load();
         let built = GatewayConfig::load(&self.path).and_then(|config| {
             warn_about_start_only_changes(&current.config, &config);

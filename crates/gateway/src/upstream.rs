@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 use crate::config::UpstreamSpec;
+use crate::sync::lock;
 
 thread_local! {
     static WORKER_INDEX: Cell<usize> = const { Cell::new(0) };
@@ -181,14 +182,6 @@ impl AddressSlot {
             reused: false,
         })
     }
-}
-
-/// A poisoned lock only means another request panicked mid-push; the vector
-/// of senders is still valid.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A connection checked out of a slot; give it back with [`PooledConnection::release`].

@@ -10,6 +10,7 @@
 //! an explained reason instead): response masking and deception answers.
 
 use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use crate::sync::{read, write};
 use rampart_core::{Action, Reason};
 use rampart_prevent::geo::Location;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
@@ -104,10 +105,6 @@ impl PreventStage {
             headers: response.headers,
         }
     }
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Stage for PreventStage {
@@ -220,7 +217,7 @@ impl Stage for PreventStage {
             Verdict::Ban { on, response } => {
                 if let Some(target) = Self::ban_target(on, &facts) {
                     let reason: Arc<str> = Arc::from(format!("policy ban on {on:?}"));
-                    let mut bans = self.prevent.bans.write().unwrap_or_else(|p| p.into_inner());
+                    let mut bans = write(&self.prevent.bans);
                     if let Err(full) = bans.ban(&target, reason) {
                         tracing::warn!(
                             entries = full.0,
