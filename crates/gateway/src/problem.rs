@@ -1,25 +1,16 @@
 //! Error answers the gateway writes itself, as RFC 9457 problem documents
 //! that carry the request id so an operator can find the matching event.
+//! The document itself is built by `rampart-prevent`, so every refusal,
+//! whichever part of the gateway makes it, reads the same.
 
 use rampart_core::Action;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-/// A JSON problem document for `status` with a human-readable detail.
+/// A JSON problem document for `status` with a human-readable detail: the
+/// same document prevention answers with (`rampart_prevent::policy`).
 pub fn problem_body(status: u16, detail: &str, request_id: &str) -> Vec<u8> {
-    let title = http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("Error");
-    serde_json::json!({
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "request_id": request_id,
-    })
-    .to_string()
-    .into_bytes()
+    rampart_prevent::policy::problem_response(status, detail, request_id).body
 }
 
 /// A `Block` action answering with a problem document.
