@@ -36,6 +36,9 @@ enum Command {
     Discover(commands::discover::DiscoverArgs),
     /// Run the detection engine over exchange records and print one verdict per record.
     Inspect(commands::inspect::InspectArgs),
+    /// Run recorded traffic through a configuration and report what it would
+    /// have done, and what changes against the current one.
+    Replay(commands::replay::ReplayArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::CheckConfig(args) => commands::check_config::run(args),
         Command::Discover(args) => commands::discover::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     match result {
         Ok(code) => code,

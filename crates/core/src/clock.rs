@@ -34,6 +34,11 @@ impl ManualClock {
         }
     }
 
+    /// Moves the clock to `millis`, never backwards.
+    pub fn move_to(&self, millis: u64) {
+        self.millis.fetch_max(millis, Ordering::SeqCst);
+    }
+
     pub fn advance(&self, by: Duration) {
         self.millis
             .fetch_add(by.as_millis() as u64, Ordering::SeqCst);
@@ -56,5 +61,9 @@ mod tests {
         assert_eq!(clock.now_millis(), 1_000);
         clock.advance(Duration::from_millis(250));
         assert_eq!(clock.now_millis(), 1_250);
+        clock.move_to(1_200);
+        assert_eq!(clock.now_millis(), 1_250);
+        clock.move_to(2_000);
+        assert_eq!(clock.now_millis(), 2_000);
     }
 }

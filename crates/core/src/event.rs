@@ -38,9 +38,31 @@ pub fn rfc3339_millis(millis: u64) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_string())
 }
 
+/// Milliseconds since the epoch of an RFC 3339 time (any offset); `None`
+/// when the text is not one or is before the epoch.
+pub fn parse_rfc3339_millis(text: &str) -> Option<u64> {
+    let time =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_rfc3339_with_any_offset_and_refuses_the_rest() {
+        assert_eq!(
+            parse_rfc3339_millis("2023-11-14T22:13:20.123Z"),
+            Some(1_700_000_000_123)
+        );
+        assert_eq!(
+            parse_rfc3339_millis("2023-11-14T23:13:20.123+01:00"),
+            Some(1_700_000_000_123)
+        );
+        assert_eq!(parse_rfc3339_millis("yesterday"), None);
+        assert_eq!(parse_rfc3339_millis("1969-12-31T23:59:59Z"), None);
+    }
 
     #[test]
     fn formats_epoch_millis_as_rfc3339() {

@@ -18,6 +18,7 @@ pub mod framing;
 pub mod head_scan;
 pub mod ipset;
 pub mod listener;
+pub mod offline;
 pub mod pipeline;
 pub mod problem;
 pub mod proxy;

@@ -285,7 +285,7 @@ fn request_host(parts: &http::request::Parts) -> String {
 }
 
 /// Bytes of the request head as the route's header limit counts them.
-fn head_size(parts: &http::request::Parts) -> u64 {
+pub(crate) fn head_size(parts: &http::request::Parts) -> u64 {
     let line = parts.method.as_str().len()
         + parts.uri.path_and_query().map_or(1, |p| p.as_str().len())
         + 12;

@@ -10,6 +10,7 @@ use crate::router::Router;
 use crate::stages::build_pipeline;
 use crate::stages::prevent::PreventRuntime;
 use crate::upstream::UpstreamPool;
+use rampart_core::{Clock, SystemClock};
 use rampart_prevent::{BanList, GeoFence, GeoLocator, RateLimiter};
 use std::sync::Arc;
 use std::sync::RwLock;
@@ -24,9 +25,21 @@ pub struct Runtime {
 }
 
 /// Long-lived components started once with the gateway that stages use.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Services {
     pub discovery: Option<Arc<Discovery>>,
+    /// The time limits and bans count in: the system clock when serving,
+    /// the records' own times when replaying them (`crate::offline`).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Services {
+            discovery: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
 }
 
 pub struct RouteRuntime {
@@ -74,6 +87,7 @@ impl Runtime {
             true => Some(Arc::new(build_prevent(
                 &config,
                 previous.and_then(|p| p.prevent.as_deref()),
+                &services.clock,
             )?)),
             false => None,
         };
@@ -105,9 +119,9 @@ impl Runtime {
 fn build_prevent(
     config: &GatewayConfig,
     previous: Option<&PreventRuntime>,
+    clock: &Arc<dyn Clock>,
 ) -> Result<PreventRuntime, String> {
     let settings = &config.prevent;
-    let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
     let mut limiters = Vec::with_capacity(settings.config.limits.len());
     for limit in &settings.config.limits {
         let kept = previous.and_then(|p| {
@@ -117,7 +131,7 @@ fn build_prevent(
         let limiter = match kept {
             Some(limiter) => limiter,
             None => Arc::new(
-                RateLimiter::new(limit, Arc::clone(&clock))
+                RateLimiter::new(limit, Arc::clone(clock))
                     .map_err(|e| format!("prevent.limits ({}): {e}", limit.name))?,
             ),
         };
@@ -126,7 +140,8 @@ fn build_prevent(
     let bans = match previous.filter(|p| p.config.bans == settings.config.bans) {
         Some(p) => Arc::clone(&p.bans),
         None => Arc::new(RwLock::new(
-            BanList::new(&settings.config.bans, clock).map_err(|e| format!("prevent.bans: {e}"))?,
+            BanList::new(&settings.config.bans, Arc::clone(clock))
+                .map_err(|e| format!("prevent.bans: {e}"))?,
         )),
     };
     let geo = match previous.filter(|p| p.config.geo == settings.config.geo) {

@@ -69,6 +69,7 @@ impl Gateway {
 
         let services = Services {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
+            ..Services::default()
         };
         let shared = Arc::new(Shared {
             runtime: ArcSwap::from_pointee(

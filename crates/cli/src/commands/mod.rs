@@ -4,5 +4,6 @@ pub mod check_config;
 pub mod demo;
 pub mod discover;
 pub mod inspect;
+pub mod replay;
 mod runtime;
 pub mod serve;

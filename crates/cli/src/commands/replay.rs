@@ -1,0 +1,248 @@
+//! `rampart replay FILE.jsonl --config NEW.toml [--against CURRENT.toml]`:
+//! what a configuration would have done to recorded traffic, and how that
+//! differs from the one running now, before anyone deploys it.
+//!
+//! Both configurations run in the gateway's own offline mode
+//! (`rampart_gateway::offline`): same routes, stages, policy, limits and bans,
+//! with time taken from the records. One JSON line per record goes to stdout
+//! (`--changed-only` keeps the records whose outcome differs); the summary,
+//! with the changes grouped by what caused them, goes to stderr.
+
+use anyhow::Context;
+use rampart_core::{ExchangeRecord, Reason, RecordReader};
+use rampart_gateway::offline::{OfflineGateway, OfflineVerdict};
+use rampart_gateway::GatewayConfig;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct ReplayArgs {
+    /// Exchange records, one JSON object per line (`-` for stdin), in arrival order.
+    pub file: PathBuf,
+    /// The configuration to try (the gateway's TOML format).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The configuration running now, to compare against.
+    #[arg(long)]
+    pub against: Option<PathBuf>,
+    /// Print only the records whose outcome differs between the two.
+    #[arg(long, requires = "against")]
+    pub changed_only: bool,
+}
+
+/// One verdict as printed.
+#[derive(Serialize)]
+struct VerdictLine<'a> {
+    action: &'static str,
+    status: Option<u16>,
+    route: Option<&'a str>,
+    score: f64,
+    cause: Option<String>,
+    reasons: &'a [Reason],
+}
+
+impl<'a> VerdictLine<'a> {
+    fn of(verdict: &'a OfflineVerdict) -> Self {
+        VerdictLine {
+            action: verdict.action,
+            status: verdict.status,
+            route: verdict.route.as_deref(),
+            score: verdict.score(),
+            cause: cause(verdict),
+            reasons: &verdict.reasons,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct OutputLine<'a> {
+    id: Option<&'a str>,
+    line: u64,
+    #[serde(flatten)]
+    new: VerdictLine<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<VerdictLine<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed: Option<bool>,
+}
+
+/// What decided a verdict, for grouping changes: the last stage or rule that
+/// spoke (bans, rules, limits, lists push their reason as they decide),
+/// else the strongest detection.
+fn cause(verdict: &OfflineVerdict) -> Option<String> {
+    let decided = verdict
+        .reasons
+        .iter()
+        .rev()
+        .find(|r| !r.source.starts_with("detect."));
+    let strongest_detection = || {
+        verdict
+            .reasons
+            .iter()
+            .filter(|r| r.source.starts_with("detect."))
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    };
+    decided
+        .or_else(strongest_detection)
+        .map(|r| r.source.clone())
+}
+
+fn outcome(verdict: &OfflineVerdict) -> (&'static str, Option<u16>) {
+    (verdict.action, verdict.status)
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct Summary {
+    records: u64,
+    bad_lines: u64,
+    new_actions: BTreeMap<&'static str, u64>,
+    current_actions: BTreeMap<&'static str, u64>,
+    /// (current action, new action) -> cause -> records.
+    changes: BTreeMap<(&'static str, &'static str), BTreeMap<String, u64>>,
+    changed: u64,
+}
+
+impl Summary {
+    fn add(&mut self, new: &OfflineVerdict, current: Option<&OfflineVerdict>) -> bool {
+        self.records += 1;
+        *self.new_actions.entry(new.action).or_default() += 1;
+        let Some(current) = current else {
+            return false;
+        };
+        *self.current_actions.entry(current.action).or_default() += 1;
+        if outcome(new) == outcome(current) {
+            return false;
+        }
+        self.changed += 1;
+        let deciding = if new.action == "allow" { current } else { new };
+        let why = cause(deciding).unwrap_or_else(|| "route limits".to_string());
+        *self
+            .changes
+            .entry((current.action, new.action))
+            .or_default()
+            .entry(why)
+            .or_default() += 1;
+        true
+    }
+
+    fn write(
+        &self,
+        out: &mut impl Write,
+        config: &str,
+        against: Option<&str>,
+    ) -> std::io::Result<()> {
+        let counts = |actions: &BTreeMap<&str, u64>| {
+            actions
+                .iter()
+                .map(|(action, n)| format!("{action} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(
+            out,
+            "rampart replay: {} records, {} bad lines",
+            self.records, self.bad_lines
+        )?;
+        writeln!(out, "  {config}: {}", counts(&self.new_actions))?;
+        let Some(against) = against else {
+            return Ok(());
+        };
+        writeln!(out, "  {against}: {}", counts(&self.current_actions))?;
+        writeln!(out, "  changed: {} records", self.changed)?;
+        for ((from, to), causes) in &self.changes {
+            let total: u64 = causes.values().sum();
+            let mut ranked: Vec<_> = causes.iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let listed = ranked
+                .iter()
+                .take(5)
+                .map(|(cause, n)| format!("{cause} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            writeln!(out, "    {from} -> {to}: {total} ({listed})")?;
+        }
+        Ok(())
+    }
+}
+
+fn gateway(path: &PathBuf) -> anyhow::Result<OfflineGateway> {
+    let config = GatewayConfig::load(path)?;
+    OfflineGateway::new(config)
+}
+
+/// Replays `input` through `new` (and `current`), writing lines to `out`.
+fn replay_stream(
+    input: impl BufRead,
+    source: &str,
+    new: &OfflineGateway,
+    current: Option<&OfflineGateway>,
+    changed_only: bool,
+    out: &mut impl Write,
+    errors: &mut impl Write,
+) -> anyhow::Result<Summary> {
+    let mut summary = Summary::default();
+    for item in RecordReader::new(input) {
+        let (line, record): (u64, ExchangeRecord) = match item {
+            Ok(read) => read,
+            Err(err) => {
+                writeln!(errors, "rampart replay: {source}: {err}")?;
+                summary.bad_lines += 1;
+                continue;
+            }
+        };
+        let new_verdict = new.evaluate(&record);
+        let current_verdict = current.map(|gateway| gateway.evaluate(&record));
+        let changed = summary.add(&new_verdict, current_verdict.as_ref());
+        if changed_only && !changed {
+            continue;
+        }
+        let printed = OutputLine {
+            id: record.id.as_deref(),
+            line,
+            new: VerdictLine::of(&new_verdict),
+            current: current_verdict.as_ref().map(VerdictLine::of),
+            changed: current.map(|_| changed),
+        };
+        serde_json::to_writer(&mut *out, &printed)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(summary)
+}
+
+pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let new = gateway(&args.config)?;
+    let current = args.against.as_ref().map(gateway).transpose()?;
+    let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("opening {}", args.file.display()))?;
+        Box::new(BufReader::new(file))
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let source = args.file.display().to_string();
+    let summary = replay_stream(
+        input,
+        &source,
+        &new,
+        current.as_ref(),
+        args.changed_only,
+        &mut out,
+        &mut std::io::stderr(),
+    )?;
+    summary.write(
+        &mut std::io::stderr(),
+        &args.config.display().to_string(),
+        args.against
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .as_deref(),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,219 @@
+//! The gateway's decisions without sockets: recorded exchanges run through a
+//! configuration's routes and pipelines exactly as live requests would, so
+//! `rampart replay` can tell what a policy would have done before anyone
+//! deploys it.
+//!
+//! What is the same as serving: routing, the route's header and body limits,
+//! framing refusals, every stage's `request_headers` and `request_body`
+//! phases, and the `logging` phase with the recorded status (so limits that
+//! count only failed logins are charged as they would be). What differs, on
+//! purpose:
+//! - time is the records' own (`ts`, else one millisecond after the previous
+//!   record), so rate limits and ban TTLs behave as they did on the day;
+//! - nothing leaves the process: no upstream, no Redis (limits and bans are
+//!   local to the replay), no event sink, no inventory store;
+//! - endpoint facts come from the declared spec only (`[discovery] spec`),
+//!   never from a live inventory, so two runs over one file agree.
+
+use crate::config::GatewayConfig;
+use crate::discovery::Discovery;
+use crate::framing;
+use crate::pipeline::{BodyView, ExchangeContext, Outcome};
+use crate::proxy::head_size;
+use crate::runtime::{Runtime, Services};
+use http::{HeaderName, HeaderValue, Version};
+use rampart_core::event::parse_rfc3339_millis;
+use rampart_core::{Action, Clock, ExchangeRecord, ManualClock, Reason};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the gateway would have done with one recorded request.
+#[derive(Debug, Clone)]
+pub struct OfflineVerdict {
+    /// The route that took the request, if any did.
+    pub route: Option<Arc<str>>,
+    /// `allow`, `monitor` or `block`, as in security events.
+    pub action: &'static str,
+    /// The status the gateway itself would have answered with; `None` when
+    /// the request would have been forwarded.
+    pub status: Option<u16>,
+    /// The evidence, in the order the stages produced it.
+    pub reasons: Vec<Reason>,
+}
+
+impl OfflineVerdict {
+    pub fn score(&self) -> f64 {
+        self.reasons.iter().map(|r| r.score).sum()
+    }
+}
+
+/// One configuration, compiled as the gateway would, fed records in order.
+pub struct OfflineGateway {
+    runtime: Runtime,
+    clock: Arc<ManualClock>,
+    discovery: Option<Arc<Discovery>>,
+}
+
+impl OfflineGateway {
+    /// Compiles `config` with a clock the records drive.
+    pub fn new(config: GatewayConfig) -> anyhow::Result<OfflineGateway> {
+        let clock = Arc::new(ManualClock::at(0));
+        let discovery = config
+            .discovery
+            .clone()
+            .map(|mut settings| {
+                settings.store = None;
+                settings.publish_interval = Duration::MAX;
+                settings.persist_interval = Duration::MAX;
+                Discovery::start(settings)
+            })
+            .transpose()?;
+        let services = Services {
+            discovery: discovery.clone(),
+            clock: Arc::clone(&clock) as Arc<dyn Clock>,
+        };
+        let file = config.file.display().to_string();
+        let runtime =
+            Runtime::build(config, None, &services).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        Ok(OfflineGateway {
+            runtime,
+            clock,
+            discovery,
+        })
+    }
+
+    /// Decides one record; records must come in arrival order.
+    pub fn evaluate(&self, record: &ExchangeRecord) -> OfflineVerdict {
+        let arrival = record.ts.as_deref().and_then(parse_rfc3339_millis);
+        match arrival {
+            Some(millis) => self.clock.move_to(millis),
+            None => self.clock.advance(Duration::from_millis(1)),
+        }
+        let request = match request_parts(record) {
+            Ok(parts) => parts,
+            Err(why) => return refused(None, 400, "block", vec![malformed(why)]),
+        };
+        let client_ip = record
+            .client_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let host = record.host.clone().unwrap_or_default().to_ascii_lowercase();
+        let mut ctx = ExchangeContext::new(
+            record.id.clone().unwrap_or_default(),
+            client_ip,
+            SocketAddr::new(client_ip, 0),
+            request.method.clone(),
+            host,
+            record.path.clone(),
+        );
+        if let Some(why) = framing::ambiguity(request.version, &request.headers) {
+            let reason = Reason::new("protocol.framing", "headers", why, 100.0);
+            return refused(None, 400, "block", vec![reason]);
+        }
+        let Some(route_index) = self.runtime.router.route(&ctx.host, &ctx.path) else {
+            return refused(None, 404, "allow", Vec::new());
+        };
+        let route = &self.runtime.routes[route_index];
+        ctx.route = Arc::clone(&route.name);
+        let limits = route.spec.limits;
+        let body = record.request_body.as_deref().unwrap_or_default();
+        let own_status = if head_size(&request) > limits.max_header_bytes {
+            Some(431)
+        } else if body.len() as u64 > limits.max_body_bytes {
+            Some(413)
+        } else {
+            None
+        };
+        if let Some(status) = own_status {
+            return refused(Some(&ctx.route), status, "allow", Vec::new());
+        }
+
+        let inspectable = body.len().min(limits.inspect_body_bytes as usize);
+        let view = BodyView {
+            bytes: &body[..inspectable],
+            complete: inspectable == body.len(),
+        };
+        let mut action = route.pipeline.request_headers(&mut ctx, &request);
+        if !action.is_terminal() {
+            action = route.pipeline.request_body(&mut ctx, &request, view);
+        }
+        let (action, status) = match action {
+            Action::Block { status, .. } => ("block", Some(status)),
+            _ if ctx.monitored => ("monitor", None),
+            _ => ("allow", None),
+        };
+        let outcome = Outcome {
+            status: status.or(record.status).unwrap_or(0),
+            action,
+            completed: true,
+        };
+        route.pipeline.logging(&ctx, &outcome);
+        OfflineVerdict {
+            route: Some(Arc::clone(&ctx.route)),
+            action,
+            status,
+            reasons: ctx.reasons,
+        }
+    }
+}
+
+impl Drop for OfflineGateway {
+    fn drop(&mut self) {
+        if let Some(discovery) = &self.discovery {
+            discovery.shutdown();
+        }
+    }
+}
+
+fn refused(
+    route: Option<&Arc<str>>,
+    status: u16,
+    action: &'static str,
+    reasons: Vec<Reason>,
+) -> OfflineVerdict {
+    OfflineVerdict {
+        route: route.cloned(),
+        action,
+        status: Some(status),
+        reasons,
+    }
+}
+
+fn malformed(why: String) -> Reason {
+    Reason::new("protocol.request", "request", why, 0.0)
+}
+
+/// The request head as hyper would have handed it to the gateway. Header
+/// pairs that HTTP would not carry are left out, as a live connection would
+/// have refused them before the pipeline.
+fn request_parts(record: &ExchangeRecord) -> Result<http::request::Parts, String> {
+    let target = match record.query.is_empty() {
+        true => record.path.clone(),
+        false => format!("{}?{}", record.path, record.query),
+    };
+    let mut builder = http::Request::builder()
+        .method(record.method.as_str())
+        .uri(target)
+        .version(Version::HTTP_11);
+    for (name, value) in &record.request_headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            builder = builder.header(name, value);
+        }
+    }
+    let has_host = record
+        .request_headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"));
+    if let (false, Some(host)) = (has_host, &record.host) {
+        builder = builder.header(http::header::HOST, host.as_str());
+    }
+    builder
+        .body(())
+        .map(|request| request.into_parts().0)
+        .map_err(|e| format!("not a valid HTTP request: {e}"))
+}
