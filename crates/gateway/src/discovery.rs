@@ -6,14 +6,17 @@
 //!
 //! The request path only ever does a non-blocking `try_send` (a full queue
 //! drops the observation and counts it) and an `ArcSwap` load; the worker
-//! owns the inventory and is the only one to touch it.
+//! owns the inventory and is the only one to touch it. With the matcher it
+//! publishes each endpoint's profile (function, risk, learned response
+//! schema) for policy and deception.
 
 use crate::sync::lock;
 use arc_swap::ArcSwap;
 use rampart_core::ExchangeRecord;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
-use rampart_discover::{EndpointMatcher, Inventory};
+use rampart_discover::{EndpointId, EndpointMatcher, Inventory};
 use rampart_store::Store;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -53,6 +56,7 @@ pub struct Discovery {
     matcher: ArcSwap<EndpointMatcher>,
     /// The latest inventory report, as JSON, for `GET /inventory`.
     report: ArcSwap<String>,
+    profiles: ArcSwap<EndpointProfiles>,
     pub stats: DiscoveryStats,
     pub settings: DiscoverySettings,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -84,10 +88,12 @@ impl Discovery {
             inventory.set_spec(spec);
         }
         let (sender, receiver) = mpsc::sync_channel(settings.queue_capacity);
+        let (report, profiles) = publishable(&mut inventory);
         let discovery = Arc::new(Discovery {
             sender: Mutex::new(Some(sender)),
             matcher: ArcSwap::from_pointee(inventory.compile()),
-            report: ArcSwap::from_pointee(report_json(&mut inventory)),
+            report: ArcSwap::from_pointee(report),
+            profiles: ArcSwap::from_pointee(profiles),
             stats: DiscoveryStats::default(),
             settings,
             worker: Mutex::new(None),
@@ -124,6 +130,11 @@ impl Discovery {
         self.matcher.load()
     }
 
+    /// What is known of an endpoint the matcher found.
+    pub fn profile(&self, id: EndpointId) -> Option<Arc<EndpointProfile>> {
+        self.profiles.load().get(&id).cloned()
+    }
+
     /// The latest published inventory report (JSON).
     pub fn report(&self) -> Arc<String> {
         self.report.load_full()
@@ -138,8 +149,41 @@ impl Discovery {
     }
 }
 
-fn report_json(inventory: &mut Inventory) -> String {
-    serde_json::to_string(&inventory.report()).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// What the hot path may know of an endpoint beyond its template: policy
+/// scopes and rules read the function and risk, deception shapes its fake
+/// answers on the learned response schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointProfile {
+    pub function: Option<Arc<str>>,
+    /// The inventory's risk score scaled to 0.0-1.0.
+    pub risk: f64,
+    pub response_schema: Option<Arc<serde_json::Value>>,
+}
+
+/// Profiles by endpoint id, published with the matcher.
+pub type EndpointProfiles = HashMap<EndpointId, Arc<EndpointProfile>>;
+
+/// The inventory as operators read it (JSON) and the profiles the hot path reads.
+fn publishable(inventory: &mut Inventory) -> (String, EndpointProfiles) {
+    let report = inventory.report();
+    let profiles = report
+        .endpoints
+        .iter()
+        .filter_map(|endpoint| {
+            let id = u64::from_str_radix(&endpoint.id, 16).ok()?;
+            let function = serde_json::to_value(endpoint.function)
+                .ok()
+                .and_then(|f| f.as_str().map(Arc::from));
+            let profile = EndpointProfile {
+                function,
+                risk: (f64::from(endpoint.risk.score) / 100.0).clamp(0.0, 1.0),
+                response_schema: endpoint.response_body.clone().map(Arc::new),
+            };
+            Some((EndpointId(id), Arc::new(profile)))
+        })
+        .collect();
+    let json = serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    (json, profiles)
 }
 
 /// Owns the inventory on its own thread.
@@ -192,9 +236,9 @@ impl Worker {
         self.discovery
             .matcher
             .store(Arc::new(self.inventory.compile()));
-        self.discovery
-            .report
-            .store(Arc::new(report_json(&mut self.inventory)));
+        let (report, profiles) = publishable(&mut self.inventory);
+        self.discovery.report.store(Arc::new(report));
+        self.discovery.profiles.store(Arc::new(profiles));
     }
 
     fn persist(&mut self) {

@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod forwarding;
 pub mod framing;
 pub mod head_scan;
+pub mod identity;
 pub mod ipset;
 pub mod listener;
 pub mod offline;

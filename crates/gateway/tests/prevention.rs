@@ -143,3 +143,64 @@ async fn geo_fences_use_the_embedded_country_database() {
         events[0]
     );
 }
+
+async fn get_as(addr: std::net::SocketAddr, path: &str, headers: &[(&str, &str)]) -> u16 {
+    let mut request = hyper::Request::get(format!("http://{addr}{path}")).header("host", "t");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    send(addr, request.body(full("")).unwrap())
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn rules_and_limits_see_the_clients_api_key_and_user() {
+    let upstream = TestUpstream::start().await;
+    let policy = r#"
+[identity]
+api_key_headers = ["X-Partner-Key"]
+
+[[prevent.limits]]
+name = "per-key"
+key = { parts = ["api_key"] }
+quota = { requests = 2, per_seconds = 60 }
+
+[[prevent.policy.rules]]
+name = "revoked-key"
+when = 'client.api_key == "revoked"'
+action = { type = "block" }
+
+[[prevent.policy.rules]]
+name = "no-mallory"
+when = 'client.user == "mallory"'
+action = { type = "block", status = 401 }
+
+[[prevent.policy.rules]]
+name = "partners"
+when = 'client.api_key != ""'
+action = { type = "rate_limit", limit = "per-key" }
+"#;
+    let gw = TestGateway::start(&with_prevent(upstream.addr, policy)).await;
+    let addr = gw.addr();
+    assert_eq!(
+        get_as(addr, "/", &[("x-partner-key", "revoked")]).await,
+        403
+    );
+    // {"sub":"mallory"}; the signature is not checked, the claim is only read.
+    let mallory = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.c2ln";
+    assert_eq!(get_as(addr, "/", &[("authorization", mallory)]).await, 401);
+
+    // Two requests per key, whoever sends them; other keys are not affected.
+    for _ in 0..2 {
+        assert_eq!(get_as(addr, "/", &[("x-partner-key", "k1")]).await, 200);
+    }
+    assert_eq!(get_as(addr, "/", &[("x-partner-key", "k1")]).await, 429);
+    assert_eq!(get_as(addr, "/", &[("x-partner-key", "k2")]).await, 200);
+    assert_eq!(
+        get_as(addr, "/", &[]).await,
+        200,
+        "no key, no per-key limit"
+    );
+}

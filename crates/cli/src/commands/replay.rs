@@ -15,7 +15,7 @@ use rampart_gateway::GatewayConfig;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -169,7 +169,7 @@ impl Summary {
     }
 }
 
-fn gateway(path: &PathBuf) -> anyhow::Result<OfflineGateway> {
+fn gateway(path: &Path) -> anyhow::Result<OfflineGateway> {
     let config = GatewayConfig::load(path)?;
     OfflineGateway::new(config)
 }
@@ -216,7 +216,7 @@ fn replay_stream(
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let new = gateway(&args.config)?;
-    let current = args.against.as_ref().map(gateway).transpose()?;
+    let current = args.against.as_deref().map(gateway).transpose()?;
     let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {

@@ -39,6 +39,8 @@ pub struct GatewayConfig {
     pub detect: DetectEngine,
     /// `[prevent]`, checked and its policy compiled (defaults when absent).
     pub prevent: PreventSettings,
+    /// `[identity]`: where API keys and users are read from.
+    pub identity: Arc<crate::identity::IdentityConfig>,
 }
 
 /// The prevention settings with the policy compiled from them.
@@ -269,6 +271,7 @@ impl<'a> Validator<'a> {
         let routes = self.routes(raw.routes, &upstreams, server.max_header_bytes);
         let detect = self.detect(raw.detect.unwrap_or_default());
         let prevent = self.prevent(raw.prevent.unwrap_or_default());
+        let identity = self.identity(raw.identity.unwrap_or_default());
         let discovery = (raw.discovery.is_some() || stages.contains(&StageKind::Discover))
             .then(|| self.discovery(raw.discovery.unwrap_or_default(), &events));
         let admin_token = raw.admin.token.filter(|t| {
@@ -298,7 +301,30 @@ impl<'a> Validator<'a> {
             routes,
             detect,
             prevent,
+            identity: Arc::new(identity),
         })
+    }
+
+    fn identity(
+        &mut self,
+        mut config: crate::identity::IdentityConfig,
+    ) -> crate::identity::IdentityConfig {
+        for (i, name) in config.api_key_headers.iter_mut().enumerate() {
+            *name = name.to_ascii_lowercase();
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                self.problem(
+                    format!("identity.api_key_headers[{i}]"),
+                    format!("expected an HTTP header name, got {name:?}"),
+                );
+            }
+        }
+        if config.user_claim.is_empty() {
+            self.problem(
+                "identity.user_claim",
+                "expected a JWT claim name, got an empty string",
+            );
+        }
+        config
     }
 
     fn prevent(&mut self, mut config: rampart_prevent::PreventConfig) -> Option<PreventSettings> {

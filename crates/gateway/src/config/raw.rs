@@ -28,6 +28,8 @@ pub struct RawConfig {
     pub discovery: Option<RawDiscovery>,
     /// Prevention: policy, CEL rules, rate limits, bans (see `rampart_prevent::PreventConfig`).
     pub prevent: Option<rampart_prevent::PreventConfig>,
+    /// Where client identities are read from (see `crate::identity`).
+    pub identity: Option<crate::identity::IdentityConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]

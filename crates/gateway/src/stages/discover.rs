@@ -65,6 +65,9 @@ impl Stage for DiscoverStage {
                 .find(request.method.as_str(), Some(&ctx.host), &ctx.path)
         {
             ctx.endpoint = Some(Arc::clone(&found.template));
+            if let Some(profile) = self.discovery.profile(found.id) {
+                ctx.extensions.insert(profile);
+            }
         }
         ctx.extensions.insert(Capture {
             query: request.uri.query().unwrap_or("").to_string(),

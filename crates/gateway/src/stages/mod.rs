@@ -32,7 +32,10 @@ pub fn build_pipeline(
             }
             StageKind::Prevent => {
                 if let Some(prevent) = prevent {
-                    built.push(Arc::new(prevent::PreventStage::new(Arc::clone(prevent))));
+                    built.push(Arc::new(prevent::PreventStage::new(
+                        Arc::clone(prevent),
+                        Arc::clone(&config.identity),
+                    )));
                 }
             }
             StageKind::Discover => {

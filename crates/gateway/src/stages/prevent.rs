@@ -9,6 +9,8 @@
 //! response's status. Not applied yet by the gateway (the decision is kept as
 //! an explained reason instead): response masking and deception answers.
 
+use crate::discovery::EndpointProfile;
+use crate::identity::{ClientIdentity, IdentityConfig};
 use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
 use crate::sync::{read, write};
 use rampart_core::{Action, Reason};
@@ -35,6 +37,7 @@ pub struct PreventRuntime {
 
 pub struct PreventStage {
     prevent: Arc<PreventRuntime>,
+    identity: Arc<IdentityConfig>,
 }
 
 /// The outcome-only limits this request passed, charged once its status is known.
@@ -42,8 +45,8 @@ pub struct PreventStage {
 struct PendingCharges(Vec<(Arc<RateLimiter>, LimitKey)>);
 
 impl PreventStage {
-    pub fn new(prevent: Arc<PreventRuntime>) -> Self {
-        PreventStage { prevent }
+    pub fn new(prevent: Arc<PreventRuntime>, identity: Arc<IdentityConfig>) -> Self {
+        PreventStage { prevent, identity }
     }
 
     fn facts(ctx: &ExchangeContext) -> RequestFacts {
@@ -53,6 +56,12 @@ impl PreventStage {
             .and_then(|l| l.country)
             .map(|c| c.as_str().to_string());
         client.asn = location.and_then(|l| l.asn);
+        if let Some(identity) = ctx.extensions.get::<ClientIdentity>() {
+            client.api_key = identity.api_key.clone();
+            client.user = identity.user.clone();
+            client.fingerprint = Some(identity.fingerprint.clone());
+        }
+        let profile = ctx.extensions.get::<Arc<EndpointProfile>>();
         RequestFacts {
             request_id: ctx.request_id.clone(),
             method: ctx.method.to_string(),
@@ -62,7 +71,8 @@ impl PreventStage {
             client,
             endpoint: EndpointFacts {
                 template: ctx.endpoint.as_deref().map(str::to_owned),
-                ..EndpointFacts::default()
+                function: profile.and_then(|p| p.function.as_deref().map(str::to_owned)),
+                risk: profile.map_or(0.0, |p| p.risk),
             },
         }
     }
@@ -112,12 +122,14 @@ impl Stage for PreventStage {
         "prevent"
     }
 
-    /// Geo-fencing: where the client is, and whether the route admits it.
-    fn request_headers(
-        &self,
-        ctx: &mut ExchangeContext,
-        _request: &http::request::Parts,
-    ) -> Action {
+    /// Who the client is (identities, then geo), and whether the route
+    /// admits it from where it is.
+    fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
+        ctx.extensions.insert(self.identity.identify(
+            request.version,
+            &request.headers,
+            request.uri.query().unwrap_or(""),
+        ));
         let (locator, fence) = &*self.prevent.geo;
         let location = locator.lookup(ctx.client_ip).unwrap_or_else(|e| {
             tracing::debug!(ip = %ctx.client_ip, error = %e, "geo lookup failed");

@@ -1,0 +1,296 @@
+//! Who the client says it is, read from the request head once, for policy
+//! rules, rate-limit keys and bans: its API key, its user and a fingerprint
+//! of the software it runs.
+//!
+//! Nothing here is verified: the gateway does not hold the keys that sign an
+//! API's tokens. An attacker can therefore claim any user or key, which is
+//! why identities only ever add limits on top of the address-based ones
+//! (rotating a claimed identity escapes a per-user limit, never a per-IP
+//! one), and why a decision keyed on them is explained with the claimed value
+//! masked.
+//!
+//! - API key: the first configured header present (`x-api-key` by default),
+//!   else the first configured query parameter (`api_key`, `apikey`).
+//! - User: the configured claim (`sub`) of a bearer JWT, or the user name of
+//!   Basic credentials.
+//! - Fingerprint: in the spirit of JA4H, the HTTP version, whether cookies
+//!   and a referer are sent, how many headers, and stable hashes of the
+//!   header names in order and of the client's self-description
+//!   (`user-agent`, `accept-language`, `accept-encoding`). Stable across
+//!   processes, so a fingerprint banned by one gateway means the same client
+//!   to another.
+
+use base64::Engine as _;
+use http::header::{AUTHORIZATION, COOKIE, REFERER};
+use http::{HeaderMap, Version};
+use serde::Deserialize;
+
+/// Tokens and credentials longer than this are not decoded.
+const MAX_CREDENTIAL_BYTES: usize = 8 * 1024;
+/// Identities longer than this are cut (they key limits and bans).
+const MAX_IDENTITY_CHARS: usize = 256;
+
+/// The `[identity]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Request headers that carry an API key, in order of preference.
+    #[serde(default = "default_api_key_headers")]
+    pub api_key_headers: Vec<String>,
+    /// Query parameters that carry an API key, when no header does.
+    #[serde(default = "default_api_key_query")]
+    pub api_key_query: Vec<String>,
+    /// The JWT claim that names the user.
+    #[serde(default = "default_user_claim")]
+    pub user_claim: String,
+}
+
+fn default_api_key_headers() -> Vec<String> {
+    vec!["x-api-key".into(), "api-key".into(), "apikey".into()]
+}
+
+fn default_api_key_query() -> Vec<String> {
+    vec!["api_key".into(), "apikey".into()]
+}
+
+fn default_user_claim() -> String {
+    "sub".into()
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        IdentityConfig {
+            api_key_headers: default_api_key_headers(),
+            api_key_query: default_api_key_query(),
+            user_claim: default_user_claim(),
+        }
+    }
+}
+
+/// What the request head says about the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientIdentity {
+    pub api_key: Option<String>,
+    pub user: Option<String>,
+    pub fingerprint: String,
+}
+
+impl IdentityConfig {
+    /// Reads the identity of the client behind one request.
+    pub fn identify(&self, version: Version, headers: &HeaderMap, query: &str) -> ClientIdentity {
+        ClientIdentity {
+            api_key: self.api_key(headers, query).map(bounded),
+            user: self.user(headers).map(bounded),
+            fingerprint: fingerprint(version, headers),
+        }
+    }
+
+    fn api_key(&self, headers: &HeaderMap, query: &str) -> Option<String> {
+        let from_header = self.api_key_headers.iter().find_map(|name| {
+            let value = headers.get(name.as_str())?.to_str().ok()?.trim();
+            (!value.is_empty()).then(|| value.to_string())
+        });
+        from_header.or_else(|| {
+            query.split('&').find_map(|pair| {
+                let (name, value) = pair.split_once('=')?;
+                let wanted = self.api_key_query.iter().any(|q| q == name);
+                (wanted && !value.is_empty()).then(|| value.to_string())
+            })
+        })
+    }
+
+    fn user(&self, headers: &HeaderMap) -> Option<String> {
+        let credentials = headers.get(AUTHORIZATION)?.to_str().ok()?;
+        if credentials.len() > MAX_CREDENTIAL_BYTES {
+            return None;
+        }
+        let (scheme, value) = credentials.trim().split_once(' ')?;
+        let value = value.trim();
+        if scheme.eq_ignore_ascii_case("bearer") {
+            self.jwt_claim(value)
+        } else if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(value)
+                .ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            let (user, _password) = text.split_once(':')?;
+            (!user.is_empty()).then(|| user.to_string())
+        } else {
+            None
+        }
+    }
+
+    fn jwt_claim(&self, token: &str) -> Option<String> {
+        let mut parts = token.split('.');
+        let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        let claims: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&json).ok()?;
+        match claims.get(&self.user_claim)? {
+            serde_json::Value::String(user) if !user.is_empty() => Some(user.clone()),
+            serde_json::Value::Number(user) => Some(user.to_string()),
+            _ => None,
+        }
+    }
+}
+
+fn bounded(mut identity: String) -> String {
+    if let Some((cut, _)) = identity.char_indices().nth(MAX_IDENTITY_CHARS) {
+        identity.truncate(cut);
+    }
+    identity
+}
+
+/// FNV-1a: fixed, so every gateway computes the same fingerprint.
+fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.iter().chain(&[0u8]) {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+fn fingerprint(version: Version, headers: &HeaderMap) -> String {
+    let version = match version {
+        Version::HTTP_09 => "09",
+        Version::HTTP_10 => "10",
+        Version::HTTP_2 => "20",
+        Version::HTTP_3 => "30",
+        _ => "11",
+    };
+    let cookies = if headers.contains_key(COOKIE) {
+        'c'
+    } else {
+        'n'
+    };
+    let referer = if headers.contains_key(REFERER) {
+        'r'
+    } else {
+        'n'
+    };
+    let names = headers
+        .keys()
+        .filter(|name| *name != COOKIE && *name != REFERER)
+        .map(|name| name.as_str().as_bytes());
+    let described = ["user-agent", "accept-language", "accept-encoding"]
+        .map(|name| headers.get(name).map_or(&b""[..], |v| v.as_bytes()));
+    format!(
+        "h{version}{cookies}{referer}{:02}_{:012x}_{:08x}",
+        headers.len().min(99),
+        stable_hash(names) & 0xffff_ffff_ffff,
+        stable_hash(described) & 0xffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        map
+    }
+
+    fn identify(pairs: &[(&str, &str)], query: &str) -> ClientIdentity {
+        IdentityConfig::default().identify(Version::HTTP_11, &headers(pairs), query)
+    }
+
+    #[test]
+    fn api_key_from_the_first_configured_header_else_the_query() {
+        let both = identify(&[("x-api-key", "k-header")], "api_key=k-query");
+        assert_eq!(both.api_key.as_deref(), Some("k-header"));
+        let query = identify(&[], "page=2&apikey=k-query");
+        assert_eq!(query.api_key.as_deref(), Some("k-query"));
+        assert_eq!(identify(&[("x-api-key", "  ")], "api_key=").api_key, None);
+    }
+
+    #[test]
+    fn user_from_a_bearer_jwt_claim_or_basic_credentials() {
+        let payload =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"alice","uid":42}"#);
+        let bearer = format!("Bearer eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
+        assert_eq!(
+            identify(&[("authorization", &bearer)], "").user.as_deref(),
+            Some("alice")
+        );
+        let by_uid = IdentityConfig {
+            user_claim: "uid".into(),
+            ..IdentityConfig::default()
+        };
+        let numeric = by_uid.identify(
+            Version::HTTP_11,
+            &headers(&[("authorization", &bearer)]),
+            "",
+        );
+        assert_eq!(numeric.user.as_deref(), Some("42"));
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("bob:secret")
+        );
+        assert_eq!(
+            identify(&[("authorization", &basic)], "").user.as_deref(),
+            Some("bob")
+        );
+        for garbage in [
+            "Bearer not-a-jwt",
+            "Bearer a.!!!.c",
+            "Basic %%%",
+            "Digest x",
+        ] {
+            assert_eq!(
+                identify(&[("authorization", garbage)], "").user,
+                None,
+                "{garbage}"
+            );
+        }
+    }
+
+    #[test]
+    fn identities_are_bounded() {
+        let key = "k".repeat(10_000);
+        let identity = identify(&[("x-api-key", &key)], "");
+        assert_eq!(identity.api_key.unwrap().len(), MAX_IDENTITY_CHARS);
+    }
+
+    #[test]
+    fn fingerprint_follows_the_client_software_not_its_values() {
+        let browser = [
+            ("host", "a"),
+            ("user-agent", "Mozilla/5.0"),
+            ("accept-language", "en"),
+            ("cookie", "s=1"),
+        ];
+        let same_browser_other_cookie = [
+            ("host", "b"),
+            ("user-agent", "Mozilla/5.0"),
+            ("accept-language", "en"),
+            ("cookie", "s=2"),
+        ];
+        let script = [("host", "a"), ("user-agent", "curl/8.0")];
+        let reordered = [
+            ("user-agent", "Mozilla/5.0"),
+            ("host", "a"),
+            ("accept-language", "en"),
+            ("cookie", "s=1"),
+        ];
+        let fp = |pairs: &[(&str, &str)]| identify(pairs, "").fingerprint;
+        assert_eq!(fp(&browser), fp(&same_browser_other_cookie));
+        assert_ne!(fp(&browser), fp(&script));
+        assert_ne!(fp(&browser), fp(&reordered));
+        assert!(fp(&browser).starts_with("h11cn04_"), "{}", fp(&browser));
+    }
+}
