@@ -130,6 +130,11 @@ fn exact_size(data: &Option<Bytes>) -> SizeHint {
 pub struct ResponseBody {
     source: ResponseSource,
     tail: Option<ExchangeTail>,
+    /// What stages still had to send when the source ended (masking holds
+    /// back the end of what it has seen), before the source's trailers, if any.
+    pending: Option<Frame<Bytes>>,
+    /// The source has ended; only `pending` is left.
+    source_done: bool,
 }
 
 enum ResponseSource {
@@ -147,6 +152,8 @@ impl ResponseBody {
         ResponseBody {
             source: ResponseSource::Full((!data.is_empty()).then_some(data)),
             tail,
+            pending: None,
+            source_done: false,
         }
     }
 
@@ -159,7 +166,16 @@ impl ResponseBody {
         ResponseBody {
             source: ResponseSource::Upstream { body, connection },
             tail: Some(tail),
+            pending: None,
+            source_done: false,
         }
+    }
+
+    /// The bytes stages held back, once the source has no more data.
+    fn held_by_stages(&mut self) -> Option<Bytes> {
+        let mut rest = Bytes::new();
+        self.tail.as_mut()?.on_response_chunk(&mut rest, true);
+        (!rest.is_empty()).then_some(rest)
     }
 
     fn finish(&mut self, completed: bool) {
@@ -185,7 +201,11 @@ impl Body for ResponseBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = self.get_mut();
+        if let Some(frame) = this.pending.take() {
+            return Poll::Ready(Some(Ok(frame)));
+        }
         let polled = match &mut this.source {
+            _ if this.source_done => None,
             ResponseSource::Full(data) => data.take().map(|d| Ok(Frame::data(d))),
             ResponseSource::Upstream { body, .. } => {
                 ready!(Pin::new(body).poll_frame(cx)).map(|r| r.map_err(BoxError::from))
@@ -193,6 +213,10 @@ impl Body for ResponseBody {
         };
         match polled {
             None => {
+                this.source_done = true;
+                if let Some(rest) = this.held_by_stages() {
+                    return Poll::Ready(Some(Ok(Frame::data(rest))));
+                }
                 this.finish(true);
                 Poll::Ready(None)
             }
@@ -202,8 +226,16 @@ impl Body for ResponseBody {
             }
             Some(Ok(mut frame)) => {
                 let end = this.is_end_stream();
-                if let (Some(tail), Some(data)) = (this.tail.as_mut(), frame.data_mut()) {
-                    tail.on_response_chunk(data, end);
+                match (this.tail.as_mut(), frame.data_mut()) {
+                    (Some(tail), Some(data)) => tail.on_response_chunk(data, end),
+                    (Some(_), None) => {
+                        // Trailers end the body: what stages hold goes first.
+                        if let Some(rest) = this.held_by_stages() {
+                            this.pending = Some(frame);
+                            return Poll::Ready(Some(Ok(Frame::data(rest))));
+                        }
+                    }
+                    (None, _) => {}
                 }
                 if end {
                     this.finish(true);
@@ -214,10 +246,12 @@ impl Body for ResponseBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        match &self.source {
-            ResponseSource::Full(data) => data.is_none(),
-            ResponseSource::Upstream { body, .. } => body.is_end_stream(),
-        }
+        self.pending.is_none()
+            && (self.source_done
+                || match &self.source {
+                    ResponseSource::Full(data) => data.is_none(),
+                    ResponseSource::Upstream { body, .. } => body.is_end_stream(),
+                })
     }
 
     fn size_hint(&self) -> SizeHint {

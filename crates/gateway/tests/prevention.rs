@@ -204,3 +204,47 @@ action = { type = "rate_limit", limit = "per-key" }
         "no key, no per-key limit"
     );
 }
+
+#[tokio::test]
+async fn masking_redacts_card_numbers_in_responses_as_they_stream() {
+    let upstream = TestUpstream::start().await;
+    let policy = r#"
+[[prevent.policy.rules]]
+name = "mask-cards"
+when = 'request.path == "/cards" || request.path == "/download"'
+action = { type = "mask" }
+"#;
+    let gw = TestGateway::start(&with_prevent(upstream.addr, policy)).await;
+
+    // The echo upstream repeats the query, card number included.
+    let response = get(gw.addr(), "/cards?pan=4111111111111111&order=1234567890123").await;
+    assert_eq!(response.status(), 200);
+    let declared: usize = response.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let text = body_text(response).await;
+    assert_eq!(text.len(), declared, "masking keeps the length");
+    assert!(!text.contains("4111111111111111"), "{text}");
+    assert!(text.contains("order=1234567890123"), "not a card: kept");
+    let echo: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        echoed_header(&echo, "accept-encoding").as_deref(),
+        Some("identity"),
+        "the upstream is asked for a body masking can read"
+    );
+    let events = gw.events(1).await;
+    let reasons = events[0]["reasons"].to_string();
+    assert!(reasons.contains("masked 1 card number(s)"), "{reasons}");
+
+    // A streamed body longer than what masking holds back arrives whole.
+    let download = get(gw.addr(), "/download?bytes=100000").await;
+    let body = body_text(download).await;
+    assert_eq!(body.len(), 100_000);
+    assert!(body.bytes().all(|b| b == b'x'));
+
+    // Unmasked routes are untouched.
+    let plain = body_text(get(gw.addr(), "/other?pan=4111111111111111").await).await;
+    assert!(plain.contains("4111111111111111"));
+}

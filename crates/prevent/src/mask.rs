@@ -116,7 +116,7 @@ fn spans(
 }
 
 /// Masks a body that arrives in chunks.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StreamMasker {
     kind: BodyKind,
     held: Vec<u8>,

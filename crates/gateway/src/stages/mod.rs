@@ -5,6 +5,7 @@ pub mod detect;
 pub mod discover;
 pub mod ip_lists;
 pub mod prevent;
+mod response_mask;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};

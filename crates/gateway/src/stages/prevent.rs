@@ -6,15 +6,19 @@
 //! Signals are the reasons earlier stages recorded; a detection
 //! `detect.sqli.tautology` is the signal class `sqli`. Limits that count only
 //! some outcomes (failed logins) are charged in the logging phase, with the
-//! response's status. Not applied yet by the gateway (the decision is kept as
-//! an explained reason instead): response masking and deception answers.
+//! response's status. Masking is applied as the response streams
+//! (`response_mask`). Not applied yet (the decision is kept as an explained
+//! reason instead): deception answers.
 
+use super::response_mask;
 use crate::discovery::EndpointProfile;
 use crate::identity::{ClientIdentity, IdentityConfig};
 use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
 use crate::sync::{read, write};
+use bytes::Bytes;
 use rampart_core::{Action, Reason};
 use rampart_prevent::geo::Location;
+use rampart_prevent::policy::ActionConfig;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
 use rampart_prevent::ratelimit::LimitKey;
 use rampart_prevent::{
@@ -38,6 +42,9 @@ pub struct PreventRuntime {
 pub struct PreventStage {
     prevent: Arc<PreventRuntime>,
     identity: Arc<IdentityConfig>,
+    /// Whether any rule or scope of the policy can ask for masking: only
+    /// then do response bodies pass through this stage.
+    may_mask: bool,
 }
 
 /// The outcome-only limits this request passed, charged once its status is known.
@@ -46,7 +53,17 @@ struct PendingCharges(Vec<(Arc<RateLimiter>, LimitKey)>);
 
 impl PreventStage {
     pub fn new(prevent: Arc<PreventRuntime>, identity: Arc<IdentityConfig>) -> Self {
-        PreventStage { prevent, identity }
+        let policy = &prevent.config.policy;
+        let may_mask = std::iter::once(&policy.defaults)
+            .chain(&policy.scopes)
+            .flat_map(|scope| scope.signals.values())
+            .chain(policy.rules.iter().map(|rule| &rule.action))
+            .any(|action| matches!(action, ActionConfig::Mask {}));
+        PreventStage {
+            prevent,
+            identity,
+            may_mask,
+        }
     }
 
     fn facts(ctx: &ExchangeContext) -> RequestFacts {
@@ -183,14 +200,6 @@ impl Stage for PreventStage {
                 0.0,
             ));
         }
-        if decision.mask_response {
-            ctx.reasons.push(Reason::new(
-                "prevent.mask",
-                "response",
-                "masking requested; not applied by this gateway version",
-                0.0,
-            ));
-        }
         if decision.mode == Mode::Monitor {
             return if matches!(decision.verdict, Verdict::Allow) && decision.limits.is_empty() {
                 Action::Allow
@@ -200,6 +209,9 @@ impl Stage for PreventStage {
         }
         ctx.upstream_headers
             .extend(decision.upstream_headers.iter().cloned());
+        if decision.mask_response {
+            response_mask::request(ctx);
+        }
         let mut pending = Vec::new();
         for name in &decision.limits {
             let Some(limiter) = self.prevent.limiters.iter().find(|l| l.name() == &**name) else {
@@ -249,6 +261,23 @@ impl Stage for PreventStage {
                 Self::respond(problem_response(403, "blocked by policy", &ctx.request_id))
             }
         }
+    }
+
+    fn response_headers(
+        &self,
+        ctx: &mut ExchangeContext,
+        response: &mut http::response::Parts,
+    ) -> Action {
+        response_mask::on_response_headers(ctx, response);
+        Action::Allow
+    }
+
+    fn wants_response_body(&self) -> bool {
+        self.may_mask
+    }
+
+    fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, end_of_stream: bool) {
+        response_mask::on_response_chunk(ctx, chunk, end_of_stream);
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
