@@ -29,6 +29,7 @@ mod bindings;
 pub mod config;
 mod fields;
 mod guard;
+pub mod key_expression;
 mod patterns;
 pub mod response;
 mod rule;

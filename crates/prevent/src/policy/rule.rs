@@ -5,7 +5,7 @@ use super::action::Action;
 use super::config::RuleConfig;
 use super::guard::Guards;
 use super::patterns::Patterns;
-use super::schema::{check_condition, FieldUse};
+use super::schema::{check_expression, Expecting, FieldUse};
 use crate::facts::{RequestFacts, Signal};
 use cel::{Context, Env, Program, Value};
 use std::sync::Arc;
@@ -35,6 +35,65 @@ pub(crate) struct CompiledRule {
     pub(crate) action: Action,
 }
 
+/// A CEL expression parsed, type-checked against the facts, with its
+/// `matches` patterns compiled: what rules and limit keys are made of.
+pub(crate) struct CheckedExpression {
+    pub(crate) program: Program,
+    /// The fields it reads, each once.
+    pub(crate) fields: Vec<FieldUse>,
+}
+
+/// Compiles `source` for the rule (or limit) `name`; errors carry the line
+/// and column in `source`.
+pub(crate) fn compile_expression(
+    name: &str,
+    source: &str,
+    env: &Env,
+    patterns: &mut Patterns,
+    expecting: Expecting,
+) -> Result<CheckedExpression, RuleError> {
+    let error = |line, column, message| RuleError {
+        rule: name.to_string(),
+        line,
+        column,
+        message,
+    };
+    if source.len() > MAX_CONDITION_BYTES {
+        return Err(error(
+            1,
+            1,
+            format!("longer than {MAX_CONDITION_BYTES} bytes"),
+        ));
+    }
+    let program = env.compile(source).map_err(|errors| {
+        let first = errors.errors.first();
+        let (line, column) = first.map_or((1, 1), |e| (e.pos.0.max(1), e.pos.1.max(0) + 1));
+        let message = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
+        error(line as usize, column as usize, message)
+    })?;
+    let position = |node| {
+        let offset = program
+            .source_info()
+            .offset_for(node)
+            .map_or(0, |(start, _)| start as usize);
+        line_and_column(source, offset)
+    };
+    let uses = check_expression(program.expression(), expecting).map_err(|type_error| {
+        let (line, column) = position(type_error.node);
+        error(line, column, type_error.message)
+    })?;
+    for used in uses.patterns {
+        patterns.add(&used.pattern).map_err(|message| {
+            let (line, column) = position(used.node);
+            error(line, column, message)
+        })?;
+    }
+    Ok(CheckedExpression {
+        program,
+        fields: uses.fields,
+    })
+}
+
 impl CompiledRule {
     pub(crate) fn compile(
         config: &RuleConfig,
@@ -42,54 +101,31 @@ impl CompiledRule {
         patterns: &mut Patterns,
         limit_exists: &dyn Fn(&str) -> bool,
     ) -> Result<CompiledRule, RuleError> {
-        let error = |line, column, message| RuleError {
-            rule: config.name.clone(),
-            line,
-            column,
-            message,
-        };
-        if config.when.len() > MAX_CONDITION_BYTES {
-            return Err(error(
-                1,
-                1,
-                format!("longer than {MAX_CONDITION_BYTES} bytes"),
-            ));
-        }
-        let program = env.compile(&config.when).map_err(|errors| {
-            let first = errors.errors.first();
-            let (line, column) = first.map_or((1, 1), |e| (e.pos.0.max(1), e.pos.1.max(0) + 1));
-            let message = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
-            error(line as usize, column as usize, message)
-        })?;
-        let position = |node| {
-            let offset = program
-                .source_info()
-                .offset_for(node)
-                .map_or(0, |(start, _)| start as usize);
-            line_and_column(&config.when, offset)
-        };
-        let uses = check_condition(program.expression()).map_err(|type_error| {
-            let (line, column) = position(type_error.node);
-            error(line, column, type_error.message)
-        })?;
-        for used in uses.patterns {
-            patterns.add(&used.pattern).map_err(|message| {
-                let (line, column) = position(used.node);
-                error(line, column, message)
+        let checked = compile_expression(
+            &config.name,
+            &config.when,
+            env,
+            patterns,
+            Expecting::Condition,
+        )?;
+        let action =
+            Action::compile(&config.action, limit_exists).map_err(|message| RuleError {
+                rule: config.name.clone(),
+                line: 0,
+                column: 0,
+                message,
             })?;
-        }
-        let action = Action::compile(&config.action, limit_exists).map_err(|m| error(0, 0, m))?;
-        let guards = Guards::of(program.expression(), patterns);
+        let guards = Guards::of(checked.program.expression(), patterns);
         let interpreted_fields = if guards.complete() {
             Vec::new()
         } else {
-            uses.fields
+            checked.fields
         };
         Ok(CompiledRule {
             name: Arc::from(config.name.as_str()),
             guards,
             interpreted_fields,
-            program,
+            program: checked.program,
             action,
         })
     }

@@ -110,9 +110,18 @@ pub(crate) struct Uses {
     pub(crate) fields: Vec<FieldUse>,
 }
 
-/// Checks a whole rule condition (it must be a `bool`) and returns what it
-/// uses.
-pub(crate) fn check_condition(expr: &IdedExpr) -> Result<Uses, TypeError> {
+/// What an expression must evaluate to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expecting {
+    /// A rule condition: a `bool`.
+    Condition,
+    /// A rate-limit key: a `string` or an `int`.
+    Key,
+}
+
+/// Checks a whole expression against what it must evaluate to and returns
+/// what it uses.
+pub(crate) fn check_expression(expr: &IdedExpr, expecting: Expecting) -> Result<Uses, TypeError> {
     let mut checker = Checker {
         locals: Vec::new(),
         uses: Uses {
@@ -120,11 +129,20 @@ pub(crate) fn check_condition(expr: &IdedExpr) -> Result<Uses, TypeError> {
             fields: Vec::new(),
         },
     };
-    match checker.infer(expr)? {
-        Ty::Bool | Ty::Dyn => Ok(checker.uses),
-        other => Err(error(
+    let ty = checker.infer(expr)?;
+    match (expecting, ty) {
+        (_, Ty::Dyn) | (Expecting::Condition, Ty::Bool) => Ok(checker.uses),
+        (Expecting::Key, Ty::String | Ty::Int) => Ok(checker.uses),
+        (Expecting::Condition, other) => Err(error(
             expr,
             format!("a rule must be a bool, this is {}", other.name()),
+        )),
+        (Expecting::Key, other) => Err(error(
+            expr,
+            format!(
+                "a limit key must be a string or an int, this is {}",
+                other.name()
+            ),
         )),
     }
 }

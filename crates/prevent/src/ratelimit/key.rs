@@ -7,10 +7,13 @@
 //! process can craft two keys that collide.
 
 use crate::facts::RequestFacts;
+use crate::policy::key_expression::KeyExpression;
+use crate::policy::RuleError;
 use serde::Deserialize;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// One part of a limit key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -32,7 +35,12 @@ pub enum KeyPart {
 #[serde(deny_unknown_fields)]
 pub struct KeySpec {
     /// All parts must be present for the limit to apply to a request.
+    #[serde(default)]
     pub parts: Vec<KeyPart>,
+    /// A CEL expression whose value (a string or an int) is one more part
+    /// of the key (see `policy::key_expression`).
+    #[serde(default)]
+    pub expression: Option<String>,
     #[serde(default = "default_subnet_v4")]
     pub subnet_v4: u8,
     #[serde(default = "default_subnet_v6")]
@@ -52,6 +60,7 @@ impl KeySpec {
     pub fn of(parts: &[KeyPart]) -> Self {
         KeySpec {
             parts: parts.to_vec(),
+            expression: None,
             subnet_v4: default_subnet_v4(),
             subnet_v6: default_subnet_v6(),
         }
@@ -66,17 +75,25 @@ pub struct LimitKey(pub(crate) u128);
 #[derive(Debug, Clone)]
 pub struct KeyHasher {
     spec: KeySpec,
+    expression: Option<Arc<KeyExpression>>,
     high: RandomState,
     low: RandomState,
 }
 
 impl KeyHasher {
-    pub fn new(spec: KeySpec) -> Self {
-        KeyHasher {
+    /// Compiles the spec's expression, if any; the error names `limit`.
+    pub fn new(limit: &str, spec: KeySpec) -> Result<Self, RuleError> {
+        let expression = spec
+            .expression
+            .as_deref()
+            .map(|source| KeyExpression::compile(limit, source).map(Arc::new))
+            .transpose()?;
+        Ok(KeyHasher {
             spec,
+            expression,
             high: RandomState::new(),
             low: RandomState::new(),
-        }
+        })
     }
 
     pub fn spec(&self) -> &KeySpec {
@@ -86,10 +103,18 @@ impl KeyHasher {
     /// The request's key, or `None` when one of the parts is absent (a limit
     /// by API key does not apply to a request without one).
     pub fn key_for(&self, facts: &RequestFacts) -> Option<LimitKey> {
+        let computed = match &self.expression {
+            Some(expression) => Some(expression.evaluate(facts)?),
+            None => None,
+        };
         let mut high = self.high.build_hasher();
         let mut low = self.low.build_hasher();
-        self.hash_parts(facts, &mut high)?;
-        self.hash_parts(facts, &mut low)?;
+        for hasher in [&mut high, &mut low] {
+            self.hash_parts(facts, hasher)?;
+            if let Some(value) = &computed {
+                (7u8, value).hash(hasher);
+            }
+        }
         let fingerprint = (u128::from(high.finish()) << 64) | u128::from(low.finish());
         Some(LimitKey(fingerprint))
     }
@@ -147,7 +172,7 @@ mod tests {
 
     #[test]
     fn subnet_keys_group_a_slash_24_and_a_slash_64() {
-        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::Subnet]));
+        let keys = KeyHasher::new("t", KeySpec::of(&[KeyPart::Subnet])).unwrap();
         let key = |ip| keys.key_for(&facts(ip)).unwrap();
         assert_eq!(key("10.1.2.3"), key("10.1.2.250"));
         assert_ne!(key("10.1.2.3"), key("10.1.3.3"));
@@ -157,7 +182,7 @@ mod tests {
 
     #[test]
     fn ip_keys_tell_every_address_apart() {
-        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::Ip]));
+        let keys = KeyHasher::new("t", KeySpec::of(&[KeyPart::Ip])).unwrap();
         let key = |ip| keys.key_for(&facts(ip)).unwrap();
         assert_ne!(key("10.1.2.3"), key("10.1.2.4"));
         assert_eq!(key("10.1.2.3"), key("10.1.2.3"));
@@ -165,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_missing_part_means_the_limit_does_not_apply() {
-        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::ApiKey]));
+        let keys = KeyHasher::new("t", KeySpec::of(&[KeyPart::ApiKey])).unwrap();
         let mut request = facts("10.0.0.1");
         assert_eq!(keys.key_for(&request), None);
         request.client.api_key = Some("k-1".into());
@@ -174,7 +199,7 @@ mod tests {
 
     #[test]
     fn composite_keys_separate_endpoints_and_identities() {
-        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::User, KeyPart::Endpoint]));
+        let keys = KeyHasher::new("t", KeySpec::of(&[KeyPart::User, KeyPart::Endpoint])).unwrap();
         let mut alice_login = facts("10.0.0.1");
         alice_login.client.user = Some("alice".into());
         let mut alice_search = alice_login.clone();
@@ -191,7 +216,7 @@ mod tests {
 
     #[test]
     fn endpoint_uses_the_template_when_known() {
-        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::Endpoint]));
+        let keys = KeyHasher::new("t", KeySpec::of(&[KeyPart::Endpoint])).unwrap();
         let mut first = facts("10.0.0.1");
         first.path = "/users/1".into();
         first.endpoint.template = Some("/users/{id}".into());
@@ -202,7 +227,7 @@ mod tests {
 
     #[test]
     fn fields_do_not_run_into_each_other() {
-        let keys = KeyHasher::new(KeySpec::of(&[KeyPart::ApiKey, KeyPart::User]));
+        let keys = KeyHasher::new("t", KeySpec::of(&[KeyPart::ApiKey, KeyPart::User])).unwrap();
         let mut first = facts("10.0.0.1");
         first.client.api_key = Some("ab".into());
         first.client.user = Some("c".into());
@@ -210,5 +235,24 @@ mod tests {
         second.client.api_key = Some("a".into());
         second.client.user = Some("bc".into());
         assert_ne!(keys.key_for(&first), keys.key_for(&second));
+    }
+
+    #[test]
+    fn an_expression_adds_a_computed_part() {
+        let mut spec = KeySpec::of(&[KeyPart::Ip]);
+        spec.expression = Some("client.api_key".into());
+        let keys = KeyHasher::new("t", spec).unwrap();
+        let mut first = facts("10.0.0.1");
+        assert_eq!(keys.key_for(&first), None, "empty value: not limited");
+        first.client.api_key = Some("tenant-a".into());
+        let mut second = first.clone();
+        second.client.api_key = Some("tenant-b".into());
+        assert!(keys.key_for(&first).is_some());
+        assert_ne!(keys.key_for(&first), keys.key_for(&second));
+
+        let mut only_expression = KeySpec::of(&[]);
+        only_expression.expression = Some("client.nope".into());
+        let error = KeyHasher::new("per-tenant", only_expression).unwrap_err();
+        assert!(error.to_string().contains("per-tenant"), "{error}");
     }
 }

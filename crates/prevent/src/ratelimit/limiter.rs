@@ -35,8 +35,10 @@ fn default_max_keys() -> usize {
 pub enum LimitError {
     #[error("limit `{0}`: requests, per_seconds and burst must all be at least 1")]
     EmptyQuota(String),
-    #[error("limit `{0}`: the key needs at least one part")]
+    #[error("limit `{0}`: the key needs at least one part or an expression")]
     EmptyKey(String),
+    #[error("limit `{}`: key expression at {}:{}: {}", .0.rule, .0.line, .0.column, .0.message)]
+    KeyExpression(crate::policy::RuleError),
     #[error("limit `{0}`: max_keys must be at least 1")]
     NoKeys(String),
     #[error("limit `{0}`: count_only_status needs at least one status")]
@@ -57,7 +59,7 @@ impl RateLimiter {
     pub fn new(config: &LimitConfig, clock: Arc<dyn Clock>) -> Result<RateLimiter, LimitError> {
         let name = config.name.clone();
         let gcra = Gcra::new(&config.quota).ok_or_else(|| LimitError::EmptyQuota(name.clone()))?;
-        if config.key.parts.is_empty() {
+        if config.key.parts.is_empty() && config.key.expression.is_none() {
             return Err(LimitError::EmptyKey(name));
         }
         if config.max_keys == 0 {
@@ -69,7 +71,8 @@ impl RateLimiter {
         Ok(RateLimiter {
             name,
             gcra,
-            keys: KeyHasher::new(config.key.clone()),
+            keys: KeyHasher::new(&config.name, config.key.clone())
+                .map_err(LimitError::KeyExpression)?,
             counted_statuses: config.count_only_status.clone(),
             store: TatStore::new(config.max_keys),
             clock,
@@ -259,7 +262,7 @@ mod tests {
         let error = RateLimiter::new(&config, clock.clone()).err().unwrap();
         assert_eq!(
             error.to_string(),
-            "limit `login`: the key needs at least one part"
+            "limit `login`: the key needs at least one part or an expression"
         );
         let unknown = toml::from_str::<LimitConfig>(
             "name = \"x\"\nkey = { parts = [\"ip\"] }\nquota = { requests = 1, per_seconds = 1 }\nwindow = 3\n",
