@@ -3,8 +3,10 @@
 //! Reads JSON-lines exchanges (bad lines are reported with their number and
 //! skipped), optionally matches them against a declared OpenAPI spec (a
 //! malformed spec stops the run with the place of the problem), and writes
-//! the inventory as JSON (stdout or `--out`) and, if asked, as OpenAPI 3.1.
+//! the inventory as JSON (stdout or `--out`) and, if asked, as OpenAPI 3.1
+//! and as rate limits proposed from the observed baseline (`limits`).
 
+use super::limits::Baseline;
 use anyhow::Context;
 use rampart_core::RecordReader;
 use rampart_discover::{export, parse_spec, Inventory};
@@ -30,6 +32,13 @@ pub struct DiscoverArgs {
     /// when the file name ends in `.json`).
     #[arg(long)]
     pub openapi: Option<PathBuf>,
+    /// Also write rate limits proposed from each endpoint's observed
+    /// baseline (TOML: `[[prevent.limits]]` and the rules applying them).
+    #[arg(long)]
+    pub propose_limits: Option<PathBuf>,
+    /// The proposed limit is the p99 per-client rate times this.
+    #[arg(long, default_value_t = 2.0, requires = "propose_limits")]
+    pub limit_margin: f64,
 }
 
 pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
@@ -76,6 +85,23 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
             export::to_yaml(&document).context("rendering the OpenAPI document as YAML")?
         };
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.propose_limits {
+        let matcher = inventory.compile();
+        let mut baseline = Baseline::default();
+        let input =
+            File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+        for (_, record) in RecordReader::new(BufReader::new(input)).flatten() {
+            baseline.observe(&matcher, &record);
+        }
+        std::fs::write(path, baseline.proposals_toml(args.limit_margin))
+            .with_context(|| format!("writing {}", path.display()))?;
+        if baseline.skipped > 0 {
+            eprintln!(
+                "rampart: {} record(s) without a time, a client address or a known endpoint left out of the limit baseline",
+                baseline.skipped
+            );
+        }
     }
     eprintln!(
         "rampart: {} records, {} endpoints ({} shadow, {} zombie, {} orphan, {} unauthenticated), {} bad line(s)",

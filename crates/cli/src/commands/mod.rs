@@ -4,6 +4,7 @@ pub mod check_config;
 pub mod demo;
 pub mod discover;
 pub mod inspect;
+mod limits;
 pub mod replay;
 mod runtime;
 pub mod serve;
