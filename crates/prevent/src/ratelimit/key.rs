@@ -1,17 +1,20 @@
 //! What a limit counts by: the client's address or subnet, an identity, the
 //! endpoint, or several of them together.
 //!
-//! A key is folded into a 128-bit fingerprint with two SipHash instances
-//! seeded at random per limiter, so the store holds a fixed 16 bytes per key
-//! whatever the length of an attacker's API key, and nobody outside the
-//! process can craft two keys that collide.
+//! A key is folded into a 128-bit fingerprint with SipHash-1-3 keyed at
+//! random per limiter, so the store holds a fixed 16 bytes per key whatever
+//! the length of an attacker's API key, and nobody outside the process can
+//! craft two keys that collide. Limits shared through Redis need the same
+//! fingerprint in every gateway: [`KeyHasher::shared_fingerprint`] keys the
+//! same hash from the limit's name instead.
 
 use crate::facts::RequestFacts;
 use crate::policy::key_expression::KeyExpression;
 use crate::policy::RuleError;
 use serde::Deserialize;
+use siphasher::sip128::{Hasher128, SipHasher13};
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -76,8 +79,11 @@ pub struct LimitKey(pub(crate) u128);
 pub struct KeyHasher {
     spec: KeySpec,
     expression: Option<Arc<KeyExpression>>,
-    high: RandomState,
-    low: RandomState,
+    /// SipHash keys drawn at random for this limiter's local keys.
+    local_keys: (u64, u64),
+    /// SipHash keys every gateway derives alike from the limit's name, for
+    /// keys shared through Redis.
+    shared_keys: (u64, u64),
 }
 
 impl KeyHasher {
@@ -88,11 +94,15 @@ impl KeyHasher {
             .as_deref()
             .map(|source| KeyExpression::compile(limit, source).map(Arc::new))
             .transpose()?;
+        let random = RandomState::new();
+        let mut named = SipHasher13::new_with_keys(SHARED_DOMAIN.0, SHARED_DOMAIN.1);
+        write_field(&mut named, 0, limit.as_bytes());
+        let named = named.finish128();
         Ok(KeyHasher {
             spec,
             expression,
-            high: RandomState::new(),
-            low: RandomState::new(),
+            local_keys: (random.hash_one(1u8), random.hash_one(2u8)),
+            shared_keys: (named.h1, named.h2),
         })
     }
 
@@ -103,63 +113,85 @@ impl KeyHasher {
     /// The request's key, or `None` when one of the parts is absent (a limit
     /// by API key does not apply to a request without one).
     pub fn key_for(&self, facts: &RequestFacts) -> Option<LimitKey> {
-        let computed = match &self.expression {
-            Some(expression) => Some(expression.evaluate(facts)?),
-            None => None,
-        };
-        let mut high = self.high.build_hasher();
-        let mut low = self.low.build_hasher();
-        for hasher in [&mut high, &mut low] {
-            self.hash_parts(facts, hasher)?;
-            if let Some(value) = &computed {
-                (7u8, value).hash(hasher);
-            }
-        }
-        let fingerprint = (u128::from(high.finish()) << 64) | u128::from(low.finish());
-        Some(LimitKey(fingerprint))
+        self.fingerprint(facts, self.local_keys).map(LimitKey)
     }
 
-    fn hash_parts<H: Hasher>(&self, facts: &RequestFacts, hasher: &mut H) -> Option<()> {
+    /// The request's key as every gateway computes it, for limits shared
+    /// through Redis: the same parts under keys derived from the limit's
+    /// name, so the fingerprint is public but finding two keys that share it
+    /// still takes about 2^64 tries.
+    pub fn shared_fingerprint(&self, facts: &RequestFacts) -> Option<u128> {
+        self.fingerprint(facts, self.shared_keys)
+    }
+
+    fn fingerprint(&self, facts: &RequestFacts, (k0, k1): (u64, u64)) -> Option<u128> {
+        let mut hasher = SipHasher13::new_with_keys(k0, k1);
         let client = &facts.client;
         for part in &self.spec.parts {
             match part {
-                KeyPart::Ip => hash_ip(hasher, client.ip, 128),
+                KeyPart::Ip => hash_ip(&mut hasher, client.ip, 128),
                 KeyPart::Subnet => {
                     let prefix = match client.ip {
                         IpAddr::V4(_) => self.spec.subnet_v4,
                         IpAddr::V6(_) => self.spec.subnet_v6,
                     };
-                    hash_ip(hasher, client.ip, prefix)
+                    hash_ip(&mut hasher, client.ip, prefix)
                 }
-                KeyPart::ApiKey => (3u8, client.api_key.as_deref()?).hash(hasher),
-                KeyPart::User => (4u8, client.user.as_deref()?).hash(hasher),
-                KeyPart::Fingerprint => (5u8, client.fingerprint.as_deref()?).hash(hasher),
+                KeyPart::ApiKey => {
+                    write_field(&mut hasher, 3, client.api_key.as_deref()?.as_bytes())
+                }
+                KeyPart::User => write_field(&mut hasher, 4, client.user.as_deref()?.as_bytes()),
+                KeyPart::Fingerprint => {
+                    write_field(&mut hasher, 5, client.fingerprint.as_deref()?.as_bytes())
+                }
                 KeyPart::Endpoint => {
                     let endpoint = facts.endpoint.template.as_deref().unwrap_or(&facts.path);
-                    (6u8, endpoint).hash(hasher)
+                    write_field(&mut hasher, 6, endpoint.as_bytes())
                 }
             }
         }
-        Some(())
+        if let Some(expression) = &self.expression {
+            write_field(&mut hasher, 7, expression.evaluate(facts)?.as_bytes());
+        }
+        Some(hasher.finish128().as_u128())
     }
 }
 
+/// Fixed SipHash keys from which shared keys are derived per limit name.
+const SHARED_DOMAIN: (u64, u64) = (0x7261_6d70_6172_742d, 0x6c69_6d69_742d_6b65);
+
+/// Writes one field as tag, length and bytes: explicit bytes (not `Hash`,
+/// whose encoding Rust may change) so shared fingerprints stay the same
+/// across builds, and the length keeps `("ab","c")` apart from `("a","bc")`.
+fn write_field(hasher: &mut SipHasher13, tag: u8, bytes: &[u8]) {
+    hasher.write(&[tag]);
+    hasher.write(&(bytes.len() as u64).to_le_bytes());
+    hasher.write(bytes);
+}
+
 /// Hashes the address masked to `prefix` bits, tagged by family and prefix.
-fn hash_ip<H: Hasher>(hasher: &mut H, ip: IpAddr, prefix: u8) {
-    match ip {
+fn hash_ip(hasher: &mut SipHasher13, ip: IpAddr, prefix: u8) {
+    let mut field = [0u8; 17];
+    let (tag, prefix) = match ip {
         IpAddr::V4(v4) => {
-            let bits = u32::from(v4);
             let prefix = prefix.min(32);
-            let masked = bits.checked_shr(32 - u32::from(prefix)).unwrap_or(0);
-            (1u8, prefix, masked).hash(hasher);
+            let masked = u32::from(v4)
+                .checked_shr(32 - u32::from(prefix))
+                .unwrap_or(0);
+            field[1..5].copy_from_slice(&masked.to_le_bytes());
+            (1, prefix)
         }
         IpAddr::V6(v6) => {
-            let bits = u128::from(v6);
             let prefix = prefix.min(128);
-            let masked = bits.checked_shr(128 - u32::from(prefix)).unwrap_or(0);
-            (2u8, prefix, masked).hash(hasher);
+            let masked = u128::from(v6)
+                .checked_shr(128 - u32::from(prefix))
+                .unwrap_or(0);
+            field[1..].copy_from_slice(&masked.to_le_bytes());
+            (2, prefix)
         }
-    }
+    };
+    field[0] = prefix;
+    write_field(hasher, tag, &field);
 }
 
 #[cfg(test)]
@@ -255,4 +287,33 @@ mod tests {
         let error = KeyHasher::new("per-tenant", only_expression).unwrap_err();
         assert!(error.to_string().contains("per-tenant"), "{error}");
     }
+
+    #[test]
+    fn shared_fingerprints_agree_across_hashers_and_differ_by_limit() {
+        let spec = KeySpec::of(&[KeyPart::Ip, KeyPart::ApiKey]);
+        let first = KeyHasher::new("login", spec.clone()).unwrap();
+        let second = KeyHasher::new("login", spec.clone()).unwrap();
+        let other_limit = KeyHasher::new("search", spec).unwrap();
+        let mut request = facts("10.0.0.1");
+        request.client.api_key = Some("k".into());
+        assert_eq!(
+            first.shared_fingerprint(&request),
+            second.shared_fingerprint(&request),
+            "two gateways, one key"
+        );
+        assert_ne!(
+            first.shared_fingerprint(&request),
+            other_limit.shared_fingerprint(&request)
+        );
+        // Local keys are private to each limiter.
+        assert_ne!(first.key_for(&request), second.key_for(&request));
+        // Pinned: a change of encoding would split a cluster's counts
+        // between gateways of two versions during an upgrade.
+        assert_eq!(
+            format!("{:032x}", first.shared_fingerprint(&request).unwrap()),
+            PINNED_LOGIN_FINGERPRINT
+        );
+    }
+
+    const PINNED_LOGIN_FINGERPRINT: &str = "3ade6ad59c2f3df295b8788b658cf782";
 }

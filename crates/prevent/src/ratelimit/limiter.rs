@@ -88,6 +88,12 @@ impl RateLimiter {
         self.keys.key_for(facts)
     }
 
+    /// The request's key as every gateway computes it, for the same limit
+    /// shared through Redis; `None` when the limit does not apply.
+    pub fn shared_fingerprint(&self, facts: &RequestFacts) -> Option<u128> {
+        self.keys.shared_fingerprint(facts)
+    }
+
     /// Decides before the request goes upstream. A limit that counts every
     /// request charges it here when admitted; one that counts only some
     /// outcomes charges nothing until [`RateLimiter::record_outcome`].
