@@ -51,6 +51,8 @@ impl OfflineVerdict {
 /// One configuration, compiled as the gateway would, fed records in order.
 pub struct OfflineGateway {
     runtime: Runtime,
+    /// Runs the pipeline's `settle` phase, which may await.
+    settler: tokio::runtime::Runtime,
     clock: Arc<ManualClock>,
     discovery: Option<Arc<Discovery>>,
 }
@@ -78,6 +80,9 @@ impl OfflineGateway {
             Runtime::build(config, None, &services).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
         Ok(OfflineGateway {
             runtime,
+            settler: tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()?,
             clock,
             discovery,
         })
@@ -138,6 +143,9 @@ impl OfflineGateway {
         let mut action = route.pipeline.request_headers(&mut ctx, &request);
         if !action.is_terminal() {
             action = route.pipeline.request_body(&mut ctx, &request, view);
+        }
+        if !action.is_terminal() {
+            action = self.settler.block_on(route.pipeline.settle(&mut ctx));
         }
         let (action, status) = match action {
             Action::Block { status, .. } => ("block", Some(status)),

@@ -8,7 +8,9 @@
 
 use bytes::Bytes;
 use rampart_core::{Action, Reason};
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -121,6 +123,14 @@ pub trait Stage: Send + Sync {
         Action::Allow
     }
 
+    /// Decisions that need a round trip to shared state (limits kept in
+    /// Redis), asked for after `request_body` allowed the request. The
+    /// stage takes what it needs from `ctx` into the returned future; the
+    /// gateway awaits it before forwarding.
+    fn settle(&self, _ctx: &mut ExchangeContext) -> Option<Settlement> {
+        None
+    }
+
     /// The upstream's response head; headers may be changed.
     fn response_headers(
         &self,
@@ -140,6 +150,17 @@ pub trait Stage: Send + Sync {
 
     /// The exchange is over; hand observations to background workers. Never blocks.
     fn logging(&self, _ctx: &ExchangeContext, _outcome: &Outcome) {}
+}
+
+/// A decision being awaited (see [`Stage::settle`]).
+pub type Settlement = Pin<Box<dyn Future<Output = Settled> + Send>>;
+
+/// What a settled decision adds to the exchange.
+pub struct Settled {
+    pub action: Action,
+    pub reasons: Vec<Reason>,
+    /// Stage-private data for the later phases, merged into the context's.
+    pub extensions: http::Extensions,
 }
 
 /// The ordered stages of one route.
@@ -176,6 +197,25 @@ impl Pipeline {
         body: BodyView<'_>,
     ) -> Action {
         self.run(ctx, |stage, ctx| stage.request_body(ctx, request, body))
+    }
+
+    /// Awaits every stage's pending decision in order; the first terminal
+    /// one ends the phase.
+    pub async fn settle(&self, ctx: &mut ExchangeContext) -> Action {
+        for stage in &self.stages {
+            let Some(pending) = stage.settle(ctx) else {
+                continue;
+            };
+            let settled = pending.await;
+            ctx.reasons.extend(settled.reasons);
+            ctx.extensions.extend(settled.extensions);
+            match settled.action {
+                Action::Allow => {}
+                Action::Monitor => ctx.monitored = true,
+                terminal => return terminal,
+            }
+        }
+        Action::Allow
     }
 
     pub fn response_headers(
@@ -264,6 +304,51 @@ mod tests {
         ) -> Action {
             Action::Monitor
         }
+    }
+
+    /// Answers after an await, as a stage with shared state would.
+    struct RoundTrip(Action);
+
+    impl Stage for RoundTrip {
+        fn name(&self) -> &'static str {
+            "round_trip"
+        }
+        fn settle(&self, _ctx: &mut ExchangeContext) -> Option<Settlement> {
+            let action = self.0.clone();
+            Some(Box::pin(async move {
+                tokio::task::yield_now().await;
+                let mut extensions = http::Extensions::new();
+                extensions.insert(7u8);
+                Settled {
+                    action,
+                    reasons: vec![Reason::new("round_trip", "client", "checked", 0.0)],
+                    extensions,
+                }
+            }))
+        }
+    }
+
+    #[tokio::test]
+    async fn settled_decisions_add_their_reasons_and_the_first_terminal_wins() {
+        let refuse = Action::Block {
+            status: 429,
+            body: Vec::new(),
+            headers: Vec::new(),
+        };
+        let pipeline = Pipeline::new(vec![
+            Arc::new(RoundTrip(Action::Monitor)),
+            Arc::new(RoundTrip(refuse.clone())),
+            Arc::new(RoundTrip(Action::Allow)),
+        ]);
+        let mut ctx = context();
+        assert_eq!(pipeline.settle(&mut ctx).await, refuse);
+        assert!(ctx.monitored);
+        assert_eq!(
+            ctx.reasons.len(),
+            2,
+            "the stage after the refusal is not asked"
+        );
+        assert_eq!(ctx.extensions.get::<u8>(), Some(&7));
     }
 
     fn context() -> ExchangeContext {

@@ -210,11 +210,15 @@ pub async fn handle(
     };
     let (bytes, complete) = forward_body.inspectable(limits.inspect_body_bytes as usize);
     let view = BodyView { bytes, complete };
+    let mut action = route.pipeline.request_body(&mut ctx, &parts, view);
+    if !action.is_terminal() {
+        action = route.pipeline.settle(&mut ctx).await;
+    }
     if let Action::Block {
         status,
         body,
         headers,
-    } = route.pipeline.request_body(&mut ctx, &parts, view)
+    } = action
     {
         return Ok(blocked(&shared, &route, ctx, status, body, headers));
     }
