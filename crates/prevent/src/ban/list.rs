@@ -131,9 +131,32 @@ impl BanList {
             reason,
         };
         let ban = entry.to_ban(target.kind());
+        self.store(target, entry)?;
+        Ok(ban)
+    }
+
+    /// Takes in a ban decided elsewhere (another gateway, through shared
+    /// state) as it was decided: its end and strike count. A ban already
+    /// known here that ends later, or counts more strikes, is kept.
+    pub fn adopt(&mut self, target: &BanTarget, ban: &Ban) -> Result<(), BanListFull> {
+        if let Some(existing) = self.entry_mut(target) {
+            if existing.until_millis >= ban.until_millis && existing.strikes >= ban.strikes {
+                return Ok(());
+            }
+        }
+        let entry = Entry {
+            until_millis: ban.until_millis,
+            strikes: ban.strikes,
+            reason: Arc::clone(&ban.reason),
+        };
+        self.store(target, entry)
+    }
+
+    /// Replaces the target's entry or adds one, sweeping when full.
+    fn store(&mut self, target: &BanTarget, entry: Entry) -> Result<(), BanListFull> {
         if let Some(existing) = self.entry_mut(target) {
             *existing = entry;
-            return Ok(ban);
+            return Ok(());
         }
         if self.len() >= self.max_entries {
             self.sweep();
@@ -147,7 +170,7 @@ impl BanList {
             BanTarget::User(id) => insert(&mut self.users, id, entry),
             BanTarget::Fingerprint(id) => insert(&mut self.fingerprints, id, entry),
         }
-        Ok(ban)
+        Ok(())
     }
 
     /// Lifts a ban and forgets the target's offences. `true` if it was known.
@@ -252,6 +275,32 @@ mod tests {
         assert_eq!(bans.is_banned(&client("203.0.113.8")), None);
         clock.advance(Duration::from_secs(60));
         assert_eq!(bans.is_banned(&client("203.0.113.7")), None);
+    }
+
+    #[test]
+    fn adopted_bans_keep_their_end_and_strikes_and_never_shorten_one() {
+        let (mut bans, clock) = list(BanConfig::default());
+        let target = BanTarget::ApiKey("k-1".into());
+        let from_elsewhere = Ban {
+            kind: BanKind::ApiKey,
+            until_millis: START + 600_000,
+            strikes: 2,
+            reason: Arc::from("honeypot"),
+        };
+        bans.adopt(&target, &from_elsewhere).unwrap();
+        let mut client = client("192.0.2.1");
+        client.api_key = Some("k-1".into());
+        assert_eq!(bans.is_banned(&client), Some(from_elsewhere.clone()));
+        let shorter = Ban {
+            until_millis: START + 60_000,
+            strikes: 1,
+            ..from_elsewhere.clone()
+        };
+        bans.adopt(&target, &shorter).unwrap();
+        assert_eq!(bans.is_banned(&client), Some(from_elsewhere));
+        // A local repeat offence escalates from the adopted strikes.
+        clock.advance(Duration::from_secs(600));
+        assert_eq!(bans.ban(&target, reason()).unwrap().strikes, 3);
     }
 
     #[test]
