@@ -1,68 +1,12 @@
 //! The `rampart` binary as an operator runs it: `check-config` exit codes and
 //! messages, and `serve` reloading on SIGHUP and exiting 0 after SIGTERM.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::net::SocketAddr;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn rampart() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rampart"))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn config(port: u16, admin: u16, upstream: SocketAddr, route_extra: &str) -> String {
-    format!(
-        "[server]\nreload_poll_interval = \"1h\"\ndrain_timeout = \"3s\"\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n[[listeners]]\nlisten = \"127.0.0.1:{port}\"\n[[upstreams]]\nname = \"u\"\naddresses = [\"{upstream}\"]\n[[routes]]\nname = \"r\"\nupstream = \"u\"\n{route_extra}\n"
-    )
-}
-
-/// Status code of `GET path`, or None while nothing listens.
-fn status(port: u16, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    answer.get(9..12)?.parse().ok()
-}
-
-fn wait_for_status(port: u16, path: &str, expected: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut last = None;
-    while Instant::now() < deadline {
-        last = status(port, path);
-        if last == Some(expected) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("expected {expected} for {path}, last answer {last:?}");
-}
-
-fn signal(child: &Child, name: &str) {
-    let ok = Command::new("kill")
-        .args([format!("-{name}"), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
-}
+use support::*;
 
 #[test]
 fn check_config_accepts_good_files_and_names_the_key_of_bad_ones() {

@@ -27,6 +27,7 @@ pub mod reload;
 pub mod router;
 pub mod runtime;
 pub mod server;
+pub mod shared;
 pub mod stages;
 mod sync;
 pub mod telemetry;

@@ -73,7 +73,9 @@ impl OfflineGateway {
             .transpose()?;
         let services = Services {
             discovery: discovery.clone(),
+            shared: None,
             clock: Arc::clone(&clock) as Arc<dyn Clock>,
+            decisions_only: true,
         };
         let file = config.file.display().to_string();
         let runtime =

@@ -7,11 +7,13 @@ use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::discovery::Discovery;
 use crate::pipeline::Pipeline;
 use crate::router::Router;
+use crate::shared::SharedLink;
 use crate::stages::build_pipeline;
-use crate::stages::prevent::PreventRuntime;
+use crate::stages::prevent::{PreventRuntime, SharedPrevent};
 use crate::upstream::UpstreamPool;
 use rampart_core::{Clock, SystemClock};
-use rampart_prevent::{BanList, GeoFence, GeoLocator, RateLimiter};
+use rampart_prevent::{BanList, Deceiver, GeoFence, GeoLocator, RateLimiter};
+use rampart_store::shared::{RedisConfig, SharedBanLadder, SharedLimit};
 use std::sync::Arc;
 use std::sync::RwLock;
 
@@ -28,16 +30,22 @@ pub struct Runtime {
 #[derive(Clone)]
 pub struct Services {
     pub discovery: Option<Arc<Discovery>>,
+    /// Limits and bans shared with other gateways through Redis.
+    pub shared: Option<Arc<SharedLink>>,
     /// The time limits and bans count in: the system clock when serving,
     /// the records' own times when replaying them (`crate::offline`).
     pub clock: Arc<dyn Clock>,
+    /// Replaying: stages decide but never hold an answer (tarpit).
+    pub decisions_only: bool,
 }
 
 impl Default for Services {
     fn default() -> Self {
         Services {
             discovery: None,
+            shared: None,
             clock: Arc::new(SystemClock),
+            decisions_only: false,
         }
     }
 }
@@ -87,7 +95,7 @@ impl Runtime {
             true => Some(Arc::new(build_prevent(
                 &config,
                 previous.and_then(|p| p.prevent.as_deref()),
-                &services.clock,
+                services,
             )?)),
             false => None,
         };
@@ -119,9 +127,10 @@ impl Runtime {
 fn build_prevent(
     config: &GatewayConfig,
     previous: Option<&PreventRuntime>,
-    clock: &Arc<dyn Clock>,
+    services: &Services,
 ) -> Result<PreventRuntime, String> {
     let settings = &config.prevent;
+    let clock = &services.clock;
     let mut limiters = Vec::with_capacity(settings.config.limits.len());
     for limit in &settings.config.limits {
         let kept = previous.and_then(|p| {
@@ -154,11 +163,49 @@ fn build_prevent(
             Arc::new((locator, fence))
         }
     };
+    let deceiver = match previous.filter(|p| p.config.deception == settings.config.deception) {
+        Some(p) => Arc::clone(&p.deceiver),
+        None => Arc::new(
+            Deceiver::new(&settings.config.deception, Arc::clone(clock))
+                .map_err(|e| format!("prevent.deception: {e}"))?,
+        ),
+    };
+    let shared = match (&services.shared, &config.redis) {
+        (Some(link), Some(redis)) => {
+            link.use_ban_list(&bans);
+            Some(shared_prevent(link, redis, &settings.config)?)
+        }
+        _ => None,
+    };
     Ok(PreventRuntime {
+        deceiver,
+        shared,
         geo,
         config: settings.config.clone(),
         policy: Arc::clone(&settings.policy),
         limiters,
         bans,
+    })
+}
+
+/// The Redis side of the limits and the ban ladder of a configuration.
+fn shared_prevent(
+    link: &Arc<SharedLink>,
+    redis: &RedisConfig,
+    config: &rampart_prevent::PreventConfig,
+) -> Result<SharedPrevent, String> {
+    let limits = config
+        .limits
+        .iter()
+        .map(|limit| {
+            SharedLimit::new(limit, redis.on_error_for(&limit.name))
+                .map_err(|e| format!("prevent.limits ({}): {e}", limit.name))
+        })
+        .collect::<Result<_, _>>()?;
+    let ladder = SharedBanLadder::new(&config.bans).map_err(|e| format!("prevent.bans: {e}"))?;
+    Ok(SharedPrevent {
+        link: Arc::clone(link),
+        limits,
+        ladder,
     })
 }

@@ -9,6 +9,7 @@ use crate::listener::ServeSettings;
 use crate::proxy::Shared;
 use crate::reload::Reloader;
 use crate::runtime::{Runtime, Services};
+use crate::shared::SharedLink;
 use crate::telemetry;
 use crate::workers::{self, Workers};
 use anyhow::Context as _;
@@ -67,9 +68,17 @@ impl Gateway {
         let admin_addr = admin_listener.local_addr()?;
         let (sink, events) = start_event_sink(&config)?;
 
+        let defaults = Services::default();
+        let shared = config
+            .redis
+            .as_ref()
+            .map(|redis| SharedLink::start(redis, events.clone(), Arc::clone(&defaults.clock)))
+            .transpose()?
+            .map(Arc::new);
         let services = Services {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
-            ..Services::default()
+            shared,
+            ..defaults
         };
         let shared = Arc::new(Shared {
             runtime: ArcSwap::from_pointee(
@@ -103,7 +112,7 @@ impl Gateway {
                 stop_rx.clone(),
             )),
             tokio::spawn(Arc::clone(&reloader).watch(stop_rx.clone())),
-            tokio::spawn(metrics_upkeep(stop_rx)),
+            tokio::spawn(metrics_upkeep(shared.services.shared.clone(), stop_rx)),
         ];
         Ok(Gateway {
             shared,
@@ -189,11 +198,16 @@ fn start_event_sink(
     Ok((Some(sink), Some(sender)))
 }
 
-async fn metrics_upkeep(mut stop: watch::Receiver<bool>) {
+async fn metrics_upkeep(redis: Option<Arc<SharedLink>>, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tokio::select! {
-            _ = tick.tick() => telemetry::prometheus().run_upkeep(),
+            _ = tick.tick() => {
+                telemetry::prometheus().run_upkeep();
+                if let Some(redis) = &redis {
+                    redis.export_stats();
+                }
+            }
             _ = stop.wait_for(|stopped| *stopped) => return,
         }
     }

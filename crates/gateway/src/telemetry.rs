@@ -22,6 +22,8 @@ pub const UPSTREAM_UP: &str = "rampart_upstream_healthy_addresses";
 pub const DISCOVERY_OBSERVED: &str = "rampart_discovery_observed_total";
 pub const DISCOVERY_DROPPED: &str = "rampart_discovery_dropped_total";
 pub const DISCOVERY_PERSIST_ERRORS: &str = "rampart_discovery_persist_errors_total";
+pub const REDIS_UP: &str = "rampart_redis_up";
+pub const REDIS_EVENTS: &str = "rampart_redis_total";
 
 const LATENCY_BUCKETS: [f64; 16] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -83,6 +85,14 @@ fn describe() {
     metrics::describe_counter!(
         DISCOVERY_PERSIST_ERRORS,
         "Failed writes of the inventory to the store."
+    );
+    metrics::describe_gauge!(
+        REDIS_UP,
+        "1 while the shared-state Redis is reachable, 0 while limits fall back."
+    );
+    metrics::describe_counter!(
+        REDIS_EVENTS,
+        "Shared-state client events, by what: errors, timeouts, fallbacks, reconnects, bans_received, bans_unreadable."
     );
     metrics::describe_gauge!(
         UPSTREAM_UP,

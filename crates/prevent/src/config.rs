@@ -1,6 +1,7 @@
 //! The `[prevent]` section as a whole, for the gateway to embed.
 
 use crate::ban::BanConfig;
+use crate::deception::DeceptionConfig;
 use crate::geo::GeoConfig;
 use crate::policy::{Policy, PolicyConfig, PolicyError};
 use crate::ratelimit::LimitConfig;
@@ -20,6 +21,9 @@ pub struct PreventConfig {
     /// `[prevent.geo]`: country and ASN fences per route.
     #[serde(default)]
     pub geo: GeoConfig,
+    /// `[prevent.deception]`: fake answers, decoy tokens, tarpit, traps.
+    #[serde(default)]
+    pub deception: DeceptionConfig,
 }
 
 impl PreventConfig {

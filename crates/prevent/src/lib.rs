@@ -37,8 +37,12 @@
 //!   user's GeoIP2/GeoLite2 files) and allow/deny lists per route.
 //! - [`mask`]: card numbers (Luhn), SSNs and secret tokens masked in response
 //!   bodies, same length, chunk by chunk.
+//! - [`deception`]: fake successes shaped like the learned schema, fake
+//!   logins handing out decoy tokens that mark whoever presents them, a
+//!   capped tarpit, honeypot endpoints and decoy fields.
 pub mod ban;
 pub mod config;
+pub mod deception;
 pub mod facts;
 pub mod geo;
 pub mod mask;
@@ -47,6 +51,10 @@ pub mod ratelimit;
 
 pub use ban::{Ban, BanConfig, BanList, BanTarget};
 pub use config::PreventConfig;
+pub use deception::{
+    Deceiver, DeceptionConfig, DeceptionError, DeceptiveAnswer, DecoyHit, DecoyMark, TrapHit,
+    TrapRequest, TrapResponse,
+};
 pub use facts::{ClientFacts, EndpointFacts, RequestFacts, Signal};
 pub use geo::{CountryCode, GeoConfig, GeoDenial, GeoFence, GeoLocator, Location};
 pub use policy::{

@@ -7,10 +7,13 @@
 //!   [`SecurityEvent`](rampart_core::SecurityEvent)s without ever waiting; a
 //!   background thread writes them in batches to a JSON-lines file and/or the
 //!   store, counting drops and write errors.
+//! - [`shared`]: rate limits and bans shared by several gateways through
+//!   Redis, with a per-limit fallback while Redis is unreachable.
 
 mod error;
 mod events;
 mod migrate;
+pub mod shared;
 mod sink;
 mod snapshot;
 mod store;

@@ -57,6 +57,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             gateway.admin_addr
         );
         println!("Six failed logins in a minute from one address: the sixth is answered 429 (rule `limit-failed-logins`).");
+        println!("Card numbers and SSNs in /api/accounts answers are masked (rule `mask-accounts`); /admin/backup is a honeypot: a fake answer, then a ban.");
         println!("Stop with Ctrl-C.");
 
         runtime::wait_for_termination().await;
@@ -92,6 +93,18 @@ count_only_status = [401]
 name = "limit-failed-logins"
 when = 'request.path == "/api/login"'
 action = {{ type = "rate_limit", limit = "failed-logins" }}
+
+# Card numbers and SSNs never leave the accounts API in clear.
+[[prevent.policy.rules]]
+name = "mask-accounts"
+when = 'request.path.startsWith("/api/accounts")'
+action = {{ type = "mask" }}
+
+# Nobody legitimate asks for these: whoever does gets a fake and a ban.
+[prevent.deception]
+decoy_fields = ["is_admin"]
+[[prevent.deception.honeypots]]
+prefix = "/admin/backup"
 
 [discovery]
 publish_interval = "1s"

@@ -41,6 +41,8 @@ pub struct GatewayConfig {
     pub prevent: PreventSettings,
     /// `[identity]`: where API keys and users are read from.
     pub identity: Arc<crate::identity::IdentityConfig>,
+    /// `[redis]`: limits and bans shared with other gateways (read at start).
+    pub redis: Option<rampart_store::shared::RedisConfig>,
 }
 
 /// The prevention settings with the policy compiled from them.
@@ -272,6 +274,21 @@ impl<'a> Validator<'a> {
         let detect = self.detect(raw.detect.unwrap_or_default());
         let prevent = self.prevent(raw.prevent.unwrap_or_default());
         let identity = self.identity(raw.identity.unwrap_or_default());
+        let redis = raw.redis.filter(|redis| {
+            let limits = prevent
+                .as_ref()
+                .map(|p| &p.config.limits[..])
+                .unwrap_or(&[]);
+            let checked = redis
+                .check()
+                .and_then(|()| redis.check_limit_names(limits.iter().map(|l| l.name.as_str())));
+            if let Err(e) = &checked {
+                let text = e.to_string();
+                let (key, message) = text.split_once(": ").unwrap_or(("redis", &text));
+                self.problem(key, message);
+            }
+            checked.is_ok()
+        });
         let discovery = (raw.discovery.is_some() || stages.contains(&StageKind::Discover))
             .then(|| self.discovery(raw.discovery.unwrap_or_default(), &events));
         let admin_token = raw.admin.token.filter(|t| {
@@ -302,6 +319,7 @@ impl<'a> Validator<'a> {
             detect,
             prevent,
             identity: Arc::new(identity),
+            redis,
         })
     }
 
@@ -342,8 +360,16 @@ impl<'a> Validator<'a> {
                 self.problem(format!("prevent.limits[{i}]"), e.to_string());
             }
         }
-        if let Err(e) = rampart_prevent::BanList::new(&config.bans, clock) {
+        if let Err(e) = rampart_prevent::BanList::new(&config.bans, Arc::clone(&clock)) {
             self.problem("prevent.bans", e.to_string());
+        }
+        match rampart_prevent::Deceiver::new(&config.deception, clock) {
+            Err(rampart_prevent::DeceptionError::Invalid { key, expected }) => self.problem(
+                format!("prevent.deception.{key}"),
+                format!("expected {expected}"),
+            ),
+            Err(other) => self.problem("prevent.deception", other.to_string()),
+            Ok(_) => {}
         }
         match config.compile_policy() {
             Ok(policy) => Some(PreventSettings {

@@ -30,6 +30,8 @@ pub struct RawConfig {
     pub prevent: Option<rampart_prevent::PreventConfig>,
     /// Where client identities are read from (see `crate::identity`).
     pub identity: Option<crate::identity::IdentityConfig>,
+    /// Shared limits and bans across gateways (see `rampart_store::shared`).
+    pub redis: Option<rampart_store::shared::RedisConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]

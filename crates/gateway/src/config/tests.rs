@@ -170,3 +170,27 @@ fn syntax_errors_point_at_the_line() {
     );
     assert!(errors[0].contains("line 1"), "{errors:?}");
 }
+
+#[test]
+fn redis_identity_and_deception_problems_name_their_keys() {
+    let text = format!(
+        "{MINIMAL}\n[redis]\nurl = \"http://nope\"\n[redis.on_error_by_limit]\nmissing = \"open\"\n[identity]\nuser_claim = \"\"\napi_key_headers = [\"bad header\"]\n[prevent.deception.tarpit]\nmax_held = 0\n"
+    );
+    let found = problems(&text).join("\n");
+    for key in [
+        "redis.url: expected redis://",
+        "identity.user_claim: expected a JWT claim name",
+        "identity.api_key_headers[0]: expected an HTTP header name",
+        "prevent.deception.tarpit.max_held: expected",
+    ] {
+        assert!(found.contains(key), "{key} missing from:\n{found}");
+    }
+    let unknown_limit = format!(
+        "{MINIMAL}\n[redis.on_error_by_limit]\nmissing = \"open\"\n[[prevent.limits]]\nname = \"login\"\nkey = {{ parts = [\"ip\"] }}\nquota = {{ requests = 1, per_seconds = 1 }}\n"
+    );
+    let found = problems(&unknown_limit).join("\n");
+    assert!(
+        found.contains("redis.on_error_by_limit.missing: expected the name of a [[prevent.limits]] entry (known: \"login\")"),
+        "{found}"
+    );
+}

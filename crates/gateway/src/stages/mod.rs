@@ -5,7 +5,6 @@ pub mod detect;
 pub mod discover;
 pub mod ip_lists;
 pub mod prevent;
-mod response_mask;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};
@@ -36,6 +35,7 @@ pub fn build_pipeline(
                     built.push(Arc::new(prevent::PreventStage::new(
                         Arc::clone(prevent),
                         Arc::clone(&config.identity),
+                        !services.decisions_only,
                     )));
                 }
             }

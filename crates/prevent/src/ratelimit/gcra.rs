@@ -70,6 +70,18 @@ impl Gcra {
         })
     }
 
+    /// Microseconds between two admitted requests at the sustained rate.
+    /// With [`Gcra::window_micros`], all a limiter elsewhere (the shared
+    /// limiter's Redis script) needs to run the same arithmetic.
+    pub fn emission_micros(&self) -> u64 {
+        self.emission_micros
+    }
+
+    /// How far ahead of now the TAT may run, in microseconds.
+    pub fn window_micros(&self) -> u64 {
+        self.window_micros
+    }
+
     /// Admits and charges one request if the quota allows it. Returns the
     /// decision and the TAT to store (unchanged when limited).
     pub fn check(&self, tat: u64, now: u64) -> (RateDecision, u64) {

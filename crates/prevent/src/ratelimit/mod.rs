@@ -14,6 +14,6 @@ pub mod limiter;
 mod store;
 
 pub use baseline::{propose_limit, LimitProposal};
-pub use gcra::{Quota, RateDecision};
+pub use gcra::{Gcra, Quota, RateDecision};
 pub use key::{KeyPart, KeySpec, LimitKey};
 pub use limiter::{LimitConfig, LimitError, RateLimiter};

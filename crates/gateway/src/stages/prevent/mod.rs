@@ -4,27 +4,31 @@
 //! classes and thresholds), then the rate limits the decision names.
 //!
 //! Signals are the reasons earlier stages recorded; a detection
-//! `detect.sqli.tautology` is the signal class `sqli`. Limits that count only
-//! some outcomes (failed logins) are charged in the logging phase, with the
-//! response's status. Masking is applied as the response streams
-//! (`response_mask`). Not applied yet (the decision is kept as an explained
-//! reason instead): deception answers.
+//! `detect.sqli.tautology` is the signal class `sqli`. Limits are applied by
+//! `limits` (locally, or in Redis during `settle` when `[redis]` is set);
+//! bans are made here and shared through Redis when it is set. Masking is
+//! applied as the response streams (`response_mask`); deception (fakes,
+//! decoy tokens, tarpit, traps) by `deceive`.
 
-use super::response_mask;
+mod deceive;
+mod limits;
+mod response_mask;
+
 use crate::discovery::EndpointProfile;
 use crate::identity::{ClientIdentity, IdentityConfig};
-use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use crate::pipeline::{BodyView, ExchangeContext, Outcome, Settlement, Stage};
+use crate::shared::SharedLink;
 use crate::sync::{read, write};
 use bytes::Bytes;
 use rampart_core::{Action, Reason};
 use rampart_prevent::geo::Location;
 use rampart_prevent::policy::ActionConfig;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
-use rampart_prevent::ratelimit::LimitKey;
 use rampart_prevent::{
-    rate_limited_response, BanList, BanTarget, BlockResponse, ClientFacts, EndpointFacts, GeoFence,
-    GeoLocator, Policy, RateLimiter, RequestFacts, Signal, Verdict,
+    BanList, BanTarget, BlockResponse, ClientFacts, Deceiver, EndpointFacts, GeoFence, GeoLocator,
+    Policy, RateLimiter, RequestFacts, Signal, Verdict,
 };
+use rampart_store::shared::{SharedBanLadder, SharedLimit};
 use std::sync::{Arc, RwLock};
 
 /// What prevention keeps across requests: the compiled policy, the limiters
@@ -37,22 +41,32 @@ pub struct PreventRuntime {
     pub geo: Arc<(GeoLocator, GeoFence)>,
     pub limiters: Vec<Arc<RateLimiter>>,
     pub bans: Arc<RwLock<BanList>>,
+    pub shared: Option<SharedPrevent>,
+    /// Fakes, decoy tokens, the tarpit and traps (kept across reloads that
+    /// leave `[prevent.deception]` alone, so decoys handed out stay known).
+    pub deceiver: Arc<Deceiver>,
 }
 
 pub struct PreventStage {
     prevent: Arc<PreventRuntime>,
     identity: Arc<IdentityConfig>,
+    /// False when replaying: decide, never hold an answer.
+    waits: bool,
     /// Whether any rule or scope of the policy can ask for masking: only
     /// then do response bodies pass through this stage.
     may_mask: bool,
 }
 
-/// The outcome-only limits this request passed, charged once its status is known.
-#[derive(Clone)]
-struct PendingCharges(Vec<(Arc<RateLimiter>, LimitKey)>);
+/// Limits and bans kept in Redis (`[redis]`), beside the local ones.
+pub struct SharedPrevent {
+    pub link: Arc<SharedLink>,
+    /// One per entry of `PreventRuntime::limiters`, in the same order.
+    pub limits: Vec<SharedLimit>,
+    pub ladder: SharedBanLadder,
+}
 
 impl PreventStage {
-    pub fn new(prevent: Arc<PreventRuntime>, identity: Arc<IdentityConfig>) -> Self {
+    pub fn new(prevent: Arc<PreventRuntime>, identity: Arc<IdentityConfig>, waits: bool) -> Self {
         let policy = &prevent.config.policy;
         let may_mask = std::iter::once(&policy.defaults)
             .chain(&policy.scopes)
@@ -62,6 +76,7 @@ impl PreventStage {
         PreventStage {
             prevent,
             identity,
+            waits,
             may_mask,
         }
     }
@@ -109,6 +124,51 @@ impl PreventStage {
             .collect()
     }
 
+    /// Bans `target` here at once and, with `[redis]`, for every gateway:
+    /// the shared ban (escalated by the offences all gateways saw) replaces
+    /// the local one when it comes back.
+    fn ban(&self, target: BanTarget, reason: String) {
+        let reason: Arc<str> = Arc::from(reason);
+        if let Err(full) = write(&self.prevent.bans).ban(&target, Arc::clone(&reason)) {
+            tracing::warn!(
+                entries = full.0,
+                "the ban list is full; the request is blocked but nobody is banned"
+            );
+        }
+        let (Some(_), Ok(runtime)) = (&self.prevent.shared, tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        let prevent = Arc::clone(&self.prevent);
+        runtime.spawn(async move {
+            let Some(shared) = &prevent.shared else {
+                return;
+            };
+            match shared
+                .link
+                .state
+                .ban(&shared.ladder, &target, &reason)
+                .await
+            {
+                Ok(ban) => {
+                    let _ = write(&prevent.bans).adopt(&target, &ban);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the ban could not be shared; it holds on this gateway")
+                }
+            }
+        });
+    }
+
+    /// A client caught by deception: banned or only recorded, as
+    /// configured, and answered with the fake.
+    fn marked(&self, answer: Action, mark: deceive::Mark, facts: &RequestFacts) -> Action {
+        if let deceive::Mark::Ban(reason) = mark {
+            self.ban(BanTarget::ip(facts.client.ip), reason);
+        }
+        answer
+    }
+
     fn ban_target(on: BanOn, facts: &RequestFacts) -> Option<BanTarget> {
         let client = &facts.client;
         match on {
@@ -124,13 +184,14 @@ impl PreventStage {
             BanOn::Fingerprint => client.fingerprint.clone().map(BanTarget::Fingerprint),
         }
     }
+}
 
-    fn respond(response: BlockResponse) -> Action {
-        Action::Block {
-            status: response.status,
-            body: response.body,
-            headers: response.headers,
-        }
+/// The answer a prevention decision asks for.
+fn respond(response: BlockResponse) -> Action {
+    Action::Block {
+        status: response.status,
+        body: response.body,
+        headers: response.headers,
     }
 }
 
@@ -159,21 +220,25 @@ impl Stage for PreventStage {
                 format!("{}: {denial}", ctx.client_ip),
                 0.0,
             ));
-            return Self::respond(problem_response(
+            return respond(problem_response(
                 403,
                 "this route is not available from your location",
                 &ctx.request_id,
             ));
         }
         ctx.extensions.insert(location);
-        Action::Allow
+        let facts = Self::facts(ctx);
+        match deceive::decoy_presented(&self.prevent, ctx, request, &facts) {
+            Some((answer, mark)) => self.marked(answer, mark, &facts),
+            None => Action::Allow,
+        }
     }
 
     fn request_body(
         &self,
         ctx: &mut ExchangeContext,
-        _request: &http::request::Parts,
-        _body: BodyView<'_>,
+        request: &http::request::Parts,
+        body: BodyView<'_>,
     ) -> Action {
         let facts = Self::facts(ctx);
         if let Some(ban) = read(&self.prevent.bans).is_banned(&facts.client) {
@@ -188,7 +253,12 @@ impl Stage for PreventStage {
                 ban.strikes,
                 rampart_core::event::rfc3339_millis(ban.until_millis)
             );
-            return Self::respond(problem_response(403, &detail, &ctx.request_id));
+            return respond(problem_response(403, &detail, &ctx.request_id));
+        }
+        if let Some((answer, mark)) =
+            deceive::trap_touched(&self.prevent, ctx, request, body.bytes, &facts)
+        {
+            return self.marked(answer, mark, &facts);
         }
         let decision = self.prevent.policy.evaluate(&facts, &Self::signals(ctx));
         ctx.reasons.extend(decision.reasons.iter().cloned());
@@ -212,54 +282,19 @@ impl Stage for PreventStage {
         if decision.mask_response {
             response_mask::request(ctx);
         }
-        let mut pending = Vec::new();
-        for name in &decision.limits {
-            let Some(limiter) = self.prevent.limiters.iter().find(|l| l.name() == &**name) else {
-                continue;
-            };
-            let Some(key) = limiter.key_for(&facts) else {
-                continue;
-            };
-            let checked = limiter.check(key);
-            if let Some(response) = rate_limited_response(&checked, &ctx.request_id) {
-                ctx.reasons.push(Reason::new(
-                    format!("prevent.rate_limit.{name}"),
-                    "client",
-                    facts.client.ip.to_string(),
-                    0.0,
-                ));
-                return Self::respond(response);
-            }
-            pending.push((Arc::clone(limiter), key));
-        }
-        if !pending.is_empty() {
-            ctx.extensions.insert(PendingCharges(pending));
+        if let Some(refusal) = limits::check(&self.prevent, &decision.limits, &facts, ctx) {
+            return refusal;
         }
         match decision.verdict {
             Verdict::Allow => Action::Allow,
-            Verdict::Block(response) => Self::respond(response),
+            Verdict::Block(response) => respond(response),
             Verdict::Ban { on, response } => {
                 if let Some(target) = Self::ban_target(on, &facts) {
-                    let reason: Arc<str> = Arc::from(format!("policy ban on {on:?}"));
-                    let mut bans = write(&self.prevent.bans);
-                    if let Err(full) = bans.ban(&target, reason) {
-                        tracing::warn!(
-                            entries = full.0,
-                            "the ban list is full; the request is blocked but nobody is banned"
-                        );
-                    }
+                    self.ban(target, format!("policy ban on {on:?}"));
                 }
-                Self::respond(response)
+                respond(response)
             }
-            Verdict::Deceive(kind) => {
-                ctx.reasons.push(Reason::new(
-                    "prevent.deceive",
-                    "policy",
-                    format!("{kind:?} requested; deception is not built yet, blocked instead"),
-                    0.0,
-                ));
-                Self::respond(problem_response(403, "blocked by policy", &ctx.request_id))
-            }
+            Verdict::Deceive(kind) => deceive::answer(&self.prevent, ctx, kind, &facts, self.waits),
         }
     }
 
@@ -280,11 +315,11 @@ impl Stage for PreventStage {
         response_mask::on_response_chunk(ctx, chunk, end_of_stream);
     }
 
+    fn settle(&self, ctx: &mut ExchangeContext) -> Option<Settlement> {
+        deceive::settle(ctx).or_else(|| limits::settle(&self.prevent, ctx))
+    }
+
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
-        if let Some(PendingCharges(charges)) = ctx.extensions.get::<PendingCharges>() {
-            for (limiter, key) in charges {
-                limiter.record_outcome(*key, outcome.status);
-            }
-        }
+        limits::charge_outcome(&self.prevent, ctx, outcome.status);
     }
 }

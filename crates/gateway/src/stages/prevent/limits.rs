@@ -1,0 +1,187 @@
+//! The rate limits a policy decision names, as the `prevent` stage applies
+//! them: checked in this gateway's own limiters, or, with `[redis]`, in
+//! Redis during the pipeline's `settle` phase so that every gateway counts
+//! against one quota (each limit falling back as its `on_error` says when
+//! Redis cannot answer). Limits that count only some outcomes (failed
+//! logins) are charged once the response status is known.
+
+use super::{respond, PreventRuntime};
+use crate::pipeline::{ExchangeContext, Settled, Settlement};
+use rampart_core::{Action, Reason};
+use rampart_prevent::ratelimit::LimitKey;
+use rampart_prevent::{rate_limited_response, RateDecision, RequestFacts};
+use std::sync::Arc;
+
+/// One limit this request is subject to.
+#[derive(Debug, Clone)]
+struct Charge {
+    /// Index in `PreventRuntime::limiters` (and in the shared limits).
+    index: usize,
+    key: LimitKey,
+    /// The key as every gateway computes it, for limits kept in Redis.
+    fingerprint: Option<u128>,
+}
+
+/// Limits to check in Redis before forwarding.
+#[derive(Clone)]
+struct AwaitingRedis(Vec<Charge>);
+
+/// Limits passed, to be charged with the response status.
+#[derive(Clone)]
+struct PassedLimits(Vec<Charge>);
+
+/// Checks the named limits. Local limits are decided here; a refusal is
+/// returned as the block to answer with. Limits kept in Redis are left for
+/// [`settle`].
+pub(super) fn check(
+    prevent: &PreventRuntime,
+    names: &[Arc<str>],
+    facts: &RequestFacts,
+    ctx: &mut ExchangeContext,
+) -> Option<Action> {
+    let mut passed = Vec::new();
+    let mut awaiting = Vec::new();
+    for name in names {
+        let Some(index) = prevent.limiters.iter().position(|l| l.name() == &**name) else {
+            continue;
+        };
+        let limiter = &prevent.limiters[index];
+        let Some(key) = limiter.key_for(facts) else {
+            continue;
+        };
+        if prevent.shared.is_some() {
+            let fingerprint = limiter.shared_fingerprint(facts);
+            awaiting.push(Charge {
+                index,
+                key,
+                fingerprint,
+            });
+            continue;
+        }
+        if let Some(refusal) = refusal(prevent, index, &limiter.check(key), ctx) {
+            return Some(refusal);
+        }
+        passed.push(Charge {
+            index,
+            key,
+            fingerprint: None,
+        });
+    }
+    if !passed.is_empty() {
+        ctx.extensions.insert(PassedLimits(passed));
+    }
+    if !awaiting.is_empty() {
+        ctx.extensions.insert(AwaitingRedis(awaiting));
+    }
+    None
+}
+
+/// The Redis round trips [`check`] left, as the `settle` phase awaits them.
+pub(super) fn settle(
+    prevent: &Arc<PreventRuntime>,
+    ctx: &mut ExchangeContext,
+) -> Option<Settlement> {
+    let AwaitingRedis(charges) = ctx.extensions.remove::<AwaitingRedis>()?;
+    let prevent = Arc::clone(prevent);
+    let request_id = ctx.request_id.clone();
+    let client = ctx.client_ip.to_string();
+    Some(Box::pin(async move {
+        let mut passed = Vec::with_capacity(charges.len());
+        for charge in charges {
+            let decision = decide_shared(&prevent, &charge).await;
+            if let Some(response) = rate_limited_response(&decision, &request_id) {
+                return Settled {
+                    action: respond(response),
+                    reasons: vec![limit_reason(&prevent, charge.index, client)],
+                    extensions: with(PassedLimits(passed)),
+                };
+            }
+            passed.push(charge);
+        }
+        Settled {
+            action: Action::Allow,
+            reasons: Vec::new(),
+            extensions: with(PassedLimits(passed)),
+        }
+    }))
+}
+
+/// The decision of a limit kept in Redis, or its fallback.
+async fn decide_shared(prevent: &PreventRuntime, charge: &Charge) -> RateDecision {
+    let local = &prevent.limiters[charge.index];
+    match (&prevent.shared, charge.fingerprint) {
+        (Some(shared), Some(fingerprint)) => {
+            shared
+                .link
+                .state
+                .check_or_fallback(&shared.limits[charge.index], fingerprint, local, charge.key)
+                .await
+        }
+        _ => local.check(charge.key),
+    }
+}
+
+/// Charges the limits that count this response's status.
+pub(super) fn charge_outcome(prevent: &Arc<PreventRuntime>, ctx: &ExchangeContext, status: u16) {
+    let Some(PassedLimits(charges)) = ctx.extensions.get::<PassedLimits>() else {
+        return;
+    };
+    for charge in charges {
+        let limiter = &prevent.limiters[charge.index];
+        let counts_outcomes = prevent.config.limits[charge.index]
+            .count_only_status
+            .is_some();
+        let shared = prevent.shared.as_ref().zip(charge.fingerprint);
+        let runtime = tokio::runtime::Handle::try_current();
+        match (shared, runtime) {
+            (Some(_), Ok(runtime)) if counts_outcomes => {
+                let (prevent, charge) = (Arc::clone(prevent), charge.clone());
+                runtime.spawn(async move {
+                    let Some(shared) = &prevent.shared else {
+                        return;
+                    };
+                    let Some(fingerprint) = charge.fingerprint else {
+                        return;
+                    };
+                    let limiter = &prevent.limiters[charge.index];
+                    shared
+                        .link
+                        .state
+                        .record_outcome_or_fallback(
+                            &shared.limits[charge.index],
+                            fingerprint,
+                            limiter,
+                            charge.key,
+                            status,
+                        )
+                        .await;
+                });
+            }
+            _ => limiter.record_outcome(charge.key, status),
+        }
+    }
+}
+
+/// Why a request was refused: the limit, and the client it counted.
+fn limit_reason(prevent: &PreventRuntime, index: usize, client: String) -> Reason {
+    let name = prevent.limiters[index].name();
+    Reason::new(format!("prevent.rate_limit.{name}"), "client", client, 0.0)
+}
+
+fn refusal(
+    prevent: &PreventRuntime,
+    index: usize,
+    decision: &RateDecision,
+    ctx: &mut ExchangeContext,
+) -> Option<Action> {
+    let response = rate_limited_response(decision, &ctx.request_id)?;
+    ctx.reasons
+        .push(limit_reason(prevent, index, ctx.client_ip.to_string()));
+    Some(respond(response))
+}
+
+fn with<T: Clone + Send + Sync + 'static>(value: T) -> http::Extensions {
+    let mut extensions = http::Extensions::new();
+    extensions.insert(value);
+    extensions
+}

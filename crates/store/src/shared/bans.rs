@@ -1,0 +1,340 @@
+//! Bans made by one gateway, seen by all: the record in Redis that makes
+//! escalation count every gateway's offences, the announcement that copies a
+//! ban into every local ban list, and the load that completes a gateway
+//! joining late or coming back after an outage.
+//!
+//! A target's record lives at `{prefix}ban:{target}` where `target` is
+//! `net:{cidr}`, `api_key:{id}`, `user:{id}` or `fingerprint:{id}`.
+
+use super::health::{Counters, SharedStateListener};
+use super::link::{within, Session};
+use super::scripts;
+use ipnet::IpNet;
+use rampart_prevent::ban::{BanConfigError, BanKind};
+use rampart_prevent::{Ban, BanConfig, BanTarget};
+use redis::aio::MultiplexedConnection;
+use redis::{Msg, PushInfo, RedisResult, Value};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A ban and who it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedBan {
+    pub target: BanTarget,
+    pub ban: Ban,
+}
+
+/// The escalation ladder of `[prevent.bans]`, as the ban script takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedBanLadder {
+    steps_millis: Vec<u64>,
+    forget_after_millis: u64,
+}
+
+impl SharedBanLadder {
+    /// Refuses what the local ban list refuses: no steps, or a zero step.
+    pub fn new(config: &BanConfig) -> Result<SharedBanLadder, BanConfigError> {
+        let steps = &config.escalation_seconds;
+        if steps.is_empty() || steps.contains(&0) {
+            return Err(BanConfigError::Escalation);
+        }
+        Ok(SharedBanLadder {
+            steps_millis: steps.iter().map(|s| s.saturating_mul(1_000)).collect(),
+            forget_after_millis: config.forget_after_seconds.saturating_mul(1_000),
+        })
+    }
+}
+
+/// Key names and the channel under one prefix, and who this gateway is.
+#[derive(Debug, Clone)]
+pub(crate) struct BanKeys {
+    prefix: String,
+    channel: String,
+    /// Tells this gateway's own announcements apart.
+    origin: String,
+}
+
+impl BanKeys {
+    pub(crate) fn new(prefix: &str, origin: String) -> BanKeys {
+        BanKeys {
+            prefix: format!("{prefix}ban:"),
+            channel: format!("{prefix}bans"),
+            origin,
+        }
+    }
+
+    /// Records one more offence of `target` and announces the ban.
+    pub(crate) async fn ban(
+        &self,
+        connection: &mut MultiplexedConnection,
+        ladder: &SharedBanLadder,
+        target: &BanTarget,
+        reason: &str,
+    ) -> RedisResult<Ban> {
+        let target_text = encode_target(target);
+        let mut invocation = scripts::BAN.key(format!("{}{target_text}", self.prefix));
+        invocation
+            .arg(reason)
+            .arg(ladder.forget_after_millis)
+            .arg(&self.channel)
+            .arg(&self.origin)
+            .arg(&target_text)
+            .arg(&ladder.steps_millis);
+        let (strikes, until_millis): (u32, u64) = invocation.invoke_async(connection).await?;
+        Ok(Ban {
+            kind: kind_of(target),
+            until_millis,
+            strikes,
+            reason: Arc::from(reason),
+        })
+    }
+
+    /// Every ban still active, by Redis's clock. Walks the records with
+    /// `SCAN` (never `KEYS`, which would stall Redis on a large keyspace)
+    /// and reads each batch in one pipeline; each round trip gets `step`.
+    /// Records that are not ours to read (a stray key under the prefix) are
+    /// skipped rather than failing the load.
+    pub(crate) async fn load_all(
+        &self,
+        connection: &mut MultiplexedConnection,
+        step: Duration,
+    ) -> RedisResult<Vec<SharedBan>> {
+        let pattern = format!("{}*", escape_glob(&self.prefix));
+        let mut cursor = 0u64;
+        let mut bans = Vec::new();
+        loop {
+            let mut scan = redis::cmd("SCAN");
+            scan.arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1_000);
+            let (next, keys): (u64, Vec<Vec<u8>>) =
+                within(step, scan.query_async(connection)).await?;
+            let keys: Vec<String> = keys
+                .into_iter()
+                .filter_map(|key| String::from_utf8(key).ok())
+                .collect();
+            if !keys.is_empty() {
+                let mut batch = redis::pipe();
+                batch.ignore_errors().cmd("TIME");
+                for key in &keys {
+                    batch
+                        .cmd("HMGET")
+                        .arg(key)
+                        .arg("strikes")
+                        .arg("until")
+                        .arg("reason");
+                }
+                let mut replies: Vec<Value> = within(step, batch.query_async(connection)).await?;
+                let (seconds, micros): (u64, u64) = redis::from_redis_value(replies.remove(0))?;
+                let now_millis = seconds * 1_000 + micros / 1_000;
+                let active = keys.iter().zip(replies).filter_map(|(key, reply)| {
+                    let target = decode_target(key.strip_prefix(&self.prefix)?)?;
+                    let (strikes, until_millis, reason): (u32, u64, String) =
+                        redis::from_redis_value(reply).ok()?;
+                    (until_millis > now_millis)
+                        .then(|| shared_ban(target, strikes, until_millis, &reason))
+                });
+                bans.extend(active);
+            }
+            if next == 0 {
+                return Ok(bans);
+            }
+            cursor = next;
+        }
+    }
+}
+
+/// Keeps a gateway's ban list in step with the others: subscribes and loads
+/// on every connection, then passes on what the others announce.
+pub(crate) struct BanFeed {
+    pub(crate) keys: BanKeys,
+    pub(crate) listener: Arc<dyn SharedStateListener>,
+    pub(crate) counters: Arc<Counters>,
+}
+
+impl BanFeed {
+    fn deliver(&self, ban: SharedBan) {
+        Counters::bump(&self.counters.bans_received);
+        self.listener.ban_received(ban);
+    }
+}
+
+impl Session for BanFeed {
+    /// Subscribes before [`Session::catch_up`] loads: a ban announced in
+    /// between arrives twice, which is harmless, rather than not at all.
+    async fn prepare(&self, mut connection: MultiplexedConnection) -> RedisResult<()> {
+        connection.subscribe(&self.keys.channel).await
+    }
+
+    async fn catch_up(
+        &self,
+        mut connection: MultiplexedConnection,
+        step: Duration,
+    ) -> RedisResult<()> {
+        for ban in self.keys.load_all(&mut connection, step).await? {
+            self.deliver(ban);
+        }
+        Ok(())
+    }
+
+    fn pushed(&self, push: PushInfo) {
+        // Anything but a channel message (subscription confirmations) is not a ban.
+        let Some(message) = Msg::from_push_info(push) else {
+            return;
+        };
+        if message.get_channel_name() != self.keys.channel {
+            return;
+        }
+        let announcement = serde_json::from_slice::<Announcement>(message.get_payload_bytes());
+        let Some((origin, ban)) = announcement.ok().and_then(Announcement::into_ban) else {
+            Counters::bump(&self.counters.bans_unreadable);
+            return;
+        };
+        if origin != self.keys.origin {
+            self.deliver(ban);
+        }
+    }
+}
+
+/// A ban as the ban script publishes it.
+#[derive(Deserialize)]
+struct Announcement {
+    origin: String,
+    target: String,
+    strikes: u32,
+    until: String,
+    reason: String,
+}
+
+impl Announcement {
+    fn into_ban(self) -> Option<(String, SharedBan)> {
+        let target = decode_target(&self.target)?;
+        let until_millis = self.until.parse().ok()?;
+        let ban = shared_ban(target, self.strikes, until_millis, &self.reason);
+        Some((self.origin, ban))
+    }
+}
+
+fn shared_ban(target: BanTarget, strikes: u32, until_millis: u64, reason: &str) -> SharedBan {
+    SharedBan {
+        ban: Ban {
+            kind: kind_of(&target),
+            until_millis,
+            strikes,
+            reason: Arc::from(reason),
+        },
+        target,
+    }
+}
+
+fn kind_of(target: &BanTarget) -> BanKind {
+    match target {
+        BanTarget::Network(_) => BanKind::Network,
+        BanTarget::ApiKey(_) => BanKind::ApiKey,
+        BanTarget::User(_) => BanKind::User,
+        BanTarget::Fingerprint(_) => BanKind::Fingerprint,
+    }
+}
+
+fn encode_target(target: &BanTarget) -> String {
+    match target {
+        BanTarget::Network(net) => format!("net:{net}"),
+        BanTarget::ApiKey(id) => format!("api_key:{id}"),
+        BanTarget::User(id) => format!("user:{id}"),
+        BanTarget::Fingerprint(id) => format!("fingerprint:{id}"),
+    }
+}
+
+fn decode_target(text: &str) -> Option<BanTarget> {
+    let (kind, id) = text.split_once(':')?;
+    let id = id.to_string();
+    match kind {
+        "net" => id.parse::<IpNet>().ok().map(BanTarget::Network),
+        "api_key" => Some(BanTarget::ApiKey(id)),
+        "user" => Some(BanTarget::User(id)),
+        "fingerprint" => Some(BanTarget::Fingerprint(id)),
+        _ => None,
+    }
+}
+
+/// `SCAN MATCH` treats `*?[]\` as a glob: a prefix holding them must match
+/// itself only.
+fn escape_glob(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_round_trip_through_their_key() {
+        let targets = [
+            BanTarget::ip("203.0.113.7".parse().unwrap()),
+            BanTarget::Network("2001:db8::/32".parse().unwrap()),
+            BanTarget::ApiKey("key:with:colons".into()),
+            BanTarget::User("mallory".into()),
+            BanTarget::Fingerprint("t13d1516h2_8daaf6152771".into()),
+        ];
+        for target in targets {
+            assert_eq!(decode_target(&encode_target(&target)), Some(target));
+        }
+        assert_eq!(decode_target("net:not-a-network"), None);
+        assert_eq!(decode_target("planet:mars"), None);
+        assert_eq!(decode_target("no-kind"), None);
+    }
+
+    #[test]
+    fn glob_characters_in_the_prefix_match_only_themselves() {
+        assert_eq!(escape_glob("rampart:"), "rampart:");
+        assert_eq!(escape_glob("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
+    }
+
+    #[test]
+    fn the_ladder_refuses_what_the_local_ban_list_refuses() {
+        let mut config = BanConfig::default();
+        let ladder = SharedBanLadder::new(&config).unwrap();
+        assert_eq!(
+            ladder.steps_millis,
+            [60_000, 600_000, 3_600_000, 86_400_000]
+        );
+        config.escalation_seconds = vec![];
+        assert_eq!(
+            SharedBanLadder::new(&config),
+            Err(BanConfigError::Escalation)
+        );
+        config.escalation_seconds = vec![60, 0];
+        assert_eq!(
+            SharedBanLadder::new(&config),
+            Err(BanConfigError::Escalation)
+        );
+    }
+
+    #[test]
+    fn announcements_are_read_and_foreign_formats_refused() {
+        let text = r#"{"origin":"gw-1","target":"user:mallory","strikes":2,"until":"1732850000123","reason":"stuffing"}"#;
+        let (origin, ban) = serde_json::from_str::<Announcement>(text)
+            .unwrap()
+            .into_ban()
+            .unwrap();
+        assert_eq!(origin, "gw-1");
+        assert_eq!(ban.target, BanTarget::User("mallory".into()));
+        assert_eq!(
+            (ban.ban.kind, ban.ban.strikes, ban.ban.until_millis),
+            (BanKind::User, 2, 1_732_850_000_123)
+        );
+        let bad_until = text.replace("1732850000123", "soon");
+        let announcement = serde_json::from_str::<Announcement>(&bad_until).unwrap();
+        assert!(announcement.into_ban().is_none());
+    }
+}
