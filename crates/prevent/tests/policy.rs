@@ -392,3 +392,34 @@ fn the_shared_state_can_cross_worker_threads() {
     shareable::<rampart_prevent::RateLimiter>();
     shareable::<rampart_prevent::BanList>();
 }
+
+#[test]
+fn tags_carry_the_score_signals_and_risk_upstream() {
+    let policy = policy(
+        r#"
+        [[rules]]
+        name = "tell-the-app"
+        when = "signals.count > 0"
+        action = { type = "tag", headers = { "x-rampart-score" = "{score}", "x-rampart-signals" = "{signals}", "x-rampart-risk" = "{risk}", "x-rampart-seen" = "yes" } }
+        "#,
+    );
+    let mut facts = request();
+    facts.endpoint.risk = 0.5;
+    let signals = [
+        signal("sqli", "detect.sqli.tautology", 5.0),
+        signal("xss", "detect.xss.tag", 3.0),
+        signal("sqli", "detect.sqli.union", 2.5),
+    ];
+    let decision = policy.evaluate(&facts, &signals);
+    let header = |name: &str| {
+        decision
+            .upstream_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("x-rampart-score"), Some("10.5"));
+    assert_eq!(header("x-rampart-signals"), Some("sqli,xss"));
+    assert_eq!(header("x-rampart-risk"), Some("0.5"));
+    assert_eq!(header("x-rampart-seen"), Some("yes"));
+}

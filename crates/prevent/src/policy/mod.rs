@@ -211,8 +211,31 @@ impl Policy {
                 );
             }
         }
+        for (_, value) in &mut outcome.upstream_headers {
+            expand_tag(value, score, signals, facts);
+        }
         outcome.into_decision(scope.mode(), &facts.request_id)
     }
+}
+
+/// Fills the placeholders a `tag` header value may carry, so applications
+/// upstream can act on what the gateway saw: `{score}` (the exchange's
+/// anomaly score), `{signals}` (its signal classes, comma-separated, each
+/// once) and `{risk}` (the endpoint's risk, 0 to 1).
+fn expand_tag(value: &mut String, score: f64, signals: &[Signal], facts: &RequestFacts) {
+    if !value.contains('{') {
+        return;
+    }
+    let mut classes: Vec<&str> = Vec::new();
+    for signal in signals {
+        if !classes.contains(&signal.class.as_str()) {
+            classes.push(&signal.class);
+        }
+    }
+    *value = value
+        .replace("{score}", &score.to_string())
+        .replace("{signals}", &classes.join(","))
+        .replace("{risk}", &facts.endpoint.risk.to_string());
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
