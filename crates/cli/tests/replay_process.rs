@@ -131,6 +131,7 @@ fn reports_what_a_new_policy_would_change_against_the_current_one() {
         assert_eq!(by_id(allowed)["action"], "allow", "{allowed}");
     }
     let limited = by_id("login-3");
+    assert_eq!(limited["action"], "rate_limit");
     assert_eq!(limited["status"], 429);
     assert_eq!(limited["cause"], "prevent.rate_limit.failed-logins");
     assert_eq!(limited["changed"], true);
@@ -144,7 +145,11 @@ fn reports_what_a_new_policy_would_change_against_the_current_one() {
     assert!(summary.contains("9 records, 1 bad lines"), "{summary}");
     assert!(summary.contains("changed: 2 records"), "{summary}");
     assert!(
-        summary.contains("allow -> block: 2 (prevent.rate_limit.failed-logins 1, rule:no-admin 1)"),
+        summary.contains("allow -> block: 1 (rule:no-admin 1)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("allow -> rate_limit: 1 (prevent.rate_limit.failed-logins 1)"),
         "{summary}"
     );
     assert!(summary.contains("line 10"), "{summary}");

@@ -33,7 +33,8 @@ use std::time::Duration;
 pub struct OfflineVerdict {
     /// The route that took the request, if any did.
     pub route: Option<Arc<str>>,
-    /// `allow`, `monitor` or `block`, as in security events.
+    /// `allow`, `monitor`, `block` (or what the block really was:
+    /// `rate_limit`, `ban`, `deceive`), as in security events.
     pub action: &'static str,
     /// The status the gateway itself would have answered with; `None` when
     /// the request would have been forwarded.
@@ -150,7 +151,7 @@ impl OfflineGateway {
             action = self.settler.block_on(route.pipeline.settle(&mut ctx));
         }
         let (action, status) = match action {
-            Action::Block { status, .. } => ("block", Some(status)),
+            Action::Block { status, .. } => (ctx.answered_as, Some(status)),
             _ if ctx.monitored => ("monitor", None),
             _ => ("allow", None),
         };

@@ -36,6 +36,10 @@ pub struct ExchangeContext {
     pub extensions: http::Extensions,
     /// Headers stages add to the request sent upstream (e.g. risk tags).
     pub upstream_headers: Vec<(String, String)>,
+    /// What events call the gateway's own answer when a stage ends the
+    /// exchange with `Block`: `block`, or what the stage says it really
+    /// was (`rate_limit`, `ban`, `deceive`).
+    pub answered_as: &'static str,
 }
 
 impl ExchangeContext {
@@ -62,6 +66,7 @@ impl ExchangeContext {
             endpoint: None,
             extensions: http::Extensions::new(),
             upstream_headers: Vec::new(),
+            answered_as: "block",
         }
     }
 
@@ -158,6 +163,8 @@ pub type Settlement = Pin<Box<dyn Future<Output = Settled> + Send>>;
 /// What a settled decision adds to the exchange.
 pub struct Settled {
     pub action: Action,
+    /// What events call a terminal action (see `ExchangeContext::answered_as`).
+    pub answered_as: &'static str,
     pub reasons: Vec<Reason>,
     /// Stage-private data for the later phases, merged into the context's.
     pub extensions: http::Extensions,
@@ -212,7 +219,10 @@ impl Pipeline {
             match settled.action {
                 Action::Allow => {}
                 Action::Monitor => ctx.monitored = true,
-                terminal => return terminal,
+                terminal => {
+                    ctx.answered_as = settled.answered_as;
+                    return terminal;
+                }
             }
         }
         Action::Allow
@@ -321,6 +331,7 @@ mod tests {
                 extensions.insert(7u8);
                 Settled {
                     action,
+                    answered_as: "rate_limit",
                     reasons: vec![Reason::new("round_trip", "client", "checked", 0.0)],
                     extensions,
                 }
@@ -342,6 +353,7 @@ mod tests {
         ]);
         let mut ctx = context();
         assert_eq!(pipeline.settle(&mut ctx).await, refuse);
+        assert_eq!(ctx.answered_as, "rate_limit");
         assert!(ctx.monitored);
         assert_eq!(
             ctx.reasons.len(),

@@ -564,7 +564,8 @@ fn blocked(
     body: Vec<u8>,
     headers: Vec<(String, String)>,
 ) -> Response<ResponseBody> {
-    own_response(shared, Some(route), ctx, status, body, headers, "block")
+    let action = ctx.answered_as;
+    own_response(shared, Some(route), ctx, status, body, headers, action)
 }
 
 fn own_response(

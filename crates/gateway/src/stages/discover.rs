@@ -123,7 +123,7 @@ impl Stage for DiscoverStage {
             return;
         };
         let Some(status) = capture.status else { return };
-        if outcome.action == "block" {
+        if !matches!(outcome.action, "allow" | "monitor") {
             return;
         }
         self.discovery.observe(ExchangeRecord {

@@ -27,6 +27,9 @@ use rampart_prevent::policy::{problem_response, Deception};
 use rampart_prevent::{BlockResponse, RequestFacts};
 use std::sync::{Arc, Mutex};
 
+/// What events call a deceptive answer.
+const DECEIVED: &str = "deceive";
+
 /// A fake held by the tarpit until `settle`.
 #[derive(Clone)]
 struct Held(Arc<Mutex<Option<(TarpitPermit, BlockResponse)>>>);
@@ -66,6 +69,7 @@ pub(super) fn decoy_presented(
         0.0,
     ));
     let answer = respond(deceiver.fake_success(facts, schema(ctx)));
+    ctx.answered_as = DECEIVED;
     Some((answer, mark(prevent, format!("decoy token: {evidence}"))))
 }
 
@@ -103,6 +107,7 @@ pub(super) fn trap_touched(
         0.0,
     ));
     let answer = respond(prevent.deceiver.fake_success(facts, schema(ctx)));
+    ctx.answered_as = DECEIVED;
     Some((answer, mark(prevent, hit.reason())))
 }
 
@@ -129,6 +134,7 @@ pub(super) fn answer(
         0.0,
     ));
     let answer = prevent.deceiver.answer(with, facts, schema(ctx));
+    ctx.answered_as = DECEIVED;
     match answer {
         DeceptiveAnswer::Now(response) => respond(response),
         DeceptiveAnswer::Held { permit, response } if waits => {
@@ -138,6 +144,7 @@ pub(super) fn answer(
         }
         DeceptiveAnswer::Held { response, .. } => respond(response),
         DeceptiveAnswer::TarpitFull => {
+            ctx.answered_as = "block";
             ctx.reasons.push(Reason::new(
                 "prevent.deception.tarpit",
                 "policy",
@@ -158,6 +165,7 @@ pub(super) fn settle(ctx: &mut ExchangeContext) -> Option<Settlement> {
         drop(permit);
         Settled {
             action: respond(response),
+            answered_as: DECEIVED,
             reasons: Vec::new(),
             extensions: http::Extensions::new(),
         }

@@ -12,6 +12,9 @@ use rampart_prevent::ratelimit::LimitKey;
 use rampart_prevent::{rate_limited_response, RateDecision, RequestFacts};
 use std::sync::Arc;
 
+/// What events call a refusal by a limit.
+const RATE_LIMITED: &str = "rate_limit";
+
 /// One limit this request is subject to.
 #[derive(Debug, Clone)]
 struct Charge {
@@ -92,6 +95,7 @@ pub(super) fn settle(
             if let Some(response) = rate_limited_response(&decision, &request_id) {
                 return Settled {
                     action: respond(response),
+                    answered_as: RATE_LIMITED,
                     reasons: vec![limit_reason(&prevent, charge.index, client)],
                     extensions: with(PassedLimits(passed)),
                 };
@@ -100,6 +104,7 @@ pub(super) fn settle(
         }
         Settled {
             action: Action::Allow,
+            answered_as: RATE_LIMITED,
             reasons: Vec::new(),
             extensions: with(PassedLimits(passed)),
         }
@@ -175,6 +180,7 @@ fn refusal(
     ctx: &mut ExchangeContext,
 ) -> Option<Action> {
     let response = rate_limited_response(decision, &ctx.request_id)?;
+    ctx.answered_as = RATE_LIMITED;
     ctx.reasons
         .push(limit_reason(prevent, index, ctx.client_ip.to_string()));
     Some(respond(response))

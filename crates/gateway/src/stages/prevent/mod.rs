@@ -248,6 +248,7 @@ impl Stage for PreventStage {
                 ban.reason.to_string(),
                 0.0,
             ));
+            ctx.answered_as = "ban";
             let detail = format!(
                 "banned (offence {}) until {}",
                 ban.strikes,
@@ -292,6 +293,7 @@ impl Stage for PreventStage {
                 if let Some(target) = Self::ban_target(on, &facts) {
                     self.ban(target, format!("policy ban on {on:?}"));
                 }
+                ctx.answered_as = "ban";
                 respond(response)
             }
             Verdict::Deceive(kind) => deceive::answer(&self.prevent, ctx, kind, &facts, self.waits),
