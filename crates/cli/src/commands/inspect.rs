@@ -4,11 +4,12 @@
 //! (format in `shared/formats/exchange-record.md`). Bad lines are reported
 //! on stderr with their number and skipped; the summary goes to stderr.
 
+use super::input::open_records;
 use anyhow::Context;
 use rampart_core::{ExchangeRecord, RecordReader};
 use rampart_detect::{Body, DetectConfig, Engine, RequestView, Verdict};
 use serde::Serialize;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -131,13 +132,7 @@ fn inspect_stream(
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(load_config(&args)?).context("invalid detection config")?;
-    let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .with_context(|| format!("opening {}", args.file.display()))?;
-        Box::new(BufReader::new(file))
-    };
+    let input = open_records(&args.file)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let source = args.file.display().to_string();

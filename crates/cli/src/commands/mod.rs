@@ -3,6 +3,7 @@
 pub mod check_config;
 pub mod demo;
 pub mod discover;
+mod input;
 pub mod inspect;
 mod limits;
 pub mod replay;

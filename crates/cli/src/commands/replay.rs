@@ -8,13 +8,13 @@
 //! (`--changed-only` keeps the records whose outcome differs); the summary,
 //! with the changes grouped by what caused them, goes to stderr.
 
-use anyhow::Context;
+use super::input::open_records;
 use rampart_core::{ExchangeRecord, Reason, RecordReader};
 use rampart_gateway::offline::{OfflineGateway, OfflineVerdict};
 use rampart_gateway::GatewayConfig;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -217,13 +217,7 @@ fn replay_stream(
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let new = gateway(&args.config)?;
     let current = args.against.as_deref().map(gateway).transpose()?;
-    let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .with_context(|| format!("opening {}", args.file.display()))?;
-        Box::new(BufReader::new(file))
-    };
+    let input = open_records(&args.file)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let source = args.file.display().to_string();
