@@ -71,6 +71,26 @@ pub fn is_credential_header(name: &str) -> bool {
             || name.len() > 7 && name[name.len() - 7..].eq_ignore_ascii_case("-secret"))
 }
 
+/// The header that authenticates a request: `Authorization` when present,
+/// else the first API-key header. That credential belongs to the
+/// endpoint's authentication, not to the data it carries; any other secret
+/// header (a provider key passed along beside the bearer token) is data.
+pub fn authenticating_header<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Option<&'a str> {
+    let present = |(_, value): &(&str, &str)| !value.trim().is_empty();
+    headers
+        .clone()
+        .filter(present)
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .or_else(|| {
+            headers
+                .filter(present)
+                .find(|(name, _)| is_credential_header(name))
+        })
+        .map(|(name, _)| name)
+}
+
 /// Query parameter names that carry an API key or token.
 pub fn is_credential_query_param(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -167,6 +187,23 @@ mod tests {
             creds(&[("Cookie", "theme=dark; JSESSIONID=abc")], &[]),
             ["session_cookie"]
         );
+    }
+
+    #[test]
+    fn the_authorization_header_authenticates_before_any_api_key() {
+        let authenticator = |headers: &[(&'static str, &'static str)]| {
+            authenticating_header(headers.iter().copied())
+        };
+        assert_eq!(authenticator(&[("api_key", "k1")]), Some("api_key"));
+        assert_eq!(
+            authenticator(&[("api_key", "k1"), ("Authorization", "Bearer t")]),
+            Some("Authorization")
+        );
+        assert_eq!(
+            authenticator(&[("Authorization", " "), ("X-Api-Key", "k")]),
+            Some("X-Api-Key")
+        );
+        assert_eq!(authenticator(&[("Accept", "*/*")]), None);
     }
 
     #[test]

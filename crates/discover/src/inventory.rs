@@ -127,7 +127,12 @@ impl Inventory {
     /// Learns from an exchange already decoded (the gateway decodes once).
     pub fn observe_decoded(&mut self, obs: &Observation<'_>) {
         self.records += 1;
-        if let Some(&i) = self.spec_router.find(&obs.method, &obs.segments) {
+        let operations = self.spec.as_ref().map_or(&[][..], |s| &s.operations[..]);
+        let admitted = |&i: &usize| operations.get(i).is_some_and(|op| op.admits(&obs.segments));
+        if let Some(&i) = self
+            .spec_router
+            .find_accepted(&obs.method, &obs.segments, &admitted)
+        {
             if let Some(slot) = self.declared.get_mut(i) {
                 slot.get_or_insert_with(Default::default).observe(obs);
                 return;
@@ -137,7 +142,10 @@ impl Inventory {
             method: obs.method.clone(),
             operation: obs.graphql_operation.clone(),
         };
-        if let Some(&i) = self.spec_paths.find(ANY_METHOD, &obs.segments) {
+        if let Some(&i) = self
+            .spec_paths
+            .find_accepted(ANY_METHOD, &obs.segments, &admitted)
+        {
             let known = self
                 .undeclared_methods
                 .iter()
@@ -355,7 +363,8 @@ impl Inventory {
         with_spec: bool,
     ) -> EndpointReport {
         let is_declared = !declared.is_empty();
-        let zombie = declared.iter().any(|op| op.deprecated);
+        // Deprecated by the spec, or by the server itself in its answers.
+        let zombie = declared.iter().any(|op| op.deprecated) || stats.deprecation_announced;
         let auth_required = stats
             .auth
             .auth_required()
@@ -417,7 +426,7 @@ impl Inventory {
                 .collect(),
             declared: is_declared,
             shadow: with_spec.then_some(!is_declared),
-            zombie: with_spec.then_some(zombie),
+            zombie: (with_spec || zombie).then_some(zombie),
             sensitive: stats
                 .sensitive
                 .iter()
@@ -618,6 +627,53 @@ mod tests {
         assert_eq!(get("PATCH", "/api/users/{id}").shadow, Some(true));
         assert_eq!(report.orphans.len(), 1);
         assert_eq!(report.orphans[0].template, "/api/unused");
+    }
+
+    #[test]
+    fn a_server_announcing_deprecation_makes_a_zombie_without_a_spec() {
+        let mut inv = Inventory::new();
+        let mut sunset = record("GET", "/api/v1/orders", true, 200);
+        sunset
+            .response_headers
+            .push(("Sunset".into(), "Sat, 31 Dec 2022 23:59:59 GMT".into()));
+        inv.observe(&sunset);
+        inv.observe(&record("GET", "/api/v1/orders", true, 200));
+        inv.observe(&record("GET", "/api/v1/users", true, 200));
+        let report = inv.report();
+        let zombie_of = |t: &str| {
+            report
+                .endpoints
+                .iter()
+                .find(|e| e.template == t)
+                .map(|e| e.zombie)
+        };
+        assert_eq!(zombie_of("/api/v1/orders"), Some(Some(true)));
+        assert_eq!(zombie_of("/api/v1/users"), Some(None));
+        assert_eq!(report.summary.zombie, 1);
+    }
+
+    #[test]
+    fn values_that_break_declared_parameter_types_are_shadow_paths() {
+        const TYPED: &str = r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{
+          "/videos/{video_id}":{"get":{"parameters":[{"name":"video_id","in":"path","required":true,
+            "schema":{"type":"integer"}}]}}}}"#;
+        let mut inv = Inventory::new();
+        inv.set_spec(parse_spec(TYPED.as_bytes()).unwrap());
+        inv.observe(&record("GET", "/videos/12", true, 200));
+        inv.observe(&record("GET", "/videos/convert_video", true, 200));
+        inv.observe(&record("DELETE", "/videos/convert_video", true, 200));
+        let report = inv.report();
+        let shadow_of = |m: &str, t: &str| {
+            report
+                .endpoints
+                .iter()
+                .find(|e| e.method == m && e.template == t)
+                .and_then(|e| e.shadow)
+        };
+        assert_eq!(shadow_of("GET", "/videos/{video_id}"), Some(false));
+        assert_eq!(shadow_of("GET", "/videos/convert_video"), Some(true));
+        assert_eq!(shadow_of("DELETE", "/videos/convert_video"), Some(true));
+        assert_eq!(shadow_of("DELETE", "/videos/{video_id}"), None);
     }
 
     #[test]

@@ -109,7 +109,19 @@ impl<T> Router<T> {
 
     /// The value of the most specific template matching these decoded segments.
     pub fn find<S: AsRef<str>>(&self, method: &str, segments: &[S]) -> Option<&T> {
-        find_in(&self.root, method, segments)
+        self.find_accepted(method, segments, &|_| true)
+    }
+
+    /// The value of the most specific matching template that `accept`
+    /// takes; a refused one is passed over and the search goes on (a
+    /// declared `{id}` of type integer does not route `/videos/convert`).
+    pub fn find_accepted<S: AsRef<str>>(
+        &self,
+        method: &str,
+        segments: &[S],
+        accept: &dyn Fn(&T) -> bool,
+    ) -> Option<&T> {
+        find_in(&self.root, method, segments, accept)
     }
 }
 
@@ -117,21 +129,26 @@ fn find_in<'a, T, S: AsRef<str>>(
     node: &'a RouteNode<T>,
     method: &str,
     segments: &[S],
+    accept: &dyn Fn(&T) -> bool,
 ) -> Option<&'a T> {
     let Some((first, rest)) = segments.split_first() else {
         let exact = node
             .terminal
             .iter()
-            .find(|(m, _)| m.eq_ignore_ascii_case(method));
+            .find(|(m, v)| m.eq_ignore_ascii_case(method) && accept(v));
         return exact
-            .or_else(|| node.terminal.iter().find(|(m, _)| m == ANY_METHOD))
+            .or_else(|| {
+                node.terminal
+                    .iter()
+                    .find(|(m, v)| m == ANY_METHOD && accept(v))
+            })
             .map(|(_, v)| v);
     };
     let first = first.as_ref();
     if let Some(found) = node
         .literals
         .get(first)
-        .and_then(|child| find_in(child, method, rest))
+        .and_then(|child| find_in(child, method, rest, accept))
     {
         return Some(found);
     }
@@ -140,14 +157,14 @@ fn find_in<'a, T, S: AsRef<str>>(
             && first.starts_with(prefix.as_str())
             && first.ends_with(suffix.as_str())
         {
-            if let Some(found) = find_in(child, method, rest) {
+            if let Some(found) = find_in(child, method, rest, accept) {
                 return Some(found);
             }
         }
     }
     node.param
         .as_deref()
-        .and_then(|child| find_in(child, method, rest))
+        .and_then(|child| find_in(child, method, rest, accept))
 }
 
 /// A stable endpoint identifier: FNV-1a of `METHOD template`.
@@ -279,6 +296,27 @@ mod tests {
         assert_eq!(
             matcher.find("GET", None, "/pet/1").unwrap().id,
             EndpointId::of("GET", "/pet/{petId}")
+        );
+    }
+
+    #[test]
+    fn a_refused_template_gives_way_to_the_next_most_specific() {
+        let mut router = Router::default();
+        router.insert("GET", &t("/a/{x}/c"), "x");
+        router.insert("GET", &t("/a/{y}/{z}"), "yz");
+        let all = |_: &&str| true;
+        let not_x = |v: &&str| *v != "x";
+        assert_eq!(
+            router.find_accepted("GET", &["a", "b", "c"], &all),
+            Some(&"x")
+        );
+        assert_eq!(
+            router.find_accepted("GET", &["a", "b", "c"], &not_x),
+            Some(&"yz")
+        );
+        assert_eq!(
+            router.find_accepted("GET", &["a", "b", "c"], &|_| false),
+            None
         );
     }
 

@@ -54,6 +54,8 @@ pub struct EndpointReport {
     /// Present only when a spec was declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow: Option<bool>,
+    /// Present when a spec was declared or the server announced the
+    /// endpoint's deprecation (`Deprecation`, `Sunset` headers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zombie: Option<bool>,
     pub sensitive: Vec<SensitiveReport>,

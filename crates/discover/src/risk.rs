@@ -44,10 +44,7 @@ pub fn score(inputs: &RiskInputs<'_>) -> Risk {
         ));
     }
     if inputs.zombie {
-        parts.push((
-            20,
-            "deprecated in the spec but still called (zombie)".into(),
-        ));
+        parts.push((20, "deprecated but still called (zombie)".into()));
     }
     if inputs.shadow {
         parts.push((15, "not in the declared spec (shadow)".into()));

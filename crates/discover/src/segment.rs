@@ -130,6 +130,9 @@ const RESERVED_WORDS: &[&str] = &[
     "verify",
 ];
 
+/// Longest reserved word: longer text skips the list.
+const MAX_RESERVED_WORD_LEN: usize = 9;
+
 /// Percent-decodes a raw path segment; invalid escapes are kept as written.
 pub fn percent_decode(raw: &str) -> String {
     if !raw.contains('%') {
@@ -198,7 +201,7 @@ pub fn classify(segment: &str, in_version_position: bool) -> ValueKind {
     if s.parse::<std::net::IpAddr>().is_ok() {
         return ValueKind::IpAddress;
     }
-    if RESERVED_WORDS.contains(&s) {
+    if s.len() <= MAX_RESERVED_WORD_LEN && RESERVED_WORDS.contains(&s) {
         return ValueKind::Literal;
     }
     if is_dotted_name(s) {
@@ -249,7 +252,7 @@ pub fn is_version(s: &str) -> bool {
     s.contains('.') && s.len() <= 8 && digits_and_dots(s)
 }
 
-fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b[4] == b'-'
@@ -268,7 +271,7 @@ fn is_date_time(s: &str) -> bool {
         && matches!(s.as_bytes()[10], b'T' | b't' | b' ')
 }
 
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     let hex = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_hexdigit);
     match b.len() {
@@ -299,12 +302,30 @@ fn is_ulid(s: &str) -> bool {
         && s.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// Hex digests and short commit ids: `8ca2948`, `9f1c0ab3...`.
+/// Hex digests and short commit ids (`8ca2948`, `9f1c0ab3...`), and hex
+/// in hyphenated groups that is not a canonical UUID
+/// (`a1e1549f-12c2-c9c8-bf1f-0d9`): no word is sixteen hex digits long.
+/// One pass that stops at the first other byte: most words fail at once.
 fn is_hex_id(s: &str) -> bool {
-    s.len() >= 7
-        && s.bytes().all(|b| b.is_ascii_hexdigit())
-        && s.bytes().any(|b| b.is_ascii_digit())
-        && (s.bytes().any(|b| b.is_ascii_alphabetic()) || s.len() >= 16)
+    let (mut hex_digits, mut digits, mut dashes) = (0usize, 0usize, 0usize);
+    for b in s.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                hex_digits += 1;
+            }
+            b'a'..=b'f' | b'A'..=b'F' => hex_digits += 1,
+            b'-' => dashes += 1,
+            _ => return false,
+        }
+    }
+    if digits == 0 {
+        return false;
+    }
+    if dashes > 0 {
+        return hex_digits >= 16 && s.split('-').all(|group| !group.is_empty());
+    }
+    s.len() >= 7 && (hex_digits > digits || s.len() >= 16)
 }
 
 pub(crate) fn is_email(s: &str) -> bool {
@@ -444,6 +465,7 @@ mod tests {
             ("01ARZ3NDEKTSV4RRFFQ69G5FAV", ValueKind::Ulid),
             ("507f1f77bcf86cd799439011", ValueKind::MongoId),
             ("8ca2948", ValueKind::Hex),
+            ("a1e1549f-12c2-c9c8-bf1f-0d9", ValueKind::Hex),
             ("cus_NffrFeUfNV2Hib", ValueKind::PrefixedId),
             ("VAcbbe80c46d1fb6dfbdb0ae0755281220", ValueKind::PrefixedId),
             ("rlVRPYrh1XbceFFRGIykt8", ValueKind::Token),
@@ -484,9 +506,16 @@ mod tests {
         ] {
             assert_eq!(classify(w, false), ValueKind::Word, "{w}");
         }
-        for w in ["repo-7", "EX-3", "1ZZ", "BR", "1-clicks"] {
+        for w in ["repo-7", "EX-3", "1ZZ", "BR", "1-clicks", "cafe-2-bad"] {
             assert_eq!(classify(w, false), ValueKind::WeakId, "{w}");
         }
+    }
+
+    #[test]
+    fn the_reserved_word_length_bound_covers_every_word() {
+        assert!(RESERVED_WORDS
+            .iter()
+            .all(|w| w.len() <= MAX_RESERVED_WORD_LEN));
     }
 
     #[test]

@@ -290,6 +290,10 @@ fn is_provider_key(v: &str) -> bool {
 }
 
 fn is_jwt(v: &str) -> bool {
+    // Checked before splitting: this runs on every string of every body.
+    if !v.starts_with("eyJ") {
+        return false;
+    }
     let mut parts = v.split('.');
     let (Some(header), Some(payload), Some(_sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

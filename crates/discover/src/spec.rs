@@ -1,13 +1,15 @@
 //! Importing a declared API: OpenAPI 3.0/3.1 and Swagger 2.0, JSON or YAML.
 //!
 //! The declared spec is matched before anything is learned: its templates
-//! (joined to the servers' base paths) route traffic, its `deprecated` flags
-//! reveal zombies, and what traffic reaches outside it is shadow API. A
-//! spec is hostile input like any other: size and nesting are bounded and a
-//! malformed one fails with where the problem is (line and column for
-//! syntax, a JSON pointer for structure).
+//! (joined to the servers' base paths) route the traffic whose path values
+//! fit the declared parameter types (`/videos/convert` is not
+//! `/videos/{video_id}` of type integer), its `deprecated` (or
+//! `x-deprecated`) flags reveal zombies, and what traffic reaches outside
+//! it is shadow API. A spec is hostile input like any other: size and
+//! nesting are bounded and a malformed one fails with where the problem is
+//! (line and column for syntax, a JSON pointer for structure).
 
-use crate::template::{PathTemplate, TemplateError};
+use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -37,12 +39,58 @@ pub enum SpecError {
     Invalid { pointer: String, message: String },
 }
 
+/// Most `enum` values kept per declared parameter; a longer list is not
+/// used to refuse values.
+const MAX_ENUM_VALUES: usize = 64;
+
 /// A declared path parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclaredParam {
     pub name: String,
     pub schema_type: Option<String>,
     pub format: Option<String>,
+    /// The declared `enum`, when it lists strings (empty: any value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enum_values: Vec<String>,
+}
+
+impl DeclaredParam {
+    /// Whether a decoded path value fits the declared schema. Only what a
+    /// path value can be checked against is: integer, number and boolean
+    /// types, `uuid` and `date` formats, and string enums. Anything else
+    /// (patterns, undeclared types) is admitted.
+    pub fn admits(&self, value: &str) -> bool {
+        if !self.enum_values.is_empty() && !self.enum_values.iter().any(|v| v == value) {
+            return false;
+        }
+        let fits_type = match self.schema_type.as_deref() {
+            Some("integer") => is_integer(value),
+            Some("number") => is_integer(value) || is_decimal(value),
+            Some("boolean") => value == "true" || value == "false",
+            _ => true,
+        };
+        let fits_format = match self.format.as_deref() {
+            Some("uuid") => crate::segment::is_uuid(value),
+            Some("date") => crate::segment::is_date(value),
+            _ => true,
+        };
+        fits_type && fits_format
+    }
+}
+
+/// `-12`, `42`: digits with an optional sign, as many as an `int64` holds.
+fn is_integer(value: &str) -> bool {
+    let digits = value.strip_prefix(['-', '+']).unwrap_or(value);
+    (1..=19).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `3.25`, `-0.5`: one decimal point between digits.
+fn is_decimal(value: &str) -> bool {
+    value
+        .strip_prefix(['-', '+'])
+        .unwrap_or(value)
+        .split_once('.')
+        .is_some_and(|(whole, fraction)| is_integer(whole) && is_integer(fraction))
 }
 
 /// One declared operation.
@@ -59,6 +107,36 @@ pub struct DeclaredOperation {
     /// Whether the spec asks for credentials (`None`: it does not say).
     pub security_required: Option<bool>,
     pub path_params: Vec<DeclaredParam>,
+}
+
+impl DeclaredOperation {
+    /// Whether the decoded segments of a request this operation's template
+    /// matches carry values its declared parameters admit. A value of the
+    /// wrong type is not this operation: it is a path the spec does not tell.
+    pub fn admits<S: AsRef<str>>(&self, segments: &[S]) -> bool {
+        self.template
+            .segments
+            .iter()
+            .zip(segments)
+            .all(|(segment, value)| match segment {
+                TemplateSegment::Literal(_) => true,
+                TemplateSegment::Param {
+                    name,
+                    prefix,
+                    suffix,
+                } => {
+                    let value = value.as_ref();
+                    let inner = value
+                        .strip_prefix(prefix.as_str())
+                        .and_then(|v| v.strip_suffix(suffix.as_str()))
+                        .unwrap_or(value);
+                    self.path_params
+                        .iter()
+                        .find(|p| p.name == *name)
+                        .is_none_or(|p| p.admits(inner))
+                }
+            })
+    }
 }
 
 /// A parsed spec: its operations, in document order.
@@ -224,7 +302,7 @@ fn import(doc: &Value) -> Result<DeclaredSpec, SpecError> {
                         "`deprecated` must be a boolean",
                     ))
                 }
-            };
+            } || op.get("x-deprecated") == Some(&Value::Bool(true));
             let security_required = op
                 .get("security")
                 .map(|s| security_of(Some(s)).unwrap_or(false))
@@ -379,10 +457,27 @@ fn path_params(doc: &Value, shared: Option<&Value>, own: Option<&Value>) -> Vec<
                 name: name.to_owned(),
                 schema_type: text("type"),
                 format: text("format"),
+                enum_values: string_enum(schema.get("enum")),
             });
         }
     }
     params
+}
+
+/// The values of a declared `enum` of strings; empty (no restriction) when
+/// it is absent, too long, or lists anything but strings.
+fn string_enum(values: Option<&Value>) -> Vec<String> {
+    let Some(values) = values.and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    if values.len() > MAX_ENUM_VALUES {
+        return Vec::new();
+    }
+    values
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -406,13 +501,16 @@ paths:
       deprecated: true
       security: []
       responses: {200: {description: ok}}
+    put:
+      x-deprecated: true
+      responses: {200: {description: ok}}
 "#;
 
     #[test]
     fn imports_yaml_with_servers_security_and_deprecation() {
         let spec = parse_spec(YAML.as_bytes()).unwrap();
         assert_eq!(spec.title.as_deref(), Some("Pets"));
-        assert_eq!(spec.operations.len(), 2);
+        assert_eq!(spec.operations.len(), 3);
         let get = &spec.operations[0];
         assert_eq!(
             (get.method.as_str(), get.template.render()),
@@ -420,9 +518,51 @@ paths:
         );
         assert_eq!(get.security_required, Some(true));
         assert_eq!(get.path_params[0].schema_type.as_deref(), Some("integer"));
-        let delete = &spec.operations[1];
+        let delete = &spec.operations[2];
         assert!(delete.deprecated);
         assert_eq!(delete.security_required, Some(false));
+        assert!(!get.deprecated);
+        assert!(spec.operations[1].deprecated, "x-deprecated counts too");
+    }
+
+    #[test]
+    fn declared_parameters_admit_only_values_of_their_type() {
+        let param = |schema_type: &str, format: Option<&str>, enum_values: &[&str]| DeclaredParam {
+            name: "p".into(),
+            schema_type: Some(schema_type.into()),
+            format: format.map(str::to_owned),
+            enum_values: enum_values.iter().map(|v| v.to_string()).collect(),
+        };
+        let integer = param("integer", Some("int64"), &[]);
+        assert!(integer.admits("42") && integer.admits("-7"));
+        assert!(!integer.admits("convert_video") && !integer.admits("1.5"));
+        assert!(!integer.admits(&"9".repeat(40)));
+        let number = param("number", None, &[]);
+        assert!(number.admits("1.5") && number.admits("3") && !number.admits("1."));
+        assert!(param("boolean", None, &[]).admits("true"));
+        assert!(!param("boolean", None, &[]).admits("yes"));
+        let uuid = param("string", Some("uuid"), &[]);
+        assert!(uuid.admits("98ab7c39-78ce-4665-9792-2876b644ce24"));
+        assert!(!uuid.admits("latest"));
+        assert!(param("string", Some("date"), &[]).admits("2024-05-01"));
+        assert!(!param("string", Some("date"), &[]).admits("today"));
+        let kinds = param("string", None, &["form-push", "form-app"]);
+        assert!(kinds.admits("form-app") && !kinds.admits("form-other"));
+        assert!(param("string", None, &[]).admits("anything at all"));
+    }
+
+    #[test]
+    fn operations_check_values_inside_segments_and_ignore_unknown_enums() {
+        let doc = r#"{"openapi":"3.1.0","paths":{"/Accounts/{Sid}.json":{"get":{"parameters":[
+            {"name":"Sid","in":"path","schema":{"type":"integer"}}]}},
+          "/kinds/{kind}":{"get":{"parameters":[
+            {"name":"kind","in":"path","schema":{"enum":["a",1]}}]}}}}"#;
+        let spec = parse_spec(doc.as_bytes()).unwrap();
+        let (sid, kind) = (&spec.operations[0], &spec.operations[1]);
+        assert!(sid.admits(&["Accounts", "12.json"]));
+        assert!(!sid.admits(&["Accounts", "AC12.json"]));
+        assert!(kind.path_params[0].enum_values.is_empty());
+        assert!(kind.admits(&["kinds", "zzz"]));
     }
 
     #[test]

@@ -120,6 +120,10 @@ pub struct EndpointStats {
     #[serde(with = "sensitive_map")]
     pub sensitive: BTreeMap<SensitiveField, u64>,
     pub findings: BTreeSet<Finding>,
+    /// The server answered with a `Deprecation` (RFC 9745) or `Sunset`
+    /// (RFC 8594) header: it declares the endpoint deprecated itself.
+    #[serde(default)]
+    pub deprecation_announced: bool,
     /// Bounds hit (values not kept), for operators.
     pub dropped: u64,
 }
@@ -153,6 +157,11 @@ impl EndpointStats {
         self.observe_auth(obs);
         self.observe_parameters(obs, success);
         self.observe_sensitive(obs);
+        if !self.deprecation_announced {
+            self.deprecation_announced = record.response_headers.iter().any(|(name, _)| {
+                name.eq_ignore_ascii_case("deprecation") || name.eq_ignore_ascii_case("sunset")
+            });
+        }
         if let Some(status) = record.status {
             let origin = record.request_header("origin");
             let (findings, dropped) = (&mut self.findings, &mut self.dropped);
@@ -246,8 +255,16 @@ impl EndpointStats {
                 hits.push((Location::Query, path.clone(), kind));
             }
         }
-        for (name, value) in &obs.record.request_headers {
-            if name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("cookie") {
+        let headers = &obs.record.request_headers;
+        let authenticator = crate::auth::authenticating_header(
+            headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        );
+        for (name, value) in headers {
+            // Credentials that authenticate are the endpoint's auth, not its data.
+            if Some(name.as_str()) == authenticator
+                || name.eq_ignore_ascii_case("authorization")
+                || name.eq_ignore_ascii_case("cookie")
+            {
                 continue;
             }
             if let Some(kind) = sensitive::classify_value(name, value) {
@@ -320,6 +337,7 @@ impl EndpointStats {
             }
         }
         self.findings.extend(o.findings.iter().cloned());
+        self.deprecation_announced |= o.deprecation_announced;
         self.dropped += o.dropped;
     }
 
@@ -452,6 +470,35 @@ mod tests {
         assert!(kinds.contains(&(Location::Query, "$.api_key", SensitiveKind::ApiKey)));
         assert_eq!(stats.response_body.as_ref().unwrap().samples, 2);
         assert_eq!(stats.statuses.len(), 2);
+    }
+
+    #[test]
+    fn the_authenticating_header_is_auth_and_a_second_key_is_data() {
+        let key = "key_vMG1qxvvhsp38MX9T4FiLJXgucAey3Yj";
+        let header_hits = |headers: Vec<(String, String)>| {
+            let mut stats = EndpointStats::default();
+            stats.observe(&Observation::new(&ExchangeRecord {
+                method: "GET".into(),
+                path: "/pets/1".into(),
+                request_headers: headers,
+                status: Some(200),
+                ..Default::default()
+            }));
+            stats
+                .sensitive
+                .into_keys()
+                .filter(|f| f.location == Location::Header)
+                .map(|f| (f.path, f.kind))
+                .collect::<Vec<_>>()
+        };
+        assert!(header_hits(vec![("api_key".into(), key.into())]).is_empty());
+        assert_eq!(
+            header_hits(vec![
+                ("api_key".into(), key.into()),
+                ("authorization".into(), "Bearer abc".into())
+            ]),
+            [("$.api_key".to_string(), SensitiveKind::ApiKey)]
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //!   the same method) or when it is a short code carrying digits;
 //! - sibling words fold together when at least three of them share that
 //!   structure (two, for digit-bearing codes of one lexical shape), unless
-//!   their parent is a version or reserved word: resource names live there.
+//!   their parent is a version or reserved word: resource names live there;
+//! - where resource names live, a parameter that only ever held one opaque
+//!   value, recurring (`/<upload_url>`), is that name after all.
 //!
 //! Bounds: literal children per node and nodes in all; past them new words
 //! go to the parameter child (the overflow bucket) and are counted, so a
@@ -58,7 +60,79 @@ struct ParamChild {
     /// Literal text after the value in the segment (`.json`), usually empty.
     suffix: String,
     kinds: BTreeSet<ValueKind>,
+    /// Snapshots from before this was tracked do not know: taken as varied.
+    #[serde(default = "Constancy::unknown")]
+    values: Constancy,
     node: Node,
+}
+
+/// Whether a parameter position has only ever held one opaque value.
+/// Identifiers vary from request to request; odd-looking text that recurs
+/// unchanged where the API names its structure (`/<upload_url>` at the
+/// root) is a name. One value is kept, bounded in length.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+enum Constancy {
+    #[default]
+    Unseen,
+    Constant {
+        value: String,
+        seen: u64,
+    },
+    Varied,
+}
+
+/// Requests an opaque value must recur in before it can be taken for a name.
+const CONSTANT_VALUE_MIN_REQUESTS: u64 = 2;
+/// Longest opaque value tracked for constancy.
+const MAX_CONSTANT_LEN: usize = 256;
+
+impl Constancy {
+    fn unknown() -> Self {
+        Constancy::Varied
+    }
+
+    fn observe(&mut self, kind: ValueKind, value: &str) {
+        match self {
+            Constancy::Varied => {}
+            Constancy::Constant { value: v, seen } if kind == ValueKind::Opaque && v == value => {
+                *seen += 1;
+            }
+            Constancy::Unseen if kind == ValueKind::Opaque && value.len() <= MAX_CONSTANT_LEN => {
+                *self = Constancy::Constant {
+                    value: value.to_owned(),
+                    seen: 1,
+                };
+            }
+            _ => *self = Constancy::Varied,
+        }
+    }
+
+    fn merge(&mut self, other: Constancy) {
+        *self = match (std::mem::take(self), other) {
+            (Constancy::Unseen, other) | (other, Constancy::Unseen) => other,
+            (
+                Constancy::Constant { value, seen },
+                Constancy::Constant {
+                    value: other,
+                    seen: more,
+                },
+            ) if value == other => Constancy::Constant {
+                value,
+                seen: seen + more,
+            },
+            _ => Constancy::Varied,
+        };
+    }
+
+    /// The value, when it recurred unchanged often enough to be a name.
+    fn recurring_value(&self) -> Option<&str> {
+        match self {
+            Constancy::Constant { value, seen } if *seen >= CONSTANT_VALUE_MIN_REQUESTS => {
+                Some(value)
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -154,12 +228,12 @@ impl PathTree {
             let pinned = node.pinned.contains(segment.as_str());
             if kind.is_identifier() && !pinned {
                 seen_param = true;
-                node = node.param_child("", kind);
+                node = node.param_child("", kind, segment);
                 continue;
             }
             if let Some((kind, suffix)) = split_extension(segment).filter(|_| !pinned) {
                 seen_param = true;
-                node = node.param_child(suffix, kind);
+                node = node.param_child(suffix, kind, segment);
                 continue;
             }
             let absorbed = node.absorbs_words
@@ -175,7 +249,7 @@ impl PathTree {
                     self.overflowed += 1;
                 }
                 seen_param = true;
-                node = node.param_child("", kind);
+                node = node.param_child("", kind, segment);
             }
         }
         // Methods and GraphQL operations are the client's choice: bounded too.
@@ -216,7 +290,9 @@ impl PathTree {
         for segment in &prefix.segments {
             node = match segment {
                 TemplateSegment::Literal(l) => node.literals.entry(l.clone()).or_default(),
-                TemplateSegment::Param { suffix, .. } => node.param_child(suffix, ValueKind::Word),
+                TemplateSegment::Param { suffix, .. } => {
+                    node.param_child(suffix, ValueKind::Word, "")
+                }
             };
         }
         node.pinned.insert(value.to_owned());
@@ -238,7 +314,8 @@ impl PathTree {
 }
 
 impl Node {
-    fn param_child(&mut self, suffix: &str, kind: ValueKind) -> &mut Node {
+    /// The parameter child with this suffix, noting one more value of it.
+    fn param_child(&mut self, suffix: &str, kind: ValueKind, value: &str) -> &mut Node {
         let at = match self.params.iter().position(|p| p.suffix == suffix) {
             Some(at) => at,
             None => {
@@ -251,6 +328,7 @@ impl Node {
         };
         let child = &mut self.params[at];
         child.kinds.insert(kind);
+        child.values.observe(kind, value);
         &mut child.node
     }
 
@@ -274,6 +352,7 @@ impl Node {
             match self.params.iter_mut().find(|p| p.suffix == param.suffix) {
                 Some(mine) => {
                     mine.kinds.extend(param.kinds);
+                    mine.values.merge(param.values);
                     mine.node.absorb(param.node);
                 }
                 None => self.params.push(param),
@@ -399,6 +478,9 @@ fn role_of(segment: &str) -> Role {
 }
 
 fn fold_node(node: &mut Node, role: Role) {
+    if role == Role::Structure {
+        name_recurring_opaque_values(node);
+    }
     let candidates: Vec<(String, ValueKind)> = node
         .literals
         .keys()
@@ -436,7 +518,7 @@ fn fold_node(node: &mut Node, role: Role) {
                 merged.absorb(child);
             }
         }
-        let target = node.param_child("", ValueKind::Word);
+        let target = node.param_child("", ValueKind::Word, "");
         target.absorb(merged);
         if let Some(p) = node.params.iter_mut().find(|p| p.suffix.is_empty()) {
             p.kinds.remove(&ValueKind::Word);
@@ -449,6 +531,25 @@ fn fold_node(node: &mut Node, role: Role) {
     }
     for param in &mut node.params {
         fold_node(&mut param.node, Role::Param);
+    }
+}
+
+/// Turns a whole-segment parameter that only ever held one opaque value,
+/// recurring, back into the literal it always was.
+fn name_recurring_opaque_values(node: &mut Node) {
+    let Some(at) = node.params.iter().position(|p| {
+        p.suffix.is_empty()
+            && p.kinds.iter().all(|k| *k == ValueKind::Opaque)
+            && p.values.recurring_value().is_some()
+    }) else {
+        return;
+    };
+    let param = node.params.remove(at);
+    if let Some(value) = param.values.recurring_value() {
+        node.literals
+            .entry(value.to_owned())
+            .or_default()
+            .absorb(param.node);
     }
 }
 
@@ -778,6 +879,42 @@ mod tests {
             );
         }
         assert_eq!(all.len(), 2 + 4 + 3 + 1 + 3, "{all:?}");
+    }
+
+    #[test]
+    fn odd_text_recurring_unchanged_at_the_root_is_a_name_but_values_vary() {
+        let mut tree = PathTree::new(TreeLimits::default());
+        for _ in 0..3 {
+            feed(&mut tree, "PUT", "/<upload_url>", "{}");
+        }
+        for digest in ["sha256:aa11", "sha256:aa11", "sha256:bb22"] {
+            feed(&mut tree, "GET", &format!("/v2/{digest}"), "{}");
+        }
+        feed(&mut tree, "GET", "/files/a:b", "{}");
+        feed(&mut tree, "GET", "/files/a:b", "{}");
+        tree.fold();
+        assert_eq!(
+            templates(&tree),
+            [
+                "GET /files/{file_id}",
+                "GET /v2/{v2_id}",
+                "PUT /<upload_url>"
+            ]
+        );
+        let mut varied = PathTree::new(TreeLimits::default());
+        feed(&mut varied, "PUT", "/<upload_url>", "{}");
+        feed(&mut varied, "PUT", "/<upload_url>", "{}");
+        feed(&mut varied, "PUT", "/<other>", "{}");
+        varied.fold();
+        assert_eq!(templates(&varied), ["PUT /{id}"]);
+    }
+
+    #[test]
+    fn parameters_from_older_snapshots_count_as_varied() {
+        let mut json = serde_json::to_value(ParamChild::default()).unwrap();
+        json.as_object_mut().unwrap().remove("values");
+        let restored: ParamChild = serde_json::from_value(json).unwrap();
+        assert_eq!(restored.values, Constancy::Varied);
     }
 
     #[test]

@@ -9,8 +9,11 @@
 //! `maxminddb` 0.26 indexes its buffer without bounds checks in places and
 //! panics on some corrupt files (found by this crate's tests), so every call
 //! into it runs under [`contained`], which turns such a panic into an error.
+//! It also recurses without a limit, which no panic handler can contain: the
+//! file's whole structure is walked first, bounded (`structure`).
 
 use super::country::CountryCode;
+use super::structure;
 use maxminddb::Reader;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -147,10 +150,11 @@ impl GeoDatabase {
             reason,
         };
         let length = bytes.len();
-        let reader = contained(|| Reader::from_source(bytes))
+        structure::check_metadata(&bytes).map_err(invalid)?;
+        let metadata = contained(|| Reader::from_source(&bytes[..]))
             .and_then(|parsed| parsed.map_err(|error| error.to_string()))
-            .map_err(invalid)?;
-        let metadata = &reader.metadata;
+            .map_err(invalid)?
+            .metadata;
         if !matches!(metadata.record_size, 24 | 28 | 32) {
             return Err(invalid(format!(
                 "record size {} (expected 24, 28 or 32)",
@@ -167,6 +171,14 @@ impl GeoDatabase {
                 metadata.node_count
             )));
         }
+        let tree = structure::Tree {
+            node_count: metadata.node_count,
+            record_size: metadata.record_size,
+        };
+        structure::check_records(&bytes, &tree).map_err(invalid)?;
+        let reader = contained(|| Reader::from_source(bytes))
+            .and_then(|parsed| parsed.map_err(|error| error.to_string()))
+            .map_err(invalid)?;
         Ok(GeoDatabase {
             reader,
             origin: origin.to_owned(),

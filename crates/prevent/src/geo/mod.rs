@@ -24,6 +24,7 @@ pub mod country;
 pub mod database;
 pub mod fence;
 pub mod locator;
+mod structure;
 
 pub use config::{FenceRules, GeoConfig};
 pub use country::{CountryCode, InvalidCountryCode};
