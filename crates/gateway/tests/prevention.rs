@@ -248,3 +248,62 @@ action = { type = "mask" }
     let plain = body_text(get(gw.addr(), "/other?pan=4111111111111111").await).await;
     assert!(plain.contains("4111111111111111"));
 }
+
+#[tokio::test]
+async fn operators_ban_and_lift_networks_through_the_admin_listener() {
+    const TOKEN: &str = "admin-token-0123456789";
+    let upstream = TestUpstream::start().await;
+    let text = with_prevent(upstream.addr, "")
+        .replace("[admin]\n", &format!("[admin]\ntoken = \"{TOKEN}\"\n"));
+    let gw = TestGateway::start(&text).await;
+    let admin = gw.gateway.admin_addr;
+    let bans = |method: &str, body: &str, token: &str| {
+        hyper::Request::builder()
+            .method(method)
+            .uri("/bans")
+            .header("host", "a")
+            .header("authorization", format!("Bearer {token}"))
+            .body(full(body.to_string()))
+            .unwrap()
+    };
+    assert_eq!(
+        send(
+            admin,
+            bans(
+                "POST",
+                r#"{"network":"127.0.0.0/8"}"#,
+                "wrong-token-0123456789"
+            )
+        )
+        .await
+        .status(),
+        401
+    );
+    let unclear = send(
+        admin,
+        bans("POST", r#"{"network":"10.0.0.0/8","user":"x"}"#, TOKEN),
+    )
+    .await;
+    assert_eq!(unclear.status(), 400);
+    assert!(body_text(unclear).await.contains("exactly one of"));
+
+    assert_eq!(get(gw.addr(), "/items").await.status(), 200);
+    let banned = send(
+        admin,
+        bans(
+            "POST",
+            r#"{"network":"127.0.0.0/8","reason":"abuse report 42"}"#,
+            TOKEN,
+        ),
+    )
+    .await;
+    assert_eq!(banned.status(), 201);
+    assert_eq!(body_json(banned).await["strikes"], 1);
+    let refused = get(gw.addr(), "/items").await;
+    assert_eq!(refused.status(), 403);
+    assert!(body_text(refused).await.contains("banned"));
+
+    let lifted = send(admin, bans("DELETE", r#"{"network":"127.0.0.0/8"}"#, TOKEN)).await;
+    assert_eq!(body_json(lifted).await["lifted"], true);
+    assert_eq!(get(gw.addr(), "/items").await.status(), 200);
+}

@@ -4,7 +4,7 @@
 //!   their number and skipped;
 //! - `GET /inventory`: the current API inventory as JSON.
 
-use super::{text, AdminState};
+use super::{json, require_token, text, AdminState};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -17,23 +17,8 @@ const MAX_INGEST_BYTES: usize = 64 * 1024 * 1024;
 const MAX_REPORTED_ERRORS: usize = 100;
 
 pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    let config = state.shared.runtime.load().config.clone();
-    let Some(token) = config.admin_token.as_deref() else {
-        return text(
-            StatusCode::FORBIDDEN,
-            "set admin.token in the configuration to enable this endpoint\n",
-        );
-    };
-    if !authorized(&request, token) {
-        let mut response = text(
-            StatusCode::UNAUTHORIZED,
-            "a valid `Authorization: Bearer <admin.token>` is required\n",
-        );
-        response.headers_mut().insert(
-            http::header::WWW_AUTHENTICATE,
-            http::HeaderValue::from_static("Bearer"),
-        );
-        return response;
+    if let Err(refusal) = require_token(state, &request) {
+        return refusal;
     }
     let Some(discovery) = state.shared.services.discovery.clone() else {
         return text(
@@ -94,27 +79,4 @@ pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<
             "GET /inventory or POST /ingest\n",
         ),
     }
-}
-
-/// Compares the bearer token in constant time.
-fn authorized(request: &Request<Incoming>, token: &str) -> bool {
-    let Some(sent) = request
-        .headers()
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return false;
-    };
-    let (a, b) = (sent.as_bytes(), token.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    let mut response = text(status, body);
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response
 }

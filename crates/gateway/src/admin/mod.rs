@@ -16,6 +16,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+mod bans;
 mod ingest;
 
 /// What the admin endpoints read.
@@ -50,6 +51,9 @@ async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full
     if path == "/ingest" || path == "/inventory" {
         return ingest::answer(state, request).await;
     }
+    if path == "/bans" {
+        return bans::answer(state, request).await;
+    }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
     }
@@ -73,7 +77,7 @@ async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full
         }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: try /metrics, /healthz, /readyz, /inventory or /ingest\n",
+            "not found: try /metrics, /healthz, /readyz, /inventory, /ingest or /bans\n",
         ),
     }
 }
@@ -106,5 +110,49 @@ fn refresh_gauges(state: &AdminState) {
 pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
+    response
+}
+
+/// The admin token check of the endpoints that change or reveal state:
+/// refused when no `admin.token` is configured or the request does not
+/// carry it as a bearer token (compared in constant time).
+pub(crate) fn require_token(
+    state: &AdminState,
+    request: &Request<Incoming>,
+) -> Result<(), Response<Full<Bytes>>> {
+    let config = state.shared.runtime.load().config.clone();
+    let Some(token) = config.admin_token.as_deref() else {
+        return Err(text(
+            StatusCode::FORBIDDEN,
+            "set admin.token in the configuration to enable this endpoint\n",
+        ));
+    };
+    let sent = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let (a, b) = (sent.as_bytes(), token.as_bytes());
+    if a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
+        return Ok(());
+    }
+    let mut refusal = text(
+        StatusCode::UNAUTHORIZED,
+        "a valid `Authorization: Bearer <admin.token>` is required\n",
+    );
+    refusal.headers_mut().insert(
+        http::header::WWW_AUTHENTICATE,
+        http::HeaderValue::from_static("Bearer"),
+    );
+    Err(refusal)
+}
+
+pub(crate) fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut response = text(status, body);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
     response
 }

@@ -25,8 +25,8 @@ use rampart_prevent::geo::Location;
 use rampart_prevent::policy::ActionConfig;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
 use rampart_prevent::{
-    BanList, BanTarget, BlockResponse, ClientFacts, Deceiver, EndpointFacts, GeoFence, GeoLocator,
-    Policy, RateLimiter, RequestFacts, Signal, Verdict,
+    Ban, BanList, BanTarget, BlockResponse, ClientFacts, Deceiver, EndpointFacts, GeoFence,
+    GeoLocator, Policy, RateLimiter, RequestFacts, Signal, Verdict,
 };
 use rampart_store::shared::{SharedBanLadder, SharedLimit};
 use std::sync::{Arc, RwLock};
@@ -45,6 +45,37 @@ pub struct PreventRuntime {
     /// Fakes, decoy tokens, the tarpit and traps (kept across reloads that
     /// leave `[prevent.deception]` alone, so decoys handed out stay known).
     pub deceiver: Arc<Deceiver>,
+}
+
+impl PreventRuntime {
+    /// Bans `target` here at once and, with `[redis]`, for every gateway:
+    /// the shared ban (escalated by the offences all gateways saw) replaces
+    /// the local one when it comes back. `None` when the ban list is full.
+    pub fn ban(self: &Arc<Self>, target: BanTarget, reason: String) -> Option<Ban> {
+        let reason: Arc<str> = Arc::from(reason);
+        let local = match write(&self.bans).ban(&target, Arc::clone(&reason)) {
+            Ok(ban) => Some(ban),
+            Err(full) => {
+                tracing::warn!(entries = full.0, "the ban list is full; nobody was banned");
+                None
+            }
+        };
+        if let (Some(_), Ok(runtime)) = (&self.shared, tokio::runtime::Handle::try_current()) {
+            let prevent = Arc::clone(self);
+            runtime.spawn(async move {
+                let Some(shared) = &prevent.shared else { return };
+                match shared.link.state.ban(&shared.ladder, &target, &reason).await {
+                    Ok(ban) => {
+                        let _ = write(&prevent.bans).adopt(&target, &ban);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the ban could not be shared; it holds on this gateway")
+                    }
+                }
+            });
+        }
+        local
+    }
 }
 
 pub struct PreventStage {
@@ -124,47 +155,11 @@ impl PreventStage {
             .collect()
     }
 
-    /// Bans `target` here at once and, with `[redis]`, for every gateway:
-    /// the shared ban (escalated by the offences all gateways saw) replaces
-    /// the local one when it comes back.
-    fn ban(&self, target: BanTarget, reason: String) {
-        let reason: Arc<str> = Arc::from(reason);
-        if let Err(full) = write(&self.prevent.bans).ban(&target, Arc::clone(&reason)) {
-            tracing::warn!(
-                entries = full.0,
-                "the ban list is full; the request is blocked but nobody is banned"
-            );
-        }
-        let (Some(_), Ok(runtime)) = (&self.prevent.shared, tokio::runtime::Handle::try_current())
-        else {
-            return;
-        };
-        let prevent = Arc::clone(&self.prevent);
-        runtime.spawn(async move {
-            let Some(shared) = &prevent.shared else {
-                return;
-            };
-            match shared
-                .link
-                .state
-                .ban(&shared.ladder, &target, &reason)
-                .await
-            {
-                Ok(ban) => {
-                    let _ = write(&prevent.bans).adopt(&target, &ban);
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "the ban could not be shared; it holds on this gateway")
-                }
-            }
-        });
-    }
-
     /// A client caught by deception: banned or only recorded, as
     /// configured, and answered with the fake.
     fn marked(&self, answer: Action, mark: deceive::Mark, facts: &RequestFacts) -> Action {
         if let deceive::Mark::Ban(reason) = mark {
-            self.ban(BanTarget::ip(facts.client.ip), reason);
+            self.prevent.ban(BanTarget::ip(facts.client.ip), reason);
         }
         answer
     }
@@ -291,7 +286,7 @@ impl Stage for PreventStage {
             Verdict::Block(response) => respond(response),
             Verdict::Ban { on, response } => {
                 if let Some(target) = Self::ban_target(on, &facts) {
-                    self.ban(target, format!("policy ban on {on:?}"));
+                    self.prevent.ban(target, format!("policy ban on {on:?}"));
                 }
                 ctx.answered_as = "ban";
                 respond(response)

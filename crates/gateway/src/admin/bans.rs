@@ -1,0 +1,106 @@
+//! Bans by hand, behind the admin token: an operator bans an address, a
+//! network (CIDR), an API key, a user or a fingerprint the policy did not
+//! catch, or lifts a ban made by mistake.
+//!
+//! - `POST /bans` `{"network": "203.0.113.0/24", "reason": "..."}` (or
+//!   `"api_key"`, `"user"`, `"fingerprint"`; a bare address is a /32 or
+//!   /128): banned with the configured escalation, shared with the other
+//!   gateways when `[redis]` is set; answers the ban.
+//! - `DELETE /bans` with the same body: lifts the ban on this gateway (a
+//!   ban shared through Redis also ends by itself on the other gateways
+//!   when its time is up).
+
+use super::{json, require_token, text, AdminState};
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use rampart_prevent::BanTarget;
+use serde::Deserialize;
+
+/// A ban request body is small.
+const MAX_BAN_BYTES: usize = 16 * 1024;
+
+/// What to ban: exactly one target, and why.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BanRequest {
+    network: Option<String>,
+    api_key: Option<String>,
+    user: Option<String>,
+    fingerprint: Option<String>,
+    reason: Option<String>,
+}
+
+impl BanRequest {
+    fn target(self) -> Result<(BanTarget, String), String> {
+        let reason = self
+            .reason
+            .unwrap_or_else(|| "banned by an operator".into());
+        let targets = [
+            self.network.map(|n| {
+                n.parse::<ipnet::IpNet>()
+                    .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map(|net| BanTarget::Network(net.trunc()))
+                    .map_err(|_| format!("network: expected an address or a CIDR, got {n:?}"))
+            }),
+            self.api_key.map(|k| Ok(BanTarget::ApiKey(k))),
+            self.user.map(|u| Ok(BanTarget::User(u))),
+            self.fingerprint.map(|f| Ok(BanTarget::Fingerprint(f))),
+        ];
+        let mut given = targets.into_iter().flatten();
+        match (given.next(), given.next()) {
+            (Some(target), None) => Ok((target?, reason)),
+            _ => Err("expected exactly one of network, api_key, user, fingerprint".into()),
+        }
+    }
+}
+
+pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    if let Err(refusal) = require_token(state, &request) {
+        return refusal;
+    }
+    let method = request.method().clone();
+    if method != Method::POST && method != Method::DELETE {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "POST or DELETE /bans\n");
+    }
+    let Some(prevent) = state.shared.runtime.load().prevent.clone() else {
+        return text(
+            StatusCode::CONFLICT,
+            "bans need the \"prevent\" stage in [pipeline] stages\n",
+        );
+    };
+    let body = match Limited::new(request.into_body(), MAX_BAN_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => return text(StatusCode::PAYLOAD_TOO_LARGE, format!("{e}\n")),
+    };
+    let parsed = serde_json::from_slice::<BanRequest>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(BanRequest::target);
+    let (target, reason) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => return text(StatusCode::BAD_REQUEST, format!("{message}\n")),
+    };
+    if method == Method::DELETE {
+        let lifted = crate::sync::write(&prevent.bans).unban(&target);
+        return json(
+            StatusCode::OK,
+            serde_json::json!({ "lifted": lifted }).to_string(),
+        );
+    }
+    match prevent.ban(target, reason) {
+        Some(ban) => json(
+            StatusCode::CREATED,
+            serde_json::json!({
+                "until": rampart_core::event::rfc3339_millis(ban.until_millis),
+                "strikes": ban.strikes,
+                "reason": &*ban.reason,
+            })
+            .to_string(),
+        ),
+        None => text(StatusCode::INSUFFICIENT_STORAGE, "the ban list is full\n"),
+    }
+}
