@@ -10,7 +10,7 @@
 //!   ban shared through Redis also ends by itself on the other gateways
 //!   when its time is up).
 
-use super::{json, require_token, text, AdminState};
+use super::{json, refused_without_token, text, AdminState};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -57,7 +57,7 @@ impl BanRequest {
 }
 
 pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    if let Err(refusal) = require_token(state, &request) {
+    if let Some(refusal) = refused_without_token(state, &request) {
         return refusal;
     }
     let method = request.method().clone();

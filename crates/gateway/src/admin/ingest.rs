@@ -4,7 +4,7 @@
 //!   their number and skipped;
 //! - `GET /inventory`: the current API inventory as JSON.
 
-use super::{json, require_token, text, AdminState};
+use super::{json, refused_without_token, text, AdminState};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -17,7 +17,7 @@ const MAX_INGEST_BYTES: usize = 64 * 1024 * 1024;
 const MAX_REPORTED_ERRORS: usize = 100;
 
 pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    if let Err(refusal) = require_token(state, &request) {
+    if let Some(refusal) = refused_without_token(state, &request) {
         return refusal;
     }
     let Some(discovery) = state.shared.services.discovery.clone() else {

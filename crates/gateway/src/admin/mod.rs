@@ -116,13 +116,13 @@ pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<
 /// The admin token check of the endpoints that change or reveal state:
 /// refused when no `admin.token` is configured or the request does not
 /// carry it as a bearer token (compared in constant time).
-pub(crate) fn require_token(
+pub(crate) fn refused_without_token(
     state: &AdminState,
     request: &Request<Incoming>,
-) -> Result<(), Response<Full<Bytes>>> {
+) -> Option<Response<Full<Bytes>>> {
     let config = state.shared.runtime.load().config.clone();
     let Some(token) = config.admin_token.as_deref() else {
-        return Err(text(
+        return Some(text(
             StatusCode::FORBIDDEN,
             "set admin.token in the configuration to enable this endpoint\n",
         ));
@@ -135,7 +135,7 @@ pub(crate) fn require_token(
         .unwrap_or("");
     let (a, b) = (sent.as_bytes(), token.as_bytes());
     if a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
-        return Ok(());
+        return None;
     }
     let mut refusal = text(
         StatusCode::UNAUTHORIZED,
@@ -145,7 +145,7 @@ pub(crate) fn require_token(
         http::header::WWW_AUTHENTICATE,
         http::HeaderValue::from_static("Bearer"),
     );
-    Err(refusal)
+    Some(refusal)
 }
 
 pub(crate) fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
