@@ -19,7 +19,7 @@ use crate::location::Location;
 use crate::parse::content_type::{self, BodyKind};
 use crate::parse::graphql::{self, GraphqlStats};
 use crate::parse::query::Origin;
-use crate::parse::{cookie, json, multipart, query, xml, Anomaly, Collector};
+use crate::parse::{cookie, json, multipart, query, user_agent, xml, Anomaly, Collector};
 use crate::request::RequestView;
 use crate::verdict::Verdict;
 use serde_json::Value as Json;
@@ -203,7 +203,7 @@ impl Engine {
         for value in &values {
             hits.clear();
             let kind = policy.contract.and_then(|c| c.field_kind(&value.location));
-            let kind = kind.or_else(|| header_kind(&value.location));
+            let kind = kind.or_else(|| header_kind(&value.location, &value.decoded.text));
             self.detectors
                 .inspect(value, FieldContext { kind }, &mut hits);
             for hit in &hits {
@@ -338,13 +338,16 @@ impl Engine {
     }
 }
 
-/// Headers whose values are URLs by definition.
-fn header_kind(location: &Location) -> Option<FieldKind> {
+/// Headers whose values are URLs by definition, and User-Agents that are
+/// what a client library writes (a product list) rather than typed text.
+fn header_kind(location: &Location, value: &str) -> Option<FieldKind> {
     match location {
         Location::Header(n) if matches!(n.as_str(), "referer" | "origin" | "location") => {
             Some(FieldKind::Url)
         }
-        Location::Header(n) if n == "user-agent" => Some(FieldKind::FreeText),
+        Location::Header(n) if n == "user-agent" && user_agent::is_product_list(value) => {
+            Some(FieldKind::FreeText)
+        }
         _ => None,
     }
 }

@@ -274,3 +274,58 @@ fn huge_parameter_counts_are_bounded() {
     let v = Req::get("/x", &query).inspect(&engine(""));
     assert!(rules(&v).contains(&"protocol.too_many_values"));
 }
+
+#[test]
+fn a_typed_user_agent_is_read_like_any_value() {
+    let e = engine("");
+    let mut typed = Req::get("/get", "");
+    typed.headers[1] = ("User-Agent", b"ansible all -m ping");
+    assert!(typed.inspect(&e).blocked);
+    let mut client = Req::get("/get", "");
+    client.headers[1] = (
+        "User-Agent",
+        b"deploy-bot/2.1 (ansible; +https://ops.example)",
+    );
+    assert!(!client.inspect(&e).blocked);
+}
+
+#[test]
+fn accept_asking_for_an_ascii_unsafe_charset_is_blocked() {
+    let e = engine("");
+    let mut ebcdic = Req::get("/", "");
+    ebcdic
+        .headers
+        .push(("Accept", b"text/html;q=0.9;charset=CP1026,*/*;q=0.8"));
+    assert!(rules(&ebcdic.inspect(&e)).contains(&"protocol.accept_charset"));
+    let mut latin = Req::get("/", "");
+    latin
+        .headers
+        .push(("Accept", b"text/html; charset=ISO-8859-1, application/json"));
+    assert!(!latin.inspect(&e).blocked);
+}
+
+#[test]
+fn a_url_in_a_path_argument_is_remote_file_inclusion() {
+    let e = engine("");
+    let v = Req::get("/plugins/admin.php", "_CONF[path]=https://foo.bar").inspect(&e);
+    assert!(rules(&v).contains(&"rfi.url_as_path"), "{v:?}");
+    let v = Req::get("/share", "link=https://foo.bar&path=/docs/readme").inspect(&e);
+    assert!(!v.blocked, "{v:?}");
+}
+
+#[test]
+fn xml_escaped_character_references_are_decoded_as_the_browser_will() {
+    let e = engine("");
+    let body = r#"<?xml version="1.0"?><root><a probe="ja&amp;tab;vascript:alert(1)"></a></root>"#;
+    assert!(
+        Req::post("/post", "application/xml", body)
+            .inspect(&e)
+            .blocked
+    );
+    let body = r#"<?xml version="1.0"?><root><a title="Fish &amp;amp; chips"></a></root>"#;
+    assert!(
+        !Req::post("/post", "application/xml", body)
+            .inspect(&e)
+            .blocked
+    );
+}

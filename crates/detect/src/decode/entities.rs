@@ -70,14 +70,16 @@ fn reference(s: &str) -> Option<(char, usize)> {
             Some(b'x' | b'X') => (16, 2),
             _ => (10, 1),
         };
-        let digits = bytes[start..]
-            .iter()
-            .take_while(|b| b.is_ascii_hexdigit() && (radix == 16 || b.is_ascii_digit()))
-            .count()
-            .min(8);
-        if digits == 0 {
+        let is_digit = |b: &&u8| b.is_ascii_hexdigit() && (radix == 16 || b.is_ascii_digit());
+        // Browsers accept any number of leading zeros (`&#000000123;`).
+        let zeros = bytes[start..].iter().take_while(|b| **b == b'0').count();
+        let significant = bytes[start + zeros..].iter().take_while(is_digit).count();
+        if zeros + significant == 0 {
             return None;
         }
+        // Keep one zero so that `&#0;` still has a digit to parse.
+        let start = start + zeros.saturating_sub(usize::from(significant == 0));
+        let digits = bytes[start..].iter().take_while(is_digit).count().min(8);
         let code = u32::from_str_radix(&s[start..start + digits], radix).ok()?;
         let ch = char::from_u32(code).unwrap_or('\u{fffd}');
         let mut used = start + digits;
@@ -110,6 +112,8 @@ mod tests {
         assert_eq!(decode("&lt;a&#62;&#x3C;&#106avascript"), "<a><javascript");
         assert_eq!(decode("ja&Tab;vascript&colon;"), "ja\tvascript:");
         assert_eq!(decode("fish & chips &unknown;"), "fish & chips &unknown;");
+        assert_eq!(decode("&#x24;&#0000000000000000000000123;"), "${");
+        assert_eq!(decode("&#0;"), "\0");
         assert!(matches!(decode("plain"), Cow::Borrowed(_)));
     }
 }

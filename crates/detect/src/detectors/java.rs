@@ -142,6 +142,19 @@ fn names_functor_gadget(folded: &str) -> bool {
         })
 }
 
+/// `java.lang.Runtime`, `java.evil.ProcessBuilder`: a dotted class name
+/// under `java` whose class is one of the two that start processes, whatever
+/// package path was written between.
+fn names_process_class(folded: &str) -> bool {
+    folded
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '$'))
+        .any(|name| {
+            let mut parts = name.split('.');
+            parts.next() == Some("java")
+                && matches!(parts.next_back(), Some("runtime" | "processbuilder"))
+        })
+}
+
 /// Looks for Java attack markers in a value (`text` case kept for base64).
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
     if folded.contains("${") {
@@ -187,6 +200,10 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
         || folded.contains("%{#")
     {
         hits.push(Hit::new("java.runtime_access", 5.0, 0.9, 1));
+        return;
+    }
+    if names_process_class(folded) {
+        hits.push(Hit::new("java.runtime_access", 5.0, 0.8, 1));
         return;
     }
     if names_functor_gadget(folded) {
@@ -241,5 +258,13 @@ mod tests {
         assert!(!fires("runtime.whilestatement"));
         assert!(!fires("transformer runtime was 2 hours"));
         assert!(!fires("beanfactory settings"));
+    }
+
+    #[test]
+    fn catches_process_classes_under_any_java_package() {
+        assert!(fires("java.evil.runtime"));
+        assert!(fires("x=java.lang.ProcessBuilder"));
+        assert!(!fires("java runtime environment 21"));
+        assert!(!fires("javascript.runtime"));
     }
 }

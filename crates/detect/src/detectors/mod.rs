@@ -12,6 +12,7 @@ pub mod generic;
 pub mod graphql;
 pub mod java;
 pub mod ldap;
+pub mod mail;
 pub mod nosql;
 pub mod php;
 pub mod protocol;
@@ -249,6 +250,7 @@ impl ValueDetector {
                 "xp_",
                 "::",
                 "from",
+                ") when",
             ],
             ValueDetector::Xss => &[
                 "import",
@@ -360,7 +362,7 @@ impl ValueDetector {
             // Commands at the start of a value are found by `cmdi::starts_with_command`.
             ValueDetector::Cmdi => &[
                 ";", "|", "&", "`", "$(", "$[", "[", "${", "<(", ">(", "{", "!-", "(){", "() {",
-                "~+", "~-", "$shell", "bin/", " do ", "for /", "for %",
+                "~+", "~-", "$shell", "bin/", " do ", "for /", "for %", "''", "\"\"",
             ],
             ValueDetector::Ssti => &["{{", "${", "<%", "#{", "{%", "*{", "@("],
             ValueDetector::Nosql => &["$"],
@@ -424,7 +426,7 @@ impl ValueDetector {
             ValueDetector::Generic => &[
                 "require",
                 " http/",
-                "@{[",
+                "@{",
                 "cakephp",
                 "sess",
                 "login_token",
@@ -511,10 +513,17 @@ impl ValueDetectors {
             awake[ValueDetector::Generic as usize] = true;
             awake[ValueDetector::Cmdi as usize] = true;
         }
+        // Tabs and line breaks split scheme and tag names (`ja\tvascript:`)
+        // past the literal prefilter; markup gets read whole.
+        if text.contains(['\t', '\n']) {
+            awake[ValueDetector::Xss as usize] = true;
+        }
         if !awake[ValueDetector::Cmdi as usize] && cmdi::starts_with_command(folded) {
             awake[ValueDetector::Cmdi as usize] = true;
         }
-        let secret = crate::evidence::is_secret(&value.location);
+        // Secrets (tokens, passwords) are random text that shell and template
+        // grammars misread; asked only when those detectors are awake.
+        let secret = || crate::evidence::is_secret(&value.location);
         let is_name = value.location.is_name();
         let in_path = matches!(value.location, Location::Path(_));
         let kind = context.kind;
@@ -529,10 +538,14 @@ impl ValueDetectors {
                 ValueDetector::Ssrf
                     if !in_path && !is_name && !matches!(value.location, Location::Header(_)) =>
                 {
-                    ssrf::detect(folded, kind == Some(FieldKind::Url), hits)
+                    let path_field = value
+                        .location
+                        .field_name()
+                        .is_some_and(ssrf::names_local_path);
+                    ssrf::detect(folded, kind == Some(FieldKind::Url), path_field, hits)
                 }
-                ValueDetector::Cmdi if !secret => cmdi::detect(folded, text, hits),
-                ValueDetector::Ssti if !secret => ssti::detect(folded, hits),
+                ValueDetector::Cmdi if !secret() => cmdi::detect(folded, text, hits),
+                ValueDetector::Ssti if !secret() => ssti::detect(folded, hits),
                 ValueDetector::Nosql => nosql::detect(folded, is_name, hits),
                 ValueDetector::Ldap => ldap::detect(folded, hits),
                 ValueDetector::Xxe => xxe::detect(folded, hits),
@@ -544,6 +557,7 @@ impl ValueDetectors {
                     match value.location {
                         Location::QueryName(_) => generic::ArgumentName::Query,
                         Location::FormName(_) => generic::ArgumentName::Form,
+                        Location::JsonKey(_) => generic::ArgumentName::Key,
                         _ => generic::ArgumentName::No,
                     },
                     hits,
@@ -564,6 +578,9 @@ impl ValueDetectors {
         };
         if file_name {
             upload::detect(text, hits);
+        }
+        if text.contains(['\r', '\n']) {
+            mail::detect(text, hits);
         }
         if kind == Some(FieldKind::FreeText) {
             // Prose fields: only findings that cannot be prose keep full weight.

@@ -1,6 +1,8 @@
 //! PHP injection: open tags, calls of the functions that execute code or
 //! commands (also through string-built names: `(sy.(st).em)('id')`,
-//! `$a(1)`), superglobals, stream wrappers and serialized objects.
+//! `$a(1)`), a value that is only the opening of a call to a built-in of
+//! one of PHP's extensions, superglobals, stream wrappers and serialized
+//! objects.
 
 use super::Hit;
 
@@ -228,7 +230,10 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
         hits.push(Hit::new("php.dynamic_call", 5.0, 0.8, 1));
         return;
     }
-    if calls_known_function(&compact) || calls_hidden_function(&compact) {
+    if calls_known_function(&compact)
+        || calls_hidden_function(&compact)
+        || is_bare_extension_call(&compact)
+    {
         hits.push(Hit::new("php.function_call", 5.0, 0.8, 1));
         return;
     }
@@ -392,6 +397,57 @@ fn calls_known_function(compact: &str) -> bool {
     })
 }
 
+/// Name prefixes of PHP's bundled extensions (`array_`, `pg_`, `sodium_`...):
+/// the namespaces its built-in functions live in.
+const EXTENSION_PREFIXES: &[&str] = &[
+    "array_",
+    "str_",
+    "date_",
+    "mb_",
+    "preg_",
+    "posix_",
+    "proc_",
+    "pcntl_",
+    "curl_",
+    "mysqli_",
+    "pg_",
+    "ldap_",
+    "odbc_",
+    "sodium_",
+    "openssl_",
+    "tidy_",
+    "zend_",
+    "stream_",
+    "socket_",
+    "gethostby",
+    "ftp_",
+    "imap_",
+    "xml_",
+    "libxml_",
+    "simplexml_",
+    "finfo_",
+    "apache_",
+    "iconv_",
+    "ini_",
+    "ob_",
+    "session_",
+    "spl_",
+    "func_",
+    "call_user_func",
+];
+
+/// `array_diff (`, `ldap_get_entries()`: the whole value is the opening of a
+/// call to a built-in of one of PHP's extensions, as a probe sends it.
+fn is_bare_extension_call(compact: &str) -> bool {
+    let name = compact
+        .strip_suffix("()")
+        .or_else(|| compact.strip_suffix('('))
+        .unwrap_or("");
+    name.len() > 4
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && EXTENSION_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
 /// `(system)(id)`, `"system"(id)`, `[system][0](ls)`: an executing function
 /// named through a string, parentheses or an array, then called.
 fn calls_hidden_function(compact: &str) -> bool {
@@ -466,6 +522,8 @@ mod tests {
             "$a(1)",
             "(sy.(st).em)('uname');",
             "base64_decode()",
+            "array_diff (",
+            "ldap_get_entries()",
         ] {
             assert!(fires(attack), "missed: {attack}");
         }
@@ -479,6 +537,8 @@ mod tests {
             "costs $5 (approx)",
             "a:1 ratio",
             "include me (please)",
+            "array_size is (3)",
+            "str_",
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }

@@ -3,7 +3,8 @@
 //! Invalid or disallowed methods and method-override tricks, missing or
 //! odd framing headers (GET with a body, Content-Length with
 //! Transfer-Encoding), abusive ranges, content types the API does not speak
-//! or that hide a second charset or boundary, restricted headers and file
+//! or that hide a second charset or boundary, responses asked for in a
+//! charset where ASCII does not stay ASCII, restricted headers and file
 //! extensions, and what decoding had to repair (null bytes, overlong UTF-8,
 //! `%u` escapes, CR/LF where a line must not break).
 
@@ -132,6 +133,27 @@ fn header_text(v: &[u8]) -> String {
     String::from_utf8_lossy(v).into_owned()
 }
 
+/// A `charset` asked for in `Accept` under which ASCII does not stay ASCII
+/// (UTF-16/32, UTF-7, EBCDIC code pages such as CP1026): a response in it
+/// slips past response inspection and the filters of whoever reads it.
+fn ascii_unsafe_charset(accept: &str) -> Option<String> {
+    accept
+        .split([',', ';'])
+        .filter_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+        })
+        .find(|charset| {
+            !(matches!(
+                charset.as_str(),
+                "utf-8" | "utf8" | "us-ascii" | "ascii" | "*"
+            ) || charset.starts_with("iso-8859-")
+                || charset.starts_with("windows-125"))
+        })
+}
+
 /// Request-line and header anomalies.
 pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut Vec<Finding>) {
     let method = req.method;
@@ -201,6 +223,17 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
                 String::new(),
             ));
         }
+    }
+    if let Some(charset) = req
+        .header("accept")
+        .map(header_text)
+        .and_then(|accept| ascii_unsafe_charset(&accept))
+    {
+        out.push((
+            hit("protocol.accept_charset", 5.0),
+            Location::Header("accept".into()),
+            charset,
+        ));
     }
     for conn in req.headers_named("connection") {
         let text = header_text(conn).to_ascii_lowercase();

@@ -10,7 +10,13 @@
 //! apostrophes ("O'Brien", "select the union") never closes a context and then
 //! continues as SQL, which is what keeps it quiet.
 
+mod fragments;
+
 use super::Hit;
+use fragments::{
+    closes_then_joins, comment_touches_keyword, is_literal_comparison, is_query_tail,
+    opens_call_at_end,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok<'a> {
@@ -28,6 +34,8 @@ enum Tok<'a> {
     Comment,
     /// `@name` / `@@name` variables.
     Var(&'a str),
+    /// A backquoted identifier (MySQL), by its content.
+    Ident(&'a str),
     Other,
 }
 
@@ -67,7 +75,7 @@ fn tokenize(s: &str, inside: Option<u8>) -> Vec<Tok<'_>> {
                 let closed = j < b.len();
                 // Backquoted names are identifiers in MySQL.
                 out.push(if q == b'`' {
-                    Tok::Word("`")
+                    Tok::Ident(&s[i + 1..j.min(b.len())])
                 } else {
                     Tok::Str { closed }
                 });
@@ -90,8 +98,10 @@ fn tokenize(s: &str, inside: Option<u8>) -> Vec<Tok<'_>> {
             }
             b'a'..=b'z' | b'_' | b'$' => {
                 let start = i;
+                // `select.1`: a dot before a digit starts a number.
                 while i < b.len()
                     && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'$' | b'.'))
+                    && !(b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
                 {
                     i += 1;
                 }
@@ -127,7 +137,12 @@ fn tokenize(s: &str, inside: Option<u8>) -> Vec<Tok<'_>> {
             b'=' | b'<' | b'>' | b'!' | b'|' | b'&' | b'^' | b'+' | b'-' | b'*' | b'/' | b'%'
             | b'~' | b':' | b'?' => {
                 let start = i;
-                while i < b.len() && i - start < 3 && b"=<>!|&^+-*/%~:@?".contains(&b[i]) {
+                // An operator run ends where a `--` comment starts.
+                while i < b.len()
+                    && i - start < 3
+                    && b"=<>!|&^+-*/%~:@?".contains(&b[i])
+                    && !(i > start && b[i] == b'-' && b.get(i + 1) == Some(&b'-'))
+                {
                     i += 1;
                 }
                 out.push(Tok::Op(&s[start..i]));
@@ -153,8 +168,20 @@ fn is_compare(t: &Tok<'_>) -> bool {
     matches!(
         t,
         Tok::Op("=" | "<" | ">" | "<=" | ">=" | "<>" | "!=" | "<=>" | "==")
-            | Tok::Word("like" | "is" | "in" | "between")
+            | Tok::Word("like" | "is" | "in" | "between" | "ilike" | "glob" | "notnull" | "isnull")
     )
+}
+
+/// A comparison as any C-like grammar writes it (`===`, `!==`, `=!`), for
+/// fragments whose dialect is unknown.
+fn is_loose_compare(t: &Tok<'_>) -> bool {
+    is_compare(t)
+        || matches!(t, Tok::Op(op) if op.contains(['=', '<', '>']) && op.bytes().all(|b| b"=<>!".contains(&b)))
+}
+
+/// A name a clause can refer to: a plain or backquoted identifier.
+fn is_name(t: &Tok<'_>) -> bool {
+    matches!(t, Tok::Word(_) | Tok::Ident(_))
 }
 
 fn is_operand(t: &Tok<'_>) -> bool {
@@ -333,6 +360,33 @@ const SQL_FUNCTIONS: &[&str] = &[
     "array_agg",
 ];
 
+/// Built-in aggregate, date and arithmetic functions whose names are
+/// ordinary words: only a value that is nothing but the opening of a call
+/// to one of them (`MAX(`, `time (`) reads as SQL.
+const CALL_ONLY_FUNCTIONS: &[&str] = &[
+    "max",
+    "min",
+    "sum",
+    "avg",
+    "date",
+    "time",
+    "timestamp",
+    "year",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "pi",
+    "ln",
+    "mod",
+    "sign",
+    "default",
+    "values",
+];
+
 const CATALOGUES: &[&str] = &[
     "information_schema",
     "pg_catalog",
@@ -368,6 +422,12 @@ const CATALOGUES: &[&str] = &[
     "sp_oacreate",
 ];
 
+/// `0x616263`: a hexadecimal literal long enough to carry text.
+fn is_hex_literal(n: &str) -> bool {
+    n.strip_prefix("0x")
+        .is_some_and(|h| h.len() >= 4 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 fn word_in(t: &Tok<'_>, list: &[&str]) -> bool {
     matches!(t, Tok::Word(w) if list.contains(w))
 }
@@ -392,10 +452,49 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
             raise("sqli.condition_continuation", 5.0);
         }
     }
+    // `OR (7319=8742)`, `||(null!=`, `&& setPath !=`: a boolean operator
+    // joining a comparison, in whichever C-like dialect.
+    if !broke_out
+        && matches!(
+            at(0),
+            Tok::Word("or" | "and" | "xor") | Tok::Op("||" | "&&")
+        )
+    {
+        let mut k = 1;
+        while at(k) == Tok::Open {
+            k += 1;
+        }
+        if (matches!(at(k), Tok::Num(_) | Tok::Str { .. } | Tok::Var(_)) || is_name(&at(k)))
+            && is_loose_compare(&at(k + 1))
+        {
+            raise("sqli.condition_continuation", 5.0);
+        }
+    }
+    // `HAVING 1=`: a group condition on a literal.
+    if at(0) == Tok::Word("having")
+        && matches!(at(1), Tok::Num(_) | Tok::Str { .. })
+        && is_compare(&at(2))
+    {
+        raise("sqli.condition_continuation", 5.0);
+    }
+    // `DELETE FROM t;`, `DELETE FROM t WHERE`: a whole statement.
+    if at(0) == Tok::Word("delete")
+        && at(1) == Tok::Word("from")
+        && is_name(&at(2))
+        && matches!(at(3), Tok::Semi | Tok::Comment | Tok::Word("where"))
+    {
+        raise("sqli.dml", 5.0);
+    }
+    if !broke_out && is_query_tail(tokens) {
+        raise("sqli.query_tail", 5.0);
+    }
+    if !broke_out && is_literal_comparison(tokens) {
+        raise("sqli.literal_comparison", 5.0);
+    }
     if !broke_out
         && matches!(at(0), Tok::Word("drop" | "truncate" | "alter"))
-        && matches!(at(1), Tok::Word(_))
-        && matches!(at(2), Tok::Semi | Tok::Comment | Tok::Word(_))
+        && is_name(&at(1))
+        && (matches!(at(2), Tok::Semi | Tok::Comment) || is_name(&at(2)))
     {
         raise("sqli.ddl", 5.0);
     }
@@ -416,9 +515,24 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
             {
                 raise("sqli.string_breakout", 5.0)
             }
-            t if is_logic(&t) && is_operand(&at(k + 1)) => raise("sqli.string_breakout", 5.0),
+            t if is_logic(&t) && (is_operand(&at(k + 1)) || at(k + 1) == Tok::Comment) => {
+                raise("sqli.string_breakout", 5.0)
+            }
+            // `x' and email ! all (select email)--`: a condition, commented to the end.
+            t if is_logic(&t) && tokens.last() == Some(&Tok::Comment) => {
+                raise("sqli.string_breakout", 5.0)
+            }
+            // `' notnull --`, `user' collate nocase--`: postfix tests and collations.
+            Tok::Word("notnull" | "isnull" | "collate")
+                if matches!(
+                    at(k + 1),
+                    Tok::Comment | Tok::Semi | Tok::Word(_) | Tok::Ident(_) | Tok::Str { .. }
+                ) =>
+            {
+                raise("sqli.string_breakout", 5.0)
+            }
             t if is_logic(&t)
-                && matches!(at(k + 1), Tok::Word(_))
+                && is_name(&at(k + 1))
                 && (is_compare(&at(k + 2)) || at(k + 2) == Tok::Open) =>
             {
                 raise("sqli.string_breakout", 5.0)
@@ -459,16 +573,31 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
                     raise("sqli.union_select", 5.0);
                 }
             }
+            // The other set operators, where what follows is certainly a query.
+            Tok::Word("except" | "intersect")
+                if at(i + 1) == Tok::Word("values") && at(i + 2) == Tok::Open
+                    || at(i + 1) == Tok::Word("select")
+                        && matches!(at(i + 2), Tok::Num(_) | Tok::Str { .. } | Tok::Op("*")) =>
+            {
+                raise("sqli.union_select", 5.0)
+            }
             Tok::Word("select") => {
                 let next = at(i + 1);
-                let strong_next = matches!(
-                    next,
-                    Tok::Op("*") | Tok::Var(_) | Tok::Num(_) | Tok::Str { .. } | Tok::Open
-                ) || (matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) || SQL_FUNCTIONS.contains(&w))
-                    && at(i + 2) == Tok::Open);
+                // `select pg_sleep`: a function no prose names.
+                let attack_name = matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) && w.contains(['_', '.']));
+                let strong_next = attack_name
+                    || matches!(
+                        next,
+                        Tok::Op("*") | Tok::Var(_) | Tok::Num(_) | Tok::Str { .. } | Tok::Open
+                    )
+                    || (matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) || SQL_FUNCTIONS.contains(&w))
+                        && at(i + 2) == Tok::Open);
                 let has_from = tokens[i..].iter().take(12).any(|t| *t == Tok::Word("from"));
-                let calls = matches!(next, Tok::Word(_)) && at(i + 2) == Tok::Open;
-                if strong_next && (has_from || i > 0 || calls) {
+                let calls = matches!(next, Tok::Word(_)) && at(i + 2) == Tok::Open
+                    || next == Tok::Open && matches!(at(i + 2), Tok::Word("case" | "select"));
+                // `select 0x616263`: text written as a hexadecimal literal.
+                let hex = matches!(next, Tok::Num(n) if is_hex_literal(n));
+                if strong_next && (has_from || i > 0 || calls || attack_name || hex) {
                     raise("sqli.select", 5.0);
                 } else if has_from && (i > 0 || tokens.len() > 4) {
                     raise("sqli.select", 3.0);
@@ -478,16 +607,14 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
                 let next = at(i + 1);
                 let after = at(i + 2);
                 let stacked = match next {
-                    Tok::Word("drop" | "create" | "alter" | "truncate") => {
-                        matches!(after, Tok::Word(_))
-                    }
+                    Tok::Word("drop" | "create" | "alter" | "truncate") => is_name(&after),
                     Tok::Word("insert" | "replace") => after == Tok::Word("into"),
                     Tok::Word("delete") => after == Tok::Word("from"),
                     Tok::Word("update") => {
                         tokens[i..].iter().take(6).any(|t| *t == Tok::Word("set"))
                     }
                     Tok::Word("select") => {
-                        is_operand(&after) || matches!(after, Tok::Word(_) | Tok::Op("*"))
+                        is_operand(&after) || is_name(&after) || after == Tok::Op("*")
                     }
                     Tok::Word("exec" | "execute" | "declare" | "shutdown" | "waitfor" | "call") => {
                         true
@@ -497,6 +624,23 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
                 if stacked {
                     raise("sqli.stacked_query", 5.0);
                 }
+            }
+            // `) WHEN 234 THEN`: a searched-case branch closing a subexpression.
+            Tok::Close
+                if at(i + 1) == Tok::Word("when")
+                    && matches!(at(i + 2), Tok::Num(_) | Tok::Str { .. })
+                    && at(i + 3) == Tok::Word("then") =>
+            {
+                raise("sqli.conditional", 5.0)
+            }
+            // `concat(0x3c62723e,`: text smuggled as a hexadecimal literal into a
+            // string function.
+            Tok::Word(w)
+                if at(i + 1) == Tok::Open
+                    && SQL_FUNCTIONS.contains(&w)
+                    && matches!(at(i + 2), Tok::Num(n) if is_hex_literal(n)) =>
+            {
+                raise("sqli.hex_literal", 5.0)
             }
             // A conditional whose test is a comparison of literals: `if(2=2,`, `iif(1>0`.
             Tok::Word("if" | "iif")
@@ -540,9 +684,11 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
                 raise("sqli.system_catalogue", 5.0)
             }
             Tok::Word(w)
-                if tokens.len() == 2
-                    && at(1) == Tok::Open
-                    && (SQL_FUNCTIONS.contains(&w) || ATTACK_FUNCTIONS.contains(&w)) =>
+                if i == 0
+                    && opens_call_at_end(&tokens[1..])
+                    && (SQL_FUNCTIONS.contains(&w)
+                        || ATTACK_FUNCTIONS.contains(&w)
+                        || CALL_ONLY_FUNCTIONS.contains(&w)) =>
             {
                 raise("sqli.function_call", 5.0)
             }
@@ -614,7 +760,7 @@ fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<(&'static str, f64)> {
             }
             Tok::Close
                 if at(i + 1) == Tok::Word("as")
-                    && matches!(at(i + 2), Tok::Word(_) | Tok::Str { .. })
+                    && (is_name(&at(i + 2)) || matches!(at(i + 2), Tok::Str { .. }))
                     && at(i + 3) == Tok::Word("from") =>
             {
                 raise("sqli.subquery_alias", 5.0)
@@ -736,14 +882,23 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
             }
         }
     };
-    consider(judge(&tokenize(folded, None), false));
-    for quote in [b'\'', b'"'] {
-        if folded.as_bytes().contains(&quote) {
-            consider(judge(&tokenize(folded, Some(quote)), true));
-        }
+    read_as_sql(folded, &mut consider);
+    // Typographic quotes are everywhere in prose: they are read as SQL
+    // quotes only around a comparison, the shape their injections take.
+    if !folded.is_ascii()
+        && folded.contains(['=', '<', '>'])
+        && folded.contains(APOSTROPHE_LOOKALIKES)
+    {
+        read_as_sql(&folded.replace(APOSTROPHE_LOOKALIKES, "'"), &mut consider);
     }
     if text.contains("/*!") {
         consider(Some(("sqli.mysql_executable_comment", 5.0)));
+    }
+    if closes_then_joins(folded) {
+        consider(Some(("sqli.string_breakout", 5.0)));
+    }
+    if comment_touches_keyword(text) {
+        consider(Some(("sqli.comment_obfuscation", 5.0)));
     }
     if let Some((rule, score)) = best {
         hits.push(Hit::new(
@@ -752,6 +907,20 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
             if score >= 5.0 { 0.9 } else { 0.5 },
             1,
         ));
+    }
+}
+
+/// Quotes that best-fit conversion to a legacy character set (or a lenient
+/// collation) turns into an apostrophe before the database sees them.
+const APOSTROPHE_LOOKALIKES: [char; 4] = ['\u{2018}', '\u{2019}', '\u{00b4}', '\u{02bc}'];
+
+/// Reads the value as it is and as if it sat inside each kind of string.
+fn read_as_sql(folded: &str, consider: &mut impl FnMut(Option<(&'static str, f64)>)) {
+    consider(judge(&tokenize(folded, None), false));
+    for quote in [b'\'', b'"'] {
+        if folded.as_bytes().contains(&quote) {
+            consider(judge(&tokenize(folded, Some(quote)), true));
+        }
     }
 }
 
@@ -810,5 +979,82 @@ mod tests {
         ] {
             assert_eq!(fires(benign), None, "false positive: {benign}");
         }
+    }
+
+    #[test]
+    fn reads_fragments_that_only_sql_writes() {
+        for (attack, rule) in [
+            ("OR (7319=8742)", "sqli.condition_continuation"),
+            ("||(null!=", "sqli.condition_continuation"),
+            ("&& setPath !=", "sqli.condition_continuation"),
+            ("HAVING 1=", "sqli.condition_continuation"),
+            ("from `information_schema`.tables limit", "sqli.query_tail"),
+            (
+                "FROM ack_variable WHERE name=\"cron_last\";",
+                "sqli.query_tail",
+            ),
+            (
+                "SELECT x GROUP BY y HAVING COUNT(Id) >= 9",
+                "sqli.query_tail",
+            ),
+            ("DELETE FROM users;--", "sqli.dml"),
+            ("42 like 42", "sqli.literal_comparison"),
+            ("1 is not 2", "sqli.literal_comparison"),
+            ("'x'!='y", "sqli.literal_comparison"),
+            ("except values(1,2)", "sqli.union_select"),
+            (") when 234 then", "sqli.conditional"),
+            ("concat(0x223e3c62723e,version())", "sqli.hex_literal"),
+            ("z'or email notnull--", "sqli.string_breakout"),
+            ("user'collate nocase--", "sqli.string_breakout"),
+            ("a'or?--", "sqli.string_breakout"),
+            ("' or abc!", "sqli.string_breakout"),
+        ] {
+            assert_eq!(fires(attack), Some(rule), "{attack}");
+        }
+    }
+
+    #[test]
+    fn fragments_of_prose_stay_quiet() {
+        for benign in [
+            "or maybe (later)",
+            "and then some",
+            "from home, where it is quiet",
+            "from `notes` to the team",
+            "1 in 10 people",
+            "12 x 4",
+            "delete from my list please",
+            "sort them into a group by size and having fun",
+            "when 5 then",
+            "it is your parents' and yours",
+            "0x1f is a byte",
+            "rock 'n' roll and more",
+            "301280 == 254088",
+            "3 < 5",
+            "of \u{2018}#ifndef LBR$_HDRTRUNC\u{2019} to pacify the compiler",
+            "\"Orwell\" and \"Huxley\"",
+        ] {
+            assert_eq!(fires(benign), None, "false positive: {benign}");
+        }
+    }
+
+    #[test]
+    fn reads_lookalike_quotes_and_glued_comments() {
+        assert_eq!(
+            fires("1\u{2019} OR \u{2019}1\u{2019}=\u{2019}1"),
+            Some("sqli.string_breakout")
+        );
+        assert_eq!(
+            fires("DROP/*comment*/sampletable"),
+            Some("sqli.comment_obfuscation")
+        );
+        assert_eq!(
+            fires("DR/**/OP/*bypass*/sampletable"),
+            Some("sqli.comment_obfuscation")
+        );
+        assert_eq!(
+            fires("If you\u{2019}re looking, if you\u{2019}re willing"),
+            None
+        );
+        assert_eq!(fires("int x = 1; /* select a value */"), None);
     }
 }

@@ -1,6 +1,9 @@
 //! Remote file inclusion and server-side request forgery: URLs (or bare
 //! hosts) that point the server at itself, its network, its cloud metadata
-//! service, or at schemes no API needs (`file:`, `gopher:`, `dict:`...).
+//! service, or at schemes no API needs (`file:`, `gopher:`, `dict:`...),
+//! read as a URL parser reads them (circled and full-width look-alikes
+//! mapped to ASCII, escaping backslashes dropped); and any remote URL in an
+//! argument whose name says it holds a local path.
 
 use super::Hit;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -131,6 +134,8 @@ fn classify(host: &str) -> HostKind {
         return HostKind::Rebinding;
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');
+    // `fe80::1%eth0`: a zone index names an interface, not another address.
+    let bare = bare.split('%').next().unwrap_or(bare);
     if let Ok(v6) = bare.parse::<Ipv6Addr>() {
         return if internal_v6(v6) {
             HostKind::Internal
@@ -199,10 +204,63 @@ fn judge_authority(rest: &str, at_start: bool, url_field: bool, hits: &mut Vec<H
     true
 }
 
+/// The ASCII character a URL parser's IDNA mapping (UTS #46, NFKC) reads
+/// for a look-alike: circled digits and letters, full-width forms, the
+/// ideographic full stops.
+fn ascii_lookalike(c: char) -> Option<char> {
+    let code = u32::from(c);
+    let offset = |base: u32, first: u8| char::from(first + (code - base) as u8);
+    match code {
+        0x2460..=0x2468 => Some(offset(0x2460, b'1')),
+        0x24ea => Some('0'),
+        0x24b6..=0x24cf => Some(offset(0x24b6, b'a')),
+        0x24d0..=0x24e9 => Some(offset(0x24d0, b'a')),
+        0xff01..=0xff5e => char::from_u32(code - 0xff01 + 0x21).map(|c| c.to_ascii_lowercase()),
+        0x3002 | 0xff61 => Some('.'),
+        _ => None,
+    }
+}
+
+/// The value as a URL parser reads it: look-alikes mapped to ASCII and the
+/// backslashes that only escape letters (`\l\o\c\a\l\h\o\s\t`) dropped.
+/// Borrows when there is nothing to map.
+fn as_parsed(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.is_ascii() && !value.contains('\\') {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(char::is_ascii_alphanumeric) {
+            continue;
+        }
+        out.push(ascii_lookalike(c).unwrap_or(c));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Last words of argument names that hold a local file or directory
+/// (`mosConfig_absolute_path`, `_CONF[path]`, `include_dir`).
+const PATH_NAME_ENDINGS: &[&str] = &["path", "dir", "directory", "root", "include", "require"];
+
+/// Whether an argument's name says it holds a local path: a URL there is
+/// remote file inclusion, however public its host.
+pub fn names_local_path(name: &str) -> bool {
+    let last = name
+        .trim_end_matches(']')
+        .rsplit(['_', '[', '.', '-'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    PATH_NAME_ENDINGS.contains(&last.as_str())
+}
+
 /// Looks for SSRF/RFI in a folded value; `url_field`: the contract says the
-/// field carries URLs, so a public URL is expected there.
-pub fn detect(folded: &str, url_field: bool, hits: &mut Vec<Hit>) {
-    let value = folded.trim();
+/// field carries URLs, so a public URL is expected there; `path_field`: the
+/// argument's name says it holds a local path.
+pub fn detect(folded: &str, url_field: bool, path_field: bool, hits: &mut Vec<Hit>) {
+    let parsed = as_parsed(folded.trim());
+    let value = parsed.as_ref();
     if let Some(scheme) = DANGEROUS_SCHEMES
         .iter()
         .find(|s| value.starts_with(*s) || value.contains(&format!(" {s}")))
@@ -223,6 +281,15 @@ pub fn detect(folded: &str, url_field: bool, hits: &mut Vec<Hit>) {
     }
     if value.starts_with("data:") && value[5..].contains('/') {
         hits.push(Hit::new("ssrf.data_url", 5.0, 0.8, 1));
+        return;
+    }
+    if path_field
+        && !url_field
+        && ["http://", "https://", "ftp://", "ftps://"]
+            .iter()
+            .any(|s| value.starts_with(s))
+    {
+        hits.push(Hit::new("rfi.url_as_path", 5.0, 0.75, 1));
         return;
     }
     for (at, _) in value.match_indices("://") {
@@ -269,8 +336,24 @@ mod tests {
 
     fn fires(s: &str) -> bool {
         let mut hits = Vec::new();
-        detect(s, false, &mut hits);
+        detect(s, false, false, &mut hits);
         !hits.is_empty()
+    }
+
+    #[test]
+    fn a_url_where_a_local_path_belongs_is_inclusion() {
+        let in_path_field = |s: &str| {
+            let mut hits = Vec::new();
+            detect(s, false, true, &mut hits);
+            !hits.is_empty()
+        };
+        assert!(names_local_path("mosConfig_absolute_path"));
+        assert!(names_local_path("_CONF[path]"));
+        assert!(!names_local_path("redirect_url"));
+        assert!(!names_local_path("xpath_query"));
+        assert!(in_path_field("https://foo.bar"));
+        assert!(!in_path_field("/var/www/uploads"));
+        assert!(!fires("https://foo.bar"));
     }
 
     #[test]
@@ -288,6 +371,11 @@ mod tests {
             "data:text/plain;base64,ssbsb3zlifbiuao=",
             "http:2852039166",
             "http:/0251.0376.0251.0376",
+            "acap://①②⑦.⓪.⓪.①",
+            "irc://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ",
+            "http://169。254。169。254/",
+            "http://\\l\\o\\c\\a\\l\\h\\o\\s\\t/",
+            "http://[fe80::1%zone1]",
         ] {
             assert!(fires(attack), "missed: {attack}");
         }
@@ -303,6 +391,8 @@ mod tests {
             "v1.2.3.4",
             "https:example.com",
             "http: see the docs",
+            "https://ｅｘａｍｐｌｅ.com/",
+            "http://example.com/a\\b",
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }

@@ -1,7 +1,8 @@
 //! Server-side template injection: template delimiters (`{{ }}`, `${ }`,
 //! `<%= %>`, `#{ }`, `{% %}`) around an expression that computes or reaches
 //! into the runtime (`7*7`, `__class__`, `self`, `config`), rather than
-//! around a plain placeholder name.
+//! around a plain placeholder name; and template conditionals over a
+//! constant (`{% if True %}`), the probe that tells rendering apart.
 
 use super::Hit;
 
@@ -69,8 +70,39 @@ fn computes(expr: &str) -> bool {
         || e.contains("|e") && e.contains("('")
 }
 
+/// Statement delimiters of Jinja/Twig/Django (`{% %}`) and ERB/EJS (`<% %>`).
+const STATEMENT_DELIMITERS: &[(&str, &str)] = &[("{%", "%}"), ("<%", "%>")];
+
+/// `{% if True %}49{% endif %}`, `<% if 1 %>`: a conditional over a
+/// constant, which no real template needs; it only tells an attacker
+/// whether the text is rendered as a template.
+fn constant_condition(folded: &str) -> bool {
+    STATEMENT_DELIMITERS.iter().any(|(open, close)| {
+        folded.match_indices(open).any(|(at, _)| {
+            let body = &folded[at + open.len()..];
+            let body = body.strip_prefix(['=', '-']).unwrap_or(body);
+            let Some(end) = body.find(close) else {
+                return false;
+            };
+            let statement = body[..end].trim().trim_end_matches('-').trim();
+            statement
+                .strip_prefix("if ")
+                .or_else(|| statement.strip_prefix("elif "))
+                .map(str::trim)
+                .is_some_and(|test| {
+                    matches!(test, "true" | "false" | "none" | "nil")
+                        || !test.is_empty() && test.bytes().all(|b| b.is_ascii_digit())
+                })
+        })
+    })
+}
+
 /// Looks for template expressions in a folded value.
 pub fn detect(folded: &str, hits: &mut Vec<Hit>) {
+    if constant_condition(folded) {
+        hits.push(Hit::new("ssti.constant_condition", 5.0, 0.85, 1));
+        return;
+    }
     for (open, close) in DELIMITERS {
         let mut rest = folded;
         while let Some(start) = rest.find(open) {
@@ -104,5 +136,9 @@ mod tests {
         assert!(!fires("hello {{name}}"));
         assert!(!fires("price is ${price}"));
         assert!(!fires("{ \"a\": 1 }"));
+        assert!(fires("{% if true %}49{% endif %}"));
+        assert!(fires("<%= if true %>49<% endif %>"));
+        assert!(!fires("{% if user.is_admin %}Admin{% endif %}"));
+        assert!(!fires("50% if true, 20% if not"));
     }
 }

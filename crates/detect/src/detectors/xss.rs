@@ -6,8 +6,9 @@
 //! `vbscript:` / `data:text/html` URL in an attribute. Attribute context: a
 //! value that closes a quote and opens an event handler. Script context:
 //! sinks and sources (`document.cookie`, `eval(`, `setTimeout(`), template
-//! literal calls and JSFuck. Text with a lone `<` or the word "script" is
-//! neither.
+//! literal calls and JSFuck. Tag names spelled out one letter at a time
+//! (`<f o r m`) are joined back. Text with a lone `<` or the word "script"
+//! is neither.
 
 use super::Hit;
 
@@ -109,6 +110,30 @@ fn tag_name(s: &str) -> Option<&str> {
     let name = &s[..end];
     let local = name.rsplit(':').next().unwrap_or(name);
     (!local.is_empty() && local.as_bytes()[0].is_ascii_alphabetic()).then_some(local)
+}
+
+/// Letters of a spelled-out tag name read; longer than any tag name.
+const MAX_SPELLED_LETTERS: usize = 12;
+
+/// `<f o r m`, `<s c r i p t`: a tag name written one letter at a time with
+/// separators between (to get past filters that look for the name), joined
+/// back. `None` unless every letter stands alone.
+fn spelled_out_tag(s: &str) -> Option<String> {
+    let mut letters = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_alphabetic() {
+            if letters.len() == MAX_SPELLED_LETTERS
+                || chars.peek().is_some_and(char::is_ascii_alphanumeric)
+            {
+                return None;
+            }
+            letters.push(c);
+        } else if matches!(c, '<' | '>') || c.is_ascii_digit() || !c.is_ascii() {
+            break;
+        }
+    }
+    (letters.len() >= 3).then_some(letters)
 }
 
 /// Whether `s` holds an event handler attribute (`onload=`, `onx =`).
@@ -306,7 +331,23 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
     // Markup: `<tag ...`.
     for (at, _) in folded.match_indices('<') {
         let rest = &folded[at + 1..];
-        let Some(name) = tag_name(rest) else { continue };
+        if spelled_out_tag(rest).is_some_and(|n| ACTIVE_TAGS.contains(&n.as_str())) {
+            hits.push(Hit::new("xss.spelled_out_tag", 5.0, 0.85, 1));
+            return;
+        }
+        let Some(name) = tag_name(rest) else {
+            // `<"onload=`: junk where the tag name goes, then a handler.
+            let after_junk = rest
+                .trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '<' && c != '>');
+            if after_junk.len() < rest.len()
+                && has_event_handler(after_junk)
+                && after_junk.starts_with("on")
+            {
+                hits.push(Hit::new("xss.event_handler", 5.0, 0.85, 1));
+                return;
+            }
+            continue;
+        };
         let mut end = rest.find('>').map_or(rest.len(), |e| e + 1).min(400);
         while !rest.is_char_boundary(end) {
             end -= 1;
@@ -411,5 +452,15 @@ mod tests {
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }
+    }
+
+    #[test]
+    fn joins_spelled_out_tags_and_sees_handlers_after_junk() {
+        assert!(fires("bar<f o r m"));
+        assert!(fires("$<s c r i p t"));
+        assert!(fires("<\"onwebkitplaybacktargetavailabilitychanged="));
+        assert!(!fires("grades: <a b c d>"));
+        assert!(!fires("x < y and z"));
+        assert!(!fires("<\"quoted\" onion rings"));
     }
 }

@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod json;
 pub mod multipart;
 pub mod query;
+pub mod user_agent;
 pub mod xml;
 
 use crate::config::Limits;
