@@ -9,7 +9,7 @@ pub fn sample_event(n: usize) -> SecurityEvent {
     SecurityEvent {
         time: rampart_core::event::rfc3339_millis(1_700_000_000_000 + n as u64 * 1_000),
         request_id: format!("req-{n:04}"),
-        client_ip: if n % 2 == 0 {
+        client_ip: if n.is_multiple_of(2) {
             "192.0.2.10"
         } else {
             "2001:db8::7"
@@ -18,13 +18,13 @@ pub fn sample_event(n: usize) -> SecurityEvent {
         method: "POST".to_string(),
         host: "api.example.com".to_string(),
         path: format!("/login?user=admin'--{n}\n\"x\"\u{0}\u{2028}é"),
-        route: if n % 3 == 0 {
+        route: if n.is_multiple_of(3) {
             String::new()
         } else {
             "login".to_string()
         },
         action: "block".to_string(),
-        status: if n % 4 == 0 { None } else { Some(403) },
+        status: if n.is_multiple_of(4) { None } else { Some(403) },
         reasons: vec![
             Reason::new("detect.sqli", "query.user", "admin'--", 4.5),
             Reason::new("ip_lists.deny", "client_ip", format!("rule {n}"), 0.25),
