@@ -234,6 +234,12 @@ impl Deceiver {
         &self.tarpit
     }
 
+    /// Whether decoy fields are configured: only then is a request's body
+    /// worth parsing for [`Deceiver::check_traps`].
+    pub fn watches_fields(&self) -> bool {
+        self.traps.watches_fields()
+    }
+
     /// The first honeypot or decoy field the request touched.
     pub fn check_traps(&self, request: &TrapRequest<'_>) -> Option<TrapHit> {
         self.traps.check(request)

@@ -87,7 +87,8 @@ pub(super) fn trap_touched(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let json = (content_type.contains("json") && !body.is_empty())
+    let watches_fields = prevent.deceiver.watches_fields();
+    let json = (watches_fields && content_type.contains("json") && !body.is_empty())
         .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
         .flatten();
     let trap = TrapRequest {

@@ -85,6 +85,12 @@ impl Traps {
         }
     }
 
+    /// Whether any decoy field is configured: callers parse a request body
+    /// for [`Traps::check`] only then.
+    pub fn watches_fields(&self) -> bool {
+        !self.decoy_fields.is_empty()
+    }
+
     /// The first trap the request touched: honeypots, then decoy fields in
     /// the query, the form body and the JSON body.
     pub fn check(&self, request: &TrapRequest<'_>) -> Option<TrapHit> {
