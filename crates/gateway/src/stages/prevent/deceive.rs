@@ -17,7 +17,7 @@
 //! Fakes are the gateway's own answers: they never pass through response
 //! masking nor reach schema learning (both only see upstream responses).
 
-use super::{respond, PreventRuntime};
+use super::{respond, PreventRuntime, PreventStage};
 use crate::discovery::EndpointProfile;
 use crate::pipeline::{ExchangeContext, Settled, Settlement};
 use crate::sync::lock;
@@ -43,15 +43,15 @@ pub(super) enum Mark {
 }
 
 /// A decoy token in the request head: the client is marked and answered
-/// with a fake success.
+/// with a fake success. The request's facts are gathered only on a hit.
 pub(super) fn decoy_presented(
     prevent: &PreventRuntime,
     ctx: &mut ExchangeContext,
     request: &http::request::Parts,
-    facts: &RequestFacts,
 ) -> Option<(Action, Mark)> {
     let deceiver = &prevent.deceiver;
     let hit = deceiver.find_decoy(&request.headers)?;
+    let facts = &PreventStage::facts(ctx);
     let passed_on = hit.mark.minted_for != deceiver.fingerprint(&facts.client);
     let evidence = format!(
         "decoy token minted at {} by a fake login{}",
@@ -62,15 +62,19 @@ pub(super) fn decoy_presented(
             ""
         }
     );
-    ctx.reasons.push(Reason::new(
+    let reason = Reason::new(
         "prevent.deception.decoy_token",
         format!("header.{}", hit.header),
         evidence.clone(),
         0.0,
-    ));
-    let answer = respond(deceiver.fake_success(facts, schema(ctx)));
-    ctx.answered_as = DECEIVED;
-    Some((answer, mark(prevent, format!("decoy token: {evidence}"))))
+    );
+    Some(caught(
+        prevent,
+        ctx,
+        facts,
+        reason,
+        format!("decoy token: {evidence}"),
+    ))
 }
 
 /// A honeypot endpoint or decoy field touched: marked, answered with a fake.
@@ -101,22 +105,32 @@ pub(super) fn trap_touched(
         json: json.as_ref(),
     };
     let hit = prevent.deceiver.check_traps(&trap)?;
-    ctx.reasons.push(Reason::new(
+    let reason = Reason::new(
         "prevent.deception.trap",
         hit.location.clone(),
         hit.excerpt.clone(),
         0.0,
-    ));
-    let answer = respond(prevent.deceiver.fake_success(facts, schema(ctx)));
-    ctx.answered_as = DECEIVED;
-    Some((answer, mark(prevent, hit.reason())))
+    );
+    Some(caught(prevent, ctx, facts, reason, hit.reason()))
 }
 
-fn mark(prevent: &PreventRuntime, reason: String) -> Mark {
-    match prevent.deceiver.on_trap() {
-        TrapResponse::Ban => Mark::Ban(reason),
+/// A client caught by a decoy or a trap: the evidence is recorded, a fake
+/// success answers, and the mark (`on_trap`) says whether to ban.
+fn caught(
+    prevent: &PreventRuntime,
+    ctx: &mut ExchangeContext,
+    facts: &RequestFacts,
+    evidence: Reason,
+    ban_reason: String,
+) -> (Action, Mark) {
+    ctx.reasons.push(evidence);
+    let answer = respond(prevent.deceiver.fake_success(facts, schema(ctx)));
+    ctx.answered_as = DECEIVED;
+    let mark = match prevent.deceiver.on_trap() {
+        TrapResponse::Ban => Mark::Ban(ban_reason),
         TrapResponse::Tag => Mark::Tag,
-    }
+    };
+    (answer, mark)
 }
 
 /// The answer to a `deceive` verdict. A tarpit answer is left for

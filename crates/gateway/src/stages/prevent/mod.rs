@@ -112,7 +112,7 @@ impl PreventStage {
         }
     }
 
-    fn facts(ctx: &ExchangeContext) -> RequestFacts {
+    pub(super) fn facts(ctx: &ExchangeContext) -> RequestFacts {
         let location = ctx.extensions.get::<Location>();
         let mut client = ClientFacts::from_ip(ctx.client_ip);
         client.country = location
@@ -157,9 +157,9 @@ impl PreventStage {
 
     /// A client caught by deception: banned or only recorded, as
     /// configured, and answered with the fake.
-    fn marked(&self, answer: Action, mark: deceive::Mark, facts: &RequestFacts) -> Action {
+    fn marked(&self, answer: Action, mark: deceive::Mark, ctx: &ExchangeContext) -> Action {
         if let deceive::Mark::Ban(reason) = mark {
-            self.prevent.ban(BanTarget::ip(facts.client.ip), reason);
+            self.prevent.ban(BanTarget::ip(ctx.client_ip), reason);
         }
         answer
     }
@@ -222,9 +222,8 @@ impl Stage for PreventStage {
             ));
         }
         ctx.extensions.insert(location);
-        let facts = Self::facts(ctx);
-        match deceive::decoy_presented(&self.prevent, ctx, request, &facts) {
-            Some((answer, mark)) => self.marked(answer, mark, &facts),
+        match deceive::decoy_presented(&self.prevent, ctx, request) {
+            Some((answer, mark)) => self.marked(answer, mark, ctx),
             None => Action::Allow,
         }
     }
@@ -254,7 +253,7 @@ impl Stage for PreventStage {
         if let Some((answer, mark)) =
             deceive::trap_touched(&self.prevent, ctx, request, body.bytes, &facts)
         {
-            return self.marked(answer, mark, &facts);
+            return self.marked(answer, mark, ctx);
         }
         let decision = self.prevent.policy.evaluate(&facts, &Self::signals(ctx));
         ctx.reasons.extend(decision.reasons.iter().cloned());
