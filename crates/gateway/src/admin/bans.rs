@@ -10,10 +10,10 @@
 //!   ban shared through Redis also ends by itself on the other gateways
 //!   when its time is up).
 
-use super::{json, refused_without_token, text, AdminState};
+use super::{bounded_body, json, refused_without_token, text, AdminState};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use rampart_prevent::BanTarget;
 use serde::Deserialize;
@@ -70,12 +70,9 @@ pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<
             "bans need the \"prevent\" stage in [pipeline] stages\n",
         );
     };
-    let body = match Limited::new(request.into_body(), MAX_BAN_BYTES)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => return text(StatusCode::PAYLOAD_TOO_LARGE, format!("{e}\n")),
+    let body = match bounded_body(request, MAX_BAN_BYTES).await {
+        Ok(body) => body,
+        Err(message) => return text(StatusCode::PAYLOAD_TOO_LARGE, message),
     };
     let parsed = serde_json::from_slice::<BanRequest>(&body)
         .map_err(|e| e.to_string())

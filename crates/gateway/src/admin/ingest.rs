@@ -4,10 +4,10 @@
 //!   their number and skipped;
 //! - `GET /inventory`: the current API inventory as JSON.
 
-use super::{json, refused_without_token, text, AdminState};
+use super::{bounded_body, json, refused_without_token, text, AdminState};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use rampart_core::RecordReader;
 
@@ -31,19 +31,9 @@ pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<
             json(StatusCode::OK, discovery.report().as_str().to_owned())
         }
         (&Method::POST, "/ingest") => {
-            let body = match Limited::new(request.into_body(), MAX_INGEST_BYTES)
-                .collect()
-                .await
-            {
-                Ok(collected) => collected.to_bytes(),
-                Err(e) => {
-                    return text(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!(
-                            "the body could not be read within {MAX_INGEST_BYTES} bytes: {e}\n"
-                        ),
-                    )
-                }
+            let body = match bounded_body(request, MAX_INGEST_BYTES).await {
+                Ok(body) => body,
+                Err(message) => return text(StatusCode::PAYLOAD_TOO_LARGE, message),
             };
             let (mut accepted, mut dropped, mut bad_lines) = (0u64, 0u64, 0u64);
             let mut errors = Vec::new();

@@ -156,3 +156,18 @@ pub(crate) fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     );
     response
 }
+
+/// A request body of at most `max_bytes`, or why it could not be read
+/// (answered with 413).
+pub(crate) async fn bounded_body(
+    request: Request<Incoming>,
+    max_bytes: usize,
+) -> Result<Bytes, String> {
+    use http_body_util::{BodyExt, Limited};
+    match Limited::new(request.into_body(), max_bytes).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) => Err(format!(
+            "the body could not be read within {max_bytes} bytes: {e}\n"
+        )),
+    }
+}
