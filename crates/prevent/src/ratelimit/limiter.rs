@@ -110,13 +110,18 @@ impl RateLimiter {
         })
     }
 
+    /// Whether a response with this status is charged after the fact
+    /// (limits with `count_only_status`); limits that count every request
+    /// charge nothing here.
+    pub fn counts_outcome(&self, status: u16) -> bool {
+        self.counted_statuses
+            .as_ref()
+            .is_some_and(|statuses| statuses.contains(&status))
+    }
+
     /// Charges the response's outcome when this limit counts it.
     pub fn record_outcome(&self, key: LimitKey, status: u16) {
-        let counts = self
-            .counted_statuses
-            .as_ref()
-            .is_some_and(|statuses| statuses.contains(&status));
-        if counts {
+        if self.counts_outcome(status) {
             let now = self.now_micros();
             self.store
                 .update(key, now, |tat| ((), Some(self.gcra.charge(tat, now))));

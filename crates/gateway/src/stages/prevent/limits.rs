@@ -133,29 +133,24 @@ pub(super) fn charge_outcome(prevent: &Arc<PreventRuntime>, ctx: &ExchangeContex
     };
     for charge in charges {
         let limiter = &prevent.limiters[charge.index];
-        let counts_outcomes = prevent.config.limits[charge.index]
-            .count_only_status
-            .is_some();
-        let shared = prevent.shared.as_ref().zip(charge.fingerprint);
+        if !limiter.counts_outcome(status) {
+            continue;
+        }
         let runtime = tokio::runtime::Handle::try_current();
-        match (shared, runtime) {
-            (Some(_), Ok(runtime)) if counts_outcomes => {
+        match (&prevent.shared, charge.fingerprint, runtime) {
+            (Some(_), Some(fingerprint), Ok(runtime)) => {
                 let (prevent, charge) = (Arc::clone(prevent), charge.clone());
                 runtime.spawn(async move {
                     let Some(shared) = &prevent.shared else {
                         return;
                     };
-                    let Some(fingerprint) = charge.fingerprint else {
-                        return;
-                    };
-                    let limiter = &prevent.limiters[charge.index];
                     shared
                         .link
                         .state
                         .record_outcome_or_fallback(
                             &shared.limits[charge.index],
                             fingerprint,
-                            limiter,
+                            &prevent.limiters[charge.index],
                             charge.key,
                             status,
                         )
