@@ -40,6 +40,9 @@ impl SharedLink {
         events: Option<EventSender>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<SharedLink> {
+        // Down until the client says otherwise; set before it starts, since
+        // its first connection may be reported before `start` returns.
+        metrics::gauge!(telemetry::REDIS_UP).set(0.0);
         let bans = Arc::new(LocalBans::default());
         let listener = Arc::new(Listener {
             bans: Arc::clone(&bans),
@@ -47,7 +50,6 @@ impl SharedLink {
             clock: Arc::clone(&clock),
         });
         let state = SharedState::start(config, listener, clock)?;
-        metrics::gauge!(telemetry::REDIS_UP).set(0.0);
         Ok(SharedLink { state, bans })
     }
 
