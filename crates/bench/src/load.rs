@@ -14,6 +14,7 @@
 //!   lateness when the connection was idle (tokio's timer has 1 ms
 //!   granularity): then latency runs from the actual send.
 
+use crate::cpu::CpuOwner;
 use anyhow::{bail, Context, Result};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
@@ -63,6 +64,8 @@ pub struct LoadResult {
     /// Open loop only: requests due in the window that were never sent.
     pub unsent: u64,
     pub window: Duration,
+    /// CPU time the target used over the window, when it could be read.
+    pub cpu: Option<Duration>,
 }
 
 impl LoadResult {
@@ -72,6 +75,7 @@ impl LoadResult {
             errors: 0,
             unsent: 0,
             window,
+            cpu: None,
         })
     }
 
@@ -95,6 +99,13 @@ impl LoadResult {
     /// Successful requests per second.
     pub fn throughput(&self) -> f64 {
         self.latency_micros.len() as f64 / self.window.as_secs_f64()
+    }
+
+    /// The target's CPU time per successful request, in microseconds.
+    pub fn cpu_micros_per_request(&self) -> Option<f64> {
+        let requests = self.latency_micros.len();
+        let cpu = self.cpu?;
+        (requests > 0).then(|| cpu.as_secs_f64() * 1e6 / requests as f64)
     }
 
     /// The latency at `quantile` (0..=1), in milliseconds.
@@ -162,8 +173,14 @@ impl Connection {
     }
 }
 
-/// Runs `plan` against `target` at `pace` and merges every connection's result.
-pub async fn run(target: SocketAddr, plan: LoadPlan, pace: Pace) -> Result<LoadResult> {
+/// Runs `plan` against `target` at `pace` and merges every connection's
+/// result, with the CPU time `cpu` used over the measured window.
+pub async fn run(
+    target: SocketAddr,
+    plan: LoadPlan,
+    pace: Pace,
+    cpu: Option<CpuOwner>,
+) -> Result<LoadResult> {
     if plan.connections == 0 {
         bail!("at least one connection is needed");
     }
@@ -177,6 +194,7 @@ pub async fn run(target: SocketAddr, plan: LoadPlan, pace: Pace) -> Result<LoadR
         connections.push(connection);
     }
     let start = Instant::now();
+    let cpu_meter = cpu.map(|owner| meter_cpu(owner, start.into_std(), plan));
     let mut tasks = JoinSet::new();
     for (index, connection) in connections.into_iter().enumerate() {
         let schedule = Schedule { start, plan, index };
@@ -191,7 +209,29 @@ pub async fn run(target: SocketAddr, plan: LoadPlan, pace: Pace) -> Result<LoadR
     while let Some(joined) = tasks.join_next().await {
         total.merge(&joined.context("a load task panicked")??)?;
     }
+    if let Some(meter) = cpu_meter {
+        total.cpu = meter.join().ok().flatten();
+    }
     Ok(total)
+}
+
+/// Reads `owner`'s CPU time when the measured window opens and when it
+/// closes, on a thread of its own so that the load's runtime is not held up.
+fn meter_cpu(
+    owner: CpuOwner,
+    start: std::time::Instant,
+    plan: LoadPlan,
+) -> std::thread::JoinHandle<Option<Duration>> {
+    let sleep_until = |when: std::time::Instant| {
+        std::thread::sleep(when.saturating_duration_since(std::time::Instant::now()));
+    };
+    std::thread::spawn(move || {
+        let opens = start + plan.warmup;
+        sleep_until(opens);
+        let before = owner.used()?;
+        sleep_until(opens + plan.duration);
+        owner.used()?.checked_sub(before)
+    })
 }
 
 /// When one connection's run starts, measures, and ends.
@@ -281,8 +321,15 @@ mod tests {
         let upstream = Upstream::start(1).unwrap();
         let client = tokio::runtime::Runtime::new().unwrap();
         let result = client
-            .block_on(run(upstream.addr, plan(4), Pace::ClosedLoop))
+            .block_on(run(
+                upstream.addr,
+                plan(4),
+                Pace::ClosedLoop,
+                Some(CpuOwner::OwnThreads("bench-upstream")),
+            ))
             .unwrap();
+        let per_request = result.cpu_micros_per_request().unwrap();
+        assert!(per_request > 0.0, "the upstream served on some CPU");
         assert!(!result.latency_micros.is_empty());
         assert_eq!(result.errors, 0);
         assert_eq!(result.unsent, 0);
@@ -300,6 +347,7 @@ mod tests {
                 upstream.addr,
                 plan(connections),
                 Pace::OpenLoop { rate },
+                None,
             ))
             .unwrap();
         let accounted = result.latency_micros.len() + result.errors + result.unsent;
@@ -320,7 +368,7 @@ mod tests {
         let ok = client.block_on(connection.request());
         assert!(!ok);
         assert!(client
-            .block_on(run(closed, plan(1), Pace::ClosedLoop))
+            .block_on(run(closed, plan(1), Pace::ClosedLoop, None))
             .is_err());
         let mut result = LoadResult::empty(Duration::from_secs(1)).unwrap();
         result.record(false, Duration::from_millis(5));
@@ -334,7 +382,12 @@ mod tests {
         let upstream = Upstream::start(1).unwrap();
         let client = tokio::runtime::Runtime::new().unwrap();
         assert!(client
-            .block_on(run(upstream.addr, plan(1), Pace::OpenLoop { rate: 0.0 }))
+            .block_on(run(
+                upstream.addr,
+                plan(1),
+                Pace::OpenLoop { rate: 0.0 },
+                None
+            ))
             .is_err());
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release -p rampart-bench -- --help`
 
+mod cpu;
 mod load;
 mod nginx;
 mod process;
@@ -15,6 +16,7 @@ mod upstream;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use cpu::CpuOwner;
 use load::{LoadPlan, LoadResult, Pace};
 use report::Row;
 use std::net::SocketAddr;
@@ -85,21 +87,22 @@ struct Bench {
 }
 
 impl Bench {
-    fn measure(&self, name: &str, target: SocketAddr, pace: Pace) -> Result<LoadResult> {
+    fn measure(&self, name: &str, target: &Target, pace: Pace) -> Result<LoadResult> {
         eprintln!(
             "rampart-bench: {name}: {pace:?} for {:?} after {:?} warm-up",
             self.plan.duration, self.plan.warmup
         );
         self.client
-            .block_on(load::run(target, self.plan, pace))
+            .block_on(load::run(target.addr, self.plan, pace, target.cpu.clone()))
             .with_context(|| format!("measuring {name}"))
     }
 }
 
-/// A proxy or origin under test and where it listens.
+/// A proxy or origin under test, where it listens and whose CPU it uses.
 struct Target {
     name: &'static str,
     addr: SocketAddr,
+    cpu: Option<CpuOwner>,
 }
 
 fn run(args: &Args) -> Result<()> {
@@ -128,6 +131,7 @@ fn run(args: &Args) -> Result<()> {
     let mut targets = vec![Target {
         name: "direct (upstream)",
         addr: upstream.addr,
+        cpu: Some(CpuOwner::OwnThreads(upstream::THREAD_NAME)),
     }];
     let proxy_workers = args
         .proxy_workers
@@ -149,6 +153,7 @@ fn run(args: &Args) -> Result<()> {
             targets.push(Target {
                 name: "rampart",
                 addr: rampart.addr,
+                cpu: Some(CpuOwner::Process(rampart.pid())),
             });
             Ok(rampart)
         }
@@ -162,6 +167,7 @@ fn run(args: &Args) -> Result<()> {
         targets.push(Target {
             name: "nginx",
             addr: nginx.addr,
+            cpu: Some(CpuOwner::Process(nginx.pid())),
         });
     }
 
@@ -174,7 +180,7 @@ fn run(args: &Args) -> Result<()> {
             let label = format!("{} (round {round}/{})", target.name, args.rounds);
             rows.push(Row {
                 name: target.name,
-                result: bench.measure(&label, target.addr, Pace::ClosedLoop)?,
+                result: bench.measure(&label, target, Pace::ClosedLoop)?,
             });
         }
         rounds.push(rows);
@@ -190,7 +196,7 @@ fn run(args: &Args) -> Result<()> {
             for target in &targets {
                 runs.push(Row {
                     name: target.name,
-                    result: bench.measure(target.name, target.addr, Pace::OpenLoop { rate })?,
+                    result: bench.measure(target.name, target, Pace::OpenLoop { rate })?,
                 });
             }
             Some((rate, runs))

@@ -11,7 +11,7 @@ use std::process::Command;
 
 pub struct Nginx {
     pub addr: SocketAddr,
-    _process: ChildGuard,
+    process: ChildGuard,
 }
 
 impl Nginx {
@@ -43,10 +43,12 @@ impl Nginx {
             .args(["-g", "daemon off;"]);
         let mut process = ChildGuard::spawn("nginx", command, &prefix.join("logs/stderr.log"))?;
         process.wait_until_ready(addr, "/bench")?;
-        Ok(Nginx {
-            addr,
-            _process: process,
-        })
+        Ok(Nginx { addr, process })
+    }
+
+    /// The master's pid; its workers are its children.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
     }
 }
 

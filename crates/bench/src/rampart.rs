@@ -38,6 +38,10 @@ impl Rampart {
         Ok(Rampart { addr, process })
     }
 
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
     /// The number of serving threads the running gateway has, read from
     /// /proc (threads named `rampart-worker-N`); `None` when there are none.
     pub fn worker_threads(&self) -> Option<usize> {

@@ -30,24 +30,30 @@ pub fn machine() -> String {
     format!("{cores} CPUs, {model}")
 }
 
-/// One table line: name, rate, p50/p99/p99.9, errors, and one last column.
-fn table_line(name: &str, rate: &str, latencies: [&str; 3], errors: &str, last: &str) -> String {
-    let [p50, p99, p999] = latencies;
-    format!("{name:<18} {rate:>10} {p50:>8} {p99:>8} {p999:>9} {errors:>7} {last:>9}\n")
+/// One table line: name, rate, p50/p99/p99.9, CPU per request, errors, and
+/// one last column.
+fn table_line(name: &str, rate: &str, measures: [&str; 4], errors: &str, last: &str) -> String {
+    let [p50, p99, p999, cpu] = measures;
+    format!("{name:<18} {rate:>10} {p50:>8} {p99:>8} {p999:>9} {cpu:>11} {errors:>7} {last:>9}\n")
 }
 
 fn result_line(name: &str, result: &LoadResult, last: &str) -> String {
     let ms = |q| format!("{:.3}", result.latency_ms(q));
+    let cpu = result
+        .cpu_micros_per_request()
+        .map_or_else(|| "-".to_owned(), |micros| format!("{micros:.1}"));
     table_line(
         name,
         &format!("{:.0}", result.throughput()),
-        [&ms(0.50), &ms(0.99), &ms(0.999)],
+        [&ms(0.50), &ms(0.99), &ms(0.999), &cpu],
         &result.errors.to_string(),
         last,
     )
 }
 
-const LATENCY_HEADERS: [&str; 3] = ["p50 ms", "p99 ms", "p99.9 ms"];
+/// Latencies, then the target's own CPU time per request (the upstream's for
+/// the direct runs: the proxies' rows do not include it).
+const MEASURE_HEADERS: [&str; 4] = ["p50 ms", "p99 ms", "p99.9 ms", "cpu us/req"];
 
 /// The closed-loop table; the last column is throughput relative to the row
 /// named `nginx` when there is one.
@@ -56,7 +62,7 @@ pub fn throughput_table(rows: &[&Row]) -> String {
         .iter()
         .find(|r| r.name == "nginx")
         .map(|r| r.result.throughput());
-    let mut text = table_line("config", "req/s", LATENCY_HEADERS, "errors", "vs nginx");
+    let mut text = table_line("config", "req/s", MEASURE_HEADERS, "errors", "vs nginx");
     for row in rows {
         let ratio = nginx.map_or_else(
             || "-".to_owned(),
@@ -159,7 +165,7 @@ pub fn open_loop_summary(rate: f64, connections: usize, runs: &[Row]) -> String 
     text.push_str(&table_line(
         "config",
         "achieved",
-        LATENCY_HEADERS,
+        MEASURE_HEADERS,
         "errors",
         "unsent",
     ));
@@ -204,6 +210,7 @@ mod tests {
             errors: 0,
             unsent: 0,
             window: Duration::from_secs(seconds),
+            cpu: Some(Duration::from_millis(seconds)),
         }
     }
 
@@ -227,6 +234,8 @@ mod tests {
         let rampart_line = table.lines().find(|l| l.starts_with("rampart")).unwrap();
         assert!(rampart_line.contains(" 90 "), "{rampart_line}");
         assert!(rampart_line.contains("1.000"), "{rampart_line}");
+        // 1 ms of CPU over 90 requests.
+        assert!(rampart_line.contains(" 11.1 "), "{rampart_line}");
         assert!(rampart_line.ends_with("0.90x"), "{rampart_line}");
     }
 

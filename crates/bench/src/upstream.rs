@@ -19,6 +19,9 @@ use tokio::runtime::Runtime;
 /// What the upstream answers to every request.
 pub const BODY: &[u8] = br#"{"id":42,"name":"bench","status":"ok","tags":["a","b"]}"#;
 
+/// The name of the upstream's threads (the harness counts their CPU time).
+pub const THREAD_NAME: &str = "bench-upstream";
+
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
 /// A running upstream; stops (runtime shut down) when dropped.
@@ -32,7 +35,7 @@ impl Upstream {
     pub fn start(threads: usize) -> Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
-            .thread_name("bench-upstream")
+            .thread_name(THREAD_NAME)
             .enable_all()
             .build()
             .context("starting the upstream runtime")?;
