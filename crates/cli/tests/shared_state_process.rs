@@ -1,6 +1,7 @@
 //! Several gateways, one policy: three `rampart serve` processes sharing a
 //! Redis admit a shared limit of N at most N x 1.01 times between them, a
-//! ban made by one is enforced by the others, and a Redis outage is visible
+//! ban made by one is enforced by the others (and lifted on all of them by
+//! an operator's `DELETE /bans` at any one), and a Redis outage is visible
 //! (metric and event) while limits fall back as configured, until the
 //! gateways reconnect by themselves.
 
@@ -42,6 +43,26 @@ fn origin() -> SocketAddr {
 }
 
 const LIMIT: usize = 100;
+const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// `DELETE /bans` on an admin listener: its status and body.
+fn lift_ban(admin: u16, body: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", admin)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "DELETE /bans HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_string();
+    (status, body)
+}
 
 fn gateway_config(
     port: u16,
@@ -50,7 +71,10 @@ fn gateway_config(
     redis_port: u16,
     events: &Path,
 ) -> String {
-    let base = config(port, admin, origin, "");
+    let base = config(port, admin, origin, "").replace(
+        "[admin]\n",
+        &format!("[admin]\ntoken = \"{ADMIN_TOKEN}\"\n"),
+    );
     format!(
         r#"{base}
 [pipeline]
@@ -176,6 +200,15 @@ fn three_gateways_share_one_limit_bans_and_survive_an_outage() {
     assert_eq!(status(cluster.ports[0], "/wp-admin"), Some(403));
     for &port in &cluster.ports[1..] {
         wait_for_status(port, "/home", 403);
+    }
+
+    // An operator lifts it at another gateway: lifted everywhere.
+    let (status, answer) = lift_ban(cluster.admins[1], r#"{"network": "127.0.0.1"}"#);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains(r#""lifted":true"#), "{answer}");
+    assert!(answer.contains(r#""shared":"announced""#), "{answer}");
+    for &port in &cluster.ports {
+        wait_for_status(port, "/home", 200);
     }
 
     // Outage: visible, limits fall back (`closed` for this one), and every

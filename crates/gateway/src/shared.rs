@@ -15,7 +15,7 @@ use crate::telemetry;
 use arc_swap::ArcSwapOption;
 use rampart_core::event::rfc3339_millis;
 use rampart_core::{Clock, Reason, SecurityEvent};
-use rampart_prevent::BanList;
+use rampart_prevent::{BanList, BanTarget};
 use rampart_store::shared::{
     Health, RedisConfig, SharedBan, SharedState, SharedStateListener, SharedStats,
 };
@@ -68,6 +68,7 @@ impl SharedLink {
             reconnects,
             bans_received,
             bans_unreadable,
+            lifts_received,
         } = self.state.stats();
         for (what, value) in [
             ("errors", errors),
@@ -76,6 +77,7 @@ impl SharedLink {
             ("reconnects", reconnects),
             ("bans_received", bans_received),
             ("bans_unreadable", bans_unreadable),
+            ("lifts_received", lifts_received),
         ] {
             metrics::counter!(telemetry::REDIS_EVENTS, "what" => what).absolute(value);
         }
@@ -137,6 +139,12 @@ impl SharedStateListener for Listener {
                 entries = full.0,
                 "the ban list is full; a shared ban was not copied"
             );
+        }
+    }
+
+    fn ban_lifted(&self, target: BanTarget) {
+        if let Some(list) = self.bans.0.load_full() {
+            write(&list).unban(&target);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Shared bans against a real Redis: announced to the other gateways,
-//! loaded by one that joins later, escalating on offences seen anywhere.
+//! loaded by one that joins later, escalating on offences seen anywhere,
+//! and lifted everywhere at once.
 
 mod support;
 
@@ -99,6 +100,36 @@ async fn a_ban_reaches_every_gateway_and_escalates_across_them() {
     let mut asked = third.load_bans().await.unwrap();
     asked.sort_by_key(|shared| shared.ban.strikes);
     assert_eq!(asked, expected);
+}
+
+#[tokio::test]
+async fn a_lift_reaches_every_other_gateway_and_forgets_the_offences() {
+    let server = RedisServer::start();
+    let settings = config(&server.url());
+    let (first, mut first_reports) = connected(&settings).await;
+    let (second, mut second_reports) = connected(&settings).await;
+    let key = BanTarget::ApiKey("k-stolen".into());
+    first.ban(&ladder(), &key, "scraping").await.unwrap();
+    second.ban(&ladder(), &key, "scraping").await.unwrap();
+    assert_eq!(second_reports.next_ban().await.target, key);
+    assert_eq!(first_reports.next_ban().await.ban.strikes, 2);
+
+    assert!(second.unban(&key).await.unwrap(), "Redis held the record");
+    assert_eq!(first_reports.next_lift().await, key);
+    assert!(
+        second_reports.pending_lifts().is_empty(),
+        "a gateway does not hear its own lift"
+    );
+    assert!(first.load_bans().await.unwrap().is_empty());
+    // The offences are forgotten: the next ban starts the ladder again.
+    let fresh = first.ban(&ladder(), &key, "scraping").await.unwrap();
+    assert_eq!(fresh.strikes, 1);
+
+    // A target Redis never held (banned locally while Redis was out) is
+    // still announced, so that every gateway drops it.
+    let local_only = BanTarget::User("eve".into());
+    assert!(!first.unban(&local_only).await.unwrap());
+    assert_eq!(second_reports.next_lift().await, local_only);
 }
 
 #[tokio::test]

@@ -6,11 +6,13 @@
 //!   `"api_key"`, `"user"`, `"fingerprint"`; a bare address is a /32 or
 //!   /128): banned with the configured escalation, shared with the other
 //!   gateways when `[redis]` is set; answers the ban.
-//! - `DELETE /bans` with the same body: lifts the ban on this gateway (a
-//!   ban shared through Redis also ends by itself on the other gateways
-//!   when its time is up).
+//! - `DELETE /bans` with the same body: lifts the ban on this gateway and,
+//!   with `[redis]`, on every other one (the target's offences are
+//!   forgotten, so a later ban starts the escalation again); answers
+//!   whether this gateway held the ban and whether the lift was shared.
 
 use super::{bounded_body, json, refused_without_token, text, AdminState};
+use crate::stages::prevent::SharedUnban;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
@@ -82,10 +84,21 @@ pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<
         Err(message) => return text(StatusCode::BAD_REQUEST, format!("{message}\n")),
     };
     if method == Method::DELETE {
-        let lifted = crate::sync::write(&prevent.bans).unban(&target);
+        let unbanned = prevent.unban(&target).await;
+        let (shared, error) = match unbanned.everywhere {
+            SharedUnban::NotConfigured => ("not_configured", None),
+            SharedUnban::Announced => ("announced", None),
+            SharedUnban::Failed(error) => ("failed", Some(error)),
+        };
+        let status = if error.is_some() {
+            StatusCode::BAD_GATEWAY
+        } else {
+            StatusCode::OK
+        };
         return json(
-            StatusCode::OK,
-            serde_json::json!({ "lifted": lifted }).to_string(),
+            status,
+            serde_json::json!({ "lifted": unbanned.here, "shared": shared, "error": error })
+                .to_string(),
         );
     }
     match prevent.ban(target, reason) {

@@ -1,7 +1,7 @@
 //! Bans made by one gateway, seen by all: the record in Redis that makes
 //! escalation count every gateway's offences, the announcement that copies a
-//! ban into every local ban list, and the load that completes a gateway
-//! joining late or coming back after an outage.
+//! ban into every local ban list (or lifts one from all of them), and the
+//! load that completes a gateway joining late or coming back after an outage.
 //!
 //! A target's record lives at `{prefix}ban:{target}` where `target` is
 //! `net:{cidr}`, `api_key:{id}`, `user:{id}` or `fingerprint:{id}`.
@@ -88,6 +88,23 @@ impl BanKeys {
             strikes,
             reason: Arc::from(reason),
         })
+    }
+
+    /// Forgets `target`'s offences and announces the lift to every gateway.
+    /// True when Redis held a record for it.
+    pub(crate) async fn unban(
+        &self,
+        connection: &mut MultiplexedConnection,
+        target: &BanTarget,
+    ) -> RedisResult<bool> {
+        let target_text = encode_target(target);
+        let mut invocation = scripts::UNBAN.key(format!("{}{target_text}", self.prefix));
+        invocation
+            .arg(&self.channel)
+            .arg(&self.origin)
+            .arg(&target_text);
+        let existed: u32 = invocation.invoke_async(connection).await?;
+        Ok(existed > 0)
     }
 
     /// Every ban still active, by Redis's clock. Walks the records with
@@ -189,32 +206,60 @@ impl Session for BanFeed {
             return;
         }
         let announcement = serde_json::from_slice::<Announcement>(message.get_payload_bytes());
-        let Some((origin, ban)) = announcement.ok().and_then(Announcement::into_ban) else {
+        let Some((origin, news)) = announcement.ok().and_then(Announcement::read) else {
             Counters::bump(&self.counters.bans_unreadable);
             return;
         };
-        if origin != self.keys.origin {
-            self.deliver(ban);
+        if origin == self.keys.origin {
+            return;
+        }
+        match news {
+            News::Banned(ban) => self.deliver(ban),
+            News::Lifted(target) => {
+                Counters::bump(&self.counters.lifts_received);
+                self.listener.ban_lifted(target);
+            }
         }
     }
 }
 
-/// A ban as the ban script publishes it.
+/// A ban, or a lift, as the scripts publish it: a ban carries `strikes`,
+/// `until` and `reason`; a lift carries `lifted: true` instead.
 #[derive(Deserialize)]
 struct Announcement {
     origin: String,
     target: String,
-    strikes: u32,
-    until: String,
-    reason: String,
+    #[serde(default)]
+    lifted: bool,
+    strikes: Option<u32>,
+    until: Option<String>,
+    reason: Option<String>,
+}
+
+/// What an announcement tells the other gateways.
+#[derive(Debug, PartialEq, Eq)]
+enum News {
+    Banned(SharedBan),
+    Lifted(BanTarget),
 }
 
 impl Announcement {
-    fn into_ban(self) -> Option<(String, SharedBan)> {
+    /// The announcing gateway and its news; `None` for a target or a ban
+    /// this version cannot read.
+    fn read(self) -> Option<(String, News)> {
         let target = decode_target(&self.target)?;
-        let until_millis = self.until.parse().ok()?;
-        let ban = shared_ban(target, self.strikes, until_millis, &self.reason);
-        Some((self.origin, ban))
+        let news = if self.lifted {
+            News::Lifted(target)
+        } else {
+            let until_millis = self.until?.parse().ok()?;
+            News::Banned(shared_ban(
+                target,
+                self.strikes?,
+                until_millis,
+                &self.reason?,
+            ))
+        };
+        Some((self.origin, news))
     }
 }
 
@@ -323,11 +368,14 @@ mod tests {
     #[test]
     fn announcements_are_read_and_foreign_formats_refused() {
         let text = r#"{"origin":"gw-1","target":"user:mallory","strikes":2,"until":"1732850000123","reason":"stuffing"}"#;
-        let (origin, ban) = serde_json::from_str::<Announcement>(text)
+        let (origin, news) = serde_json::from_str::<Announcement>(text)
             .unwrap()
-            .into_ban()
+            .read()
             .unwrap();
         assert_eq!(origin, "gw-1");
+        let News::Banned(ban) = news else {
+            panic!("a ban, not a lift: {news:?}")
+        };
         assert_eq!(ban.target, BanTarget::User("mallory".into()));
         assert_eq!(
             (ban.ban.kind, ban.ban.strikes, ban.ban.until_millis),
@@ -335,6 +383,23 @@ mod tests {
         );
         let bad_until = text.replace("1732850000123", "soon");
         let announcement = serde_json::from_str::<Announcement>(&bad_until).unwrap();
-        assert!(announcement.into_ban().is_none());
+        assert!(announcement.read().is_none());
+        let no_strikes = r#"{"origin":"gw-1","target":"user:mallory","until":"1","reason":"x"}"#;
+        let announcement = serde_json::from_str::<Announcement>(no_strikes).unwrap();
+        assert!(announcement.read().is_none(), "a ban needs its strikes");
+    }
+
+    #[test]
+    fn a_lift_names_its_target_only() {
+        let text = r#"{"origin":"gw-2","target":"api_key:k-123","lifted":true}"#;
+        let (origin, news) = serde_json::from_str::<Announcement>(text)
+            .unwrap()
+            .read()
+            .unwrap();
+        assert_eq!(origin, "gw-2");
+        assert_eq!(news, News::Lifted(BanTarget::ApiKey("k-123".into())));
+        let unknown = text.replace("api_key:", "planet:");
+        let announcement = serde_json::from_str::<Announcement>(&unknown).unwrap();
+        assert!(announcement.read().is_none());
     }
 }

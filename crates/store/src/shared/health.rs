@@ -2,6 +2,7 @@
 //! counters an operator graphs: an outage must be visible, not just survived.
 
 use super::bans::SharedBan;
+use rampart_prevent::BanTarget;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The connection to Redis, as last seen.
@@ -25,6 +26,10 @@ pub trait SharedStateListener: Send + Sync + 'static {
     /// A ban made by another gateway, or found active when this one
     /// (re)connected: copy it into the local ban list.
     fn ban_received(&self, ban: SharedBan);
+
+    /// Another gateway lifted the ban on `target`: drop it from the local
+    /// ban list.
+    fn ban_lifted(&self, target: BanTarget);
 }
 
 /// The counters, read for metrics.
@@ -42,6 +47,8 @@ pub struct SharedStats {
     pub bans_received: u64,
     /// Ban announcements that could not be read (another version's format).
     pub bans_unreadable: u64,
+    /// Bans lifted by other gateways.
+    pub lifts_received: u64,
 }
 
 /// The live counters behind [`SharedStats`].
@@ -53,6 +60,7 @@ pub(crate) struct Counters {
     pub(crate) reconnects: AtomicU64,
     pub(crate) bans_received: AtomicU64,
     pub(crate) bans_unreadable: AtomicU64,
+    pub(crate) lifts_received: AtomicU64,
 }
 
 impl Counters {
@@ -69,6 +77,7 @@ impl Counters {
             reconnects: read(&self.reconnects),
             bans_received: read(&self.bans_received),
             bans_unreadable: read(&self.bans_unreadable),
+            lifts_received: read(&self.lifts_received),
         }
     }
 }

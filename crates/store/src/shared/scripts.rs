@@ -102,3 +102,23 @@ return {strikes, until_text}
 "#,
     )
 });
+
+/// Lifts the ban on a target everywhere: forgets its offences and announces
+/// the lift, so every gateway drops the target from its local list (a ban a
+/// gateway holds only locally, made while Redis was out, included).
+///
+/// - `KEYS[1]`: the target's record.
+/// - `ARGV[1]`: the channel. `ARGV[2]`: the announcing gateway.
+///   `ARGV[3]`: the target, as the record's key ends.
+///
+/// Returns 1 when a record existed. The announcement is JSON:
+/// `{"origin", "target", "lifted": true}`.
+pub(crate) static UNBAN: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local existed = redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[1], cjson.encode({origin = ARGV[2], target = ARGV[3], lifted = true}))
+return existed
+"#,
+    )
+});

@@ -110,6 +110,17 @@ impl SharedState {
             .await
     }
 
+    /// Lifts the ban on `target` on every gateway and forgets its offences.
+    /// True when Redis held a record for it; the lift is announced either
+    /// way (a gateway may hold a ban it made while Redis was out).
+    pub async fn unban(&self, target: &BanTarget) -> Result<bool, SharedError> {
+        self.link
+            .call(self.timeout, |mut connection| async move {
+                self.bans.unban(&mut connection, target).await
+            })
+            .await
+    }
+
     /// Every active ban. The client already delivers them to the listener on
     /// each (re)connection; this is for a caller that wants them now.
     pub async fn load_bans(&self) -> Result<Vec<SharedBan>, SharedError> {

@@ -6,6 +6,7 @@
 pub mod server;
 
 use rampart_core::SystemClock;
+use rampart_prevent::BanTarget;
 use rampart_store::shared::{Health, RedisConfig, SharedBan, SharedState, SharedStateListener};
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub fn config(url: &str) -> RedisConfig {
 struct Recorder {
     health: UnboundedSender<Health>,
     bans: UnboundedSender<SharedBan>,
+    lifts: UnboundedSender<BanTarget>,
 }
 
 impl SharedStateListener for Recorder {
@@ -41,12 +43,17 @@ impl SharedStateListener for Recorder {
     fn ban_received(&self, ban: SharedBan) {
         let _ = self.bans.send(ban);
     }
+
+    fn ban_lifted(&self, target: BanTarget) {
+        let _ = self.lifts.send(target);
+    }
 }
 
 /// What one client reported, in order.
 pub struct Reports {
     health: UnboundedReceiver<Health>,
     bans: UnboundedReceiver<SharedBan>,
+    lifts: UnboundedReceiver<BanTarget>,
 }
 
 impl Reports {
@@ -56,6 +63,15 @@ impl Reports {
 
     pub async fn next_ban(&mut self) -> SharedBan {
         next(&mut self.bans, "ban").await
+    }
+
+    pub async fn next_lift(&mut self) -> BanTarget {
+        next(&mut self.lifts, "lifted ban").await
+    }
+
+    /// Lifts reported and not yet taken.
+    pub fn pending_lifts(&mut self) -> Vec<BanTarget> {
+        std::iter::from_fn(|| self.lifts.try_recv().ok()).collect()
     }
 
     /// Bans reported and not yet taken.
@@ -75,11 +91,17 @@ async fn next<T>(receiver: &mut UnboundedReceiver<T>, what: &str) -> T {
 pub fn start(config: &RedisConfig) -> (SharedState, Reports) {
     let (health, health_reports) = unbounded_channel();
     let (bans, ban_reports) = unbounded_channel();
-    let recorder = Arc::new(Recorder { health, bans });
+    let (lifts, lift_reports) = unbounded_channel();
+    let recorder = Arc::new(Recorder {
+        health,
+        bans,
+        lifts,
+    });
     let state = SharedState::start(config, recorder, Arc::new(SystemClock)).expect("valid config");
     let reports = Reports {
         health: health_reports,
         bans: ban_reports,
+        lifts: lift_reports,
     };
     (state, reports)
 }

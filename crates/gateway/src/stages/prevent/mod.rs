@@ -76,6 +76,42 @@ impl PreventRuntime {
         }
         local
     }
+
+    /// Lifts the ban on `target` here and, with `[redis]`, on every gateway
+    /// (its offences forgotten, so a later ban starts the ladder again).
+    pub async fn unban(&self, target: &BanTarget) -> Unbanned {
+        let here = write(&self.bans).unban(target);
+        let everywhere = match &self.shared {
+            None => SharedUnban::NotConfigured,
+            Some(shared) => match shared.link.state.unban(target).await {
+                Ok(_) => SharedUnban::Announced,
+                Err(error) => {
+                    tracing::warn!(%error, "the lift could not be shared; other gateways keep the ban until it ends");
+                    SharedUnban::Failed(error.to_string())
+                }
+            },
+        };
+        Unbanned { here, everywhere }
+    }
+}
+
+/// What lifting a ban did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unbanned {
+    /// This gateway held a ban on the target.
+    pub here: bool,
+    pub everywhere: SharedUnban,
+}
+
+/// Whether the other gateways were told to lift a ban.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SharedUnban {
+    /// No `[redis]`: bans are this gateway's own.
+    NotConfigured,
+    /// Redis forgot the target's offences and told every gateway.
+    Announced,
+    /// Redis could not be reached; the others keep the ban until it ends.
+    Failed(String),
 }
 
 pub struct PreventStage {
