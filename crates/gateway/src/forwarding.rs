@@ -7,6 +7,7 @@ use crate::ipset::IpSet;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -115,16 +116,39 @@ fn parse_forwarded_ip(text: &str) -> Option<IpAddr> {
         .and_then(|t| t.parse().ok())
 }
 
+/// The client address of this hop as the forwarding headers write it,
+/// worked out once per connection rather than once per request.
+#[derive(Debug, Clone)]
+pub struct HopPeer {
+    /// The `X-Forwarded-For` element: the bare address.
+    address: HeaderValue,
+    /// The `Forwarded` node: the address, quoted and bracketed for IPv6.
+    node: Arc<str>,
+}
+
+impl HopPeer {
+    pub fn new(peer: IpAddr) -> HopPeer {
+        let text = peer.to_string();
+        let node = match peer {
+            IpAddr::V4(_) => text.clone(),
+            IpAddr::V6(_) => format!("\"[{text}]\""),
+        };
+        HopPeer {
+            address: HeaderValue::try_from(text).expect("an IP address is a valid header value"),
+            node: Arc::from(node),
+        }
+    }
+}
+
 /// Appends this hop to `X-Forwarded-For` and `Forwarded`, and sets `X-Forwarded-Proto`.
-pub fn append_forwarded(headers: &mut HeaderMap, peer: IpAddr, host: &str, tls: bool) {
+pub fn append_forwarded(headers: &mut HeaderMap, peer: &HopPeer, host: &str, tls: bool) {
     let proto = if tls { "https" } else { "http" };
-    let peer_text = peer.to_string();
-    append_comma_separated(headers, &X_FORWARDED_FOR, &peer_text);
-    let node = match peer {
-        IpAddr::V4(_) => peer_text,
-        IpAddr::V6(_) => format!("\"[{peer_text}]\""),
-    };
-    let mut element = format!("for={node};proto={proto}");
+    append_comma_separated(headers, &X_FORWARDED_FOR, peer.address.clone());
+    let mut element = String::with_capacity(peer.node.len() + host.len() + 20);
+    element.push_str("for=");
+    element.push_str(&peer.node);
+    element.push_str(";proto=");
+    element.push_str(proto);
     if !host.is_empty()
         && host
             .bytes()
@@ -133,28 +157,37 @@ pub fn append_forwarded(headers: &mut HeaderMap, peer: IpAddr, host: &str, tls: 
         element.push_str(";host=");
         element.push_str(host);
     }
-    append_comma_separated(headers, &FORWARDED, &element);
+    if let Ok(element) = HeaderValue::try_from(element) {
+        append_comma_separated(headers, &FORWARDED, element);
+    }
     headers.insert(&X_FORWARDED_PROTO, HeaderValue::from_static(proto));
 }
 
-fn append_comma_separated(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
-    let existing: Vec<&str> = headers
+/// Sets `name` to the earlier hops' values (all of its fields, joined) and
+/// then `value`; most requests have no earlier hop, and `value` goes in as is.
+fn append_comma_separated(headers: &mut HeaderMap, name: &HeaderName, value: HeaderValue) {
+    let earlier: Vec<&str> = headers
         .get_all(name)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect();
-    let joined = if existing.is_empty() {
-        value.to_string()
-    } else {
-        format!("{}, {value}", existing.join(", "))
+    if earlier.is_empty() {
+        headers.insert(name, value);
+        return;
+    }
+    let Ok(value_text) = value.to_str() else {
+        return;
     };
-    if let Ok(v) = HeaderValue::from_str(&joined) {
+    let joined = format!("{}, {value_text}", earlier.join(", "));
+    if let Ok(v) = HeaderValue::try_from(joined) {
         headers.insert(name, v);
     }
 }
 
-/// Generates request ids: a per-process random prefix and a counter, so ids
-/// are unique without a syscall or a lock per request.
+/// Generates request ids: a per-process random prefix and a scrambled
+/// counter (a bijection on 64 bits, so no two requests of a process share
+/// an id, and consecutive ids do not look consecutive), without a syscall
+/// or a lock per request.
 pub struct RequestIds {
     prefix: u64,
     counter: AtomicU64,
@@ -173,9 +206,13 @@ impl RequestIds {
         }
     }
 
+    /// 32 lowercase hex digits.
     pub fn next(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        format!("{:016x}{:08x}", self.prefix, splitmix64(n) as u32)
+        let mut id = String::with_capacity(32);
+        push_hex(&mut id, self.prefix);
+        push_hex(&mut id, splitmix64(n));
+        id
     }
 
     /// The id a trusted peer sent, when it is a sane token; else a fresh one.
@@ -199,6 +236,15 @@ impl RequestIds {
 impl Default for RequestIds {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Appends the 16 hex digits of `value` (the formatting machinery costs
+/// more than the rest of the id on the request path).
+fn push_hex(out: &mut String, value: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..16).rev() {
+        out.push(DIGITS[((value >> (shift * 4)) & 0xf) as usize] as char);
     }
 }
 
@@ -279,7 +325,12 @@ mod tests {
     #[test]
     fn forwarding_appends_this_hop() {
         let mut h = headers(&[("x-forwarded-for", "203.0.113.9")]);
-        append_forwarded(&mut h, "::1".parse().unwrap(), "api.test", true);
+        append_forwarded(
+            &mut h,
+            &HopPeer::new("::1".parse().unwrap()),
+            "api.test",
+            true,
+        );
         assert_eq!(h.get("x-forwarded-for").unwrap(), "203.0.113.9, ::1");
         assert_eq!(
             h.get("forwarded").unwrap(),
@@ -293,7 +344,15 @@ mod tests {
         let ids = RequestIds::new();
         let a = ids.next();
         assert_ne!(a, ids.next());
-        assert_eq!(a.len(), 24);
+        assert_eq!(a.len(), 32);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(&a[..16], format!("{:016x}", ids.prefix));
+        // Far more ids than a 32-bit suffix could keep apart (about five
+        // collisions expected there), none repeated.
+        let many: std::collections::HashSet<String> = (0..200_000).map(|_| ids.next()).collect();
+        assert_eq!(many.len(), 200_000);
         let sent = HeaderValue::from_static("abc-123");
         assert_eq!(ids.keep_or_new(Some(&sent), true), "abc-123");
         assert_ne!(ids.keep_or_new(Some(&sent), false), "abc-123");

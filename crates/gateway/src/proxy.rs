@@ -36,6 +36,8 @@ pub struct Shared {
 #[derive(Debug, Clone)]
 pub struct ConnectionInfo {
     pub peer: SocketAddr,
+    /// The peer as this hop's forwarding headers name it.
+    pub hop: forwarding::HopPeer,
     pub tls: bool,
     pub signals: Arc<ConnectionSignals>,
 }
@@ -44,6 +46,7 @@ impl ConnectionInfo {
     pub fn new(peer: SocketAddr, tls: bool) -> Self {
         ConnectionInfo {
             peer,
+            hop: forwarding::HopPeer::new(peer.ip()),
             tls,
             signals: Arc::default(),
         }
@@ -271,21 +274,18 @@ pub async fn handle(
     }
 }
 
-/// The authority the client asked for: `:authority` (HTTP/2) or `Host`.
+/// The authority the client asked for: `:authority` (HTTP/2) or `Host`,
+/// lowercased.
 fn request_host(parts: &http::request::Parts) -> String {
-    parts
-        .uri
-        .authority()
-        .map(|a| a.as_str().to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_default()
-        .to_ascii_lowercase()
+    let authority = parts.uri.authority().map(|a| a.as_str()).or_else(|| {
+        parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+    });
+    let mut host = authority.unwrap_or_default().to_owned();
+    host.make_ascii_lowercase();
+    host
 }
 
 /// Bytes of the request head as the route's header limit counts them.
@@ -378,12 +378,7 @@ fn upstream_request(
             headers.insert(header::HOST, host);
         }
     }
-    forwarding::append_forwarded(
-        &mut headers,
-        connection.peer.ip(),
-        &ctx.host,
-        connection.tls,
-    );
+    forwarding::append_forwarded(&mut headers, &connection.hop, &ctx.host, connection.tls);
     if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
         headers.insert(&runtime.config.server.request_id_header, id);
     }
