@@ -106,7 +106,11 @@ pub fn locate_binary(explicit: Option<&Path>) -> Result<PathBuf> {
         if !path.is_file() {
             bail!("--rampart-bin {} is not a file", path.display());
         }
-        return Ok(path.to_owned());
+        // Absolute: the child starts in the run's own directory, where a
+        // relative path would name nothing.
+        return path
+            .canonicalize()
+            .with_context(|| format!("resolving --rampart-bin {}", path.display()));
     }
     let own = std::env::current_exe().context("finding this executable")?;
     let dir = own.parent().context("this executable has no directory")?;
@@ -170,5 +174,13 @@ mod tests {
     fn an_explicit_binary_must_exist() {
         let error = locate_binary(Some(Path::new("/nonexistent/rampart"))).unwrap_err();
         assert!(error.to_string().contains("is not a file"));
+    }
+
+    #[test]
+    fn an_explicit_relative_binary_is_made_absolute() {
+        // Tests run in the crate's directory.
+        let found = locate_binary(Some(Path::new("Cargo.toml"))).unwrap();
+        assert!(found.is_absolute(), "{}", found.display());
+        assert!(found.ends_with("crates/bench/Cargo.toml"));
     }
 }
