@@ -52,6 +52,8 @@ pub struct UpstreamPool {
     pub spec: UpstreamSpec,
     slots: Vec<Arc<AddressSlot>>,
     cursor: AtomicUsize,
+    /// The slots' clock origin (they all share it).
+    epoch: Instant,
 }
 
 impl UpstreamPool {
@@ -77,16 +79,21 @@ impl UpstreamPool {
             spec,
             slots,
             cursor: AtomicUsize::new(0),
+            epoch,
         }
     }
 
     /// Addresses in the order to try them: round robin, healthy ones first.
-    pub fn candidates(&self) -> Vec<Arc<AddressSlot>> {
+    /// Health is read at one instant, so each address comes exactly once;
+    /// nothing is allocated (this runs for every request).
+    pub fn candidates(&self) -> impl Iterator<Item = &Arc<AddressSlot>> + '_ {
         let n = self.slots.len();
         let start = self.cursor.fetch_add(1, Ordering::Relaxed);
-        let rotated = (0..n).map(|i| &self.slots[(start + i) % n]);
-        let (up, down): (Vec<_>, Vec<_>) = rotated.cloned().partition(|s| s.is_up());
-        up.into_iter().chain(down).collect()
+        let now_ms = millis_since(self.epoch);
+        let rotated = move || (0..n).map(move |i| &self.slots[(start + i) % n]);
+        let up = rotated().filter(move |slot| slot.is_up_at(now_ms));
+        let down = rotated().filter(move |slot| !slot.is_up_at(now_ms));
+        up.chain(down)
     }
 
     /// How many addresses are currently considered healthy.
@@ -107,11 +114,15 @@ pub struct AddressSlot {
 
 impl AddressSlot {
     fn now_ms(&self) -> u64 {
-        self.epoch.elapsed().as_millis() as u64
+        millis_since(self.epoch)
     }
 
     pub fn is_up(&self) -> bool {
-        self.down_until_ms.load(Ordering::Relaxed) <= self.now_ms()
+        self.is_up_at(self.now_ms())
+    }
+
+    fn is_up_at(&self, now_ms: u64) -> bool {
+        self.down_until_ms.load(Ordering::Relaxed) <= now_ms
     }
 
     pub fn mark_down(&self, duration: Duration) {
@@ -184,6 +195,10 @@ impl AddressSlot {
     }
 }
 
+fn millis_since(epoch: Instant) -> u64 {
+    epoch.elapsed().as_millis() as u64
+}
+
 /// A connection checked out of a slot; give it back with [`PooledConnection::release`].
 pub struct PooledConnection {
     pub sender: SendRequest<ForwardBody>,
@@ -202,5 +217,38 @@ impl PooledConnection {
         if idle.len() < self.slot.max_idle {
             idle.push(self.sender);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool_of(addresses: &[&str]) -> UpstreamPool {
+        UpstreamPool::new(
+            UpstreamSpec {
+                name: "u".into(),
+                addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
+                unhealthy_for: Duration::from_secs(60),
+                max_idle_per_address: 4,
+            },
+            1,
+        )
+    }
+
+    fn order(pool: &UpstreamPool) -> Vec<u16> {
+        pool.candidates().map(|slot| slot.addr.port()).collect()
+    }
+
+    #[test]
+    fn candidates_rotate_and_put_addresses_taken_out_last() {
+        let pool = pool_of(&["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"]);
+        assert_eq!(order(&pool), [1, 2, 3]);
+        assert_eq!(order(&pool), [2, 3, 1]);
+        pool.slots[1].mark_down(Duration::from_secs(60));
+        assert_eq!(order(&pool), [3, 1, 2], "each address exactly once");
+        assert_eq!(order(&pool), [1, 3, 2]);
+        assert_eq!(pool.healthy_addresses(), 2);
+        assert!(order(&pool_of(&[])).is_empty(), "no address, no candidate");
     }
 }
