@@ -30,6 +30,11 @@ const HOP_BY_HOP: [&HeaderName; 7] = [
 /// With `keep_upgrade`, `Connection: upgrade` and `Upgrade` survive so a
 /// WebSocket handshake can reach the upstream.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    // Most messages carry none: one pass over the names, no lookups.
+    let any_present = headers.keys().any(|name| HOP_BY_HOP.contains(&name));
+    if !any_present && !keep_upgrade {
+        return;
+    }
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
