@@ -2,7 +2,8 @@
 //! the upstream directly, Rampart (pipeline on, nothing to detect) and nginx as
 //! a plain reverse proxy. Phase 1 finds each one's maximum throughput (closed
 //! loop); phase 2 offers half of Rampart's maximum at a fixed rate (open loop)
-//! to the upstream and to Rampart and reports the p99 latency Rampart adds.
+//! to every target and reports the p99 latency each proxy adds. Both phases
+//! run in rounds and judge by the median of the per-round comparisons.
 //!
 //! `cargo run --release -p rampart-bench -- --help`
 
@@ -57,7 +58,7 @@ struct Args {
     /// `worker_processes` (default: the number of CPUs).
     #[arg(long)]
     proxy_workers: Option<usize>,
-    /// Closed-loop rounds; each measures every target once, in turn.
+    /// Rounds of each phase; each round measures every target once, in turn.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
     /// Open-loop rate in requests per second (default: half of Rampart's max).
@@ -186,20 +187,26 @@ fn run(args: &Args) -> Result<()> {
         rounds.push(rows);
     }
     // Open loop at half of Rampart's maximum, on every target (nginx too, as
-    // a reference for what a proxy hop adds).
+    // a reference for what a proxy hop adds), in rounds like the closed loop.
     let open_loop = match &rampart {
         Ok(_) => {
             let rate = args
                 .open_loop_rate
                 .unwrap_or_else(|| report::median_throughput(&rounds, "rampart") / 2.0);
-            let mut runs = Vec::with_capacity(targets.len());
-            for target in &targets {
-                runs.push(Row {
-                    name: target.name,
-                    result: bench.measure(target.name, target, Pace::OpenLoop { rate })?,
-                });
+            let mut open_rounds = Vec::with_capacity(args.rounds);
+            for round in 1..=args.rounds {
+                let mut runs = Vec::with_capacity(targets.len());
+                for target in &targets {
+                    let label =
+                        format!("{} (open loop, round {round}/{})", target.name, args.rounds);
+                    runs.push(Row {
+                        name: target.name,
+                        result: bench.measure(&label, target, Pace::OpenLoop { rate })?,
+                    });
+                }
+                open_rounds.push(runs);
             }
-            Some((rate, runs))
+            Some((rate, open_rounds))
         }
         Err(_) => None,
     };
@@ -209,10 +216,10 @@ fn run(args: &Args) -> Result<()> {
         plan.connections, plan.duration, plan.warmup, args.rounds
     );
     println!("{}", report::rounds_summary(&rounds));
-    if let Some((rate, runs)) = &open_loop {
+    if let Some((rate, open_rounds)) = &open_loop {
         println!(
             "{}",
-            report::open_loop_summary(*rate, plan.connections, runs)
+            report::open_loop_summary(*rate, plan.connections, open_rounds)
         );
     }
     rampart.map(drop).context("Rampart was not measured")
