@@ -264,12 +264,15 @@ pub async fn handle(
             ))
         }
         Ok((response, pooled)) => Ok(respond(
-            &shared,
-            &route,
+            shared,
+            route,
+            &runtime.config.server.request_id_header,
             ctx,
-            response,
-            pooled,
-            client_upgrade,
+            Upstreamed {
+                response,
+                pooled,
+                client_upgrade,
+            },
         )),
     }
 }
@@ -454,16 +457,31 @@ async fn send(
     Err(last_connect_error.map_or(ForwardError::NoAddress, ForwardError::Connect))
 }
 
-/// Turns the upstream's response into the client's: response phases,
-/// hop-by-hop headers removed, request id added, body streamed.
-fn respond(
-    shared: &Arc<Shared>,
-    route: &Arc<RouteRuntime>,
-    mut ctx: ExchangeContext,
+/// What came back from the upstream, and what goes with it.
+struct Upstreamed {
     response: Response<Incoming>,
+    /// The connection, to pool again once the body is read.
     pooled: Option<PooledConnection>,
+    /// The client's side of a protocol switch it asked for.
     client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+}
+
+/// Turns the upstream's response into the client's: response phases,
+/// hop-by-hop headers removed, request id added, body streamed. Takes the
+/// exchange's handles to the gateway and the route rather than cloning
+/// them: their counts are shared by every worker's core.
+fn respond(
+    shared: Arc<Shared>,
+    route: Arc<RouteRuntime>,
+    request_id_header: &http::HeaderName,
+    mut ctx: ExchangeContext,
+    upstreamed: Upstreamed,
 ) -> Response<ResponseBody> {
+    let Upstreamed {
+        response,
+        pooled,
+        client_upgrade,
+    } = upstreamed;
     let (mut parts, body) = response.into_parts();
     let switching = parts.status == StatusCode::SWITCHING_PROTOCOLS;
     if switching {
@@ -474,8 +492,8 @@ fn respond(
             }
             None => {
                 return refuse(
-                    shared,
-                    Some(route),
+                    &shared,
+                    Some(&route),
                     ctx,
                     502,
                     "the upstream switched protocols without being asked",
@@ -491,12 +509,10 @@ fn respond(
         headers,
     } = route.pipeline.response_headers(&mut ctx, &mut parts)
     {
-        return blocked(shared, route, ctx, status, body, headers);
+        return blocked(&shared, &route, ctx, status, body, headers);
     }
     if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
-        parts
-            .headers
-            .insert(&shared.runtime.load().config.server.request_id_header, id);
+        parts.headers.insert(request_id_header, id);
     }
     let status = parts.status.as_u16();
     let action = if ctx.monitored { "monitor" } else { "allow" };
@@ -580,7 +596,7 @@ fn own_response(
         .server
         .request_id_header
         .clone();
-    let tail = ExchangeTail::new(shared, route, ctx, status, action);
+    let tail = ExchangeTail::new(Arc::clone(shared), route.cloned(), ctx, status, action);
     let mut response = Response::new(ResponseBody::full(body, Some(tail)));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
     for (name, value) in headers {
@@ -609,15 +625,15 @@ pub struct ExchangeTail {
 
 impl ExchangeTail {
     fn new(
-        shared: &Arc<Shared>,
-        route: Option<&Arc<RouteRuntime>>,
+        shared: Arc<Shared>,
+        route: Option<Arc<RouteRuntime>>,
         ctx: ExchangeContext,
         status: u16,
         action: &'static str,
     ) -> Self {
         ExchangeTail {
-            shared: Arc::clone(shared),
-            route: route.cloned(),
+            shared,
+            route,
             ctx,
             status,
             action,

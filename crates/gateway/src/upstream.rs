@@ -88,7 +88,13 @@ impl UpstreamPool {
     /// nothing is allocated (this runs for every request).
     pub fn candidates(&self) -> impl Iterator<Item = &Arc<AddressSlot>> + '_ {
         let n = self.slots.len();
-        let start = self.cursor.fetch_add(1, Ordering::Relaxed);
+        // One address needs no rotation, and the shared cursor's cache line
+        // then stays put instead of moving between the workers' cores.
+        let start = if n > 1 {
+            self.cursor.fetch_add(1, Ordering::Relaxed)
+        } else {
+            0
+        };
         let now_ms = millis_since(self.epoch);
         let rotated = move || (0..n).map(move |i| &self.slots[(start + i) % n]);
         let up = rotated().filter(move |slot| slot.is_up_at(now_ms));
