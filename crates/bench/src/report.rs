@@ -195,7 +195,7 @@ pub fn open_loop_summary(rate: f64, connections: usize, rounds: &[Vec<Row>]) -> 
     for (i, round) in rounds.iter().enumerate() {
         let added: Vec<String> = proxies
             .iter()
-            .filter_map(|&name| Some(format!("{name} +{:.3} ms", added_in(round, name)?)))
+            .filter_map(|&name| Some(format!("{name} {:+.3} ms", added_in(round, name)?)))
             .collect();
         writeln!(text, "  round {}: p99 added: {}", i + 1, added.join(", ")).ok();
     }
