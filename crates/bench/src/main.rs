@@ -97,6 +97,25 @@ impl Bench {
             .block_on(load::run(target.addr, self.plan, pace, target.cpu.clone()))
             .with_context(|| format!("measuring {name}"))
     }
+
+    /// Every target at `pace`, `count` times. Rounds interleave the targets
+    /// so that a burst of noise from elsewhere on the machine does not land
+    /// on one of them only.
+    fn rounds(&self, targets: &[Target], count: usize, pace: Pace) -> Result<Vec<Vec<Row>>> {
+        let mut rounds = Vec::with_capacity(count);
+        for round in 1..=count {
+            let mut rows = Vec::with_capacity(targets.len());
+            for target in targets {
+                let label = format!("{} (round {round}/{count})", target.name);
+                rows.push(Row {
+                    name: target.name,
+                    result: self.measure(&label, target, pace)?,
+                });
+            }
+            rounds.push(rows);
+        }
+        Ok(rounds)
+    }
 }
 
 /// A proxy or origin under test, where it listens and whose CPU it uses.
@@ -172,20 +191,7 @@ fn run(args: &Args) -> Result<()> {
         });
     }
 
-    // Rounds interleave the targets so that a burst of noise from elsewhere on
-    // the machine does not land on one of them only.
-    let mut rounds = Vec::with_capacity(args.rounds);
-    for round in 1..=args.rounds {
-        let mut rows = Vec::with_capacity(targets.len());
-        for target in &targets {
-            let label = format!("{} (round {round}/{})", target.name, args.rounds);
-            rows.push(Row {
-                name: target.name,
-                result: bench.measure(&label, target, Pace::ClosedLoop)?,
-            });
-        }
-        rounds.push(rows);
-    }
+    let rounds = bench.rounds(&targets, args.rounds, Pace::ClosedLoop)?;
     // Open loop at half of Rampart's maximum, on every target (nginx too, as
     // a reference for what a proxy hop adds), in rounds like the closed loop.
     let open_loop = match &rampart {
@@ -193,19 +199,7 @@ fn run(args: &Args) -> Result<()> {
             let rate = args
                 .open_loop_rate
                 .unwrap_or_else(|| report::median_throughput(&rounds, "rampart") / 2.0);
-            let mut open_rounds = Vec::with_capacity(args.rounds);
-            for round in 1..=args.rounds {
-                let mut runs = Vec::with_capacity(targets.len());
-                for target in &targets {
-                    let label =
-                        format!("{} (open loop, round {round}/{})", target.name, args.rounds);
-                    runs.push(Row {
-                        name: target.name,
-                        result: bench.measure(&label, target, Pace::OpenLoop { rate })?,
-                    });
-                }
-                open_rounds.push(runs);
-            }
+            let open_rounds = bench.rounds(&targets, args.rounds, Pace::OpenLoop { rate })?;
             Some((rate, open_rounds))
         }
         Err(_) => None,
