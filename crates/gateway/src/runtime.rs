@@ -12,8 +12,9 @@ use crate::stages::build_pipeline;
 use crate::stages::prevent::{PreventRuntime, SharedPrevent};
 use crate::upstream::UpstreamPool;
 use rampart_core::{Clock, SystemClock};
+use rampart_prevent::ban::BanLadder;
 use rampart_prevent::{BanList, Deceiver, GeoFence, GeoLocator, RateLimiter};
-use rampart_store::shared::{RedisConfig, SharedBanLadder, SharedLimit};
+use rampart_store::shared::{RedisConfig, SharedLimit};
 use std::sync::Arc;
 use std::sync::RwLock;
 
@@ -202,7 +203,7 @@ fn shared_prevent(
                 .map_err(|e| format!("prevent.limits ({}): {e}", limit.name))
         })
         .collect::<Result<_, _>>()?;
-    let ladder = SharedBanLadder::new(&config.bans).map_err(|e| format!("prevent.bans: {e}"))?;
+    let ladder = BanLadder::new(&config.bans).map_err(|e| format!("prevent.bans: {e}"))?;
     Ok(SharedPrevent {
         link: Arc::clone(link),
         limits,

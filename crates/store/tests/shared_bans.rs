@@ -4,14 +4,14 @@
 
 mod support;
 
-use rampart_prevent::ban::BanKind;
+use rampart_prevent::ban::{BanKind, BanLadder};
 use rampart_prevent::{BanConfig, BanTarget};
-use rampart_store::shared::{SharedBan, SharedBanLadder};
+use rampart_store::shared::SharedBan;
 use support::server::RedisServer;
 use support::{config, connected, redis_micros};
 
-fn ladder() -> SharedBanLadder {
-    SharedBanLadder::new(&BanConfig {
+fn ladder() -> BanLadder {
+    BanLadder::new(&BanConfig {
         escalation_seconds: vec![60, 600],
         forget_after_seconds: 3_600,
         ..BanConfig::default()

@@ -49,23 +49,35 @@ pub enum BanConfigError {
     NoEntries,
 }
 
-/// The validated escalation ladder, in milliseconds.
+/// The validated escalation ladder, in milliseconds: what the local ban
+/// list applies, and what the shared (Redis) ban script is given.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Ladder {
+pub struct BanLadder {
     steps_millis: Vec<u64>,
-    pub(crate) forget_after_millis: u64,
+    forget_after_millis: u64,
 }
 
-impl Ladder {
-    pub(crate) fn new(config: &BanConfig) -> Result<Ladder, BanConfigError> {
+impl BanLadder {
+    /// Refuses a ladder with no steps or a zero step.
+    pub fn new(config: &BanConfig) -> Result<BanLadder, BanConfigError> {
         let steps = &config.escalation_seconds;
         if steps.is_empty() || steps.contains(&0) {
             return Err(BanConfigError::Escalation);
         }
-        Ok(Ladder {
+        Ok(BanLadder {
             steps_millis: steps.iter().map(|s| s.saturating_mul(1_000)).collect(),
             forget_after_millis: config.forget_after_seconds.saturating_mul(1_000),
         })
+    }
+
+    /// Ban durations for the first, second, ... offence; the last repeats.
+    pub fn steps_millis(&self) -> &[u64] {
+        &self.steps_millis
+    }
+
+    /// How long a target's offences are remembered after its last ban ends.
+    pub fn forget_after_millis(&self) -> u64 {
+        self.forget_after_millis
     }
 
     /// The ban duration for the `strike`-th offence (1-based).
@@ -81,7 +93,12 @@ mod tests {
 
     #[test]
     fn the_last_step_repeats() {
-        let ladder = Ladder::new(&BanConfig::default()).unwrap();
+        let ladder = BanLadder::new(&BanConfig::default()).unwrap();
+        assert_eq!(
+            ladder.steps_millis(),
+            [60_000, 600_000, 3_600_000, 86_400_000]
+        );
+        assert_eq!(ladder.forget_after_millis(), 86_400_000);
         assert_eq!(ladder.duration_millis(1), 60_000);
         assert_eq!(ladder.duration_millis(2), 600_000);
         assert_eq!(ladder.duration_millis(4), 86_400_000);
@@ -94,8 +111,8 @@ mod tests {
             escalation_seconds: vec![],
             ..BanConfig::default()
         };
-        assert_eq!(Ladder::new(&config), Err(BanConfigError::Escalation));
+        assert_eq!(BanLadder::new(&config), Err(BanConfigError::Escalation));
         config.escalation_seconds = vec![60, 0];
-        assert_eq!(Ladder::new(&config), Err(BanConfigError::Escalation));
+        assert_eq!(BanLadder::new(&config), Err(BanConfigError::Escalation));
     }
 }

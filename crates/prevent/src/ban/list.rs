@@ -5,7 +5,7 @@
 //! itself when the list is full. Lookups take `&self` and allocate nothing;
 //! the gateway shares the list behind a read-write lock.
 
-use super::ladder::{BanConfig, BanConfigError, Ladder};
+use super::ladder::{BanConfig, BanConfigError, BanLadder};
 use super::prefix::NetworkTable;
 use crate::facts::ClientFacts;
 use ipnet::IpNet;
@@ -66,7 +66,7 @@ pub struct BanListFull(pub usize);
 
 /// Bans by network, API key, user and fingerprint.
 pub struct BanList {
-    ladder: Ladder,
+    ladder: BanLadder,
     max_entries: usize,
     networks: NetworkTable<Entry>,
     api_keys: HashMap<Box<str>, Entry>,
@@ -81,7 +81,7 @@ impl BanList {
             return Err(BanConfigError::NoEntries);
         }
         Ok(BanList {
-            ladder: Ladder::new(config)?,
+            ladder: BanLadder::new(config)?,
             max_entries: config.max_entries,
             networks: NetworkTable::new(),
             api_keys: HashMap::new(),
@@ -119,7 +119,7 @@ impl BanList {
     /// previous one is forgotten the next step.
     pub fn ban(&mut self, target: &BanTarget, reason: Arc<str>) -> Result<Ban, BanListFull> {
         let now = self.clock.now_millis();
-        let forget = self.ladder.forget_after_millis;
+        let forget = self.ladder.forget_after_millis();
         let previous_strikes = self
             .entry_mut(target)
             .filter(|entry| entry.until_millis.saturating_add(forget) > now)
@@ -187,7 +187,7 @@ impl BanList {
     pub fn sweep(&mut self) -> usize {
         let before = self.len();
         let now = self.clock.now_millis();
-        let forget = self.ladder.forget_after_millis;
+        let forget = self.ladder.forget_after_millis();
         let remembered = |entry: &Entry| entry.until_millis.saturating_add(forget) > now;
         self.networks.retain(remembered);
         for map in [&mut self.api_keys, &mut self.users, &mut self.fingerprints] {

@@ -5,5 +5,5 @@ mod ladder;
 mod list;
 mod prefix;
 
-pub use ladder::{BanConfig, BanConfigError};
+pub use ladder::{BanConfig, BanConfigError, BanLadder};
 pub use list::{Ban, BanKind, BanList, BanListFull, BanTarget};

@@ -10,8 +10,8 @@ use super::health::{Counters, SharedStateListener};
 use super::link::{within, Session};
 use super::scripts;
 use ipnet::IpNet;
-use rampart_prevent::ban::{BanConfigError, BanKind};
-use rampart_prevent::{Ban, BanConfig, BanTarget};
+use rampart_prevent::ban::{BanKind, BanLadder};
+use rampart_prevent::{Ban, BanTarget};
 use redis::aio::MultiplexedConnection;
 use redis::{Msg, PushInfo, RedisResult, Value};
 use serde::Deserialize;
@@ -23,27 +23,6 @@ use std::time::Duration;
 pub struct SharedBan {
     pub target: BanTarget,
     pub ban: Ban,
-}
-
-/// The escalation ladder of `[prevent.bans]`, as the ban script takes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SharedBanLadder {
-    steps_millis: Vec<u64>,
-    forget_after_millis: u64,
-}
-
-impl SharedBanLadder {
-    /// Refuses what the local ban list refuses: no steps, or a zero step.
-    pub fn new(config: &BanConfig) -> Result<SharedBanLadder, BanConfigError> {
-        let steps = &config.escalation_seconds;
-        if steps.is_empty() || steps.contains(&0) {
-            return Err(BanConfigError::Escalation);
-        }
-        Ok(SharedBanLadder {
-            steps_millis: steps.iter().map(|s| s.saturating_mul(1_000)).collect(),
-            forget_after_millis: config.forget_after_seconds.saturating_mul(1_000),
-        })
-    }
 }
 
 /// Key names and the channel under one prefix, and who this gateway is.
@@ -68,7 +47,7 @@ impl BanKeys {
     pub(crate) async fn ban(
         &self,
         connection: &mut MultiplexedConnection,
-        ladder: &SharedBanLadder,
+        ladder: &BanLadder,
         target: &BanTarget,
         reason: &str,
     ) -> RedisResult<Ban> {
@@ -76,11 +55,11 @@ impl BanKeys {
         let mut invocation = scripts::BAN.key(format!("{}{target_text}", self.prefix));
         invocation
             .arg(reason)
-            .arg(ladder.forget_after_millis)
+            .arg(ladder.forget_after_millis())
             .arg(&self.channel)
             .arg(&self.origin)
             .arg(&target_text)
-            .arg(&ladder.steps_millis);
+            .arg(ladder.steps_millis());
         let (strikes, until_millis): (u32, u64) = invocation.invoke_async(connection).await?;
         Ok(Ban {
             kind: kind_of(target),
@@ -343,26 +322,6 @@ mod tests {
     fn glob_characters_in_the_prefix_match_only_themselves() {
         assert_eq!(escape_glob("rampart:"), "rampart:");
         assert_eq!(escape_glob("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
-    }
-
-    #[test]
-    fn the_ladder_refuses_what_the_local_ban_list_refuses() {
-        let mut config = BanConfig::default();
-        let ladder = SharedBanLadder::new(&config).unwrap();
-        assert_eq!(
-            ladder.steps_millis,
-            [60_000, 600_000, 3_600_000, 86_400_000]
-        );
-        config.escalation_seconds = vec![];
-        assert_eq!(
-            SharedBanLadder::new(&config),
-            Err(BanConfigError::Escalation)
-        );
-        config.escalation_seconds = vec![60, 0];
-        assert_eq!(
-            SharedBanLadder::new(&config),
-            Err(BanConfigError::Escalation)
-        );
     }
 
     #[test]

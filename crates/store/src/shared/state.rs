@@ -1,10 +1,11 @@
 //! The handle the gateway holds: one per process, shared by every runtime.
 
-use super::bans::{BanFeed, BanKeys, SharedBan, SharedBanLadder};
+use super::bans::{BanFeed, BanKeys, SharedBan};
 use super::config::{RedisConfig, RedisConfigError};
 use super::health::{Counters, Health, SharedStateListener, SharedStats};
 use super::link::{Link, Reach, Worker};
 use rampart_core::Clock;
+use rampart_prevent::ban::BanLadder;
 use rampart_prevent::{Ban, BanTarget};
 use redis::ProtocolVersion;
 use std::collections::hash_map::RandomState;
@@ -99,7 +100,7 @@ impl SharedState {
     /// locally only.
     pub async fn ban(
         &self,
-        ladder: &SharedBanLadder,
+        ladder: &BanLadder,
         target: &BanTarget,
         reason: &str,
     ) -> Result<Ban, SharedError> {

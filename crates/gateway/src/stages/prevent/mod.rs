@@ -21,6 +21,7 @@ use crate::shared::SharedLink;
 use crate::sync::{read, write};
 use bytes::Bytes;
 use rampart_core::{Action, Reason};
+use rampart_prevent::ban::BanLadder;
 use rampart_prevent::geo::Location;
 use rampart_prevent::policy::ActionConfig;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
@@ -28,7 +29,7 @@ use rampart_prevent::{
     Ban, BanList, BanTarget, BlockResponse, ClientFacts, Deceiver, EndpointFacts, GeoFence,
     GeoLocator, Policy, RateLimiter, RequestFacts, Signal, Verdict,
 };
-use rampart_store::shared::{SharedBanLadder, SharedLimit};
+use rampart_store::shared::SharedLimit;
 use std::sync::{Arc, RwLock};
 
 /// What prevention keeps across requests: the compiled policy, the limiters
@@ -129,7 +130,7 @@ pub struct SharedPrevent {
     pub link: Arc<SharedLink>,
     /// One per entry of `PreventRuntime::limiters`, in the same order.
     pub limits: Vec<SharedLimit>,
-    pub ladder: SharedBanLadder,
+    pub ladder: BanLadder,
 }
 
 impl PreventStage {
