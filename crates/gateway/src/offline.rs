@@ -19,7 +19,7 @@ use crate::config::GatewayConfig;
 use crate::discovery::Discovery;
 use crate::framing;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
-use crate::proxy::head_size;
+use crate::proxy::over_limit;
 use crate::runtime::{Runtime, Services};
 use http::{HeaderName, HeaderValue, Version};
 use rampart_core::event::parse_rfc3339_millis;
@@ -127,15 +127,8 @@ impl OfflineGateway {
         ctx.route = Arc::clone(&route.name);
         let limits = route.spec.limits;
         let body = record.request_body.as_deref().unwrap_or_default();
-        let own_status = if head_size(&request) > limits.max_header_bytes {
-            Some(431)
-        } else if body.len() as u64 > limits.max_body_bytes {
-            Some(413)
-        } else {
-            None
-        };
-        if let Some(status) = own_status {
-            return refused(Some(&ctx.route), status, "allow", Vec::new());
+        if let Some(over) = over_limit(&limits, &request, Some(body.len() as u64)) {
+            return refused(Some(&ctx.route), over.status, "allow", Vec::new());
         }
 
         let inspectable = body.len().min(limits.inspect_body_bytes as usize);

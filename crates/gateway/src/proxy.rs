@@ -4,6 +4,7 @@
 
 use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
 use crate::client_io::ConnectionSignals;
+use crate::config::RouteLimits;
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
@@ -159,19 +160,16 @@ pub async fn handle(
     ctx.route = Arc::clone(&route.name);
     let limits = route.spec.limits;
 
-    if head_size(&parts) > limits.max_header_bytes {
+    let declared_length = declared_length(&parts.headers);
+    if let Some(over) = over_limit(&limits, &parts, declared_length) {
         return Ok(refuse(
             &shared,
             Some(&route),
             ctx,
-            431,
-            "request headers are larger than this route allows",
+            over.status,
+            over.detail,
             "allow",
         ));
-    }
-    let declared_length = declared_length(&parts.headers);
-    if declared_length.is_some_and(|len| len > limits.max_body_bytes) {
-        return Ok(body_too_large(&shared, &route, ctx));
     }
     if let Action::Block {
         status,
@@ -291,8 +289,42 @@ fn request_host(parts: &http::request::Parts) -> String {
     host
 }
 
+/// A request the route's size limits refuse before any stage sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OverLimit {
+    pub status: u16,
+    pub detail: &'static str,
+}
+
+const HEAD_TOO_LARGE: OverLimit = OverLimit {
+    status: 431,
+    detail: "request headers are larger than this route allows",
+};
+
+const BODY_TOO_LARGE: OverLimit = OverLimit {
+    status: 413,
+    detail: "request body is larger than this route allows",
+};
+
+/// The route's size limits on a request head and a body of `body_len`
+/// bytes, when that is known: 431 for the head, 413 for the body. Live
+/// traffic (declared length) and replayed records (the recorded body) are
+/// judged by this one rule.
+pub(crate) fn over_limit(
+    limits: &RouteLimits,
+    parts: &http::request::Parts,
+    body_len: Option<u64>,
+) -> Option<OverLimit> {
+    if head_size(parts) > limits.max_header_bytes {
+        return Some(HEAD_TOO_LARGE);
+    }
+    body_len
+        .filter(|len| *len > limits.max_body_bytes)
+        .map(|_| BODY_TOO_LARGE)
+}
+
 /// Bytes of the request head as the route's header limit counts them.
-pub(crate) fn head_size(parts: &http::request::Parts) -> u64 {
+fn head_size(parts: &http::request::Parts) -> u64 {
     let line = parts.method.as_str().len()
         + parts.uri.path_and_query().map_or(1, |p| p.as_str().len())
         + 12;
@@ -560,8 +592,8 @@ fn body_too_large(
         shared,
         Some(route),
         ctx,
-        413,
-        "request body is larger than this route allows",
+        BODY_TOO_LARGE.status,
+        BODY_TOO_LARGE.detail,
         "allow",
     )
 }
@@ -695,5 +727,38 @@ impl ExchangeTail {
             reasons: ctx.reasons,
             score,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn limits(max_header_bytes: u64, max_body_bytes: u64) -> RouteLimits {
+        RouteLimits {
+            max_header_bytes,
+            max_body_bytes,
+            inspect_body_bytes: 0,
+            connect_timeout: Duration::from_secs(1),
+            response_timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn size_limits_refuse_the_head_first_then_a_known_body() {
+        let (parts, ()) = Request::get("/items")
+            .header("x-filler", "a".repeat(200))
+            .body(())
+            .unwrap()
+            .into_parts();
+        let roomy = limits(1_000, 100);
+        assert_eq!(over_limit(&roomy, &parts, Some(100)), None);
+        assert_eq!(over_limit(&roomy, &parts, None), None, "length unknown");
+        assert_eq!(over_limit(&roomy, &parts, Some(101)), Some(BODY_TOO_LARGE));
+        let tight = limits(100, 100);
+        assert_eq!(over_limit(&tight, &parts, Some(101)), Some(HEAD_TOO_LARGE));
+        assert_eq!(HEAD_TOO_LARGE.status, 431);
+        assert_eq!(BODY_TOO_LARGE.status, 413);
     }
 }
