@@ -4,11 +4,11 @@
 //! inspection buffer) or the buffered prefix followed by the rest of the
 //! client's stream, with the route's size limit enforced as bytes pass.
 //! Towards the client, a body is either the gateway's own answer or the
-//! upstream's stream; the end of that stream returns the upstream connection
-//! to its pool and closes the exchange (logging phase, metrics, event).
+//! upstream's stream; the end of that stream closes the exchange (logging
+//! phase, metrics, event).
 
+use crate::h1::UpstreamBody;
 use crate::proxy::ExchangeTail;
-use crate::upstream::PooledConnection;
 use bytes::Bytes;
 use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
@@ -139,10 +139,7 @@ pub struct ResponseBody {
 
 enum ResponseSource {
     Full(Option<Bytes>),
-    Upstream {
-        body: Incoming,
-        connection: Option<PooledConnection>,
-    },
+    Upstream(UpstreamBody),
 }
 
 impl ResponseBody {
@@ -157,14 +154,10 @@ impl ResponseBody {
         }
     }
 
-    /// The upstream's body; `connection` goes back to its pool at the end.
-    pub fn upstream(
-        body: Incoming,
-        connection: Option<PooledConnection>,
-        tail: ExchangeTail,
-    ) -> Self {
+    /// The upstream's body.
+    pub fn upstream(body: UpstreamBody, tail: ExchangeTail) -> Self {
         ResponseBody {
-            source: ResponseSource::Upstream { body, connection },
+            source: ResponseSource::Upstream(body),
             tail: Some(tail),
             pending: None,
             source_done: false,
@@ -179,13 +172,6 @@ impl ResponseBody {
     }
 
     fn finish(&mut self, completed: bool) {
-        if let ResponseSource::Upstream { connection, .. } = &mut self.source {
-            if let Some(connection) = connection.take() {
-                if completed {
-                    connection.release();
-                }
-            }
-        }
         if let Some(tail) = self.tail.take() {
             tail.finish(completed);
         }
@@ -207,7 +193,7 @@ impl Body for ResponseBody {
         let polled = match &mut this.source {
             _ if this.source_done => None,
             ResponseSource::Full(data) => data.take().map(|d| Ok(Frame::data(d))),
-            ResponseSource::Upstream { body, .. } => {
+            ResponseSource::Upstream(body) => {
                 ready!(Pin::new(body).poll_frame(cx)).map(|r| r.map_err(BoxError::from))
             }
         };
@@ -250,14 +236,14 @@ impl Body for ResponseBody {
             && (self.source_done
                 || match &self.source {
                     ResponseSource::Full(data) => data.is_none(),
-                    ResponseSource::Upstream { body, .. } => body.is_end_stream(),
+                    ResponseSource::Upstream(body) => body.is_end_stream(),
                 })
     }
 
     fn size_hint(&self) -> SizeHint {
         match &self.source {
             ResponseSource::Full(data) => exact_size(data),
-            ResponseSource::Upstream { body, .. } => body.size_hint(),
+            ResponseSource::Upstream(body) => body.size_hint(),
         }
     }
 }

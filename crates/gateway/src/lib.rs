@@ -15,6 +15,7 @@ pub mod config;
 pub mod discovery;
 pub mod forwarding;
 pub mod framing;
+pub mod h1;
 pub mod head_scan;
 pub mod identity;
 pub mod ipset;

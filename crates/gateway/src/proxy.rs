@@ -7,6 +7,7 @@ use crate::client_io::ConnectionSignals;
 use crate::config::RouteLimits;
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
+use crate::h1::{ExchangeError, ResponseHead, UpstreamBody};
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
 use crate::runtime::{RouteRuntime, Runtime, Services};
@@ -64,7 +65,7 @@ enum ForwardError {
     #[error("the upstream did not answer within {0:?}")]
     Timeout(std::time::Duration),
     #[error("the upstream failed: {0}")]
-    Upstream(hyper::Error),
+    Upstream(ExchangeError),
     #[error("request body is larger than the route's limit of {0} bytes")]
     BodyTooLarge(u64),
     #[error("the request body could not be read: {0}")]
@@ -89,20 +90,20 @@ impl ForwardError {
             ForwardError::BodyTooLarge(_) | ForwardError::ClientBody(_) => "request_body",
         }
     }
+}
 
-    /// A failed send is the client's fault when our request body stream failed.
-    fn from_send(error: hyper::Error) -> ForwardError {
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            if let Some(body_error) = cause.downcast_ref::<RequestBodyError>() {
-                return match body_error {
-                    RequestBodyError::TooLarge { limit } => ForwardError::BodyTooLarge(*limit),
-                    RequestBodyError::Client(e) => ForwardError::ClientBody(e.to_string()),
-                };
+impl From<ExchangeError> for ForwardError {
+    /// A failed exchange is the client's fault when its request body failed.
+    fn from(error: ExchangeError) -> ForwardError {
+        match error {
+            ExchangeError::RequestBody(RequestBodyError::TooLarge { limit }) => {
+                ForwardError::BodyTooLarge(limit)
             }
-            source = cause.source();
+            ExchangeError::RequestBody(RequestBodyError::Client(e)) => {
+                ForwardError::ClientBody(e.to_string())
+            }
+            other => ForwardError::Upstream(other),
         }
-        ForwardError::Upstream(error)
     }
 }
 
@@ -228,7 +229,7 @@ pub async fn handle(
     let client_upgrade = upgrade
         .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
         .flatten();
-    let upstream_request = upstream_request(
+    let mut upstream_request = upstream_request(
         &mut parts,
         forward_body,
         &ctx,
@@ -237,7 +238,7 @@ pub async fn handle(
         &runtime,
     );
 
-    match send(&route, upstream_request).await {
+    match send(&route, &mut upstream_request).await {
         Err(error) => {
             let status = error.status();
             let kind = error.kind();
@@ -261,13 +262,13 @@ pub async fn handle(
                 "allow",
             ))
         }
-        Ok((response, pooled)) => Ok(respond(
+        Ok((head, pooled)) => Ok(respond(
             shared,
             route,
             &runtime.config.server.request_id_header,
             ctx,
             Upstreamed {
-                response,
+                head,
                 pooled,
                 client_upgrade,
             },
@@ -440,11 +441,11 @@ fn upstream_request(
 /// Sends to the route's upstream: addresses in round-robin order, an address
 /// that refuses the connection is marked down and the next one tried; a
 /// reused keep-alive connection that closed under us is retried once on a
-/// fresh connection (the request was not sent, so this is safe for any method).
+/// fresh connection when [`ExchangeError::may_retry`] says it is safe.
 async fn send(
     route: &RouteRuntime,
-    mut request: Request<ForwardBody>,
-) -> Result<(Response<Incoming>, Option<PooledConnection>), ForwardError> {
+    request: &mut Request<ForwardBody>,
+) -> Result<(ResponseHead, PooledConnection), ForwardError> {
     let limits = route.spec.limits;
     let upstream = &route.upstream;
     let mut last_connect_error = None;
@@ -461,28 +462,26 @@ async fn send(
             }
         };
         for attempt in 0..2 {
-            let sent = tokio::time::timeout(
+            let exchanged = tokio::time::timeout(
                 limits.response_timeout,
-                connection.sender.try_send_request(request),
+                connection.connection.exchange(request),
             )
             .await;
-            match sent {
+            match exchanged {
                 Err(_) => return Err(ForwardError::Timeout(limits.response_timeout)),
-                Ok(Ok(response)) => {
-                    let keep = !forwarding::wants_upgrade(response.headers())
-                        && response.status() != StatusCode::SWITCHING_PROTOCOLS;
-                    return Ok((response, keep.then_some(connection)));
+                Ok(Ok(head)) => return Ok((head, connection)),
+                Ok(Err(error))
+                    if attempt == 0
+                        && connection.reused
+                        && error.may_retry(request.method(), request.body()) =>
+                {
+                    tracing::debug!(%error, "reused upstream connection failed; sending again on a fresh one");
+                    connection = slot
+                        .connect(limits.connect_timeout)
+                        .await
+                        .map_err(ForwardError::Connect)?;
                 }
-                Ok(Err(mut failed)) => match failed.take_message() {
-                    Some(unsent) if connection.reused && attempt == 0 => {
-                        request = unsent;
-                        connection = slot
-                            .connect(limits.connect_timeout)
-                            .await
-                            .map_err(ForwardError::Connect)?;
-                    }
-                    _ => return Err(ForwardError::from_send(failed.into_error())),
-                },
+                Ok(Err(error)) => return Err(error.into()),
             }
         }
     }
@@ -491,9 +490,9 @@ async fn send(
 
 /// What came back from the upstream, and what goes with it.
 struct Upstreamed {
-    response: Response<Incoming>,
-    /// The connection, to pool again once the body is read.
-    pooled: Option<PooledConnection>,
+    head: ResponseHead,
+    /// The connection the body is read from (or, after a 101, the tunnel's).
+    pooled: PooledConnection,
     /// The client's side of a protocol switch it asked for.
     client_upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
@@ -510,17 +509,17 @@ fn respond(
     upstreamed: Upstreamed,
 ) -> Response<ResponseBody> {
     let Upstreamed {
-        response,
+        head,
         pooled,
         client_upgrade,
     } = upstreamed;
-    let (mut parts, body) = response.into_parts();
+    let mut parts = head.parts;
     let switching = parts.status == StatusCode::SWITCHING_PROTOCOLS;
-    if switching {
+    let body = if switching {
         match client_upgrade {
             Some(client) => {
-                let upstream = hyper::upgrade::on(Response::from_parts(parts.clone(), ()));
-                tokio::spawn(tunnel(client, upstream));
+                tokio::spawn(tunnel(client, pooled.connection));
+                None
             }
             None => {
                 return refuse(
@@ -533,7 +532,9 @@ fn respond(
                 );
             }
         }
-    }
+    } else {
+        Some(UpstreamBody::new(pooled, head.framing))
+    };
     forwarding::strip_hop_by_hop(&mut parts.headers, switching);
     if let Action::Block {
         status,
@@ -549,20 +550,30 @@ fn respond(
     let status = parts.status.as_u16();
     let action = if ctx.monitored { "monitor" } else { "allow" };
     let tail = ExchangeTail::new(shared, Some(route), ctx, status, action);
-    Response::from_parts(parts, ResponseBody::upstream(body, pooled, tail))
+    let body = match body {
+        Some(body) => ResponseBody::upstream(body, tail),
+        None => ResponseBody::full(Bytes::new(), Some(tail)),
+    };
+    Response::from_parts(parts, body)
 }
 
-/// Copies bytes both ways once both sides of an upgrade are done.
-async fn tunnel(client: hyper::upgrade::OnUpgrade, upstream: hyper::upgrade::OnUpgrade) {
-    let (client, upstream) = match tokio::try_join!(client, upstream) {
-        Ok(pair) => pair,
+/// Copies bytes both ways once the client's side of an upgrade is done,
+/// starting with what the upstream sent right after its 101.
+async fn tunnel(client: hyper::upgrade::OnUpgrade, upstream: crate::h1::Connection) {
+    use tokio::io::AsyncWriteExt;
+    let client = match client.await {
+        Ok(client) => client,
         Err(e) => {
             tracing::debug!(error = %e, "protocol upgrade failed");
             return;
         }
     };
     let mut client = hyper_util::rt::TokioIo::new(client);
-    let mut upstream = hyper_util::rt::TokioIo::new(upstream);
+    let (mut upstream, early) = upstream.into_upgraded();
+    if let Err(e) = client.write_all(&early).await {
+        tracing::debug!(error = %e, "upgraded connection ended with an error");
+        return;
+    }
     if let Err(e) = tokio::io::copy_bidirectional(&mut client, &mut upstream).await {
         tracing::debug!(error = %e, "upgraded connection ended with an error");
     }

@@ -6,13 +6,11 @@
 //! When every address is out, they are all tried anyway: failing over to a
 //! possibly-recovered address beats refusing every request.
 //!
-//! Idle connections are kept per worker thread: a connection's task runs on
-//! the worker that opened it, so reusing it from the same worker keeps every
-//! step of an exchange on one thread, with no cross-thread wake-ups.
+//! Idle connections are kept per worker thread: a connection is registered
+//! with the event loop of the worker that opened it, so reusing it from the
+//! same worker keeps every step of an exchange on one thread.
 
-use crate::body::ForwardBody;
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
+use crate::h1::Connection;
 use std::cell::Cell;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -41,11 +39,6 @@ pub enum ConnectError {
     },
     #[error("connecting to {addr}: no answer within {timeout:?}")]
     Timeout { addr: SocketAddr, timeout: Duration },
-    #[error("HTTP handshake with {addr}: {source}")]
-    Handshake {
-        addr: SocketAddr,
-        source: hyper::Error,
-    },
 }
 
 pub struct UpstreamPool {
@@ -112,7 +105,7 @@ impl UpstreamPool {
 pub struct AddressSlot {
     pub addr: SocketAddr,
     /// One list of idle connections per worker thread.
-    idle: Box<[Mutex<Vec<SendRequest<ForwardBody>>>]>,
+    idle: Box<[Mutex<Vec<Connection>>]>,
     down_until_ms: AtomicU64,
     max_idle: usize,
     epoch: Instant,
@@ -140,7 +133,7 @@ impl AddressSlot {
     }
 
     /// This worker's idle connections.
-    fn idle_connections(&self) -> std::sync::MutexGuard<'_, Vec<SendRequest<ForwardBody>>> {
+    fn idle_connections(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
         let index = WORKER_INDEX.with(Cell::get) % self.idle.len();
         lock(&self.idle[index])
     }
@@ -151,15 +144,12 @@ impl AddressSlot {
         connect_timeout: Duration,
     ) -> Result<PooledConnection, ConnectError> {
         loop {
-            let Some(mut sender) = self.idle_connections().pop() else {
+            let Some(connection) = self.idle_connections().pop() else {
                 break;
             };
-            if sender.is_closed() {
-                continue;
-            }
-            if sender.ready().await.is_ok() {
+            if connection.is_open_and_quiet() {
                 return Ok(PooledConnection {
-                    sender,
+                    connection,
                     slot: Arc::clone(self),
                     reused: true,
                 });
@@ -184,17 +174,8 @@ impl AddressSlot {
             Ok(Ok(stream)) => stream,
         };
         let _ = stream.set_nodelay(true);
-        let (sender, connection) = http1::Builder::new()
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(|source| ConnectError::Handshake { addr, source })?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.with_upgrades().await {
-                tracing::debug!(%addr, error = %e, "upstream connection ended with an error");
-            }
-        });
         Ok(PooledConnection {
-            sender,
+            connection: Connection::new(stream),
             slot: Arc::clone(self),
             reused: false,
         })
@@ -207,21 +188,22 @@ fn millis_since(epoch: Instant) -> u64 {
 
 /// A connection checked out of a slot; give it back with [`PooledConnection::release`].
 pub struct PooledConnection {
-    pub sender: SendRequest<ForwardBody>,
+    pub connection: Connection,
     pub slot: Arc<AddressSlot>,
     /// Whether it had served a request before (a failed send may then be retried).
     pub reused: bool,
 }
 
 impl PooledConnection {
-    /// Returns the connection to the idle pool once its response is fully read.
+    /// Returns the connection to the idle pool once its response is fully
+    /// read, unless that response forbids reuse.
     pub fn release(self) {
-        if self.sender.is_closed() {
+        if !self.connection.is_reusable() {
             return;
         }
         let mut idle = self.slot.idle_connections();
         if idle.len() < self.slot.max_idle {
-            idle.push(self.sender);
+            idle.push(self.connection);
         }
     }
 }
