@@ -16,12 +16,13 @@ static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
 /// Headers that describe one connection, never the message (RFC 9110 7.6.1).
-const HOP_BY_HOP: [&HeaderName; 7] = [
+/// `Trailer` is not one of them: it announces the message's trailer fields,
+/// and without it they cannot be passed on.
+const HOP_BY_HOP: [&HeaderName; 6] = [
     &header::CONNECTION,
     &KEEP_ALIVE,
     &PROXY_CONNECTION,
     &header::TE,
-    &header::TRAILER,
     &header::TRANSFER_ENCODING,
     &header::UPGRADE,
 ];

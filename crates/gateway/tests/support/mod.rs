@@ -268,12 +268,19 @@ upstream = "backend"
 
 /// One HTTP/1.1 request on a fresh connection.
 pub async fn send(addr: SocketAddr, request: Request<BoxBody>) -> Response<Incoming> {
+    try_send(addr, request).await.unwrap()
+}
+
+/// One HTTP/1.1 request on a fresh connection, which may fail.
+pub async fn try_send(
+    addr: SocketAddr,
+    request: Request<BoxBody>,
+) -> Result<Response<Incoming>, hyper::Error> {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
-    sender.send_request(request).await.unwrap()
+    sender.send_request(request).await
 }
 
 pub async fn get(addr: SocketAddr, path: &str) -> Response<Incoming> {
