@@ -59,9 +59,7 @@ impl UpstreamPool {
             .map(|&addr| {
                 Arc::new(AddressSlot {
                     addr,
-                    idle: (0..workers.max(1))
-                        .map(|_| Mutex::new(Vec::new()))
-                        .collect(),
+                    idle: (0..workers.max(1)).map(|_| IdleList::default()).collect(),
                     down_until_ms: AtomicU64::new(0),
                     max_idle: spec.max_idle_per_address,
                     epoch,
@@ -105,7 +103,7 @@ impl UpstreamPool {
 pub struct AddressSlot {
     pub addr: SocketAddr,
     /// One list of idle connections per worker thread.
-    idle: Box<[Mutex<Vec<Connection>>]>,
+    idle: Box<[IdleList]>,
     down_until_ms: AtomicU64,
     max_idle: usize,
     epoch: Instant,
@@ -128,14 +126,14 @@ impl AddressSlot {
         let until = self.now_ms() + duration.as_millis() as u64;
         self.down_until_ms.store(until, Ordering::Relaxed);
         for idle in self.idle.iter() {
-            lock(idle).clear();
+            lock(&idle.0).clear();
         }
     }
 
     /// This worker's idle connections.
     fn idle_connections(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
         let index = WORKER_INDEX.with(Cell::get) % self.idle.len();
-        lock(&self.idle[index])
+        lock(&self.idle[index].0)
     }
 
     /// A ready connection: an idle one when available, else a new one.
@@ -181,6 +179,12 @@ impl AddressSlot {
         })
     }
 }
+
+/// One worker's idle connections, on a cache line of its own: two workers
+/// returning connections at the same moment must not fight over one line.
+#[derive(Default)]
+#[repr(align(128))]
+struct IdleList(Mutex<Vec<Connection>>);
 
 fn millis_since(epoch: Instant) -> u64 {
     epoch.elapsed().as_millis() as u64

@@ -183,13 +183,15 @@ impl Connection {
                 if let Err(e) = written {
                     return Err(ExchangeError::Write(e));
                 }
-                let (head, answered_early) = upload_while_awaiting_answer(
+                // Boxed: a streamed upload is rare, and its state would
+                // otherwise enlarge every exchange's future.
+                let (head, answered_early) = Box::pin(upload_while_awaiting_answer(
                     stream,
                     &mut self.read_buf,
                     streaming,
                     framing,
                     &method,
-                )
+                ))
                 .await?;
                 self.keep_alive = head.keep_alive && !answered_early;
                 return Ok(head);

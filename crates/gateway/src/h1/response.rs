@@ -69,19 +69,21 @@ pub fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Response
     } else {
         Version::HTTP_11
     };
-    let names: Vec<(HeaderName, std::ops::Range<usize>)> = response
-        .headers
-        .iter()
-        .map(|field| {
-            let name = HeaderName::from_bytes(field.name.as_bytes())
-                .map_err(|_| HeadError::Malformed(format!("header name {:?}", field.name)))?;
-            Ok((name, offset_in(buf, field.value)))
-        })
-        .collect::<Result<_, HeadError>>()?;
+    // Where each field's name and value lie in the head, so that the head
+    // can be split off the buffer and the values shared with it, uncopied.
+    let mut spans = [[0usize; 4]; MAX_HEADERS];
+    let count = response.headers.len();
+    for (span, field) in spans.iter_mut().zip(response.headers.iter()) {
+        let name = offset_in(buf, field.name.as_bytes());
+        let value = offset_in(buf, field.value);
+        *span = [name.start, name.end, value.start, value.end];
+    }
     let head = buf.split_to(head_len).freeze();
-    let mut headers = HeaderMap::with_capacity(names.len());
-    for (name, range) in names {
-        let value = HeaderValue::from_maybe_shared(head.slice(range))
+    let mut headers = HeaderMap::with_capacity(count);
+    for &[name_start, name_end, value_start, value_end] in &spans[..count] {
+        let name = HeaderName::from_bytes(&head[name_start..name_end])
+            .map_err(|_| HeadError::Malformed("invalid header name".to_owned()))?;
+        let value = HeaderValue::from_maybe_shared(head.slice(value_start..value_end))
             .map_err(|_| HeadError::Malformed(format!("value of {name}")))?;
         headers.append(name, value);
     }
