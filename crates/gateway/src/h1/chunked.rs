@@ -261,43 +261,44 @@ fn parse_field(line: &[u8]) -> Result<(HeaderName, HeaderValue), ChunkedError> {
     Ok((name, value))
 }
 
+/// Decodes `pieces` appended to one buffer one by one, as successive reads
+/// would, until the body ends or fails: the data found, the last step or
+/// error, and what is left in the buffer. For the tests and the fuzz target.
+#[cfg(any(test, fuzzing))]
+pub fn decode_pieces<'a>(
+    pieces: impl IntoIterator<Item = &'a [u8]>,
+) -> (Vec<u8>, Result<ChunkedStep, ChunkedError>, BytesMut) {
+    let mut decoder = ChunkedDecoder::new();
+    let mut buf = BytesMut::new();
+    let mut data = Vec::new();
+    let mut last = Ok(ChunkedStep::NeedMore);
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        if last != Ok(ChunkedStep::NeedMore) {
+            continue; // Ended or failed: later bytes stay in the buffer.
+        }
+        last = loop {
+            match decoder.decode(&mut buf) {
+                Ok(ChunkedStep::Data(bytes)) => {
+                    assert!(!bytes.is_empty(), "empty Data step");
+                    data.extend_from_slice(&bytes);
+                }
+                step => break step,
+            }
+        };
+    }
+    assert_eq!(decoder.is_done(), matches!(last, Ok(ChunkedStep::End(_))));
+    (data, last, buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Calls `decode` until it stops making progress: the data found and the last step or error.
-    fn drain(
-        decoder: &mut ChunkedDecoder,
-        buf: &mut BytesMut,
-        data: &mut Vec<u8>,
-    ) -> Result<ChunkedStep, ChunkedError> {
-        loop {
-            match decoder.decode(buf)? {
-                ChunkedStep::Data(bytes) => {
-                    assert!(!bytes.is_empty(), "empty Data step");
-                    data.extend_from_slice(&bytes);
-                }
-                step => return Ok(step),
-            }
-        }
-    }
-
-    /// Decodes `pieces` appended to the buffer one by one, as reads would, until done or an
-    /// error: the data found, the last step or error, and what is left in the buffer.
     fn feed<'a>(
         pieces: impl IntoIterator<Item = &'a [u8]>,
     ) -> (Vec<u8>, Result<ChunkedStep, ChunkedError>, BytesMut) {
-        let mut decoder = ChunkedDecoder::new();
-        let mut buf = BytesMut::new();
-        let mut data = Vec::new();
-        let mut last = Ok(ChunkedStep::NeedMore);
-        for piece in pieces {
-            buf.extend_from_slice(piece);
-            if last == Ok(ChunkedStep::NeedMore) {
-                last = drain(&mut decoder, &mut buf, &mut data);
-            }
-        }
-        (data, last, buf)
+        decode_pieces(pieces)
     }
 
     fn decode_all(input: &[u8]) -> (Vec<u8>, Result<ChunkedStep, ChunkedError>, BytesMut) {
