@@ -7,7 +7,6 @@
 use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 pub const REQUESTS: &str = "rampart_requests_total";
@@ -102,37 +101,50 @@ fn describe() {
 
 /// The per-route request metrics, looked up once per thread and then kept:
 /// a registry lookup (label hashing, allocation) per request costs more than
-/// the rest of the bookkeeping together.
+/// the rest of the bookkeeping together. Routes and (status, action) pairs
+/// are few, so plain lists searched in order beat hashing every request.
 struct RouteMetrics {
     route: Arc<str>,
     duration: Histogram,
-    counters: HashMap<(u16, &'static str), Counter>,
+    counters: Vec<((u16, &'static str), Counter)>,
 }
 
 thread_local! {
-    static ROUTE_METRICS: RefCell<HashMap<Arc<str>, RouteMetrics>> = RefCell::new(HashMap::new());
+    static ROUTE_METRICS: RefCell<Vec<RouteMetrics>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Counts one answered request and records how long it took.
 pub fn record_request(route: &Arc<str>, status: u16, action: &'static str, seconds: f64) {
     ROUTE_METRICS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let metrics = match cache.get_mut(&**route) {
-            Some(metrics) => metrics,
-            None => cache.entry(Arc::clone(route)).or_insert_with(|| RouteMetrics {
-                route: Arc::clone(route),
-                duration: metrics::histogram!(REQUEST_DURATION, "route" => route.to_string()),
-                counters: HashMap::new(),
-            }),
+        let index = match cache.iter().position(|m| same_name(&m.route, route)) {
+            Some(index) => index,
+            None => {
+                cache.push(RouteMetrics {
+                    route: Arc::clone(route),
+                    duration: metrics::histogram!(REQUEST_DURATION, "route" => route.to_string()),
+                    counters: Vec::new(),
+                });
+                cache.len() - 1
+            }
         };
+        let metrics = &mut cache[index];
         metrics.duration.record(seconds);
-        let route = &metrics.route;
-        metrics
-            .counters
-            .entry((status, action))
-            .or_insert_with(|| {
-                metrics::counter!(REQUESTS, "route" => route.to_string(), "status" => status.to_string(), "action" => action)
-            })
-            .increment(1);
+        let key = (status, action);
+        let counter = match metrics.counters.iter().position(|(k, _)| *k == key) {
+            Some(at) => &metrics.counters[at].1,
+            None => {
+                let counter = metrics::counter!(REQUESTS, "route" => route.to_string(), "status" => status.to_string(), "action" => action);
+                metrics.counters.push((key, counter));
+                &metrics.counters[metrics.counters.len() - 1].1
+            }
+        };
+        counter.increment(1);
     });
+}
+
+/// The same route name: usually the very same allocation (the running
+/// configuration's), compared by content when a reload made a new one.
+fn same_name(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
