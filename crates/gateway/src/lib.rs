@@ -2,8 +2,9 @@
 //! plugs into.
 //!
 //! A request flows through `listener` (TLS, HTTP/1.1 and HTTP/2), `proxy`
-//! (framing checks, routing, limits, the pipeline's phases, forwarding) and
-//! `upstream` (pools, health); `config` validates the TOML file, `runtime` is
+//! (framing checks, routing, limits, the pipeline's phases, forwarding),
+//! `upstream` (pools, health) and `h1` (the HTTP/1.1 client that speaks to
+//! upstreams); `config` validates the TOML file, `runtime` is
 //! the compiled snapshot the hot path reads, `reload` swaps it, `admin` serves
 //! metrics and health. Stages implement [`pipeline::Stage`].
 
