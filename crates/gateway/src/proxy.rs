@@ -117,6 +117,10 @@ pub async fn handle(
     let runtime = shared.runtime.load_full();
     let (mut parts, body) = request.into_parts();
     let server = &runtime.config.server;
+    let answers = Answers {
+        shared: &shared,
+        request_id_header: &server.request_id_header,
+    };
     let peer_trusted = server.trusted_proxies.contains(connection.peer.ip());
     let request_id = shared
         .ids
@@ -144,12 +148,11 @@ pub async fn handle(
         metrics::counter!(telemetry::REFUSED, "reason" => "ambiguous_framing").increment(1);
         ctx.reasons
             .push(Reason::new("protocol.framing", "headers", why, 100.0));
-        return Ok(refuse(&shared, None, ctx, 400, why, "block"));
+        return Ok(answers.refuse(None, ctx, 400, why, "block"));
     }
     let Some(route_index) = runtime.router.route(&ctx.host, &ctx.path) else {
         metrics::counter!(telemetry::REFUSED, "reason" => "no_route").increment(1);
-        return Ok(refuse(
-            &shared,
+        return Ok(answers.refuse(
             None,
             ctx,
             404,
@@ -163,14 +166,7 @@ pub async fn handle(
 
     let declared_length = declared_length(&parts.headers);
     if let Some(over) = over_limit(&limits, &parts, declared_length) {
-        return Ok(refuse(
-            &shared,
-            Some(&route),
-            ctx,
-            over.status,
-            over.detail,
-            "allow",
-        ));
+        return Ok(answers.refuse(Some(&route), ctx, over.status, over.detail, "allow"));
     }
     if let Action::Block {
         status,
@@ -178,7 +174,7 @@ pub async fn handle(
         headers,
     } = route.pipeline.request_headers(&mut ctx, &parts)
     {
-        return Ok(blocked(&shared, &route, ctx, status, body, headers));
+        return Ok(answers.blocked(&route, ctx, status, body, headers));
     }
 
     let forward_body = if body.is_end_stream() {
@@ -194,13 +190,12 @@ pub async fn handle(
         {
             Ok(forward_body) => forward_body,
             Err(RequestBodyError::TooLarge { .. }) => {
-                return Ok(body_too_large(&shared, &route, ctx))
+                return Ok(answers.body_too_large(&route, ctx))
             }
             Err(RequestBodyError::Client(e)) => {
                 ctx.reasons
                     .push(Reason::new("protocol.body", "body", e.to_string(), 0.0));
-                return Ok(refuse(
-                    &shared,
+                return Ok(answers.refuse(
                     Some(&route),
                     ctx,
                     400,
@@ -222,7 +217,7 @@ pub async fn handle(
         headers,
     } = action
     {
-        return Ok(blocked(&shared, &route, ctx, status, body, headers));
+        return Ok(answers.blocked(&route, ctx, status, body, headers));
     }
 
     let upgrade = parts.version == Version::HTTP_11 && forwarding::wants_upgrade(&parts.headers);
@@ -253,14 +248,7 @@ pub async fn handle(
                 ));
             }
             tracing::debug!(request_id = %ctx.request_id, %error, "forwarding failed");
-            Ok(refuse(
-                &shared,
-                Some(&route),
-                ctx,
-                status,
-                &error.to_string(),
-                "allow",
-            ))
+            Ok(answers.refuse(Some(&route), ctx, status, &error.to_string(), "allow"))
         }
         Ok((head, pooled)) => Ok(respond(
             shared,
@@ -513,6 +501,10 @@ fn respond(
         pooled,
         client_upgrade,
     } = upstreamed;
+    let answers = Answers {
+        shared: &shared,
+        request_id_header,
+    };
     let mut parts = head.parts;
     let switching = parts.status == StatusCode::SWITCHING_PROTOCOLS;
     let body = if switching {
@@ -522,8 +514,7 @@ fn respond(
                 None
             }
             None => {
-                return refuse(
-                    &shared,
+                return answers.refuse(
                     Some(&route),
                     ctx,
                     502,
@@ -542,7 +533,7 @@ fn respond(
         headers,
     } = route.pipeline.response_headers(&mut ctx, &mut parts)
     {
-        return blocked(&shared, &route, ctx, status, body, headers);
+        return answers.blocked(&route, ctx, status, body, headers);
     }
     if let Ok(id) = HeaderValue::from_str(&ctx.request_id) {
         parts.headers.insert(request_id_header, id);
@@ -579,81 +570,85 @@ async fn tunnel(client: hyper::upgrade::OnUpgrade, upstream: crate::h1::Connecti
     }
 }
 
-/// The gateway's own answer with a problem document.
-fn refuse(
-    shared: &Arc<Shared>,
-    route: Option<&Arc<RouteRuntime>>,
-    ctx: ExchangeContext,
-    status: u16,
-    detail: &str,
-    action: &'static str,
-) -> Response<ResponseBody> {
-    let body = problem_body(status, detail, &ctx.request_id);
-    let headers = vec![("content-type".to_string(), PROBLEM_CONTENT_TYPE.to_string())];
-    own_response(shared, route, ctx, status, body, headers, action)
+/// What the gateway's own answers (refusals, blocks) are made with: its
+/// shared state, and the request-id header as named by the configuration the
+/// request was routed with (a reload in between may rename it).
+struct Answers<'a> {
+    shared: &'a Arc<Shared>,
+    request_id_header: &'a http::HeaderName,
 }
 
-/// 413: the body is over the route's limit (declared, or found while reading).
-fn body_too_large(
-    shared: &Arc<Shared>,
-    route: &Arc<RouteRuntime>,
-    ctx: ExchangeContext,
-) -> Response<ResponseBody> {
-    refuse(
-        shared,
-        Some(route),
-        ctx,
-        BODY_TOO_LARGE.status,
-        BODY_TOO_LARGE.detail,
-        "allow",
-    )
-}
+impl Answers<'_> {
+    /// The gateway's own answer with a problem document.
+    fn refuse(
+        &self,
+        route: Option<&Arc<RouteRuntime>>,
+        ctx: ExchangeContext,
+        status: u16,
+        detail: &str,
+        action: &'static str,
+    ) -> Response<ResponseBody> {
+        let body = problem_body(status, detail, &ctx.request_id);
+        let headers = vec![("content-type".to_string(), PROBLEM_CONTENT_TYPE.to_string())];
+        self.own_response(route, ctx, status, body, headers, action)
+    }
 
-/// The answer a stage asked for with `Action::Block`.
-fn blocked(
-    shared: &Arc<Shared>,
-    route: &Arc<RouteRuntime>,
-    ctx: ExchangeContext,
-    status: u16,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
-) -> Response<ResponseBody> {
-    let action = ctx.answered_as;
-    own_response(shared, Some(route), ctx, status, body, headers, action)
-}
+    /// 413: the body is over the route's limit (declared, or found while reading).
+    fn body_too_large(
+        &self,
+        route: &Arc<RouteRuntime>,
+        ctx: ExchangeContext,
+    ) -> Response<ResponseBody> {
+        self.refuse(
+            Some(route),
+            ctx,
+            BODY_TOO_LARGE.status,
+            BODY_TOO_LARGE.detail,
+            "allow",
+        )
+    }
 
-fn own_response(
-    shared: &Arc<Shared>,
-    route: Option<&Arc<RouteRuntime>>,
-    ctx: ExchangeContext,
-    status: u16,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
-    action: &'static str,
-) -> Response<ResponseBody> {
-    let request_id = HeaderValue::from_str(&ctx.request_id).ok();
-    let request_id_header = shared
-        .runtime
-        .load()
-        .config
-        .server
-        .request_id_header
-        .clone();
-    let tail = ExchangeTail::new(Arc::clone(shared), route.cloned(), ctx, status, action);
-    let mut response = Response::new(ResponseBody::full(body, Some(tail)));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-    for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (
-            header::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            response.headers_mut().append(name, value);
+    /// The answer a stage asked for with `Action::Block`.
+    fn blocked(
+        &self,
+        route: &Arc<RouteRuntime>,
+        ctx: ExchangeContext,
+        status: u16,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    ) -> Response<ResponseBody> {
+        let action = ctx.answered_as;
+        self.own_response(Some(route), ctx, status, body, headers, action)
+    }
+
+    fn own_response(
+        &self,
+        route: Option<&Arc<RouteRuntime>>,
+        ctx: ExchangeContext,
+        status: u16,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+        action: &'static str,
+    ) -> Response<ResponseBody> {
+        let request_id = HeaderValue::from_str(&ctx.request_id).ok();
+        let tail = ExchangeTail::new(Arc::clone(self.shared), route.cloned(), ctx, status, action);
+        let mut response = Response::new(ResponseBody::full(body, Some(tail)));
+        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                header::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                response.headers_mut().append(name, value);
+            }
         }
+        if let Some(id) = request_id {
+            response
+                .headers_mut()
+                .insert(self.request_id_header.clone(), id);
+        }
+        response
     }
-    if let Some(id) = request_id {
-        response.headers_mut().insert(request_id_header, id);
-    }
-    response
 }
 
 /// The end of an exchange: runs when the response body has been delivered
