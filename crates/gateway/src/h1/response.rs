@@ -5,6 +5,7 @@
 //! conflicting lengths) is refused outright: guessing would let one response
 //! bleed into the next one on the same connection.
 
+use crate::forwarding::connection_lists;
 use bytes::BytesMut;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Version};
@@ -89,7 +90,7 @@ pub fn parse_head(buf: &mut BytesMut, method: &Method) -> Result<Option<Response
     }
     let framing = framing(method, status, &headers)?;
     let keep_alive = version == Version::HTTP_11
-        && !has_token(&headers, &header::CONNECTION, "close")
+        && !connection_lists(&headers, "close")
         && framing != ResponseFraming::UntilClose;
     let mut parts = http::Response::new(()).into_parts().0;
     parts.status = status;
@@ -170,15 +171,6 @@ fn final_coding_is_chunked(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
         .is_some_and(|coding| coding.trim().eq_ignore_ascii_case("chunked"))
-}
-
-fn has_token(headers: &HeaderMap, name: &HeaderName, token: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 #[cfg(test)]
