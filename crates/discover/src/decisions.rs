@@ -1,4 +1,4 @@
-//! Operators' decisions about endpoints: rename, merge, split.
+//! Operators' decisions about endpoints: rename, merge, split, parameter.
 //!
 //! Learning proposes templates; operators have the last word. Decisions are
 //! stored with the inventory and re-applied every time it is compiled or
@@ -26,6 +26,9 @@ pub enum Decision {
     /// Keep `value` literal under `parent` (`/users` + `login`): it is its
     /// own endpoint and never folded into the parameter beside it.
     Split { parent: String, value: String },
+    /// Every value under `parent` is a parameter's (`/workflows` +
+    /// `default`, `argo`, ...), however few or unlike they are.
+    Parameter { parent: String },
 }
 
 impl Decision {
@@ -36,7 +39,9 @@ impl Decision {
             Decision::Merge { from, into, .. } => PathTemplate::parse(from)
                 .and_then(|_| PathTemplate::parse(into))
                 .map(drop),
-            Decision::Split { parent, .. } => PathTemplate::parse(parent).map(drop),
+            Decision::Split { parent, .. } | Decision::Parameter { parent } => {
+                PathTemplate::parse(parent).map(drop)
+            }
         }
     }
 }
@@ -97,7 +102,8 @@ impl Decisions {
     }
 }
 
-fn shape_of(template: &str) -> String {
+/// A template with every parameter name dropped (`/users/{}`).
+pub(crate) fn shape_of(template: &str) -> String {
     PathTemplate::parse(template)
         .map(|t| t.shape())
         .unwrap_or_else(|_| template.to_owned())

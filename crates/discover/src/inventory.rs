@@ -6,7 +6,7 @@
 //! decisions, so both always agree. The whole state serialises to a
 //! versioned JSON snapshot for the gateway's store.
 
-use crate::decisions::{Decision, Decisions};
+use crate::decisions::{shape_of, Decision, Decisions};
 use crate::findings::Finding;
 use crate::function::{self, FunctionEvidence};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
@@ -52,6 +52,9 @@ pub struct Inventory {
     tree: PathTree,
     decisions: Decisions,
     records: u64,
+    /// Requests answered 404 or 405 on paths no endpoint had.
+    #[serde(default)]
+    unrouted: u64,
     #[serde(skip)]
     spec_router: Router<usize>,
     /// Declared templates whatever the method.
@@ -65,10 +68,12 @@ struct Snapshot {
     inventory: Inventory,
 }
 
-/// (method, GraphQL operation, target template) of a reported endpoint.
+/// (method, GraphQL operation, target template's shape) of a reported
+/// endpoint: `{team_id}` in a merge and a learned `{team_name}` agree.
 type GroupKey = (String, Option<String>, String);
-/// The gathered endpoint that owns the target template, merged stats, members.
-type MergedGroup = (Option<usize>, EndpointStats, Vec<usize>);
+/// The gathered endpoint that owns the target template, merged stats,
+/// members, and the target template as the merge decision wrote it.
+type MergedGroup = (Option<usize>, EndpointStats, Vec<usize>, String);
 
 /// One endpoint gathered for reporting, before merges.
 struct Gathered<'a> {
@@ -158,18 +163,39 @@ impl Inventory {
                     self.undeclared_methods.push((op, i, stats));
                 }
                 // Past the bound, the (bounded) learned tree takes them.
-                None => self.tree.leaf(&obs.segments, &op).observe(obs),
+                None => self.learn(obs, &op),
             }
             return;
         }
-        self.tree.leaf(&obs.segments, &op).observe(obs);
+        self.learn(obs, &op);
+    }
+
+    /// Adds an exchange to the learned tree. A path the server says does
+    /// not exist (404) or does not take this method (405) is no endpoint:
+    /// scanners and typos must not create any, so such answers only count
+    /// for endpoints already known.
+    fn learn(&mut self, obs: &Observation<'_>, op: &OpKey) {
+        if matches!(obs.record.status, Some(404 | 405)) {
+            match self.tree.existing_leaf(&obs.segments, op) {
+                Some(stats) => stats.observe(obs),
+                None => self.unrouted += 1,
+            }
+            return;
+        }
+        self.tree.leaf(&obs.segments, op).observe(obs);
     }
 
     /// Records an operator's decision; it holds from now on.
     pub fn decide(&mut self, decision: Decision) -> Result<(), TemplateError> {
         decision.validate()?;
-        if let Decision::Split { parent, value } = &decision {
-            self.tree.pin(&PathTemplate::parse(parent)?, value);
+        match &decision {
+            Decision::Split { parent, value } => {
+                self.tree.pin(&PathTemplate::parse(parent)?, value)
+            }
+            Decision::Parameter { parent } => {
+                self.tree.force_parameter(&PathTemplate::parse(parent)?)
+            }
+            Decision::Rename { .. } | Decision::Merge { .. } => {}
         }
         self.decisions.list.push(decision);
         Ok(())
@@ -236,23 +262,27 @@ impl Inventory {
         for (i, g) in gathered.iter().enumerate() {
             let rendered = g.template.render();
             let target = self.decisions.merged_into(&g.method, &rendered);
+            let target_shape = shape_of(&target);
+            let own = target_shape == shape_of(&rendered);
             let entry = groups
-                .entry((g.method.clone(), g.operation.clone(), target.clone()))
+                .entry((g.method.clone(), g.operation.clone(), target_shape))
                 .or_default();
             entry.1.merge(g.stats);
             entry.2.push(i);
-            if rendered == target {
+            entry.3 = target;
+            if own {
                 entry.0 = Some(i);
             }
         }
         let mut endpoints: Vec<EndpointReport> = groups
             .into_iter()
-            .map(|((method, operation, template), (own, stats, members))| {
+            .map(|((method, operation, _), (own, stats, members, target))| {
                 let lead = &gathered[own.unwrap_or(members[0])];
-                let params = if own.is_some() {
-                    lead.params.clone()
+                let (template, params) = if own.is_some() {
+                    (lead.template.render(), lead.params.clone())
                 } else {
-                    params_of_template(&template)
+                    let params = params_of_template(&target);
+                    (target, params)
                 };
                 let declared: Vec<_> = members
                     .iter()
@@ -289,11 +319,13 @@ impl Inventory {
                 .count(),
             with_sensitive_data: endpoints.iter().filter(|e| !e.sensitive.is_empty()).count(),
             overflowed_paths: self.tree.overflowed,
+            unrouted: self.unrouted,
         };
         InventoryReport {
             summary,
             endpoints,
             orphans,
+            template_decisions: self.tree.decisions().to_vec(),
         }
     }
 
@@ -710,7 +742,7 @@ mod tests {
             .iter()
             .map(|e| e.template.as_str())
             .collect();
-        assert_eq!(templates, ["/team/all", "/team/{team_id}"]);
+        assert_eq!(templates, ["/team/all", "/team/{team_name}"]);
         let member = &report.endpoints[1];
         assert_eq!(member.name.as_deref(), Some("Team member"));
         assert_eq!(member.requests, 5);

@@ -99,6 +99,9 @@ pub struct Summary {
     pub with_sensitive_data: usize,
     /// Words routed to a parameter because a tree bound was hit.
     pub overflowed_paths: u64,
+    /// Requests answered 404 or 405 to paths no endpoint had: not learned.
+    #[serde(default)]
+    pub unrouted: u64,
 }
 
 /// The whole inventory.
@@ -107,4 +110,7 @@ pub struct InventoryReport {
     pub summary: Summary,
     pub endpoints: Vec<EndpointReport>,
     pub orphans: Vec<OrphanReport>,
+    /// Where learning folded values into parameters, and why.
+    #[serde(default)]
+    pub template_decisions: Vec<crate::tree::TemplateDecision>,
 }

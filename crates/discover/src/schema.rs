@@ -319,6 +319,39 @@ impl Schema {
         parent_object_samples > 0 && self.samples >= parent_object_samples
     }
 
+    /// Whether answers of this shape are a list of items: an array, or an
+    /// object wrapping one (`{"data": [...]}`, `{"items": [...], "next": ..}`).
+    /// Collections answer lists; the items in them answer objects.
+    pub fn is_list(&self) -> bool {
+        const WRAPPERS: &[&str] = &[
+            "data",
+            "items",
+            "results",
+            "records",
+            "entries",
+            "values",
+            "list",
+            "elements",
+            "content",
+            "objects",
+            "hits",
+            "nodes",
+            "edges",
+            "members",
+            "collection",
+            "rows",
+        ];
+        let array_only = |s: &Schema| s.types.0 == TypeSet::ARRAY;
+        if array_only(self) {
+            return true;
+        }
+        self.types.contains(TypeSet::OBJECT)
+            && self.properties.iter().any(|(name, member)| {
+                array_only(member)
+                    && (self.properties.len() == 1 || WRAPPERS.contains(&name.as_str()))
+            })
+    }
+
     /// Top-level shape used to compare endpoints: the JSON type and, for
     /// objects (or arrays of objects), the property names.
     pub fn shape_keys(&self) -> (u8, Vec<&str>) {

@@ -24,6 +24,10 @@ pub enum ValueKind {
     DateTime,
     Email,
     IpAddress,
+    /// A host name (`example.com`, `mg.acme.dev`): a value, never structure.
+    Hostname,
+    /// A release number (`1.19.29`, or `2.0` after a parameter): a value.
+    Release,
     /// Text no resource name would contain (`:`, `@`, quotes, very long).
     Opaque,
     /// A short word carrying digits or upper-case codes (`repo-7`, `EX-3`, `BR`).
@@ -56,6 +60,7 @@ impl ValueKind {
             ValueKind::DateTime => ("string", Some("date-time")),
             ValueKind::Email => ("string", Some("email")),
             ValueKind::IpAddress => ("string", Some("ip")),
+            ValueKind::Hostname => ("string", Some("hostname")),
             _ => ("string", None),
         }
     }
@@ -101,6 +106,11 @@ const RESERVED_WORDS: &[&str] = &[
     "v",
     "latest",
     "current",
+    // The caller's own object (`/users/me`, `/customers/my/balance`).
+    "me",
+    "my",
+    "mine",
+    "self",
     // Actions on a resource (`/orders/{id}/cancel`).
     "accept",
     "approve",
@@ -168,7 +178,14 @@ pub fn classify(segment: &str, in_version_position: bool) -> ValueKind {
         return ValueKind::Opaque;
     }
     if is_version(s) {
-        return ValueKind::Literal;
+        // Three numbers are a release (`/pypi/{p}/1.19.29/json`); APIs
+        // name their own versions `v2`, `1.0`.
+        let numbered = s.starts_with(['v', 'V']);
+        return if !numbered && s.split('.').count() >= 3 {
+            ValueKind::Release
+        } else {
+            ValueKind::Literal
+        };
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return ValueKind::Integer;
@@ -203,6 +220,9 @@ pub fn classify(segment: &str, in_version_position: bool) -> ValueKind {
     }
     if s.len() <= MAX_RESERVED_WORD_LEN && RESERVED_WORDS.contains(&s) {
         return ValueKind::Literal;
+    }
+    if is_hostname(s) {
+        return ValueKind::Hostname;
     }
     if is_dotted_name(s) {
         return ValueKind::DottedName;
@@ -347,6 +367,30 @@ pub(crate) fn is_email(s: &str) -> bool {
             .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
+/// Top-level domains that end host names in paths; not `.info`, `.test`,
+/// `.list` or `.zip`, which end RPC method and file names as often.
+const HOST_SUFFIXES: &[&str] = &[
+    "com", "net", "org", "io", "dev", "app", "co", "ai", "cloud", "edu", "gov", "uk", "de", "fr",
+    "nl", "eu", "us", "ca", "au", "jp", "in", "br", "ch", "se", "es", "it", "tech", "site",
+    "online", "xyz", "local", "internal", "example",
+];
+
+/// `example.com`, `mg.acme.dev`: lower-case labels ending in a common
+/// top-level domain.
+fn is_hostname(s: &str) -> bool {
+    let mut labels = s.split('.');
+    let Some(tld) = labels.next_back() else {
+        return false;
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    s.contains('.') && HOST_SUFFIXES.contains(&tld) && labels.all(label_ok)
+}
+
 /// `admin.users.list`, `chat.postMessage`: RPC method names, always literal.
 fn is_dotted_name(s: &str) -> bool {
     s.contains('.')
@@ -366,7 +410,9 @@ fn is_prefixed_id(s: &str) -> bool {
             && prefix.bytes().all(|b| b.is_ascii_lowercase())
             && rest.len() >= 8
             && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-            && (rest.bytes().any(|b| b.is_ascii_digit()) || looks_random(rest))
+            && (rest.bytes().any(|b| b.is_ascii_digit())
+                || looks_random(rest)
+                || case_changes(rest) >= 2)
         {
             return true;
         }
@@ -401,12 +447,15 @@ fn looks_random(s: &str) -> bool {
         .windows(2)
         .filter(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
         .count();
-    let case_changes = s
-        .as_bytes()
+    s.len() >= 12 && upper_runs >= 2 && case_changes(s) >= 2
+}
+
+/// Changes from a lower-case letter to an upper-case one (`efUgtuprHd`: 2).
+fn case_changes(s: &str) -> usize {
+    s.as_bytes()
         .windows(2)
         .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
-        .count();
-    s.len() >= 12 && upper_runs >= 2 && case_changes >= 2
+        .count()
 }
 
 /// Short codes carrying digits or all in capitals: `repo-7`, `EX-3`, `1ZZ`, `BR`.
@@ -418,17 +467,100 @@ fn is_weak_id(s: &str) -> bool {
     has_digit || (all_upper && s.len() <= 4)
 }
 
-/// Words in the API's own vocabulary style: `snake_case` or `camelCase`
-/// names without digits (`cpu_percentage`, `findByStatus`). Values put in
-/// URLs (slugs, names) are rather single words or `kebab-case`.
-pub fn is_vocabulary_word(s: &str) -> bool {
+/// How much a word looks like the API's own vocabulary rather than a
+/// value: 2 for `camelCase` names starting with a word (`findByStatus`,
+/// `scanAll`) and names starting with an action verb (`change-email`),
+/// which values almost never are; 1 for `snake_case`
+/// (`cpu_percentage`, `load_15`), which APIs name things with but values
+/// (`my_repo`) sometimes are too; 0 for single words and `kebab-case`,
+/// the usual shape of slugs, user and repository names.
+pub fn vocabulary_weight(s: &str) -> usize {
     let camel = s
         .as_bytes()
         .windows(2)
         .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
-    let starts_with_word = s.bytes().take_while(u8::is_ascii_alphabetic).count() >= 2;
-    starts_with_word && (s.contains('_') || camel)
+    // The first word: a letter, then lower-case letters (`Approve` in
+    // `ApproveChallenge`, `change` in `change-email`).
+    let first_word_len = s
+        .bytes()
+        .enumerate()
+        .take_while(|&(i, b)| b.is_ascii_lowercase() || (i == 0 && b.is_ascii_uppercase()))
+        .count();
+    if first_word_len < 2 || !s.bytes().take(2).all(|b| b.is_ascii_alphabetic()) {
+        return 0;
+    }
+    let first_word = s[..first_word_len].to_ascii_lowercase();
+    if camel || ACTION_VERBS.contains(&first_word.as_str()) {
+        2
+    } else if s.contains('_') {
+        1
+    } else {
+        0
+    }
 }
+
+/// Verbs that start action names (`change-email`, `reset_password`,
+/// `convert`): an API's operations, never the values it stores.
+const ACTION_VERBS: &[&str] = &[
+    "activate",
+    "add",
+    "apply",
+    "assign",
+    "attach",
+    "authorize",
+    "bulk",
+    "calculate",
+    "change",
+    "check",
+    "clear",
+    "clone",
+    "compute",
+    "convert",
+    "copy",
+    "create",
+    "deactivate",
+    "delete",
+    "detach",
+    "duplicate",
+    "estimate",
+    "evaluate",
+    "fetch",
+    "find",
+    "forgot",
+    "generate",
+    "get",
+    "invite",
+    "link",
+    "lint",
+    "list",
+    "move",
+    "preview",
+    "recover",
+    "refresh",
+    "remove",
+    "rename",
+    "renew",
+    "request",
+    "resend",
+    "reset",
+    "resize",
+    "resubmit",
+    "rotate",
+    "run",
+    "scan",
+    "send",
+    "set",
+    "submit",
+    "sync",
+    "terminate",
+    "test",
+    "toggle",
+    "trigger",
+    "unlink",
+    "update",
+    "upgrade",
+    "upsert",
+];
 
 /// The lexical shape of a word: letter runs as `a`/`A`, digit runs as `9`,
 /// separators kept (`repo-7` -> `a-9`). Values of one parameter share it.
@@ -467,12 +599,16 @@ mod tests {
             ("8ca2948", ValueKind::Hex),
             ("a1e1549f-12c2-c9c8-bf1f-0d9", ValueKind::Hex),
             ("cus_NffrFeUfNV2Hib", ValueKind::PrefixedId),
+            ("ent_efUgtuprHdxbfi", ValueKind::PrefixedId),
             ("VAcbbe80c46d1fb6dfbdb0ae0755281220", ValueKind::PrefixedId),
             ("rlVRPYrh1XbceFFRGIykt8", ValueKind::Token),
             ("2024-05-01", ValueKind::Date),
             ("2024-05-01T10:00:00Z", ValueKind::DateTime),
             ("jo@example.com", ValueKind::Email),
             ("36.22.21.53", ValueKind::IpAddress),
+            ("example.com", ValueKind::Hostname),
+            ("mg.acme-mail.dev", ValueKind::Hostname),
+            ("1.19.29", ValueKind::Release),
             ("81:22:0e:08", ValueKind::Opaque),
         ];
         for (value, kind) in cases {
@@ -486,15 +622,22 @@ mod tests {
         for v in ["v2", "v1beta2", "1.0", "v2.7", "api"] {
             assert_eq!(classify(v, false), ValueKind::Literal, "{v}");
         }
-        for v in ["admin.users.list", "chat.postMessage", "example.com"] {
+        for v in [
+            "admin.users.list",
+            "chat.postMessage",
+            "users.info",
+            "config.zip",
+        ] {
             assert_eq!(classify(v, false), ValueKind::DottedName, "{v}");
         }
-        assert!(
-            is_vocabulary_word("cpu_percentage")
-                && is_vocabulary_word("findByStatus")
-                && is_vocabulary_word("load_15")
-        );
-        assert!(!is_vocabulary_word("ember-tango") && !is_vocabulary_word("onyx"));
+        assert_eq!(vocabulary_weight("findByStatus"), 2);
+        assert_eq!(vocabulary_weight("scanAll"), 2);
+        assert_eq!(vocabulary_weight("cpu_percentage"), 1);
+        assert_eq!(vocabulary_weight("load_15"), 1);
+        assert_eq!(vocabulary_weight("change-email"), 2);
+        assert_eq!(vocabulary_weight("convert"), 2);
+        assert_eq!(vocabulary_weight("ember-tango"), 0);
+        assert_eq!(vocabulary_weight("onyx"), 0);
         assert_eq!(classify("2010-04-01", true), ValueKind::Literal);
         for w in [
             "users",

@@ -48,6 +48,9 @@ pub struct DiscoveryStats {
     pub observed: AtomicU64,
     pub dropped: AtomicU64,
     pub persist_errors: AtomicU64,
+    /// The inventory's own bounds, as of the last publication.
+    pub overflowed_paths: AtomicU64,
+    pub unrouted: AtomicU64,
 }
 
 /// The gateway's handle on the inventory worker.
@@ -88,13 +91,14 @@ impl Discovery {
             inventory.set_spec(spec);
         }
         let (sender, receiver) = mpsc::sync_channel(settings.queue_capacity);
-        let (report, profiles) = publishable(&mut inventory);
+        let stats = DiscoveryStats::default();
+        let (report, profiles) = publishable(&mut inventory, &stats);
         let discovery = Arc::new(Discovery {
             sender: Mutex::new(Some(sender)),
             matcher: ArcSwap::from_pointee(inventory.compile()),
             report: ArcSwap::from_pointee(report),
             profiles: ArcSwap::from_pointee(profiles),
-            stats: DiscoveryStats::default(),
+            stats,
             settings,
             worker: Mutex::new(None),
         });
@@ -164,8 +168,14 @@ pub struct EndpointProfile {
 pub type EndpointProfiles = HashMap<EndpointId, Arc<EndpointProfile>>;
 
 /// The inventory as operators read it (JSON) and the profiles the hot path reads.
-fn publishable(inventory: &mut Inventory) -> (String, EndpointProfiles) {
+fn publishable(inventory: &mut Inventory, stats: &DiscoveryStats) -> (String, EndpointProfiles) {
     let report = inventory.report();
+    stats
+        .overflowed_paths
+        .store(report.summary.overflowed_paths, Ordering::Relaxed);
+    stats
+        .unrouted
+        .store(report.summary.unrouted, Ordering::Relaxed);
     let profiles = report
         .endpoints
         .iter()
@@ -236,7 +246,7 @@ impl Worker {
         self.discovery
             .matcher
             .store(Arc::new(self.inventory.compile()));
-        let (report, profiles) = publishable(&mut self.inventory);
+        let (report, profiles) = publishable(&mut self.inventory, &self.discovery.stats);
         self.discovery.report.store(Arc::new(report));
         self.discovery.profiles.store(Arc::new(profiles));
     }

@@ -21,6 +21,8 @@ pub const UPSTREAM_UP: &str = "rampart_upstream_healthy_addresses";
 pub const DISCOVERY_OBSERVED: &str = "rampart_discovery_observed_total";
 pub const DISCOVERY_DROPPED: &str = "rampart_discovery_dropped_total";
 pub const DISCOVERY_PERSIST_ERRORS: &str = "rampart_discovery_persist_errors_total";
+pub const DISCOVERY_OVERFLOWED: &str = "rampart_discovery_overflowed_paths_total";
+pub const DISCOVERY_UNROUTED: &str = "rampart_discovery_unrouted_total";
 pub const REDIS_UP: &str = "rampart_redis_up";
 pub const REDIS_EVENTS: &str = "rampart_redis_total";
 
@@ -84,6 +86,14 @@ fn describe() {
     metrics::describe_counter!(
         DISCOVERY_PERSIST_ERRORS,
         "Failed writes of the inventory to the store."
+    );
+    metrics::describe_counter!(
+        DISCOVERY_OVERFLOWED,
+        "Path values the inventory sent to a parameter because a bound of its tree was hit."
+    );
+    metrics::describe_counter!(
+        DISCOVERY_UNROUTED,
+        "Exchanges answered 404 or 405 on paths no endpoint had (not learned)."
     );
     metrics::describe_gauge!(
         REDIS_UP,

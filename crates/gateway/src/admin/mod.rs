@@ -100,6 +100,10 @@ fn refresh_gauges(state: &AdminState) {
             .absolute(stats.dropped.load(Ordering::Relaxed));
         metrics::counter!(telemetry::DISCOVERY_PERSIST_ERRORS)
             .absolute(stats.persist_errors.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_OVERFLOWED)
+            .absolute(stats.overflowed_paths.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::DISCOVERY_UNROUTED)
+            .absolute(stats.unrouted.load(Ordering::Relaxed));
     }
     for upstream in &state.shared.runtime.load().upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())

@@ -1,27 +1,26 @@
 //! The learned endpoint tree: concrete paths folded into templates.
 //!
 //! Each request walks the tree one segment at a time. Identifier-shaped
-//! values go straight to the node's parameter child; words become literal
-//! children until evidence says they are values of one parameter:
-//!
-//! - a word beside an existing parameter folds into it when they share
-//!   structure (same sub-resources below, same request/response shapes for
-//!   the same method) or when it is a short code carrying digits;
-//! - sibling words fold together when at least three of them share that
-//!   structure (two, for digit-bearing codes of one lexical shape), unless
-//!   their parent is a version or reserved word: resource names live there;
-//! - where resource names live, a parameter that only ever held one opaque
-//!   value, recurring (`/<upload_url>`), is that name after all.
+//! values (integers, UUIDs, hex digests, prefixed ids, tokens, dates) go
+//! straight to the node's parameter child; words become literal children
+//! until their behaviour says they are values of one parameter, which
+//! `fold` (in [`fold`]) decides and records as a [`TemplateDecision`].
+//! Once words were folded at a node, new words there go to the parameter
+//! too: a learned template is never split back by later traffic.
 //!
 //! Bounds: literal children per node and nodes in all; past them new words
 //! go to the parameter child (the overflow bucket) and are counted, so a
-//! flood of random paths cannot grow memory. Operator splits pin a literal
-//! value at a node: it is never folded again.
+//! flood of random paths cannot grow memory. Operators pin a literal value
+//! at a node (it is never folded) or force a position to be a parameter.
 
-use crate::schema::Schema;
-use crate::segment::{classify, is_vocabulary_word, lexical_shape, ValueKind};
+mod constancy;
+pub mod fold;
+
+use crate::segment::{classify, is_version, ValueKind};
 use crate::stats::EndpointStats;
 use crate::template::{PathTemplate, TemplateSegment};
+use constancy::Constancy;
+use fold::FoldReason;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -66,75 +65,6 @@ struct ParamChild {
     node: Node,
 }
 
-/// Whether a parameter position has only ever held one opaque value.
-/// Identifiers vary from request to request; odd-looking text that recurs
-/// unchanged where the API names its structure (`/<upload_url>` at the
-/// root) is a name. One value is kept, bounded in length.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-enum Constancy {
-    #[default]
-    Unseen,
-    Constant {
-        value: String,
-        seen: u64,
-    },
-    Varied,
-}
-
-/// Requests an opaque value must recur in before it can be taken for a name.
-const CONSTANT_VALUE_MIN_REQUESTS: u64 = 2;
-/// Longest opaque value tracked for constancy.
-const MAX_CONSTANT_LEN: usize = 256;
-
-impl Constancy {
-    fn unknown() -> Self {
-        Constancy::Varied
-    }
-
-    fn observe(&mut self, kind: ValueKind, value: &str) {
-        match self {
-            Constancy::Varied => {}
-            Constancy::Constant { value: v, seen } if kind == ValueKind::Opaque && v == value => {
-                *seen += 1;
-            }
-            Constancy::Unseen if kind == ValueKind::Opaque && value.len() <= MAX_CONSTANT_LEN => {
-                *self = Constancy::Constant {
-                    value: value.to_owned(),
-                    seen: 1,
-                };
-            }
-            _ => *self = Constancy::Varied,
-        }
-    }
-
-    fn merge(&mut self, other: Constancy) {
-        *self = match (std::mem::take(self), other) {
-            (Constancy::Unseen, other) | (other, Constancy::Unseen) => other,
-            (
-                Constancy::Constant { value, seen },
-                Constancy::Constant {
-                    value: other,
-                    seen: more,
-                },
-            ) if value == other => Constancy::Constant {
-                value,
-                seen: seen + more,
-            },
-            _ => Constancy::Varied,
-        };
-    }
-
-    /// The value, when it recurred unchanged often enough to be a name.
-    fn recurring_value(&self) -> Option<&str> {
-        match self {
-            Constancy::Constant { value, seen } if *seen >= CONSTANT_VALUE_MIN_REQUESTS => {
-                Some(value)
-            }
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Node {
     literals: HashMap<String, Node>,
@@ -144,6 +74,9 @@ struct Node {
     pinned: BTreeSet<String>,
     /// Set once words were folded here: new words go to the parameter.
     absorbs_words: bool,
+    /// Operators said every value here is a parameter's.
+    #[serde(default)]
+    forced: bool,
 }
 
 /// A learned path parameter: its position's value kinds.
@@ -180,6 +113,39 @@ pub struct PathTree {
     nodes: usize,
     /// Words sent to a parameter because a bound was hit.
     pub overflowed: u64,
+    /// Where values were folded into parameters, and why (bounded).
+    #[serde(default)]
+    decisions: Vec<TemplateDecision>,
+}
+
+/// Template decisions kept; past it they are counted in the last one's place.
+const MAX_TEMPLATE_DECISIONS: usize = 1024;
+/// Values kept per template decision, as examples.
+const MAX_DECISION_VALUES: usize = 8;
+
+/// A fold learning made: values under `parent` became one parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateDecision {
+    /// The template of the parameter's parent, parameters as `{}`.
+    pub parent: String,
+    pub reason: FoldReason,
+    /// Values folded, as examples.
+    pub values: Vec<String>,
+    /// Values folded in all.
+    pub folded: u64,
+}
+
+impl TemplateDecision {
+    fn new(parent: String, reason: FoldReason, mut values: Vec<String>) -> Self {
+        let folded = values.len() as u64;
+        values.truncate(MAX_DECISION_VALUES);
+        TemplateDecision {
+            parent,
+            reason,
+            values,
+            folded,
+        }
+    }
 }
 
 /// Extensions that may follow an identifier inside a segment (`{Sid}.json`).
@@ -197,6 +163,34 @@ fn split_extension(segment: &str) -> Option<(ValueKind, &str)> {
     kind.is_identifier().then_some((kind, suffix))
 }
 
+/// The kind of `segments[at]` where it sits: an API's own version is
+/// literal where versions go (`/rest/api/3/issue`: a small number right
+/// after `api`), a version after an identifier is a value
+/// (`/pkg/{id}/2.0`), and a host name followed by a version names an API
+/// group (`/apis/networking.k8s.io/v1`).
+fn classify_in_path(segments: &[String], at: usize, after_param: bool) -> ValueKind {
+    let segment = &segments[at];
+    let previous = at.checked_sub(1).and_then(|p| segments.get(p));
+    let next = segments.get(at + 1);
+    match classify(segment, !after_param && at < 3) {
+        ValueKind::Integer
+            if !after_param
+                && segment.len() <= 2
+                && previous.is_some_and(|p| names_api_root(p)) =>
+        {
+            ValueKind::Literal
+        }
+        ValueKind::Literal if after_param && is_version(segment) => ValueKind::Release,
+        ValueKind::Hostname if next.is_some_and(|n| is_version(n)) => ValueKind::DottedName,
+        kind => kind,
+    }
+}
+
+/// Words after which a small number is the API's version (`/api/3`).
+pub(crate) fn names_api_root(segment: &str) -> bool {
+    matches!(segment, "api" | "apis" | "rest" | "v" | "version")
+}
+
 impl PathTree {
     pub fn new(limits: TreeLimits) -> Self {
         PathTree {
@@ -204,6 +198,7 @@ impl PathTree {
             limits,
             nodes: 1,
             overflowed: 0,
+            decisions: Vec::new(),
         }
     }
 
@@ -224,7 +219,7 @@ impl PathTree {
                 node = child;
                 continue;
             }
-            let kind = classify(segment, !seen_param && i < 3);
+            let kind = classify_in_path(segments, i, seen_param);
             let pinned = node.pinned.contains(segment.as_str());
             if kind.is_identifier() && !pinned {
                 seen_param = true;
@@ -236,9 +231,10 @@ impl PathTree {
                 node = node.param_child(suffix, kind, segment);
                 continue;
             }
-            let absorbed = node.absorbs_words
-                && kind != ValueKind::Literal
-                && node.params.iter().any(|p| p.suffix.is_empty());
+            let absorbed = node.forced
+                || node.absorbs_words
+                    && kind != ValueKind::Literal
+                    && node.params.iter().any(|p| p.suffix.is_empty());
             let room =
                 node.literals.len() < limits.max_literals_per_node && self.nodes < limits.max_nodes;
             if pinned || (!absorbed && room) {
@@ -277,15 +273,43 @@ impl PathTree {
         &mut node.endpoints[at].1
     }
 
-    /// Folds word-like ids into parameters where the evidence allows.
-    pub fn fold(&mut self) {
-        fold_node(&mut self.root, Role::Structure);
-        self.nodes = self.root.count();
+    /// The stats of an endpoint these segments reach, if it exists: the
+    /// walk creates nothing (a literal first, else the parameter whose
+    /// suffix ends the segment, else the whole-segment parameter).
+    pub fn existing_leaf(&mut self, segments: &[String], op: &OpKey) -> Option<&mut EndpointStats> {
+        let mut node = &mut self.root;
+        for segment in segments {
+            if node.literals.contains_key(segment.as_str()) {
+                node = node.literals.get_mut(segment.as_str())?;
+                continue;
+            }
+            let fits = |suffix: &str| segment.len() > suffix.len() && segment.ends_with(suffix);
+            let at = node
+                .params
+                .iter()
+                .position(|p| !p.suffix.is_empty() && fits(&p.suffix))
+                .or_else(|| node.params.iter().position(|p| p.suffix.is_empty()))?;
+            node = &mut node.params[at].node;
+        }
+        node.endpoints
+            .iter_mut()
+            .find(|(key, _)| key == op)
+            .map(|(_, stats)| stats)
     }
 
     /// Pins a literal value under the node a template prefix reaches, so it
     /// is never folded into that node's parameter (an operator's split).
     pub fn pin(&mut self, prefix: &PathTemplate, value: &str) {
+        self.node_at(prefix).pinned.insert(value.to_owned());
+    }
+
+    /// Makes every value under the node a template prefix reaches a
+    /// parameter's, from the next fold on (an operator's decision).
+    pub fn force_parameter(&mut self, prefix: &PathTemplate) {
+        self.node_at(prefix).forced = true;
+    }
+
+    fn node_at(&mut self, prefix: &PathTemplate) -> &mut Node {
         let mut node = &mut self.root;
         for segment in &prefix.segments {
             node = match segment {
@@ -295,7 +319,37 @@ impl PathTree {
                 }
             };
         }
-        node.pinned.insert(value.to_owned());
+        node
+    }
+
+    /// The folds learning made, oldest first.
+    pub fn decisions(&self) -> &[TemplateDecision] {
+        &self.decisions
+    }
+
+    /// Keeps a fold; one at the same place for the same reason grows.
+    fn record(&mut self, decision: TemplateDecision) {
+        let same = self
+            .decisions
+            .iter_mut()
+            .find(|d| d.parent == decision.parent && d.reason == decision.reason);
+        match same {
+            Some(known) => {
+                known.folded += decision.folded;
+                for value in decision.values {
+                    if known.values.len() < MAX_DECISION_VALUES {
+                        known.values.push(value);
+                    }
+                }
+            }
+            None => {
+                if self.decisions.len() < MAX_TEMPLATE_DECISIONS {
+                    self.decisions.push(decision);
+                } else {
+                    self.overflowed += 1;
+                }
+            }
+        }
     }
 
     /// Every learned endpoint with its template.
@@ -337,6 +391,25 @@ impl Node {
             + self.params.iter().map(|p| p.node.count()).sum::<usize>()
     }
 
+    /// Turns a whole-segment parameter that only ever held one opaque value,
+    /// recurring, back into the literal it always was.
+    fn name_recurring_opaque_values(&mut self) {
+        let Some(at) = self.params.iter().position(|p| {
+            p.suffix.is_empty()
+                && p.kinds.iter().all(|k| *k == ValueKind::Opaque)
+                && p.values.recurring_value().is_some()
+        }) else {
+            return;
+        };
+        let param = self.params.remove(at);
+        if let Some(value) = param.values.recurring_value() {
+            self.literals
+                .entry(value.to_owned())
+                .or_default()
+                .absorb(param.node);
+        }
+    }
+
     /// Moves everything `other` learned into this node.
     fn absorb(&mut self, other: Node) {
         for (op, stats) in other.endpoints {
@@ -360,314 +433,37 @@ impl Node {
         }
         self.pinned.extend(other.pinned);
         self.absorbs_words |= other.absorbs_words;
+        self.forced |= other.forced;
     }
 }
 
-/// A body's JSON type bits and top-level member names.
-type Shape<'a> = (u8, Vec<&'a str>);
-
-/// What a subtree looks like, to compare siblings.
-struct Signature<'a> {
-    children: Vec<&'a str>,
-    /// Methods answered at this very path.
-    methods: Vec<&'a str>,
-    /// (method, is_response, shape) per body seen.
-    bodies: Vec<(&'a str, bool, Shape<'a>)>,
-}
-
-fn signature(node: &Node) -> Signature<'_> {
-    let mut bodies = Vec::new();
-    for (op, stats) in &node.endpoints {
-        if let Some(s) = &stats.request_body {
-            bodies.push((op.method.as_str(), false, shape(s)));
-        }
-        if let Some(s) = &stats.response_body {
-            bodies.push((op.method.as_str(), true, shape(s)));
-        }
-    }
-    Signature {
-        methods: node
-            .endpoints
-            .iter()
-            .map(|(op, _)| op.method.as_str())
-            .collect(),
-        children: node.literals.keys().map(String::as_str).collect(),
-        bodies,
-    }
-}
-
-/// A body's shape, looking through a one-member wrapper (`{"data": {...}}`).
-fn shape(schema: &Schema) -> Shape<'_> {
-    let (types, keys) = schema.shape_keys();
-    if keys.len() == 1 {
-        if let Some(inner) = schema.properties.get(keys[0]) {
-            let (inner_types, inner_keys) = inner.shape_keys();
-            if !inner_keys.is_empty() {
-                return (inner_types, inner_keys);
-            }
-        }
-    }
-    (types, keys)
-}
-
-#[derive(Default)]
-struct Evidence {
-    positive: bool,
-    /// Both have the same sub-resource below them (`/x/a/logs`, `/x/b/logs`).
-    shared_children: bool,
-    conflict: bool,
-}
-
-fn compare(a: &Signature<'_>, b: &Signature<'_>) -> Evidence {
-    let mut ev = Evidence::default();
-    if !a.children.is_empty() && !b.children.is_empty() {
-        if a.children.iter().any(|c| b.children.contains(c)) {
-            ev.positive = true;
-            ev.shared_children = true;
-        } else {
-            ev.conflict = true;
-        }
-    }
-    for (method, is_response, shape_a) in &a.bodies {
-        for (other_method, other_is_response, shape_b) in &b.bodies {
-            if method != other_method || is_response != other_is_response {
-                continue;
-            }
-            if shape_a.0 != shape_b.0 {
-                ev.conflict = true;
-            } else if !shape_a.1.is_empty() || !shape_b.1.is_empty() {
-                if jaccard(&shape_a.1, &shape_b.1) >= 0.5 {
-                    ev.positive = true;
-                } else {
-                    ev.conflict = true;
-                }
-            }
-        }
-    }
-    ev
-}
-
-fn jaccard(a: &[&str], b: &[&str]) -> f64 {
-    let common = a.iter().filter(|x| b.contains(x)).count();
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        1.0
-    } else {
-        common as f64 / union as f64
-    }
-}
-
-/// What a node's own segment is, which says what its children may be.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Role {
-    /// Root, versions, reserved words: children are resource names.
-    Structure,
-    /// A collection name: children may be values of one parameter.
-    Collection,
-    /// A parameter: children are sub-resources or actions (REST alternates
-    /// collection and id), so words here are never folded by groups.
-    Param,
-}
-
-fn role_of(segment: &str) -> Role {
-    match classify(segment, false) {
-        ValueKind::Literal | ValueKind::DottedName => Role::Structure,
-        kind if kind.is_identifier() => Role::Param,
-        _ => Role::Collection,
-    }
-}
-
-fn fold_node(node: &mut Node, role: Role) {
-    if role == Role::Structure {
-        name_recurring_opaque_values(node);
-    }
-    let candidates: Vec<(String, ValueKind)> = node
-        .literals
-        .keys()
-        .filter(|k| !node.pinned.contains(k.as_str()))
-        .map(|k| (k.clone(), classify(k, false)))
-        .filter(|(_, kind)| match kind {
-            ValueKind::Word | ValueKind::WeakId => true,
-            ValueKind::DottedName => role == Role::Collection,
-            _ => false,
-        })
-        .collect();
-    let mut fold: Vec<String> = Vec::new();
-    let mut rest: Vec<(String, ValueKind)> = Vec::new();
-    match node.params.iter().find(|p| p.suffix.is_empty()) {
-        Some(param) => {
-            let param_sig = signature(&param.node);
-            for (key, kind) in candidates {
-                let ev = compare(&signature(&node.literals[&key]), &param_sig);
-                if !ev.conflict && (ev.positive || kind == ValueKind::WeakId) {
-                    fold.push(key);
-                } else {
-                    rest.push((key, kind));
-                }
-            }
-        }
-        None => rest = candidates,
-    }
-    fold.extend(sibling_groups(node, &rest, role == Role::Collection));
-    if !fold.is_empty() {
-        let mut kinds = BTreeSet::new();
-        let mut merged = Node::default();
-        for key in fold {
-            kinds.insert(classify(&key, false));
-            if let Some(child) = node.literals.remove(&key) {
-                merged.absorb(child);
-            }
-        }
-        let target = node.param_child("", ValueKind::Word, "");
-        target.absorb(merged);
-        if let Some(p) = node.params.iter_mut().find(|p| p.suffix.is_empty()) {
-            p.kinds.remove(&ValueKind::Word);
-            p.kinds.extend(kinds);
-        }
-        node.absorbs_words = true;
-    }
-    for (key, child) in node.literals.iter_mut() {
-        fold_node(child, role_of(key));
-    }
-    for param in &mut node.params {
-        fold_node(&mut param.node, Role::Param);
-    }
-}
-
-/// Turns a whole-segment parameter that only ever held one opaque value,
-/// recurring, back into the literal it always was.
-fn name_recurring_opaque_values(node: &mut Node) {
-    let Some(at) = node.params.iter().position(|p| {
-        p.suffix.is_empty()
-            && p.kinds.iter().all(|k| *k == ValueKind::Opaque)
-            && p.values.recurring_value().is_some()
-    }) else {
-        return;
-    };
-    let param = node.params.remove(at);
-    if let Some(value) = param.values.recurring_value() {
-        node.literals
-            .entry(value.to_owned())
-            .or_default()
-            .absorb(param.node);
-    }
-}
-
-/// Methods that address one item of a collection.
-const ITEM_METHODS: [&str; 4] = ["GET", "PUT", "PATCH", "DELETE"];
-
-/// Whether a sibling is addressed like an item: only item methods, at least
-/// one of them a write (nobody deletes or replaces a sub-collection's name).
-fn addressed_as_item(sig: &Signature<'_>) -> bool {
-    !sig.methods.is_empty()
-        && sig.methods.iter().all(|m| ITEM_METHODS.contains(m))
-        && sig.methods.iter().any(|m| *m != "GET")
-}
-
-/// Sibling words that are values of one parameter. Siblings are linked by
-/// evidence without conflict: same sub-resources below them, same body
-/// shapes for a method, both addressed as items (`PUT`/`DELETE` on
-/// `/topics/a` and `/topics/b`), or digit-bearing codes of one lexical
-/// shape. Linked groups fold when their evidence is strong (two members
-/// addressed as items, codes, or a code sharing structure with a word;
-/// otherwise three), under a
-/// collection name only (not under a version, a reserved word or a
-/// parameter: resource names live there), and when most members are not
-/// named like the API's vocabulary (`snake_case`, `camelCase`).
-fn sibling_groups(
-    node: &Node,
-    candidates: &[(String, ValueKind)],
-    under_collection: bool,
-) -> Vec<String> {
-    let n = candidates.len();
-    if n < 2 || !under_collection {
-        return Vec::new();
-    }
-    let sigs: Vec<Signature<'_>> = candidates
-        .iter()
-        .map(|(k, _)| signature(&node.literals[k]))
-        .collect();
-    let shapes: Vec<String> = candidates.iter().map(|(k, _)| lexical_shape(k)).collect();
-    let items: Vec<bool> = sigs.iter().map(addressed_as_item).collect();
-    let mut group: Vec<usize> = (0..n).collect();
-    fn root(group: &mut [usize], mut i: usize) -> usize {
-        while group[i] != i {
-            group[i] = group[group[i]];
-            i = group[i];
-        }
-        i
-    }
-    let mut strong = vec![false; n];
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let ev = compare(&sigs[i], &sigs[j]);
-            if ev.conflict {
-                continue;
-            }
-            let codes = candidates[i].1 == ValueKind::WeakId
-                && candidates[j].1 == ValueKind::WeakId
-                && shapes[i] == shapes[j];
-            let item_writes = items[i] && items[j];
-            let code_like =
-                candidates[i].1 == ValueKind::WeakId || candidates[j].1 == ValueKind::WeakId;
-            if codes || item_writes || ev.positive {
-                let (a, b) = (root(&mut group, i), root(&mut group, j));
-                group[a] = b;
-                if codes || item_writes || (ev.shared_children && code_like) {
-                    strong[i] = true;
-                    strong[j] = true;
-                }
-            }
-        }
-    }
-    // Per group: members, strongly linked, named like vocabulary.
-    let mut groups: HashMap<usize, (usize, bool, usize)> = HashMap::new();
-    for (i, linked) in strong.iter().enumerate() {
-        let r = root(&mut group, i);
-        let entry = groups.entry(r).or_default();
-        entry.0 += 1;
-        entry.1 |= linked;
-        entry.2 += usize::from(is_vocabulary_word(&candidates[i].0));
-    }
-    (0..n)
-        .filter(|&i| {
-            let (size, strong, vocabulary) = groups[&root(&mut group, i)];
-            (size >= 3 || (size >= 2 && strong)) && 3 * vocabulary < size
-        })
-        .map(|i| candidates[i].0.clone())
-        .collect()
-}
-
+/// A parameter's name: the singular of the collection before it
+/// (`/users/{user_id}`, `/projects/{project_name}` for word values),
+/// looking past versions; after another parameter, the name of the value
+/// below it (`/workflows/{workflow_name}/{workflow_name_child}` would say
+/// nothing, so `{child_id}`/`{child_name}`); dates and emails by kind.
 fn param_name(
-    previous: Option<&TemplateSegment>,
+    previous: &[TemplateSegment],
     kinds: &BTreeSet<ValueKind>,
     taken: &[LearnedParam],
 ) -> String {
-    let base = match previous {
-        _ if kinds.len() == 1 && kinds.contains(&ValueKind::Date) => "date".to_owned(),
-        _ if kinds.len() == 1 && kinds.contains(&ValueKind::Email) => "email".to_owned(),
-        Some(TemplateSegment::Literal(word)) => {
-            let word: String = word
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let singular = word
-                .strip_suffix("ies")
-                .map(|w| format!("{w}y"))
-                .or_else(|| {
-                    word.strip_suffix('s')
-                        .filter(|w| !w.ends_with('s'))
-                        .map(str::to_owned)
-                });
-            format!("{}_id", singular.unwrap_or(word))
+    let only = |k: ValueKind| kinds.len() == 1 && kinds.contains(&k);
+    let words = !kinds.is_empty() && kinds.iter().all(|k| !k.is_identifier());
+    let suffix = if words { "name" } else { "id" };
+    let collection = previous.iter().rev().find_map(|s| match s {
+        TemplateSegment::Literal(word) if !is_version(word) => Some(word),
+        _ => None,
+    });
+    let after_param = matches!(previous.last(), Some(TemplateSegment::Param { .. }));
+    let base = if only(ValueKind::Date) {
+        "date".to_owned()
+    } else if only(ValueKind::Email) {
+        "email".to_owned()
+    } else {
+        match collection {
+            Some(word) if !after_param => format!("{}_{suffix}", singular(word)),
+            _ => suffix.to_owned(),
         }
-        _ => "id".to_owned(),
     };
     let mut name = base.clone();
     let mut n = 2;
@@ -676,6 +472,29 @@ fn param_name(
         n += 1;
     }
     name
+}
+
+/// `users` -> `user`, `policies` -> `policy`, `cron-workflows` ->
+/// `cron_workflow`, in identifier characters.
+fn singular(word: &str) -> String {
+    let word: String = word
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    word.strip_suffix("ies")
+        .map(|w| format!("{w}y"))
+        .or_else(|| {
+            word.strip_suffix('s')
+                .filter(|w| !w.ends_with('s'))
+                .map(str::to_owned)
+        })
+        .unwrap_or(word)
 }
 
 fn collect<'a>(
@@ -702,7 +521,7 @@ fn collect<'a>(
         segments.pop();
     }
     for param in &node.params {
-        let name = param_name(segments.last(), &param.kinds, params);
+        let name = param_name(segments, &param.kinds, params);
         segments.push(TemplateSegment::Param {
             name: name.clone(),
             prefix: String::new(),
@@ -806,7 +625,8 @@ mod tests {
                 "GET /api/tags",
                 "GET /api/teams",
                 "GET /api/user/login",
-                "GET /api/user/{user_id}",
+                "GET /api/user/{user_name}",
+                "GET /api/users/me",
                 "GET /api/users/{user_id}",
             ]
         );
@@ -824,7 +644,7 @@ mod tests {
         assert_eq!(
             templates(&tree),
             [
-                "DELETE /repos/{repo_id}",
+                "DELETE /repos/{repo_name}",
                 "GET /keep/item-1",
                 "GET /keep/item-2"
             ]
@@ -866,11 +686,11 @@ mod tests {
         tree.fold();
         let all = templates(&tree);
         for expected in [
-            "DELETE /db/{db_id}/topics/{topic_id}",
-            "PUT /db/{db_id}/topics/{topic_id}",
+            "DELETE /db/{db_id}/topics/{topic_name}",
+            "PUT /db/{db_id}/topics/{topic_name}",
             "GET /metrics/apps/cpu_percentage",
             "GET /projects/{project_id}/tasks",
-            "GET /domains/{domain_id}/records",
+            "GET /domains/{domain_name}/records",
             "POST /api/chat.postMessage",
         ] {
             assert!(
@@ -895,11 +715,7 @@ mod tests {
         tree.fold();
         assert_eq!(
             templates(&tree),
-            [
-                "GET /files/{file_id}",
-                "GET /v2/{v2_id}",
-                "PUT /<upload_url>"
-            ]
+            ["GET /files/{file_id}", "GET /v2/{id}", "PUT /<upload_url>"]
         );
         let mut varied = PathTree::new(TreeLimits::default());
         feed(&mut varied, "PUT", "/<upload_url>", "{}");

@@ -1,0 +1,598 @@
+//! Folding: which literal children of a node are values of one parameter.
+//!
+//! Token shape decides only the clear cases (integers, UUIDs, hex digests,
+//! prefixed ids go to the parameter on sight, in `PathTree::leaf`). Words
+//! (`dune-lumen`, `jdoe`, `hello-world`, `orchid`) are kept literal until
+//! their *behaviour* says they are values: values of one parameter share
+//! what hangs below them, how they are addressed and what they answer.
+//!
+//! ## Evidence between two siblings (`compare`)
+//!
+//! - **positive, strong**: a sub-resource in common (`/x/a/logs`,
+//!   `/x/b/logs`);
+//! - **positive**: both have an identifier child, the same request or
+//!   response shape for one method (top-level names, Jaccard >= 0.5), the
+//!   same query names for one method, or children that are alike one level
+//!   down (values below values: `/ns-a/orchid`, `/ns-b/prism`);
+//! - **conflict**: different shapes for one method, or children that are
+//!   unlike each other. A conflict always keeps two siblings apart.
+//!
+//! ## What a node's segment says about its children (`Role`)
+//!
+//! - under a **collection** (`/workflows/…`): linked groups of three, or of
+//!   two with strong evidence (shared sub-resources, both written as items
+//!   with `PUT`/`PATCH`/`DELETE`, digit-bearing codes of one lexical shape);
+//! - under a **parameter** (`/workflows/{ns}/…`, where REST puts
+//!   sub-collections and actions): only members that answer no list and are
+//!   not API vocabulary; groups of three with two members addressed as
+//!   items or with sub-resources, or two strongly linked items;
+//! - under **structure** (the root, a version, a reserved word, where
+//!   resource names live): only members that answer no list, in groups of
+//!   three linked as items written alike or as digit-bearing codes of one
+//!   shape (shared sub-resources are not enough here), two members addressed as items or with
+//!   sub-resources, and fewer distinct sub-resources than members (values
+//!   share a few sub-resources; resource names have many values below).
+//!
+//! Everywhere, words named like the API's own vocabulary (`snake_case`,
+//! `camelCase`) and words that name a resource elsewhere in the API (a
+//! child of a structure node: `sensors` in `/api/v1/sensors`) are not
+//! values outside structure positions.
+//!
+//! A word also joins an existing parameter beside it: on a shared
+//! sub-resource; on any positive evidence when the parameter already holds
+//! words or the word is a digit-bearing code; never on shapes alone next to
+//! a parameter of integers or UUIDs (`/gc/schedule` beside `/gc/{id}`,
+//! `/users/me` beside `/users/{id}` stay literal).
+//!
+//! Every fold is recorded as a [`TemplateDecision`] (where, which values,
+//! why); operators can pin a literal or force a parameter, and learning
+//! never undoes either.
+
+use super::{Node, OpKey, PathTree, TemplateDecision};
+use crate::schema::Schema;
+use crate::segment::{classify, lexical_shape, vocabulary_weight, ValueKind};
+use crate::stats::EndpointStats;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Why values were folded into a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoldReason {
+    /// Operators said this position is a parameter.
+    Operator,
+    /// Joined a parameter beside it that shares their structure.
+    JoinedParameter,
+    /// Siblings with a sub-resource in common.
+    SharedSubResources,
+    /// Siblings written as items (`PUT`, `PATCH`, `DELETE`).
+    ItemWrites,
+    /// Digit-bearing codes of one lexical shape (`repo-7`, `repo-12`).
+    DigitCodes,
+    /// Siblings with the same request or response shapes.
+    SimilarShapes,
+    /// Many rarely seen leaves, alike in their methods.
+    ManyValues,
+}
+
+/// Literal children compared one level down, per side.
+const MAX_NESTED_CHILDREN: usize = 8;
+/// Jaccard similarity of member names from which two shapes agree.
+const SAME_SHAPE: f64 = 0.5;
+/// Below it two shapes differ; in between (optional members seen in some
+/// answers only) they say nothing.
+const OTHER_SHAPE: f64 = 0.2;
+/// Members each shape needs before a difference counts as a conflict.
+const MIN_TELLING_MEMBERS: usize = 3;
+
+/// What a node's own segment is, which says what its children may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// Root, versions, reserved words: children are resource names.
+    Structure,
+    /// A collection name: children may be values of one parameter.
+    Collection,
+    /// A parameter: children are sub-resources, actions or further values.
+    Param,
+}
+
+/// The role of a literal child. A literal that looks like an identifier
+/// is one only because it was kept literal: a small number is an API
+/// version (`/rest/api/3`), anything else a value an operator pinned.
+fn role_of(segment: &str) -> Role {
+    match classify(segment, false) {
+        ValueKind::Literal | ValueKind::DottedName => Role::Structure,
+        ValueKind::Integer if segment.len() <= 2 => Role::Structure,
+        kind if kind.is_identifier() => Role::Param,
+        _ => Role::Collection,
+    }
+}
+
+impl PathTree {
+    /// Folds word-like values into parameters where the evidence allows.
+    pub fn fold(&mut self) {
+        let mut vocabulary = HashSet::new();
+        structure_vocabulary(&self.root, true, &mut vocabulary);
+        let mut folder = Folder {
+            vocabulary,
+            decisions: Vec::new(),
+            prefix: Vec::new(),
+        };
+        folder.fold_node(&mut self.root, Role::Structure);
+        for decision in folder.decisions {
+            self.record(decision);
+        }
+        self.nodes = self.root.count();
+    }
+}
+
+/// Words that name resources: children of the root, of versions and of
+/// reserved words, anywhere (not of dotted names, which may be values:
+/// `/repos/socket.io/...`).
+fn structure_vocabulary(node: &Node, names_resources: bool, out: &mut HashSet<String>) {
+    for (key, child) in &node.literals {
+        if names_resources {
+            out.insert(key.clone());
+        }
+        let names =
+            role_of(key) == Role::Structure && classify(key, false) != ValueKind::DottedName;
+        structure_vocabulary(child, names, out);
+    }
+    for param in &node.params {
+        structure_vocabulary(&param.node, false, out);
+    }
+}
+
+struct Folder {
+    /// Resource names: children of structure nodes, less the values folded
+    /// there (`/{package}` at the root of a registry).
+    vocabulary: HashSet<String>,
+    decisions: Vec<TemplateDecision>,
+    /// The template of the node being folded, parameters as `{}`.
+    prefix: Vec<String>,
+}
+
+/// A literal child considered for folding, with what it looks like.
+struct Member {
+    key: String,
+    kind: ValueKind,
+    /// How much it is named like the API's own words (`vocabulary_weight`).
+    vocabulary: usize,
+    /// Answers a list to `GET`: a collection, not an item.
+    lists: bool,
+    /// Addressed like an item (see `addressed_as_item`).
+    item_writes: bool,
+    has_children: bool,
+    /// A leaf seen in few requests.
+    rare: bool,
+    /// Has an identifier below it (`/gc/{id}`): REST puts ids after
+    /// collection names, so this names a collection.
+    ids_below: bool,
+}
+
+impl Folder {
+    fn fold_node(&mut self, node: &mut Node, role: Role) {
+        if role == Role::Structure {
+            node.name_recurring_opaque_values();
+        }
+        let members = self.members(node, role);
+        let mut folds: Vec<(String, FoldReason)> = Vec::new();
+        if node.forced {
+            folds.extend(members.into_iter().map(|m| (m.key, FoldReason::Operator)));
+        } else {
+            let rest = match node.params.iter().find(|p| p.suffix.is_empty()) {
+                Some(param) => {
+                    let wordy = param.kinds.iter().any(|k| !k.is_identifier());
+                    let (join, rest): (Vec<Member>, Vec<Member>) =
+                        members.into_iter().partition(|m| {
+                            joins_parameter(&node.literals[&m.key], m.kind, &param.node, wordy)
+                        });
+                    folds.extend(
+                        join.into_iter()
+                            .map(|m| (m.key, FoldReason::JoinedParameter)),
+                    );
+                    rest
+                }
+                None => members,
+            };
+            folds.extend(sibling_groups(node, rest, role));
+        }
+        if !folds.is_empty() {
+            if role == Role::Structure {
+                for (key, _) in &folds {
+                    self.vocabulary.remove(key);
+                }
+            }
+            self.fold_into_parameter(node, folds);
+        }
+        let mut keys: Vec<String> = node.literals.keys().cloned().collect();
+        keys.sort();
+        for key in keys {
+            if let Some(child) = node.literals.get_mut(&key) {
+                let role = role_of(&key);
+                self.prefix.push(key);
+                self.fold_node(child, role);
+                self.prefix.pop();
+            }
+        }
+        for param in &mut node.params {
+            self.prefix.push(format!("{{}}{}", param.suffix));
+            self.fold_node(&mut param.node, Role::Param);
+            self.prefix.pop();
+        }
+    }
+
+    /// The literal children that may be values here, with their profiles.
+    fn members(&self, node: &Node, role: Role) -> Vec<Member> {
+        let mut out: Vec<Member> = node
+            .literals
+            .iter()
+            .filter(|(key, _)| !node.pinned.contains(key.as_str()))
+            .filter_map(|(key, child)| {
+                let kind = classify(key, false);
+                let eligible = node.forced
+                    || match kind {
+                        ValueKind::Word | ValueKind::WeakId => true,
+                        ValueKind::DottedName => role == Role::Collection,
+                        _ => false,
+                    };
+                let resource_name =
+                    role != Role::Structure && self.vocabulary.contains(key.as_str());
+                (eligible && (node.forced || !resource_name)).then(|| Member {
+                    key: key.clone(),
+                    kind,
+                    vocabulary: vocabulary_weight(key),
+                    lists: answers_lists(child),
+                    item_writes: addressed_as_item(child, role),
+                    has_children: !child.literals.is_empty() || !child.params.is_empty(),
+                    rare: rare_leaf(child),
+                    ids_below: child
+                        .params
+                        .iter()
+                        .any(|p| p.kinds.iter().all(|k| k.is_identifier())),
+                })
+            })
+            .filter(|m| node.forced || role == Role::Collection || !(m.lists || m.ids_below))
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out
+    }
+
+    fn fold_into_parameter(&mut self, node: &mut Node, folds: Vec<(String, FoldReason)>) {
+        let mut kinds = BTreeSet::new();
+        let mut merged = Node::default();
+        let mut by_reason: Vec<(FoldReason, Vec<String>)> = Vec::new();
+        for (key, reason) in folds {
+            kinds.insert(classify(&key, false));
+            if let Some(child) = node.literals.remove(&key) {
+                merged.absorb(child);
+            }
+            match by_reason.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, values)) => values.push(key),
+                None => by_reason.push((reason, vec![key])),
+            }
+        }
+        let target = node.param_child("", ValueKind::Word, "");
+        target.absorb(merged);
+        if let Some(p) = node.params.iter_mut().find(|p| p.suffix.is_empty()) {
+            p.kinds.remove(&ValueKind::Word);
+            p.kinds.extend(kinds);
+        }
+        node.absorbs_words = true;
+        let parent = format!("/{}", self.prefix.join("/"));
+        for (reason, values) in by_reason {
+            self.decisions
+                .push(TemplateDecision::new(parent.clone(), reason, values));
+        }
+    }
+}
+
+/// Whether a word joins the parameter beside it. Beside a parameter of
+/// identifiers only digit-bearing codes may (`PROJ-12` beside `10001`);
+/// a plain word there is an alias with its own meaning (`default`, `all`).
+fn joins_parameter(word: &Node, kind: ValueKind, param: &Node, param_holds_words: bool) -> bool {
+    if !param_holds_words && kind != ValueKind::WeakId {
+        return false;
+    }
+    let ev = compare(word, param, 1);
+    !ev.conflict && (ev.positive || (kind == ValueKind::WeakId && param_holds_words))
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Evidence {
+    positive: bool,
+    /// Both have the same sub-resource below them (`/x/a/logs`, `/x/b/logs`).
+    shared_children: bool,
+    conflict: bool,
+}
+
+/// Evidence that two subtrees are values of one parameter; `depth` is how
+/// many levels of unlike-named children may still be compared.
+fn compare(a: &Node, b: &Node, depth: u8) -> Evidence {
+    let mut ev = Evidence::default();
+    compare_children(a, b, depth, &mut ev);
+    for (op, stats) in &a.endpoints {
+        for (other_op, other) in &b.endpoints {
+            if op.method == other_op.method {
+                compare_operation(stats, other, &mut ev);
+            }
+        }
+    }
+    ev
+}
+
+fn compare_children(a: &Node, b: &Node, depth: u8, ev: &mut Evidence) {
+    if a.literals.is_empty() || b.literals.is_empty() {
+        return;
+    }
+    if a.literals.keys().any(|k| b.literals.contains_key(k)) {
+        ev.positive = true;
+        ev.shared_children = true;
+        return;
+    }
+    if depth == 0 {
+        ev.conflict = true;
+        return;
+    }
+    // No name in common: alike children are values below values, unlike
+    // ones are different sub-resources; no evidence either way says nothing.
+    let mut all_conflict = true;
+    for ca in a.literals.values().take(MAX_NESTED_CHILDREN) {
+        for cb in b.literals.values().take(MAX_NESTED_CHILDREN) {
+            let nested = compare(ca, cb, depth - 1);
+            if nested.positive && !nested.conflict {
+                ev.positive = true;
+                return;
+            }
+            all_conflict &= nested.conflict;
+        }
+    }
+    ev.conflict |= all_conflict;
+}
+
+/// Request, response and query shapes of one method at two paths.
+fn compare_operation(a: &EndpointStats, b: &EndpointStats, ev: &mut Evidence) {
+    let pairs = [
+        (a.request_body.as_ref(), b.request_body.as_ref()),
+        (a.response_body.as_ref(), b.response_body.as_ref()),
+    ];
+    for (x, y) in pairs {
+        if let (Some(x), Some(y)) = (x, y) {
+            let (sx, sy) = (shape(x), shape(y));
+            if sx.0 != sy.0 {
+                ev.conflict = true;
+            } else if !sx.1.is_empty() || !sy.1.is_empty() {
+                let similarity = jaccard(&sx.1, &sy.1);
+                ev.positive |= similarity >= SAME_SHAPE;
+                // Few members, seen in few answers, are optional ones as
+                // often as a different shape.
+                let telling = sx.1.len().min(sy.1.len()) >= MIN_TELLING_MEMBERS;
+                ev.conflict |= telling && similarity < OTHER_SHAPE;
+            }
+        }
+    }
+    // Query parameters are optional: the same names are evidence, other
+    // names are not a conflict.
+    let (qa, qb) = (a.query.shape_keys().1, b.query.shape_keys().1);
+    if !qa.is_empty() && !qb.is_empty() && jaccard(&qa, &qb) >= SAME_SHAPE {
+        ev.positive = true;
+    }
+}
+
+/// A body's JSON type bits and top-level member names.
+type Shape<'a> = (u8, Vec<&'a str>);
+
+/// A body's shape, looking through a one-member wrapper (`{"data": {...}}`).
+fn shape(schema: &Schema) -> Shape<'_> {
+    let (types, keys) = schema.shape_keys();
+    if keys.len() == 1 {
+        if let Some(inner) = schema.properties.get(keys[0]) {
+            let (inner_types, inner_keys) = inner.shape_keys();
+            if !inner_keys.is_empty() {
+                return (inner_types, inner_keys);
+            }
+        }
+    }
+    (types, keys)
+}
+
+fn jaccard(a: &[&str], b: &[&str]) -> f64 {
+    let common = a.iter().filter(|x| b.contains(x)).count();
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        1.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+/// Methods that address one item of a collection.
+const ITEM_METHODS: [&str; 4] = ["GET", "PUT", "PATCH", "DELETE"];
+
+/// Whether a path is addressed like an item: only item methods, one of them
+/// a write (nobody deletes or replaces a sub-collection's name). Below a
+/// parameter or where resource names live, settings are replaced too
+/// (`/databases/{id}/sql_mode`) and a `PUT` may be an action
+/// (`/workflows/{ns}/{name}/stop`): there only a `DELETE` says item.
+fn addressed_as_item(node: &Node, role: Role) -> bool {
+    let methods = || node.endpoints.iter().map(|(op, _)| op.method.as_str());
+    let has = |method: &str| methods().any(|m| m == method);
+    let written = match role {
+        // Named things are upserted by name (`PUT /topics/{name}`).
+        Role::Collection => has("DELETE") || has("PATCH") || has("PUT"),
+        Role::Param | Role::Structure => has("DELETE"),
+    };
+    methods().next().is_some() && methods().all(|m| ITEM_METHODS.contains(&m)) && written
+}
+
+/// Requests up to which a leaf is a rarely seen value, when many siblings
+/// are alike.
+const RARE_REQUESTS: u64 = 3;
+/// Rarely seen leaves alike in methods, and in nothing else, that make a
+/// parameter by their number alone.
+const MANY_VALUES: usize = 4;
+/// The same where resource names live: an API has a few dozen at most.
+const MANY_VALUES_AT_STRUCTURE: usize = 8;
+/// Siblings so many that however they are named they are values.
+const COUNTLESS: usize = 40;
+
+/// A leaf seen in few requests: what many values of a parameter look like
+/// in sparse traffic.
+fn rare_leaf(node: &Node) -> bool {
+    node.literals.is_empty()
+        && node.params.is_empty()
+        && node.endpoints.iter().map(|(_, s)| s.requests).sum::<u64>() <= RARE_REQUESTS
+}
+
+fn same_methods(a: &Node, b: &Node) -> bool {
+    fn methods(n: &Node) -> Vec<&str> {
+        let mut m: Vec<&str> = n
+            .endpoints
+            .iter()
+            .map(|(op, _)| op.method.as_str())
+            .collect();
+        m.sort_unstable();
+        m
+    }
+    methods(a) == methods(b)
+}
+
+/// Whether a path answers `GET` with a list: it names a collection.
+fn answers_lists(node: &Node) -> bool {
+    node.endpoints
+        .iter()
+        .any(|(op, stats): &(OpKey, EndpointStats)| {
+            op.method == "GET" && stats.response_body.as_ref().is_some_and(Schema::is_list)
+        })
+}
+
+/// Sibling words that are values of one parameter, each with the evidence
+/// that linked its group (see the module documentation for the rules).
+fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String, FoldReason)> {
+    let n = members.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let shapes: Vec<String> = members.iter().map(|m| lexical_shape(&m.key)).collect();
+    let mut group: Vec<usize> = (0..n).collect();
+    fn root(group: &mut [usize], mut i: usize) -> usize {
+        while group[i] != i {
+            group[i] = group[group[i]];
+            i = group[i];
+        }
+        i
+    }
+    let mut reason: Vec<Option<FoldReason>> = vec![None; n];
+    let mut strong = vec![false; n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let (a, b) = (&members[i], &members[j]);
+            let (na, nb) = (&node.literals[&a.key], &node.literals[&b.key]);
+            let ev = compare(na, nb, 1);
+            if ev.conflict {
+                continue;
+            }
+            let rare_alike = a.rare && b.rare && same_methods(na, nb);
+            let codes = a.kind == ValueKind::WeakId
+                && b.kind == ValueKind::WeakId
+                && shapes[i] == shapes[j];
+            let item_writes = a.item_writes && b.item_writes;
+            let link = if item_writes {
+                FoldReason::ItemWrites
+            } else if codes {
+                FoldReason::DigitCodes
+            } else if ev.shared_children {
+                FoldReason::SharedSubResources
+            } else if ev.positive {
+                FoldReason::SimilarShapes
+            } else if rare_alike {
+                FoldReason::ManyValues
+            } else {
+                continue;
+            };
+            let (ra, rb) = (root(&mut group, i), root(&mut group, j));
+            group[ra] = rb;
+            let code_like = a.kind == ValueKind::WeakId || b.kind == ValueKind::WeakId;
+            let is_strong = match role {
+                Role::Collection => codes || item_writes || (ev.shared_children && code_like),
+                Role::Param => codes || item_writes || ev.shared_children,
+                // Resource names share sub-resources too (`/identity/api`,
+                // `/community/api`): only values are written or coded alike.
+                Role::Structure => codes || item_writes,
+            };
+            for k in [i, j] {
+                strong[k] |= is_strong;
+                if reason[k].is_none_or(|r| strength(link) > strength(r)) {
+                    reason[k] = Some(link);
+                }
+            }
+        }
+    }
+    #[derive(Default)]
+    struct Group<'a> {
+        size: usize,
+        strong: bool,
+        items: usize,
+        vocabulary: usize,
+        rare: usize,
+        /// Some member was linked by more than being rare and alike.
+        evidence: bool,
+        children: HashSet<&'a str>,
+    }
+    let mut groups: HashMap<usize, Group<'_>> = HashMap::new();
+    for (i, m) in members.iter().enumerate() {
+        let g = groups.entry(root(&mut group, i)).or_default();
+        g.size += 1;
+        g.strong |= strong[i];
+        g.items += usize::from(m.item_writes || m.has_children);
+        g.vocabulary += m.vocabulary;
+        g.rare += usize::from(m.rare);
+        g.evidence |= reason[i].is_some_and(|r| r != FoldReason::ManyValues);
+        g.children
+            .extend(node.literals[&m.key].literals.keys().map(String::as_str));
+    }
+    // Values share few sub-resources; resource names have many values
+    // below them (`/artifacts/{ns}`, `/input-artifacts/{ns}`), and
+    // sub-resources may share a sub-resource (`/preheat/policies`,
+    // `/webhook/policies`).
+    let few_children = |g: &Group<'_>| g.children.len() < g.size;
+    let many_rare = |g: &Group<'_>| g.size >= MANY_VALUES && g.rare == g.size;
+    let accepted = |g: &Group<'_>| {
+        (3 * g.vocabulary < 2 * g.size || g.size >= COUNTLESS)
+            && match role {
+                Role::Collection => {
+                    (g.size >= 3 && g.evidence) || (g.size >= 2 && g.strong) || many_rare(g)
+                }
+                Role::Param => {
+                    (g.size >= 3 && g.items >= 2)
+                        || (g.size >= 2 && g.strong && g.items == g.size && few_children(g))
+                        || many_rare(g)
+                }
+                Role::Structure => {
+                    (g.size >= 3 && g.strong && g.items >= 2 && few_children(g))
+                        || (g.rare == g.size && g.size >= MANY_VALUES_AT_STRUCTURE)
+                }
+            }
+    };
+
+    let mut out = Vec::new();
+    for (i, m) in members.into_iter().enumerate() {
+        let g = &groups[&root(&mut group, i)];
+        if let (true, Some(r)) = (accepted(g), reason[i]) {
+            out.push((m.key, r));
+        }
+    }
+    out
+}
+
+/// Order of reasons when one value was linked by several.
+fn strength(reason: FoldReason) -> u8 {
+    match reason {
+        FoldReason::ManyValues => 0,
+        FoldReason::SimilarShapes => 0,
+        FoldReason::DigitCodes => 1,
+        FoldReason::SharedSubResources => 2,
+        FoldReason::ItemWrites => 3,
+        FoldReason::JoinedParameter | FoldReason::Operator => 4,
+    }
+}
