@@ -690,7 +690,7 @@ mod tests {
             "PUT /db/{db_id}/topics/{topic_name}",
             "GET /metrics/apps/cpu_percentage",
             "GET /projects/{project_id}/tasks",
-            "GET /domains/{domain_name}/records",
+            "GET /domains/{domain_id}/records",
             "POST /api/chat.postMessage",
         ] {
             assert!(
