@@ -319,6 +319,16 @@ impl Schema {
         parent_object_samples > 0 && self.samples >= parent_object_samples
     }
 
+    /// An array was seen here.
+    pub fn is_array(&self) -> bool {
+        self.types.contains(TypeSet::ARRAY)
+    }
+
+    /// An object was seen here.
+    pub fn is_object(&self) -> bool {
+        self.types.contains(TypeSet::OBJECT)
+    }
+
     /// Top-level shape used to compare endpoints: the JSON type and, for
     /// objects (or arrays of objects), the property names.
     pub fn shape_keys(&self) -> (u8, Vec<&str>) {
