@@ -70,6 +70,8 @@ const CASES: &[Case] = &[
     ("POST", "/account", "customer[first_name] customer[email] customer[password]", "", '-', SignUp, "Shopify storefront register (form)"),
     ("POST", "/graphql/#mutation accountRegister", "query variables operationName", "data", 'O', SignUp, "Saleor GraphQL"),
     ("POST", "/wp-json/wp/v2/users", "username email password roles", "id username", 'O', SignUp, "WordPress REST"),
+    ("POST", "/user/createWithList", "id username firstName lastName email password phone userStatus", "", '-', SignUp, "Swagger Petstore: creates users with passwords in bulk"),
+    ("POST", "/Users/New", "Name Password", "Name ServerId Id", 'O', SignUp, "Jellyfin: a create verb on users with a password"),
     // --- password reset / change
     ("PUT", "/users/v1/{username}/password", "password", "", '-', PasswordReset, "VAmPI"),
     ("POST", "/rest/user/reset-password", "email answer new repeat", "user", 'O', PasswordReset, "OWASP Juice Shop"),
@@ -115,7 +117,7 @@ const CASES: &[Case] = &[
     ("GET", "/rest/api/3/search", "jql maxResults fields", "issues total startAt", 'O', Search, "Jira Cloud"),
     ("GET", "/workspaces/{workspace_gid}/tasks/search", "text completed", "data", 'A', Search, "Asana"),
     ("GET", "/workspaces/{workspace_gid}/typeahead", "resource_type query count", "data", 'A', Search, "Asana"),
-    ("GET", "/api/v2/users", "q search_engine page per_page", "", 'A', Search, "Auth0 Management (user search)"),
+    ("GET", "/api/v2/users", "q search_engine page per_page", "", 'A', List, "Auth0 Management: `q` filters a collection, listing it (Auth0 calls it user search; Harbor's `q` on every list is the same)"),
     ("GET", "/api/v4/search", "scope search", "", 'A', Search, "GitLab"),
     ("GET", "/2/tweets/search/recent", "query max_results", "data meta", 'A', Search, "X (Twitter) API v2"),
     ("GET", "/users.lookupByEmail", "email", "ok user", 'O', Search, "Slack: a lookup by email (enumeration risk)"),
@@ -136,6 +138,9 @@ const CASES: &[Case] = &[
     ("GET", "/users/v1", "", "users", 'A', List, "VAmPI"),
     ("GET", "/v1/me/playlists", "limit offset", "items next total", 'A', List, "Spotify"),
     ("GET", "/notifications", "all participating", "", 'A', List, "GitHub"),
+    ("GET", "/api/v2.0/registries", "q page page_size", "", 'A', List, "Harbor: `q` filters the list"),
+    ("GET", "/api/v2.0/audit-logs", "q sort page", "", 'A', List, "Harbor"),
+    ("GET", "/v2/account/keys", "per_page", "ssh_keys links meta", 'A', List, "DigitalOcean"),
     // --- checkout, payment, cart
     ("POST", "/rest/basket/{id}/checkout", "couponData orderDetails", "orderConfirmation", 'O', Checkout, "OWASP Juice Shop"),
     ("POST", "/workshop/api/shop/orders", "product_id quantity", "id message credit", 'O', Checkout, "OWASP crAPI"),
@@ -154,6 +159,7 @@ const CASES: &[Case] = &[
     ("GET", "/rest/basket/{id}", "", "status data", 'O', Cart, "OWASP Juice Shop"),
     ("POST", "/api/BasketItems", "ProductId BasketId quantity", "status data", 'O', Cart, "OWASP Juice Shop"),
     ("POST", "/cart/add.js", "id quantity", "id quantity price", 'O', Cart, "Shopify AJAX cart"),
+    ("POST", "/community/api/v2/coupon/validate-coupon", "coupon_code", "coupon_code amount", 'O', Checkout, "OWASP crAPI"),
     // --- file upload
     ("POST", "/pet/{petId}/uploadImage", "additionalMetadata @file", "code type message", 'O', FileUpload, "Swagger Petstore"),
     ("POST", "/files.upload", "channels @file filename", "ok file", 'O', FileUpload, "Slack Web API"),
@@ -162,6 +168,7 @@ const CASES: &[Case] = &[
     ("POST", "/rest/api/3/issue/{issueIdOrKey}/attachments", "@file", "", 'A', FileUpload, "Jira Cloud"),
     ("POST", "/api/v4/projects/{id}/uploads", "@file", "alt url markdown", 'O', FileUpload, "GitLab"),
     ("POST", "/file-upload", "@file", "", '-', FileUpload, "OWASP Juice Shop"),
+    ("POST", "/users.setPhoto", "@image crop_x crop_y", "ok", 'O', FileUpload, "Slack Web API"),
     // --- admin
     ("GET", "/workshop/api/management/users/all", "limit offset", "users", 'A', Admin, "OWASP crAPI"),
     ("GET", "/users/v1/_debug", "", "users", 'A', Admin, "VAmPI"),
@@ -192,6 +199,7 @@ const CASES: &[Case] = &[
     ("DELETE", "/api/0/projects/{organization_slug}/{project_slug}/issues/", "id status", "", '-', Destructive, "Sentry bulk remove"),
     ("DELETE", "/api/v4/projects/{id}/registry/repositories/{repository_id}/tags", "name_regex_delete keep_n", "", '-', Destructive, "GitLab bulk delete tags"),
     ("DELETE", "/repos/{owner}/{repo}/actions/caches", "key ref", "total_count actions_caches", 'O', Destructive, "GitHub delete caches by key"),
+    ("DELETE", "/v2/firewalls/{firewall_id}/rules", "inbound_rules outbound_rules", "", '-', Destructive, "DigitalOcean: removes firewall rules in bulk (DELETE on a collection; ambiguous, kept as the brief's rule says)"),
     // --- health
     ("GET", "/healthz", "", "", '-', Health, "Kubernetes"),
     ("GET", "/livez", "verbose", "", '-', Health, "Kubernetes"),
@@ -218,6 +226,7 @@ const CASES: &[Case] = &[
     ("POST", "/users.profile.get", "user", "ok profile", 'O', Profile, "Slack Web API"),
     ("POST", "/identity/api/v2/user/change-email", "old_email new_email", "message status", 'O', Profile, "OWASP crAPI"),
     ("PUT", "/u/{username}/preferences/email", "email", "success", 'O', Profile, "Discourse"),
+    ("GET", "/auth.revoke", "test", "ok revoked", 'O', Logout, "Slack Web API over GET"),
     // --- other: ordinary item and collection operations, and near misses
     ("DELETE", "/repos/{owner}/{repo}", "", "", '-', Other, "GitHub: deletes one repository"),
     ("DELETE", "/v2/droplets/{droplet_id}", "", "", '-', Other, "DigitalOcean: one droplet"),
@@ -240,6 +249,14 @@ const CASES: &[Case] = &[
     ("PUT", "/v1/me/player/play", "context_uri position_ms", "", '-', Other, "Spotify"),
     ("GET", "/metrics", "", "", '-', Other, "Prometheus exposition: `metrics` is not a plural collection"),
     ("POST", "/v1/accounts:update", "idToken password returnSecureToken", "localId email idToken", 'O', Other, "Firebase: a password sent to an update is no login (a change of several fields)"),
+    ("POST", "/api/v2.0/registries", "name type url credential insecure", "", '-', Other, "Harbor: a registry's credential is no login"),
+    ("POST", "/files.revokePublicURL", "file", "ok file", 'O', Other, "Slack: revokes a file's public link, not a session"),
+    ("POST", "/users.deletePhoto", "", "ok", 'O', Other, "Slack: deleting a photo uploads nothing"),
+    ("POST", "/chat.meMessage", "channel text", "ok channel ts", 'O', Other, "Slack: `me` inside a method name is not the caller's profile"),
+    ("GET", "/v2/SafeList/Numbers/{PhoneNumber}", "", "sid phone_number", 'O', Other, "Twilio Verify: `List` inside a name is no list"),
+    ("POST", "/teams/{team_gid}/addUser", "user", "data", 'O', Other, "Asana: adds a member, not a profile"),
+    ("PUT", "/identity/api/v2/user/videos/{video_id}", "videoName", "id video_name", 'O', Other, "OWASP crAPI: renames a video, uploads nothing"),
+    ("POST", "/identity/api/v2/vehicle/resend_email", "", "message status", 'O', Other, "OWASP crAPI"),
     ("GET", "/store/inventory", "", "available pending sold", 'O', Other, "Swagger Petstore: a count map, singular noun"),
 ];
 

@@ -20,7 +20,8 @@ const LIST_MEMBERS: &[&str] = &[
     "data", "items", "results", "records", "entries", "list", "values", "elements", "hits",
     "content", "nodes", "edges", "rows", "objects",
 ];
-/// Members that only a page of a list carries.
+/// Scalar members that only a page of a list carries (`links` and `meta`
+/// are left out: `{"links": [...]}` is often the data itself).
 const PAGING_MEMBERS: &[&str] = &[
     "has_more",
     "hasMore",
@@ -36,8 +37,6 @@ const PAGING_MEMBERS: &[&str] = &[
     "total_count",
     "totalCount",
     "count",
-    "links",
-    "meta",
     "response_metadata",
     "paging",
     "pagination",
@@ -111,18 +110,23 @@ pub(crate) fn shape(schema: &Schema, last_literal: Option<&str>) -> ResponseShap
     if !schema.is_object() {
         return ResponseShape::Unknown;
     }
-    let resource = last_literal.map(|l| l.split('.').next().unwrap_or(l));
+    let resource = last_literal
+        .map(|l| l.split('.').next().unwrap_or(l).to_ascii_lowercase())
+        .filter(|r| !r.is_empty());
     let paged = schema
         .properties
-        .keys()
-        .any(|k| PAGING_MEMBERS.contains(&k.as_str()));
+        .iter()
+        .any(|(k, member)| PAGING_MEMBERS.contains(&k.as_str()) && !member.is_array());
     let only = schema.properties.len() == 1;
+    // `ssh_keys` under `/account/keys`, `droplets` under `/droplets`.
+    let named_like_path = |name: &str| {
+        resource
+            .as_deref()
+            .is_some_and(|r| name.to_ascii_lowercase().ends_with(r))
+    };
     let list = schema.properties.iter().any(|(name, member)| {
         member.is_array()
-            && (only
-                || paged
-                || LIST_MEMBERS.contains(&name.as_str())
-                || resource.is_some_and(|r| r.eq_ignore_ascii_case(name)))
+            && (only || paged || LIST_MEMBERS.contains(&name.as_str()) || named_like_path(name))
     });
     if list {
         ResponseShape::Array
@@ -162,6 +166,20 @@ mod tests {
         );
         assert_eq!(
             list(json!({"id": 1, "tags": ["a"]}), Some("pets")),
+            ResponseShape::Object
+        );
+        assert_eq!(
+            list(
+                json!({"ssh_keys": [], "links": {}, "meta": {}}),
+                Some("keys")
+            ),
+            ResponseShape::Array
+        );
+        assert_eq!(
+            list(
+                json!({"links": [{"url": "u"}], "columns": [], "name": "x"}),
+                Some("info")
+            ),
             ResponseShape::Object
         );
         assert_eq!(list(json!("ok"), None), ResponseShape::Unknown);

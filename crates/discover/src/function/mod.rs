@@ -9,7 +9,7 @@
 //! # Method
 //!
 //! Evidence, not the first word that matches. Every rule that fits adds
-//! points to one function ([`score`]):
+//! points to one function (`score.rs`; the words are in `vocabulary.rs`):
 //!
 //! - **path words**: every literal segment, split on camelCase, kebab,
 //!   snake, dots and colons (`auth.revoke`, `accounts:signUp`), versions and
@@ -18,20 +18,30 @@
 //!   the rest of the last segment qualifies it (0.8), earlier segments give
 //!   context (0.5). So `/users/v1/login` is a login: `login` ends the path,
 //!   `users` only sets the scene. Administrative words (`admin`, `internal`,
-//!   `actuator`...) weigh the same wherever they are.
+//!   `actuator`...) weigh the same wherever they are; a few words count
+//!   only as the last word (`auth.revoke`) or as a whole segment (`/me`,
+//!   `/user`), and a verb of the last segment can veto (`users.deletePhoto`
+//!   uploads nothing, a password sent to `.../update` is no login).
 //! - **method and shape**: `POST` to `/sessions` with credentials opens a
 //!   session, `DELETE` on it closes one; `POST` to a users collection with
 //!   a password creates an account; `DELETE` on a whole collection
 //!   (no id after it) is destructive; `GET` on a plural noun or an answer
 //!   that is a list (`[...]`, `{"data": [...]}`) lists.
 //! - **fields** sent (query, form, JSON top level and one wrapper down) and
-//!   answered: `password`, `new_password`, `otp`, `refresh_token`, `q`,
-//!   card numbers; a token in the answer to a write.
+//!   answered: `password`, `new_password`, `otp`, `refresh_token`, card
+//!   numbers, `q` (a search, unless the path is a collection it filters); a
+//!   token in the answer to a write.
 //! - **statuses**: `401` answered to a password, `201 Created` for a new
 //!   account (weak).
 //!
-//! Per function the best path word and the best field count once, other
-//! rules add. The function with most points wins if it reaches
+//! Weights, out of 10 before position: words that name the action 10
+//! (`login`, `logout`, `signup`, `otp`, `reset password`, `healthz`),
+//! administrative words 9, other purpose words 8 (`search`, `checkout`,
+//! `purge`, `export`), `refresh_token` sent 9, a session opened with
+//! credentials 7, a users collection given a password 6, an OAuth token
+//! endpoint 6, a password sent 4, a collection or a list answer 4 each;
+//! weak hints 1 to 3. Per function the best path word and the best field
+//! count once, other rules add. The function with most points wins if it reaches
 //! [`THRESHOLD`]; ties go to the more specific (order of
 //! [`BusinessFunction::ALL`]). `list` and `profile` describe a shape more
 //! than a purpose, so they win only when no other function reaches the
@@ -270,8 +280,12 @@ mod tests {
             of("GET", &["colors"], &[], &[]).function,
             BusinessFunction::List
         );
-        // A collection that is searched is a search.
-        let search = of("GET", &["colors"], &["q"], &[]);
+        // `q` filters a collection; elsewhere it searches.
+        assert_eq!(
+            of("GET", &["colors"], &["q"], &[]).function,
+            BusinessFunction::List
+        );
+        let search = of("GET", &["geocode"], &["q"], &[]);
         assert_eq!(search.function, BusinessFunction::Search);
         assert_eq!(search.reason, "field \"q\"");
         let verdict = of("POST", &["colors"], &[], &[]);

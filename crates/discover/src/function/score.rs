@@ -8,7 +8,7 @@
 //! each other rule adds once.
 
 use super::vocabulary::*;
-use super::words::{is_plural, path_words, FieldName, PathWord, LAST, LAST_SEGMENT};
+use super::words::{is_plural, path_words, FieldName, PathWord, EARLIER, LAST, LAST_SEGMENT};
 use super::{BusinessFunction, FunctionEvidence, ResponseShape};
 
 /// One piece of evidence for a function.
@@ -88,6 +88,8 @@ struct Context<'e> {
     reads: bool,
     writes: bool,
     post: bool,
+    /// DELETE, or a last segment that says delete (`users.deletePhoto`).
+    deletes: bool,
 }
 
 impl Context<'_> {
@@ -95,9 +97,22 @@ impl Context<'_> {
         self.words.last().map_or("", |w| w.text.as_str())
     }
 
+    /// A word of the last segment is in `list`.
+    fn last_segment_has(&self, list: &[&str]) -> bool {
+        self.words
+            .iter()
+            .rev()
+            .take_while(|w| w.position != EARLIER)
+            .any(|w| list.contains(&w.text.as_str()))
+    }
+
     fn sends(&self, test: impl Fn(&FieldName<'_>) -> bool) -> bool {
         self.request.iter().any(test)
     }
+}
+
+fn about_people(ctx: &Context<'_>) -> bool {
+    ctx.words.iter().any(|w| PEOPLE.contains(&w.text.as_str()))
 }
 
 fn is_secret(f: &FieldName<'_>) -> bool {
@@ -122,7 +137,7 @@ fn where_(word: &PathWord) -> String {
 pub(super) fn score(e: &FunctionEvidence<'_>) -> Board {
     let method = e.method;
     let graphql = e.graphql_operation.is_some();
-    let ctx = Context {
+    let mut ctx = Context {
         e,
         words: path_words(e.literals, e.graphql_operation),
         request: e
@@ -139,7 +154,9 @@ pub(super) fn score(e: &FunctionEvidence<'_>) -> Board {
         reads: matches!(method, "GET" | "HEAD"),
         writes: matches!(method, "POST" | "PUT" | "PATCH" | "DELETE"),
         post: method == "POST",
+        deletes: method == "DELETE",
     };
+    ctx.deletes |= ctx.last_segment_has(DELETE_WORDS);
     let mut board = Board {
         tallies: vec![Tally::default(); BusinessFunction::ALL.len()],
     };
@@ -156,14 +173,21 @@ fn path_word_rules(ctx: &Context<'_>, board: &mut Board) {
             let method_fits = match rule.methods {
                 Methods::Any => true,
                 Methods::Writes => ctx.writes,
-                Methods::Sends => ctx.writes && ctx.e.method != "DELETE",
+                Methods::Sends => ctx.writes && !ctx.deletes,
+                Methods::Updates => matches!(ctx.e.method, "PUT" | "PATCH"),
                 Methods::Reads => ctx.reads,
-                Methods::Post => ctx.post,
+                Methods::Fetches => ctx.reads || ctx.post,
+                Methods::Post => ctx.post && !ctx.deletes,
             };
-            if !method_fits || !rule.words.contains(&word.text.as_str()) {
+            let place_fits = match rule.scope {
+                Scope::Scaled | Scope::Anywhere => true,
+                Scope::Last => word.position == LAST,
+                Scope::Alone => word.alone,
+            };
+            if !method_fits || !place_fits || !rule.words.contains(&word.text.as_str()) {
                 continue;
             }
-            if rule.anywhere {
+            if rule.scope == Scope::Anywhere {
                 let reason = format!("path word \"{}\"", word.text);
                 board.path(rule.function, rule.weight * 10, reason);
             } else {
@@ -284,7 +308,8 @@ fn resource_rules(ctx: &Context<'_>, board: &mut Board) {
     if ctx.post && last == "token" && ctx.sends(|f| f.is(OAUTH_FIELDS)) {
         board.rule(Login, 6, "OAuth token endpoint");
     }
-    if ctx.post && collection && PEOPLE.contains(&last) && ctx.sends(is_secret) {
+    let new_secret = ctx.sends(|f| is_secret(f) || f.is(CREDENTIAL_FIELDS));
+    if ctx.post && collection && PEOPLE.contains(&last) && new_secret {
         board.rule(SignUp, 6, "POST to a users collection with a password");
         if ctx.sends(|f| f.is(IDENTITY_FIELDS)) {
             board.rule(SignUp, 1, "with a user name or email");
@@ -292,6 +317,9 @@ fn resource_rules(ctx: &Context<'_>, board: &mut Board) {
         if e.statuses.contains(&201) {
             board.rule(SignUp, 1, "answers 201 Created");
         }
+    }
+    if ctx.post && about_people(ctx) && ctx.last_segment_has(CREATE_WORDS) && new_secret {
+        board.rule(SignUp, 6, "creates a user with a password");
     }
     let plural = is_plural(last) && !SESSION_WORDS.contains(&last) && !TOKEN_WORDS.contains(&last);
     if e.method == "DELETE" && collection && plural {
@@ -316,9 +344,13 @@ fn field_rules(ctx: &Context<'_>, board: &mut Board) {
     use BusinessFunction::*;
     let e = ctx.e;
     let refresh = ctx.sends(|f| f.compact == "refreshtoken");
+    // `q` on a collection filters a list; elsewhere (`/geocode?q=`) it searches.
+    let listed = board.tally(List).total() > 0;
     for f in &ctx.request {
         if is_secret(f) {
-            if ctx.post && !UPDATE_WORDS.contains(&ctx.last()) {
+            let creates_user = ctx.last_segment_has(CREATE_WORDS) && about_people(ctx);
+            let changes = ctx.last_segment_has(UPDATE_WORDS) || creates_user;
+            if ctx.post && !changes {
                 board.field(Login, 4, f.raw);
             }
             if f.has_word(CHANGE_WORDS) {
@@ -334,7 +366,7 @@ fn field_rules(ctx: &Context<'_>, board: &mut Board) {
             board.field(TokenRefresh, 9, f.raw);
         }
         let query = f.compact == "query" && ctx.reads && e.graphql_operation.is_none();
-        if f.is(SEARCH_FIELDS) || query {
+        if (f.is(SEARCH_FIELDS) || query) && !listed {
             board.field(Search, 4, f.raw);
         }
         if ctx.writes && is_card(f) {

@@ -8,21 +8,39 @@ pub(super) enum Methods {
     Any,
     /// POST, PUT, PATCH, DELETE: a word like `purge` on a GET reads, it does not purge.
     Writes,
-    /// POST, PUT, PATCH: a body is sent (`DELETE /files/{id}` uploads nothing).
+    /// POST, PUT, PATCH, unless the last segment deletes (`users.deletePhoto`):
+    /// `DELETE /files/{id}` uploads nothing.
     Sends,
+    /// PUT and PATCH: `PUT /users/{id}/email` changes it, `POST .../resend_email` does not.
+    Updates,
     /// GET and HEAD: `/status` is a health check, `POST /status` is not.
     Reads,
+    /// GET, HEAD and POST (Slack's `users.list` is POSTable); not DELETE.
+    Fetches,
     Post,
 }
 
-/// A path word naming a function, with its base weight (scaled by the
-/// word's position) or, when `anywhere`, a weight that position does not
-/// change: `/admin/...` is administrative however deep the rest goes.
+/// Where in the path a word counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scope {
+    /// Anywhere, its weight scaled by its position.
+    Scaled,
+    /// Anywhere, at full weight: `/admin/...` is administrative however
+    /// deep the rest goes.
+    Anywhere,
+    /// Only as the last word: `auth.revoke`, not `files.revokePublicURL`.
+    Last,
+    /// Only as a whole segment: `/user`, `/users/me`, not `addUser` or
+    /// `chat.meMessage`.
+    Alone,
+}
+
+/// A path word naming a function, with its base weight.
 pub(super) struct WordRule {
     pub function: BusinessFunction,
     pub weight: u32,
     pub methods: Methods,
-    pub anywhere: bool,
+    pub scope: Scope,
     pub words: &'static [&'static str],
 }
 
@@ -36,9 +54,13 @@ const fn rule(
         function,
         weight,
         methods,
-        anywhere: false,
+        scope: Scope::Scaled,
         words,
     }
+}
+
+const fn only(scope: Scope, rule: WordRule) -> WordRule {
+    WordRule { scope, ..rule }
 }
 
 /// Path words by function: weight (scaled by position), methods, words.
@@ -48,7 +70,7 @@ pub(super) const PATH_WORDS: &[WordRule] = &[
     rule(Login, 4, Methods::Writes, &["oauth", "oauth2", "sso"]),
     rule(Login, 3, Methods::Writes, &["auth"]),
     rule(Logout, 10, Methods::Any, &["logout", "signout"]),
-    rule(Logout, 8, Methods::Writes, &["revoke"]),
+    only(Scope::Last, rule(Logout, 8, Methods::Any, &["revoke"])),
     rule(SignUp, 10, Methods::Any, &["signup", "register", "registration", "registrations"]),
     rule(PasswordReset, 6, Methods::Any, &["forgot", "forget", "recover", "recovery"]),
     rule(Otp, 10, Methods::Any, &[
@@ -63,16 +85,10 @@ pub(super) const PATH_WORDS: &[WordRule] = &[
         "health", "healthz", "healthcheck", "healthy", "livez", "readyz", "liveness",
         "readiness", "ping", "heartbeat",
     ]),
-    WordRule {
-        function: Admin,
-        weight: 9,
-        methods: Methods::Any,
-        anywhere: true,
-        words: &[
-            "admin", "admins", "administration", "administrator", "management", "internal",
-            "debug", "superuser", "superadmin", "sysadmin", "actuator", "backoffice",
-        ],
-    },
+    only(Scope::Anywhere, rule(Admin, 9, Methods::Any, &[
+        "admin", "admins", "administration", "administrator", "management", "internal",
+        "debug", "superuser", "superadmin", "sysadmin", "actuator", "backoffice",
+    ])),
     rule(Search, 8, Methods::Any, &[
         "search", "find", "query", "lookup", "autocomplete", "suggest", "typeahead",
     ]),
@@ -95,16 +111,15 @@ pub(super) const PATH_WORDS: &[WordRule] = &[
         "captures", "payout", "payouts", "billing",
     ]),
     rule(FileUpload, 8, Methods::Sends, &["upload", "uploads"]),
-    rule(FileUpload, 4, Methods::Sends, &[
+    rule(FileUpload, 4, Methods::Post, &[
         "file", "files", "attachment", "attachments", "image", "images", "avatar", "photo",
         "photos", "picture", "pictures", "media", "video", "videos", "document", "documents",
     ]),
-    rule(List, 8, Methods::Any, &["list"]),
-    rule(Profile, 6, Methods::Any, &[
-        "profile", "profiles", "me", "myself", "whoami", "userinfo", "account", "user",
-        "dashboard", "settings", "preferences",
-    ]),
-    rule(Profile, 5, Methods::Sends, &["email", "phone"]),
+    only(Scope::Last, rule(List, 8, Methods::Fetches, &["list"])),
+    rule(Profile, 6, Methods::Any, &["profile", "profiles", "myself", "whoami", "userinfo", "dashboard"]),
+    only(Scope::Alone, rule(Profile, 6, Methods::Any, &["me", "user", "account"])),
+    rule(Profile, 6, Methods::Sends, &["changeemail", "changephone"]),
+    rule(Profile, 5, Methods::Updates, &["email", "phone"]),
 ];
 
 /// Words next to `password` that make it a reset or change.
@@ -117,8 +132,12 @@ pub(super) const PASSWORD_WORDS: &[&str] = &["password", "passwords", "passwd", 
 pub(super) const CREDENTIAL_WORDS: &[&str] = &[
     "auth", "otp", "mfa", "2fa", "totp", "factor", "factors", "credentials", "key", "keys",
 ];
-/// A last path word that changes what exists: a password sent there is no login.
+/// Verbs of a last segment that change what exists: a password sent there is no login.
 pub(super) const UPDATE_WORDS: &[&str] = &["update", "change", "set", "edit", "modify"];
+/// Verbs of a last segment that create: `/users/create` with a password signs up.
+pub(super) const CREATE_WORDS: &[&str] = &["create", "add", "new"];
+/// Verbs of a last segment that delete, whatever the method (`users.deletePhoto`).
+pub(super) const DELETE_WORDS: &[&str] = &["delete", "remove"];
 
 /// People and accounts: `POST` to them with a password creates an account,
 /// `/users/{id}` is a profile.
@@ -145,7 +164,10 @@ pub(super) const IDENTITY_FIELDS: &[&str] = &[
     "phonenumber", "handle",
 ];
 pub(super) const SECRET_WORDS: &[&str] = &["password", "passwd", "pwd", "passphrase"];
-pub(super) const SECRET_FIELDS: &[&str] = &["pass", "credentials", "credential"];
+pub(super) const SECRET_FIELDS: &[&str] = &["pass"];
+/// A credentials object: a password for a new account (Okta), but also a
+/// registry's or a cloud's secret, so no login on its own.
+pub(super) const CREDENTIAL_FIELDS: &[&str] = &["credentials", "credential"];
 /// With a password: `new_password`, `old_password`, `current_password`.
 pub(super) const CHANGE_WORDS: &[&str] = &["new", "old", "current"];
 pub(super) const OTP_WORDS: &[&str] = &["otp", "totp", "hotp", "passcode", "mfa", "2fa"];

@@ -31,6 +31,10 @@ const COMPOUNDS: &[(&str, &str, &str)] = &[
     ("factory", "reset", "factoryreset"),
     ("refresh", "token", "refreshtoken"),
     ("token", "refresh", "refreshtoken"),
+    ("change", "email", "changeemail"),
+    ("update", "email", "changeemail"),
+    ("change", "phone", "changephone"),
+    ("update", "phone", "changephone"),
 ];
 
 /// File extensions that end a segment without meaning (`/users.json`).
@@ -68,6 +72,8 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 pub(super) struct PathWord {
     pub text: String,
     pub position: u32,
+    /// The word is its segment (`/user`, not `addUser`).
+    pub alone: bool,
 }
 
 /// The words of the path's literal segments (and of a GraphQL operation
@@ -99,7 +105,11 @@ pub(super) fn path_words(literals: &[&str], operation: Option<&str>) -> Vec<Path
                 (true, false) => LAST_SEGMENT,
                 _ => EARLIER,
             };
-            out.push(PathWord { text, position });
+            out.push(PathWord {
+                text,
+                position,
+                alone: len == 1,
+            });
         }
     }
     join_compounds(out)
@@ -129,6 +139,7 @@ fn join_compounds(words: Vec<PathWord>) -> Vec<PathWord> {
             (Some(whole), Some(prev)) => {
                 prev.text = whole.to_owned();
                 prev.position = word.position;
+                prev.alone = false;
             }
             _ => out.push(word),
         }
