@@ -8,7 +8,7 @@
 
 use crate::decisions::{shape_of, Decision, Decisions};
 use crate::findings::Finding;
-use crate::function::{self, FunctionEvidence};
+use crate::function::{self, FunctionEvidence, Learned};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
 use crate::observation::Observation;
 use crate::report::{
@@ -410,22 +410,19 @@ impl Inventory {
                 TemplateSegment::Param { .. } => None,
             })
             .collect();
-        let request_fields = stats.request_field_names();
-        let response_fields: Vec<&str> = stats
-            .response_body
-            .as_ref()
-            .map(|s| s.shape_keys().1)
-            .unwrap_or_default();
-        let function = function::infer(&FunctionEvidence {
+        let learned = Learned::of(stats, literals.last().copied());
+        let verdict = function::classify(&FunctionEvidence {
             method: &method,
             literals: &literals,
-            request_fields: &request_fields,
-            response_fields: &response_fields,
-            request_content_type_multipart: stats
-                .request_content_types
-                .iter()
-                .any(|c| c.starts_with("multipart/")),
+            trailing_param: matches!(parsed.segments.last(), Some(TemplateSegment::Param { .. })),
+            graphql_operation: operation.as_deref(),
+            request_fields: &learned.request_fields,
+            response_fields: &learned.response_fields,
+            response: learned.response,
+            request_content_type_multipart: learned.multipart,
+            statuses: &learned.statuses,
         });
+        let function = verdict.function;
         let findings: Vec<Finding> = stats.findings.iter().cloned().collect();
         let sensitive_kinds: Vec<_> = stats.sensitive.keys().map(|f| f.kind).collect();
         let risk = risk::score(&RiskInputs {
@@ -470,6 +467,7 @@ impl Inventory {
                 })
                 .collect(),
             function,
+            function_reason: verdict.reason,
             findings,
             risk,
             query_params: stats.query.to_json_schema(),
@@ -762,6 +760,74 @@ mod tests {
                 .template
                 .as_ref(),
             "/team/all"
+        );
+    }
+
+    #[test]
+    fn business_functions_read_fields_wrappers_and_list_answers() {
+        let exchange = |method: &str, path: &str, body: &str, form: bool, answer: &str| {
+            let content_type = if form {
+                "application/x-www-form-urlencoded"
+            } else {
+                "application/json"
+            };
+            ExchangeRecord {
+                method: method.into(),
+                path: path.into(),
+                request_headers: vec![("content-type".into(), content_type.into())],
+                request_body: (!body.is_empty()).then(|| body.as_bytes().to_vec()),
+                status: Some(200),
+                response_headers: vec![("content-type".into(), "application/json".into())],
+                response_body: Some(answer.as_bytes().to_vec()),
+                ..Default::default()
+            }
+        };
+        let mut inv = Inventory::new();
+        inv.observe(&exchange(
+            "POST",
+            "/users/v1/login",
+            r#"{"username":"name1","password":"pass1"}"#,
+            false,
+            r#"{"auth_token":"x","status":"success"}"#,
+        ));
+        inv.observe(&exchange(
+            "POST",
+            "/session",
+            "login=bob&password=hunter2",
+            true,
+            r#"{"user":{"id":1}}"#,
+        ));
+        inv.observe(&exchange(
+            "POST",
+            "/api/members",
+            r#"{"member":{"email":"a@b.io","password":"pw"}}"#,
+            false,
+            r#"{"id":1}"#,
+        ));
+        inv.observe(&exchange(
+            "GET",
+            "/v2/droplets",
+            "",
+            false,
+            r#"{"droplets":[{"id":1}],"links":{},"meta":{"total":1}}"#,
+        ));
+        let report = inv.report();
+        let function_of = |t: &str| {
+            let e = report.endpoints.iter().find(|e| e.template == t).unwrap();
+            (e.function.as_str(), e.function_reason.as_str())
+        };
+        assert_eq!(
+            function_of("/users/v1/login"),
+            (
+                "login",
+                "path ends with \"login\"; field \"password\"; answers with a token"
+            )
+        );
+        assert_eq!(function_of("/session").0, "login");
+        assert_eq!(function_of("/api/members").0, "sign_up");
+        assert_eq!(
+            function_of("/v2/droplets"),
+            ("list", "GET on a collection; answers a list")
         );
     }
 

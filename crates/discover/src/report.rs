@@ -60,6 +60,9 @@ pub struct EndpointReport {
     pub zombie: Option<bool>,
     pub sensitive: Vec<SensitiveReport>,
     pub function: BusinessFunction,
+    /// The evidence that decided the function, e.g. `path ends with "login"`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub function_reason: String,
     pub findings: Vec<Finding>,
     pub risk: Risk,
     pub query_params: Value,

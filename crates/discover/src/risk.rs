@@ -52,8 +52,12 @@ pub fn score(inputs: &RiskInputs<'_>) -> Risk {
     if matches!(inputs.method, "POST" | "PUT" | "PATCH" | "DELETE") {
         parts.push((10, format!("changes state ({})", inputs.method)));
     }
-    if inputs.function == BusinessFunction::Admin {
-        parts.push((15, "administrative function".into()));
+    match inputs.function {
+        BusinessFunction::Admin => parts.push((15, "administrative function".into())),
+        BusinessFunction::Destructive => {
+            parts.push((15, "destructive function (bulk delete or reset)".into()))
+        }
+        _ => {}
     }
     let findings: u32 = inputs
         .findings
@@ -105,5 +109,19 @@ mod tests {
             findings: &[],
         });
         assert_eq!(quiet, Risk::default());
+        let bulk_delete = score(&RiskInputs {
+            method: "DELETE",
+            function: BusinessFunction::Destructive,
+            unauthenticated: false,
+            sensitive: &[],
+            shadow: false,
+            zombie: false,
+            findings: &[],
+        });
+        assert_eq!(bulk_delete.score, 25);
+        assert_eq!(
+            bulk_delete.reasons[0],
+            "destructive function (bulk delete or reset)"
+        );
     }
 }

@@ -319,37 +319,14 @@ impl Schema {
         parent_object_samples > 0 && self.samples >= parent_object_samples
     }
 
-    /// Whether answers of this shape are a list of items: an array, or an
-    /// object wrapping one (`{"data": [...]}`, `{"items": [...], "next": ..}`).
-    /// Collections answer lists; the items in them answer objects.
-    pub fn is_list(&self) -> bool {
-        const WRAPPERS: &[&str] = &[
-            "data",
-            "items",
-            "results",
-            "records",
-            "entries",
-            "values",
-            "list",
-            "elements",
-            "content",
-            "objects",
-            "hits",
-            "nodes",
-            "edges",
-            "members",
-            "collection",
-            "rows",
-        ];
-        let array_only = |s: &Schema| s.types.0 == TypeSet::ARRAY;
-        if array_only(self) {
-            return true;
-        }
+    /// An array was seen here.
+    pub fn is_array(&self) -> bool {
+        self.types.contains(TypeSet::ARRAY)
+    }
+
+    /// An object was seen here.
+    pub fn is_object(&self) -> bool {
         self.types.contains(TypeSet::OBJECT)
-            && self.properties.iter().any(|(name, member)| {
-                array_only(member)
-                    && (self.properties.len() == 1 || WRAPPERS.contains(&name.as_str()))
-            })
     }
 
     /// Top-level shape used to compare endpoints: the JSON type and, for

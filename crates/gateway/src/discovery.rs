@@ -181,11 +181,8 @@ fn publishable(inventory: &mut Inventory, stats: &DiscoveryStats) -> (String, En
         .iter()
         .filter_map(|endpoint| {
             let id = u64::from_str_radix(&endpoint.id, 16).ok()?;
-            let function = serde_json::to_value(endpoint.function)
-                .ok()
-                .and_then(|f| f.as_str().map(Arc::from));
             let profile = EndpointProfile {
-                function,
+                function: Some(Arc::from(endpoint.function.as_str())),
                 risk: (f64::from(endpoint.risk.score) / 100.0).clamp(0.0, 1.0),
                 response_schema: endpoint.response_body.clone().map(Arc::new),
             };

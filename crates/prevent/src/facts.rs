@@ -38,7 +38,12 @@ pub struct ClientFacts {
 pub struct EndpointFacts {
     /// The path template, e.g. `/users/{id}`; `None` when not in the inventory.
     pub template: Option<String>,
-    /// The business function, e.g. `login`, `checkout`.
+    /// The business function the inventory inferred for the endpoint, one
+    /// of `login`, `logout`, `sign_up`, `password_reset`, `otp`,
+    /// `token_refresh`, `search`, `list`, `checkout`, `payment`, `cart`,
+    /// `file_upload`, `admin`, `export`, `destructive`, `health`, `profile`,
+    /// `other` (`rampart_discover::function`); rules compare it as in
+    /// `endpoint.function == "login"`.
     pub function: Option<String>,
     /// The endpoint's risk, 0.0 (none) to 1.0 (highest).
     pub risk: f64,

@@ -49,6 +49,7 @@
 //! never undoes either.
 
 use super::{Node, OpKey, PathTree, TemplateDecision};
+use crate::function::{response_shape, ResponseShape};
 use crate::schema::Schema;
 use crate::segment::{classify, lexical_shape, vocabulary_weight, ValueKind};
 use crate::stats::EndpointStats;
@@ -242,7 +243,7 @@ impl Folder {
                     key: key.clone(),
                     kind,
                     vocabulary: vocabulary_weight(key),
-                    lists: answers_lists(child),
+                    lists: answers_lists(child, key),
                     item_writes: addressed_as_item(child, role),
                     has_children: !child.literals.is_empty() || !child.params.is_empty(),
                     rare: rare_leaf(child),
@@ -458,11 +459,15 @@ fn same_methods(a: &Node, b: &Node) -> bool {
 }
 
 /// Whether a path answers `GET` with a list: it names a collection.
-fn answers_lists(node: &Node) -> bool {
+fn answers_lists(node: &Node, name: &str) -> bool {
     node.endpoints
         .iter()
         .any(|(op, stats): &(OpKey, EndpointStats)| {
-            op.method == "GET" && stats.response_body.as_ref().is_some_and(Schema::is_list)
+            op.method == "GET"
+                && stats
+                    .response_body
+                    .as_ref()
+                    .is_some_and(|s| response_shape(s, Some(name)) == ResponseShape::Array)
         })
 }
 

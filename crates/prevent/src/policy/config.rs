@@ -51,7 +51,8 @@ pub struct ScopeSettings {
 pub enum ScopeMatch {
     /// A gateway route name.
     Route(String),
-    /// A business function, e.g. `login`.
+    /// A business function, e.g. `login`, `sign_up`, `password_reset`
+    /// (every name on [`crate::facts::EndpointFacts::function`]).
     Function(String),
     /// An endpoint template, e.g. `/users/{id}`.
     Endpoint(String),
