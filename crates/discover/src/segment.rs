@@ -492,7 +492,7 @@ pub fn vocabulary_weight(s: &str) -> usize {
     let first_word = s[..first_word_len].to_ascii_lowercase();
     if camel || ACTION_VERBS.contains(&first_word.as_str()) {
         2
-    } else if s.contains('_') {
+    } else if s.contains('_') && !s.bytes().any(|b| b.is_ascii_uppercase()) {
         1
     } else {
         0

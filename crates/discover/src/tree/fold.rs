@@ -48,7 +48,7 @@
 //! why); operators can pin a literal or force a parameter, and learning
 //! never undoes either.
 
-use super::{Node, OpKey, PathTree, TemplateDecision};
+use super::{extension_of, Node, OpKey, PathTree, TemplateDecision};
 use crate::function::{response_shape, ResponseShape};
 use crate::schema::Schema;
 use crate::segment::{classify, lexical_shape, vocabulary_weight, ValueKind};
@@ -164,11 +164,14 @@ struct Member {
     /// Addressed like an item (see `addressed_as_item`).
     item_writes: bool,
     has_children: bool,
-    /// A leaf seen in few requests.
+    /// Nothing below it.
+    leaf: bool,
+    /// Seen in few requests.
     rare: bool,
-    /// Has an identifier below it (`/gc/{id}`): REST puts ids after
-    /// collection names, so this names a collection.
-    ids_below: bool,
+    /// Kinds of the identifiers below it (`/gc/{id}`): REST puts ids after
+    /// collection names, so below a parameter or at the root these name
+    /// collections.
+    id_kinds: BTreeSet<ValueKind>,
 }
 
 impl Folder {
@@ -204,7 +207,10 @@ impl Folder {
                     self.vocabulary.remove(key);
                 }
             }
-            self.fold_into_parameter(node, folds);
+            self.fold_into_parameter(node, "", folds);
+        }
+        for (suffix, files) in named_files(node, role) {
+            self.fold_into_parameter(node, &suffix, files);
         }
         let mut keys: Vec<String> = node.literals.keys().cloned().collect();
         keys.sort();
@@ -229,14 +235,18 @@ impl Folder {
             .literals
             .iter()
             .filter(|(key, _)| !node.pinned.contains(key.as_str()))
+            // Named files are grouped by their extension (`named_files`).
+            .filter(|(key, child)| node.forced || extension_of(key).is_none() || !is_leaf(child))
             .filter_map(|(key, child)| {
                 let kind = classify(key, false);
+                // Dotted names are RPC methods (`chat.postMessage`) or
+                // values (`liam.miller`): where resource names live only
+                // strong evidence folds them.
                 let eligible = node.forced
-                    || match kind {
-                        ValueKind::Word | ValueKind::WeakId => true,
-                        ValueKind::DottedName => role == Role::Collection,
-                        _ => false,
-                    };
+                    || matches!(
+                        kind,
+                        ValueKind::Word | ValueKind::WeakId | ValueKind::DottedName
+                    );
                 let resource_name =
                     role != Role::Structure && self.vocabulary.contains(key.as_str());
                 (eligible && (node.forced || !resource_name)).then(|| Member {
@@ -246,20 +256,31 @@ impl Folder {
                     lists: answers_lists(child, key),
                     item_writes: addressed_as_item(child, role),
                     has_children: !child.literals.is_empty() || !child.params.is_empty(),
-                    rare: rare_leaf(child),
-                    ids_below: child
+                    leaf: is_leaf(child),
+                    rare: seen_rarely(child),
+                    id_kinds: child
                         .params
                         .iter()
-                        .any(|p| p.kinds.iter().all(|k| k.is_identifier())),
+                        .filter(|p| p.kinds.iter().all(|k| k.is_identifier()))
+                        .flat_map(|p| p.kinds.iter().copied())
+                        .collect(),
                 })
             })
-            .filter(|m| node.forced || role == Role::Collection || !(m.lists || m.ids_below))
+            .filter(|m| {
+                node.forced || role == Role::Collection || !(m.lists || !m.id_kinds.is_empty())
+            })
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
         out
     }
 
-    fn fold_into_parameter(&mut self, node: &mut Node, folds: Vec<(String, FoldReason)>) {
+    /// Folds literal children into the parameter with this suffix.
+    fn fold_into_parameter(
+        &mut self,
+        node: &mut Node,
+        suffix: &str,
+        folds: Vec<(String, FoldReason)>,
+    ) {
         let mut kinds = BTreeSet::new();
         let mut merged = Node::default();
         let mut by_reason: Vec<(FoldReason, Vec<String>)> = Vec::new();
@@ -273,9 +294,9 @@ impl Folder {
                 None => by_reason.push((reason, vec![key])),
             }
         }
-        let target = node.param_child("", ValueKind::Word, "");
+        let target = node.param_child(suffix, ValueKind::Word, "");
         target.absorb(merged);
-        if let Some(p) = node.params.iter_mut().find(|p| p.suffix.is_empty()) {
+        if let Some(p) = node.params.iter_mut().find(|p| p.suffix == suffix) {
             p.kinds.remove(&ValueKind::Word);
             p.kinds.extend(kinds);
         }
@@ -286,6 +307,64 @@ impl Folder {
                 .push(TemplateDecision::new(parent.clone(), reason, values));
         }
     }
+}
+
+/// Distinct extensions among sibling files that make them one parameter.
+const MANY_EXTENSIONS: usize = 3;
+
+/// Files named alike (`alice.png`, `bob.png`) below one path: values of a
+/// parameter with that extension, when there are three (eight where
+/// resource names live: `/openapi.json` and `/swagger.json` are names) or
+/// a parameter with that extension is there already. Only leaves with the
+/// same methods, not pinned. Grouped by extension.
+fn named_files(node: &Node, role: Role) -> Vec<(String, Vec<(String, FoldReason)>)> {
+    let least = match role {
+        Role::Structure => MANY_VALUES_AT_STRUCTURE,
+        Role::Collection | Role::Param => 3,
+    };
+    let mut by_suffix: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut files = 0;
+    for (key, child) in &node.literals {
+        let Some((_, suffix)) = extension_of(key) else {
+            continue;
+        };
+        if node.pinned.contains(key.as_str()) || !is_leaf(child) {
+            continue;
+        }
+        files += 1;
+        match by_suffix.iter_mut().find(|(s, _)| s == suffix) {
+            Some((_, keys)) => keys.push(key),
+            None => by_suffix.push((suffix.to_owned(), vec![key])),
+        }
+    }
+    // Files of many kinds (`/download/report.pdf`, `/download/photo.jpg`)
+    // are values of one whole-segment parameter.
+    if by_suffix.len() >= MANY_EXTENSIONS && files >= least {
+        let all = by_suffix
+            .into_iter()
+            .flat_map(|(_, keys)| keys)
+            .map(|k| (k.to_owned(), FoldReason::ManyValues))
+            .collect();
+        return vec![(String::new(), all)];
+    }
+    by_suffix
+        .into_iter()
+        .filter_map(|(suffix, keys)| {
+            let known = node.params.iter().any(|p| p.suffix == suffix);
+            let alike = keys
+                .windows(2)
+                .all(|w| same_methods(&node.literals[w[0]], &node.literals[w[1]]));
+            let reason = if known {
+                FoldReason::JoinedParameter
+            } else {
+                FoldReason::ManyValues
+            };
+            (known || (keys.len() >= least && alike)).then(|| {
+                let files = keys.into_iter().map(|k| (k.to_owned(), reason)).collect();
+                (suffix, files)
+            })
+        })
+        .collect()
 }
 
 /// Whether a word joins the parameter beside it. Beside a parameter of
@@ -353,6 +432,11 @@ fn compare_children(a: &Node, b: &Node, depth: u8, ev: &mut Evidence) {
 
 /// Request, response and query shapes of one method at two paths.
 fn compare_operation(a: &EndpointStats, b: &EndpointStats, ev: &mut Evidence) {
+    // A list and an item answer (`/products/featured`, `/products/{slug}`).
+    let answers = |s: &EndpointStats| s.response_body.as_ref().map(|r| response_shape(r, None));
+    if let (Some(x), Some(y)) = (answers(a), answers(b)) {
+        ev.conflict |= x != y;
+    }
     let pairs = [
         (a.request_body.as_ref(), b.request_body.as_ref()),
         (a.response_body.as_ref(), b.response_body.as_ref()),
@@ -426,7 +510,7 @@ fn addressed_as_item(node: &Node, role: Role) -> bool {
     methods().next().is_some() && methods().all(|m| ITEM_METHODS.contains(&m)) && written
 }
 
-/// Requests up to which a leaf is a rarely seen value, when many siblings
+/// Requests up to which a path is a rarely seen value, when many siblings
 /// are alike.
 const RARE_REQUESTS: u64 = 3;
 /// Rarely seen leaves alike in methods, and in nothing else, that make a
@@ -437,12 +521,13 @@ const MANY_VALUES_AT_STRUCTURE: usize = 8;
 /// Siblings so many that however they are named they are values.
 const COUNTLESS: usize = 40;
 
-/// A leaf seen in few requests: what many values of a parameter look like
-/// in sparse traffic.
-fn rare_leaf(node: &Node) -> bool {
-    node.literals.is_empty()
-        && node.params.is_empty()
-        && node.endpoints.iter().map(|(_, s)| s.requests).sum::<u64>() <= RARE_REQUESTS
+fn is_leaf(node: &Node) -> bool {
+    node.literals.is_empty() && node.params.is_empty()
+}
+
+/// Seen in few requests: what most values of a parameter are.
+fn seen_rarely(node: &Node) -> bool {
+    node.endpoints.iter().map(|(_, s)| s.requests).sum::<u64>() <= RARE_REQUESTS
 }
 
 fn same_methods(a: &Node, b: &Node) -> bool {
@@ -497,7 +582,13 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
             if ev.conflict {
                 continue;
             }
-            let rare_alike = a.rare && b.rare && same_methods(na, nb);
+            let rare_alike = a.leaf && b.leaf && a.rare && b.rare && same_methods(na, nb);
+            // Values of a collection lead to the same kind of id
+            // (`/pypi/{project}/{release}`); sub-collections answer lists.
+            let ids_alike = role == Role::Collection
+                && !a.lists
+                && !b.lists
+                && a.id_kinds.iter().any(|k| b.id_kinds.contains(k));
             let codes = a.kind == ValueKind::WeakId
                 && b.kind == ValueKind::WeakId
                 && shapes[i] == shapes[j];
@@ -508,7 +599,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
                 FoldReason::DigitCodes
             } else if ev.shared_children {
                 FoldReason::SharedSubResources
-            } else if ev.positive {
+            } else if ev.positive || ids_alike {
                 FoldReason::SimilarShapes
             } else if rare_alike {
                 FoldReason::ManyValues
@@ -540,6 +631,8 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         items: usize,
         vocabulary: usize,
         rare: usize,
+        leaves: usize,
+        dotted: usize,
         /// Some member was linked by more than being rare and alike.
         evidence: bool,
         children: HashSet<&'a str>,
@@ -552,6 +645,8 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         g.items += usize::from(m.item_writes || m.has_children);
         g.vocabulary += m.vocabulary;
         g.rare += usize::from(m.rare);
+        g.leaves += usize::from(m.leaf);
+        g.dotted += usize::from(m.kind == ValueKind::DottedName);
         g.evidence |= reason[i].is_some_and(|r| r != FoldReason::ManyValues);
         g.children
             .extend(node.literals[&m.key].literals.keys().map(String::as_str));
@@ -561,21 +656,28 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
     // sub-resources may share a sub-resource (`/preheat/policies`,
     // `/webhook/policies`).
     let few_children = |g: &Group<'_>| g.children.len() < g.size;
-    let many_rare = |g: &Group<'_>| g.size >= MANY_VALUES && g.rare == g.size;
+    // Leaves alike in their methods, most seen rarely: the long tail of a
+    // parameter's values (its head values are seen often).
+    let many_rare = |g: &Group<'_>, least: usize| {
+        g.size >= least && g.leaves == g.size && 3 * g.rare >= 2 * g.size
+    };
     let accepted = |g: &Group<'_>| {
         (3 * g.vocabulary < 2 * g.size || g.size >= COUNTLESS)
             && match role {
                 Role::Collection => {
-                    (g.size >= 3 && g.evidence) || (g.size >= 2 && g.strong) || many_rare(g)
+                    (g.size >= 3 && g.evidence)
+                        || (g.size >= 2 && g.strong)
+                        || many_rare(g, MANY_VALUES)
                 }
                 Role::Param => {
                     (g.size >= 3 && g.items >= 2)
                         || (g.size >= 2 && g.strong && g.items == g.size && few_children(g))
-                        || many_rare(g)
+                        || many_rare(g, MANY_VALUES)
                 }
                 Role::Structure => {
                     (g.size >= 3 && g.strong && g.items >= 2 && few_children(g))
-                        || (g.rare == g.size && g.size >= MANY_VALUES_AT_STRUCTURE)
+                        // RPC methods (`/api/chat.postMessage`) are many rare leaves too.
+                        || (g.dotted == 0 && many_rare(g, MANY_VALUES_AT_STRUCTURE))
                 }
             }
     };

@@ -150,15 +150,21 @@ impl TemplateDecision {
 
 /// Extensions that may follow an identifier inside a segment (`{Sid}.json`).
 const EXTENSIONS: &[&str] = &[
-    ".json", ".xml", ".csv", ".txt", ".html", ".pdf", ".png", ".jpg", ".yaml", ".zip",
+    ".json", ".xml", ".csv", ".txt", ".html", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg",
+    ".webp", ".ico", ".yaml", ".zip", ".gz", ".tgz", ".tar", ".md", ".rss", ".atom", ".mp3",
+    ".mp4", ".wav", ".xlsx", ".docx", ".ics", ".vcf",
 ];
 
-fn split_extension(segment: &str) -> Option<(ValueKind, &str)> {
-    let dot = segment.rfind('.')?;
+/// A segment's stem and its known file extension (`report`, `.pdf`).
+pub(super) fn extension_of(segment: &str) -> Option<(&str, &str)> {
+    let dot = segment.rfind('.').filter(|&d| d > 0)?;
     let (stem, suffix) = segment.split_at(dot);
-    if !EXTENSIONS.contains(&suffix) {
-        return None;
-    }
+    EXTENSIONS.contains(&suffix).then_some((stem, suffix))
+}
+
+/// An identifier with an extension (`{Sid}.json`): a parameter on sight.
+fn split_extension(segment: &str) -> Option<(ValueKind, &str)> {
+    let (stem, suffix) = extension_of(segment)?;
     let kind = classify(stem, false);
     kind.is_identifier().then_some((kind, suffix))
 }
@@ -227,6 +233,15 @@ impl PathTree {
                 continue;
             }
             if let Some((kind, suffix)) = split_extension(segment).filter(|_| !pinned) {
+                seen_param = true;
+                node = node.param_child(suffix, kind, segment);
+                continue;
+            }
+            // A named file where named files were folded (`/avatars/{}.png`).
+            let learned_suffix = extension_of(segment).map(|(_, suffix)| suffix).filter(|s| {
+                !pinned && node.absorbs_words && node.params.iter().any(|p| p.suffix == *s)
+            });
+            if let Some(suffix) = learned_suffix {
                 seen_param = true;
                 node = node.param_child(suffix, kind, segment);
                 continue;

@@ -56,7 +56,7 @@ pub fn write(
     let mut lines = String::new();
     let mut labels = String::new();
     for (i, l) in traffic.iter().enumerate() {
-        lines.push_str(&json!({"method": l.record.method, "path": l.record.path}).to_string());
+        lines.push_str(&record_json(&l.record).to_string());
         lines.push('\n');
         labels.push_str(&json!({"i": i, "endpoint": format!("E{:04}", l.endpoint)}).to_string());
         labels.push('\n');
@@ -71,4 +71,24 @@ pub fn write(
         dir.join("discovered.json"),
         json!({"endpoints": found}).to_string(),
     )
+}
+
+/// A record in the exchange-record format, as `rampart discover` reads it.
+fn record_json(r: &rampart_core::ExchangeRecord) -> Value {
+    let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    let headers = |h: &[(String, String)]| {
+        h.iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect::<serde_json::Map<String, Value>>()
+    };
+    json!({
+        "method": r.method,
+        "path": r.path,
+        "query": r.query,
+        "status": r.status,
+        "request_headers": headers(&r.request_headers),
+        "request_body": text(&r.request_body),
+        "response_headers": headers(&r.response_headers),
+        "response_body": text(&r.response_body),
+    })
 }
