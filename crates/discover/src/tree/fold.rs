@@ -267,7 +267,7 @@ impl Folder {
                 })
             })
             .filter(|m| {
-                node.forced || role == Role::Collection || !(m.lists || !m.id_kinds.is_empty())
+                node.forced || role == Role::Collection || (!m.lists && m.id_kinds.is_empty())
             })
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
