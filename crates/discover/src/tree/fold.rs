@@ -180,37 +180,21 @@ impl Folder {
             node.name_recurring_opaque_values();
         }
         let members = self.members(node, role);
-        let mut folds: Vec<(String, FoldReason)> = Vec::new();
         if node.forced {
-            folds.extend(members.into_iter().map(|m| (m.key, FoldReason::Operator)));
+            let all = members.into_iter().map(|m| (m.key, FoldReason::Operator));
+            self.fold_into_parameter(node, role, "", all.collect());
         } else {
-            let rest = match node.params.iter().find(|p| p.suffix.is_empty()) {
-                Some(param) => {
-                    let wordy = param.kinds.iter().any(|k| !k.is_identifier());
-                    let (join, rest): (Vec<Member>, Vec<Member>) =
-                        members.into_iter().partition(|m| {
-                            joins_parameter(&node.literals[&m.key], m.kind, &param.node, wordy)
-                        });
-                    folds.extend(
-                        join.into_iter()
-                            .map(|m| (m.key, FoldReason::JoinedParameter)),
-                    );
-                    rest
-                }
-                None => members,
-            };
-            folds.extend(sibling_groups(node, rest, role));
-        }
-        if !folds.is_empty() {
-            if role == Role::Structure {
-                for (key, _) in &folds {
-                    self.vocabulary.remove(key);
-                }
+            let rest = self.join_parameter(node, role, members);
+            let groups = sibling_groups(node, rest, role);
+            if !groups.is_empty() {
+                self.fold_into_parameter(node, role, "", groups);
+                // Values seen often join the parameter their long tail made.
+                let members = self.members(node, role);
+                self.join_parameter(node, role, members);
             }
-            self.fold_into_parameter(node, "", folds);
         }
         for (suffix, files) in named_files(node, role) {
-            self.fold_into_parameter(node, &suffix, files);
+            self.fold_into_parameter(node, role, &suffix, files);
         }
         let mut keys: Vec<String> = node.literals.keys().cloned().collect();
         keys.sort();
@@ -227,6 +211,25 @@ impl Folder {
             self.fold_node(&mut param.node, Role::Param);
             self.prefix.pop();
         }
+    }
+
+    /// Folds the members that join the whole-segment parameter beside
+    /// them; returns the others.
+    fn join_parameter(&mut self, node: &mut Node, role: Role, members: Vec<Member>) -> Vec<Member> {
+        let Some(param) = node.params.iter().find(|p| p.suffix.is_empty()) else {
+            return members;
+        };
+        let wordy = param.kinds.iter().any(|k| !k.is_identifier());
+        let (join, rest): (Vec<Member>, Vec<Member>) = members
+            .into_iter()
+            .partition(|m| joins_parameter(&node.literals[&m.key], m.kind, &param.node, wordy));
+        if !join.is_empty() {
+            let join = join
+                .into_iter()
+                .map(|m| (m.key, FoldReason::JoinedParameter));
+            self.fold_into_parameter(node, role, "", join.collect());
+        }
+        rest
     }
 
     /// The literal children that may be values here, with their profiles.
@@ -267,7 +270,9 @@ impl Folder {
                 })
             })
             .filter(|m| {
-                node.forced || role == Role::Collection || (!m.lists && m.id_kinds.is_empty())
+                node.forced
+                    || role == Role::Collection
+                    || (m.id_kinds.is_empty() && (!m.lists || (m.leaf && m.rare)))
             })
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
@@ -278,9 +283,15 @@ impl Folder {
     fn fold_into_parameter(
         &mut self,
         node: &mut Node,
+        role: Role,
         suffix: &str,
         folds: Vec<(String, FoldReason)>,
     ) {
+        if role == Role::Structure {
+            for (key, _) in &folds {
+                self.vocabulary.remove(key);
+            }
+        }
         let mut kinds = BTreeSet::new();
         let mut merged = Node::default();
         let mut by_reason: Vec<(FoldReason, Vec<String>)> = Vec::new();
@@ -370,12 +381,16 @@ fn named_files(node: &Node, role: Role) -> Vec<(String, Vec<(String, FoldReason)
 /// Whether a word joins the parameter beside it. Beside a parameter of
 /// identifiers only digit-bearing codes may (`PROJ-12` beside `10001`);
 /// a plain word there is an alias with its own meaning (`default`, `all`).
+/// Beside a parameter of words, a word joins on positive evidence, as a
+/// code, or as a leaf used with the same methods as the parameter's leaf.
 fn joins_parameter(word: &Node, kind: ValueKind, param: &Node, param_holds_words: bool) -> bool {
     if !param_holds_words && kind != ValueKind::WeakId {
         return false;
     }
     let ev = compare(word, param, 1);
-    !ev.conflict && (ev.positive || (kind == ValueKind::WeakId && param_holds_words))
+    let leaf_alike = is_leaf(word) && is_leaf(param) && same_methods(word, param);
+    !ev.conflict
+        && (ev.positive || (param_holds_words && (kind == ValueKind::WeakId || leaf_alike)))
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -574,6 +589,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
     }
     let mut reason: Vec<Option<FoldReason>> = vec![None; n];
     let mut strong = vec![false; n];
+    let mut shared = vec![false; n];
     for i in 0..n {
         for j in (i + 1)..n {
             let (a, b) = (&members[i], &members[j]);
@@ -618,6 +634,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
             };
             for k in [i, j] {
                 strong[k] |= is_strong;
+                shared[k] |= ev.shared_children;
                 if reason[k].is_none_or(|r| strength(link) > strength(r)) {
                     reason[k] = Some(link);
                 }
@@ -630,9 +647,14 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         strong: bool,
         items: usize,
         vocabulary: usize,
+        /// Named like `camelCase` vocabulary (weight 2).
+        camel: usize,
+        /// Some members have a sub-resource in common.
+        shared: bool,
         rare: usize,
         leaves: usize,
         dotted: usize,
+        lists: usize,
         /// Some member was linked by more than being rare and alike.
         evidence: bool,
         children: HashSet<&'a str>,
@@ -644,9 +666,12 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         g.strong |= strong[i];
         g.items += usize::from(m.item_writes || m.has_children);
         g.vocabulary += m.vocabulary;
+        g.camel += usize::from(m.vocabulary >= 2);
+        g.shared |= shared[i];
         g.rare += usize::from(m.rare);
         g.leaves += usize::from(m.leaf);
         g.dotted += usize::from(m.kind == ValueKind::DottedName);
+        g.lists += usize::from(m.lists);
         g.evidence |= reason[i].is_some_and(|r| r != FoldReason::ManyValues);
         g.children
             .extend(node.literals[&m.key].literals.keys().map(String::as_str));
@@ -662,13 +687,20 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         g.size >= least && g.leaves == g.size && 3 * g.rare >= 2 * g.size
     };
     let accepted = |g: &Group<'_>| {
-        (3 * g.vocabulary < 2 * g.size || g.size >= COUNTLESS)
+        // Values with sub-resources in common may be `snake_case` names
+        // (`/ds-api/api_orders/v1/fields`); sibling leaves so named are
+        // the API's own (`/metrics/droplet/memory_free`).
+        let vocabulary = if g.shared { 2 * g.camel } else { g.vocabulary };
+        (3 * vocabulary < 2 * g.size || g.size >= COUNTLESS)
             && match role {
                 Role::Collection => {
                     (g.size >= 3 && g.evidence)
                         || (g.size >= 2 && g.strong)
                         || many_rare(g, MANY_VALUES)
                 }
+                // Rarely seen leaves answering lists (`/r/{}/comments/{}/{slug}`)
+                // are values only in numbers; sub-collections answer lists too.
+                Role::Param if g.lists > 0 => many_rare(g, MANY_VALUES_AT_STRUCTURE),
                 Role::Param => {
                     (g.size >= 3 && g.items >= 2)
                         || (g.size >= 2 && g.strong && g.items == g.size && few_children(g))
