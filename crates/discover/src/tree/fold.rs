@@ -74,6 +74,8 @@ pub enum FoldReason {
     SimilarShapes,
     /// Many rarely seen leaves, alike in their methods.
     ManyValues,
+    /// Words folded into a parameter elsewhere in the API.
+    KnownValues,
 }
 
 /// Literal children compared one level down, per side.
@@ -116,10 +118,12 @@ impl PathTree {
         structure_vocabulary(&self.root, true, &mut vocabulary);
         let mut folder = Folder {
             vocabulary,
+            known_values: std::mem::take(&mut self.known_values),
             decisions: Vec::new(),
             prefix: Vec::new(),
         };
         folder.fold_node(&mut self.root, Role::Structure);
+        self.known_values = folder.known_values;
         for decision in folder.decisions {
             self.record(decision);
         }
@@ -148,6 +152,8 @@ struct Folder {
     /// Resource names: children of structure nodes, less the values folded
     /// there (`/{package}` at the root of a registry).
     vocabulary: HashSet<String>,
+    /// Words folded into parameters, here or in earlier folds.
+    known_values: BTreeSet<String>,
     decisions: Vec<TemplateDecision>,
     /// The template of the node being folded, parameters as `{}`.
     prefix: Vec<String>,
@@ -156,6 +162,8 @@ struct Folder {
 /// A literal child considered for folding, with what it looks like.
 struct Member {
     key: String,
+    /// Folded into a parameter elsewhere in the API (`known_values`).
+    known: bool,
     kind: ValueKind,
     /// How much it is named like the API's own words (`vocabulary_weight`).
     vocabulary: usize,
@@ -220,9 +228,10 @@ impl Folder {
             return members;
         };
         let wordy = param.kinds.iter().any(|k| !k.is_identifier());
-        let (join, rest): (Vec<Member>, Vec<Member>) = members
-            .into_iter()
-            .partition(|m| joins_parameter(&node.literals[&m.key], m.kind, &param.node, wordy));
+        let (join, rest): (Vec<Member>, Vec<Member>) = members.into_iter().partition(|m| {
+            (m.known && wordy)
+                || joins_parameter(&node.literals[&m.key], m.kind, &param.node, wordy)
+        });
         if !join.is_empty() {
             let join = join
                 .into_iter()
@@ -253,6 +262,7 @@ impl Folder {
                 let resource_name =
                     role != Role::Structure && self.vocabulary.contains(key.as_str());
                 (eligible && (node.forced || !resource_name)).then(|| Member {
+                    known: self.known_values.contains(key.as_str()),
                     key: key.clone(),
                     kind,
                     vocabulary: vocabulary_weight(key),
@@ -272,6 +282,7 @@ impl Folder {
             .filter(|m| {
                 node.forced
                     || role == Role::Collection
+                    || m.known
                     || (m.id_kinds.is_empty() && (!m.lists || (m.leaf && m.rare)))
             })
             .collect();
@@ -296,6 +307,9 @@ impl Folder {
         let mut merged = Node::default();
         let mut by_reason: Vec<(FoldReason, Vec<String>)> = Vec::new();
         for (key, reason) in folds {
+            if self.known_values.len() < super::MAX_KNOWN_VALUES {
+                self.known_values.insert(key.clone());
+            }
             kinds.insert(classify(&key, false));
             if let Some(child) = node.literals.remove(&key) {
                 merged.absorb(child);
@@ -595,7 +609,8 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
             let (a, b) = (&members[i], &members[j]);
             let (na, nb) = (&node.literals[&a.key], &node.literals[&b.key]);
             let ev = compare(na, nb, 1);
-            if ev.conflict {
+            let known = a.known && b.known;
+            if ev.conflict && !known {
                 continue;
             }
             let rare_alike = a.leaf && b.leaf && a.rare && b.rare && same_methods(na, nb);
@@ -609,7 +624,9 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
                 && b.kind == ValueKind::WeakId
                 && shapes[i] == shapes[j];
             let item_writes = a.item_writes && b.item_writes;
-            let link = if item_writes {
+            let link = if known {
+                FoldReason::KnownValues
+            } else if item_writes {
                 FoldReason::ItemWrites
             } else if codes {
                 FoldReason::DigitCodes
@@ -630,7 +647,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
                 Role::Param => codes || item_writes || ev.shared_children,
                 // Resource names share sub-resources too (`/identity/api`,
                 // `/community/api`): only values are written or coded alike.
-                Role::Structure => codes || item_writes,
+                Role::Structure => codes || item_writes || known,
             };
             for k in [i, j] {
                 strong[k] |= is_strong;
@@ -655,6 +672,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         leaves: usize,
         dotted: usize,
         lists: usize,
+        known: usize,
         /// Some member was linked by more than being rare and alike.
         evidence: bool,
         children: HashSet<&'a str>,
@@ -672,6 +690,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         g.leaves += usize::from(m.leaf);
         g.dotted += usize::from(m.kind == ValueKind::DottedName);
         g.lists += usize::from(m.lists);
+        g.known += usize::from(m.known);
         g.evidence |= reason[i].is_some_and(|r| r != FoldReason::ManyValues);
         g.children
             .extend(node.literals[&m.key].literals.keys().map(String::as_str));
@@ -686,32 +705,39 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
     let many_rare = |g: &Group<'_>, least: usize| {
         g.size >= least && g.leaves == g.size && 3 * g.rare >= 2 * g.size
     };
+    // Values that recur across the API (namespaces, project names).
+    let known = |g: &Group<'_>| match role {
+        Role::Structure => g.known >= 3 && 2 * g.known >= g.size,
+        Role::Collection | Role::Param => g.known >= 2 && 2 * g.known >= g.size,
+    };
     let accepted = |g: &Group<'_>| {
-        // Values with sub-resources in common may be `snake_case` names
-        // (`/ds-api/api_orders/v1/fields`); sibling leaves so named are
-        // the API's own (`/metrics/droplet/memory_free`).
-        let vocabulary = if g.shared { 2 * g.camel } else { g.vocabulary };
-        (3 * vocabulary < 2 * g.size || g.size >= COUNTLESS)
-            && match role {
-                Role::Collection => {
-                    (g.size >= 3 && g.evidence)
-                        || (g.size >= 2 && g.strong)
-                        || many_rare(g, MANY_VALUES)
-                }
-                // Rarely seen leaves answering lists (`/r/{}/comments/{}/{slug}`)
-                // are values only in numbers; sub-collections answer lists too.
-                Role::Param if g.lists > 0 => many_rare(g, MANY_VALUES_AT_STRUCTURE),
-                Role::Param => {
-                    (g.size >= 3 && g.items >= 2)
-                        || (g.size >= 2 && g.strong && g.items == g.size && few_children(g))
-                        || many_rare(g, MANY_VALUES)
-                }
-                Role::Structure => {
-                    (g.size >= 3 && g.strong && g.items >= 2 && few_children(g))
+        known(g) || {
+            // Values with sub-resources in common may be `snake_case` names
+            // (`/ds-api/api_orders/v1/fields`); sibling leaves so named are
+            // the API's own (`/metrics/droplet/memory_free`).
+            let vocabulary = if g.shared { 2 * g.camel } else { g.vocabulary };
+            (3 * vocabulary < 2 * g.size || g.size >= COUNTLESS)
+                && match role {
+                    Role::Collection => {
+                        (g.size >= 3 && g.evidence)
+                            || (g.size >= 2 && g.strong)
+                            || many_rare(g, MANY_VALUES)
+                    }
+                    // Rarely seen leaves answering lists (`/r/{}/comments/{}/{slug}`)
+                    // are values only in numbers; sub-collections answer lists too.
+                    Role::Param if g.lists > 0 => many_rare(g, MANY_VALUES_AT_STRUCTURE),
+                    Role::Param => {
+                        (g.size >= 3 && g.items >= 2)
+                            || (g.size >= 2 && g.strong && g.items == g.size && few_children(g))
+                            || many_rare(g, MANY_VALUES)
+                    }
+                    Role::Structure => {
+                        (g.size >= 3 && g.strong && g.items >= 2 && few_children(g))
                         // RPC methods (`/api/chat.postMessage`) are many rare leaves too.
                         || (g.dotted == 0 && many_rare(g, MANY_VALUES_AT_STRUCTURE))
+                    }
                 }
-            }
+        }
     };
 
     let mut out = Vec::new();
@@ -728,6 +754,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
 fn strength(reason: FoldReason) -> u8 {
     match reason {
         FoldReason::ManyValues => 0,
+        FoldReason::KnownValues => 2,
         FoldReason::SimilarShapes => 0,
         FoldReason::DigitCodes => 1,
         FoldReason::SharedSubResources => 2,

@@ -116,7 +116,15 @@ pub struct PathTree {
     /// Where values were folded into parameters, and why (bounded).
     #[serde(default)]
     decisions: Vec<TemplateDecision>,
+    /// Words folded into parameters, remembered (bounded) because values
+    /// recur across the API: a namespace or project name folded under one
+    /// collection is a value under the next one too.
+    #[serde(default)]
+    known_values: BTreeSet<String>,
 }
+
+/// Words remembered as values of parameters.
+const MAX_KNOWN_VALUES: usize = 4096;
 
 /// Template decisions kept; past it they are counted in the last one's place.
 const MAX_TEMPLATE_DECISIONS: usize = 1024;
@@ -205,6 +213,7 @@ impl PathTree {
             nodes: 1,
             overflowed: 0,
             decisions: Vec::new(),
+            known_values: BTreeSet::new(),
         }
     }
 
