@@ -15,7 +15,7 @@ use crate::report::{
     EndpointReport, InventoryReport, OrphanReport, ParamReport, SensitiveReport, Summary,
 };
 use crate::risk::{self, RiskInputs};
-use crate::segment::is_version;
+use crate::segment::{classify, is_version, vocabulary_weight, ValueKind};
 use crate::spec::DeclaredSpec;
 use crate::stats::EndpointStats;
 use crate::template::{PathTemplate, TemplateError, TemplateSegment};
@@ -27,6 +27,23 @@ use std::collections::BTreeMap;
 /// Undeclared methods on declared paths tracked apart (each is a shadow
 /// endpoint with the spec's template).
 pub const MAX_UNDECLARED_METHODS: usize = 4096;
+
+/// Whether a reserved word or an action name (`lint`, `reset-password`)
+/// fills a whole-segment parameter of the template.
+fn names_an_action(template: &PathTemplate, segments: &[String]) -> bool {
+    template
+        .segments
+        .iter()
+        .zip(segments)
+        .any(|(t, value)| match t {
+            TemplateSegment::Param { prefix, suffix, .. }
+                if prefix.is_empty() && suffix.is_empty() =>
+            {
+                classify(value, false) == ValueKind::Literal || vocabulary_weight(value) >= 2
+            }
+            _ => false,
+        })
+}
 
 /// Version of the snapshot format written by `to_snapshot`.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -147,9 +164,19 @@ impl Inventory {
             method: obs.method.clone(),
             operation: obs.graphql_operation.clone(),
         };
-        if let Some(&i) = self
-            .spec_paths
-            .find_accepted(ANY_METHOD, &obs.segments, &admitted)
+        // A method the spec does not declare on a declared path is a shadow
+        // method of that path, unless an action or a reserved word fills one
+        // of its parameters (`POST /cron-workflows/{ns}/lint` under
+        // `/cron-workflows/{ns}/{name}`): that is a path of its own.
+        let undeclared_method = |&i: &usize| {
+            admitted(&i)
+                && operations
+                    .get(i)
+                    .is_some_and(|op| !names_an_action(&op.template, &obs.segments))
+        };
+        if let Some(&i) =
+            self.spec_paths
+                .find_accepted(ANY_METHOD, &obs.segments, &undeclared_method)
         {
             let known = self
                 .undeclared_methods

@@ -475,10 +475,7 @@ fn is_weak_id(s: &str) -> bool {
 /// (`my_repo`) sometimes are too; 0 for single words and `kebab-case`,
 /// the usual shape of slugs, user and repository names.
 pub fn vocabulary_weight(s: &str) -> usize {
-    let camel = s
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    let camel = is_camel_case(s);
     // The first word: a letter, then lower-case letters (`Approve` in
     // `ApproveChallenge`, `change` in `change-email`).
     let first_word_len = s
@@ -497,6 +494,14 @@ pub fn vocabulary_weight(s: &str) -> usize {
     } else {
         0
     }
+}
+
+/// `findByStatus`, `ApproveChallenge`: a lower-case letter then an
+/// upper-case one somewhere.
+pub fn is_camel_case(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
 /// Verbs that start action names (`change-email`, `reset_password`,

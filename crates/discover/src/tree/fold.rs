@@ -51,7 +51,7 @@
 use super::{extension_of, Node, OpKey, PathTree, TemplateDecision};
 use crate::function::{response_shape, ResponseShape};
 use crate::schema::Schema;
-use crate::segment::{classify, lexical_shape, vocabulary_weight, ValueKind};
+use crate::segment::{classify, is_camel_case, lexical_shape, vocabulary_weight, ValueKind};
 use crate::stats::EndpointStats;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -298,6 +298,9 @@ impl Folder {
         suffix: &str,
         folds: Vec<(String, FoldReason)>,
     ) {
+        if folds.is_empty() {
+            return;
+        }
         if role == Role::Structure {
             for (key, _) in &folds {
                 self.vocabulary.remove(key);
@@ -664,7 +667,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         strong: bool,
         items: usize,
         vocabulary: usize,
-        /// Named like `camelCase` vocabulary (weight 2).
+        /// Named in `camelCase`.
         camel: usize,
         /// Some members have a sub-resource in common.
         shared: bool,
@@ -684,7 +687,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         g.strong |= strong[i];
         g.items += usize::from(m.item_writes || m.has_children);
         g.vocabulary += m.vocabulary;
-        g.camel += usize::from(m.vocabulary >= 2);
+        g.camel += usize::from(is_camel_case(&m.key));
         g.shared |= shared[i];
         g.rare += usize::from(m.rare);
         g.leaves += usize::from(m.leaf);
