@@ -172,6 +172,8 @@ struct Member {
     /// Addressed like an item (see `addressed_as_item`).
     item_writes: bool,
     has_children: bool,
+    /// Answers a list or takes a `POST` (creates): a collection's ways.
+    collection_like: bool,
     /// Nothing below it.
     leaf: bool,
     /// Seen in few requests.
@@ -267,6 +269,8 @@ impl Folder {
                     kind,
                     vocabulary: vocabulary_weight(key),
                     lists: answers_lists(child, key),
+                    collection_like: answers_lists(child, key)
+                        || child.endpoints.iter().any(|(op, _)| op.method == "POST"),
                     item_writes: addressed_as_item(child, role),
                     has_children: !child.literals.is_empty() || !child.params.is_empty(),
                     leaf: is_leaf(child),
@@ -618,10 +622,10 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
             }
             let rare_alike = a.leaf && b.leaf && a.rare && b.rare && same_methods(na, nb);
             // Values of a collection lead to the same kind of id
-            // (`/pypi/{project}/{release}`); sub-collections answer lists.
+            // (`/pypi/{project}/{release}`); sub-collections list and create.
             let ids_alike = role == Role::Collection
-                && !a.lists
-                && !b.lists
+                && !a.collection_like
+                && !b.collection_like
                 && a.id_kinds.iter().any(|k| b.id_kinds.contains(k));
             let codes = a.kind == ValueKind::WeakId
                 && b.kind == ValueKind::WeakId
