@@ -4,9 +4,12 @@
 //! store so it survives restarts, and published to the hot path as an
 //! immutable endpoint matcher.
 //!
-//! The request path only ever does a non-blocking `try_send` (a full queue
-//! drops the observation and counts it) and an `ArcSwap` load; the worker
-//! owns the inventory and is the only one to touch it. With the matcher it
+//! The request path only ever does a non-blocking `try_send` on a bounded
+//! queue (a full queue drops the observation and counts it) and an
+//! `ArcSwap` load; no lock is taken and no thread is woken per request: the
+//! worker is not parked on the queue but drains it in batches every few
+//! milliseconds. The worker owns the inventory and is the only one to
+//! touch it. With the matcher it
 //! publishes each endpoint's profile (function, risk, learned response
 //! schema) for policy and deception.
 
@@ -18,11 +21,16 @@ use rampart_discover::{EndpointId, EndpointMatcher, Inventory};
 use rampart_store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+/// How long the worker rests when the queue is empty. Requests queue
+/// observations meanwhile; none of them wakes it.
+const BATCH_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Name of the inventory's snapshot in the store.
 const SNAPSHOT_NAME: &str = "inventory";
@@ -55,7 +63,9 @@ pub struct DiscoveryStats {
 
 /// The gateway's handle on the inventory worker.
 pub struct Discovery {
-    sender: Mutex<Option<SyncSender<ExchangeRecord>>>,
+    sender: SyncSender<ExchangeRecord>,
+    /// Cleared by `shutdown`: the worker drains what is queued and stops.
+    open: AtomicBool,
     matcher: ArcSwap<EndpointMatcher>,
     /// The latest inventory report, as JSON, for `GET /inventory`.
     report: ArcSwap<String>,
@@ -94,7 +104,8 @@ impl Discovery {
         let stats = DiscoveryStats::default();
         let (report, profiles) = publishable(&mut inventory, &stats);
         let discovery = Arc::new(Discovery {
-            sender: Mutex::new(Some(sender)),
+            sender,
+            open: AtomicBool::new(true),
             matcher: ArcSwap::from_pointee(inventory.compile()),
             report: ArcSwap::from_pointee(report),
             profiles: ArcSwap::from_pointee(profiles),
@@ -116,13 +127,11 @@ impl Discovery {
 
     /// Queues one exchange for the inventory; never waits. False when dropped.
     pub fn observe(&self, record: ExchangeRecord) -> bool {
-        let sent = match lock(&self.sender).as_ref() {
-            Some(sender) => match sender.try_send(record) {
+        let sent = self.open.load(Ordering::Relaxed)
+            && match self.sender.try_send(record) {
                 Ok(()) => true,
                 Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-            },
-            None => false,
-        };
+            };
         if !sent {
             self.stats.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -146,7 +155,7 @@ impl Discovery {
 
     /// Stops the worker after it has folded what is queued and persisted the inventory.
     pub fn shutdown(&self) {
-        lock(&self.sender).take();
+        self.open.store(false, Ordering::Relaxed);
         if let Some(worker) = lock(&self.worker).take() {
             let _ = worker.join();
         }
@@ -206,19 +215,20 @@ impl Worker {
         let persist_every = self.discovery.settings.persist_interval;
         let (mut last_publish, mut last_persist) = (Instant::now(), Instant::now());
         let (mut unpublished, mut unpersisted) = (false, false);
+        let pause = publish_every.min(BATCH_INTERVAL);
         loop {
-            match receiver.recv_timeout(publish_every) {
-                Ok(record) => {
-                    self.inventory.observe(&record);
-                    self.discovery
-                        .stats
-                        .observed
-                        .fetch_add(1, Ordering::Relaxed);
-                    unpublished = true;
-                    unpersisted = true;
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
+            let closing = !self.discovery.open.load(Ordering::Relaxed);
+            let drained = self.drain(&receiver);
+            if drained > 0 {
+                self.discovery
+                    .stats
+                    .observed
+                    .fetch_add(drained, Ordering::Relaxed);
+                unpublished = true;
+                unpersisted = true;
+            }
+            if closing {
+                break;
             }
             if unpublished && last_publish.elapsed() >= publish_every {
                 self.publish();
@@ -230,12 +240,27 @@ impl Worker {
                 unpersisted = false;
                 last_persist = Instant::now();
             }
+            std::thread::sleep(pause);
         }
         if unpublished {
             self.publish();
         }
         if unpersisted {
             self.persist();
+        }
+    }
+
+    /// Observes everything queued now, without waiting; how many.
+    fn drain(&mut self, receiver: &Receiver<ExchangeRecord>) -> u64 {
+        let mut drained = 0;
+        loop {
+            match receiver.try_recv() {
+                Ok(record) => {
+                    self.inventory.observe(&record);
+                    drained += 1;
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return drained,
+            }
         }
     }
 
