@@ -15,7 +15,7 @@ use crate::report::{
     EndpointReport, InventoryReport, OrphanReport, ParamReport, SensitiveReport, Summary,
 };
 use crate::risk::{self, RiskInputs};
-use crate::segment::{classify, is_version, vocabulary_weight, ValueKind};
+use crate::segment::{classify, is_version, vocabulary_weight, ValueKind, ITEM_ALIASES};
 use crate::spec::DeclaredSpec;
 use crate::stats::EndpointStats;
 use crate::template::{PathTemplate, TemplateError, TemplateSegment};
@@ -28,8 +28,9 @@ use std::collections::BTreeMap;
 /// endpoint with the spec's template).
 pub const MAX_UNDECLARED_METHODS: usize = 4096;
 
-/// Whether a reserved word or an action name (`lint`, `reset-password`)
-/// fills a whole-segment parameter of the template.
+/// Whether a reserved word (other than an item alias such as `me`) or an
+/// action name (`lint`, `reset-password`) fills a whole-segment parameter
+/// of the template.
 fn names_an_action(template: &PathTemplate, segments: &[String]) -> bool {
     template
         .segments
@@ -39,7 +40,9 @@ fn names_an_action(template: &PathTemplate, segments: &[String]) -> bool {
             TemplateSegment::Param { prefix, suffix, .. }
                 if prefix.is_empty() && suffix.is_empty() =>
             {
-                classify(value, false) == ValueKind::Literal || vocabulary_weight(value) >= 2
+                (classify(value, false) == ValueKind::Literal
+                    && !ITEM_ALIASES.contains(&value.as_str()))
+                    || vocabulary_weight(value) >= 2
             }
             _ => false,
         })

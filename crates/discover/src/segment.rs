@@ -106,7 +106,8 @@ const RESERVED_WORDS: &[&str] = &[
     "v",
     "latest",
     "current",
-    // The caller's own object (`/users/me`, `/customers/my/balance`).
+    // The caller's own object (`/users/me`, `/customers/my/balance`):
+    // `ITEM_ALIASES`.
     "me",
     "my",
     "mine",
@@ -139,6 +140,11 @@ const RESERVED_WORDS: &[&str] = &[
     "validate",
     "verify",
 ];
+
+/// Reserved words that name one item of a collection (the caller's own,
+/// the newest): literal when learned, but a value where a spec declares a
+/// parameter (`/users/{user_gid}` takes `me`).
+pub const ITEM_ALIASES: &[&str] = &["me", "my", "mine", "self", "current", "latest"];
 
 /// Longest reserved word: longer text skips the list.
 const MAX_RESERVED_WORD_LEN: usize = 9;
