@@ -419,6 +419,9 @@ struct Evidence {
     positive: bool,
     /// Both have the same sub-resource below them (`/x/a/logs`, `/x/b/logs`).
     shared_children: bool,
+    /// Their children, unlike-named, have the same sub-resources: values
+    /// below values (`/v2/bitnami/nginx/manifests`, `/v2/ci/runner/manifests`).
+    nested_shared: bool,
     conflict: bool,
 }
 
@@ -458,7 +461,10 @@ fn compare_children(a: &Node, b: &Node, depth: u8, ev: &mut Evidence) {
             let nested = compare(ca, cb, depth - 1);
             if nested.positive && !nested.conflict {
                 ev.positive = true;
-                return;
+                ev.nested_shared = nested.shared_children;
+                if ev.nested_shared {
+                    return;
+                }
             }
             all_conflict &= nested.conflict;
         }
@@ -611,6 +617,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
     let mut reason: Vec<Option<FoldReason>> = vec![None; n];
     let mut strong = vec![false; n];
     let mut shared = vec![false; n];
+    let mut nested = vec![false; n];
     for i in 0..n {
         for j in (i + 1)..n {
             let (a, b) = (&members[i], &members[j]);
@@ -637,7 +644,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
                 FoldReason::ItemWrites
             } else if codes {
                 FoldReason::DigitCodes
-            } else if ev.shared_children {
+            } else if ev.shared_children || ev.nested_shared {
                 FoldReason::SharedSubResources
             } else if ev.positive || ids_alike {
                 FoldReason::SimilarShapes
@@ -659,6 +666,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
             for k in [i, j] {
                 strong[k] |= is_strong;
                 shared[k] |= ev.shared_children;
+                nested[k] |= ev.nested_shared;
                 if reason[k].is_none_or(|r| strength(link) > strength(r)) {
                     reason[k] = Some(link);
                 }
@@ -675,6 +683,8 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         camel: usize,
         /// Some members have a sub-resource in common.
         shared: bool,
+        /// Some members' values have sub-resources in common.
+        nested: bool,
         rare: usize,
         leaves: usize,
         dotted: usize,
@@ -693,6 +703,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         g.vocabulary += m.vocabulary;
         g.camel += usize::from(is_camel_case(&m.key));
         g.shared |= shared[i];
+        g.nested |= nested[i];
         g.rare += usize::from(m.rare);
         g.leaves += usize::from(m.leaf);
         g.dotted += usize::from(m.kind == ValueKind::DottedName);
@@ -740,6 +751,9 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
                     }
                     Role::Structure => {
                         (g.size >= 3 && g.strong && g.items >= 2 && few_children(g))
+                        // Values below values: namespaces whose repositories
+                        // have the same sub-resources (`/v2/{ns}/{repo}/tags`).
+                        || (g.size >= 3 && g.nested && !g.shared)
                         // RPC methods (`/api/chat.postMessage`) are many rare leaves too.
                         || (g.dotted == 0 && many_rare(g, MANY_VALUES_AT_STRUCTURE))
                     }
