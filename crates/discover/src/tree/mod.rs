@@ -126,7 +126,8 @@ pub struct PathTree {
 /// Words remembered as values of parameters.
 const MAX_KNOWN_VALUES: usize = 4096;
 
-/// Template decisions kept; past it they are counted in the last one's place.
+/// Template decisions kept; folds at new places past it are counted in
+/// `overflowed`.
 const MAX_TEMPLATE_DECISIONS: usize = 1024;
 /// Values kept per template decision, as examples.
 const MAX_DECISION_VALUES: usize = 8;
