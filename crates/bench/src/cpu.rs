@@ -76,16 +76,23 @@ mod tests {
 
     #[test]
     fn a_busy_thread_is_counted_by_name_and_others_are_not() {
+        // Spins until the scheduler has given the thread `spin` of CPU (not
+        // of wall time: on a loaded machine the two differ), a bounded loop.
         let spin = Duration::from_millis(60);
         let seen = std::thread::Builder::new()
             .name("cpu-test-spin".into())
             .spawn(move || {
-                let start = std::time::Instant::now();
+                let owner = CpuOwner::OwnThreads("cpu-test-spin");
                 let mut x = 0u64;
-                while start.elapsed() < spin {
-                    x = std::hint::black_box(x.wrapping_add(1));
+                for _ in 0..100_000 {
+                    for _ in 0..100_000 {
+                        x = std::hint::black_box(x.wrapping_add(1));
+                    }
+                    if owner.used().unwrap() >= spin {
+                        break;
+                    }
                 }
-                CpuOwner::OwnThreads("cpu-test-spin").used().unwrap()
+                owner.used().unwrap()
             })
             .unwrap()
             .join()
