@@ -184,10 +184,9 @@ pub fn classify(segment: &str, in_version_position: bool) -> ValueKind {
         return ValueKind::Opaque;
     }
     if is_version(s) {
-        // Three numbers are a release (`/pypi/{p}/1.19.29/json`); APIs
-        // name their own versions `v2`, `1.0`.
-        let numbered = s.starts_with(['v', 'V']);
-        return if !numbered && s.split('.').count() >= 3 {
+        // Three numbers are a release (`/pypi/{p}/1.19.29/json`,
+        // `/tags/v4.2.5`); APIs name their own versions `v2`, `1.0`.
+        return if s.split('.').count() >= 3 {
             ValueKind::Release
         } else {
             ValueKind::Literal

@@ -51,7 +51,9 @@
 use super::{extension_of, Node, OpKey, PathTree, TemplateDecision};
 use crate::function::{response_shape, ResponseShape};
 use crate::schema::Schema;
-use crate::segment::{classify, is_camel_case, lexical_shape, vocabulary_weight, ValueKind};
+use crate::segment::{
+    classify, is_camel_case, is_version, lexical_shape, vocabulary_weight, ValueKind,
+};
 use crate::stats::EndpointStats;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -256,7 +258,15 @@ impl Folder {
                 // Dotted names are RPC methods (`chat.postMessage`) or
                 // values (`liam.miller`): where resource names live only
                 // strong evidence folds them.
+                // Below a value, dotted numbers are its releases
+                // (`/pypi/{project}/1.28/json`), not the API's version.
+                let release = role == Role::Param
+                    && kind == ValueKind::Literal
+                    && key.contains('.')
+                    && is_version(key)
+                    && !key.starts_with(['v', 'V']);
                 let eligible = node.forced
+                    || release
                     || matches!(
                         kind,
                         ValueKind::Word | ValueKind::WeakId | ValueKind::DottedName
@@ -370,8 +380,10 @@ fn named_files(node: &Node, role: Role) -> Vec<(String, Vec<(String, FoldReason)
         }
     }
     // Files of many kinds (`/download/report.pdf`, `/download/photo.jpg`)
-    // are values of one whole-segment parameter.
-    if by_suffix.len() >= MANY_EXTENSIONS && files >= least {
+    // are values of one whole-segment parameter, unless ids with an
+    // extension already made one per kind (`/reports/{id}.pdf`).
+    let per_kind = node.params.iter().any(|p| !p.suffix.is_empty());
+    if by_suffix.len() >= MANY_EXTENSIONS && files >= least && !per_kind {
         let all = by_suffix
             .into_iter()
             .flat_map(|(_, keys)| keys)
@@ -379,9 +391,25 @@ fn named_files(node: &Node, role: Role) -> Vec<(String, Vec<(String, FoldReason)
             .collect();
         return vec![(String::new(), all)];
     }
+    // A file beside a parameter of names is one of them
+    // (`/contents/{path}` and `/contents/README.md`).
+    let names = node
+        .params
+        .iter()
+        .find(|p| p.suffix.is_empty() && p.kinds.iter().any(|k| !k.is_identifier()));
     by_suffix
         .into_iter()
         .filter_map(|(suffix, keys)| {
+            if let Some(names) = names.filter(|_| !node.params.iter().any(|p| p.suffix == suffix)) {
+                let joining: Vec<(String, FoldReason)> = keys
+                    .iter()
+                    .filter(|k| {
+                        joins_parameter(&node.literals[**k], ValueKind::Word, &names.node, true)
+                    })
+                    .map(|k| ((*k).to_owned(), FoldReason::JoinedParameter))
+                    .collect();
+                return (!joining.is_empty()).then(|| (String::new(), joining));
+            }
             let known = node.params.iter().any(|p| p.suffix == suffix);
             let alike = keys
                 .windows(2)
