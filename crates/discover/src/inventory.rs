@@ -414,8 +414,8 @@ impl Inventory {
             graphql_operation: operation,
             params,
             requests: stats.requests,
-            statuses: stats.statuses.clone(),
-            hosts: stats.hosts.iter().cloned().collect(),
+            statuses: stats.statuses.iter().map(|(s, n)| (*s, *n)).collect(),
+            hosts: stats.hosts.iter().map(|h| h.to_string()).collect(),
             auth_required,
             auth_kinds: stats
                 .auth
@@ -444,8 +444,16 @@ impl Inventory {
             request_headers: stats.headers.to_json_schema(),
             request_body: stats.request_body.as_ref().map(|s| s.to_json_schema()),
             response_body: stats.response_body.as_ref().map(|s| s.to_json_schema()),
-            request_content_types: stats.request_content_types.iter().cloned().collect(),
-            response_content_types: stats.response_content_types.iter().cloned().collect(),
+            request_content_types: stats
+                .request_content_types
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            response_content_types: stats
+                .response_content_types
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
             first_seen: stats.first_seen.clone(),
             last_seen: stats.last_seen.clone(),
             method,
