@@ -31,6 +31,8 @@ pub struct Observation<'a> {
     pub segments: Vec<String>,
     /// Decoded query pairs.
     pub query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub request_content_type: Option<&'a str>,
+    pub response_content_type: Option<&'a str>,
     pub request_body: Option<Json<'a>>,
     pub response_body: Option<Json<'a>>,
     pub credentials: CredentialSet,
@@ -42,14 +44,10 @@ impl<'a> Observation<'a> {
     pub fn new(record: &'a ExchangeRecord) -> Self {
         let segments = split_path(&record.path);
         let query = parse_form(&record.query, MAX_QUERY_PAIRS);
-        let request_body = parse_body(
-            record.request_body.as_deref(),
-            record.request_header("content-type"),
-        );
-        let response_body = parse_body(
-            record.response_body.as_deref(),
-            record.response_header("content-type"),
-        );
+        let request_content_type = record.request_header("content-type");
+        let response_content_type = record.response_header("content-type");
+        let request_body = parse_body(record.request_body.as_deref(), request_content_type);
+        let response_body = parse_body(record.response_body.as_deref(), response_content_type);
         let credentials = credentials(
             record
                 .request_headers
@@ -66,6 +64,8 @@ impl<'a> Observation<'a> {
             method: record.method.to_ascii_uppercase(),
             segments,
             query,
+            request_content_type,
+            response_content_type,
             request_body,
             response_body,
             credentials,

@@ -131,37 +131,31 @@ impl EnumCandidates {
         self.0.is_empty()
     }
 
-    /// Adds `count` sightings of a value; false when it would be one value
-    /// too many (the candidates are then no longer an enum).
-    fn add(&mut self, text: &str, count: u32) -> bool {
+    /// Adds `count` sightings of a value. A value not among the candidates
+    /// yet must pass `admit` and fit in the bound; false when it does not
+    /// (the location then has no enum).
+    fn add(&mut self, text: &str, count: u32, admit: impl FnOnce() -> bool) -> bool {
         let mut at = 0;
         while at < self.0.len() {
             let len = usize::from(self.0[at]);
-            let stored = &self.0[at + 1..at + 1 + len];
             let count_at = at + 1 + len;
-            match stored.cmp(text.as_bytes()) {
-                std::cmp::Ordering::Less => {}
+            match self.0[at + 1..count_at].cmp(text.as_bytes()) {
+                std::cmp::Ordering::Less => at = count_at + 4,
                 std::cmp::Ordering::Equal => {
-                    let old = u32::from_le_bytes([
-                        self.0[count_at],
-                        self.0[count_at + 1],
-                        self.0[count_at + 2],
-                        self.0[count_at + 3],
-                    ]);
-                    self.0[count_at..count_at + 4]
-                        .copy_from_slice(&old.saturating_add(count).to_le_bytes());
+                    let stored = &mut self.0[count_at..count_at + 4];
+                    let old = u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]);
+                    stored.copy_from_slice(&old.saturating_add(count).to_le_bytes());
                     return true;
                 }
                 std::cmp::Ordering::Greater => break,
             }
-            at = count_at + 4;
-        }
-        if self.len() >= MAX_ENUM_VALUES {
-            return false;
         }
         let Ok(len) = u8::try_from(text.len()) else {
             return false;
         };
+        if self.len() >= MAX_ENUM_VALUES || !admit() {
+            return false;
+        }
         let mut buffer = Vec::with_capacity(self.0.len() + 5 + text.len());
         buffer.extend_from_slice(&self.0[..at]);
         buffer.push(len);
@@ -185,7 +179,7 @@ impl<'de> Deserialize<'de> for EnumCandidates {
         let mut candidates = EnumCandidates::default();
         for (text, count) in map.iter().take(MAX_ENUM_VALUES) {
             if text.len() <= MAX_ENUM_VALUE_LEN {
-                candidates.add(text, u32::try_from(*count).unwrap_or(u32::MAX));
+                candidates.add(text, u32::try_from(*count).unwrap_or(u32::MAX), || true);
             }
         }
         Ok(candidates)
@@ -283,7 +277,7 @@ impl Schema {
             self.note_format(string_format(text));
         }
         if self.values.is_some() || self.samples == 1 {
-            self.note_value(text, classify(text, false));
+            self.note_value(text, || classify(text, false));
         }
     }
 
@@ -301,7 +295,7 @@ impl Schema {
             Json::Null => self.types.insert(TypeSet::NULL),
             Json::Bool(b) => {
                 self.types.insert(TypeSet::BOOLEAN);
-                self.note_value(if *b { "true" } else { "false" }, ValueKind::Word);
+                self.note_value(if *b { "true" } else { "false" }, || ValueKind::Word);
             }
             Json::Number { integer } => {
                 self.types.insert(if *integer {
@@ -314,7 +308,7 @@ impl Schema {
                 self.types.insert(TypeSet::STRING);
                 self.note_format(string_format(s));
                 if self.values.is_some() || self.samples == 1 {
-                    self.note_value(s, classify(s, false));
+                    self.note_value(s, || classify(s, false));
                 }
             }
             Json::Array(items) => {
@@ -338,14 +332,18 @@ impl Schema {
 
     fn observe_object(&mut self, members: &[(std::borrow::Cow<'_, str>, Json<'_>)], depth: usize) {
         if self.additional.is_none() {
-            let mut new_keys = false;
+            // Members and properties are both sorted by key: one pass pairs them.
+            let mut new_keys = 0;
+            let mut properties = self.properties.iter_mut().peekable();
             for (key, value) in members {
-                match self.properties.get_mut(key.as_ref()) {
-                    Some(schema) => schema.observe_at(value, depth + 1),
-                    None => new_keys = true,
+                while properties.next_if(|(k, _)| ***k < **key).is_some() {}
+                match properties.next_if(|(k, _)| ***k == **key) {
+                    Some((_, schema)) => schema.observe_at(value, depth + 1),
+                    None => new_keys += 1,
                 }
             }
-            if !new_keys {
+            drop(properties);
+            if new_keys == 0 {
                 return;
             }
             // Keys are classified only when new ones appear: once per shape.
@@ -355,6 +353,7 @@ impl Schema {
                         .chain(self.properties.keys().map(|k| &**k)),
                 );
             if !as_map {
+                self.properties.reserve(new_keys);
                 for (key, value) in members {
                     if let Err(at) = self.properties.position_by(|k| (**k).cmp(key.as_ref())) {
                         let mut schema = Schema::default();
@@ -398,14 +397,17 @@ impl Schema {
         self.format.map(Format::name)
     }
 
-    fn note_value(&mut self, text: &str, kind: ValueKind) {
+    /// Counts a scalar among the enum candidates; `kind` is asked only of
+    /// a value not seen before (a known one was classified then).
+    fn note_value(&mut self, text: &str, kind: impl FnOnce() -> ValueKind) {
         if self.samples == 1 && self.values.is_none() {
             self.values = Some(EnumCandidates::default());
         }
         let Some(values) = self.values.as_mut() else {
             return;
         };
-        if text.len() > MAX_ENUM_VALUE_LEN || kind.is_identifier() || !values.add(text, 1) {
+        let admit = || text.len() <= MAX_ENUM_VALUE_LEN && !kind().is_identifier();
+        if !values.add(text, 1, admit) {
             self.values = None;
         }
     }
@@ -424,7 +426,7 @@ impl Schema {
         self.values = match (self.values.take(), &other.values) {
             (Some(mut mine), Some(theirs)) if had_samples => theirs
                 .iter()
-                .all(|(value, count)| mine.add(value, count))
+                .all(|(value, count)| mine.add(value, count, || true))
                 .then_some(mine),
             (_, theirs) if !had_samples => theirs.clone(),
             _ => None,
@@ -681,17 +683,21 @@ mod tests {
     fn enum_candidates_stay_sorted_and_bounded() {
         let mut values = EnumCandidates::default();
         for v in ["b", "a", "c", "a"] {
-            assert!(values.add(v, 1));
+            assert!(values.add(v, 1, || true));
         }
         assert_eq!(
             values.iter().collect::<Vec<_>>(),
             [("a", 2), ("b", 1), ("c", 1)]
         );
+        assert!(!values.add("x", 1, || false));
         for v in ["d", "e", "f", "g", "h"] {
-            assert!(values.add(v, 1));
+            assert!(values.add(v, 1, || true));
         }
-        assert!(!values.add("i", 1));
-        assert!(values.add("h", 1));
+        assert!(!values.add("i", 1, || true));
+        assert!(
+            values.add("h", 1, || false),
+            "a known value is not asked again"
+        );
     }
 
     #[test]

@@ -116,46 +116,75 @@ pub fn classify_value(key: &str, value: &str) -> Option<SensitiveKind> {
 
 /// Walks a JSON value and reports every sensitive string with its JSONPath.
 pub fn scan_json(value: &Json<'_>, found: &mut impl FnMut(&str, SensitiveKind)) {
-    let mut path = String::from("$");
-    walk(value, "", &mut path, 0, found);
+    let mut walker = Walker {
+        steps: Vec::new(),
+        path: String::new(),
+    };
+    walker.walk(value, "", 0, found);
 }
 
-fn walk(
-    value: &Json<'_>,
-    key: &str,
-    path: &mut String,
-    depth: usize,
-    found: &mut impl FnMut(&str, SensitiveKind),
-) {
-    if depth > crate::schema::MAX_DEPTH {
-        return;
+/// A step on the way to a value: a member, or every item of an array.
+enum Step<'v> {
+    Member(&'v str),
+    Items,
+}
+
+/// The steps to the value walked; they are written out as a JSONPath only
+/// for the few values that are sensitive.
+struct Walker<'v> {
+    steps: Vec<Step<'v>>,
+    path: String,
+}
+
+impl<'v> Walker<'v> {
+    fn walk(
+        &mut self,
+        value: &'v Json<'_>,
+        key: &str,
+        depth: usize,
+        found: &mut impl FnMut(&str, SensitiveKind),
+    ) {
+        if depth > crate::schema::MAX_DEPTH {
+            return;
+        }
+        match value {
+            Json::String(s) => {
+                if let Some(kind) = classify_value(key, s) {
+                    found(self.path(), kind);
+                }
+            }
+            Json::Number { .. } if is_password_name(key) => {
+                found(self.path(), SensitiveKind::Password);
+            }
+            Json::Array(items) => {
+                self.steps.push(Step::Items);
+                for item in items.iter().take(64) {
+                    self.walk(item, key, depth + 1, found);
+                }
+                self.steps.pop();
+            }
+            Json::Object(members) => {
+                for (k, v) in members.iter().take(crate::schema::MAX_PROPERTIES * 2) {
+                    self.steps.push(Step::Member(k));
+                    self.walk(v, k, depth + 1, found);
+                    self.steps.pop();
+                }
+            }
+            _ => {}
+        }
     }
-    match value {
-        Json::String(s) => {
-            if let Some(kind) = classify_value(key, s) {
-                found(path, kind);
+
+    /// The JSONPath of the value walked now.
+    fn path(&mut self) -> &str {
+        self.path.clear();
+        self.path.push('$');
+        for step in &self.steps {
+            match step {
+                Step::Member(name) => push_member(&mut self.path, name),
+                Step::Items => self.path.push_str("[*]"),
             }
         }
-        Json::Number { .. } if is_password_name(key) => {
-            found(path, SensitiveKind::Password);
-        }
-        Json::Array(items) => {
-            let len = path.len();
-            path.push_str("[*]");
-            for item in items.iter().take(64) {
-                walk(item, key, path, depth + 1, found);
-            }
-            path.truncate(len);
-        }
-        Json::Object(members) => {
-            for (k, v) in members.iter().take(crate::schema::MAX_PROPERTIES * 2) {
-                let len = path.len();
-                push_member(path, k);
-                walk(v, k, path, depth + 1, found);
-                path.truncate(len);
-            }
-        }
-        _ => {}
+        &self.path
     }
 }
 

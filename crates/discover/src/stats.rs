@@ -207,7 +207,7 @@ impl EndpointStats {
                 .iter()
                 .any(|t| name.eq_ignore_ascii_case(t))
         });
-        if let Some(ct) = record.request_header("content-type") {
+        if let Some(ct) = obs.request_content_type {
             bounded_insert(
                 &mut self.request_content_types,
                 media_type(ct),
@@ -215,7 +215,7 @@ impl EndpointStats {
                 &mut self.dropped,
             );
         }
-        if let Some(ct) = record.response_header("content-type") {
+        if let Some(ct) = obs.response_content_type {
             bounded_insert(
                 &mut self.response_content_types,
                 media_type(ct),

@@ -84,6 +84,11 @@ impl<K: Ord, V> VecMap<K, V> {
         }
     }
 
+    /// Makes room for `additional` more entries, exactly.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve_exact(additional);
+    }
+
     /// The value at a position `position_by` found.
     pub fn value_at_mut(&mut self, at: usize) -> &mut V {
         &mut self.entries[at].1
@@ -97,6 +102,10 @@ impl<K: Ord, V> VecMap<K, V> {
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
