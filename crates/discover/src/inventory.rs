@@ -22,7 +22,9 @@ use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use crate::tree::{OpKey, PathTree, TreeLimits};
 use rampart_core::ExchangeRecord;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 /// Undeclared methods on declared paths tracked apart (each is a shadow
 /// endpoint with the spec's template).
@@ -67,8 +69,8 @@ struct Snapshot {
 
 /// (method, GraphQL operation, target template) of a reported endpoint.
 type GroupKey = (String, Option<String>, String);
-/// The gathered endpoint that owns the target template, merged stats, members.
-type MergedGroup = (Option<usize>, EndpointStats, Vec<usize>);
+/// The gathered endpoint that owns the target template, and all members.
+type MergedGroup = (Option<usize>, Vec<usize>);
 
 /// One endpoint gathered for reporting, before merges.
 struct Gathered<'a> {
@@ -229,6 +231,26 @@ impl Inventory {
     /// The inventory as reported to operators and benchmarks.
     pub fn report(&mut self) -> InventoryReport {
         self.settle();
+        let Draft { mut report, stats } = self.draft();
+        for (endpoint, stats) in report.endpoints.iter_mut().zip(&stats) {
+            render_schemas(endpoint, stats);
+        }
+        report
+    }
+
+    /// Writes the report as pretty JSON, as `report`'s would be, and
+    /// returns its summary. Each endpoint's learned schemas (most of a
+    /// report's size) are rendered only while that endpoint is written, so
+    /// a large inventory never holds them all at once.
+    pub fn write_report(&mut self, out: impl std::io::Write) -> serde_json::Result<Summary> {
+        self.settle();
+        let draft = self.draft();
+        serde_json::to_writer_pretty(out, &draft)?;
+        Ok(draft.report.summary)
+    }
+
+    /// The report without its schemas, with the stats to render them from.
+    fn draft(&self) -> Draft<'_> {
         let gathered = self.gather();
         let with_spec = self.spec.is_some();
         // Apply merges: group by (method, operation, target template).
@@ -239,15 +261,25 @@ impl Inventory {
             let entry = groups
                 .entry((g.method.clone(), g.operation.clone(), target.clone()))
                 .or_default();
-            entry.1.merge(g.stats);
-            entry.2.push(i);
+            entry.1.push(i);
             if rendered == target {
                 entry.0 = Some(i);
             }
         }
-        let mut endpoints: Vec<EndpointReport> = groups
+        let (mut endpoints, stats): (Vec<EndpointReport>, Vec<_>) = groups
             .into_iter()
-            .map(|((method, operation, template), (own, stats, members))| {
+            .map(|((method, operation, template), (own, members))| {
+                // Most groups have one member: its stats are read as they are.
+                let stats = match members.as_slice() {
+                    [only] => Cow::Borrowed(gathered[*only].stats),
+                    _ => {
+                        let mut merged = EndpointStats::default();
+                        for &i in &members {
+                            merged.merge(gathered[i].stats);
+                        }
+                        Cow::Owned(merged)
+                    }
+                };
                 let lead = &gathered[own.unwrap_or(members[0])];
                 let params = if own.is_some() {
                     lead.params.clone()
@@ -258,11 +290,12 @@ impl Inventory {
                     .iter()
                     .filter_map(|&i| gathered[i].declared)
                     .collect();
-                self.endpoint_report(
+                let endpoint = self.endpoint_report(
                     method, operation, template, params, &stats, &declared, with_spec,
-                )
+                );
+                (endpoint, stats)
             })
-            .collect();
+            .unzip();
         mark_old_versions(&mut endpoints);
         let orphans: Vec<OrphanReport> = self
             .spec
@@ -290,10 +323,13 @@ impl Inventory {
             with_sensitive_data: endpoints.iter().filter(|e| !e.sensitive.is_empty()).count(),
             overflowed_paths: self.tree.overflowed,
         };
-        InventoryReport {
-            summary,
-            endpoints,
-            orphans,
+        Draft {
+            report: InventoryReport {
+                summary,
+                endpoints,
+                orphans,
+            },
+            stats,
         }
     }
 
@@ -440,10 +476,11 @@ impl Inventory {
             function,
             findings,
             risk,
-            query_params: stats.query.to_json_schema(),
-            request_headers: stats.headers.to_json_schema(),
-            request_body: stats.request_body.as_ref().map(|s| s.to_json_schema()),
-            response_body: stats.response_body.as_ref().map(|s| s.to_json_schema()),
+            // Rendered by `render_schemas`.
+            query_params: Value::Null,
+            request_headers: Value::Null,
+            request_body: None,
+            response_body: None,
             request_content_types: stats
                 .request_content_types
                 .iter()
@@ -491,6 +528,55 @@ impl Inventory {
         restored.rebuild_spec_router();
         Ok(restored)
     }
+}
+
+/// A report whose endpoints' schemas are not rendered yet, with each
+/// endpoint's stats (merged where operators merged endpoints).
+struct Draft<'a> {
+    report: InventoryReport,
+    stats: Vec<Cow<'a, EndpointStats>>,
+}
+
+/// Serialises as the rendered `InventoryReport` does, field for field.
+impl Serialize for Draft<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let endpoints = Rendered(self);
+        let mut report = s.serialize_struct("InventoryReport", 3)?;
+        report.serialize_field("summary", &self.report.summary)?;
+        report.serialize_field("endpoints", &endpoints)?;
+        report.serialize_field("orphans", &self.report.orphans)?;
+        report.end()
+    }
+}
+
+/// A draft's endpoints, each rendered as it is written.
+struct Rendered<'d, 'a>(&'d Draft<'a>);
+
+impl Serialize for Rendered<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let draft = self.0;
+        s.collect_seq(
+            draft
+                .report
+                .endpoints
+                .iter()
+                .zip(&draft.stats)
+                .map(|(endpoint, stats)| {
+                    let mut endpoint = endpoint.clone();
+                    render_schemas(&mut endpoint, stats);
+                    endpoint
+                }),
+        )
+    }
+}
+
+/// Fills in an endpoint's learned schemas.
+fn render_schemas(endpoint: &mut EndpointReport, stats: &EndpointStats) {
+    endpoint.query_params = stats.query.to_json_schema();
+    endpoint.request_headers = stats.headers.to_json_schema();
+    endpoint.request_body = stats.request_body.as_ref().map(|s| s.to_json_schema());
+    endpoint.response_body = stats.response_body.as_ref().map(|s| s.to_json_schema());
 }
 
 fn declared_params(op: &crate::spec::DeclaredOperation) -> Vec<ParamReport> {
@@ -541,45 +627,49 @@ fn mark_old_versions(endpoints: &mut [EndpointReport]) {
             })
             .collect()
     };
-    let keys: Vec<(String, Vec<String>)> = endpoints
-        .iter()
-        .map(|e| {
-            (
-                e.method.clone(),
-                e.template.split('/').map(str::to_owned).collect(),
-            )
-        })
-        .collect();
-    for (idx, endpoint) in endpoints.iter_mut().enumerate() {
-        let (method, segments) = &keys[idx];
-        for (pos, number) in version_at(&endpoint.template) {
-            let newer = keys.iter().find(|(m, other)| {
-                m == method
-                    && other.len() == segments.len()
-                    && other
-                        .iter()
-                        .enumerate()
-                        .all(|(i, s)| i == pos || *s == segments[i])
-                    && is_version(&other[pos])
-                    && other[pos]
-                        .trim_start_matches(['v', 'V'])
-                        .split('.')
-                        .next()
-                        .and_then(|n| n.parse::<u32>().ok())
-                        .is_some_and(|n| n > number)
-            });
-            if let Some((_, other)) = newer {
-                let finding = Finding::OldApiVersion {
-                    newer: other.join("/"),
-                };
-                endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
-                endpoint
-                    .risk
-                    .reasons
-                    .push("an older API version is still live beside a newer one".into());
-                endpoint.findings.push(finding);
+    /// The segments of a template but the one at `pos`.
+    fn rest(template: &str, pos: usize) -> Vec<&str> {
+        template
+            .split('/')
+            .enumerate()
+            .map(|(i, s)| if i == pos { "" } else { s })
+            .collect()
+    }
+    let versions: Vec<Vec<(usize, u32)>> =
+        endpoints.iter().map(|e| version_at(&e.template)).collect();
+    /// Method, position of the version and the other segments.
+    type Siblings<'a> = (&'a str, usize, Vec<&'a str>);
+    // Versioned endpoints (index, version) by their siblings, in report order.
+    let mut siblings: HashMap<Siblings<'_>, Vec<(usize, u32)>> = HashMap::new();
+    for (idx, endpoint) in endpoints.iter().enumerate() {
+        for &(pos, number) in &versions[idx] {
+            siblings
+                .entry((&endpoint.method, pos, rest(&endpoint.template, pos)))
+                .or_default()
+                .push((idx, number));
+        }
+    }
+    let mut newer_of: Vec<(usize, String)> = Vec::new();
+    for (idx, endpoint) in endpoints.iter().enumerate() {
+        for &(pos, number) in &versions[idx] {
+            let key = (endpoint.method.as_str(), pos, rest(&endpoint.template, pos));
+            let newer = siblings
+                .get(&key)
+                .and_then(|found| found.iter().find(|(_, n)| *n > number));
+            if let Some(&(other, _)) = newer {
+                newer_of.push((idx, endpoints[other].template.clone()));
             }
         }
+    }
+    for (idx, newer) in newer_of {
+        let endpoint = &mut endpoints[idx];
+        let finding = Finding::OldApiVersion { newer };
+        endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
+        endpoint
+            .risk
+            .reasons
+            .push("an older API version is still live beside a newer one".into());
+        endpoint.findings.push(finding);
     }
 }
 
@@ -738,6 +828,36 @@ mod tests {
                 .template
                 .as_ref(),
             "/team/all"
+        );
+    }
+
+    #[test]
+    fn the_written_report_is_the_report() {
+        let mut inv = Inventory::new();
+        inv.set_spec(parse_spec(SPEC.as_bytes()).unwrap());
+        for path in [
+            "/team/atlas",
+            "/team/onyx",
+            "/team/quill",
+            "/legacy/5",
+            "/api/users/7",
+        ] {
+            inv.observe(&record("GET", path, true, 200));
+        }
+        inv.decide(Decision::Merge {
+            method: "GET".into(),
+            from: "/legacy/{id}".into(),
+            into: "/team/{team_id}".into(),
+        })
+        .unwrap();
+        let mut written = Vec::new();
+        let summary = inv.write_report(&mut written).unwrap();
+        let report = inv.report();
+        assert!(report.endpoints.iter().any(|e| e.requests == 4));
+        assert_eq!(summary, report.summary);
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string_pretty(&report).unwrap()
         );
     }
 
