@@ -353,14 +353,15 @@ impl Schema {
                         .chain(self.properties.keys().map(|k| &**k)),
                 );
             if !as_map {
-                self.properties.reserve(new_keys);
+                let mut new = Vec::with_capacity(new_keys);
                 for (key, value) in members {
-                    if let Err(at) = self.properties.position_by(|k| (**k).cmp(key.as_ref())) {
+                    if self.properties.get(key.as_ref()).is_none() {
                         let mut schema = Schema::default();
                         schema.observe_at(value, depth + 1);
-                        self.properties.insert_at(at, key.as_ref().into(), schema);
+                        new.push((Box::from(key.as_ref()), schema));
                     }
                 }
+                self.properties.insert_new(new);
                 return;
             }
             // Values of known keys were counted above: keep them, fold the
@@ -448,12 +449,14 @@ impl Schema {
             }
             return;
         }
+        let mut new = Vec::new();
         for (key, schema) in other.properties.iter() {
-            match self.properties.position_by(|k| k.cmp(key)) {
-                Ok(at) => self.properties.value_at_mut(at).merge(schema),
-                Err(at) => self.properties.insert_at(at, key.clone(), schema.clone()),
+            match self.properties.get_mut(key) {
+                Some(mine) => mine.merge(schema),
+                None => new.push((key.clone(), schema.clone())),
             }
         }
+        self.properties.insert_new(new);
         if self.properties.len() > MAX_PROPERTIES {
             self.collapse_into_map();
         }

@@ -107,8 +107,10 @@ pub struct EndpointStats {
     pub first_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
-    pub query: Schema,
-    pub headers: Schema,
+    /// Boxed, as the bodies' schemas are: endpoints are kept in vectors
+    /// with spare room, so what is inline here is paid for more than once.
+    pub query: Box<Schema>,
+    pub headers: Box<Schema>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<Box<Schema>>,
     /// Schema of successful (2xx) JSON answers.

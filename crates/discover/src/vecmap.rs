@@ -5,33 +5,35 @@
 //! nearly all with a handful of entries. A `BTreeMap` allocates a node for
 //! eleven entries even when it holds one; at 100,000 endpoints that
 //! overhead, not the data, fills memory. These keep their entries in one
-//! vector sorted by key, grown a few slots at a time: lookups are a binary
-//! search, iteration is in key order as a `BTreeMap`'s is, and they
-//! serialise exactly as the `BTreeMap` and `BTreeSet` they replace, so
-//! stored snapshots still load.
+//! boxed slice sorted by key, of exactly their size (two words, no spare
+//! room): lookups are a binary search, iteration is in key order as a
+//! `BTreeMap`'s is, and they serialise exactly as the `BTreeMap` and
+//! `BTreeSet` they replace, so stored snapshots still load. New keys are
+//! rare once an endpoint is known, so an insertion may reallocate.
 
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, Serializer};
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 
-/// Makes room for one more entry, wasting at most an eighth of the vector.
-fn grow<T>(entries: &mut Vec<T>) {
-    if entries.len() == entries.capacity() {
-        entries.reserve_exact(1 + entries.len() / 8);
-    }
+/// Inserts into a boxed slice, which stays exactly as long as its items.
+fn insert_into<T>(items: &mut Box<[T]>, at: usize, item: T) {
+    let mut grown = std::mem::take(items).into_vec();
+    grown.reserve_exact(1);
+    grown.insert(at, item);
+    *items = grown.into_boxed_slice();
 }
 
 /// A map kept as a vector sorted by key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VecMap<K, V> {
-    entries: Vec<(K, V)>,
+    entries: Box<[(K, V)]>,
 }
 
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
         VecMap {
-            entries: Vec::new(),
+            entries: Box::new([]),
         }
     }
 }
@@ -84,9 +86,17 @@ impl<K: Ord, V> VecMap<K, V> {
         }
     }
 
-    /// Makes room for `additional` more entries, exactly.
-    pub fn reserve(&mut self, additional: usize) {
-        self.entries.reserve_exact(additional);
+    /// Adds entries whose keys are not in the map yet (in any order), with
+    /// one reallocation.
+    pub fn insert_new(&mut self, new: Vec<(K, V)>) {
+        if new.is_empty() {
+            return;
+        }
+        let mut entries = Vec::with_capacity(self.entries.len() + new.len());
+        entries.extend(std::mem::take(&mut self.entries).into_vec());
+        entries.extend(new);
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.entries = entries.into_boxed_slice();
     }
 
     /// The value at a position `position_by` found.
@@ -96,8 +106,7 @@ impl<K: Ord, V> VecMap<K, V> {
 
     /// Inserts at the position `position_by` gave for this key.
     pub fn insert_at(&mut self, at: usize, key: K, value: V) {
-        grow(&mut self.entries);
-        self.entries.insert(at, (key, value));
+        insert_into(&mut self.entries, at, (key, value));
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
@@ -122,7 +131,7 @@ impl<K, V> IntoIterator for VecMap<K, V> {
     type IntoIter = std::vec::IntoIter<(K, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_vec().into_iter()
     }
 }
 
@@ -139,8 +148,9 @@ impl<K: Ord, V> FromIterator<(K, V)> for VecMap<K, V> {
             }
             same
         });
-        entries.shrink_to_fit();
-        VecMap { entries }
+        VecMap {
+            entries: entries.into_boxed_slice(),
+        }
     }
 }
 
@@ -161,12 +171,14 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for V
 /// A set kept as a sorted vector.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VecSet<T> {
-    items: Vec<T>,
+    items: Box<[T]>,
 }
 
 impl<T> Default for VecSet<T> {
     fn default() -> Self {
-        VecSet { items: Vec::new() }
+        VecSet {
+            items: Box::new([]),
+        }
     }
 }
 
@@ -193,8 +205,7 @@ impl<T: Ord> VecSet<T> {
         match self.items.binary_search(&item) {
             Ok(_) => false,
             Err(at) => {
-                grow(&mut self.items);
-                self.items.insert(at, item);
+                insert_into(&mut self.items, at, item);
                 true
             }
         }
@@ -221,8 +232,9 @@ impl<T: Ord> FromIterator<T> for VecSet<T> {
         let mut items: Vec<T> = iter.into_iter().collect();
         items.sort();
         items.dedup();
-        items.shrink_to_fit();
-        VecSet { items }
+        VecSet {
+            items: items.into_boxed_slice(),
+        }
     }
 }
 
