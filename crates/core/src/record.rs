@@ -51,8 +51,13 @@ impl ExchangeRecord {
 
     /// Parses one JSON line into a record.
     pub fn from_json_line(line: &[u8]) -> Result<Self, String> {
-        let raw: RawRecord =
-            serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
+        // Checking the line's UTF-8 at once is cheaper than string by string;
+        // a line that is not UTF-8 is left to the parser, which says where.
+        let raw: RawRecord = match std::str::from_utf8(line) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(line),
+        }
+        .map_err(|e| format!("invalid JSON: {e}"))?;
         raw.into_record()
     }
 }

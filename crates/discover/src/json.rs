@@ -30,7 +30,11 @@ pub enum Json<'a> {
 impl<'a> Json<'a> {
     /// Parses a JSON document; `None` when it is not valid JSON.
     pub fn parse(bytes: &'a [u8]) -> Option<Json<'a>> {
-        serde_json::from_slice(bytes).ok()
+        // Checking the UTF-8 at once is cheaper than string by string.
+        match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str(text).ok(),
+            Err(_) => serde_json::from_slice(bytes).ok(),
+        }
     }
 
     /// An object from members in any order; of duplicate keys the last
