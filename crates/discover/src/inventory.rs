@@ -22,7 +22,6 @@ use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use crate::tree::{OpKey, PathTree, TreeLimits};
 use rampart_core::ExchangeRecord;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -231,28 +230,29 @@ impl Inventory {
     /// The inventory as reported to operators and benchmarks.
     pub fn report(&mut self) -> InventoryReport {
         self.settle();
-        let Draft { mut report, stats } = self.draft();
-        for (endpoint, stats) in report.endpoints.iter_mut().zip(&stats) {
-            render_schemas(endpoint, stats);
+        let plan = self.plan();
+        let endpoints = plan.endpoints.iter().map(|e| plan.render(e)).collect();
+        InventoryReport {
+            summary: plan.summary,
+            endpoints,
+            orphans: plan.orphans,
         }
-        report
     }
 
     /// Writes the report as pretty JSON, as `report`'s would be, and
-    /// returns its summary. Each endpoint's learned schemas (most of a
-    /// report's size) are rendered only while that endpoint is written, so
-    /// a large inventory never holds them all at once.
+    /// returns its summary. Each endpoint is rendered (its learned schemas
+    /// are most of a report's size) only while it is written, so a large
+    /// inventory never holds its whole report.
     pub fn write_report(&mut self, out: impl std::io::Write) -> serde_json::Result<Summary> {
         self.settle();
-        let draft = self.draft();
-        serde_json::to_writer_pretty(out, &draft)?;
-        Ok(draft.report.summary)
+        let plan = self.plan();
+        serde_json::to_writer_pretty(out, &plan)?;
+        Ok(plan.summary)
     }
 
-    /// The report without its schemas, with the stats to render them from.
-    fn draft(&self) -> Draft<'_> {
+    /// What the report is made of, endpoint by endpoint, and its totals.
+    fn plan(&self) -> Plan<'_> {
         let gathered = self.gather();
-        let with_spec = self.spec.is_some();
         // Apply merges: group by (method, operation, target template).
         let mut groups: BTreeMap<GroupKey, MergedGroup> = BTreeMap::new();
         for (i, g) in gathered.iter().enumerate() {
@@ -266,7 +266,7 @@ impl Inventory {
                 entry.0 = Some(i);
             }
         }
-        let (mut endpoints, stats): (Vec<EndpointReport>, Vec<_>) = groups
+        let mut endpoints: Vec<Planned<'_>> = groups
             .into_iter()
             .map(|((method, operation, template), (own, members))| {
                 // Most groups have one member: its stats are read as they are.
@@ -286,17 +286,23 @@ impl Inventory {
                 } else {
                     params_of_template(&template)
                 };
-                let declared: Vec<_> = members
-                    .iter()
-                    .filter_map(|&i| gathered[i].declared)
-                    .collect();
-                let endpoint = self.endpoint_report(
-                    method, operation, template, params, &stats, &declared, with_spec,
-                );
-                (endpoint, stats)
+                Planned {
+                    params,
+                    stats,
+                    declared: members
+                        .iter()
+                        .filter_map(|&i| gathered[i].declared)
+                        .collect(),
+                    newer: Vec::new(),
+                    method,
+                    operation,
+                    template,
+                }
             })
-            .unzip();
-        mark_old_versions(&mut endpoints);
+            .collect();
+        for (i, newer) in newer_versions(&endpoints) {
+            endpoints[i].newer.push(newer);
+        }
         let orphans: Vec<OrphanReport> = self
             .spec
             .iter()
@@ -309,30 +315,27 @@ impl Inventory {
                 deprecated: op.deprecated,
             })
             .collect();
+        let with_spec = self.spec.is_some();
+        let count =
+            |flag: &dyn Fn(&Planned<'_>) -> bool| endpoints.iter().filter(|e| flag(e)).count();
         let summary = Summary {
             records: self.records,
             endpoints: endpoints.len(),
             declared_operations: self.spec.as_ref().map_or(0, |s| s.operations.len()),
-            shadow: endpoints.iter().filter(|e| e.shadow == Some(true)).count(),
-            zombie: endpoints.iter().filter(|e| e.zombie == Some(true)).count(),
+            shadow: count(&|e| e.shadow(with_spec) == Some(true)),
+            zombie: count(&|e| e.zombie()),
             orphan: orphans.len(),
-            unauthenticated: endpoints
-                .iter()
-                .filter(|e| e.auth_required == Some(false))
-                .count(),
-            with_sensitive_data: endpoints.iter().filter(|e| !e.sensitive.is_empty()).count(),
+            unauthenticated: count(&|e| e.auth_required() == Some(false)),
+            with_sensitive_data: count(&|e| !e.stats.sensitive.is_empty()),
             overflowed_paths: self.tree.overflowed,
         };
-        Draft {
-            report: InventoryReport {
-                summary,
-                endpoints,
-                orphans,
-            },
-            stats,
+        Plan {
+            inventory: self,
+            summary,
+            endpoints,
+            orphans,
         }
     }
-
     fn gather(&self) -> Vec<Gathered<'_>> {
         let mut out = Vec::new();
         if let Some(spec) = &self.spec {
@@ -387,25 +390,13 @@ impl Inventory {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn endpoint_report(
-        &self,
-        method: String,
-        operation: Option<String>,
-        template: String,
-        params: Vec<ParamReport>,
-        stats: &EndpointStats,
-        declared: &[&crate::spec::DeclaredOperation],
-        with_spec: bool,
-    ) -> EndpointReport {
-        let is_declared = !declared.is_empty();
-        // Deprecated by the spec, or by the server itself in its answers.
-        let zombie = declared.iter().any(|op| op.deprecated) || stats.deprecation_announced;
-        let auth_required = stats
-            .auth
-            .auth_required()
-            .or_else(|| declared.iter().find_map(|op| op.security_required));
-        let parsed = PathTemplate::parse(&template).unwrap_or_default();
+    fn endpoint_report(&self, e: &Planned<'_>) -> EndpointReport {
+        let (method, template, stats) = (&e.method, &e.template, &*e.stats);
+        let is_declared = !e.declared.is_empty();
+        let shadow = e.shadow(self.spec.is_some());
+        let zombie = e.zombie();
+        let auth_required = e.auth_required();
+        let parsed = PathTemplate::parse(template).unwrap_or_default();
         let literals: Vec<&str> = parsed
             .segments
             .iter()
@@ -421,7 +412,7 @@ impl Inventory {
             .map(|s| s.shape_keys().1)
             .unwrap_or_default();
         let function = function::infer(&FunctionEvidence {
-            method: &method,
+            method,
             literals: &literals,
             request_fields: &request_fields,
             response_fields: &response_fields,
@@ -433,22 +424,19 @@ impl Inventory {
         let findings: Vec<Finding> = stats.findings.iter().cloned().collect();
         let sensitive_kinds: Vec<_> = stats.sensitive.keys().map(|f| f.kind).collect();
         let risk = risk::score(&RiskInputs {
-            method: &method,
+            method,
             unauthenticated: auth_required == Some(false),
             sensitive: &sensitive_kinds,
-            shadow: with_spec && !is_declared,
+            shadow: shadow == Some(true),
             zombie,
             function,
             findings: &findings,
         });
         EndpointReport {
-            id: EndpointId::of(&method, &template).to_string(),
-            name: self
-                .decisions
-                .name_of(&method, &template)
-                .map(str::to_owned),
-            graphql_operation: operation,
-            params,
+            id: EndpointId::of(method, template).to_string(),
+            name: self.decisions.name_of(method, template).map(str::to_owned),
+            graphql_operation: e.operation.clone(),
+            params: e.params.clone(),
             requests: stats.requests,
             statuses: stats.statuses.iter().map(|(s, n)| (*s, *n)).collect(),
             hosts: stats.hosts.iter().map(|h| h.to_string()).collect(),
@@ -461,8 +449,8 @@ impl Inventory {
                 .map(str::to_owned)
                 .collect(),
             declared: is_declared,
-            shadow: with_spec.then_some(!is_declared),
-            zombie: (with_spec || zombie).then_some(zombie),
+            shadow,
+            zombie: (shadow.is_some() || zombie).then_some(zombie),
             sensitive: stats
                 .sensitive
                 .iter()
@@ -476,11 +464,10 @@ impl Inventory {
             function,
             findings,
             risk,
-            // Rendered by `render_schemas`.
-            query_params: Value::Null,
-            request_headers: Value::Null,
-            request_body: None,
-            response_body: None,
+            query_params: stats.query.to_json_schema(),
+            request_headers: stats.headers.to_json_schema(),
+            request_body: stats.request_body.as_ref().map(|s| s.to_json_schema()),
+            response_body: stats.response_body.as_ref().map(|s| s.to_json_schema()),
             request_content_types: stats
                 .request_content_types
                 .iter()
@@ -493,8 +480,8 @@ impl Inventory {
                 .collect(),
             first_seen: stats.first_seen.clone(),
             last_seen: stats.last_seen.clone(),
-            method,
-            template,
+            method: method.clone(),
+            template: template.clone(),
         }
     }
 
@@ -530,53 +517,74 @@ impl Inventory {
     }
 }
 
-/// A report whose endpoints' schemas are not rendered yet, with each
-/// endpoint's stats (merged where operators merged endpoints).
-struct Draft<'a> {
-    report: InventoryReport,
-    stats: Vec<Cow<'a, EndpointStats>>,
+/// One endpoint of the report, before it is rendered.
+struct Planned<'a> {
+    method: String,
+    operation: Option<String>,
+    template: String,
+    params: Vec<ParamReport>,
+    /// Its stats, merged where operators merged endpoints.
+    stats: Cow<'a, EndpointStats>,
+    declared: Vec<&'a crate::spec::DeclaredOperation>,
+    /// Newer versions of it that are live too (`/v2/x` for `/v1/x`).
+    newer: Vec<String>,
 }
 
-/// Serialises as the rendered `InventoryReport` does, field for field.
-impl Serialize for Draft<'_> {
+impl Planned<'_> {
+    /// Whether the spec (when there is one) lacks this endpoint.
+    fn shadow(&self, with_spec: bool) -> Option<bool> {
+        with_spec.then_some(self.declared.is_empty())
+    }
+
+    /// Deprecated by the spec, or by the server itself in its answers.
+    fn zombie(&self) -> bool {
+        self.declared.iter().any(|op| op.deprecated) || self.stats.deprecation_announced
+    }
+
+    /// As the traffic showed, else as the spec declares.
+    fn auth_required(&self) -> Option<bool> {
+        self.stats
+            .auth
+            .auth_required()
+            .or_else(|| self.declared.iter().find_map(|op| op.security_required))
+    }
+}
+
+/// The report's totals and orphans, and its endpoints to render.
+struct Plan<'a> {
+    inventory: &'a Inventory,
+    summary: Summary,
+    endpoints: Vec<Planned<'a>>,
+    orphans: Vec<OrphanReport>,
+}
+
+impl Plan<'_> {
+    fn render(&self, endpoint: &Planned<'_>) -> EndpointReport {
+        let mut report = self.inventory.endpoint_report(endpoint);
+        for newer in &endpoint.newer {
+            mark_old_version(&mut report, newer.clone());
+        }
+        report
+    }
+}
+
+/// Serialises as the rendered `InventoryReport` does, field for field,
+/// rendering each endpoint as it is written.
+impl Serialize for Plan<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let endpoints = Rendered(self);
+        struct Endpoints<'p, 'a>(&'p Plan<'a>);
+        impl Serialize for Endpoints<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.endpoints.iter().map(|e| self.0.render(e)))
+            }
+        }
         let mut report = s.serialize_struct("InventoryReport", 3)?;
-        report.serialize_field("summary", &self.report.summary)?;
-        report.serialize_field("endpoints", &endpoints)?;
-        report.serialize_field("orphans", &self.report.orphans)?;
+        report.serialize_field("summary", &self.summary)?;
+        report.serialize_field("endpoints", &Endpoints(self))?;
+        report.serialize_field("orphans", &self.orphans)?;
         report.end()
     }
-}
-
-/// A draft's endpoints, each rendered as it is written.
-struct Rendered<'d, 'a>(&'d Draft<'a>);
-
-impl Serialize for Rendered<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let draft = self.0;
-        s.collect_seq(
-            draft
-                .report
-                .endpoints
-                .iter()
-                .zip(&draft.stats)
-                .map(|(endpoint, stats)| {
-                    let mut endpoint = endpoint.clone();
-                    render_schemas(&mut endpoint, stats);
-                    endpoint
-                }),
-        )
-    }
-}
-
-/// Fills in an endpoint's learned schemas.
-fn render_schemas(endpoint: &mut EndpointReport, stats: &EndpointStats) {
-    endpoint.query_params = stats.query.to_json_schema();
-    endpoint.request_headers = stats.headers.to_json_schema();
-    endpoint.request_body = stats.request_body.as_ref().map(|s| s.to_json_schema());
-    endpoint.response_body = stats.response_body.as_ref().map(|s| s.to_json_schema());
 }
 
 fn declared_params(op: &crate::spec::DeclaredOperation) -> Vec<ParamReport> {
@@ -609,9 +617,9 @@ fn params_of_template(template: &str) -> Vec<ParamReport> {
         .unwrap_or_default()
 }
 
-/// Flags endpoints under an old version (`/v1/x`) whose newer version
-/// (`/v2/x`, same method) is live too.
-fn mark_old_versions(endpoints: &mut [EndpointReport]) {
+/// Endpoints under an old version (`/v1/x`) whose newer version (`/v2/x`,
+/// same method) is live too: (index, newer template), in endpoint order.
+fn newer_versions(endpoints: &[Planned<'_>]) -> Vec<(usize, String)> {
     let version_at = |template: &str| -> Vec<(usize, u32)> {
         template
             .split('/')
@@ -635,11 +643,11 @@ fn mark_old_versions(endpoints: &mut [EndpointReport]) {
             .map(|(i, s)| if i == pos { "" } else { s })
             .collect()
     }
-    let versions: Vec<Vec<(usize, u32)>> =
-        endpoints.iter().map(|e| version_at(&e.template)).collect();
     /// Method, position of the version and the other segments.
     type Siblings<'a> = (&'a str, usize, Vec<&'a str>);
-    // Versioned endpoints (index, version) by their siblings, in report order.
+    let versions: Vec<Vec<(usize, u32)>> =
+        endpoints.iter().map(|e| version_at(&e.template)).collect();
+    // Versioned endpoints (index, version) by their siblings, in order.
     let mut siblings: HashMap<Siblings<'_>, Vec<(usize, u32)>> = HashMap::new();
     for (idx, endpoint) in endpoints.iter().enumerate() {
         for &(pos, number) in &versions[idx] {
@@ -649,7 +657,7 @@ fn mark_old_versions(endpoints: &mut [EndpointReport]) {
                 .push((idx, number));
         }
     }
-    let mut newer_of: Vec<(usize, String)> = Vec::new();
+    let mut newer_of = Vec::new();
     for (idx, endpoint) in endpoints.iter().enumerate() {
         for &(pos, number) in &versions[idx] {
             let key = (endpoint.method.as_str(), pos, rest(&endpoint.template, pos));
@@ -661,16 +669,18 @@ fn mark_old_versions(endpoints: &mut [EndpointReport]) {
             }
         }
     }
-    for (idx, newer) in newer_of {
-        let endpoint = &mut endpoints[idx];
-        let finding = Finding::OldApiVersion { newer };
-        endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
-        endpoint
-            .risk
-            .reasons
-            .push("an older API version is still live beside a newer one".into());
-        endpoint.findings.push(finding);
-    }
+    newer_of
+}
+
+/// Reports that a newer version of the endpoint is live.
+fn mark_old_version(endpoint: &mut EndpointReport, newer: String) {
+    let finding = Finding::OldApiVersion { newer };
+    endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
+    endpoint
+        .risk
+        .reasons
+        .push("an older API version is still live beside a newer one".into());
+    endpoint.findings.push(finding);
 }
 
 #[cfg(test)]
