@@ -7,7 +7,9 @@
 //! distinct resource names, JSON bodies of 10 to 30 fields, each endpoint
 //! seen a few times), where the per-endpoint state dominates; and the
 //! discovery corpora, replayed several times, which must not grow with
-//! traffic. `cargo bench -p rampart-discover --bench memory [-- ENDPOINTS]`.
+//! traffic. `cargo bench -p rampart-discover --bench memory [-- PATHS]
+//! [FILE.jsonl...]`: PATHS sets the generated estate's size, and exchange
+//! files given are measured too.
 
 use rampart_core::{ExchangeRecord, RecordReader};
 use rampart_discover::Inventory;
@@ -19,10 +21,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most bytes live at once since it was last reset.
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        grew(layout.size());
         // SAFETY: the caller's layout is passed on unchanged.
         unsafe { System.alloc(layout) }
     }
@@ -34,7 +43,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        grew(new_size);
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         // SAFETY: as for `alloc` and `dealloc`.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -107,46 +116,73 @@ fn estate_records(e: usize) -> Vec<ExchangeRecord> {
         .collect()
 }
 
+/// The records of an exchange file (none if it cannot be read).
+fn read(path: &Path) -> impl Iterator<Item = ExchangeRecord> {
+    std::fs::File::open(path)
+        .ok()
+        .into_iter()
+        .flat_map(|file| RecordReader::new(std::io::BufReader::new(file)))
+        .filter_map(Result::ok)
+        .map(|(_, r)| r)
+}
+
 fn corpora() -> Vec<ExchangeRecord> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/discovery");
     let mut records = Vec::new();
     for api in std::fs::read_dir(root).into_iter().flatten().flatten() {
-        let Ok(file) = std::fs::File::open(api.path().join("traffic.jsonl")) else {
-            continue;
-        };
-        records.extend(
-            RecordReader::new(std::io::BufReader::new(file))
-                .filter_map(Result::ok)
-                .map(|(_, r)| r),
-        );
+        records.extend(read(&api.path().join("traffic.jsonl")));
     }
     records
 }
 
-/// Heap bytes the inventory holds after `feed`, and its endpoint count.
-fn measure(feed: impl FnOnce(&mut Inventory)) -> (usize, usize) {
+/// What an inventory costs: heap bytes held after `feed`, the most the
+/// report written then needs on top, and the endpoints reported.
+struct Cost {
+    held: usize,
+    report_peak: usize,
+    endpoints: usize,
+}
+
+fn measure(feed: impl FnOnce(&mut Inventory)) -> Cost {
     let before = LIVE.load(Ordering::Relaxed);
     let mut inventory = Inventory::new();
     feed(&mut inventory);
-    let held = LIVE.load(Ordering::Relaxed).saturating_sub(before);
-    let endpoints = inventory.report().summary.endpoints;
-    (held, endpoints)
+    let after = LIVE.load(Ordering::Relaxed);
+    PEAK.store(after, Ordering::Relaxed);
+    let summary = inventory.write_report(std::io::sink());
+    Cost {
+        held: after.saturating_sub(before),
+        report_peak: PEAK.load(Ordering::Relaxed).saturating_sub(after),
+        endpoints: summary.map_or(0, |s| s.endpoints),
+    }
 }
 
-fn print(what: &str, (bytes, endpoints): (usize, usize)) {
+fn print(what: &str, cost: Cost) {
+    let per_endpoint = |bytes: usize| bytes / cost.endpoints.max(1);
     println!(
-        "{what}: {endpoints} endpoints, {:.1} MB held, {} bytes per endpoint",
-        bytes as f64 / 1e6,
-        bytes / endpoints.max(1)
+        "{what}: {} endpoints, {:.1} MB held, {} bytes per endpoint \
+         (writing the report: {} more at most)",
+        cost.endpoints,
+        cost.held as f64 / 1e6,
+        per_endpoint(cost.held),
+        per_endpoint(cost.report_peak),
     );
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; a number sets the estate's paths.
-    let paths: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(20_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let paths: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(20_000);
+    for file in args.iter().filter(|a| a.ends_with(".jsonl")) {
+        print(
+            file,
+            measure(|inventory| {
+                for record in read(Path::new(file)) {
+                    inventory.observe(&record);
+                }
+            }),
+        );
+    }
     print(
         &format!("generated estate, {paths} paths x (GET, POST)"),
         measure(|inventory| {
