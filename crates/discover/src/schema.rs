@@ -336,9 +336,17 @@ impl Schema {
             let mut new_keys = 0;
             let mut properties = self.properties.iter_mut().peekable();
             for (key, value) in members {
-                while properties.next_if(|(k, _)| ***k < **key).is_some() {}
-                match properties.next_if(|(k, _)| ***k == **key) {
-                    Some((_, schema)) => schema.observe_at(value, depth + 1),
+                // Usually the next property is this member: test that first.
+                let known = loop {
+                    if let Some((_, schema)) = properties.next_if(|(k, _)| ***k == **key) {
+                        break Some(schema);
+                    }
+                    if properties.next_if(|(k, _)| ***k < **key).is_none() {
+                        break None;
+                    }
+                };
+                match known {
+                    Some(schema) => schema.observe_at(value, depth + 1),
                     None => new_keys += 1,
                 }
             }
@@ -573,10 +581,14 @@ pub fn string_format(s: &str) -> Option<Format> {
     if b.len() == 36 && b[8] == b'-' {
         return (classify(s, false) == ValueKind::Uuid).then_some(Format::Uuid);
     }
-    if s.contains('@') {
+    // One pass for both marks (this runs on every string of every body).
+    let (at, colon) = b.iter().fold((false, false), |(at, colon), &c| {
+        (at || c == b'@', colon || c == b':')
+    });
+    if at {
         return crate::segment::is_email(s).then_some(Format::Email);
     }
-    if s.contains(':') && s.parse::<std::net::Ipv6Addr>().is_ok() {
+    if colon && s.parse::<std::net::Ipv6Addr>().is_ok() {
         return Some(Format::Ipv6);
     }
     None
