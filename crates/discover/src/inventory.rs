@@ -2,9 +2,9 @@
 //!
 //! Requests that a declared spec covers go to its operation (most specific
 //! template first); the rest go to the learned tree. Reading the inventory
-//! (`report`, `compile`) first folds the tree and applies operators'
-//! decisions, so both always agree. The whole state serialises to a
-//! versioned JSON snapshot for the gateway's store.
+//! (`report`, `write_report`, `compile`) first folds the tree and applies
+//! operators' decisions, so both always agree. The whole state serialises
+//! to a versioned JSON snapshot for the gateway's store.
 
 use crate::decisions::{Decision, Decisions};
 use crate::findings::Finding;
