@@ -7,8 +7,10 @@
 //! ignored. The `label` field (benchmark ground truth) is never read.
 
 use base64::Engine;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
+use std::fmt;
 use std::io::BufRead;
 
 /// Longest line accepted by default (bodies are inline, so this is generous).
@@ -49,8 +51,13 @@ impl ExchangeRecord {
 
     /// Parses one JSON line into a record.
     pub fn from_json_line(line: &[u8]) -> Result<Self, String> {
-        let raw: RawRecord =
-            serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
+        // Checking the line's UTF-8 at once is cheaper than string by string;
+        // a line that is not UTF-8 is left to the parser, which says where.
+        let raw: RawRecord = match std::str::from_utf8(line) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(line),
+        }
+        .map_err(|e| format!("invalid JSON: {e}"))?;
         raw.into_record()
     }
 }
@@ -71,11 +78,11 @@ struct RawRecord {
     method: Option<String>,
     path: Option<String>,
     query: Option<String>,
-    request_headers: Option<Value>,
+    request_headers: Option<RawHeaders>,
     request_body: Option<String>,
     request_body_b64: Option<String>,
     status: Option<Value>,
-    response_headers: Option<Value>,
+    response_headers: Option<RawHeaders>,
     response_body: Option<String>,
     response_body_b64: Option<String>,
 }
@@ -129,47 +136,225 @@ impl RawRecord {
     }
 }
 
-fn headers_from(value: Option<Value>, field: &str) -> Result<Vec<(String, String)>, String> {
-    let expected =
-        || format!("field `{field}`: expected an object or an array of [name, value] pairs");
+fn headers_from(value: Option<RawHeaders>, field: &str) -> Result<Vec<(String, String)>, String> {
     match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Object(map)) => {
-            let mut out = Vec::with_capacity(map.len());
-            for (name, v) in map {
-                match v {
-                    Value::String(s) => out.push((name, s)),
-                    Value::Array(values) => {
-                        for v in values {
-                            out.push((name.clone(), scalar_text(v).ok_or_else(expected)?));
-                        }
-                    }
-                    other => out.push((name, scalar_text(other).ok_or_else(expected)?)),
-                }
-            }
-            Ok(out)
-        }
-        Some(Value::Array(pairs)) => pairs
-            .into_iter()
-            .map(|pair| match pair {
-                Value::Array(mut nv) if nv.len() == 2 => {
-                    let value = nv.pop().and_then(scalar_text);
-                    let name = nv.pop().and_then(scalar_text);
-                    name.zip(value).ok_or_else(expected)
-                }
-                _ => Err(expected()),
-            })
-            .collect(),
-        Some(_) => Err(expected()),
+        None => Ok(Vec::new()),
+        Some(RawHeaders::Pairs(pairs)) => Ok(pairs),
+        Some(RawHeaders::Invalid) => Err(format!(
+            "field `{field}`: expected an object or an array of [name, value] pairs"
+        )),
     }
 }
 
-fn scalar_text(v: Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+/// Header pairs read straight from the line, without a JSON value in
+/// between (each one a tree map per object); a field of another shape is
+/// kept as `Invalid` and reported with the field's name. The object form
+/// reads as a JSON object does: names in order, the last of repeated names
+/// kept, an array value giving one pair per item.
+enum RawHeaders {
+    Pairs(Vec<(String, String)>),
+    Invalid,
+}
+
+impl<'de> Deserialize<'de> for RawHeaders {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(HeadersVisitor)
+    }
+}
+
+/// Text of a scalar (string, number, boolean); `None` for anything else.
+struct Scalar(Option<String>);
+
+/// A header value of the object form: text, or one text per array item.
+enum HeaderValue {
+    Text(String),
+    List(Vec<String>),
+    Invalid,
+}
+
+/// A pair of the array form; `None` unless two scalars.
+struct Pair(Option<(String, String)>);
+
+/// Reads what a scalar visitor does not want, and says it was not a scalar.
+macro_rules! not_scalar {
+    ($value:expr) => {
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok($value)
+        }
+    };
+}
+
+/// Accepts strings, numbers and booleans as text, as `Value`'s `to_string` writes them.
+macro_rules! scalar_as_text {
+    ($wrap:expr) => {
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok($wrap(v.to_owned()))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok($wrap(v))
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok($wrap(v.to_string()))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok($wrap(v.to_string()))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok($wrap(v.to_string()))
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok($wrap(
+                serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string()),
+            ))
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a header name or value")
+            }
+
+            scalar_as_text!(|t| Scalar(Some(t)));
+            not_scalar!(Scalar(None));
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+        }
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for HeaderValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = HeaderValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a header value")
+            }
+
+            scalar_as_text!(HeaderValue::Text);
+            not_scalar!(HeaderValue::Invalid);
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeaderValue, A::Error> {
+                let mut values = Vec::new();
+                let mut valid = true;
+                while let Some(Scalar(value)) = seq.next_element()? {
+                    match value {
+                        Some(v) => values.push(v),
+                        None => valid = false,
+                    }
+                }
+                Ok(if valid {
+                    HeaderValue::List(values)
+                } else {
+                    HeaderValue::Invalid
+                })
+            }
+        }
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pair {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PairVisitor;
+        impl<'de> Visitor<'de> for PairVisitor {
+            type Value = Pair;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a [name, value] pair")
+            }
+
+            scalar_as_text!(|_| Pair(None));
+            not_scalar!(Pair(None));
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pair, A::Error> {
+                let mut items: Vec<Option<String>> = Vec::with_capacity(2);
+                while let Some(Scalar(item)) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Pair(match <[_; 2]>::try_from(items) {
+                    Ok([Some(name), Some(value)]) => Some((name, value)),
+                    _ => None,
+                }))
+            }
+        }
+        d.deserialize_any(PairVisitor)
+    }
+}
+
+struct HeadersVisitor;
+
+impl<'de> Visitor<'de> for HeadersVisitor {
+    type Value = RawHeaders;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or an array of [name, value] pairs")
+    }
+
+    scalar_as_text!(|_| RawHeaders::Invalid);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeaders, A::Error> {
+        let mut entries: Vec<(String, HeaderValue)> = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // `dedup_by` keeps the first of equal neighbours: hand it the later value.
+        entries.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
+            }
+            same
+        });
+        let mut pairs = Vec::with_capacity(entries.len());
+        for (name, value) in entries {
+            match value {
+                HeaderValue::Text(v) => pairs.push((name, v)),
+                HeaderValue::List(values) => {
+                    pairs.extend(values.into_iter().map(|v| (name.clone(), v)))
+                }
+                HeaderValue::Invalid => return Ok(RawHeaders::Invalid),
+            }
+        }
+        Ok(RawHeaders::Pairs(pairs))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawHeaders, A::Error> {
+        let mut pairs = Vec::new();
+        let mut valid = true;
+        while let Some(Pair(pair)) = seq.next_element()? {
+            match pair {
+                Some(pair) => pairs.push(pair),
+                None => valid = false,
+            }
+        }
+        Ok(if valid {
+            RawHeaders::Pairs(pairs)
+        } else {
+            RawHeaders::Invalid
+        })
     }
 }
 
@@ -235,7 +420,7 @@ impl<R: BufRead> RecordReader<R> {
                 break;
             }
             saw_any = true;
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i + 1, true),
                 None => (chunk.len(), false),
             };
@@ -325,6 +510,50 @@ mod tests {
         assert_eq!(second.request_body.as_deref(), Some(&b"hi"[..]));
         assert_eq!(second.status, Some(201));
         assert_eq!(second.query, "q=1");
+    }
+
+    #[test]
+    fn headers_read_as_their_json_value_would() {
+        let headers = |json: &str| {
+            let line = format!(r#"{{"method":"GET","path":"/","request_headers":{json}}}"#);
+            ExchangeRecord::from_json_line(line.as_bytes()).map(|r| r.request_headers)
+        };
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            headers(r#"{"b":"2","a":["x",1,true],"b":"3","C":1.5}"#),
+            Ok(pairs(&[
+                ("C", "1.5"),
+                ("a", "x"),
+                ("a", "1"),
+                ("a", "true"),
+                ("b", "3")
+            ]))
+        );
+        assert_eq!(
+            headers(r#"[["b","1"],["a",2]]"#),
+            Ok(pairs(&[("b", "1"), ("a", "2")]))
+        );
+        assert_eq!(headers("null"), Ok(vec![]));
+        for bad in [
+            r#"{"a":null}"#,
+            r#"{"a":{"b":"c"}}"#,
+            r#"{"a":["x",[]]}"#,
+            r#"[["a"]]"#,
+            r#"[["a",null]]"#,
+            r#"["a"]"#,
+            r#""text""#,
+            "5",
+        ] {
+            let err = headers(bad).unwrap_err();
+            assert!(
+                err.contains("`request_headers`: expected an object"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

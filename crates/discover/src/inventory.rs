@@ -2,9 +2,9 @@
 //!
 //! Requests that a declared spec covers go to its operation (most specific
 //! template first); the rest go to the learned tree. Reading the inventory
-//! (`report`, `compile`) first folds the tree and applies operators'
-//! decisions, so both always agree. The whole state serialises to a
-//! versioned JSON snapshot for the gateway's store.
+//! (`report`, `write_report`, `compile`) first folds the tree and applies
+//! operators' decisions, so both always agree. The whole state serialises
+//! to a versioned JSON snapshot for the gateway's store.
 
 use crate::decisions::{shape_of, Decision, Decisions};
 use crate::findings::Finding;
@@ -22,7 +22,8 @@ use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use crate::tree::{OpKey, PathTree, TreeLimits};
 use rampart_core::ExchangeRecord;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 /// Undeclared methods on declared paths tracked apart (each is a shadow
 /// endpoint with the spec's template).
@@ -91,9 +92,9 @@ struct Snapshot {
 /// (method, GraphQL operation, target template's shape) of a reported
 /// endpoint: `{team_id}` in a merge and a learned `{team_name}` agree.
 type GroupKey = (String, Option<String>, String);
-/// The gathered endpoint that owns the target template, merged stats,
-/// members, and the target template as the merge decision wrote it.
-type MergedGroup = (Option<usize>, EndpointStats, Vec<usize>, String);
+/// The gathered endpoint that owns the target template, all members, and
+/// the target template as the merge decision wrote it.
+type MergedGroup = (Option<usize>, Vec<usize>, String);
 
 /// One endpoint gathered for reporting, before merges.
 struct Gathered<'a> {
@@ -285,8 +286,30 @@ impl Inventory {
     /// The inventory as reported to operators and benchmarks.
     pub fn report(&mut self) -> InventoryReport {
         self.settle();
+        let plan = self.plan();
+        let endpoints = plan.endpoints.iter().map(|e| plan.render(e)).collect();
+        InventoryReport {
+            summary: plan.summary,
+            endpoints,
+            orphans: plan.orphans,
+            template_decisions: plan.template_decisions.to_vec(),
+        }
+    }
+
+    /// Writes the report as pretty JSON, as `report`'s would be, and
+    /// returns its summary. Each endpoint is rendered (its learned schemas
+    /// are most of a report's size) only while it is written, so a large
+    /// inventory never holds its whole report.
+    pub fn write_report(&mut self, out: impl std::io::Write) -> serde_json::Result<Summary> {
+        self.settle();
+        let plan = self.plan();
+        serde_json::to_writer_pretty(out, &plan)?;
+        Ok(plan.summary)
+    }
+
+    /// What the report is made of, endpoint by endpoint, and its totals.
+    fn plan(&self) -> Plan<'_> {
         let gathered = self.gather();
-        let with_spec = self.spec.is_some();
         // Apply merges: group by (method, operation, target template).
         let mut groups: BTreeMap<GroupKey, MergedGroup> = BTreeMap::new();
         for (i, g) in gathered.iter().enumerate() {
@@ -297,16 +320,26 @@ impl Inventory {
             let entry = groups
                 .entry((g.method.clone(), g.operation.clone(), target_shape))
                 .or_default();
-            entry.1.merge(g.stats);
-            entry.2.push(i);
-            entry.3 = target;
+            entry.1.push(i);
+            entry.2 = target;
             if own {
                 entry.0 = Some(i);
             }
         }
-        let mut endpoints: Vec<EndpointReport> = groups
+        let mut endpoints: Vec<Planned<'_>> = groups
             .into_iter()
-            .map(|((method, operation, _), (own, stats, members, target))| {
+            .map(|((method, operation, _), (own, members, target))| {
+                // Most groups have one member: its stats are read as they are.
+                let stats = match members.as_slice() {
+                    [only] => Cow::Borrowed(gathered[*only].stats),
+                    _ => {
+                        let mut merged = EndpointStats::default();
+                        for &i in &members {
+                            merged.merge(gathered[i].stats);
+                        }
+                        Cow::Owned(merged)
+                    }
+                };
                 let lead = &gathered[own.unwrap_or(members[0])];
                 let (template, params) = if own.is_some() {
                     (lead.template.render(), lead.params.clone())
@@ -314,16 +347,23 @@ impl Inventory {
                     let params = params_of_template(&target);
                     (target, params)
                 };
-                let declared: Vec<_> = members
-                    .iter()
-                    .filter_map(|&i| gathered[i].declared)
-                    .collect();
-                self.endpoint_report(
-                    method, operation, template, params, &stats, &declared, with_spec,
-                )
+                Planned {
+                    params,
+                    stats,
+                    declared: members
+                        .iter()
+                        .filter_map(|&i| gathered[i].declared)
+                        .collect(),
+                    newer: Vec::new(),
+                    method,
+                    operation,
+                    template,
+                }
             })
             .collect();
-        mark_old_versions(&mut endpoints);
+        for (i, newer) in newer_versions(&endpoints) {
+            endpoints[i].newer.push(newer);
+        }
         let orphans: Vec<OrphanReport> = self
             .spec
             .iter()
@@ -336,29 +376,29 @@ impl Inventory {
                 deprecated: op.deprecated,
             })
             .collect();
+        let with_spec = self.spec.is_some();
+        let count =
+            |flag: &dyn Fn(&Planned<'_>) -> bool| endpoints.iter().filter(|e| flag(e)).count();
         let summary = Summary {
             records: self.records,
             endpoints: endpoints.len(),
             declared_operations: self.spec.as_ref().map_or(0, |s| s.operations.len()),
-            shadow: endpoints.iter().filter(|e| e.shadow == Some(true)).count(),
-            zombie: endpoints.iter().filter(|e| e.zombie == Some(true)).count(),
+            shadow: count(&|e| e.shadow(with_spec) == Some(true)),
+            zombie: count(&|e| e.zombie()),
             orphan: orphans.len(),
-            unauthenticated: endpoints
-                .iter()
-                .filter(|e| e.auth_required == Some(false))
-                .count(),
-            with_sensitive_data: endpoints.iter().filter(|e| !e.sensitive.is_empty()).count(),
+            unauthenticated: count(&|e| e.auth_required() == Some(false)),
+            with_sensitive_data: count(&|e| !e.stats.sensitive.is_empty()),
             overflowed_paths: self.tree.overflowed,
             unrouted: self.unrouted,
         };
-        InventoryReport {
+        Plan {
+            inventory: self,
             summary,
             endpoints,
             orphans,
-            template_decisions: self.tree.decisions().to_vec(),
+            template_decisions: self.tree.decisions(),
         }
     }
-
     fn gather(&self) -> Vec<Gathered<'_>> {
         let mut out = Vec::new();
         if let Some(spec) = &self.spec {
@@ -413,25 +453,13 @@ impl Inventory {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn endpoint_report(
-        &self,
-        method: String,
-        operation: Option<String>,
-        template: String,
-        params: Vec<ParamReport>,
-        stats: &EndpointStats,
-        declared: &[&crate::spec::DeclaredOperation],
-        with_spec: bool,
-    ) -> EndpointReport {
-        let is_declared = !declared.is_empty();
-        // Deprecated by the spec, or by the server itself in its answers.
-        let zombie = declared.iter().any(|op| op.deprecated) || stats.deprecation_announced;
-        let auth_required = stats
-            .auth
-            .auth_required()
-            .or_else(|| declared.iter().find_map(|op| op.security_required));
-        let parsed = PathTemplate::parse(&template).unwrap_or_default();
+    fn endpoint_report(&self, e: &Planned<'_>) -> EndpointReport {
+        let (method, template, stats) = (&e.method, &e.template, &*e.stats);
+        let is_declared = !e.declared.is_empty();
+        let shadow = e.shadow(self.spec.is_some());
+        let zombie = e.zombie();
+        let auth_required = e.auth_required();
+        let parsed = PathTemplate::parse(template).unwrap_or_default();
         let literals: Vec<&str> = parsed
             .segments
             .iter()
@@ -442,10 +470,10 @@ impl Inventory {
             .collect();
         let learned = Learned::of(stats, literals.last().copied());
         let verdict = function::classify(&FunctionEvidence {
-            method: &method,
+            method,
             literals: &literals,
             trailing_param: matches!(parsed.segments.last(), Some(TemplateSegment::Param { .. })),
-            graphql_operation: operation.as_deref(),
+            graphql_operation: e.operation.as_deref(),
             request_fields: &learned.request_fields,
             response_fields: &learned.response_fields,
             response: learned.response,
@@ -456,25 +484,22 @@ impl Inventory {
         let findings: Vec<Finding> = stats.findings.iter().cloned().collect();
         let sensitive_kinds: Vec<_> = stats.sensitive.keys().map(|f| f.kind).collect();
         let risk = risk::score(&RiskInputs {
-            method: &method,
+            method,
             unauthenticated: auth_required == Some(false),
             sensitive: &sensitive_kinds,
-            shadow: with_spec && !is_declared,
+            shadow: shadow == Some(true),
             zombie,
             function,
             findings: &findings,
         });
         EndpointReport {
-            id: EndpointId::of(&method, &template).to_string(),
-            name: self
-                .decisions
-                .name_of(&method, &template)
-                .map(str::to_owned),
-            graphql_operation: operation,
-            params,
+            id: EndpointId::of(method, template).to_string(),
+            name: self.decisions.name_of(method, template).map(str::to_owned),
+            graphql_operation: e.operation.clone(),
+            params: e.params.clone(),
             requests: stats.requests,
-            statuses: stats.statuses.clone(),
-            hosts: stats.hosts.iter().cloned().collect(),
+            statuses: stats.statuses.iter().map(|(s, n)| (*s, *n)).collect(),
+            hosts: stats.hosts.iter().map(|h| h.to_string()).collect(),
             auth_required,
             auth_kinds: stats
                 .auth
@@ -484,8 +509,8 @@ impl Inventory {
                 .map(str::to_owned)
                 .collect(),
             declared: is_declared,
-            shadow: with_spec.then_some(!is_declared),
-            zombie: (with_spec || zombie).then_some(zombie),
+            shadow,
+            zombie: (shadow.is_some() || zombie).then_some(zombie),
             sensitive: stats
                 .sensitive
                 .iter()
@@ -504,12 +529,20 @@ impl Inventory {
             request_headers: stats.headers.to_json_schema(),
             request_body: stats.request_body.as_ref().map(|s| s.to_json_schema()),
             response_body: stats.response_body.as_ref().map(|s| s.to_json_schema()),
-            request_content_types: stats.request_content_types.iter().cloned().collect(),
-            response_content_types: stats.response_content_types.iter().cloned().collect(),
+            request_content_types: stats
+                .request_content_types
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            response_content_types: stats
+                .response_content_types
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
             first_seen: stats.first_seen.clone(),
             last_seen: stats.last_seen.clone(),
-            method,
-            template,
+            method: method.clone(),
+            template: template.clone(),
         }
     }
 
@@ -545,6 +578,78 @@ impl Inventory {
     }
 }
 
+/// One endpoint of the report, before it is rendered.
+struct Planned<'a> {
+    method: String,
+    operation: Option<String>,
+    template: String,
+    params: Vec<ParamReport>,
+    /// Its stats, merged where operators merged endpoints.
+    stats: Cow<'a, EndpointStats>,
+    declared: Vec<&'a crate::spec::DeclaredOperation>,
+    /// Newer versions of it that are live too (`/v2/x` for `/v1/x`).
+    newer: Vec<String>,
+}
+
+impl Planned<'_> {
+    /// Whether the spec (when there is one) lacks this endpoint.
+    fn shadow(&self, with_spec: bool) -> Option<bool> {
+        with_spec.then_some(self.declared.is_empty())
+    }
+
+    /// Deprecated by the spec, or by the server itself in its answers.
+    fn zombie(&self) -> bool {
+        self.declared.iter().any(|op| op.deprecated) || self.stats.deprecation_announced
+    }
+
+    /// As the traffic showed, else as the spec declares.
+    fn auth_required(&self) -> Option<bool> {
+        self.stats
+            .auth
+            .auth_required()
+            .or_else(|| self.declared.iter().find_map(|op| op.security_required))
+    }
+}
+
+/// The report's totals and orphans, and its endpoints to render.
+struct Plan<'a> {
+    inventory: &'a Inventory,
+    summary: Summary,
+    endpoints: Vec<Planned<'a>>,
+    orphans: Vec<OrphanReport>,
+    template_decisions: &'a [crate::tree::TemplateDecision],
+}
+
+impl Plan<'_> {
+    fn render(&self, endpoint: &Planned<'_>) -> EndpointReport {
+        let mut report = self.inventory.endpoint_report(endpoint);
+        for newer in &endpoint.newer {
+            mark_old_version(&mut report, newer.clone());
+        }
+        report
+    }
+}
+
+/// Serialises as the rendered `InventoryReport` does, field for field,
+/// rendering each endpoint as it is written.
+impl Serialize for Plan<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Endpoints<'p, 'a>(&'p Plan<'a>);
+        impl Serialize for Endpoints<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.endpoints.iter().map(|e| self.0.render(e)))
+            }
+        }
+        let mut report = s.serialize_struct("InventoryReport", 4)?;
+        report.serialize_field("summary", &self.summary)?;
+        report.serialize_field("endpoints", &Endpoints(self))?;
+        report.serialize_field("orphans", &self.orphans)?;
+        report.serialize_field("template_decisions", self.template_decisions)?;
+        report.end()
+    }
+}
+
 fn declared_params(op: &crate::spec::DeclaredOperation) -> Vec<ParamReport> {
     op.template
         .param_names()
@@ -575,9 +680,9 @@ fn params_of_template(template: &str) -> Vec<ParamReport> {
         .unwrap_or_default()
 }
 
-/// Flags endpoints under an old version (`/v1/x`) whose newer version
-/// (`/v2/x`, same method) is live too.
-fn mark_old_versions(endpoints: &mut [EndpointReport]) {
+/// Endpoints under an old version (`/v1/x`) whose newer version (`/v2/x`,
+/// same method) is live too: (index, newer template), in endpoint order.
+fn newer_versions(endpoints: &[Planned<'_>]) -> Vec<(usize, String)> {
     let version_at = |template: &str| -> Vec<(usize, u32)> {
         template
             .split('/')
@@ -593,46 +698,52 @@ fn mark_old_versions(endpoints: &mut [EndpointReport]) {
             })
             .collect()
     };
-    let keys: Vec<(String, Vec<String>)> = endpoints
-        .iter()
-        .map(|e| {
-            (
-                e.method.clone(),
-                e.template.split('/').map(str::to_owned).collect(),
-            )
-        })
-        .collect();
-    for (idx, endpoint) in endpoints.iter_mut().enumerate() {
-        let (method, segments) = &keys[idx];
-        for (pos, number) in version_at(&endpoint.template) {
-            let newer = keys.iter().find(|(m, other)| {
-                m == method
-                    && other.len() == segments.len()
-                    && other
-                        .iter()
-                        .enumerate()
-                        .all(|(i, s)| i == pos || *s == segments[i])
-                    && is_version(&other[pos])
-                    && other[pos]
-                        .trim_start_matches(['v', 'V'])
-                        .split('.')
-                        .next()
-                        .and_then(|n| n.parse::<u32>().ok())
-                        .is_some_and(|n| n > number)
-            });
-            if let Some((_, other)) = newer {
-                let finding = Finding::OldApiVersion {
-                    newer: other.join("/"),
-                };
-                endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
-                endpoint
-                    .risk
-                    .reasons
-                    .push("an older API version is still live beside a newer one".into());
-                endpoint.findings.push(finding);
+    /// The segments of a template but the one at `pos`.
+    fn rest(template: &str, pos: usize) -> Vec<&str> {
+        template
+            .split('/')
+            .enumerate()
+            .map(|(i, s)| if i == pos { "" } else { s })
+            .collect()
+    }
+    /// Method, position of the version and the other segments.
+    type Siblings<'a> = (&'a str, usize, Vec<&'a str>);
+    let versions: Vec<Vec<(usize, u32)>> =
+        endpoints.iter().map(|e| version_at(&e.template)).collect();
+    // Versioned endpoints (index, version) by their siblings, in order.
+    let mut siblings: HashMap<Siblings<'_>, Vec<(usize, u32)>> = HashMap::new();
+    for (idx, endpoint) in endpoints.iter().enumerate() {
+        for &(pos, number) in &versions[idx] {
+            siblings
+                .entry((&endpoint.method, pos, rest(&endpoint.template, pos)))
+                .or_default()
+                .push((idx, number));
+        }
+    }
+    let mut newer_of = Vec::new();
+    for (idx, endpoint) in endpoints.iter().enumerate() {
+        for &(pos, number) in &versions[idx] {
+            let key = (endpoint.method.as_str(), pos, rest(&endpoint.template, pos));
+            let newer = siblings
+                .get(&key)
+                .and_then(|found| found.iter().find(|(_, n)| *n > number));
+            if let Some(&(other, _)) = newer {
+                newer_of.push((idx, endpoints[other].template.clone()));
             }
         }
     }
+    newer_of
+}
+
+/// Reports that a newer version of the endpoint is live.
+fn mark_old_version(endpoint: &mut EndpointReport, newer: String) {
+    let finding = Finding::OldApiVersion { newer };
+    endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
+    endpoint
+        .risk
+        .reasons
+        .push("an older API version is still live beside a newer one".into());
+    endpoint.findings.push(finding);
 }
 
 #[cfg(test)]
@@ -858,6 +969,36 @@ mod tests {
         assert_eq!(
             function_of("/v2/droplets"),
             ("list", "GET on a collection; answers a list")
+        );
+    }
+
+    #[test]
+    fn the_written_report_is_the_report() {
+        let mut inv = Inventory::new();
+        inv.set_spec(parse_spec(SPEC.as_bytes()).unwrap());
+        for path in [
+            "/team/atlas",
+            "/team/onyx",
+            "/team/quill",
+            "/legacy/5",
+            "/api/users/7",
+        ] {
+            inv.observe(&record("GET", path, true, 200));
+        }
+        inv.decide(Decision::Merge {
+            method: "GET".into(),
+            from: "/legacy/{id}".into(),
+            into: "/team/{team_id}".into(),
+        })
+        .unwrap();
+        let mut written = Vec::new();
+        let summary = inv.write_report(&mut written).unwrap();
+        let report = inv.report();
+        assert!(report.endpoints.iter().any(|e| e.requests == 4));
+        assert_eq!(summary, report.summary);
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string_pretty(&report).unwrap()
         );
     }
 

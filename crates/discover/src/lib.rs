@@ -16,6 +16,7 @@ pub mod export;
 pub mod findings;
 pub mod function;
 pub mod inventory;
+pub mod json;
 pub mod matcher;
 pub mod observation;
 pub mod report;
@@ -27,6 +28,7 @@ pub mod spec;
 pub mod stats;
 pub mod template;
 pub mod tree;
+pub mod vecmap;
 
 pub use decisions::Decision;
 pub use inventory::{Inventory, SnapshotError};

@@ -4,11 +4,14 @@
 //! path segments (count and length), query pairs, body bytes parsed as JSON
 //! or form data. Templating, schema inference, sensitive-data scanning and
 //! auth detection all read this view, so no part parses the record twice.
+//! Query pairs and body strings borrow from the record wherever decoding
+//! leaves them unchanged.
 
 use crate::auth::{credentials, CredentialSet};
+use crate::json::Json;
 use crate::segment::percent_decode;
 use rampart_core::ExchangeRecord;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Path segments kept; deeper paths are cut (and their tail is one segment).
 pub const MAX_SEGMENTS: usize = 32;
@@ -27,9 +30,11 @@ pub struct Observation<'a> {
     /// Percent-decoded, non-empty path segments.
     pub segments: Vec<String>,
     /// Decoded query pairs.
-    pub query: Vec<(String, String)>,
-    pub request_body: Option<Value>,
-    pub response_body: Option<Value>,
+    pub query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub request_content_type: Option<&'a str>,
+    pub response_content_type: Option<&'a str>,
+    pub request_body: Option<Json<'a>>,
+    pub response_body: Option<Json<'a>>,
     pub credentials: CredentialSet,
     /// `query GetUser` for GraphQL requests: each operation is its own endpoint.
     pub graphql_operation: Option<String>,
@@ -39,20 +44,16 @@ impl<'a> Observation<'a> {
     pub fn new(record: &'a ExchangeRecord) -> Self {
         let segments = split_path(&record.path);
         let query = parse_form(&record.query, MAX_QUERY_PAIRS);
-        let request_body = parse_body(
-            record.request_body.as_deref(),
-            record.request_header("content-type"),
-        );
-        let response_body = parse_body(
-            record.response_body.as_deref(),
-            record.response_header("content-type"),
-        );
+        let request_content_type = record.request_header("content-type");
+        let response_content_type = record.response_header("content-type");
+        let request_body = parse_body(record.request_body.as_deref(), request_content_type);
+        let response_body = parse_body(record.response_body.as_deref(), response_content_type);
         let credentials = credentials(
             record
                 .request_headers
                 .iter()
                 .map(|(n, v)| (n.as_str(), v.as_str())),
-            query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            query.iter().map(|(n, v)| (n.as_ref(), v.as_ref())),
         );
         let graphql_operation = segments
             .last()
@@ -63,6 +64,8 @@ impl<'a> Observation<'a> {
             method: record.method.to_ascii_uppercase(),
             segments,
             query,
+            request_content_type,
+            response_content_type,
             request_body,
             response_body,
             credentials,
@@ -94,14 +97,16 @@ pub fn split_path(path: &str) -> Vec<String> {
 }
 
 /// Decodes `a=1&b=x+y` (also form bodies), keeping at most `limit` pairs.
-pub fn parse_form(text: &str, limit: usize) -> Vec<(String, String)> {
-    let decode = |part: &str| {
+pub fn parse_form(text: &str, limit: usize) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    fn decode(part: &str) -> Cow<'_, str> {
         if part.contains('+') {
-            percent_decode(&part.replace('+', " "))
+            Cow::Owned(percent_decode(&part.replace('+', " ")))
+        } else if part.contains('%') {
+            Cow::Owned(percent_decode(part))
         } else {
-            percent_decode(part)
+            Cow::Borrowed(part)
         }
-    };
+    }
     text.split('&')
         .filter(|p| !p.is_empty())
         .take(limit)
@@ -112,35 +117,54 @@ pub fn parse_form(text: &str, limit: usize) -> Vec<(String, String)> {
         .collect()
 }
 
-fn parse_body(body: Option<&[u8]>, content_type: Option<&str>) -> Option<Value> {
+/// Whether `text` starts with `prefix`, ignoring ASCII case.
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+fn parse_body<'a>(body: Option<&'a [u8]>, content_type: Option<&str>) -> Option<Json<'a>> {
     let body = body?;
     if body.is_empty() || body.len() > MAX_PARSED_BODY {
         return None;
     }
-    let content_type = content_type.unwrap_or("").to_ascii_lowercase();
+    let content_type = content_type.unwrap_or("");
     let trimmed = body.trim_ascii_start();
-    if content_type.contains("json") || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
-        return serde_json::from_slice(body).ok();
+    if crate::sensitive::lower_contains(content_type, &["json"])
+        || trimmed.starts_with(b"{")
+        || trimmed.starts_with(b"[")
+    {
+        return Json::parse(body);
     }
-    if content_type.starts_with("application/x-www-form-urlencoded") {
+    if starts_with_ignore_case(content_type, "application/x-www-form-urlencoded") {
         let text = std::str::from_utf8(body).ok()?;
-        let mut map = Map::new();
-        for (name, value) in parse_form(text, MAX_QUERY_PAIRS) {
-            map.entry(name).or_insert(Value::String(value));
-        }
-        return Some(Value::Object(map));
+        let members = parse_form(text, MAX_QUERY_PAIRS)
+            .into_iter()
+            .map(|(name, value)| (name, Json::String(value)))
+            .collect();
+        // Of repeated form fields the first counts.
+        return Some(Json::object(members, false));
     }
     None
 }
 
 /// The operation of a GraphQL request: its declared name, or its first field.
-fn graphql_operation(body: Option<&Value>, query: &[(String, String)]) -> Option<String> {
+fn graphql_operation(
+    body: Option<&Json<'_>>,
+    query: &[(Cow<'_, str>, Cow<'_, str>)],
+) -> Option<String> {
     let from_body = |key: &str| {
         body.and_then(|b| b.get(key))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned)
     };
-    let from_query = |key: &str| query.iter().find(|(n, _)| n == key).map(|(_, v)| v.clone());
+    let from_query = |key: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n == key)
+            .map(|(_, v)| v.to_string())
+    };
     let document = from_body("query").or_else(|| from_query("query"))?;
     let named = from_body("operationName")
         .or_else(|| from_query("operationName"))
@@ -182,7 +206,17 @@ mod tests {
         assert_eq!(obs.segments, vec!["a", ":b", "c"]);
         assert_eq!(obs.query[0], ("q".into(), "a b".into()));
         assert_eq!(obs.query[1].1, "+1");
-        assert_eq!(obs.request_body, Some(serde_json::json!({"x": 1})));
+        assert!(matches!(
+            obs.query[2],
+            (Cow::Borrowed("flag"), Cow::Borrowed(""))
+        ));
+        assert_eq!(
+            obs.request_body,
+            Some(Json::Object(vec![(
+                "x".into(),
+                Json::Number { integer: true }
+            )]))
+        );
     }
 
     #[test]

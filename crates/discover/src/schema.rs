@@ -5,12 +5,16 @@
 //! where few values recur, `required` (present in every sample), and objects
 //! keyed by data (`{"12": {...}, "13": {...}}`) collapsed into
 //! `additionalProperties`. Everything is bounded: depth, properties per
-//! object, enum candidates, array elements examined.
+//! object, enum candidates, array elements examined. A schema node is
+//! compact (a format is one byte, enum candidates share one buffer,
+//! properties one sorted vector): an inventory holds one per field of
+//! every endpoint.
 
+use crate::json::Json;
 use crate::segment::{classify, ValueKind};
+use crate::vecmap::VecMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 
 /// Deepest nesting learned; deeper values are counted but not described.
 pub const MAX_DEPTH: usize = 16;
@@ -66,45 +70,195 @@ impl TypeSet {
     }
 }
 
+/// An OpenAPI string format recognised in values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    #[serde(rename = "uri")]
+    Uri,
+    #[serde(rename = "date")]
+    Date,
+    #[serde(rename = "date-time")]
+    DateTime,
+    #[serde(rename = "uuid")]
+    Uuid,
+    #[serde(rename = "ipv4")]
+    Ipv4,
+    #[serde(rename = "ipv6")]
+    Ipv6,
+    #[serde(rename = "email")]
+    Email,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Uri => "uri",
+            Format::Date => "date",
+            Format::DateTime => "date-time",
+            Format::Uuid => "uuid",
+            Format::Ipv4 => "ipv4",
+            Format::Ipv6 => "ipv6",
+            Format::Email => "email",
+        }
+    }
+}
+
+/// Distinct short values with their counts, sorted, packed in one buffer
+/// as `[length][text][count: u32 little-endian]` entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnumCandidates(Box<[u8]>);
+
+impl EnumCandidates {
+    /// (text, count) in text order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        let mut rest = &self.0[..];
+        std::iter::from_fn(move || {
+            let (&len, tail) = rest.split_first()?;
+            let (text, tail) = tail.split_at(usize::from(len));
+            let (count, tail) = tail.split_at(4);
+            rest = tail;
+            let count = u32::from_le_bytes([count[0], count[1], count[2], count[3]]);
+            // Only whole `&str`s are ever written.
+            Some((std::str::from_utf8(text).unwrap_or_default(), count))
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds `count` sightings of a value. A value not among the candidates
+    /// yet must pass `admit` and fit in the bound; false when it does not
+    /// (the location then has no enum).
+    fn add(&mut self, text: &str, count: u32, admit: impl FnOnce() -> bool) -> bool {
+        let mut at = 0;
+        while at < self.0.len() {
+            let len = usize::from(self.0[at]);
+            let count_at = at + 1 + len;
+            match self.0[at + 1..count_at].cmp(text.as_bytes()) {
+                std::cmp::Ordering::Less => at = count_at + 4,
+                std::cmp::Ordering::Equal => {
+                    let stored = &mut self.0[count_at..count_at + 4];
+                    let old = u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]);
+                    stored.copy_from_slice(&old.saturating_add(count).to_le_bytes());
+                    return true;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        let Ok(len) = u8::try_from(text.len()) else {
+            return false;
+        };
+        if self.len() >= MAX_ENUM_VALUES || !admit() {
+            return false;
+        }
+        let mut buffer = Vec::with_capacity(self.0.len() + 5 + text.len());
+        buffer.extend_from_slice(&self.0[..at]);
+        buffer.push(len);
+        buffer.extend_from_slice(text.as_bytes());
+        buffer.extend_from_slice(&count.to_le_bytes());
+        buffer.extend_from_slice(&self.0[at..]);
+        self.0 = buffer.into_boxed_slice();
+        true
+    }
+}
+
+impl Serialize for EnumCandidates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter().map(|(text, count)| (text, u64::from(count))))
+    }
+}
+
+impl<'de> Deserialize<'de> for EnumCandidates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<String, u64>::deserialize(d)?;
+        let mut candidates = EnumCandidates::default();
+        for (text, count) in map.iter().take(MAX_ENUM_VALUES) {
+            if text.len() <= MAX_ENUM_VALUE_LEN {
+                candidates.add(text, u32::try_from(*count).unwrap_or(u32::MAX), || true);
+            }
+        }
+        Ok(candidates)
+    }
+}
+
 /// A learned schema for one location.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "SchemaWire")]
 pub struct Schema {
     /// Samples in which this location was present.
     pub samples: u64,
     pub types: TypeSet,
-    /// Format of the first string sample; it holds while every string
-    /// sample shows it (`format_hits == string_samples`).
+    /// The format every string sample showed; `None` before any string
+    /// sample or once one did not show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    #[serde(default)]
-    pub format_hits: u64,
+    pub format: Option<Format>,
     #[serde(default)]
     pub string_samples: u64,
     /// Distinct scalar values with their counts, while there are few.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<BTreeMap<String, u64>>,
+    pub values: Option<EnumCandidates>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<Schema>>,
     /// Samples in which this location held an object.
     #[serde(default)]
     pub object_samples: u64,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub properties: BTreeMap<String, Schema>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub properties: VecMap<Box<str>, Schema>,
     /// Objects keyed by data collapse into one schema for all their values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional: Option<Box<Schema>>,
 }
 
-impl Schema {
-    /// A schema learned from one JSON value.
-    pub fn from_value(value: &Value) -> Self {
-        let mut schema = Schema::default();
-        schema.observe(value);
-        schema
-    }
+/// A schema as snapshots store it, including those written before the
+/// format was kept as a state: then `format_hits` told how many string
+/// samples showed `format`.
+#[derive(Deserialize)]
+struct SchemaWire {
+    samples: u64,
+    types: TypeSet,
+    #[serde(default)]
+    format: Option<Format>,
+    #[serde(default)]
+    format_hits: Option<u64>,
+    #[serde(default)]
+    string_samples: u64,
+    #[serde(default)]
+    values: Option<EnumCandidates>,
+    #[serde(default)]
+    items: Option<Box<Schema>>,
+    #[serde(default)]
+    object_samples: u64,
+    #[serde(default)]
+    properties: VecMap<Box<str>, Schema>,
+    #[serde(default)]
+    additional: Option<Box<Schema>>,
+}
 
+impl From<SchemaWire> for Schema {
+    fn from(w: SchemaWire) -> Self {
+        let consistent = w.format_hits.is_none_or(|hits| hits == w.string_samples);
+        Schema {
+            samples: w.samples,
+            types: w.types,
+            format: w.format.filter(|_| consistent),
+            string_samples: w.string_samples,
+            values: w.values,
+            items: w.items,
+            object_samples: w.object_samples,
+            properties: w.properties,
+            additional: w.additional,
+        }
+    }
+}
+
+impl Schema {
     /// Folds one JSON sample into the schema.
-    pub fn observe(&mut self, value: &Value) {
+    pub fn observe(&mut self, value: &Json<'_>) {
         self.observe_at(value, 0);
     }
 
@@ -123,7 +277,7 @@ impl Schema {
             self.note_format(string_format(text));
         }
         if self.values.is_some() || self.samples == 1 {
-            self.note_value(text, classify(text, false));
+            self.note_value(text, || classify(text, false));
         }
     }
 
@@ -135,29 +289,29 @@ impl Schema {
         self.types.insert(TypeSet::OBJECT);
     }
 
-    fn observe_at(&mut self, value: &Value, depth: usize) {
+    fn observe_at(&mut self, value: &Json<'_>, depth: usize) {
         self.samples += 1;
         match value {
-            Value::Null => self.types.insert(TypeSet::NULL),
-            Value::Bool(b) => {
+            Json::Null => self.types.insert(TypeSet::NULL),
+            Json::Bool(b) => {
                 self.types.insert(TypeSet::BOOLEAN);
-                self.note_value(if *b { "true" } else { "false" }, ValueKind::Word);
+                self.note_value(if *b { "true" } else { "false" }, || ValueKind::Word);
             }
-            Value::Number(n) => {
-                self.types.insert(if n.is_i64() || n.is_u64() {
+            Json::Number { integer } => {
+                self.types.insert(if *integer {
                     TypeSet::INTEGER
                 } else {
                     TypeSet::NUMBER
                 });
             }
-            Value::String(s) => {
+            Json::String(s) => {
                 self.types.insert(TypeSet::STRING);
                 self.note_format(string_format(s));
                 if self.values.is_some() || self.samples == 1 {
-                    self.note_value(s, classify(s, false));
+                    self.note_value(s, || classify(s, false));
                 }
             }
-            Value::Array(items) => {
+            Json::Array(items) => {
                 self.types.insert(TypeSet::ARRAY);
                 if depth < MAX_DEPTH {
                     let schema = self.items.get_or_insert_with(Default::default);
@@ -166,52 +320,64 @@ impl Schema {
                     }
                 }
             }
-            Value::Object(map) => {
+            Json::Object(members) => {
                 self.types.insert(TypeSet::OBJECT);
                 self.object_samples += 1;
                 if depth < MAX_DEPTH {
-                    self.observe_object(map, depth);
+                    self.observe_object(members, depth);
                 }
             }
         }
     }
 
-    fn observe_object(&mut self, map: &Map<String, Value>, depth: usize) {
+    fn observe_object(&mut self, members: &[(std::borrow::Cow<'_, str>, Json<'_>)], depth: usize) {
         if self.additional.is_none() {
-            let mut new_keys = false;
-            for (key, value) in map {
-                match self.properties.get_mut(key) {
+            // Members and properties are both sorted by key: one pass pairs them.
+            let mut new_keys = 0;
+            let mut properties = self.properties.iter_mut().peekable();
+            for (key, value) in members {
+                // Usually the next property is this member: test that first.
+                let known = loop {
+                    if let Some((_, schema)) = properties.next_if(|(k, _)| ***k == **key) {
+                        break Some(schema);
+                    }
+                    if properties.next_if(|(k, _)| ***k < **key).is_none() {
+                        break None;
+                    }
+                };
+                match known {
                     Some(schema) => schema.observe_at(value, depth + 1),
-                    None => new_keys = true,
+                    None => new_keys += 1,
                 }
             }
-            if !new_keys {
+            drop(properties);
+            if new_keys == 0 {
                 return;
             }
             // Keys are classified only when new ones appear: once per shape.
-            let all_keys = map.keys().chain(self.properties.keys()).map(String::as_str);
-            if self.properties.len() + map.len() <= MAX_PROPERTIES && !keyed_by_data(all_keys) {
-                for (key, value) in map {
-                    if !self.properties.contains_key(key) {
+            let as_map = self.properties.len() + members.len() > MAX_PROPERTIES
+                || keyed_by_data(
+                    (members.iter().map(|(k, _)| k.as_ref()))
+                        .chain(self.properties.keys().map(|k| &**k)),
+                );
+            if !as_map {
+                let mut new = Vec::with_capacity(new_keys);
+                for (key, value) in members {
+                    if self.properties.get(key.as_ref()).is_none() {
                         let mut schema = Schema::default();
                         schema.observe_at(value, depth + 1);
-                        self.properties.insert(key.clone(), schema);
+                        new.push((Box::from(key.as_ref()), schema));
                     }
                 }
+                self.properties.insert_new(new);
                 return;
             }
             // Values of known keys were counted above: keep them, fold the
             // new ones into the map schema too.
             self.collapse_into_map();
-            if let Some(additional) = self.additional.as_mut() {
-                for value in map.values().take(MAX_PROPERTIES) {
-                    additional.observe_at(value, depth + 1);
-                }
-            }
-            return;
         }
         if let Some(additional) = self.additional.as_mut() {
-            for value in map.values().take(MAX_PROPERTIES) {
+            for (_, value) in members.iter().take(MAX_PROPERTIES) {
                 additional.observe_at(value, depth + 1);
             }
         }
@@ -226,39 +392,31 @@ impl Schema {
         self.additional = Some(Box::new(additional));
     }
 
-    fn note_format(&mut self, format: Option<&'static str>) {
+    fn note_format(&mut self, format: Option<Format>) {
         if self.string_samples == 0 {
-            self.format = format.map(str::to_owned);
-            self.format_hits = u64::from(format.is_some());
-        } else if format.is_some() && self.format.as_deref() == format {
-            self.format_hits += 1;
+            self.format = format;
+        } else if self.format != format {
+            self.format = None;
         }
         self.string_samples += 1;
     }
 
     /// The format every string sample showed.
-    pub fn consistent_format(&self) -> Option<&str> {
-        self.format
-            .as_deref()
-            .filter(|_| self.format_hits == self.string_samples)
+    pub fn consistent_format(&self) -> Option<&'static str> {
+        self.format.map(Format::name)
     }
 
-    fn note_value(&mut self, text: &str, kind: ValueKind) {
+    /// Counts a scalar among the enum candidates; `kind` is asked only of
+    /// a value not seen before (a known one was classified then).
+    fn note_value(&mut self, text: &str, kind: impl FnOnce() -> ValueKind) {
         if self.samples == 1 && self.values.is_none() {
-            self.values = Some(BTreeMap::new());
+            self.values = Some(EnumCandidates::default());
         }
         let Some(values) = self.values.as_mut() else {
             return;
         };
-        if text.len() > MAX_ENUM_VALUE_LEN || kind.is_identifier() {
-            self.values = None;
-            return;
-        }
-        if let Some(count) = values.get_mut(text) {
-            *count += 1;
-        } else if values.len() < MAX_ENUM_VALUES {
-            values.insert(text.to_owned(), 1);
-        } else {
+        let admit = || text.len() <= MAX_ENUM_VALUE_LEN && !kind().is_identifier();
+        if !values.add(text, 1, admit) {
             self.values = None;
         }
     }
@@ -269,19 +427,16 @@ impl Schema {
         self.samples += other.samples;
         self.types.0 |= other.types.0;
         if self.string_samples == 0 {
-            self.format = other.format.clone();
-            self.format_hits = other.format_hits;
-        } else if self.format == other.format {
-            self.format_hits += other.format_hits;
+            self.format = other.format;
+        } else if other.string_samples > 0 && self.format != other.format {
+            self.format = None;
         }
         self.string_samples += other.string_samples;
         self.values = match (self.values.take(), &other.values) {
-            (Some(mut mine), Some(theirs)) if had_samples => {
-                for (value, count) in theirs {
-                    *mine.entry(value.clone()).or_insert(0) += count;
-                }
-                (mine.len() <= MAX_ENUM_VALUES).then_some(mine)
-            }
+            (Some(mut mine), Some(theirs)) if had_samples => theirs
+                .iter()
+                .all(|(value, count)| mine.add(value, count, || true))
+                .then_some(mine),
             (_, theirs) if !had_samples => theirs.clone(),
             _ => None,
         };
@@ -302,13 +457,14 @@ impl Schema {
             }
             return;
         }
-        for (key, schema) in &other.properties {
-            if let Some(mine) = self.properties.get_mut(key) {
-                mine.merge(schema);
-            } else {
-                self.properties.insert(key.clone(), schema.clone());
+        let mut new = Vec::new();
+        for (key, schema) in other.properties.iter() {
+            match self.properties.get_mut(key) {
+                Some(mine) => mine.merge(schema),
+                None => new.push((key.clone(), schema.clone())),
             }
         }
+        self.properties.insert_new(new);
         if self.properties.len() > MAX_PROPERTIES {
             self.collapse_into_map();
         }
@@ -333,7 +489,7 @@ impl Schema {
     /// objects (or arrays of objects), the property names.
     pub fn shape_keys(&self) -> (u8, Vec<&str>) {
         fn keys(s: &Schema) -> Vec<&str> {
-            s.properties.keys().map(String::as_str).collect()
+            s.properties.keys().map(|k| &**k).collect()
         }
         match &self.items {
             Some(items) if self.types.contains(TypeSet::ARRAY) => (self.types.0, keys(items)),
@@ -370,7 +526,7 @@ impl Schema {
                 let properties: Map<String, Value> = self
                     .properties
                     .iter()
-                    .map(|(k, s)| (k.clone(), s.to_json_schema()))
+                    .map(|(k, s)| (k.to_string(), s.to_json_schema()))
                     .collect();
                 let required: Vec<Value> = self
                     .properties
@@ -393,14 +549,12 @@ impl Schema {
         let values = self.values.as_ref()?;
         let scalar = self.types.names();
         let only_strings = scalar == ["string"];
-        if !only_strings
-            || values.is_empty()
-            || self.samples < 4
-            || self.samples < 2 * values.len() as u64
+        let distinct = values.len();
+        if !only_strings || distinct == 0 || self.samples < 4 || self.samples < 2 * distinct as u64
         {
             return None;
         }
-        Some(values.keys().map(|v| json!(v)).collect())
+        Some(values.iter().map(|(v, _)| json!(v)).collect())
     }
 }
 
@@ -416,32 +570,36 @@ fn keyed_by_data<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
 
 /// The OpenAPI string format a value shows, if any (only the checks the
 /// formats need: this runs on every string of every body).
-pub fn string_format(s: &str) -> Option<&'static str> {
+pub fn string_format(s: &str) -> Option<Format> {
     let b = s.as_bytes();
     if b.len() > 64 || b.len() < 5 {
         return None;
     }
     if b.starts_with(b"https://") || b.starts_with(b"http://") {
-        return Some("uri");
+        return Some(Format::Uri);
     }
     if b[0].is_ascii_digit() {
         return match classify(s, false) {
-            ValueKind::Date => Some("date"),
-            ValueKind::DateTime => Some("date-time"),
-            ValueKind::Uuid if b.len() == 36 => Some("uuid"),
-            ValueKind::IpAddress if s.contains(':') => Some("ipv6"),
-            ValueKind::IpAddress => Some("ipv4"),
+            ValueKind::Date => Some(Format::Date),
+            ValueKind::DateTime => Some(Format::DateTime),
+            ValueKind::Uuid if b.len() == 36 => Some(Format::Uuid),
+            ValueKind::IpAddress if s.contains(':') => Some(Format::Ipv6),
+            ValueKind::IpAddress => Some(Format::Ipv4),
             _ => None,
         };
     }
     if b.len() == 36 && b[8] == b'-' {
-        return (classify(s, false) == ValueKind::Uuid).then_some("uuid");
+        return (classify(s, false) == ValueKind::Uuid).then_some(Format::Uuid);
     }
-    if s.contains('@') {
-        return crate::segment::is_email(s).then_some("email");
+    // One pass for both marks (this runs on every string of every body).
+    let (at, colon) = b.iter().fold((false, false), |(at, colon), &c| {
+        (at || c == b'@', colon || c == b':')
+    });
+    if at {
+        return crate::segment::is_email(s).then_some(Format::Email);
     }
-    if s.contains(':') && s.parse::<std::net::Ipv6Addr>().is_ok() {
-        return Some("ipv6");
+    if colon && s.parse::<std::net::Ipv6Addr>().is_ok() {
+        return Some(Format::Ipv6);
     }
     None
 }
@@ -453,7 +611,8 @@ mod tests {
     fn learn(samples: &[Value]) -> Schema {
         let mut schema = Schema::default();
         for s in samples {
-            schema.observe(s);
+            let text = s.to_string();
+            schema.observe(&Json::parse(text.as_bytes()).unwrap());
         }
         schema
     }
@@ -505,8 +664,8 @@ mod tests {
     fn merge_equals_observing_both() {
         let a = json!({"x": [1, 2], "y": "2024-01-01"});
         let b = json!({"x": [1.5], "z": null});
-        let mut merged = Schema::from_value(&a);
-        merged.merge(&Schema::from_value(&b));
+        let mut merged = learn(&[a]);
+        merged.merge(&learn(&[b]));
         let out = merged.to_json_schema();
         assert_eq!(out["properties"]["x"]["items"]["type"], "number");
         assert_eq!(out["properties"]["y"]["format"], "date");
@@ -516,10 +675,10 @@ mod tests {
     #[test]
     fn deep_nesting_is_bounded() {
         let mut v = json!(1);
-        for _ in 0..200 {
+        for _ in 0..100 {
             v = json!([v]);
         }
-        let schema = Schema::from_value(&v);
+        let schema = learn(&[v]);
         let mut depth = 0;
         let mut cur = &schema;
         while let Some(items) = &cur.items {
@@ -527,6 +686,43 @@ mod tests {
             cur = items;
         }
         assert!(depth <= MAX_DEPTH);
+    }
+
+    #[test]
+    fn snapshots_round_trip_and_older_ones_load() {
+        let schema = learn(&[
+            json!({"s": "open", "d": "2024-01-01", "n": [1]}),
+            json!({"s": "closed", "d": "2024-01-02"}),
+        ]);
+        let text = serde_json::to_string(&schema).unwrap();
+        assert_eq!(serde_json::from_str::<Schema>(&text).unwrap(), schema);
+        assert!(text.contains(r#""values":{"closed":1,"open":1}"#), "{text}");
+        // Before formats were a state: two string samples, one a date.
+        let older =
+            r#"{"samples":2,"types":16,"format":"date","format_hits":1,"string_samples":2}"#;
+        let older: Schema = serde_json::from_str(older).unwrap();
+        assert_eq!((older.string_samples, older.consistent_format()), (2, None));
+    }
+
+    #[test]
+    fn enum_candidates_stay_sorted_and_bounded() {
+        let mut values = EnumCandidates::default();
+        for v in ["b", "a", "c", "a"] {
+            assert!(values.add(v, 1, || true));
+        }
+        assert_eq!(
+            values.iter().collect::<Vec<_>>(),
+            [("a", 2), ("b", 1), ("c", 1)]
+        );
+        assert!(!values.add("x", 1, || false));
+        for v in ["d", "e", "f", "g", "h"] {
+            assert!(values.add(v, 1, || true));
+        }
+        assert!(!values.add("i", 1, || true));
+        assert!(
+            values.add("h", 1, || false),
+            "a known value is not asked again"
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! format or a high-entropy value under a credential-like name. Each hit is
 //! reported with its location as a JSONPath (`$.users[*].email`).
 
+use crate::json::Json;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// What kind of sensitive value was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -115,48 +115,76 @@ pub fn classify_value(key: &str, value: &str) -> Option<SensitiveKind> {
 }
 
 /// Walks a JSON value and reports every sensitive string with its JSONPath.
-pub fn scan_json(value: &Value, found: &mut impl FnMut(&str, SensitiveKind)) {
-    let mut path = String::from("$");
-    walk(value, "", &mut path, 0, found);
+pub fn scan_json(value: &Json<'_>, found: &mut impl FnMut(&str, SensitiveKind)) {
+    let mut walker = Walker {
+        steps: Vec::new(),
+        path: String::new(),
+    };
+    walker.walk(value, "", 0, found);
 }
 
-fn walk(
-    value: &Value,
-    key: &str,
-    path: &mut String,
-    depth: usize,
-    found: &mut impl FnMut(&str, SensitiveKind),
-) {
-    if depth > crate::schema::MAX_DEPTH {
-        return;
+/// A step on the way to a value: a member, or every item of an array.
+enum Step<'v> {
+    Member(&'v str),
+    Items,
+}
+
+/// The steps to the value walked; they are written out as a JSONPath only
+/// for the few values that are sensitive.
+struct Walker<'v> {
+    steps: Vec<Step<'v>>,
+    path: String,
+}
+
+impl<'v> Walker<'v> {
+    fn walk(
+        &mut self,
+        value: &'v Json<'_>,
+        key: &str,
+        depth: usize,
+        found: &mut impl FnMut(&str, SensitiveKind),
+    ) {
+        if depth > crate::schema::MAX_DEPTH {
+            return;
+        }
+        match value {
+            Json::String(s) => {
+                if let Some(kind) = classify_value(key, s) {
+                    found(self.path(), kind);
+                }
+            }
+            Json::Number { .. } if is_password_name(key) => {
+                found(self.path(), SensitiveKind::Password);
+            }
+            Json::Array(items) => {
+                self.steps.push(Step::Items);
+                for item in items.iter().take(64) {
+                    self.walk(item, key, depth + 1, found);
+                }
+                self.steps.pop();
+            }
+            Json::Object(members) => {
+                for (k, v) in members.iter().take(crate::schema::MAX_PROPERTIES * 2) {
+                    self.steps.push(Step::Member(k));
+                    self.walk(v, k, depth + 1, found);
+                    self.steps.pop();
+                }
+            }
+            _ => {}
+        }
     }
-    match value {
-        Value::String(s) => {
-            if let Some(kind) = classify_value(key, s) {
-                found(path, kind);
+
+    /// The JSONPath of the value walked now.
+    fn path(&mut self) -> &str {
+        self.path.clear();
+        self.path.push('$');
+        for step in &self.steps {
+            match step {
+                Step::Member(name) => push_member(&mut self.path, name),
+                Step::Items => self.path.push_str("[*]"),
             }
         }
-        Value::Number(n) if is_password_name(key) => {
-            let _ = n;
-            found(path, SensitiveKind::Password);
-        }
-        Value::Array(items) => {
-            let len = path.len();
-            path.push_str("[*]");
-            for item in items.iter().take(64) {
-                walk(item, key, path, depth + 1, found);
-            }
-            path.truncate(len);
-        }
-        Value::Object(map) => {
-            for (k, v) in map.iter().take(crate::schema::MAX_PROPERTIES * 2) {
-                let len = path.len();
-                push_member(path, k);
-                walk(v, k, path, depth + 1, found);
-                path.truncate(len);
-            }
-        }
-        _ => {}
+        &self.path
     }
 }
 
@@ -307,8 +335,7 @@ fn is_jwt(v: &str) -> bool {
     engine
         .decode(header.trim_end_matches('='))
         .ok()
-        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
-        .is_some_and(|h| h.get("alg").is_some())
+        .is_some_and(|bytes| Json::parse(&bytes).is_some_and(|h| h.get("alg").is_some()))
 }
 
 fn digits_of(v: &str, separators: &[u8]) -> Option<Vec<u8>> {
@@ -434,7 +461,6 @@ fn is_ip_address(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn validators_accept_real_values_and_reject_lookalikes() {
@@ -482,7 +508,10 @@ mod tests {
 
     #[test]
     fn scan_reports_json_paths() {
-        let body = json!({"users": [{"email": "a@b.io"}, {"email": "c@d.io"}], "weird key": "+33953468962"});
+        let body = Json::parse(
+            br#"{"users": [{"email": "a@b.io"}, {"email": "c@d.io"}], "weird key": "+33953468962"}"#,
+        )
+        .unwrap();
         let mut hits = Vec::new();
         scan_json(&body, &mut |path, kind| hits.push((path.to_owned(), kind)));
         assert!(hits.contains(&("$.users[*].email".into(), SensitiveKind::Email)));

@@ -2,15 +2,16 @@
 //!
 //! Observations fold in one at a time; two endpoints' stats merge when
 //! templating or an operator joins them. All collections are bounded and a
-//! bound that is hit is counted.
+//! bound that is hit is counted; they are small sorted vectors, since an
+//! inventory holds one set of them per endpoint.
 
 use crate::auth::CredentialSet;
 use crate::findings::{self, Finding};
 use crate::observation::Observation;
 use crate::schema::Schema;
 use crate::sensitive::{self, Location, SensitiveKind};
+use crate::vecmap::{VecMap, VecSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Distinct statuses, hosts, content types, findings and sensitive fields kept.
 const MAX_STATUSES: usize = 32;
@@ -100,26 +101,28 @@ impl AuthStats {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointStats {
     pub requests: u64,
-    pub statuses: BTreeMap<u16, u64>,
-    pub hosts: BTreeSet<String>,
+    pub statuses: VecMap<u16, u64>,
+    pub hosts: VecSet<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
-    pub query: Schema,
-    pub headers: Schema,
+    /// Boxed, as the bodies' schemas are: endpoints are kept in vectors
+    /// with spare room, so what is inline here is paid for more than once.
+    pub query: Box<Schema>,
+    pub headers: Box<Schema>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_body: Option<Schema>,
+    pub request_body: Option<Box<Schema>>,
     /// Schema of successful (2xx) JSON answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_body: Option<Schema>,
-    pub request_content_types: BTreeSet<String>,
-    pub response_content_types: BTreeSet<String>,
+    pub response_body: Option<Box<Schema>>,
+    pub request_content_types: VecSet<Box<str>>,
+    pub response_content_types: VecSet<Box<str>>,
     pub auth: AuthStats,
     /// Sensitive fields with how many times each was seen.
     #[serde(with = "sensitive_map")]
-    pub sensitive: BTreeMap<SensitiveField, u64>,
-    pub findings: BTreeSet<Finding>,
+    pub sensitive: VecMap<SensitiveField, u64>,
+    pub findings: VecSet<Finding>,
     /// The server answered with a `Deprecation` (RFC 9745) or `Sunset`
     /// (RFC 8594) header: it declares the endpoint deprecated itself.
     #[serde(default)]
@@ -200,19 +203,13 @@ impl EndpointStats {
 
     fn observe_parameters(&mut self, obs: &Observation<'_>, success: bool) {
         let record = obs.record;
-        observe_fields(
-            &mut self.query,
-            obs.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-        );
-        observe_fields(
-            &mut self.headers,
-            record
-                .request_headers
+        observe_fields(&mut self.query, &obs.query, |_| true);
+        observe_fields(&mut self.headers, &record.request_headers, |name| {
+            !TRANSPORT_HEADERS
                 .iter()
-                .filter(|(n, _)| !TRANSPORT_HEADERS.iter().any(|t| n.eq_ignore_ascii_case(t)))
-                .map(|(n, v)| (n.as_str(), v.as_str())),
-        );
-        if let Some(ct) = record.request_header("content-type") {
+                .any(|t| name.eq_ignore_ascii_case(t))
+        });
+        if let Some(ct) = obs.request_content_type {
             bounded_insert(
                 &mut self.request_content_types,
                 media_type(ct),
@@ -220,7 +217,7 @@ impl EndpointStats {
                 &mut self.dropped,
             );
         }
-        if let Some(ct) = record.response_header("content-type") {
+        if let Some(ct) = obs.response_content_type {
             bounded_insert(
                 &mut self.response_content_types,
                 media_type(ct),
@@ -245,14 +242,19 @@ impl EndpointStats {
     }
 
     fn observe_sensitive(&mut self, obs: &Observation<'_>) {
-        let mut hits: Vec<(Location, String, SensitiveKind)> = Vec::new();
+        let (fields, dropped) = (&mut self.sensitive, &mut self.dropped);
+        let mut hit = |location: Location, path: &str, kind: SensitiveKind| {
+            if sensitive::is_exposure(location, kind) {
+                count_sensitive(fields, dropped, location, path, kind);
+            }
+        };
         let mut path = String::new();
         for (name, value) in &obs.query {
             if let Some(kind) = sensitive::classify_value(name, value) {
                 path.clear();
                 path.push('$');
                 sensitive::push_member(&mut path, name);
-                hits.push((Location::Query, path.clone(), kind));
+                hit(Location::Query, &path, kind);
             }
         }
         let headers = &obs.record.request_headers;
@@ -271,7 +273,7 @@ impl EndpointStats {
                 path.clear();
                 path.push('$');
                 sensitive::push_member(&mut path, &name.to_ascii_lowercase());
-                hits.push((Location::Header, path.clone(), kind));
+                hit(Location::Header, &path, kind);
             }
         }
         for (location, body) in [
@@ -279,26 +281,7 @@ impl EndpointStats {
             (Location::ResponseBody, &obs.response_body),
         ] {
             if let Some(body) = body {
-                sensitive::scan_json(body, &mut |p, kind| {
-                    hits.push((location, p.to_owned(), kind))
-                });
-            }
-        }
-        for (location, path, kind) in hits
-            .into_iter()
-            .filter(|(l, _, k)| sensitive::is_exposure(*l, *k))
-        {
-            let field = SensitiveField {
-                location,
-                path,
-                kind,
-            };
-            if let Some(count) = self.sensitive.get_mut(&field) {
-                *count += 1;
-            } else if self.sensitive.len() < MAX_SENSITIVE_FIELDS {
-                self.sensitive.insert(field, 1);
-            } else {
-                self.dropped += 1;
+                sensitive::scan_json(body, &mut |p, kind| hit(location, p, kind));
             }
         }
     }
@@ -306,10 +289,15 @@ impl EndpointStats {
     /// Folds another endpoint's stats into this one.
     pub fn merge(&mut self, o: &EndpointStats) {
         self.requests += o.requests;
-        for (status, count) in &o.statuses {
-            *self.statuses.entry(*status).or_insert(0) += count;
+        for (status, count) in o.statuses.iter() {
+            match self.statuses.get_mut(status) {
+                Some(mine) => *mine += count,
+                None => {
+                    self.statuses.insert(*status, *count);
+                }
+            }
         }
-        for host in &o.hosts {
+        for host in o.hosts.iter() {
             bounded_insert(&mut self.hosts, host, MAX_HOSTS, &mut self.dropped);
         }
         if o.first_seen < self.first_seen || self.first_seen.is_none() {
@@ -323,11 +311,11 @@ impl EndpointStats {
         merge_optional(&mut self.request_body, &o.request_body);
         merge_optional(&mut self.response_body, &o.response_body);
         self.request_content_types
-            .extend(o.request_content_types.iter().cloned());
+            .extend_from(&o.request_content_types);
         self.response_content_types
-            .extend(o.response_content_types.iter().cloned());
+            .extend_from(&o.response_content_types);
         self.auth.merge(&o.auth);
-        for (field, count) in &o.sensitive {
+        for (field, count) in o.sensitive.iter() {
             if let Some(mine) = self.sensitive.get_mut(field) {
                 *mine += count;
             } else if self.sensitive.len() < MAX_SENSITIVE_FIELDS {
@@ -336,40 +324,74 @@ impl EndpointStats {
                 self.dropped += 1;
             }
         }
-        self.findings.extend(o.findings.iter().cloned());
+        self.findings.extend_from(&o.findings);
         self.deprecation_announced |= o.deprecation_announced;
         self.dropped += o.dropped;
     }
 
     /// Names of the fields requests send: query, form and JSON body members.
     pub fn request_field_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.query.properties.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = self.query.properties.keys().map(|k| &**k).collect();
         if let Some(body) = &self.request_body {
-            names.extend(body.properties.keys().map(String::as_str));
+            names.extend(body.properties.keys().map(|k| &**k));
         }
         names
     }
 }
 
-fn observe_fields<'a>(schema: &mut Schema, fields: impl Iterator<Item = (&'a str, &'a str)>) {
+/// Counts one sighting of a sensitive field, looked up by its parts: a
+/// field already known costs no allocation.
+fn count_sensitive(
+    fields: &mut VecMap<SensitiveField, u64>,
+    dropped: &mut u64,
+    location: Location,
+    path: &str,
+    kind: SensitiveKind,
+) {
+    let sought = (location, path, kind);
+    match fields.position_by(|f| (f.location, f.path.as_str(), f.kind).cmp(&sought)) {
+        Ok(at) => *fields.value_at_mut(at) += 1,
+        Err(at) if fields.len() < MAX_SENSITIVE_FIELDS => {
+            let field = SensitiveField {
+                location,
+                path: path.to_owned(),
+                kind,
+            };
+            fields.insert_at(at, field, 1);
+        }
+        Err(_) => *dropped += 1,
+    }
+}
+
+/// Folds named text fields (query pairs, headers `keep` admits) into an
+/// object schema; of repeated names the first counts.
+fn observe_fields<N: AsRef<str>, V: AsRef<str>>(
+    schema: &mut Schema,
+    fields: &[(N, V)],
+    keep: impl Fn(&str) -> bool,
+) {
     schema.note_object_sample();
-    let mut seen: Vec<&str> = Vec::new();
-    for (name, value) in fields {
-        if seen.contains(&name) {
+    for (i, (name, value)) in fields.iter().enumerate() {
+        let name = name.as_ref();
+        if !keep(name) || fields[..i].iter().any(|(n, _)| n.as_ref() == name) {
             continue;
         }
-        seen.push(name);
-        if let Some(field) = schema.properties.get_mut(name) {
-            field.observe_text(value);
-        } else if schema.properties.len() < crate::schema::MAX_PROPERTIES {
-            let mut field = Schema::default();
-            field.observe_text(value);
-            schema.properties.insert(name.to_owned(), field);
+        match schema.properties.position_by(|k| (**k).cmp(name)) {
+            Ok(at) => schema
+                .properties
+                .value_at_mut(at)
+                .observe_text(value.as_ref()),
+            Err(at) if schema.properties.len() < crate::schema::MAX_PROPERTIES => {
+                let mut field = Schema::default();
+                field.observe_text(value.as_ref());
+                schema.properties.insert_at(at, name.into(), field);
+            }
+            Err(_) => {}
         }
     }
 }
 
-fn merge_optional(mine: &mut Option<Schema>, theirs: &Option<Schema>) {
+fn merge_optional(mine: &mut Option<Box<Schema>>, theirs: &Option<Box<Schema>>) {
     if let Some(theirs) = theirs {
         mine.get_or_insert_with(Default::default).merge(theirs);
     }
@@ -379,18 +401,19 @@ fn media_type(content_type: &str) -> &str {
     content_type.split(';').next().unwrap_or("").trim()
 }
 
-fn bounded_insert(set: &mut BTreeSet<String>, value: &str, limit: usize, dropped: &mut u64) {
-    if set.contains(value) {
+/// Adds a value, lower-cased, unless the set holds it in any case.
+fn bounded_insert(set: &mut VecSet<Box<str>>, value: &str, limit: usize, dropped: &mut u64) {
+    if set.iter().any(|v| v.eq_ignore_ascii_case(value)) {
         return;
     }
     if set.len() < limit {
-        set.insert(value.to_ascii_lowercase());
+        set.insert(value.to_ascii_lowercase().into());
     } else {
         *dropped += 1;
     }
 }
 
-fn bounded_count(map: &mut BTreeMap<u16, u64>, key: u16, limit: usize, dropped: &mut u64) {
+fn bounded_count(map: &mut VecMap<u16, u64>, key: u16, limit: usize, dropped: &mut u64) {
     if let Some(count) = map.get_mut(&key) {
         *count += 1;
     } else if map.len() < limit {
@@ -403,19 +426,19 @@ fn bounded_count(map: &mut BTreeMap<u16, u64>, key: u16, limit: usize, dropped: 
 /// JSON maps need string keys: sensitive fields persist as a list.
 mod sensitive_map {
     use super::SensitiveField;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
+    use crate::vecmap::VecMap;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(
-        map: &BTreeMap<SensitiveField, u64>,
+        map: &VecMap<SensitiveField, u64>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        map.iter().collect::<Vec<_>>().serialize(s)
+        s.collect_seq(map.iter())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<BTreeMap<SensitiveField, u64>, D::Error> {
+    ) -> Result<VecMap<SensitiveField, u64>, D::Error> {
         Ok(Vec::<(SensitiveField, u64)>::deserialize(d)?
             .into_iter()
             .collect())
@@ -486,9 +509,9 @@ mod tests {
             }));
             stats
                 .sensitive
-                .into_keys()
-                .filter(|f| f.location == Location::Header)
-                .map(|f| (f.path, f.kind))
+                .into_iter()
+                .filter(|(f, _)| f.location == Location::Header)
+                .map(|(f, _)| (f.path, f.kind))
                 .collect::<Vec<_>>()
         };
         assert!(header_hits(vec![("api_key".into(), key.into())]).is_empty());

@@ -67,18 +67,18 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let report = inventory.report();
-    match &args.out {
-        Some(path) => write_json(path, &report)?,
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
+    // The OpenAPI export needs the whole report; without it, the report is
+    // written endpoint by endpoint and never held whole.
+    let report = args.openapi.is_some().then(|| inventory.report());
+    let summary = write_output(args.out.as_ref(), |out| match &report {
+        Some(report) => {
+            serde_json::to_writer_pretty(out, report)?;
+            Ok(report.summary.clone())
         }
-    }
-    if let Some(path) = &args.openapi {
-        let document = export::openapi_document(&report, &title);
+        None => Ok(inventory.write_report(out)?),
+    })?;
+    if let (Some(path), Some(report)) = (&args.openapi, &report) {
+        let document = export::openapi_document(report, &title);
         let text = if path.extension().is_some_and(|e| e == "json") {
             serde_json::to_string_pretty(&document)?
         } else {
@@ -106,21 +106,32 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "rampart: {} records, {} endpoints ({} shadow, {} zombie, {} orphan, {} unauthenticated), {} bad line(s)",
         inventory.records(),
-        report.summary.endpoints,
-        report.summary.shadow,
-        report.summary.zombie,
-        report.summary.orphan,
-        report.summary.unauthenticated,
+        summary.endpoints,
+        summary.shadow,
+        summary.zombie,
+        summary.orphan,
+        summary.unauthenticated,
         bad_lines
     );
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_json(path: &PathBuf, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut out = BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut out, value)?;
+/// Writes the inventory JSON, and a final newline, to the file or standard output.
+fn write_output<T>(
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let mut out: Box<dyn Write> = match path {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = write(&mut out)?;
     writeln!(out)?;
-    out.flush()
-        .with_context(|| format!("writing {}", path.display()))
+    out.flush().with_context(|| match path {
+        Some(path) => format!("writing {}", path.display()),
+        None => "writing the inventory".into(),
+    })?;
+    Ok(written)
 }

@@ -59,15 +59,14 @@ impl<'s> Learned<'s> {
     /// `last_literal`: the last literal path segment, whose name a list
     /// answer often repeats (`GET /droplets` answers `{"droplets": [...]}`).
     pub fn of(stats: &'s EndpointStats, last_literal: Option<&str>) -> Self {
-        let mut request_fields: Vec<&str> =
-            stats.query.properties.keys().map(String::as_str).collect();
+        let mut request_fields: Vec<&str> = stats.query.properties.keys().map(|k| &**k).collect();
         if let Some(body) = &stats.request_body {
             request_fields.extend(field_names(body));
         }
         let response = stats.response_body.as_ref();
         Learned {
             request_fields,
-            response_fields: response.map(field_names).unwrap_or_default(),
+            response_fields: response.map(|s| field_names(s)).unwrap_or_default(),
             response: response.map_or(ResponseShape::Unknown, |s| shape(s, last_literal)),
             multipart: stats
                 .request_content_types
@@ -92,9 +91,9 @@ fn collect<'s>(schema: &'s Schema, depth: usize, out: &mut Vec<&'s str>) {
         _ => schema,
     };
     let only = schema.properties.len() == 1;
-    for (name, member) in &schema.properties {
+    for (name, member) in schema.properties.iter() {
         out.push(name);
-        let wrapper = only || WRAPPERS.contains(&name.as_str());
+        let wrapper = only || WRAPPERS.contains(&&**name);
         if wrapper && depth < MAX_WRAPPER_DEPTH && !member.properties.is_empty() {
             collect(member, depth + 1, out);
         }
@@ -116,7 +115,7 @@ pub(crate) fn shape(schema: &Schema, last_literal: Option<&str>) -> ResponseShap
     let paged = schema
         .properties
         .iter()
-        .any(|(k, member)| PAGING_MEMBERS.contains(&k.as_str()) && !member.is_array());
+        .any(|(k, member)| PAGING_MEMBERS.contains(&&**k) && !member.is_array());
     let only = schema.properties.len() == 1;
     // `ssh_keys` under `/account/keys`, `droplets` under `/droplets`.
     let named_like_path = |name: &str| {
@@ -126,7 +125,7 @@ pub(crate) fn shape(schema: &Schema, last_literal: Option<&str>) -> ResponseShap
     };
     let list = schema.properties.iter().any(|(name, member)| {
         member.is_array()
-            && (only || paged || LIST_MEMBERS.contains(&name.as_str()) || named_like_path(name))
+            && (only || paged || LIST_MEMBERS.contains(&&**name) || named_like_path(name))
     });
     if list {
         ResponseShape::Array
@@ -141,7 +140,10 @@ mod tests {
     use serde_json::json;
 
     fn schema(value: serde_json::Value) -> Schema {
-        Schema::from_value(&value)
+        let text = value.to_string();
+        let mut schema = Schema::default();
+        schema.observe(&crate::json::Json::parse(text.as_bytes()).unwrap());
+        schema
     }
 
     #[test]

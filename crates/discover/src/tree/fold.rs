@@ -366,7 +366,9 @@ fn named_files(node: &Node, role: Role) -> Vec<(String, Vec<(String, FoldReason)
     };
     let mut by_suffix: Vec<(String, Vec<&str>)> = Vec::new();
     let mut files = 0;
-    for (key, child) in &node.literals {
+    let mut keys: Vec<(&String, &Node)> = node.literals.iter().collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (key, child) in keys {
         let Some((_, suffix)) = extension_of(key) else {
             continue;
         };
