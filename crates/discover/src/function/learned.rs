@@ -109,6 +109,10 @@ pub(crate) fn shape(schema: &Schema, last_literal: Option<&str>) -> ResponseShap
     if !schema.is_object() {
         return ResponseShape::Unknown;
     }
+    // Most answers hold no array at all: no name needs reading then.
+    if !schema.properties.values().any(Schema::is_array) {
+        return ResponseShape::Object;
+    }
     let resource = last_literal
         .map(|l| l.split('.').next().unwrap_or(l).to_ascii_lowercase())
         .filter(|r| !r.is_empty());

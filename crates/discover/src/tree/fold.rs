@@ -553,8 +553,21 @@ fn shape(schema: &Schema) -> Shape<'_> {
     (types, keys)
 }
 
+/// Jaccard similarity of two sorted name lists (schema members are kept
+/// sorted), in one merge.
 fn jaccard(a: &[&str], b: &[&str]) -> f64 {
-    let common = a.iter().filter(|x| b.contains(x)).count();
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.len() + b.len() - common;
     if union == 0 {
         1.0
@@ -811,5 +824,17 @@ fn strength(reason: FoldReason) -> u8 {
         FoldReason::SharedSubResources => 2,
         FoldReason::ItemWrites => 3,
         FoldReason::JoinedParameter | FoldReason::Operator => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaccard_of_sorted_names() {
+        assert_eq!(jaccard(&["a", "b", "c"], &["b", "c", "d"]), 0.5);
+        assert_eq!(jaccard(&[], &[]), 1.0);
+        assert_eq!(jaccard(&["a"], &["b"]), 0.0);
     }
 }
