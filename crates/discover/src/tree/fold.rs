@@ -1,48 +1,54 @@
 //! Folding: which literal children of a node are values of one parameter.
 //!
 //! Token shape decides only the clear cases (integers, UUIDs, hex digests,
-//! prefixed ids go to the parameter on sight, in `PathTree::leaf`). Words
-//! (`dune-lumen`, `jdoe`, `hello-world`, `orchid`) are kept literal until
-//! their *behaviour* says they are values: values of one parameter share
-//! what hangs below them, how they are addressed and what they answer.
+//! prefixed ids, host names, releases go to the parameter on sight, in
+//! `PathTree::leaf`). Words (`dune-lumen`, `jdoe`, `hello-world`) are kept
+//! literal until their *behaviour* says they are values: values of one
+//! parameter share what hangs below them, how they are addressed and what
+//! they answer. `docs/discovery.md` has the same rules as tables.
 //!
-//! ## Evidence between two siblings (`compare`)
+//! ## Evidence between two siblings (`compare`, `sibling_groups`)
 //!
-//! - **positive, strong**: a sub-resource in common (`/x/a/logs`,
-//!   `/x/b/logs`);
-//! - **positive**: both have an identifier child, the same request or
-//!   response shape for one method (top-level names, Jaccard >= 0.5), the
-//!   same query names for one method, or children that are alike one level
-//!   down (values below values: `/ns-a/orchid`, `/ns-b/prism`);
-//! - **conflict**: different shapes for one method, or children that are
-//!   unlike each other. A conflict always keeps two siblings apart.
+//! - **strong**: a sub-resource in common (`/x/a/logs`, `/x/b/logs`; strong
+//!   below a parameter, or for codes below a collection); both written as
+//!   items (`DELETE`, or `PUT`/`PATCH` below a collection); digit-bearing
+//!   codes of one lexical shape (`repo-7`, `repo-12`); both known values;
+//! - **positive**: the same request, response or query member names for a
+//!   method (Jaccard >= 0.5); children alike one level down (values below
+//!   values); the same kind of id below two siblings that neither list nor
+//!   create; rarely seen leaves used with the same methods;
+//! - **conflict**, which keeps two siblings apart: a list beside an item,
+//!   or shapes of three members or more sharing under 0.2 of them.
 //!
 //! ## What a node's segment says about its children (`Role`)
 //!
-//! - under a **collection** (`/workflows/…`): linked groups of three, or of
-//!   two with strong evidence (shared sub-resources, both written as items
-//!   with `PUT`/`PATCH`/`DELETE`, digit-bearing codes of one lexical shape);
-//! - under a **parameter** (`/workflows/{ns}/…`, where REST puts
-//!   sub-collections and actions): only members that answer no list and are
-//!   not API vocabulary; groups of three with two members addressed as
-//!   items or with sub-resources, or two strongly linked items;
-//! - under **structure** (the root, a version, a reserved word, where
-//!   resource names live): only members that answer no list, in groups of
-//!   three linked as items written alike or as digit-bearing codes of one
-//!   shape (shared sub-resources are not enough here), two members addressed as items or with
-//!   sub-resources, and fewer distinct sub-resources than members (values
-//!   share a few sub-resources; resource names have many values below).
+//! - below a **collection** (`/workflows/…`): groups of three with evidence,
+//!   two strongly linked, or four rarely seen leaves;
+//! - below a **parameter** (`/workflows/{ns}/…`, where REST puts
+//!   sub-collections and actions): members that list or have ids below are
+//!   left out (unless known values, or rare leaves in numbers: eight);
+//!   groups of three with two written as items or with sub-resources, two
+//!   strongly linked items with at most one sub-resource, or four rare
+//!   leaves;
+//! - at **structure** (the root, a version, a reserved word, where resource
+//!   names live): members that list or have ids below are left out; groups
+//!   of three strongly linked (items or codes) with fewer sub-resources than
+//!   members, three whose values share sub-resources, or eight rare leaves
+//!   that are not dotted RPC names.
 //!
-//! Everywhere, words named like the API's own vocabulary (`snake_case`,
-//! `camelCase`) and words that name a resource elsewhere in the API (a
-//! child of a structure node: `sensors` in `/api/v1/sensors`) are not
-//! values outside structure positions.
+//! Everywhere, a group is refused while names shaped like the API's own
+//! (`camelCase`, action verbs: weight 2; `snake_case`: 1) weigh a third of
+//! it or more, unless it has 40 members; words that name a resource at a
+//! structure node elsewhere (`sensors` in `/api/v1/sensors`) never fold
+//! below a collection or a parameter; words already folded elsewhere (known
+//! values: namespaces, project names) fold again where they reappear.
 //!
-//! A word also joins an existing parameter beside it: on a shared
-//! sub-resource; on any positive evidence when the parameter already holds
-//! words or the word is a digit-bearing code; never on shapes alone next to
-//! a parameter of integers or UUIDs (`/gc/schedule` beside `/gc/{id}`,
-//! `/users/me` beside `/users/{id}` stay literal).
+//! A word also joins the parameter beside it: beside a parameter of words,
+//! on positive evidence, as a code, as a known value or as a leaf used like
+//! the parameter; beside a parameter of identifiers only as a digit-bearing
+//! code, so `/users/me` and `/projects/default` stay literal. Files named
+//! alike fold by extension (`/avatars/{name}.png`), or into one parameter
+//! when of many kinds (`/download/{file}`).
 //!
 //! Every fold is recorded as a [`TemplateDecision`] (where, which values,
 //! why); operators can pin a literal or force a parameter, and learning
