@@ -417,7 +417,8 @@ fn is_prefixed_id(s: &str) -> bool {
             && rest.bytes().all(|b| b.is_ascii_alphanumeric())
             && (rest.bytes().any(|b| b.is_ascii_digit())
                 || looks_random(rest)
-                || case_changes(rest) >= 2)
+                || case_changes(rest) >= 2
+                || scattered_capitals(rest))
         {
             return true;
         }
@@ -453,6 +454,14 @@ fn looks_random(s: &str) -> bool {
         .filter(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
         .count();
     s.len() >= 12 && upper_runs >= 2 && case_changes(s) >= 2
+}
+
+/// Capitals scattered through lower-case text after a prefix, as random
+/// ids have them (`NwncxvjcnqcMUP`), not as one capitalised word does.
+fn scattered_capitals(rest: &str) -> bool {
+    let later_capitals = rest.bytes().skip(1).filter(u8::is_ascii_uppercase).count();
+    let lower = rest.bytes().filter(u8::is_ascii_lowercase).count();
+    rest.len() >= 10 && later_capitals >= 2 && lower >= 2
 }
 
 /// Changes from a lower-case letter to an upper-case one (`efUgtuprHd`: 2).
@@ -610,6 +619,7 @@ mod tests {
             ("a1e1549f-12c2-c9c8-bf1f-0d9", ValueKind::Hex),
             ("cus_NffrFeUfNV2Hib", ValueKind::PrefixedId),
             ("ent_efUgtuprHdxbfi", ValueKind::PrefixedId),
+            ("nod_NwncxvjcnqcMUP", ValueKind::PrefixedId),
             ("VAcbbe80c46d1fb6dfbdb0ae0755281220", ValueKind::PrefixedId),
             ("rlVRPYrh1XbceFFRGIykt8", ValueKind::Token),
             ("2024-05-01", ValueKind::Date),

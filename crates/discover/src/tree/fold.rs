@@ -130,7 +130,14 @@ impl PathTree {
             decisions: Vec::new(),
             prefix: Vec::new(),
         };
+        // Values learned late in the walk may recur earlier in it
+        // (`/artifact-files/...` is walked before `/artifacts/...`): one
+        // more pass when the first one learned any.
+        let known_before = folder.known_values.len();
         folder.fold_node(&mut self.root, Role::Structure);
+        if folder.known_values.len() > known_before {
+            folder.fold_node(&mut self.root, Role::Structure);
+        }
         self.known_values = folder.known_values;
         for decision in folder.decisions {
             self.record(decision);
