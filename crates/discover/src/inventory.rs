@@ -293,6 +293,7 @@ impl Inventory {
             endpoints,
             orphans: plan.orphans,
             template_decisions: plan.template_decisions.to_vec(),
+            operator_decisions: self.decisions.list.clone(),
         }
     }
 
@@ -641,11 +642,12 @@ impl Serialize for Plan<'_> {
                 s.collect_seq(self.0.endpoints.iter().map(|e| self.0.render(e)))
             }
         }
-        let mut report = s.serialize_struct("InventoryReport", 4)?;
+        let mut report = s.serialize_struct("InventoryReport", 5)?;
         report.serialize_field("summary", &self.summary)?;
         report.serialize_field("endpoints", &Endpoints(self))?;
         report.serialize_field("orphans", &self.orphans)?;
         report.serialize_field("template_decisions", self.template_decisions)?;
+        report.serialize_field("operator_decisions", &self.inventory.decisions.list)?;
         report.end()
     }
 }

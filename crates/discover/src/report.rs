@@ -116,4 +116,7 @@ pub struct InventoryReport {
     /// Where learning folded values into parameters, and why.
     #[serde(default)]
     pub template_decisions: Vec<crate::tree::TemplateDecision>,
+    /// Operators' decisions, in the order they were made.
+    #[serde(default)]
+    pub operator_decisions: Vec<crate::decisions::Decision>,
 }

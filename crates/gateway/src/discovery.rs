@@ -17,7 +17,7 @@ use crate::sync::lock;
 use arc_swap::ArcSwap;
 use rampart_core::ExchangeRecord;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
-use rampart_discover::{EndpointId, EndpointMatcher, Inventory};
+use rampart_discover::{Decision, EndpointId, EndpointMatcher, Inventory};
 use rampart_store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -66,6 +66,8 @@ pub struct Discovery {
     sender: SyncSender<ExchangeRecord>,
     /// Cleared by `shutdown`: the worker drains what is queued and stops.
     open: AtomicBool,
+    /// Operators' decisions (admin API) waiting for the worker to apply.
+    decisions: Mutex<Vec<Decision>>,
     matcher: ArcSwap<EndpointMatcher>,
     /// The latest inventory report, as JSON, for `GET /inventory`.
     report: ArcSwap<String>,
@@ -106,6 +108,7 @@ impl Discovery {
         let discovery = Arc::new(Discovery {
             sender,
             open: AtomicBool::new(true),
+            decisions: Mutex::new(Vec::new()),
             matcher: ArcSwap::from_pointee(inventory.compile()),
             report: ArcSwap::from_pointee(report),
             profiles: ArcSwap::from_pointee(profiles),
@@ -136,6 +139,15 @@ impl Discovery {
             self.stats.dropped.fetch_add(1, Ordering::Relaxed);
         }
         sent
+    }
+
+    /// Queues an operator's decision (pin a literal, force a parameter,
+    /// merge, rename); the worker applies it and republishes. Checked here,
+    /// so a bad template is refused to the operator.
+    pub fn decide(&self, decision: Decision) -> Result<(), String> {
+        decision.validate().map_err(|e| e.to_string())?;
+        lock(&self.decisions).push(decision);
+        Ok(())
     }
 
     /// The endpoint matcher the hot path uses now.
@@ -218,7 +230,12 @@ impl Worker {
         let pause = publish_every.min(BATCH_INTERVAL);
         loop {
             let closing = !self.discovery.open.load(Ordering::Relaxed);
+            let decided = self.apply_decisions();
             let drained = self.drain(&receiver);
+            if decided {
+                unpublished = true;
+                unpersisted = true;
+            }
             if drained > 0 {
                 self.discovery
                     .stats
@@ -248,6 +265,18 @@ impl Worker {
         if unpersisted {
             self.persist();
         }
+    }
+
+    /// Applies the operators' decisions queued since the last loop.
+    fn apply_decisions(&mut self) -> bool {
+        let decisions = std::mem::take(&mut *lock(&self.discovery.decisions));
+        let any = !decisions.is_empty();
+        for decision in decisions {
+            if let Err(error) = self.inventory.decide(decision) {
+                tracing::warn!(%error, "an inventory decision was not applied");
+            }
+        }
+        any
     }
 
     /// Observes everything queued now, without waiting; how many.

@@ -117,3 +117,54 @@ async fn mirrored_traffic_is_ingested_with_bad_lines_reported() {
     assert_eq!(summary["errors"][0]["line"], 2);
     wait_for_template(admin, "GET /v2/orders/{order_id}").await;
 }
+
+#[tokio::test]
+async fn operators_force_a_parameter_through_the_admin_api() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
+    let admin = gw.gateway.admin_addr;
+    let post = |path: &str, body: &str| {
+        Request::post(path)
+            .header("host", "a")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(full(body.to_owned()))
+            .unwrap()
+    };
+    // Two region names only: learning alone keeps them literal.
+    let lines = concat!(
+        r#"{"method":"GET","path":"/regions/eu","status":200,"response_body":"{\"a\":1,\"b\":2,\"c\":3}"}"#,
+        "\n",
+        r#"{"method":"GET","path":"/regions/us","status":200,"response_body":"{\"x\":1,\"y\":2,\"z\":3}"}"#,
+        "\n",
+    );
+    assert_eq!(send(admin, post("/ingest", lines)).await.status(), 202);
+    wait_for_template(admin, "GET /regions/eu").await;
+
+    let bad = send(
+        admin,
+        post(
+            "/inventory/decisions",
+            r#"{"decision":"parameter","parent":"/{"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+    let unknown = send(
+        admin,
+        post("/inventory/decisions", r#"{"decision":"guess"}"#),
+    )
+    .await;
+    assert_eq!(unknown.status(), 400);
+    let forced = send(
+        admin,
+        post(
+            "/inventory/decisions",
+            r#"{"decision":"parameter","parent":"/regions"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(forced.status(), 202);
+    let after = wait_for_template(admin, "GET /regions/{region_name}").await;
+    assert!(!templates(&after).iter().any(|t| t == "GET /regions/eu"));
+    assert_eq!(after["operator_decisions"][0]["decision"], "parameter");
+}

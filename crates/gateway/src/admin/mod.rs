@@ -48,7 +48,7 @@ pub async fn serve(listener: TcpListener, state: Arc<AdminState>, mut stop: watc
 
 async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = request.uri().path();
-    if path == "/ingest" || path == "/inventory" {
+    if path == "/ingest" || path == "/inventory" || path == "/inventory/decisions" {
         return ingest::answer(state, request).await;
     }
     if path == "/bans" {
