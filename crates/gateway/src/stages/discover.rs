@@ -10,11 +10,12 @@
 
 use crate::discovery::Discovery;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use crate::sync::lock;
 use bytes::Bytes;
 use http::HeaderMap;
 use rampart_core::event::rfc3339_millis;
 use rampart_core::{Action, Clock, ExchangeRecord, SystemClock};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub struct DiscoverStage {
     discovery: Arc<Discovery>,
@@ -30,8 +31,13 @@ impl DiscoverStage {
     }
 }
 
-/// What the stage keeps of one exchange between phases.
+/// The capture of one exchange, moved out (not copied) when it is handed
+/// to the inventory: `logging` only sees the exchange by reference.
 #[derive(Debug, Clone, Default)]
+struct CaptureSlot(Arc<Mutex<Capture>>);
+
+/// What the stage keeps of one exchange between phases.
+#[derive(Debug, Default)]
 struct Capture {
     query: String,
     request_headers: Vec<(String, String)>,
@@ -69,11 +75,12 @@ impl Stage for DiscoverStage {
                 ctx.extensions.insert(profile);
             }
         }
-        ctx.extensions.insert(Capture {
-            query: request.uri.query().unwrap_or("").to_string(),
-            request_headers: header_pairs(&request.headers),
-            ..Capture::default()
-        });
+        ctx.extensions
+            .insert(CaptureSlot(Arc::new(Mutex::new(Capture {
+                query: request.uri.query().unwrap_or("").to_string(),
+                request_headers: header_pairs(&request.headers),
+                ..Capture::default()
+            }))));
         Action::Allow
     }
 
@@ -84,7 +91,8 @@ impl Stage for DiscoverStage {
         body: BodyView<'_>,
     ) -> Action {
         let limit = self.sample_limit();
-        if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
+        if let Some(slot) = ctx.extensions.get::<CaptureSlot>() {
+            let mut capture = lock(&slot.0);
             if !body.bytes.is_empty() {
                 capture.request_body = Some(body.bytes[..body.bytes.len().min(limit)].to_vec());
             }
@@ -97,7 +105,8 @@ impl Stage for DiscoverStage {
         ctx: &mut ExchangeContext,
         response: &mut http::response::Parts,
     ) -> Action {
-        if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
+        if let Some(slot) = ctx.extensions.get::<CaptureSlot>() {
+            let mut capture = lock(&slot.0);
             capture.status = Some(response.status.as_u16());
             capture.response_headers = header_pairs(&response.headers);
         }
@@ -110,7 +119,8 @@ impl Stage for DiscoverStage {
 
     fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
         let limit = self.sample_limit();
-        if let Some(capture) = ctx.extensions.get_mut::<Capture>() {
+        if let Some(slot) = ctx.extensions.get::<CaptureSlot>() {
+            let mut capture = lock(&slot.0);
             let room = limit.saturating_sub(capture.response_body.len());
             capture
                 .response_body
@@ -119,9 +129,10 @@ impl Stage for DiscoverStage {
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
-        let Some(capture) = ctx.extensions.get::<Capture>() else {
+        let Some(slot) = ctx.extensions.get::<CaptureSlot>() else {
             return;
         };
+        let capture = std::mem::take(&mut *lock(&slot.0));
         let Some(status) = capture.status else { return };
         if !matches!(outcome.action, "allow" | "monitor") {
             return;
@@ -133,13 +144,12 @@ impl Stage for DiscoverStage {
             host: Some(ctx.host.clone()),
             method: ctx.method.to_string(),
             path: ctx.path.clone(),
-            query: capture.query.clone(),
-            request_headers: capture.request_headers.clone(),
-            request_body: capture.request_body.clone(),
+            query: capture.query,
+            request_headers: capture.request_headers,
+            request_body: capture.request_body,
             status: Some(status),
-            response_headers: capture.response_headers.clone(),
-            response_body: (!capture.response_body.is_empty())
-                .then(|| capture.response_body.clone()),
+            response_headers: capture.response_headers,
+            response_body: (!capture.response_body.is_empty()).then_some(capture.response_body),
         });
     }
 }
