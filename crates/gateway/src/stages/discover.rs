@@ -47,16 +47,19 @@ struct Capture {
     response_body: Vec<u8>,
 }
 
+/// The headers as discovery reads them. Sized once (`len` counts every
+/// value); values are almost always ASCII, which `from_utf8` checks
+/// word-at-a-time where `from_utf8_lossy` walks chunk by chunk.
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_string(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
+    let mut pairs = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        let value = match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        };
+        pairs.push((name.as_str().to_owned(), value));
+    }
+    pairs
 }
 
 impl Stage for DiscoverStage {
