@@ -9,6 +9,7 @@
 pub mod action;
 pub mod clock;
 pub mod event;
+pub mod pairs;
 pub mod record;
 
 pub use action::{Action, Reason};

@@ -319,15 +319,7 @@ impl<'de> Visitor<'de> for HeadersVisitor {
         while let Some(entry) = map.next_entry()? {
             entries.push(entry);
         }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        // `dedup_by` keeps the first of equal neighbours: hand it the later value.
-        entries.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                std::mem::swap(&mut later.1, &mut kept.1);
-            }
-            same
-        });
+        crate::pairs::sort_keeping_last(&mut entries);
         let mut pairs = Vec::with_capacity(entries.len());
         for (name, value) in entries {
             match value {

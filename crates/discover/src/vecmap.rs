@@ -139,15 +139,7 @@ impl<K, V> IntoIterator for VecMap<K, V> {
 impl<K: Ord, V> FromIterator<(K, V)> for VecMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut entries: Vec<(K, V)> = iter.into_iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        // `dedup_by` keeps the first of equal neighbours: hand it the later value.
-        entries.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                std::mem::swap(&mut later.1, &mut kept.1);
-            }
-            same
-        });
+        rampart_core::pairs::sort_keeping_last(&mut entries);
         VecMap {
             entries: entries.into_boxed_slice(),
         }
