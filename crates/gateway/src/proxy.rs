@@ -82,6 +82,20 @@ impl ForwardError {
         }
     }
 
+    /// What the client is told: the request's own faults in full, the
+    /// upstream's only in general terms (addresses and internal errors go
+    /// to the log and the event, never to the client).
+    fn public_detail(&self) -> String {
+        match self {
+            ForwardError::Connect(_) | ForwardError::NoAddress => {
+                "the upstream could not be reached".to_owned()
+            }
+            ForwardError::Timeout(_) => "the upstream did not answer in time".to_owned(),
+            ForwardError::Upstream(_) => "the upstream's answer could not be used".to_owned(),
+            ForwardError::BodyTooLarge(_) | ForwardError::ClientBody(_) => self.to_string(),
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             ForwardError::Connect(_) | ForwardError::NoAddress => "connect",
@@ -248,7 +262,7 @@ pub async fn handle(
                 ));
             }
             tracing::debug!(request_id = %ctx.request_id, %error, "forwarding failed");
-            Ok(answers.refuse(Some(&route), ctx, status, &error.to_string(), "allow"))
+            Ok(answers.refuse(Some(&route), ctx, status, &error.public_detail(), "allow"))
         }
         Ok((head, pooled)) => Ok(respond(
             shared,

@@ -190,10 +190,17 @@ async fn upstream_down_answers_502_and_records_an_event() {
     assert_eq!(response.status(), 502);
     let problem = body_json(response).await;
     assert_eq!(problem["status"], 502);
+    // The client learns nothing of the inside; the event keeps the detail.
+    let told = problem.to_string();
+    assert!(!told.contains(&closed.port().to_string()), "{told}");
+    assert!(!told.contains("refused"), "{told}");
     let events = gw.events(1).await;
     assert_eq!(events[0]["status"], 502);
     assert_eq!(events[0]["path"], "/anything");
     assert_eq!(events[0]["reasons"][0]["source"], "upstream.connect");
+    assert!(events[0]["reasons"][0]["evidence"]
+        .as_str()
+        .is_some_and(|e| e.contains(&closed.port().to_string())));
     assert_eq!(events[0]["request_id"], problem["request_id"]);
 }
 
