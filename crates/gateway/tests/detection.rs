@@ -100,3 +100,27 @@ fn bad_detect_settings_name_the_key() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn http2_requests_carry_their_host_in_the_authority_and_pass() {
+    use hyper_util::rt::TokioIo;
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_detect(upstream.addr, "")).await;
+    let stream = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let ordinary = Request::get("http://h2.test/ok").body(full("")).unwrap();
+    let response = sender.send_request(ordinary).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    // Detection still reads the request: an attack over HTTP/2 is refused.
+    let attack = Request::get(
+        "http://h2.test/p?q=%27%20OR%201%3D1%20UNION%20SELECT%20password%20FROM%20users--",
+    )
+    .body(full(""))
+    .unwrap();
+    assert_eq!(sender.send_request(attack).await.unwrap().status(), 403);
+}

@@ -31,11 +31,18 @@ impl Stage for DetectStage {
         request: &http::request::Parts,
         body: BodyView<'_>,
     ) -> Action {
-        let headers: Vec<(&str, &[u8])> = request
+        let mut headers: Vec<(&str, &[u8])> = request
             .headers
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes()))
             .collect();
+        // HTTP/2 carries the host in `:authority`, not in a `Host` header:
+        // the host checks read what the protocol version carries.
+        if !request.headers.contains_key(http::header::HOST) {
+            if let Some(authority) = request.uri.authority() {
+                headers.push(("host", authority.as_str().as_bytes()));
+            }
+        }
         let view = RequestView {
             method: request.method.as_str(),
             path: request.uri.path(),
