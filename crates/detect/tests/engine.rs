@@ -329,3 +329,31 @@ fn xml_escaped_character_references_are_decoded_as_the_browser_will() {
             .blocked
     );
 }
+
+#[test]
+fn signals_normal_for_apis_score_nothing_at_the_default_paranoia() {
+    // A script posting by address: host is an IP, empty User-Agent, a
+    // body without Content-Type.
+    let request = Req {
+        method: "POST",
+        path: "/orders",
+        query: "",
+        headers: vec![("Host", b"127.0.0.1:8080"), ("User-Agent", b"")],
+        body: Some(br#"{"sku":"A-1","qty":2}"#),
+        truncated: false,
+    };
+    let v = request.inspect(&engine(""));
+    assert!(v.detections.is_empty() && !v.blocked, "{v:?}");
+    let stricter = request.inspect(&engine("[detect]\nparanoia = 2\n"));
+    let found = rules(&stricter);
+    for rule in [
+        "protocol.host_is_ip",
+        "protocol.empty_user_agent",
+        "protocol.missing_content_type",
+    ] {
+        assert!(
+            found.contains(&rule),
+            "{rule} missing at paranoia 2: {found:?}"
+        );
+    }
+}

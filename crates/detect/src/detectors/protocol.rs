@@ -154,6 +154,12 @@ fn ascii_unsafe_charset(accept: &str) -> Option<String> {
         })
 }
 
+/// Paranoia level of signals that are normal for API clients (a host given
+/// as an address, an empty `User-Agent` from a server-to-server client, a
+/// body without `Content-Type`): at the default level 1 they score nothing,
+/// so they neither make every request an event nor lower every threshold.
+const NORMAL_FOR_APIS: u8 = 2;
+
 /// Request-line and header anomalies.
 pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut Vec<Finding>) {
     let method = req.method;
@@ -208,7 +214,9 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
                 .map_or(h.as_str(), |(n, _)| n);
             if host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[') {
                 out.push((
-                    Hit::new("protocol.host_is_ip", 3.0, 0.5, 1),
+                    // Normal for APIs (health checks, service-to-service
+                    // calls by address): counted from paranoia 2 only.
+                    Hit::new("protocol.host_is_ip", 3.0, 0.5, NORMAL_FOR_APIS),
                     Location::Header("host".into()),
                     h.clone(),
                 ));
@@ -218,7 +226,7 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
     if let Some(ua) = req.header("user-agent") {
         if ua.trim_ascii().is_empty() {
             out.push((
-                Hit::new("protocol.empty_user_agent", 3.0, 0.5, 1),
+                Hit::new("protocol.empty_user_agent", 3.0, 0.5, NORMAL_FOR_APIS),
                 Location::Header("user-agent".into()),
                 String::new(),
             ));
@@ -353,8 +361,9 @@ pub fn inspect_content_type(
     let hit = |rule, score: f64| Hit::new(rule, score, 0.85, 1);
     let Some(ct) = ct else {
         if has_body {
+            // An ordinary chunked POST from a script often has none.
             out.push((
-                hit("protocol.missing_content_type", 5.0),
+                Hit::new("protocol.missing_content_type", 5.0, 0.85, NORMAL_FOR_APIS),
                 loc(),
                 String::new(),
             ));
