@@ -42,6 +42,17 @@ async fn malformed_chunk_sizes() {
 }
 
 #[tokio::test]
+async fn missing_or_repeated_host_and_lookalike_framing_names() {
+    refused("GET / HTTP/1.1\r\n\r\n").await;
+    refused("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").await;
+    refused(
+        "POST / HTTP/1.1\r\nHost: t\r\nTransfer_Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc",
+    )
+    .await;
+    refused("POST / HTTP/1.1\r\nHost: t\r\nContent_Length: 3\r\n\r\nabc").await;
+}
+
+#[tokio::test]
 async fn obsolete_line_folding() {
     refused("GET / HTTP/1.1\r\nHost: t\r\nX-Folded: first\r\n second\r\n\r\n").await;
 }
