@@ -104,14 +104,7 @@ const RESERVED_WORDS: &[&str] = &[
     "settings",
     "config",
     "v",
-    "latest",
-    "current",
-    // The caller's own object (`/users/me`, `/customers/my/balance`):
-    // `ITEM_ALIASES`.
-    "me",
-    "my",
-    "mine",
-    "self",
+    // Item aliases are reserved too: `ITEM_ALIASES`.
     // Actions on a resource (`/orders/{id}/cancel`).
     "accept",
     "approve",
@@ -142,8 +135,9 @@ const RESERVED_WORDS: &[&str] = &[
 ];
 
 /// Reserved words that name one item of a collection (the caller's own,
-/// the newest): literal when learned, but a value where a spec declares a
-/// parameter (`/users/{user_gid}` takes `me`).
+/// `/users/me`, `/customers/my/balance`; the newest): literal when
+/// learned, but a value where a spec declares a parameter
+/// (`/users/{user_gid}` takes `me`).
 pub const ITEM_ALIASES: &[&str] = &["me", "my", "mine", "self", "current", "latest"];
 
 /// Longest reserved word: longer text skips the list.
@@ -223,7 +217,9 @@ pub fn classify(segment: &str, in_version_position: bool) -> ValueKind {
     if s.parse::<std::net::IpAddr>().is_ok() {
         return ValueKind::IpAddress;
     }
-    if s.len() <= MAX_RESERVED_WORD_LEN && RESERVED_WORDS.contains(&s) {
+    if s.len() <= MAX_RESERVED_WORD_LEN
+        && (RESERVED_WORDS.contains(&s) || ITEM_ALIASES.contains(&s))
+    {
         return ValueKind::Literal;
     }
     if is_hostname(s) {

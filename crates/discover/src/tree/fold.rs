@@ -54,7 +54,7 @@
 //! why); operators can pin a literal or force a parameter, and learning
 //! never undoes either.
 
-use super::{extension_of, Node, OpKey, PathTree, TemplateDecision};
+use super::{extension_of, Node, OpKey, PathTree, TemplateDecision, MAX_VERSION_DIGITS};
 use crate::function::{response_shape, ResponseShape};
 use crate::schema::Schema;
 use crate::segment::{
@@ -113,7 +113,7 @@ pub(super) enum Role {
 fn role_of(segment: &str) -> Role {
     match classify(segment, false) {
         ValueKind::Literal | ValueKind::DottedName => Role::Structure,
-        ValueKind::Integer if segment.len() <= 2 => Role::Structure,
+        ValueKind::Integer if segment.len() <= MAX_VERSION_DIGITS => Role::Structure,
         kind if kind.is_identifier() => Role::Param,
         _ => Role::Collection,
     }
@@ -186,7 +186,6 @@ struct Member {
     lists: bool,
     /// Addressed like an item (see `addressed_as_item`).
     item_writes: bool,
-    has_children: bool,
     /// Answers a list or takes a `POST` (creates): a collection's ways.
     collection_like: bool,
     /// Nothing below it.
@@ -268,9 +267,6 @@ impl Folder {
             .filter(|(key, child)| node.forced || extension_of(key).is_none() || !is_leaf(child))
             .filter_map(|(key, child)| {
                 let kind = classify(key, false);
-                // Dotted names are RPC methods (`chat.postMessage`) or
-                // values (`liam.miller`): where resource names live only
-                // strong evidence folds them.
                 // Below a value, dotted numbers are its releases
                 // (`/pypi/{project}/1.28/json`), not the API's version.
                 let release = role == Role::Param
@@ -278,6 +274,9 @@ impl Folder {
                     && key.contains('.')
                     && is_version(key)
                     && !key.starts_with(['v', 'V']);
+                // Dotted names are RPC methods (`chat.postMessage`) or
+                // values (`liam.miller`): where resource names live only
+                // strong evidence folds them.
                 let eligible = node.forced
                     || release
                     || matches!(
@@ -286,24 +285,26 @@ impl Folder {
                     );
                 let resource_name =
                     role != Role::Structure && self.vocabulary.contains(key.as_str());
-                (eligible && (node.forced || !resource_name)).then(|| Member {
-                    known: self.known_values.contains(key.as_str()),
-                    key: key.clone(),
-                    kind,
-                    vocabulary: vocabulary_weight(key),
-                    lists: answers_lists(child, key),
-                    collection_like: answers_lists(child, key)
-                        || child.endpoints.iter().any(|(op, _)| op.method == "POST"),
-                    item_writes: addressed_as_item(child, role),
-                    has_children: !child.literals.is_empty() || !child.params.is_empty(),
-                    leaf: is_leaf(child),
-                    rare: seen_rarely(child),
-                    id_kinds: child
-                        .params
-                        .iter()
-                        .filter(|p| p.kinds.iter().all(|k| k.is_identifier()))
-                        .flat_map(|p| p.kinds.iter().copied())
-                        .collect(),
+                (eligible && (node.forced || !resource_name)).then(|| {
+                    let lists = answers_lists(child, key);
+                    Member {
+                        known: self.known_values.contains(key.as_str()),
+                        key: key.clone(),
+                        kind,
+                        vocabulary: vocabulary_weight(key),
+                        lists,
+                        collection_like: lists
+                            || child.endpoints.iter().any(|(op, _)| op.method == "POST"),
+                        item_writes: addressed_as_item(child, role),
+                        leaf: is_leaf(child),
+                        rare: seen_rarely(child),
+                        id_kinds: child
+                            .params
+                            .iter()
+                            .filter(|p| p.kinds.iter().all(|k| k.is_identifier()))
+                            .flat_map(|p| p.kinds.iter().copied())
+                            .collect(),
+                    }
                 })
             })
             .filter(|m| {
@@ -755,7 +756,7 @@ fn sibling_groups(node: &Node, members: Vec<Member>, role: Role) -> Vec<(String,
         let g = groups.entry(root(&mut group, i)).or_default();
         g.size += 1;
         g.strong |= strong[i];
-        g.items += usize::from(m.item_writes || m.has_children);
+        g.items += usize::from(m.item_writes || !m.leaf);
         g.vocabulary += m.vocabulary;
         g.camel += usize::from(is_camel_case(&m.key));
         g.shared |= shared[i];

@@ -190,7 +190,7 @@ fn classify_in_path(segments: &[String], at: usize, after_param: bool) -> ValueK
     match classify(segment, !after_param && at < 3) {
         ValueKind::Integer
             if !after_param
-                && segment.len() <= 2
+                && segment.len() <= MAX_VERSION_DIGITS
                 && previous.is_some_and(|p| names_api_root(p)) =>
         {
             ValueKind::Literal
@@ -200,6 +200,9 @@ fn classify_in_path(segments: &[String], at: usize, after_param: bool) -> ValueK
         kind => kind,
     }
 }
+
+/// Digits of a bare number that can be an API's version (`/rest/api/3`).
+pub(super) const MAX_VERSION_DIGITS: usize = 2;
 
 /// Words after which a small number is the API's version (`/api/3`).
 pub(crate) fn names_api_root(segment: &str) -> bool {
