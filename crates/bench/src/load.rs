@@ -15,12 +15,12 @@
 //!   granularity): then latency runs from the actual send.
 
 use crate::cpu::CpuOwner;
+use crate::workload::Workload;
 use anyhow::{bail, Context, Result};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http::header::HOST;
-use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Empty};
+use http::StatusCode;
+use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
@@ -42,6 +42,7 @@ const HISTOGRAM_MAX_MICROS: u64 = 60_000_000;
 #[derive(Debug, Clone, Copy)]
 pub struct LoadPlan {
     pub connections: usize,
+    pub workload: Workload,
     pub warmup: Duration,
     pub duration: Duration,
 }
@@ -118,14 +119,16 @@ impl LoadResult {
 struct Connection {
     target: SocketAddr,
     host: String,
-    sender: Option<SendRequest<Empty<Bytes>>>,
+    workload: Workload,
+    sender: Option<SendRequest<Full<Bytes>>>,
 }
 
 impl Connection {
-    fn new(target: SocketAddr) -> Self {
+    fn new(target: SocketAddr, workload: Workload) -> Self {
         Connection {
             target,
             host: target.to_string(),
+            workload,
             sender: None,
         }
     }
@@ -142,7 +145,7 @@ impl Connection {
         Ok(())
     }
 
-    /// One `GET /bench`; true when it was answered 200 with its full body.
+    /// One request of the workload; true when it was answered 200 with its full body.
     async fn request(&mut self) -> bool {
         let ok = matches!(
             timeout(REQUEST_TIMEOUT, self.try_request()).await,
@@ -163,9 +166,7 @@ impl Connection {
             bail!("not connected");
         };
         sender.ready().await?;
-        let request = Request::get("/bench")
-            .header(HOST, &self.host)
-            .body(Empty::new())?;
+        let request = self.workload.request(&self.host)?;
         let response = sender.send_request(request).await?;
         let status = response.status();
         response.into_body().collect().await?;
@@ -186,7 +187,7 @@ pub async fn run(
     }
     let mut connections = Vec::with_capacity(plan.connections);
     for _ in 0..plan.connections {
-        let mut connection = Connection::new(target);
+        let mut connection = Connection::new(target, plan.workload);
         connection
             .connect()
             .await
@@ -311,6 +312,7 @@ mod tests {
     fn plan(connections: usize) -> LoadPlan {
         LoadPlan {
             connections,
+            workload: Workload::Post,
             warmup: Duration::from_millis(200),
             duration: Duration::from_millis(800),
         }
@@ -364,7 +366,7 @@ mod tests {
         // A port that was free a moment ago: nothing listens there.
         let closed = crate::process::free_local_addr().unwrap();
         let client = tokio::runtime::Runtime::new().unwrap();
-        let mut connection = Connection::new(closed);
+        let mut connection = Connection::new(closed, Workload::Get);
         let ok = client.block_on(connection.request());
         assert!(!ok);
         assert!(client

@@ -14,6 +14,7 @@ mod process;
 mod rampart;
 mod report;
 mod upstream;
+mod workload;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -64,6 +65,14 @@ struct Args {
     /// Open-loop rate in requests per second (default: half of Rampart's max).
     #[arg(long)]
     open_loop_rate: Option<f64>,
+    /// What Rampart does to each request: the bare pipeline, or full
+    /// protection (four stages, two limits, a blocking rule, events to a file).
+    #[arg(long, value_enum, default_value_t = rampart::Profile::Bare)]
+    profile: rampart::Profile,
+    /// The request every connection sends: `GET /bench`, or a POST of a
+    /// 1 KB JSON order.
+    #[arg(long, value_enum, default_value_t = workload::Workload::Get)]
+    workload: workload::Workload,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +137,7 @@ struct Target {
 fn run(args: &Args) -> Result<()> {
     let plan = LoadPlan {
         connections: args.connections,
+        workload: args.workload,
         warmup: seconds(args.warmup, "warmup")?,
         duration: seconds(args.duration, "duration")?,
     };
@@ -159,6 +169,7 @@ fn run(args: &Args) -> Result<()> {
     let shape = rampart::Shape {
         workers: proxy_workers,
         idle_per_upstream: args.connections,
+        profile: args.profile,
     };
     let rampart = match rampart::locate_binary(args.rampart_bin.as_deref())
         .and_then(|binary| rampart::Rampart::start(&binary, upstream.addr, shape, workdir.path()))
@@ -206,8 +217,8 @@ fn run(args: &Args) -> Result<()> {
     };
 
     println!(
-        "load: {} keep-alive connections, {:?} per run after {:?} warm-up, {} round(s); proxies run {proxy_workers} worker(s)\n",
-        plan.connections, plan.duration, plan.warmup, args.rounds
+        "load: {:?} over {} keep-alive connections, {:?} per run after {:?} warm-up, {} round(s); proxies run {proxy_workers} worker(s); Rampart profile {:?}\n",
+        plan.workload, plan.connections, plan.duration, plan.warmup, args.rounds, args.profile
     );
     println!("{}", report::rounds_summary(&rounds));
     if let Some((rate, open_rounds)) = &open_loop {

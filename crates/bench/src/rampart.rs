@@ -1,7 +1,6 @@
 //! Rampart as a benchmark target: find (or build) the `rampart` binary, write
-//! a configuration with the pipeline on and nothing to detect (one listener,
-//! one upstream, one route, `ip_lists` with empty lists, no event sinks), start
-//! it and count its worker threads.
+//! a configuration for the chosen [`Profile`], start it and count its worker
+//! threads.
 
 use crate::process::{free_local_addr, ChildGuard};
 use anyhow::{bail, Context, Result};
@@ -61,15 +60,79 @@ pub struct Shape {
     pub workers: usize,
     /// `max_idle_per_address` of the upstream pool.
     pub idle_per_upstream: usize,
+    pub profile: Profile,
+}
+
+/// What Rampart does to each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// The pipeline runs with nothing to do: `ip_lists` with empty lists,
+    /// no event sinks. The cost of the proxy itself.
+    Bare,
+    /// Everything a user turns on: `ip_lists`, `discover`, `detect` and
+    /// `prevent`; two GCRA limits (per IP, per endpoint) applied by two
+    /// `rate_limit` rules, a rule that blocks on the detection score, and
+    /// security events written to a JSON-lines file. The limits are far
+    /// above the offered load: they are consulted on every request and
+    /// never refuse one.
+    Full,
+}
+
+/// The `[events]`, `[pipeline]`, `[discovery]` and `[prevent]` sections.
+fn protection(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Bare => {
+            r#"[pipeline]
+stages = ["ip_lists"]
+"#
+        }
+        Profile::Full => {
+            r#"[events]
+jsonl = "rampart-events.jsonl"
+
+[pipeline]
+stages = ["ip_lists", "discover", "detect", "prevent"]
+
+[discovery]
+
+[[prevent.limits]]
+name = "per-ip"
+key = { parts = ["ip"] }
+quota = { requests = 10000000, per_seconds = 1 }
+
+[[prevent.limits]]
+name = "per-endpoint"
+key = { parts = ["endpoint"] }
+quota = { requests = 10000000, per_seconds = 1 }
+
+[[prevent.policy.rules]]
+name = "limit-clients"
+when = 'true'
+action = { type = "rate_limit", limit = "per-ip" }
+
+[[prevent.policy.rules]]
+name = "limit-endpoints"
+when = 'true'
+action = { type = "rate_limit", limit = "per-endpoint" }
+
+[[prevent.policy.rules]]
+name = "block-risky"
+when = 'signals.score >= 8.0'
+action = { type = "block" }
+"#
+        }
+    }
 }
 
 fn config(listen: SocketAddr, admin: SocketAddr, upstream: SocketAddr, shape: Shape) -> String {
     let Shape {
         workers,
         idle_per_upstream,
+        profile,
     } = shape;
+    let protection = protection(profile);
     format!(
-        r#"# Written by rampart-bench: the pipeline runs, nothing is there to detect.
+        r#"# Written by rampart-bench, profile {profile:?}.
 [server]
 drain_timeout = "1s"
 workers = {workers}
@@ -77,9 +140,7 @@ workers = {workers}
 [admin]
 listen = "{admin}"
 
-[pipeline]
-stages = ["ip_lists"]
-
+{protection}
 [[listeners]]
 name = "bench"
 listen = "{listen}"
@@ -149,17 +210,22 @@ pub fn locate_binary(explicit: Option<&Path>) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn config_has_one_listener_upstream_route_and_no_event_sinks() {
-        let text = config(
+    fn shaped(profile: Profile) -> String {
+        config(
             "127.0.0.1:8080".parse().unwrap(),
             "127.0.0.1:9090".parse().unwrap(),
             "127.0.0.1:3000".parse().unwrap(),
             Shape {
                 workers: 3,
                 idle_per_upstream: 64,
+                profile,
             },
-        );
+        )
+    }
+
+    #[test]
+    fn bare_config_has_one_listener_upstream_route_and_no_event_sinks() {
+        let text = shaped(Profile::Bare);
         assert!(text.contains("workers = 3\n"));
         assert!(text.contains("max_idle_per_address = 64\n"));
         assert_eq!(text.matches("[[listeners]]").count(), 1);
@@ -168,6 +234,16 @@ mod tests {
         assert!(text.contains(r#"stages = ["ip_lists"]"#));
         assert!(text.contains(r#"addresses = ["127.0.0.1:3000"]"#));
         assert!(!text.contains("[events]"));
+    }
+
+    #[test]
+    fn full_config_runs_every_stage_with_limits_a_rule_and_events() {
+        let text = shaped(Profile::Full);
+        assert!(text.contains(r#"stages = ["ip_lists", "discover", "detect", "prevent"]"#));
+        assert_eq!(text.matches("[[prevent.limits]]").count(), 2);
+        assert_eq!(text.matches(r#"type = "rate_limit""#).count(), 2);
+        assert!(text.contains(r#"type = "block""#));
+        assert!(text.contains("jsonl = "));
     }
 
     #[test]

@@ -3,16 +3,20 @@
 //! Discovery, detection and prevention are pure libraries; the gateway and the
 //! CLI feed them. What they exchange lives here so that none of them depends on
 //! another: the exchange record read from files and mirrored traffic, the
-//! action a pipeline stage decides, the explained reasons behind it, the
-//! security event written for operators, and a clock tests can drive.
+//! exchange view through which every stage reads a request (decoded once; see
+//! [`exchange`]), the action a pipeline stage decides, the explained reasons
+//! behind it, the security event written for operators, and a clock tests
+//! can drive.
 
 pub mod action;
 pub mod clock;
 pub mod event;
+pub mod exchange;
 pub mod pairs;
 pub mod record;
 
 pub use action::{Action, Reason};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use event::SecurityEvent;
+pub use exchange::{Body, RequestView};
 pub use record::{ExchangeRecord, RecordError, RecordReader};

@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rampart_core::{ExchangeRecord, RecordReader};
-use rampart_detect::{Body, DetectConfig, Engine, RequestView};
+use rampart_detect::{DetectConfig, Engine, RequestView};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -27,22 +27,7 @@ fn corpus() -> Vec<ExchangeRecord> {
 }
 
 fn inspect(engine: &Engine, r: &ExchangeRecord) -> bool {
-    let headers: Vec<(&str, &[u8])> = r
-        .request_headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_bytes()))
-        .collect();
-    let view = RequestView {
-        method: &r.method,
-        path: &r.path,
-        query: &r.query,
-        headers: &headers,
-        body: r.request_body.as_deref().map(|bytes| Body {
-            bytes,
-            truncated: false,
-        }),
-    };
-    engine.inspect(&view).blocked
+    engine.inspect(&RequestView::from_record(r)).blocked
 }
 
 fn percentiles(engine: &Engine, records: &[ExchangeRecord]) {

@@ -20,9 +20,10 @@ use crate::parse::content_type::{self, BodyKind};
 use crate::parse::graphql::{self, GraphqlStats};
 use crate::parse::query::Origin;
 use crate::parse::{cookie, json, multipart, query, user_agent, xml, Anomaly, Collector};
-use crate::request::RequestView;
 use crate::verdict::Verdict;
+use rampart_core::exchange::RequestView;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 
 /// Headers checked by the protocol detector or parsed elsewhere, not read as values.
 const NOT_VALUES: &[&str] = &[
@@ -110,7 +111,7 @@ impl Engine {
             Transport::Percent,
         );
         query::parse(req.query.as_bytes(), Origin::Query, &mut sink);
-        for (name, value) in req.headers {
+        for &(name, value) in &req.headers {
             if name.eq_ignore_ascii_case("cookie") {
                 cookie::parse(value, &mut sink);
             } else if !NOT_VALUES.iter().any(|n| name.eq_ignore_ascii_case(n)) {
@@ -148,8 +149,11 @@ impl Engine {
                 reason,
             };
             match kind {
-                BodyKind::Json => match json::parse(bytes, &mut sink) {
-                    Ok(doc) => json_doc = Some(doc),
+                BodyKind::Json => match json_document(req, bytes) {
+                    Ok(doc) => {
+                        json::walk_document(doc.as_ref(), &mut sink);
+                        json_doc = Some(doc);
+                    }
                     Err(_) if truncated => {}
                     Err(e) => sink.anomaly(malformed(e)),
                 },
@@ -186,7 +190,7 @@ impl Engine {
             }
         }
         if graphql_stats.is_none() {
-            graphql_stats = self.read_graphql(req, &policy, json_doc.as_ref(), &mut sink);
+            graphql_stats = self.read_graphql(req, &policy, json_doc.as_deref(), &mut sink);
         }
 
         let values = std::mem::take(&mut sink.values);
@@ -196,7 +200,7 @@ impl Engine {
         if let Some((stats, documents)) = &graphql_stats {
             graphql_abuse::inspect(stats, *documents, policy.graphql, &mut findings);
         }
-        self.check_contract(req, &policy, &values, json_doc.as_ref(), &mut findings);
+        self.check_contract(req, &policy, &values, json_doc.as_deref(), &mut findings);
 
         let mut detections: Vec<Detection> = Vec::new();
         let mut hits: Vec<Hit> = Vec::new();
@@ -349,6 +353,21 @@ fn header_kind(location: &Location, value: &str) -> Option<FieldKind> {
             Some(FieldKind::FreeText)
         }
         _ => None,
+    }
+}
+
+/// The JSON body as a document: the view's own (parsed once for every
+/// stage) when the engine reads the whole of what the view holds, else the
+/// engine's `max_body_bytes` prefix parsed here.
+fn json_document<'r>(req: &'r RequestView<'_>, inspected: &[u8]) -> Result<Cow<'r, Json>, String> {
+    let whole = req
+        .body
+        .is_some_and(|body| body.bytes.len() == inspected.len());
+    match req.json() {
+        Some(parsed) if whole => parsed.map(Cow::Borrowed).map_err(str::to_owned),
+        _ => serde_json::from_slice(inspected)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string()),
     }
 }
 

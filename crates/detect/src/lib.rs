@@ -15,7 +15,6 @@ pub mod engine;
 pub mod evidence;
 pub mod location;
 pub mod parse;
-pub mod request;
 pub mod verdict;
 
 pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};
@@ -23,5 +22,7 @@ pub use contract::{BodySchema, EndpointContract, FieldKind, ParamSpec, ValueType
 pub use detectors::{Category, Detection};
 pub use engine::Engine;
 pub use location::Location;
-pub use request::{Body, RequestView};
+/// The exchange view the engine reads (defined in `rampart-core`, shared by
+/// every stage so that a request is decoded once).
+pub use rampart_core::exchange::{Body, RequestView};
 pub use verdict::Verdict;

@@ -32,16 +32,16 @@ impl<'a> Req<'a> {
     }
 
     fn inspect(&self, engine: &Engine) -> Verdict {
-        engine.inspect(&RequestView {
-            method: self.method,
-            path: self.path,
-            query: self.query,
-            headers: &self.headers,
-            body: self.body.map(|bytes| Body {
+        engine.inspect(&RequestView::new(
+            self.method,
+            self.path,
+            self.query,
+            self.headers.clone(),
+            self.body.map(|bytes| Body {
                 bytes,
                 truncated: self.truncated,
             }),
-        })
+        ))
     }
 }
 

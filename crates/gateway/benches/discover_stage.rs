@@ -34,7 +34,7 @@ use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rampart_core::ExchangeRecord;
 use rampart_gateway::discovery::{Discovery, DiscoverySettings};
-use rampart_gateway::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use rampart_gateway::pipeline::{request_view, BodyView, ExchangeContext, Outcome, Stage};
 use rampart_gateway::stages::discover::DiscoverStage;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -254,14 +254,14 @@ fn run(
     mut ctx: ExchangeContext,
 ) -> ExchangeContext {
     stage.request_headers(&mut ctx, &exchange.request);
-    stage.request_body(
-        &mut ctx,
+    let view = request_view(
         &exchange.request,
         BodyView {
             bytes: &exchange.request_body,
             complete: true,
         },
     );
+    stage.request_body(&mut ctx, &exchange.request, &view);
     stage.response_headers(&mut ctx, &mut exchange.response);
     stage.response_body(&mut ctx, &mut exchange.response_body, true);
     stage.logging(

@@ -5,8 +5,14 @@
 //! so a stage implements only the phases it needs. Stages run in the
 //! configured order; the first terminal action (`Block`) ends the phase, and
 //! `Monitor` is remembered so the exchange is recorded without being changed.
+//!
+//! The `request_body` phase hands every stage the same
+//! [`RequestView`](rampart_core::RequestView), built once per request by
+//! [`request_view`]: no stage re-parses what another parsed (the JSON body
+//! is parsed at most once, by whichever stage reads it first).
 
 use bytes::Bytes;
+use rampart_core::exchange::{Body, RequestView};
 use rampart_core::{Action, Reason};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -75,13 +81,37 @@ impl ExchangeContext {
     }
 }
 
-/// The part of a request body a stage may look at.
+/// The part of a request body the stages may look at.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyView<'a> {
     /// At most the route's `inspect_body_bytes`.
     pub bytes: &'a [u8],
     /// False when the body is longer than what is shown.
     pub complete: bool,
+}
+
+/// The exchange view of a request head and its inspected body: the one
+/// adapter from `http` types, for live traffic and `rampart replay` alike.
+/// HTTP/2 carries the host in `:authority`, not in a `Host` header; the
+/// view lists it as `host` so that every host check reads what the protocol
+/// version carries.
+pub fn request_view<'a>(request: &'a http::request::Parts, body: BodyView<'a>) -> RequestView<'a> {
+    let headers = request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    RequestView::new(
+        request.method.as_str(),
+        request.uri.path(),
+        request.uri.query().unwrap_or(""),
+        headers,
+        Some(Body {
+            bytes: body.bytes,
+            truncated: !body.complete,
+        }),
+    )
+    .with_authority(request.uri.authority().map(|a| a.as_str()))
 }
 
 /// How an exchange ended, for the logging phase.
@@ -117,13 +147,14 @@ pub trait Stage: Send + Sync {
         Action::Allow
     }
 
-    /// The first `inspect_body_bytes` of the request body; called for every
-    /// request, with an empty complete body when the request has none.
+    /// The request with the first `inspect_body_bytes` of its body, as one
+    /// view shared by every stage; called for every request, with no body
+    /// in the view when the request has none.
     fn request_body(
         &self,
         _ctx: &mut ExchangeContext,
         _request: &http::request::Parts,
-        _body: BodyView<'_>,
+        _view: &RequestView<'_>,
     ) -> Action {
         Action::Allow
     }
@@ -203,7 +234,8 @@ impl Pipeline {
         request: &http::request::Parts,
         body: BodyView<'_>,
     ) -> Action {
-        self.run(ctx, |stage, ctx| stage.request_body(ctx, request, body))
+        let view = request_view(request, body);
+        self.run(ctx, |stage, ctx| stage.request_body(ctx, request, &view))
     }
 
     /// Awaits every stage's pending decision in order; the first terminal
@@ -361,6 +393,68 @@ mod tests {
             "the stage after the refusal is not asked"
         );
         assert_eq!(ctx.extensions.get::<u8>(), Some(&7));
+    }
+
+    /// Notes where the JSON document it was handed lives.
+    struct JsonReader(std::sync::Mutex<Vec<usize>>);
+
+    impl Stage for JsonReader {
+        fn name(&self) -> &'static str {
+            "json_reader"
+        }
+        fn request_body(
+            &self,
+            _ctx: &mut ExchangeContext,
+            _request: &http::request::Parts,
+            view: &RequestView<'_>,
+        ) -> Action {
+            if let Some(Ok(doc)) = view.json() {
+                let at = doc as *const serde_json::Value as usize;
+                self.0.lock().unwrap().push(at);
+            }
+            Action::Allow
+        }
+    }
+
+    #[test]
+    fn every_stage_reads_the_one_document_parsed_for_the_request() {
+        let reader = Arc::new(JsonReader(std::sync::Mutex::new(Vec::new())));
+        let pipeline = Pipeline::new(vec![reader.clone(), reader.clone()]);
+        let (parts, ()) = http::Request::post("/orders")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let body = BodyView {
+            bytes: br#"{"sku":"A-1"}"#,
+            complete: true,
+        };
+        assert_eq!(
+            pipeline.request_body(&mut context(), &parts, body),
+            Action::Allow
+        );
+        let seen = reader.0.lock().unwrap();
+        assert_eq!(seen.len(), 2, "both stages read the body as JSON");
+        assert_eq!(
+            seen[0], seen[1],
+            "the second stage got the first one's document"
+        );
+    }
+
+    #[test]
+    fn an_http2_authority_is_the_host_of_the_view() {
+        let (parts, ()) = http::Request::get("https://api.test:8443/v1/items")
+            .version(http::Version::HTTP_2)
+            .body(())
+            .unwrap()
+            .into_parts();
+        let empty = BodyView {
+            bytes: b"",
+            complete: true,
+        };
+        let view = request_view(&parts, empty);
+        assert_eq!(view.header("host"), Some(&b"api.test:8443"[..]));
+        assert_eq!(view.path, "/v1/items");
+        assert!(view.body.is_none());
     }
 
     fn context() -> ExchangeContext {

@@ -7,7 +7,7 @@
 use super::input::open_records;
 use anyhow::Context;
 use rampart_core::{ExchangeRecord, RecordReader};
-use rampart_detect::{Body, DetectConfig, Engine, RequestView, Verdict};
+use rampart_detect::{DetectConfig, Engine, RequestView, Verdict};
 use serde::Serialize;
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
@@ -57,23 +57,10 @@ fn load_config(args: &InspectArgs) -> anyhow::Result<DetectConfig> {
     Ok(config)
 }
 
+/// The record read through the same view as live traffic: its `host` field
+/// is the host when no `Host` header was recorded.
 fn verdict_for(engine: &Engine, record: &ExchangeRecord) -> Verdict {
-    let headers: Vec<(&str, &[u8])> = record
-        .request_headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_bytes()))
-        .collect();
-    let view = RequestView {
-        method: &record.method,
-        path: &record.path,
-        query: &record.query,
-        headers: &headers,
-        body: record.request_body.as_deref().map(|bytes| Body {
-            bytes,
-            truncated: false,
-        }),
-    };
-    engine.inspect(&view)
+    engine.inspect(&RequestView::from_record(record))
 }
 
 /// How many records a run read, blocked, and could not use.

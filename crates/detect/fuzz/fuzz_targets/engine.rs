@@ -21,12 +21,7 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n, v.trim().as_bytes()))
         .collect();
-    let view = RequestView {
-        method,
-        path,
-        query,
-        headers: &headers,
-        body: Some(Body { bytes: body.as_bytes(), truncated: data.first() == Some(&0) }),
-    };
+    let body = Some(Body { bytes: body.as_bytes(), truncated: data.first() == Some(&0) });
+    let view = RequestView::new(method, path, query, headers, body);
     let _ = engine().inspect(&view);
 });

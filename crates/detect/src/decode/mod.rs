@@ -76,7 +76,7 @@ pub fn decode(raw: &[u8], transport: Transport) -> Decoded {
         bytes = percent::decode(&bytes, false, &mut flags);
     }
     flags.null_byte = bytes.contains(&0);
-    let text = utf8::to_text(&bytes, &mut flags);
+    let text = utf8::to_text(bytes, &mut flags);
     if transport_valid && flags.multiple_encoding {
         flags.invalid_utf8 = false;
     }

@@ -6,11 +6,17 @@
 
 use super::DecodeFlags;
 
-/// Decodes bytes to text, never failing.
-pub fn to_text(bytes: &[u8], flags: &mut DecodeFlags) -> String {
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_owned();
+/// Decodes bytes to text, never failing. Valid UTF-8 (nearly every value)
+/// becomes the text without a copy.
+pub fn to_text(bytes: Vec<u8>, flags: &mut DecodeFlags) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(invalid) => lenient(invalid.as_bytes(), flags),
     }
+}
+
+/// Bytes that are not UTF-8, read as a lenient decoder would.
+fn lenient(bytes: &[u8], flags: &mut DecodeFlags) -> String {
     let mut out = String::with_capacity(bytes.len());
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -63,16 +69,13 @@ mod tests {
     #[test]
     fn decodes_overlong_slash_and_latin1_fallback() {
         let mut f = DecodeFlags::default();
-        assert_eq!(to_text(b"..\xc0\xafetc", &mut f), "../etc");
+        assert_eq!(to_text(b"..\xc0\xafetc".to_vec(), &mut f), "../etc");
         assert!(f.overlong_utf8);
         let mut f = DecodeFlags::default();
-        assert_eq!(to_text(b"\xbcx", &mut f), "\u{bc}x");
+        assert_eq!(to_text(b"\xbcx".to_vec(), &mut f), "\u{bc}x");
         assert!(f.invalid_utf8);
         let mut f = DecodeFlags::default();
-        assert_eq!(
-            to_text("d\u{e9}j\u{e0}".as_bytes(), &mut f),
-            "d\u{e9}j\u{e0}"
-        );
+        assert_eq!(to_text("d\u{e9}j\u{e0}".into(), &mut f), "d\u{e9}j\u{e0}");
         assert!(!f.invalid_utf8 && !f.overlong_utf8);
     }
 }

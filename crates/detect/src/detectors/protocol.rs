@@ -13,7 +13,7 @@ use crate::config::DetectConfig;
 use crate::location::Location;
 use crate::parse::content_type::{BodyKind, ContentType};
 use crate::parse::{Anomaly, Value};
-use crate::request::RequestView;
+use rampart_core::exchange::RequestView;
 
 /// A request-level finding with the location it concerns.
 pub type Finding = (Hit, Location, String);
@@ -314,7 +314,7 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
             String::new(),
         ));
     }
-    for (name, value) in req.headers {
+    for &(name, value) in &req.headers {
         if value.contains(&0) || value.contains(&b'\n') || value.contains(&b'\r') {
             out.push((
                 hit("protocol.header_control_character", 5.0),

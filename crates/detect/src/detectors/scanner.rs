@@ -3,7 +3,7 @@
 use super::protocol::Finding;
 use super::Hit;
 use crate::location::Location;
-use crate::request::RequestView;
+use rampart_core::exchange::RequestView;
 
 const SCANNER_AGENTS: &[&str] = &[
     "sqlmap",
@@ -87,7 +87,7 @@ pub fn inspect(req: &RequestView<'_>, out: &mut Vec<Finding>) {
             return;
         }
     }
-    for (name, _) in req.headers {
+    for &(name, _) in &req.headers {
         if SCANNER_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
             out.push((
                 Hit::new("scanner.header", 5.0, 0.9, 1),

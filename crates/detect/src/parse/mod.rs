@@ -85,19 +85,22 @@ impl<'l> Collector<'l> {
         }
         let raw = &raw[..raw.len().min(self.limits.max_value_bytes)];
         let decoded = decode::decode(raw, transport);
-        let hidden = decode::base64::decode_text(&decoded.text);
-        self.values.push(Value {
-            location: location.clone(),
-            decoded,
-        });
-        if let Some(text) = hidden {
-            if self.values.len() < self.limits.max_values {
-                let decoded = decode::decode(text.as_bytes(), Transport::Plain);
+        let hidden = decode::base64::decode_text(&decoded.text)
+            .filter(|_| self.values.len() + 1 < self.limits.max_values);
+        match hidden {
+            // The location is copied only for the rare value that hides
+            // another one.
+            Some(text) => {
                 self.values.push(Value {
-                    location: Location::Decoded(Box::new(location)),
+                    location: location.clone(),
                     decoded,
                 });
+                self.values.push(Value {
+                    location: Location::Decoded(Box::new(location)),
+                    decoded: decode::decode(text.as_bytes(), Transport::Plain),
+                });
             }
+            None => self.values.push(Value { location, decoded }),
         }
         true
     }

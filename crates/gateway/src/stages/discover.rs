@@ -9,12 +9,12 @@
 //! not shape the inventory.
 
 use crate::discovery::Discovery;
-use crate::pipeline::{BodyView, ExchangeContext, Outcome, Stage};
+use crate::pipeline::{ExchangeContext, Outcome, Stage};
 use crate::sync::lock;
 use bytes::Bytes;
 use http::HeaderMap;
 use rampart_core::event::rfc3339_millis;
-use rampart_core::{Action, Clock, ExchangeRecord, SystemClock};
+use rampart_core::{Action, Clock, ExchangeRecord, RequestView, SystemClock};
 use std::sync::{Arc, Mutex};
 
 pub struct DiscoverStage {
@@ -91,14 +91,12 @@ impl Stage for DiscoverStage {
         &self,
         ctx: &mut ExchangeContext,
         _request: &http::request::Parts,
-        body: BodyView<'_>,
+        view: &RequestView<'_>,
     ) -> Action {
         let limit = self.sample_limit();
-        if let Some(slot) = ctx.extensions.get::<CaptureSlot>() {
+        if let (Some(slot), Some(body)) = (ctx.extensions.get::<CaptureSlot>(), view.body) {
             let mut capture = lock(&slot.0);
-            if !body.bytes.is_empty() {
-                capture.request_body = Some(body.bytes[..body.bytes.len().min(limit)].to_vec());
-            }
+            capture.request_body = Some(body.bytes[..body.bytes.len().min(limit)].to_vec());
         }
         Action::Allow
     }

@@ -21,7 +21,7 @@ use super::{respond, PreventRuntime, PreventStage};
 use crate::discovery::EndpointProfile;
 use crate::pipeline::{ExchangeContext, Settled, Settlement};
 use crate::sync::lock;
-use rampart_core::{Action, Reason};
+use rampart_core::{Action, Reason, RequestView};
 use rampart_prevent::deception::{DeceptiveAnswer, TarpitPermit, TrapRequest, TrapResponse};
 use rampart_prevent::policy::{problem_response, Deception};
 use rampart_prevent::{BlockResponse, RequestFacts};
@@ -82,9 +82,10 @@ pub(super) fn trap_touched(
     prevent: &PreventRuntime,
     ctx: &mut ExchangeContext,
     request: &http::request::Parts,
-    body: &[u8],
+    view: &RequestView<'_>,
     facts: &RequestFacts,
 ) -> Option<(Action, Mark)> {
+    let body = view.body.map_or(&[][..], |body| body.bytes);
     let content_type = request
         .headers
         .get(http::header::CONTENT_TYPE)
@@ -92,8 +93,9 @@ pub(super) fn trap_touched(
         .unwrap_or("")
         .to_ascii_lowercase();
     let watches_fields = prevent.deceiver.watches_fields();
-    let json = (watches_fields && content_type.contains("json") && !body.is_empty())
-        .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
+    // The view's document: parsed once for every stage that reads it.
+    let json = (watches_fields && content_type.contains("json"))
+        .then(|| view.json()?.ok())
         .flatten();
     let trap = TrapRequest {
         method: request.method.as_str(),
@@ -102,7 +104,7 @@ pub(super) fn trap_touched(
         form: content_type
             .starts_with("application/x-www-form-urlencoded")
             .then_some(body),
-        json: json.as_ref(),
+        json,
     };
     let hit = prevent.deceiver.check_traps(&trap)?;
     let reason = Reason::new(

@@ -16,10 +16,11 @@ mod response_mask;
 
 use crate::discovery::EndpointProfile;
 use crate::identity::{ClientIdentity, IdentityConfig};
-use crate::pipeline::{BodyView, ExchangeContext, Outcome, Settlement, Stage};
+use crate::pipeline::{ExchangeContext, Outcome, Settlement, Stage};
 use crate::shared::SharedLink;
 use crate::sync::{read, write};
 use bytes::Bytes;
+use rampart_core::RequestView;
 use rampart_core::{Action, Reason};
 use rampart_prevent::ban::BanLadder;
 use rampart_prevent::geo::Location;
@@ -269,7 +270,7 @@ impl Stage for PreventStage {
         &self,
         ctx: &mut ExchangeContext,
         request: &http::request::Parts,
-        body: BodyView<'_>,
+        view: &RequestView<'_>,
     ) -> Action {
         let facts = Self::facts(ctx);
         if let Some(ban) = read(&self.prevent.bans).is_banned(&facts.client) {
@@ -288,7 +289,7 @@ impl Stage for PreventStage {
             return respond(problem_response(403, &detail, &ctx.request_id));
         }
         if let Some((answer, mark)) =
-            deceive::trap_touched(&self.prevent, ctx, request, body.bytes, &facts)
+            deceive::trap_touched(&self.prevent, ctx, request, view, &facts)
         {
             return self.marked(answer, mark, ctx);
         }
