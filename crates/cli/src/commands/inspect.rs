@@ -169,4 +169,31 @@ mod tests {
         assert_eq!(lines[1]["blocked"], false);
         assert!(String::from_utf8(errors).unwrap().contains("line 2"));
     }
+
+    #[test]
+    fn a_record_host_field_is_read_as_the_host_like_live_traffic() {
+        let engine = Engine::new(DetectConfig::default()).unwrap();
+        let with_field = ExchangeRecord::from_json_line(
+            br#"{"method":"GET","host":"api.test","path":"/items","request_headers":{"Accept":"application/json"}}"#,
+        )
+        .unwrap();
+        let verdict = verdict_for(&engine, &with_field);
+        assert!(
+            verdict
+                .detections
+                .iter()
+                .all(|d| d.rule != "protocol.missing_host"),
+            "{:?}",
+            verdict.detections
+        );
+        let without = ExchangeRecord::from_json_line(
+            br#"{"method":"GET","path":"/items","request_headers":{"Accept":"application/json"}}"#,
+        )
+        .unwrap();
+        let verdict = verdict_for(&engine, &without);
+        assert!(verdict
+            .detections
+            .iter()
+            .any(|d| d.rule == "protocol.missing_host"));
+    }
 }
