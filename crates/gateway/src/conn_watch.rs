@@ -118,7 +118,10 @@ mod tests {
     fn each_wait_has_its_own_limit_and_a_busy_connection_none() {
         let config = crate::config::GatewayConfig::parse(
             std::path::Path::new("t.toml"),
-            "[server]\nidle_timeout = \"30s\"\nheader_read_timeout = \"5s\"\n",
+            "[server]\nidle_timeout = \"30s\"\nheader_read_timeout = \"5s\"\n\
+             [[listeners]]\nlisten = \"127.0.0.1:0\"\n\
+             [[upstreams]]\nname = \"u\"\naddresses = [\"127.0.0.1:1\"]\n\
+             [[routes]]\nname = \"r\"\nupstream = \"u\"\n",
         )
         .unwrap();
         let t0 = Instant::now();

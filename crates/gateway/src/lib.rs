@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod balance;
+pub mod bans;
 pub mod body;
 pub mod client_io;
 pub mod config;

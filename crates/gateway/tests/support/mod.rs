@@ -294,6 +294,16 @@ pub async fn get(addr: SocketAddr, path: &str) -> Response<Incoming> {
     .await
 }
 
+/// Whether the gateway closes a new connection without answering a request
+/// on it (a banned peer).
+pub async fn refused_at_accept(addr: SocketAddr) -> bool {
+    let request = Request::get("/ok")
+        .header("host", "test.local")
+        .body(full(""))
+        .unwrap();
+    try_send(addr, request).await.is_err()
+}
+
 pub async fn body_text(response: Response<Incoming>) -> String {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
