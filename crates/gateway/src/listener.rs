@@ -249,8 +249,9 @@ async fn serve_http<S>(
             Ok::<_, std::convert::Infallible>(response.map(|body| body.during(exchange)))
         }
     });
-    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-    tokio::pin!(connection);
+    // Boxed, so that hyper's side is really gone before a 408 is written.
+    let mut connection =
+        Box::pin(builder.serve_connection_with_upgrades(TokioIo::new(io), service));
     let ended = conn_watch::drive(
         connection.as_mut(),
         |connection| connection.graceful_shutdown(),

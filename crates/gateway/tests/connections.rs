@@ -9,7 +9,6 @@ use bytes::Bytes;
 use http::Request;
 use http_body_util::BodyExt;
 use hyper::body::Frame;
-use hyper_util::rt::TokioIo;
 use std::time::Duration;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -178,12 +177,7 @@ impl http_body::Body for Stalled {
 async fn an_http2_stream_whose_body_stalls_is_answered_408_and_the_connection_lives_on() {
     let upstream = TestUpstream::start().await;
     let gw = TestGateway::start(&with_server(&upstream, "body_read_timeout = \"200ms\"")).await;
-    let stream = TcpStream::connect(gw.addr()).await.unwrap();
-    let (mut sender, connection) =
-        hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(connection);
+    let (mut sender, _connection) = h2_connect(gw.addr()).await;
     let stalled = Request::post("http://h2.test/upload")
         .body(Stalled(Some(Bytes::from_static(b"part"))).boxed())
         .unwrap();
@@ -204,12 +198,7 @@ async fn an_http2_stream_whose_body_stalls_is_answered_408_and_the_connection_li
 async fn an_idle_http2_connection_is_shut_down() {
     let upstream = TestUpstream::start().await;
     let gw = TestGateway::start(&with_server(&upstream, "idle_timeout = \"300ms\"")).await;
-    let stream = TcpStream::connect(gw.addr()).await.unwrap();
-    let (mut sender, connection) =
-        hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
-            .await
-            .unwrap();
-    let connection = tokio::spawn(connection);
+    let (mut sender, connection) = h2_connect(gw.addr()).await;
     let response = sender
         .send_request(Request::get("http://h2.test/ok").body(full("")).unwrap())
         .await

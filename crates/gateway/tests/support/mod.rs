@@ -336,6 +336,26 @@ pub fn echoed_header(echo: &serde_json::Value, name: &str) -> Option<String> {
         .and_then(|pair| pair[1].as_str().map(str::to_owned))
 }
 
+/// An HTTP/2 (prior knowledge) client connection, and the task driving it.
+pub async fn h2_connect<B>(
+    addr: SocketAddr,
+) -> (
+    hyper::client::conn::http2::SendRequest<B>,
+    tokio::task::JoinHandle<Result<(), hyper::Error>>,
+)
+where
+    B: http_body::Body + Unpin + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (sender, connection) =
+        hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    (sender, tokio::spawn(connection))
+}
+
 pub fn executor() -> TokioExecutor {
     TokioExecutor::new()
 }
