@@ -7,12 +7,13 @@
 //! upstream's stream; the end of that stream closes the exchange (logging
 //! phase, metrics, event).
 
+use crate::client_io::InFlight;
 use crate::h1::UpstreamBody;
+use crate::paced_body::{PacedBody, PacedError, TooSlow};
 use crate::proxy::ExchangeTail;
 use bytes::Bytes;
 use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
-use hyper::body::Incoming;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -25,6 +26,17 @@ pub enum RequestBodyError {
     TooLarge { limit: u64 },
     #[error("reading the client's request body: {0}")]
     Client(#[source] hyper::Error),
+    #[error(transparent)]
+    TooSlow(TooSlow),
+}
+
+impl From<PacedError> for RequestBodyError {
+    fn from(error: PacedError) -> Self {
+        match error {
+            PacedError::Client(e) => RequestBodyError::Client(e),
+            PacedError::TooSlow(why) => RequestBodyError::TooSlow(why),
+        }
+    }
 }
 
 /// The request body sent to the upstream.
@@ -36,7 +48,7 @@ pub enum ForwardBody {
     },
     Streaming {
         prefix: Option<Bytes>,
-        rest: Incoming,
+        rest: PacedBody,
         /// Bytes received so far (prefix included).
         seen: u64,
         limit: u64,
@@ -85,7 +97,7 @@ impl Body for ForwardBody {
                 }
                 match ready!(Pin::new(rest).poll_frame(cx)) {
                     None => Poll::Ready(None),
-                    Some(Err(e)) => Poll::Ready(Some(Err(RequestBodyError::Client(e)))),
+                    Some(Err(e)) => Poll::Ready(Some(Err(e.into()))),
                     Some(Ok(frame)) => {
                         if let Some(data) = frame.data_ref() {
                             *seen += data.len() as u64;
@@ -135,6 +147,9 @@ pub struct ResponseBody {
     pending: Option<Frame<Bytes>>,
     /// The source has ended; only `pending` is left.
     source_done: bool,
+    /// Keeps the client connection counted as busy until the body is dropped
+    /// (delivered or abandoned): its idle timeout starts then.
+    _exchange: Option<InFlight>,
 }
 
 enum ResponseSource {
@@ -151,6 +166,7 @@ impl ResponseBody {
             tail,
             pending: None,
             source_done: false,
+            _exchange: None,
         }
     }
 
@@ -161,7 +177,14 @@ impl ResponseBody {
             tail: Some(tail),
             pending: None,
             source_done: false,
+            _exchange: None,
         }
+    }
+
+    /// The body of an exchange that keeps its connection busy while it lasts.
+    pub fn during(mut self, exchange: InFlight) -> Self {
+        self._exchange = Some(exchange);
+        self
     }
 
     /// The bytes stages held back, once the source has no more data.

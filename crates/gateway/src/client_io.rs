@@ -1,11 +1,13 @@
-//! The client connection's byte stream as hyper reads it, with two things
+//! The client connection's byte stream as hyper reads it, with three things
 //! hyper cannot give the gateway:
 //!
-//! - An answer after a header-read timeout. hyper closes a connection whose
-//!   request head did not arrive in time without writing anything; the
-//!   stream is shared (behind an uncontended mutex) so the gateway can still
-//!   write `408 Request Timeout`, and only when request bytes arrived since
-//!   the last response (an idle keep-alive connection closes silently).
+//! - An answer after a header-read timeout. The stream is shared (behind an
+//!   uncontended mutex) so the gateway can still write `408 Request Timeout`
+//!   once it stops hyper, and only when request bytes arrived since the last
+//!   response (an idle keep-alive connection closes silently).
+//! - What the connection is waiting for ([`Waiting`]): an exchange in
+//!   progress, a request head that started arriving, or nothing since the
+//!   accept or the last response. `conn_watch` times the last two.
 //! - The raw header names of an HTTP/1 request head. hyper silently drops
 //!   `Content-Length` when `Transfer-Encoding` is also present (RFC 9112
 //!   6.3); a security gateway must refuse such a request instead, so the
@@ -14,16 +16,58 @@
 use crate::head_scan::HeadScanner;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
 /// What the stream noticed, for the requests of this connection to read.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ConnectionSignals {
     read_since_write: AtomicBool,
     ambiguous_head: AtomicBool,
+    /// Exchanges whose response has not ended yet.
+    in_flight: AtomicUsize,
+    times: Mutex<Times>,
+    /// Woken when the connection starts waiting for something else.
+    changed: Notify,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Times {
+    /// The accept, or the end of the last exchange.
+    idle_since: Instant,
+    /// The first byte of the request head being read.
+    head_started: Instant,
+}
+
+impl Default for ConnectionSignals {
+    fn default() -> Self {
+        let now = Instant::now();
+        ConnectionSignals {
+            read_since_write: AtomicBool::new(false),
+            ambiguous_head: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
+            times: Mutex::new(Times {
+                idle_since: now,
+                head_started: now,
+            }),
+            changed: Notify::new(),
+        }
+    }
+}
+
+/// What a connection is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// An exchange is in progress; its own timeouts apply.
+    Busy,
+    /// No request since this instant (the accept or the last response).
+    Idle(Instant),
+    /// An HTTP/1 request head started arriving at this instant.
+    Head(Instant),
 }
 
 impl ConnectionSignals {
@@ -31,6 +75,37 @@ impl ConnectionSignals {
     /// `Transfer-Encoding`; reading the flag clears it.
     pub fn take_ambiguous_head(&self) -> bool {
         self.ambiguous_head.swap(false, Ordering::Relaxed)
+    }
+
+    /// Counts an exchange as in progress until the returned guard drops
+    /// (with the end of its response).
+    pub fn exchange_started(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(Arc::clone(self))
+    }
+
+    /// Resolves once the connection starts waiting for something else.
+    pub async fn changed(&self) {
+        self.changed.notified().await
+    }
+
+    fn times(&self) -> MutexGuard<'_, Times> {
+        crate::sync::lock(&self.times)
+    }
+}
+
+/// An exchange in progress on its connection (see
+/// [`ConnectionSignals::exchange_started`]).
+#[derive(Debug)]
+pub struct InFlight(Arc<ConnectionSignals>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let signals = &self.0;
+        if signals.in_flight.fetch_sub(1, Ordering::Relaxed) == 1 {
+            signals.times().idle_since = Instant::now();
+            signals.changed.notify_one();
+        }
     }
 }
 
@@ -74,6 +149,22 @@ impl<S> ClientIo<S> {
         self.signals.read_since_write.load(Ordering::Relaxed)
     }
 
+    /// What the connection is waiting for now. Bytes that arrive between
+    /// exchanges start a request head on HTTP/1; on HTTP/2 they are control
+    /// frames (pings, settings), which keep no idle connection open.
+    pub fn waiting(&self) -> Waiting {
+        let signals = &self.signals;
+        if signals.in_flight.load(Ordering::Relaxed) > 0 {
+            return Waiting::Busy;
+        }
+        let times = *signals.times();
+        if self.has_unanswered_bytes() && !self.lock().scanner.is_http2() {
+            Waiting::Head(times.head_started)
+        } else {
+            Waiting::Idle(times.idle_since)
+        }
+    }
+
     fn wrote(&self, inner: &mut Inner<S>) {
         self.signals
             .read_since_write
@@ -83,11 +174,15 @@ impl<S> ClientIo<S> {
 }
 
 impl<S: AsyncWrite + Unpin> ClientIo<S> {
-    /// Writes a bare `408` and closes the write side.
-    pub async fn answer_request_timeout(mut self) {
-        const RESPONSE: &[u8] =
-            b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
-        let _ = self.write_all(RESPONSE).await;
+    /// Writes `408` with `problem` (a problem document) and closes the write side.
+    pub async fn answer_request_timeout(mut self, problem: &[u8]) {
+        let head = format!(
+            "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: {}\r\ncontent-length: {}\r\n\r\n",
+            crate::problem::PROBLEM_CONTENT_TYPE,
+            problem.len()
+        );
+        let _ = self.write_all(head.as_bytes()).await;
+        let _ = self.write_all(problem).await;
         let _ = self.shutdown().await;
     }
 }
@@ -103,7 +198,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
         let polled = Pin::new(&mut inner.stream).poll_read(cx, buf);
         let fresh = &buf.filled()[before..];
         if !fresh.is_empty() {
-            self.signals.read_since_write.store(true, Ordering::Relaxed);
+            let signals = &self.signals;
+            if !signals.read_since_write.swap(true, Ordering::Relaxed)
+                && signals.in_flight.load(Ordering::Relaxed) == 0
+            {
+                signals.times().head_started = Instant::now();
+                signals.changed.notify_one();
+            }
             if inner.scanner.scan(fresh) {
                 self.signals.ambiguous_head.store(true, Ordering::Relaxed);
             }

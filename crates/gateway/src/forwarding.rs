@@ -14,12 +14,15 @@ static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-prot
 static FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+/// The settings of an `Upgrade: h2c` request: connection-specific (RFC 9113 3.2.1).
+static HTTP2_SETTINGS: HeaderName = HeaderName::from_static("http2-settings");
 
 /// Headers that describe one connection, never the message (RFC 9110 7.6.1).
 /// `Trailer` is not one of them: it announces the message's trailer fields,
 /// and without it they cannot be passed on.
-const HOP_BY_HOP: [&HeaderName; 6] = [
+const HOP_BY_HOP: [&HeaderName; 7] = [
     &header::CONNECTION,
+    &HTTP2_SETTINGS,
     &KEEP_ALIVE,
     &PROXY_CONNECTION,
     &header::TE,
@@ -58,9 +61,20 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     }
 }
 
-/// Whether the request asks to switch protocols (e.g. WebSocket over HTTP/1.1).
+/// Whether the request asks to switch protocols (e.g. WebSocket over HTTP/1.1)
+/// in a way the gateway passes on. An upgrade to `h2c` never is: after the
+/// switch, the client's bytes would reach the upstream through a tunnel the
+/// gateway does not examine. Such a request is answered as plain HTTP/1.1
+/// (RFC 9110 7.8 lets a server ignore `Upgrade`), its `Upgrade` and
+/// `HTTP2-Settings` removed with the other hop-by-hop headers.
 pub fn wants_upgrade(headers: &HeaderMap) -> bool {
-    headers.contains_key(header::UPGRADE) && connection_lists(headers, "upgrade")
+    let to_h2c = headers
+        .get_all(header::UPGRADE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|protocol| protocol.trim().eq_ignore_ascii_case("h2c"));
+    !to_h2c && headers.contains_key(header::UPGRADE) && connection_lists(headers, "upgrade")
 }
 
 /// Whether a `Connection` header lists `option` (case-insensitive), as in
@@ -333,6 +347,24 @@ mod tests {
         assert_eq!(h.get("upgrade").unwrap(), "websocket");
         assert_eq!(h.get("connection").unwrap(), "upgrade");
         assert!(!h.contains_key("keep-alive"));
+    }
+
+    #[test]
+    fn an_upgrade_to_h2c_is_never_passed_on() {
+        let mut h = headers(&[
+            ("connection", "Upgrade, HTTP2-Settings"),
+            ("upgrade", "H2C"),
+            ("http2-settings", "AAMAAABkAARAAAAAAAIAAAAA"),
+        ]);
+        assert!(!wants_upgrade(&h));
+        strip_hop_by_hop(&mut h, false);
+        assert!(h.is_empty(), "{h:?}");
+        let mut unnamed = headers(&[("http2-settings", "AAMAAABk")]);
+        strip_hop_by_hop(&mut unnamed, false);
+        assert!(
+            unnamed.is_empty(),
+            "connection-specific even when not named"
+        );
     }
 
     #[test]

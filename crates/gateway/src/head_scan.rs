@@ -52,6 +52,11 @@ impl HeadScanner {
         }
     }
 
+    /// Whether the stream opened with the HTTP/2 preface.
+    pub fn is_http2(&self) -> bool {
+        self.disabled
+    }
+
     /// Scans fresh bytes; true when a head just ended naming both headers.
     pub fn scan(&mut self, bytes: &[u8]) -> bool {
         let mut ambiguous = false;

@@ -10,9 +10,11 @@
 
 pub mod admin;
 pub mod balance;
+pub mod bans;
 pub mod body;
 pub mod client_io;
 pub mod config;
+pub mod conn_watch;
 pub mod discovery;
 pub mod forwarding;
 pub mod framing;
@@ -22,6 +24,7 @@ pub mod identity;
 pub mod ipset;
 pub mod listener;
 pub mod offline;
+pub mod paced_body;
 pub mod pipeline;
 pub mod problem;
 pub mod proxy;

@@ -1,13 +1,19 @@
 //! Client-facing listeners: accept connections (TLS when configured), serve
 //! HTTP/1.1 and HTTP/2 on them with hyper, and hand each request to the proxy.
 //!
-//! Connections are spread evenly over the workers (see `balance`). Each
-//! listener's accept loop stops when shutdown begins; open connections
-//! are then asked to finish (HTTP/1.1 closes after the current response,
-//! HTTP/2 sends GOAWAY) and are tracked until they do.
+//! A peer the running configuration refuses outright (a banned address,
+//! see `Runtime::refuses_connection`) is closed at accept, before a byte is
+//! read. Other connections are spread evenly over the workers (see
+//! `balance`) and driven by `conn_watch`, which closes idle ones and
+//! answers slow request heads. Each listener's accept loop stops when
+//! shutdown begins; open connections are then asked to finish (HTTP/1.1
+//! closes after the current response, HTTP/2 sends GOAWAY) and are tracked
+//! until they do.
 
 use crate::balance::{Balancer, Handoff};
 use crate::client_io::ClientIo;
+use crate::conn_watch::{self, Ended};
+use crate::problem::problem_body;
 use crate::proxy::{self, ConnectionInfo, Shared};
 use crate::telemetry;
 use hyper::service::service_fn;
@@ -26,6 +32,7 @@ use tokio::sync::watch;
 #[derive(Clone)]
 pub struct ServeSettings {
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The longest a TLS handshake may take.
     pub header_read_timeout: Duration,
     pub max_header_bytes: usize,
 }
@@ -49,6 +56,8 @@ pub struct WorkerContext {
     pub listeners: Vec<ListenerContext>,
     pub shared: Arc<Shared>,
     pub balancer: Arc<Balancer>,
+    /// Turns true when shutdown begins: open connections then finish.
+    pub stop: watch::Receiver<bool>,
 }
 
 /// Accepts on one listener until `stop` turns true; each connection is served
@@ -74,6 +83,11 @@ pub async fn accept_loop(
                 continue;
             }
         };
+        if worker.shared.runtime.load().refuses_connection(peer) {
+            metrics::counter!(telemetry::CONNECTIONS_REFUSED, "reason" => "ban").increment(1);
+            tracing::debug!(%peer, "connection refused at accept");
+            continue;
+        }
         let _ = stream.set_nodelay(true);
         let watcher = graceful.watcher();
         let target = worker.balancer.place(worker.index);
@@ -140,16 +154,17 @@ async fn serve(
     };
     let _slot = worker.balancer.slot(worker.index);
     metrics::gauge!(telemetry::CONNECTIONS_OPEN).increment(1.0);
-    serve_connection(stream, peer, listener, Arc::clone(&worker.shared), watcher).await;
+    serve_connection(stream, peer, listener, &worker, watcher).await;
     metrics::gauge!(telemetry::CONNECTIONS_OPEN).decrement(1.0);
 }
 
 fn http_builder(settings: &ServeSettings) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Request heads are timed by `conn_watch`, from their first byte.
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(settings.header_read_timeout)
+        .header_read_timeout(None)
         .max_buf_size(settings.max_header_bytes.max(8192))
         .keep_alive(true);
     builder
@@ -164,7 +179,7 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     listener: &ListenerContext,
-    shared: Arc<Shared>,
+    worker: &WorkerContext,
     watcher: Watcher,
 ) {
     let builder = &listener.builder;
@@ -173,7 +188,7 @@ async fn serve_connection(
             serve_http(
                 stream,
                 ConnectionInfo::new(peer, false),
-                shared,
+                worker,
                 builder,
                 watcher,
             )
@@ -190,46 +205,72 @@ async fn serve_connection(
                     serve_http(
                         tls_stream,
                         ConnectionInfo::new(peer, true),
-                        shared,
+                        worker,
                         builder,
                         watcher,
                     )
                     .await
                 }
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                Err(_) => {
+                    metrics::counter!(telemetry::CLIENT_TIMEOUTS, "reason" => "tls_handshake")
+                        .increment(1);
+                    tracing::debug!(%peer, "TLS handshake timed out")
+                }
             }
         }
     }
 }
 
+/// Serves HTTP on one connection until it ends; `watcher` keeps the
+/// connection counted for a graceful shutdown until then.
 async fn serve_http<S>(
     stream: S,
     info: ConnectionInfo,
-    shared: Arc<Shared>,
+    worker: &WorkerContext,
     builder: &auto::Builder<TokioExecutor>,
     watcher: Watcher,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let (io, answer) = ClientIo::new(stream);
+    let signals = answer.signals();
     let info = ConnectionInfo {
-        signals: answer.signals(),
+        signals: Arc::clone(&signals),
         ..info
     };
     let peer = info.peer;
-    let service =
-        service_fn(move |request| proxy::handle(Arc::clone(&shared), info.clone(), request));
-    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-    if let Err(error) = watcher.watch(connection.into_owned()).await {
-        let timed_out = error
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_timeout);
-        if timed_out && answer.has_unanswered_bytes() {
-            metrics::counter!(telemetry::REFUSED, "reason" => "header_timeout").increment(1);
-            answer.answer_request_timeout().await;
-        } else {
-            tracing::debug!(%peer, %error, "client connection ended with an error");
+    let shared = Arc::clone(&worker.shared);
+    let service = service_fn(move |request| {
+        let exchange = signals.exchange_started();
+        let handled = proxy::handle(Arc::clone(&shared), info.clone(), request);
+        async move {
+            let response = handled.await?;
+            Ok::<_, std::convert::Infallible>(response.map(|body| body.during(exchange)))
+        }
+    });
+    // Boxed, so that hyper's side is really gone before a 408 is written.
+    let mut connection =
+        Box::pin(builder.serve_connection_with_upgrades(TokioIo::new(io), service));
+    let ended = conn_watch::drive(
+        connection.as_mut(),
+        |connection| connection.graceful_shutdown(),
+        &answer,
+        &worker.shared,
+        worker.stop.clone(),
+    )
+    .await;
+    drop(connection);
+    match ended {
+        Ended::Finished(Ok(())) => {}
+        Ended::Finished(Err(error)) => {
+            tracing::debug!(%peer, %error, "client connection ended with an error")
+        }
+        Ended::HeadTimedOut => {
+            let request_id = worker.shared.ids.next();
+            let problem = problem_body(408, "the request head did not arrive in time", &request_id);
+            answer.answer_request_timeout(&problem).await;
         }
     }
+    drop(watcher);
 }

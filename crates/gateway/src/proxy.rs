@@ -8,6 +8,7 @@ use crate::config::RouteLimits;
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::h1::{ExchangeError, ResponseHead, UpstreamBody};
+use crate::paced_body::{PacedBody, TooSlow};
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
 use crate::runtime::{RouteRuntime, Runtime, Services};
@@ -70,6 +71,8 @@ enum ForwardError {
     BodyTooLarge(u64),
     #[error("the request body could not be read: {0}")]
     ClientBody(String),
+    #[error(transparent)]
+    ClientTooSlow(TooSlow),
 }
 
 impl ForwardError {
@@ -79,6 +82,7 @@ impl ForwardError {
             ForwardError::Timeout(_) => 504,
             ForwardError::BodyTooLarge(_) => 413,
             ForwardError::ClientBody(_) => 400,
+            ForwardError::ClientTooSlow(_) => 408,
         }
     }
 
@@ -92,7 +96,9 @@ impl ForwardError {
             }
             ForwardError::Timeout(_) => "the upstream did not answer in time".to_owned(),
             ForwardError::Upstream(_) => "the upstream's answer could not be used".to_owned(),
-            ForwardError::BodyTooLarge(_) | ForwardError::ClientBody(_) => self.to_string(),
+            ForwardError::BodyTooLarge(_)
+            | ForwardError::ClientBody(_)
+            | ForwardError::ClientTooSlow(_) => self.to_string(),
         }
     }
 
@@ -101,7 +107,9 @@ impl ForwardError {
             ForwardError::Connect(_) | ForwardError::NoAddress => "connect",
             ForwardError::Timeout(_) => "timeout",
             ForwardError::Upstream(_) => "protocol",
-            ForwardError::BodyTooLarge(_) | ForwardError::ClientBody(_) => "request_body",
+            ForwardError::BodyTooLarge(_)
+            | ForwardError::ClientBody(_)
+            | ForwardError::ClientTooSlow(_) => "request_body",
         }
     }
 }
@@ -115,6 +123,9 @@ impl From<ExchangeError> for ForwardError {
             }
             ExchangeError::RequestBody(RequestBodyError::Client(e)) => {
                 ForwardError::ClientBody(e.to_string())
+            }
+            ExchangeError::RequestBody(RequestBodyError::TooSlow(why)) => {
+                ForwardError::ClientTooSlow(why)
             }
             other => ForwardError::Upstream(other),
         }
@@ -195,7 +206,7 @@ pub async fn handle(
         ForwardBody::Empty
     } else {
         match buffer_prefix(
-            body,
+            PacedBody::new(body, server.body_pace),
             limits.inspect_body_bytes,
             limits.max_body_bytes,
             declared_length,
@@ -205,6 +216,9 @@ pub async fn handle(
             Ok(forward_body) => forward_body,
             Err(RequestBodyError::TooLarge { .. }) => {
                 return Ok(answers.body_too_large(&route, ctx))
+            }
+            Err(RequestBodyError::TooSlow(why)) => {
+                return Ok(answers.too_slow(&route, ctx, why, parts.version))
             }
             Err(RequestBodyError::Client(e)) => {
                 ctx.reasons
@@ -248,6 +262,9 @@ pub async fn handle(
     );
 
     match send(&route, &mut upstream_request).await {
+        Err(ForwardError::ClientTooSlow(why)) => {
+            Ok(answers.too_slow(&route, ctx, why, parts.version))
+        }
         Err(error) => {
             let status = error.status();
             let kind = error.kind();
@@ -351,7 +368,7 @@ fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
 /// parse (bad chunk framing) or exceeds the limit early is refused before the
 /// upstream sees a byte.
 async fn buffer_prefix(
-    mut body: Incoming,
+    mut body: PacedBody,
     inspect_bytes: u64,
     max_body_bytes: u64,
     declared_length: Option<u64>,
@@ -366,7 +383,7 @@ async fn buffer_prefix(
                     trailers,
                 })
             }
-            Some(Err(e)) => return Err(RequestBodyError::Client(e)),
+            Some(Err(e)) => return Err(e.into()),
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => {
                     if (prefix.len() + data.len()) as u64 > max_body_bytes {
@@ -620,6 +637,24 @@ impl Answers<'_> {
             BODY_TOO_LARGE.detail,
             "allow",
         )
+    }
+
+    /// 408: the request body arrived too slowly. An HTTP/1 connection is
+    /// closed after it (the rest of the body would be read as a request).
+    fn too_slow(
+        &self,
+        route: &Arc<RouteRuntime>,
+        ctx: ExchangeContext,
+        why: TooSlow,
+        version: Version,
+    ) -> Response<ResponseBody> {
+        let mut response = self.refuse(Some(route), ctx, 408, &why.to_string(), "allow");
+        if version < Version::HTTP_2 {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 
     /// The answer a stage asked for with `Action::Block`.

@@ -3,6 +3,7 @@
 //! a single atomic pointer swap and in-flight requests keep the snapshot they
 //! started with.
 
+use crate::bans::BanBook;
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::discovery::Discovery;
 use crate::pipeline::Pipeline;
@@ -16,7 +17,6 @@ use rampart_prevent::ban::BanLadder;
 use rampart_prevent::{BanList, Deceiver, GeoFence, GeoLocator, RateLimiter};
 use rampart_store::shared::{RedisConfig, SharedLimit};
 use std::sync::Arc;
-use std::sync::RwLock;
 
 pub struct Runtime {
     pub config: Arc<GatewayConfig>,
@@ -149,7 +149,7 @@ fn build_prevent(
     }
     let bans = match previous.filter(|p| p.config.bans == settings.config.bans) {
         Some(p) => Arc::clone(&p.bans),
-        None => Arc::new(RwLock::new(
+        None => Arc::new(BanBook::new(
             BanList::new(&settings.config.bans, Arc::clone(clock))
                 .map_err(|e| format!("prevent.bans: {e}"))?,
         )),

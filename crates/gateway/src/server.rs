@@ -52,6 +52,9 @@ impl Gateway {
     /// and the reloader; client traffic is served by the worker threads.
     pub async fn start(config: GatewayConfig) -> anyhow::Result<Gateway> {
         telemetry::prometheus();
+        for warning in config.warning_lines() {
+            tracing::warn!("{warning}");
+        }
         let workers = config.server.workers;
         let mut bound = Vec::new();
         for spec in &config.listeners {

@@ -10,17 +10,17 @@
 //! `redis_up` events. The `prevent` stage asks it for limit decisions in
 //! the pipeline's `settle` phase.
 
-use crate::sync::write;
+use crate::bans::BanBook;
 use crate::telemetry;
 use arc_swap::ArcSwapOption;
 use rampart_core::event::rfc3339_millis;
 use rampart_core::{Clock, Reason, SecurityEvent};
-use rampart_prevent::{BanList, BanTarget};
+use rampart_prevent::BanTarget;
 use rampart_store::shared::{
     Health, RedisConfig, SharedBan, SharedState, SharedStateListener, SharedStats,
 };
 use rampart_store::EventSender;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// The process's link to Redis and where announced bans go.
 pub struct SharedLink {
@@ -31,7 +31,7 @@ pub struct SharedLink {
 /// The ban list of the running configuration (it changes when a reload
 /// changes `[prevent.bans]`).
 #[derive(Default)]
-struct LocalBans(ArcSwapOption<RwLock<BanList>>);
+struct LocalBans(ArcSwapOption<BanBook>);
 
 impl SharedLink {
     /// Starts the client; it connects in the background and never blocks.
@@ -55,7 +55,7 @@ impl SharedLink {
 
     /// Where bans announced from now on are copied: the ban list of the
     /// configuration being put in place.
-    pub fn use_ban_list(&self, bans: &Arc<RwLock<BanList>>) {
+    pub fn use_ban_list(&self, bans: &Arc<BanBook>) {
         self.bans.0.store(Some(Arc::clone(bans)));
     }
 
@@ -133,7 +133,7 @@ impl SharedStateListener for Listener {
         let Some(list) = self.bans.0.load_full() else {
             return;
         };
-        let adopted = write(&list).adopt(&ban.target, &ban.ban);
+        let adopted = list.change(|list| list.adopt(&ban.target, &ban.ban));
         if let Err(full) = adopted {
             tracing::warn!(
                 entries = full.0,
@@ -144,7 +144,7 @@ impl SharedStateListener for Listener {
 
     fn ban_lifted(&self, target: BanTarget) {
         if let Some(list) = self.bans.0.load_full() {
-            write(&list).unban(&target);
+            list.change(|list| list.unban(&target));
         }
     }
 }

@@ -17,6 +17,8 @@ pub const EVENTS_DROPPED: &str = "rampart_events_dropped_total";
 pub const EVENTS_WRITTEN: &str = "rampart_events_written_total";
 pub const CONFIG_RELOADS: &str = "rampart_config_reload_total";
 pub const CONNECTIONS_OPEN: &str = "rampart_connections_open";
+pub const CLIENT_TIMEOUTS: &str = "rampart_client_timeouts_total";
+pub const CONNECTIONS_REFUSED: &str = "rampart_connections_refused_total";
 pub const UPSTREAM_UP: &str = "rampart_upstream_healthy_addresses";
 pub const DISCOVERY_OBSERVED: &str = "rampart_discovery_observed_total";
 pub const DISCOVERY_DROPPED: &str = "rampart_discovery_dropped_total";
@@ -75,6 +77,14 @@ fn describe() {
         "Configuration reloads, by result (ok, error)."
     );
     metrics::describe_gauge!(CONNECTIONS_OPEN, "Client connections currently open.");
+    metrics::describe_counter!(
+        CLIENT_TIMEOUTS,
+        "Client connections and requests given up on for slowness, by reason (idle, header, body_read, body_rate, tls_handshake)."
+    );
+    metrics::describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Client connections closed at accept before any byte was read, by reason (ban)."
+    );
     metrics::describe_counter!(
         DISCOVERY_OBSERVED,
         "Exchanges folded into the API inventory."

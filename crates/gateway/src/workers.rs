@@ -94,6 +94,7 @@ impl Workers {
                     .collect(),
                 shared: Arc::clone(shared),
                 balancer: Arc::clone(&balancer),
+                stop: stop.clone(),
             });
             let (done, done_rx) = tokio::sync::oneshot::channel();
             accepting.push(done_rx);

@@ -85,13 +85,47 @@ action = { type = "ban", on = "ip" }
     )
     .await;
     assert_eq!(attack.status(), 403);
-    let after = get(gw.addr(), "/ok").await;
-    assert_eq!(after.status(), 403, "banned for the ban's duration");
-    let problem = body_json(after).await;
     assert!(
-        problem["detail"].as_str().unwrap().contains("banned"),
-        "{problem}"
+        refused_at_accept(gw.addr()).await,
+        "banned for the ban's duration: its next connection is closed unread"
     );
+}
+
+#[tokio::test]
+async fn a_banned_peer_is_refused_at_accept_unless_it_is_a_trusted_proxy() {
+    const TOKEN: &str = "admin-token-0123456789";
+    let upstream = TestUpstream::start().await;
+    let text = with_prevent(upstream.addr, "")
+        .replace("[admin]\n", &format!("[admin]\ntoken = \"{TOKEN}\"\n"));
+    let gw = TestGateway::start(&text).await;
+    let ban = hyper::Request::post("/bans")
+        .header("host", "a")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(full(r#"{"network":"127.0.0.0/8"}"#))
+        .unwrap();
+    assert_eq!(send(gw.gateway.admin_addr, ban).await.status(), 201);
+    assert!(refused_at_accept(gw.addr()).await);
+    assert_eq!(upstream.request_count(), 0);
+    let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
+    assert!(
+        metrics.contains("rampart_connections_refused_total{reason=\"ban\"}"),
+        "{metrics}"
+    );
+
+    // Behind a trusted proxy the client is not known at accept: the
+    // connection is served and the ban answered per request, with its reason.
+    std::fs::write(
+        &gw.config_path,
+        text.replace(
+            "[server]\n",
+            "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n",
+        ),
+    )
+    .unwrap();
+    gw.gateway.reload().unwrap();
+    let answered = get(gw.addr(), "/ok").await;
+    assert_eq!(answered.status(), 403);
+    assert!(body_text(answered).await.contains("banned"));
 }
 
 #[test]
@@ -299,9 +333,7 @@ async fn operators_ban_and_lift_networks_through_the_admin_listener() {
     .await;
     assert_eq!(banned.status(), 201);
     assert_eq!(body_json(banned).await["strikes"], 1);
-    let refused = get(gw.addr(), "/items").await;
-    assert_eq!(refused.status(), 403);
-    assert!(body_text(refused).await.contains("banned"));
+    assert!(refused_at_accept(gw.addr()).await);
 
     let lifted = send(admin, bans("DELETE", r#"{"network":"127.0.0.0/8"}"#, TOKEN)).await;
     let lifted = body_json(lifted).await;

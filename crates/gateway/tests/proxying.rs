@@ -281,6 +281,34 @@ async fn slow_request_head_answers_408() {
 }
 
 #[tokio::test]
+async fn an_upgrade_to_h2c_is_answered_as_http11_and_later_bytes_are_examined_as_requests() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&config(&[upstream.addr], "")).await;
+    let mut stream = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    // The upgrade request, then what a client sends once it believes the
+    // switch happened: the HTTP/2 preface and frames, unexamined by a tunnel.
+    stream
+        .write_all(
+            b"GET /h2c HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, HTTP2-Settings\r\n\
+              Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n\
+              PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let answer = read_until_close(&mut stream, std::time::Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(!answer.contains(" 101 "), "{answer}");
+    let echo = answer.to_ascii_lowercase();
+    assert!(!echo.contains("http2-settings"), "{answer}");
+    assert!(!echo.contains("\"upgrade\""), "{answer}");
+    assert_eq!(
+        upstream.request_count(),
+        1,
+        "the bytes after the upgrade request never reached the upstream"
+    );
+}
+
+#[tokio::test]
 async fn websocket_upgrades_pass_through() {
     let upstream = TestUpstream::start().await;
     let gw = TestGateway::start(&config(&[upstream.addr], "")).await;

@@ -43,6 +43,8 @@ pub struct GatewayConfig {
     pub identity: Arc<crate::identity::IdentityConfig>,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
     pub redis: Option<rampart_store::shared::RedisConfig>,
+    /// Settings that are valid but probably not what was meant.
+    pub warnings: Vec<Problem>,
 }
 
 /// The prevention settings with the policy compiled from them.
@@ -74,6 +76,11 @@ pub struct ServerSettings {
     pub request_id_header: HeaderName,
     pub drain_timeout: Duration,
     pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in progress:
+    /// from accept, and from the end of each response.
+    pub idle_timeout: Duration,
+    /// How slowly a request body may arrive (see `crate::paced_body`).
+    pub body_pace: crate::paced_body::BodyPace,
     pub max_header_bytes: u64,
     pub reload_poll_interval: Duration,
     /// Worker threads, each with its own event loop and its own listening
@@ -176,6 +183,9 @@ pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:9090";
 const DEFAULT_MAX_HEADER_BYTES: u64 = 64 * 1024;
 const DEFAULT_MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
 const DEFAULT_INSPECT_BODY_BYTES: u64 = 64 * 1024;
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MIN_BODY_RATE: u64 = 1024;
 
 impl GatewayConfig {
     /// Reads and validates a configuration file.
@@ -184,6 +194,14 @@ impl GatewayConfig {
             ConfigError::single(path.to_path_buf(), "", format!("cannot read the file: {e}"))
         })?;
         Self::parse(path, &text)
+    }
+
+    /// The warnings, one line each as errors are written: `file: key: message`.
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|w| format!("{}: {}: {}", self.file.display(), w.key, w.message))
+            .collect()
     }
 
     /// Validates configuration text; `path` is used for messages and relative paths.
@@ -221,6 +239,7 @@ struct Validator<'a> {
     file: &'a Path,
     base_dir: PathBuf,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 impl<'a> Validator<'a> {
@@ -230,11 +249,19 @@ impl<'a> Validator<'a> {
             file,
             base_dir,
             problems: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
     fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    fn warning(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Problem {
             key: key.into(),
             message: message.into(),
         });
@@ -320,6 +347,7 @@ impl<'a> Validator<'a> {
             prevent,
             identity: Arc::new(identity),
             redis,
+            warnings: self.warnings,
         })
     }
 
@@ -470,6 +498,7 @@ impl<'a> Validator<'a> {
                 format!("expected between 1 and 1024 worker threads, got {workers}"),
             );
         }
+        let body_pace = self.body_pace(&raw);
         ServerSettings {
             workers,
             trusted_proxies,
@@ -480,12 +509,40 @@ impl<'a> Validator<'a> {
                 raw.header_read_timeout
                     .map_or(Duration::from_secs(10), |d| d.0),
             ),
+            idle_timeout: self.positive(
+                "server.idle_timeout",
+                raw.idle_timeout.map_or(DEFAULT_IDLE_TIMEOUT, |d| d.0),
+            ),
+            body_pace,
             max_header_bytes,
             reload_poll_interval: self.positive(
                 "server.reload_poll_interval",
                 raw.reload_poll_interval
                     .map_or(Duration::from_secs(1), |d| d.0),
             ),
+        }
+    }
+
+    /// `body_read_timeout` and `min_body_rate`: a rate of 0 is allowed (the
+    /// check is off) but warned about, since one byte per read interval
+    /// then holds a connection for as long as the client likes.
+    fn body_pace(&mut self, raw: &raw::RawServer) -> crate::paced_body::BodyPace {
+        let read_timeout = self.positive(
+            "server.body_read_timeout",
+            raw.body_read_timeout
+                .map_or(DEFAULT_BODY_READ_TIMEOUT, |d| d.0),
+        );
+        let min_bytes_per_second = raw.min_body_rate.map_or(DEFAULT_MIN_BODY_RATE, |s| s.0);
+        if min_bytes_per_second == 0 {
+            self.warning(
+                "server.min_body_rate",
+                "0 turns the minimum body rate off: a client that sends one byte per \
+                 body_read_timeout holds its connection as long as it likes",
+            );
+        }
+        crate::paced_body::BodyPace {
+            read_timeout,
+            min_bytes_per_second,
         }
     }
 

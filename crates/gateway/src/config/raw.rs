@@ -52,6 +52,10 @@ pub struct RawServer {
     pub request_id_header: Option<String>,
     pub drain_timeout: Option<ConfigDuration>,
     pub header_read_timeout: Option<ConfigDuration>,
+    pub idle_timeout: Option<ConfigDuration>,
+    pub body_read_timeout: Option<ConfigDuration>,
+    /// Bytes per second, written as a size (`"1KiB"`); 0 turns the check off.
+    pub min_body_rate: Option<ByteSize>,
     pub max_header_bytes: Option<ByteSize>,
     pub reload_poll_interval: Option<ConfigDuration>,
     pub workers: Option<usize>,

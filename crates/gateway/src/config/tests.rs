@@ -41,6 +41,33 @@ fn minimal_file_gets_documented_defaults() {
 }
 
 #[test]
+fn slow_client_timeouts_have_defaults_are_checked_and_a_disabled_rate_is_warned_about() {
+    let config = parse(MINIMAL).unwrap();
+    let server = &config.server;
+    assert_eq!(server.idle_timeout, Duration::from_secs(60));
+    assert_eq!(server.body_pace.read_timeout, Duration::from_secs(30));
+    assert_eq!(server.body_pace.min_bytes_per_second, 1024);
+    assert!(config.warnings.is_empty());
+
+    let zero = format!("[server]\nidle_timeout = \"0s\"\nbody_read_timeout = \"0ms\"\n{MINIMAL}");
+    assert_eq!(
+        problems(&zero),
+        [
+            "/etc/rampart/rampart.toml: server.body_read_timeout: expected a duration greater than zero",
+            "/etc/rampart/rampart.toml: server.idle_timeout: expected a duration greater than zero",
+        ]
+    );
+    let bad_rate = format!("[server]\nmin_body_rate = \"fast\"\n{MINIMAL}");
+    assert!(problems(&bad_rate)[0].contains("server.min_body_rate"));
+
+    let off = parse(&format!("[server]\nmin_body_rate = 0\n{MINIMAL}")).unwrap();
+    assert_eq!(off.server.body_pace.min_bytes_per_second, 0);
+    assert_eq!(off.warnings.len(), 1);
+    assert!(off.warning_lines()[0]
+        .starts_with("/etc/rampart/rampart.toml: server.min_body_rate: 0 turns"));
+}
+
+#[test]
 fn relative_paths_resolve_against_the_config_directory() {
     let text = format!(
         "{MINIMAL}\n[events]\njsonl = \"events.jsonl\"\nsqlite = \"/var/lib/rampart.db\"\n"

@@ -294,6 +294,16 @@ pub async fn get(addr: SocketAddr, path: &str) -> Response<Incoming> {
     .await
 }
 
+/// Whether the gateway closes a new connection without answering a request
+/// on it (a banned peer).
+pub async fn refused_at_accept(addr: SocketAddr) -> bool {
+    let request = Request::get("/ok")
+        .header("host", "test.local")
+        .body(full(""))
+        .unwrap();
+    try_send(addr, request).await.is_err()
+}
+
 pub async fn body_text(response: Response<Incoming>) -> String {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
@@ -324,6 +334,26 @@ pub fn echoed_header(echo: &serde_json::Value, name: &str) -> Option<String> {
         .iter()
         .find(|pair| pair[0].as_str() == Some(name))
         .and_then(|pair| pair[1].as_str().map(str::to_owned))
+}
+
+/// An HTTP/2 (prior knowledge) client connection, and the task driving it.
+pub async fn h2_connect<B>(
+    addr: SocketAddr,
+) -> (
+    hyper::client::conn::http2::SendRequest<B>,
+    tokio::task::JoinHandle<Result<(), hyper::Error>>,
+)
+where
+    B: http_body::Body + Unpin + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (sender, connection) =
+        hyper::client::conn::http2::handshake(executor(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    (sender, tokio::spawn(connection))
 }
 
 pub fn executor() -> TokioExecutor {

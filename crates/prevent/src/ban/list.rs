@@ -3,7 +3,7 @@
 //! Entries outlive their ban by `forget_after_seconds` so that a repeat
 //! offence escalates; [`BanList::sweep`] drops the forgotten ones and runs by
 //! itself when the list is full. Lookups take `&self` and allocate nothing;
-//! the gateway shares the list behind a read-write lock.
+//! the gateway reads published snapshots of the list (clones) without a lock.
 
 use super::ladder::{BanConfig, BanConfigError, BanLadder};
 use super::prefix::NetworkTable;
@@ -64,7 +64,9 @@ struct Entry {
 #[error("ban list full ({0} entries): ban refused")]
 pub struct BanListFull(pub usize);
 
-/// Bans by network, API key, user and fingerprint.
+/// Bans by network, API key, user and fingerprint. A clone is a snapshot
+/// (the gateway publishes one after each change for lock-free lookups).
+#[derive(Clone)]
 pub struct BanList {
     ladder: BanLadder,
     max_entries: usize,

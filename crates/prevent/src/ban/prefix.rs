@@ -10,7 +10,7 @@ use std::hash::Hash;
 use std::net::IpAddr;
 
 /// Networks of one address family, keyed by their masked bits.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PrefixTable<Bits, V> {
     /// `(prefix length, networks)`, longest prefix first.
     by_length: Vec<(u8, HashMap<Bits, V>)>,
@@ -94,7 +94,7 @@ impl Masked for u128 {
 }
 
 /// Both families.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct NetworkTable<V> {
     v4: PrefixTable<u32, V>,
     v6: PrefixTable<u128, V>,

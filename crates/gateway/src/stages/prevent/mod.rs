@@ -14,11 +14,11 @@ mod deceive;
 mod limits;
 mod response_mask;
 
+use crate::bans::BanBook;
 use crate::discovery::EndpointProfile;
 use crate::identity::{ClientIdentity, IdentityConfig};
 use crate::pipeline::{ExchangeContext, Outcome, Settlement, Stage};
 use crate::shared::SharedLink;
-use crate::sync::{read, write};
 use bytes::Bytes;
 use rampart_core::RequestView;
 use rampart_core::{Action, Reason};
@@ -27,11 +27,12 @@ use rampart_prevent::geo::Location;
 use rampart_prevent::policy::ActionConfig;
 use rampart_prevent::policy::{problem_response, BanOn, Mode};
 use rampart_prevent::{
-    Ban, BanList, BanTarget, BlockResponse, ClientFacts, Deceiver, EndpointFacts, GeoFence,
-    GeoLocator, Policy, RateLimiter, RequestFacts, Signal, Verdict,
+    Ban, BanTarget, BlockResponse, ClientFacts, Deceiver, EndpointFacts, GeoFence, GeoLocator,
+    Policy, RateLimiter, RequestFacts, Signal, Verdict,
 };
 use rampart_store::shared::SharedLimit;
-use std::sync::{Arc, RwLock};
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// What prevention keeps across requests: the compiled policy, the limiters
 /// (their state survives reloads that do not change them) and the ban list.
@@ -42,7 +43,7 @@ pub struct PreventRuntime {
     /// Country/ASN lookup (embedded database unless the user gave one) and the route fences.
     pub geo: Arc<(GeoLocator, GeoFence)>,
     pub limiters: Vec<Arc<RateLimiter>>,
-    pub bans: Arc<RwLock<BanList>>,
+    pub bans: Arc<BanBook>,
     pub shared: Option<SharedPrevent>,
     /// Fakes, decoy tokens, the tarpit and traps (kept across reloads that
     /// leave `[prevent.deception]` alone, so decoys handed out stay known).
@@ -55,7 +56,10 @@ impl PreventRuntime {
     /// the local one when it comes back. `None` when the ban list is full.
     pub fn ban(self: &Arc<Self>, target: BanTarget, reason: String) -> Option<Ban> {
         let reason: Arc<str> = Arc::from(reason);
-        let local = match write(&self.bans).ban(&target, Arc::clone(&reason)) {
+        let local = match self
+            .bans
+            .change(|list| list.ban(&target, Arc::clone(&reason)))
+        {
             Ok(ban) => Some(ban),
             Err(full) => {
                 tracing::warn!(entries = full.0, "the ban list is full; nobody was banned");
@@ -68,7 +72,7 @@ impl PreventRuntime {
                 let Some(shared) = &prevent.shared else { return };
                 match shared.link.state.ban(&shared.ladder, &target, &reason).await {
                     Ok(ban) => {
-                        let _ = write(&prevent.bans).adopt(&target, &ban);
+                        let _ = prevent.bans.change(|list| list.adopt(&target, &ban));
                     }
                     Err(error) => {
                         tracing::warn!(%error, "the ban could not be shared; it holds on this gateway")
@@ -82,7 +86,7 @@ impl PreventRuntime {
     /// Lifts the ban on `target` here and, with `[redis]`, on every gateway
     /// (its offences forgotten, so a later ban starts the ladder again).
     pub async fn unban(&self, target: &BanTarget) -> Unbanned {
-        let here = write(&self.bans).unban(target);
+        let here = self.bans.change(|list| list.unban(target));
         let everywhere = match &self.shared {
             None => SharedUnban::NotConfigured,
             Some(shared) => match shared.link.state.unban(target).await {
@@ -233,6 +237,19 @@ impl Stage for PreventStage {
         "prevent"
     }
 
+    /// A peer whose address is banned: refused before a byte is read.
+    fn connection(&self, peer: SocketAddr) -> Action {
+        let peer = ClientFacts::from_ip(peer.ip());
+        match self.prevent.bans.current().is_banned(&peer) {
+            Some(_) => Action::Block {
+                status: 403,
+                body: Vec::new(),
+                headers: Vec::new(),
+            },
+            None => Action::Allow,
+        }
+    }
+
     /// Who the client is (identities, then geo), and whether the route
     /// admits it from where it is.
     fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
@@ -273,7 +290,7 @@ impl Stage for PreventStage {
         view: &RequestView<'_>,
     ) -> Action {
         let facts = Self::facts(ctx);
-        if let Some(ban) = read(&self.prevent.bans).is_banned(&facts.client) {
+        if let Some(ban) = self.prevent.bans.current().is_banned(&facts.client) {
             ctx.reasons.push(Reason::new(
                 "prevent.ban",
                 "client",
