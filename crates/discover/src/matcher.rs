@@ -10,8 +10,10 @@
 
 use crate::observation::split_path;
 use crate::template::{PathTemplate, TemplateSegment};
+use rampart_core::hash::Fnv1a;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::Hasher;
 use std::sync::Arc;
 
 /// Method key that matches any method (for operators' path-wide rules).
@@ -174,12 +176,11 @@ pub struct EndpointId(pub u64);
 
 impl EndpointId {
     pub fn of(method: &str, template: &str) -> Self {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in method.bytes().chain([b' ']).chain(template.bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        EndpointId(hash)
+        let mut hash = Fnv1a::default();
+        hash.write(method.as_bytes());
+        hash.write(b" ");
+        hash.write(template.as_bytes());
+        EndpointId(hash.finish())
     }
 }
 

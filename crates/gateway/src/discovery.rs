@@ -15,6 +15,7 @@
 
 use crate::sync::lock;
 use arc_swap::ArcSwap;
+use rampart_core::hash::FixedState;
 use rampart_core::ExchangeRecord;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
 use rampart_discover::{Decision, EndpointId, EndpointMatcher, Inventory};
@@ -185,8 +186,10 @@ pub struct EndpointProfile {
     pub response_schema: Option<Arc<serde_json::Value>>,
 }
 
-/// Profiles by endpoint id, published with the matcher.
-pub type EndpointProfiles = HashMap<EndpointId, Arc<EndpointProfile>>;
+/// Profiles by endpoint id, published with the matcher and read on every
+/// request. Ids are already hashes of inventory templates, a bounded set
+/// rebuilt at each publication: an unkeyed hasher is enough.
+pub type EndpointProfiles = HashMap<EndpointId, Arc<EndpointProfile>, FixedState>;
 
 /// The inventory as operators read it (JSON) and the profiles the hot path reads.
 fn publishable(inventory: &mut Inventory, stats: &DiscoveryStats) -> (String, EndpointProfiles) {
