@@ -38,9 +38,17 @@ pub struct DecodeFlags {
 pub struct Decoded {
     /// Fully decoded text, case preserved.
     pub text: String,
-    /// `text` lower-cased with comments and whitespace runs folded.
-    pub folded: String,
+    /// The folded form when it differs from `text` (most keys and many
+    /// values are already folded: lower case, single spaces, no comments).
+    folded: Option<String>,
     pub flags: DecodeFlags,
+}
+
+impl Decoded {
+    /// `text` lower-cased with comments and whitespace runs folded.
+    pub fn folded(&self) -> &str {
+        self.folded.as_deref().unwrap_or(&self.text)
+    }
 }
 
 /// How the transport already encoded the value.
@@ -93,7 +101,7 @@ pub fn decode(raw: &[u8], transport: Transport) -> Decoded {
         std::borrow::Cow::Owned(s) => s,
         std::borrow::Cow::Borrowed(_) => text,
     };
-    let folded = fold::fold(&text);
+    let folded = (!fold::is_folded(&text)).then(|| fold::fold(&text));
     Decoded {
         text,
         folded,
@@ -113,7 +121,7 @@ mod tests {
         let d = decode(b"%26lt%3Bimg+src%3Dx%26gt%3B", Transport::Form);
         assert_eq!(d.text, "<img src=x>");
         let d = decode(br"\u0027 OR 1=1", Transport::Plain);
-        assert_eq!(d.folded, "' or 1=1");
+        assert_eq!(d.folded(), "' or 1=1");
         let d = decode(b"ja&amp;tab;vascript:", Transport::Plain);
         assert_eq!(d.text, "ja\tvascript:");
         let d = decode(b"a%00b", Transport::Percent);

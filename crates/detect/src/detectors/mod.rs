@@ -506,7 +506,7 @@ impl ValueDetectors {
     /// Runs the detectors a value can wake; pushes what they find.
     pub fn inspect(&self, value: &Value, context: FieldContext, hits: &mut Vec<Hit>) {
         let start = hits.len();
-        let folded = value.decoded.folded.as_str();
+        let folded = value.decoded.folded();
         let text = value.decoded.text.as_str();
         let mut awake = [false; ALL.len()];
         for m in self.prefilter.find_overlapping_iter(folded) {
