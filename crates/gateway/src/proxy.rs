@@ -703,7 +703,7 @@ impl ExchangeTail {
         }
     }
 
-    pub fn finish(self, completed: bool) {
+    pub fn finish(mut self, completed: bool) {
         let outcome = Outcome {
             status: self.status,
             action: self.action,
@@ -712,6 +712,12 @@ impl ExchangeTail {
         if let Some(route) = &self.route {
             route.pipeline.logging(&self.ctx, &outcome);
         }
+        // What was applied, or, for an exchange let through, what monitor
+        // mode held back.
+        self.action = match self.action {
+            "allow" | "monitor" => self.ctx.passed_action(),
+            applied => applied,
+        };
         telemetry::record_request(
             &self.ctx.route,
             self.status,
@@ -737,12 +743,7 @@ impl ExchangeTail {
             host: ctx.host,
             path: ctx.path,
             route: ctx.route.to_string(),
-            action: if ctx.monitored && self.action == "allow" {
-                "monitor"
-            } else {
-                self.action
-            }
-            .to_string(),
+            action: self.action.to_string(),
             status: Some(self.status),
             reasons: ctx.reasons,
             score,

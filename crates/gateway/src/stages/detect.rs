@@ -5,7 +5,7 @@
 //! endpoint enforces; every detection becomes an explained reason.
 
 use crate::config::DetectEngine;
-use crate::pipeline::{BodyView, ExchangeContext, Stage};
+use crate::pipeline::{BodyView, ExchangeContext, HeldBack, Stage};
 use crate::problem::problem_response;
 use rampart_core::Action;
 use rampart_detect::{Body, RequestView};
@@ -64,7 +64,10 @@ impl Stage for DetectStage {
                 "the request was blocked by Rampart's attack detection",
                 &ctx.request_id,
             ),
-            "monitor" => Action::Monitor,
+            "monitor" => {
+                ctx.hold_back(HeldBack::Block);
+                Action::Monitor
+            }
             _ => Action::Allow,
         }
     }
