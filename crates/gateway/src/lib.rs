@@ -14,6 +14,7 @@ pub mod body;
 pub mod client_io;
 pub mod config;
 pub mod discovery;
+pub mod exchange_event;
 pub mod forwarding;
 pub mod framing;
 pub mod h1;

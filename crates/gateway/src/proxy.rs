@@ -5,6 +5,7 @@
 use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
 use crate::client_io::ConnectionSignals;
 use crate::config::RouteLimits;
+use crate::exchange_event::{self, EventFilter};
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::h1::{ExchangeError, ResponseHead, UpstreamBody};
@@ -20,8 +21,7 @@ use http::{Request, Response, StatusCode, Version};
 use http_body::Body;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use rampart_core::event::rfc3339_millis;
-use rampart_core::{Action, Clock, Reason, SecurityEvent, SystemClock};
+use rampart_core::{Action, Clock, Reason, SystemClock};
 use rampart_store::EventSender;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +31,8 @@ pub struct Shared {
     pub runtime: ArcSwap<Runtime>,
     pub ids: RequestIds,
     pub events: Option<EventSender>,
+    /// Which exchanges become events (`[events]`, read at start).
+    pub event_filter: EventFilter,
     pub services: Services,
 }
 
@@ -724,30 +726,22 @@ impl ExchangeTail {
             self.action,
             self.ctx.started.elapsed().as_secs_f64(),
         );
-        if self.action != "allow" || self.ctx.monitored || !self.ctx.reasons.is_empty() {
-            self.publish_event();
-        }
-    }
-
-    fn publish_event(self) {
+        telemetry::count_reasons(&self.ctx.reasons);
         let Some(events) = &self.shared.events else {
             return;
         };
-        let ctx = self.ctx;
-        let score = ctx.score();
-        events.send(SecurityEvent {
-            time: rfc3339_millis(SystemClock.now_millis()),
-            request_id: ctx.request_id,
-            client_ip: ctx.client_ip.to_string(),
-            method: ctx.method.to_string(),
-            host: ctx.host,
-            path: ctx.path,
-            route: ctx.route.to_string(),
-            action: self.action.to_string(),
-            status: Some(self.status),
-            reasons: ctx.reasons,
-            score,
-        });
+        if self
+            .shared
+            .event_filter
+            .wants(&self.ctx, self.action, self.status)
+        {
+            events.send(exchange_event::of_exchange(
+                self.ctx,
+                self.action,
+                self.status,
+                SystemClock.now_millis(),
+            ));
+        }
     }
 }
 

@@ -83,6 +83,9 @@ impl Reloader {
         let current = self.shared.runtime.load();
         let built = GatewayConfig::load(&self.path).and_then(|config| {
             warn_about_start_only_changes(&current.config, &config);
+            for warning in config.warning_lines() {
+                tracing::warn!("{warning}");
+            }
             Runtime::build(config, Some(&current), &self.shared.services)
                 .map_err(|message| ConfigError::single(self.path.clone(), "prevent", message))
         });

@@ -4,6 +4,7 @@
 use crate::admin::{self, AdminState};
 use crate::config::GatewayConfig;
 use crate::discovery::Discovery;
+use crate::exchange_event::EventFilter;
 use crate::forwarding::RequestIds;
 use crate::listener::ServeSettings;
 use crate::proxy::Shared;
@@ -52,6 +53,9 @@ impl Gateway {
     /// and the reloader; client traffic is served by the worker threads.
     pub async fn start(config: GatewayConfig) -> anyhow::Result<Gateway> {
         telemetry::prometheus();
+        for warning in config.warning_lines() {
+            tracing::warn!("{warning}");
+        }
         let workers = config.server.workers;
         let mut bound = Vec::new();
         for spec in &config.listeners {
@@ -87,6 +91,9 @@ impl Gateway {
             ),
             ids: RequestIds::new(),
             events,
+            event_filter: EventFilter {
+                min_signal_score: config.events.min_signal_score,
+            },
             services,
         });
         let (stop, stop_rx) = watch::channel(false);

@@ -13,6 +13,9 @@ pub struct CheckConfigArgs {
 
 pub fn run(args: CheckConfigArgs) -> anyhow::Result<ExitCode> {
     let config = GatewayConfig::load(&args.file)?;
+    for warning in config.warning_lines() {
+        eprintln!("warning: {warning}");
+    }
     println!(
         "{}: ok ({} listener(s), {} upstream(s), {} route(s))",
         args.file.display(),

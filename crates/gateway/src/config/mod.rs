@@ -5,10 +5,12 @@
 //! expected; all problems of a file are reported at once.
 
 mod error;
+mod events;
 mod raw;
 pub mod units;
 
 pub use error::{ConfigError, Problem};
+pub use events::EventSettings;
 
 use crate::ipset::IpSet;
 use http::HeaderName;
@@ -43,6 +45,8 @@ pub struct GatewayConfig {
     pub identity: Arc<crate::identity::IdentityConfig>,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
     pub redis: Option<rampart_store::shared::RedisConfig>,
+    /// Valid settings that do nothing as written (key path and why).
+    pub warnings: Vec<Problem>,
 }
 
 /// The prevention settings with the policy compiled from them.
@@ -79,13 +83,6 @@ pub struct ServerSettings {
     /// Worker threads, each with its own event loop and its own listening
     /// sockets (SO_REUSEPORT). Default: one per CPU.
     pub workers: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventSettings {
-    pub jsonl: Option<PathBuf>,
-    pub sqlite: Option<PathBuf>,
-    pub queue_capacity: usize,
 }
 
 /// The stages a pipeline can run, in the order configured.
@@ -178,6 +175,14 @@ const DEFAULT_MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
 const DEFAULT_INSPECT_BODY_BYTES: u64 = 64 * 1024;
 
 impl GatewayConfig {
+    /// Each warning as one line naming the file and the key.
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|w| format!("{}: {}: {}", self.file.display(), w.key, w.message))
+            .collect()
+    }
+
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -221,6 +226,7 @@ struct Validator<'a> {
     file: &'a Path,
     base_dir: PathBuf,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 impl<'a> Validator<'a> {
@@ -230,7 +236,16 @@ impl<'a> Validator<'a> {
             file,
             base_dir,
             problems: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// A valid setting that does nothing as written.
+    fn warn(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
     }
 
     fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
@@ -320,6 +335,7 @@ impl<'a> Validator<'a> {
             prevent,
             identity: Arc::new(identity),
             redis,
+            warnings: self.warnings,
         })
     }
 
@@ -494,21 +510,6 @@ impl<'a> Validator<'a> {
             self.problem(key, "expected a duration greater than zero");
         }
         value
-    }
-
-    fn events(&mut self, raw: raw::RawEvents) -> EventSettings {
-        let queue_capacity = raw.queue_capacity.unwrap_or(10_000);
-        if queue_capacity == 0 || queue_capacity > 10_000_000 {
-            self.problem(
-                "events.queue_capacity",
-                format!("expected a number between 1 and 10000000, got {queue_capacity}"),
-            );
-        }
-        EventSettings {
-            jsonl: raw.jsonl.map(|p| self.resolve(&p)),
-            sqlite: raw.sqlite.map(|p| self.resolve(&p)),
-            queue_capacity,
-        }
     }
 
     fn stages(&mut self, names: Option<Vec<String>>) -> Vec<StageKind> {
