@@ -14,5 +14,5 @@ pub mod record;
 
 pub use action::{Action, Reason};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use event::SecurityEvent;
+pub use event::{Repeats, SecurityEvent};
 pub use record::{ExchangeRecord, RecordError, RecordReader};

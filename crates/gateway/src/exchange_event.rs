@@ -56,6 +56,7 @@ pub fn of_exchange(
         status: Some(status),
         reasons: ctx.reasons,
         score,
+        repeats: None,
     }
 }
 

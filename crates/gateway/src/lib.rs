@@ -22,6 +22,7 @@ pub mod head_scan;
 pub mod identity;
 pub mod ipset;
 pub mod listener;
+pub mod log_limit;
 pub mod offline;
 pub mod pipeline;
 pub mod problem;

@@ -9,6 +9,7 @@ use crate::exchange_event::{self, EventFilter};
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::h1::{ExchangeError, ResponseHead, UpstreamBody};
+use crate::log_limit::LogLimiter;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
 use crate::runtime::{RouteRuntime, Runtime, Services};
@@ -460,7 +461,11 @@ async fn send(
                 slot.mark_down(upstream.spec.unhealthy_for);
                 metrics::counter!(telemetry::UPSTREAM_ERRORS, "upstream" => upstream.spec.name.clone(), "kind" => "connect")
                     .increment(1);
-                tracing::warn!(upstream = %upstream.spec.name, %error, "upstream address taken out");
+                if let Some(suppressed) =
+                    UPSTREAM_DOWN_LOG.admit(&upstream.spec.name, std::time::Instant::now())
+                {
+                    tracing::warn!(upstream = %upstream.spec.name, %error, suppressed, "upstream address taken out");
+                }
                 last_connect_error = Some(error);
                 continue;
             }
@@ -491,6 +496,11 @@ async fn send(
     }
     Err(last_connect_error.map_or(ForwardError::NoAddress, ForwardError::Connect))
 }
+
+/// One warning per upstream and interval while its addresses refuse
+/// connections (`suppressed`: the repeats not logged), not one per request.
+static UPSTREAM_DOWN_LOG: std::sync::LazyLock<LogLimiter> =
+    std::sync::LazyLock::new(|| LogLimiter::new(std::time::Duration::from_secs(10)));
 
 /// What came back from the upstream, and what goes with it.
 struct Upstreamed {

@@ -199,6 +199,11 @@ fn start_event_sink(
         jsonl_path: settings.jsonl.clone(),
         store_path: settings.sqlite.clone(),
         capacity: settings.queue_capacity,
+        max_age: Some(settings.sqlite_max_age),
+        max_store_bytes: Some(settings.sqlite_max_bytes),
+        jsonl_max_bytes: Some(settings.jsonl_max_bytes),
+        jsonl_max_files: settings.jsonl_max_files,
+        aggregate_window: settings.aggregate_window,
         ..SinkConfig::default()
     })
     .with_context(|| format!("{}: events", config.file.display()))?;

@@ -110,3 +110,54 @@ async fn a_normal_run_of_api_traffic_writes_no_event() {
         assert!(metrics.contains(counted), "{counted} missing:\n{metrics}");
     }
 }
+
+#[tokio::test]
+async fn a_flood_from_one_client_becomes_a_few_events_with_a_count() {
+    let upstream = TestUpstream::start().await;
+    let text = full_protection(upstream.addr).replace(
+        "jsonl = \"events.jsonl\"",
+        "jsonl = \"events.jsonl\"\naggregate_window = \"1s\"",
+    );
+    let gw = TestGateway::start(&text).await;
+    const FLOOD: u64 = 60;
+    for _ in 0..FLOOD {
+        let attack = hyper::Request::get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            .header("host", "api.test")
+            .body(full(""))
+            .unwrap();
+        assert_eq!(send(gw.addr(), attack).await.status(), 403);
+    }
+    // The first at once; the repeats when their window ends.
+    let mut events = gw.events(2).await;
+    for _ in 0..60 {
+        let counted: u64 = events
+            .iter()
+            .map(|e| e["count"].as_u64().unwrap_or(1))
+            .sum();
+        if counted >= FLOOD {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        events = gw.events(2).await;
+    }
+    let counted: u64 = events
+        .iter()
+        .map(|e| e["count"].as_u64().unwrap_or(1))
+        .sum();
+    assert_eq!(
+        counted, FLOOD,
+        "every request is accounted for: {events:#?}"
+    );
+    assert!(
+        events.len() < 10,
+        "{} events for {FLOOD} requests",
+        events.len()
+    );
+    assert!(
+        events[0].get("count").is_none(),
+        "the first is written as itself"
+    );
+    let folded = events.iter().find(|e| e.get("count").is_some()).unwrap();
+    assert!(folded["first_time"].as_str() <= folded["last_time"].as_str());
+    assert_eq!(folded["action"], "block");
+}
