@@ -89,12 +89,7 @@ async fn a_normal_run_of_api_traffic_writes_no_event() {
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["action"], "block");
     assert_eq!(events[0]["path"], "/search");
-    let sources: Vec<&str> = events[0]["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["source"].as_str().unwrap())
-        .collect();
+    let sources = reason_sources(&events[0]);
     assert!(
         !sources.contains(&"rule:limit-everyone"),
         "a limit that was not hit is no reason: {sources:?}"

@@ -38,6 +38,14 @@ fn run_sink(config: SinkConfig, events: &[SecurityEvent]) -> SinkStats {
     report.stats
 }
 
+/// Every stored event, oldest first.
+fn stored_in_order(db: &Path) -> Vec<SecurityEvent> {
+    let stored = Store::open(db).expect("store reopens");
+    let mut events = stored.recent_events(usize::MAX).expect("read");
+    events.reverse();
+    events
+}
+
 fn jsonl_values(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .expect("read event log")
@@ -66,10 +74,7 @@ fn events_reach_the_jsonl_file_and_the_store() {
 
     // Newlines and U+2028 inside fields stay escaped: one event per line.
     assert_eq!(jsonl_values(&jsonl), as_json(&events));
-    let stored = Store::open(&db).expect("store reopens");
-    let mut from_store = stored.recent_events(100).expect("read");
-    from_store.reverse();
-    assert_eq!(from_store, events);
+    assert_eq!(stored_in_order(&db), events);
 }
 
 #[test]
@@ -98,10 +103,7 @@ fn the_store_keeps_only_the_newest_events_when_retention_is_set() {
     let events = sample_events(20);
     let stats = run_sink(settings, &events);
     assert_eq!((stats.written, stats.pruned), (20, 15));
-    let stored = Store::open(&db).expect("store reopens");
-    let mut kept = stored.recent_events(100).expect("read");
-    kept.reverse();
-    assert_eq!(kept, events[15..]);
+    assert_eq!(stored_in_order(&db), events[15..]);
 }
 
 #[cfg(target_os = "linux")]
@@ -203,10 +205,7 @@ fn the_store_forgets_events_older_than_its_age_limit() {
     let events = sample_events(20);
     let stats = run_sink(settings, &events);
     assert_eq!((stats.written, stats.pruned), (20, 15));
-    let stored = Store::open(&db).expect("store reopens");
-    let mut kept = stored.recent_events(100).expect("read");
-    kept.reverse();
-    assert_eq!(kept, events[15..]);
+    assert_eq!(stored_in_order(&db), events[15..]);
 }
 
 #[test]
