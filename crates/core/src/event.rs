@@ -1,5 +1,6 @@
 //! The security event: one line an operator reads to learn what Rampart did
-//! to one exchange and why. Written to JSON lines and to the embedded store.
+//! to one exchange (or to a series of identical ones) and why. Written to
+//! JSON lines and to the embedded store.
 
 use crate::action::Reason;
 use serde::Serialize;
@@ -22,6 +23,21 @@ pub struct SecurityEvent {
     pub reasons: Vec<Reason>,
     /// Sum of the reasons' scores.
     pub score: f64,
+    /// Set when the event stands for several identical exchanges (same
+    /// client, action, route, method, path and reason sources) folded into
+    /// one; the fields above are the first one's.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<Repeats>,
+}
+
+/// A series of identical events written as one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repeats {
+    /// How many exchanges the event stands for.
+    pub count: u64,
+    /// RFC 3339 times of the first and the last of them.
+    pub first_time: String,
+    pub last_time: String,
 }
 
 /// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds.

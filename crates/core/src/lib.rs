@@ -18,6 +18,6 @@ pub mod record;
 
 pub use action::{Action, Reason};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use event::SecurityEvent;
+pub use event::{Repeats, SecurityEvent};
 pub use exchange::{Body, RequestView};
 pub use record::{ExchangeRecord, RecordError, RecordReader};

@@ -35,6 +35,9 @@ pub struct ExchangeContext {
     pub reasons: Vec<Reason>,
     /// Set when a stage asked for `Monitor`: record, change nothing.
     pub monitored: bool,
+    /// The first decision monitor mode held back: what enforce mode would
+    /// have answered (it stops at the first).
+    pub held_back: Option<HeldBack>,
     pub started: Instant,
     /// The inventory endpoint this request belongs to, when discovery knows it.
     pub endpoint: Option<Arc<str>>,
@@ -68,6 +71,7 @@ impl ExchangeContext {
             path,
             reasons: Vec::new(),
             monitored: false,
+            held_back: None,
             started: Instant::now(),
             endpoint: None,
             extensions: http::Extensions::new(),
@@ -78,6 +82,45 @@ impl ExchangeContext {
 
     pub fn score(&self) -> f64 {
         self.reasons.iter().map(|r| r.score).sum()
+    }
+
+    /// Records a decision monitor mode does not apply: the exchange goes
+    /// on, and its event says what would have happened.
+    pub fn hold_back(&mut self, decision: HeldBack) {
+        self.monitored = true;
+        self.held_back.get_or_insert(decision);
+    }
+
+    /// What events and metrics call an exchange the gateway let through:
+    /// `would_block` and the like when monitor mode held a decision back,
+    /// `monitor` when a stage only asked to record it, else `allow`.
+    pub fn passed_action(&self) -> &'static str {
+        match self.held_back {
+            Some(decision) => decision.action(),
+            None if self.monitored => "monitor",
+            None => "allow",
+        }
+    }
+}
+
+/// A decision monitor mode recorded instead of applying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldBack {
+    Block,
+    Ban,
+    RateLimit,
+    Deceive,
+}
+
+impl HeldBack {
+    /// The event action: what would have happened.
+    pub fn action(self) -> &'static str {
+        match self {
+            HeldBack::Block => "would_block",
+            HeldBack::Ban => "would_ban",
+            HeldBack::RateLimit => "would_rate_limit",
+            HeldBack::Deceive => "would_deceive",
+        }
     }
 }
 
@@ -197,6 +240,8 @@ pub struct Settled {
     /// What events call a terminal action (see `ExchangeContext::answered_as`).
     pub answered_as: &'static str,
     pub reasons: Vec<Reason>,
+    /// A decision monitor mode did not apply (the action is then `Allow`).
+    pub held_back: Option<HeldBack>,
     /// Stage-private data for the later phases, merged into the context's.
     pub extensions: http::Extensions,
 }
@@ -248,6 +293,9 @@ impl Pipeline {
             let settled = pending.await;
             ctx.reasons.extend(settled.reasons);
             ctx.extensions.extend(settled.extensions);
+            if let Some(decision) = settled.held_back {
+                ctx.hold_back(decision);
+            }
             match settled.action {
                 Action::Allow => {}
                 Action::Monitor => ctx.monitored = true,
@@ -365,6 +413,7 @@ mod tests {
                     action,
                     answered_as: "rate_limit",
                     reasons: vec![Reason::new("round_trip", "client", "checked", 0.0)],
+                    held_back: None,
                     extensions,
                 }
             }))

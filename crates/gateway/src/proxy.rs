@@ -5,9 +5,11 @@
 use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
 use crate::client_io::ConnectionSignals;
 use crate::config::RouteLimits;
+use crate::exchange_event::{self, EventFilter};
 use crate::forwarding::{self, RequestIds};
 use crate::framing;
 use crate::h1::{ExchangeError, ResponseHead, UpstreamBody};
+use crate::log_limit::LogLimiter;
 use crate::paced_body::{PacedBody, TooSlow};
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
@@ -21,8 +23,7 @@ use http::{Request, Response, StatusCode, Version};
 use http_body::Body;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use rampart_core::event::rfc3339_millis;
-use rampart_core::{Action, Clock, Reason, SecurityEvent, SystemClock};
+use rampart_core::{Action, Clock, Reason, SystemClock};
 use rampart_store::EventSender;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct Shared {
     pub runtime: ArcSwap<Runtime>,
     pub ids: RequestIds,
     pub events: Option<EventSender>,
+    /// Which exchanges become events (`[events]`, read at start).
+    pub event_filter: EventFilter,
     pub services: Services,
 }
 
@@ -475,7 +478,11 @@ async fn send(
                 slot.mark_down(upstream.spec.unhealthy_for);
                 metrics::counter!(telemetry::UPSTREAM_ERRORS, "upstream" => upstream.spec.name.clone(), "kind" => "connect")
                     .increment(1);
-                tracing::warn!(upstream = %upstream.spec.name, %error, "upstream address taken out");
+                if let Some(suppressed) =
+                    UPSTREAM_DOWN_LOG.admit(&upstream.spec.name, std::time::Instant::now())
+                {
+                    tracing::warn!(upstream = %upstream.spec.name, %error, suppressed, "upstream address taken out");
+                }
                 last_connect_error = Some(error);
                 continue;
             }
@@ -506,6 +513,11 @@ async fn send(
     }
     Err(last_connect_error.map_or(ForwardError::NoAddress, ForwardError::Connect))
 }
+
+/// One warning per upstream and interval while its addresses refuse
+/// connections (`suppressed`: the repeats not logged), not one per request.
+static UPSTREAM_DOWN_LOG: std::sync::LazyLock<LogLimiter> =
+    std::sync::LazyLock::new(|| LogLimiter::new(std::time::Duration::from_secs(10)));
 
 /// What came back from the upstream, and what goes with it.
 struct Upstreamed {
@@ -738,7 +750,7 @@ impl ExchangeTail {
         }
     }
 
-    pub fn finish(self, completed: bool) {
+    pub fn finish(mut self, completed: bool) {
         let outcome = Outcome {
             status: self.status,
             action: self.action,
@@ -747,41 +759,34 @@ impl ExchangeTail {
         if let Some(route) = &self.route {
             route.pipeline.logging(&self.ctx, &outcome);
         }
+        // What was applied, or, for an exchange let through, what monitor
+        // mode held back.
+        self.action = match self.action {
+            "allow" | "monitor" => self.ctx.passed_action(),
+            applied => applied,
+        };
         telemetry::record_request(
             &self.ctx.route,
             self.status,
             self.action,
             self.ctx.started.elapsed().as_secs_f64(),
         );
-        if self.action != "allow" || self.ctx.monitored || !self.ctx.reasons.is_empty() {
-            self.publish_event();
-        }
-    }
-
-    fn publish_event(self) {
+        telemetry::count_reasons(&self.ctx.reasons);
         let Some(events) = &self.shared.events else {
             return;
         };
-        let ctx = self.ctx;
-        let score = ctx.score();
-        events.send(SecurityEvent {
-            time: rfc3339_millis(SystemClock.now_millis()),
-            request_id: ctx.request_id,
-            client_ip: ctx.client_ip.to_string(),
-            method: ctx.method.to_string(),
-            host: ctx.host,
-            path: ctx.path,
-            route: ctx.route.to_string(),
-            action: if ctx.monitored && self.action == "allow" {
-                "monitor"
-            } else {
-                self.action
-            }
-            .to_string(),
-            status: Some(self.status),
-            reasons: ctx.reasons,
-            score,
-        });
+        if self
+            .shared
+            .event_filter
+            .wants(&self.ctx, self.action, self.status)
+        {
+            events.send(exchange_event::of_exchange(
+                self.ctx,
+                self.action,
+                self.status,
+                SystemClock.now_millis(),
+            ));
+        }
     }
 }
 

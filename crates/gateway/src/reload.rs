@@ -125,6 +125,7 @@ impl Reloader {
                 .map(|p| Reason::new("config.reload", p.key.clone(), p.message.clone(), 0.0))
                 .collect(),
             score: 0.0,
+            repeats: None,
         });
     }
 }

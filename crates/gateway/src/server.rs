@@ -4,6 +4,7 @@
 use crate::admin::{self, AdminState};
 use crate::config::GatewayConfig;
 use crate::discovery::Discovery;
+use crate::exchange_event::EventFilter;
 use crate::forwarding::RequestIds;
 use crate::listener::ServeSettings;
 use crate::proxy::Shared;
@@ -90,6 +91,9 @@ impl Gateway {
             ),
             ids: RequestIds::new(),
             events,
+            event_filter: EventFilter {
+                min_signal_score: config.events.min_signal_score,
+            },
             services,
         });
         let (stop, stop_rx) = watch::channel(false);
@@ -195,6 +199,11 @@ fn start_event_sink(
         jsonl_path: settings.jsonl.clone(),
         store_path: settings.sqlite.clone(),
         capacity: settings.queue_capacity,
+        max_age: Some(settings.sqlite_max_age),
+        max_store_bytes: Some(settings.sqlite_max_bytes),
+        jsonl_max_bytes: Some(settings.jsonl_max_bytes),
+        jsonl_max_files: settings.jsonl_max_files,
+        aggregate_window: settings.aggregate_window,
         ..SinkConfig::default()
     })
     .with_context(|| format!("{}: events", config.file.display()))?;

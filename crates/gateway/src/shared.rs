@@ -125,6 +125,7 @@ impl SharedStateListener for Listener {
                 status: None,
                 reasons: vec![Reason::new("shared.redis", "redis", evidence, 0.0)],
                 score: 0.0,
+                repeats: None,
             });
         }
     }

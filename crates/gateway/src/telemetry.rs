@@ -1,13 +1,16 @@
 //! Prometheus metrics: their names, labels and the process-wide recorder.
 //!
 //! Label values come only from bounded sets (configured route and upstream
-//! names, status codes, action names, fixed reasons), so cardinality cannot
-//! grow with traffic.
+//! names, status codes, action names, fixed reasons, reason sources named by
+//! code or configuration, capped), so cardinality cannot grow with traffic.
 
+use crate::sync::lock;
 use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use rampart_core::Reason;
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub const REQUESTS: &str = "rampart_requests_total";
 pub const REQUEST_DURATION: &str = "rampart_request_duration_seconds";
@@ -27,6 +30,14 @@ pub const DISCOVERY_OVERFLOWED: &str = "rampart_discovery_overflowed_paths_total
 pub const DISCOVERY_UNROUTED: &str = "rampart_discovery_unrouted_total";
 pub const REDIS_UP: &str = "rampart_redis_up";
 pub const REDIS_EVENTS: &str = "rampart_redis_total";
+pub const REASONS: &str = "rampart_reasons_total";
+
+/// Distinct `source` labels `rampart_reasons_total` takes; later sources
+/// (only a configuration reloaded with ever new rule names gets there) are
+/// counted as `other`.
+const MAX_REASON_SOURCES: usize = 512;
+/// The label of reasons past [`MAX_REASON_SOURCES`].
+const OTHER_SOURCE: &str = "other";
 
 const LATENCY_BUCKETS: [f64; 16] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -113,6 +124,10 @@ fn describe() {
         REDIS_EVENTS,
         "Shared-state client events, by what: errors, timeouts, fallbacks, reconnects, bans_received, bans_unreadable."
     );
+    metrics::describe_counter!(
+        REASONS,
+        "Reasons recorded on exchanges (detections, rules, limits, bans, geo, deception), by source, whether or not the exchange became an event."
+    );
     metrics::describe_gauge!(
         UPSTREAM_UP,
         "Upstream addresses currently considered healthy, by upstream."
@@ -161,6 +176,52 @@ pub fn record_request(route: &Arc<str>, status: u16, action: &'static str, secon
         };
         counter.increment(1);
     });
+}
+
+thread_local! {
+    /// Each thread's handles on `rampart_reasons_total`, by source.
+    static REASON_COUNTERS: RefCell<HashMap<Box<str>, Counter>> = RefCell::new(HashMap::new());
+}
+
+/// Sources given a label of their own, process-wide; taken only the first
+/// time a thread meets a source.
+static REASON_SOURCES: Mutex<Option<HashSet<Box<str>>>> = Mutex::new(None);
+
+/// Counts each reason of an exchange under its source.
+pub fn count_reasons(reasons: &[Reason]) {
+    if reasons.is_empty() {
+        return;
+    }
+    REASON_COUNTERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        for reason in reasons {
+            if let Some(counter) = cache.get(reason.source.as_str()) {
+                counter.increment(1);
+                continue;
+            }
+            let counter = metrics::counter!(REASONS, "source" => admitted_source(&reason.source));
+            counter.increment(1);
+            // Bounded like the labels: past the cap, sources share `other`
+            // and are looked up again rather than kept.
+            if cache.len() < MAX_REASON_SOURCES * 2 {
+                cache.insert(reason.source.as_str().into(), counter);
+            }
+        }
+    });
+}
+
+/// The label a reason source is counted under: its own while there is room.
+fn admitted_source(source: &str) -> String {
+    let mut sources = lock(&REASON_SOURCES);
+    let sources = sources.get_or_insert_with(HashSet::new);
+    if sources.contains(source) {
+        return source.to_string();
+    }
+    if sources.len() < MAX_REASON_SOURCES {
+        sources.insert(source.into());
+        return source.to_string();
+    }
+    OTHER_SOURCE.to_string()
 }
 
 /// The same route name: usually the very same allocation (the running

@@ -84,7 +84,10 @@ async fn monitor_mode_records_without_blocking() {
     let attack = get(gw.addr(), "/files?name=..%2F..%2F..%2Fetc%2Fpasswd").await;
     assert_eq!(attack.status(), 200);
     let events = gw.events(1).await;
-    assert_eq!(events[0]["action"], "monitor");
+    assert_eq!(
+        events[0]["action"], "would_block",
+        "the event says what enforce mode would have done"
+    );
     assert_eq!(upstream.request_count(), 1);
 }
 

@@ -16,7 +16,7 @@
 //! if let Some(ban) = bans.is_banned(&facts.client) { /* 403, record */ }
 //! let decision = policy.evaluate(&facts, &signals);
 //! // decision.mode == Monitor: record, apply nothing. Otherwise:
-//! for name in &decision.limits {
+//! for limit in &decision.limits {                   // limit.name; limit.named_by is a reason only if it refuses
 //!     let key = limiter.key_for(&facts);             // None: the limit does not apply
 //!     if let Some(response) = rate_limited_response(&limiter.check(key), &facts.request_id) { /* 429 */ }
 //! }
@@ -58,6 +58,7 @@ pub use deception::{
 pub use facts::{ClientFacts, EndpointFacts, RequestFacts, Signal};
 pub use geo::{CountryCode, GeoConfig, GeoDenial, GeoFence, GeoLocator, Location};
 pub use policy::{
-    rate_limited_response, BlockResponse, Decision, Policy, PolicyConfig, PolicyError, Verdict,
+    rate_limited_response, BlockResponse, Decision, NamedLimit, Policy, PolicyConfig, PolicyError,
+    Verdict,
 };
 pub use ratelimit::{LimitConfig, RateDecision, RateLimiter};

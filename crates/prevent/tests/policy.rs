@@ -84,6 +84,7 @@ fn rules_read_request_client_endpoint_and_signals() {
             decision.failed_rules
         );
         assert_eq!(decision.reasons.len(), 1, "{condition} did not match");
+        assert!(decision.record, "a monitor rule asks to record");
         let mut other = facts.clone();
         other.method = "GET".into();
         other.client.country = Some("FR".into());
@@ -206,7 +207,8 @@ fn the_first_matching_terminal_rule_wins_and_non_terminal_actions_add_up() {
         [("x-rampart-risk".to_string(), "high".to_string())]
     );
     assert_eq!(decision.limits.len(), 1);
-    assert_eq!(&*decision.limits[0], "login-failures");
+    assert_eq!(&*decision.limits[0].name, "login-failures");
+    assert_eq!(decision.limits[0].named_by.source, "rule:limit-logins");
     assert!(decision.mask_response);
     let sources: Vec<&str> = decision.reasons.iter().map(|r| r.source.as_str()).collect();
     assert_eq!(
@@ -215,10 +217,11 @@ fn the_first_matching_terminal_rule_wins_and_non_terminal_actions_add_up() {
             "rule:tag-risky",
             "rule:deceive-kp",
             "rule:ban-kp",
-            "rule:limit-logins",
             "rule:mask"
-        ]
+        ],
+        "a limit is a reason only when it refuses"
     );
+    assert!(!decision.record);
 }
 
 #[test]
@@ -314,6 +317,12 @@ fn the_most_specific_scope_sets_each_setting() {
     let mut other = request();
     other.endpoint.template = Some("/login/mfa".into());
     assert_eq!(policy.evaluate(&other, &injection).mode, Mode::Monitor);
+    assert_eq!(
+        policy.mode(&other),
+        Mode::Monitor,
+        "the mode is known before evaluating"
+    );
+    assert_eq!(policy.mode(&request()), Mode::Enforce);
     // Another function on the route: the default block, the route's score.
     other.endpoint.function = Some("search".into());
     let decision = policy.evaluate(&other, &[signal("odd", "x", 3.0)]);

@@ -6,13 +6,14 @@
 
 use crate::error::StoreError;
 use crate::store::Store;
-use rampart_core::{Reason, SecurityEvent};
+use rampart_core::{Reason, Repeats, SecurityEvent};
 use rusqlite::Row;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 const SELECT_EVENT: &str = "SELECT id, time, request_id, client_ip, method, host, path, route, \
-                            action, status, score, reasons FROM events";
+                            action, status, score, reasons, count, first_time, last_time \
+                            FROM events";
 
 /// A reason as stored in the `reasons` JSON column.
 #[derive(Deserialize)]
@@ -50,6 +51,18 @@ impl EventRow {
                 reasons: Vec::new(),
                 // SQLite stores NaN as NULL.
                 score: row.get::<_, Option<f64>>("score")?.unwrap_or(f64::NAN),
+                repeats: match (
+                    row.get::<_, Option<u64>>("count")?,
+                    row.get::<_, Option<String>>("first_time")?,
+                    row.get::<_, Option<String>>("last_time")?,
+                ) {
+                    (Some(count), Some(first_time), Some(last_time)) => Some(Repeats {
+                        count,
+                        first_time,
+                        last_time,
+                    }),
+                    _ => None,
+                },
             },
             reasons_json: row.get("reasons")?,
         })
@@ -67,11 +80,12 @@ impl Store {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO events (time, request_id, client_ip, method, host, path, \
-                     route, action, status, score, reasons) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     route, action, status, score, reasons, count, first_time, last_time) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 )
                 .map_err(|source| StoreError::query(&self.path, "insert_events", source))?;
             for event in events {
+                let repeats = event.repeats.as_ref();
                 let reasons = serde_json::to_string(&event.reasons).map_err(|source| {
                     StoreError::ReasonsJson {
                         path: self.path.clone(),
@@ -92,6 +106,9 @@ impl Store {
                         event.status,
                         event.score,
                         reasons,
+                        repeats.map(|r| r.count),
+                        repeats.map(|r| &r.first_time),
+                        repeats.map(|r| &r.last_time),
                     ))
                     .map_err(|source| StoreError::query(&self.path, "insert_events", source))?;
             }
@@ -142,6 +159,49 @@ impl Store {
             )
             .map(|deleted| deleted as u64)
             .map_err(|source| StoreError::query(&self.path, "prune_events", source))
+    }
+
+    /// Deletes the events whose time is before `cutoff_millis` (the time
+    /// column holds RFC 3339 UTC with milliseconds, which sorts as text);
+    /// returns how many were deleted.
+    pub fn prune_events_before(&self, cutoff_millis: u64) -> Result<u64, StoreError> {
+        let cutoff = rampart_core::event::rfc3339_millis(cutoff_millis);
+        self.conn
+            .execute("DELETE FROM events WHERE time < ?1", (cutoff,))
+            .map(|deleted| deleted as u64)
+            .map_err(|source| StoreError::query(&self.path, "prune_events_before", source))
+    }
+
+    /// Bytes of the file in use (pages not on the free list). Deleted rows
+    /// free pages that later writes reuse: the file stops growing, it is
+    /// not shrunk.
+    pub fn used_bytes(&self) -> Result<u64, StoreError> {
+        let pragma = |name: &str| -> Result<u64, StoreError> {
+            self.conn
+                .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+                .map_err(|source| StoreError::query(&self.path, "used_bytes", source))
+        };
+        let pages = pragma("page_count")?.saturating_sub(pragma("freelist_count")?);
+        Ok(pages.saturating_mul(pragma("page_size")?))
+    }
+
+    /// Deletes the oldest events, a tenth of them at a time, until the file
+    /// uses at most `max_bytes` or no event is left; returns how many were
+    /// deleted.
+    pub fn prune_events_to_size(&self, max_bytes: u64) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        while self.used_bytes()? > max_bytes {
+            let count = self.event_count()?;
+            if count == 0 {
+                break;
+            }
+            let pruned = self.prune_events(count - count.div_ceil(10))?;
+            if pruned == 0 {
+                break;
+            }
+            deleted += pruned;
+        }
+        Ok(deleted)
     }
 
     fn select_events(

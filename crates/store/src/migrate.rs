@@ -48,6 +48,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
               );",
     },
+    Migration {
+        version: 3,
+        name: "aggregated events",
+        sql: "ALTER TABLE events ADD COLUMN count INTEGER;
+              ALTER TABLE events ADD COLUMN first_time TEXT;
+              ALTER TABLE events ADD COLUMN last_time TEXT;",
+    },
 ];
 
 /// The schema version this build writes.

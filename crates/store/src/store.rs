@@ -58,6 +58,13 @@ impl Store {
         Ok(Store { conn, path })
     }
 
+    /// Truncates the write-ahead log back to `bytes` after each checkpoint.
+    pub fn limit_wal(&self, bytes: u64) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "journal_size_limit", bytes)
+            .map_err(|source| StoreError::query(&self.path, "limit_wal", source))
+    }
+
     /// The file this store was opened from.
     pub fn path(&self) -> &Path {
         &self.path

@@ -4,10 +4,12 @@
 
 mod common;
 
-use common::sample_events;
-use rampart_core::SecurityEvent;
+use common::{sample_event, sample_events};
+use rampart_core::event::rfc3339_millis;
+use rampart_core::{ManualClock, SecurityEvent};
 use rampart_store::{EventSink, SinkConfig, SinkError, SinkStats, Store};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Only a hung writer reaches it; no assertion depends on timing.
@@ -19,8 +21,8 @@ fn config(jsonl: Option<&Path>, store: Option<&Path>) -> SinkConfig {
         store_path: store.map(Path::to_path_buf),
         capacity: 1024,
         batch_size: 7,
-        batch_linger: Duration::from_millis(5),
-        retain_events: None,
+        drain_interval: Duration::from_millis(5),
+        ..SinkConfig::default()
     }
 }
 
@@ -34,6 +36,14 @@ fn run_sink(config: SinkConfig, events: &[SecurityEvent]) -> SinkStats {
     let report = sink.shutdown(DEADLINE);
     assert!(report.drained);
     report.stats
+}
+
+/// Every stored event, oldest first.
+fn stored_in_order(db: &Path) -> Vec<SecurityEvent> {
+    let stored = Store::open(db).expect("store reopens");
+    let mut events = stored.recent_events(usize::MAX).expect("read");
+    events.reverse();
+    events
 }
 
 fn jsonl_values(path: &Path) -> Vec<serde_json::Value> {
@@ -64,10 +74,7 @@ fn events_reach_the_jsonl_file_and_the_store() {
 
     // Newlines and U+2028 inside fields stay escaped: one event per line.
     assert_eq!(jsonl_values(&jsonl), as_json(&events));
-    let stored = Store::open(&db).expect("store reopens");
-    let mut from_store = stored.recent_events(100).expect("read");
-    from_store.reverse();
-    assert_eq!(from_store, events);
+    assert_eq!(stored_in_order(&db), events);
 }
 
 #[test]
@@ -96,10 +103,7 @@ fn the_store_keeps_only_the_newest_events_when_retention_is_set() {
     let events = sample_events(20);
     let stats = run_sink(settings, &events);
     assert_eq!((stats.written, stats.pruned), (20, 15));
-    let stored = Store::open(&db).expect("store reopens");
-    let mut kept = stored.recent_events(100).expect("read");
-    kept.reverse();
-    assert_eq!(kept, events[15..]);
+    assert_eq!(stored_in_order(&db), events[15..]);
 }
 
 #[cfg(target_os = "linux")]
@@ -164,4 +168,90 @@ fn a_new_jsonl_file_is_not_world_readable() {
         .mode();
     assert_eq!(mode & 0o007, 0, "mode {mode:o}");
     assert!(sink.shutdown(DEADLINE).drained);
+}
+
+#[test]
+fn the_jsonl_file_rotates_by_size_and_keeps_a_bounded_number_of_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("events.jsonl");
+    let mut settings = config(Some(&jsonl), None);
+    settings.jsonl_max_bytes = Some(8_000);
+    settings.jsonl_max_files = 2;
+    let events = sample_events(300);
+    let stats = run_sink(settings, &events);
+    assert_eq!(stats.written, 300);
+    assert!(stats.rotations >= 3, "{stats:?}");
+    let rotated = |n: usize| dir.path().join(format!("events.jsonl.{n}"));
+    assert!(!rotated(3).exists(), "only two rotated files are kept");
+    let mut kept = Vec::new();
+    for path in [rotated(2), rotated(1), jsonl.clone()] {
+        let size = std::fs::metadata(&path).expect("kept file").len();
+        assert!(size <= 8_000, "{} has {size} bytes", path.display());
+        kept.extend(jsonl_values(&path));
+    }
+    // The kept files hold the newest events, in order, each line whole.
+    assert!(!kept.is_empty() && kept.len() < 300);
+    assert_eq!(kept, as_json(&events[300 - kept.len()..]));
+}
+
+#[test]
+fn the_store_forgets_events_older_than_its_age_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("rampart.db");
+    let mut settings = config(None, Some(&db));
+    // Sample event n is at 1_700_000_000_000 + n seconds.
+    settings.clock = Arc::new(ManualClock::at(1_700_000_020_000));
+    settings.max_age = Some(Duration::from_secs(5));
+    let events = sample_events(20);
+    let stats = run_sink(settings, &events);
+    assert_eq!((stats.written, stats.pruned), (20, 15));
+    assert_eq!(stored_in_order(&db), events[15..]);
+}
+
+#[test]
+fn the_store_stays_within_its_size_keeping_the_newest_events() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("rampart.db");
+    let mut settings = config(None, Some(&db));
+    let max_bytes = 256 * 1024;
+    settings.max_store_bytes = Some(max_bytes);
+    settings.capacity = 8_192;
+    let events = sample_events(4_000);
+    let stats = run_sink(settings, &events);
+    assert_eq!(stats.written, 4_000);
+    assert!(stats.pruned > 1_000, "{stats:?}");
+    let stored = Store::open(&db).expect("store reopens");
+    assert!(stored.used_bytes().expect("size") <= max_bytes);
+    let newest = stored.recent_events(1).expect("read");
+    assert_eq!(newest, events[3_999..]);
+}
+
+#[test]
+fn a_flood_of_identical_events_is_written_as_its_first_and_one_with_a_count() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("events.jsonl");
+    let db = dir.path().join("rampart.db");
+    let mut settings = config(Some(&jsonl), Some(&db));
+    settings.aggregate_window = Duration::from_secs(60);
+    settings.clock = Arc::new(ManualClock::at(1_700_000_000_000));
+    let flood: Vec<SecurityEvent> = (0..500)
+        .map(|n| {
+            let mut event = sample_event(1);
+            event.request_id = format!("flood-{n}");
+            event.time = rfc3339_millis(1_700_000_000_000 + n);
+            event
+        })
+        .collect();
+    let stats = run_sink(settings, &flood);
+    assert_eq!((stats.received, stats.written, stats.folded), (500, 2, 498));
+    let lines = jsonl_values(&jsonl);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["request_id"], "flood-0");
+    assert!(lines[0].get("count").is_none(), "{}", lines[0]);
+    assert_eq!(lines[1]["request_id"], "flood-1");
+    assert_eq!(lines[1]["count"], 499);
+    assert_eq!(lines[1]["first_time"], rfc3339_millis(1_700_000_000_001));
+    let stored = Store::open(&db).expect("store reopens");
+    let newest = &stored.recent_events(1).expect("read")[0];
+    assert_eq!(newest.repeats.as_ref().map(|r| r.count), Some(499));
 }

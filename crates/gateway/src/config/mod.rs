@@ -5,10 +5,12 @@
 //! expected; all problems of a file are reported at once.
 
 mod error;
+mod events;
 mod raw;
 pub mod units;
 
 pub use error::{ConfigError, Problem};
+pub use events::EventSettings;
 
 use crate::ipset::IpSet;
 use http::HeaderName;
@@ -43,7 +45,8 @@ pub struct GatewayConfig {
     pub identity: Arc<crate::identity::IdentityConfig>,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
     pub redis: Option<rampart_store::shared::RedisConfig>,
-    /// Settings that are valid but probably not what was meant.
+    /// Valid settings that do nothing as written or are probably not what
+    /// was meant (key path and why).
     pub warnings: Vec<Problem>,
 }
 
@@ -86,13 +89,6 @@ pub struct ServerSettings {
     /// Worker threads, each with its own event loop and its own listening
     /// sockets (SO_REUSEPORT). Default: one per CPU.
     pub workers: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventSettings {
-    pub jsonl: Option<PathBuf>,
-    pub sqlite: Option<PathBuf>,
-    pub queue_capacity: usize,
 }
 
 /// The stages a pipeline can run, in the order configured.
@@ -188,20 +184,20 @@ const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MIN_BODY_RATE: u64 = 1024;
 
 impl GatewayConfig {
+    /// Each warning as one line naming the file and the key.
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|w| format!("{}: {}: {}", self.file.display(), w.key, w.message))
+            .collect()
+    }
+
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError::single(path.to_path_buf(), "", format!("cannot read the file: {e}"))
         })?;
         Self::parse(path, &text)
-    }
-
-    /// The warnings, one line each as errors are written: `file: key: message`.
-    pub fn warning_lines(&self) -> Vec<String> {
-        self.warnings
-            .iter()
-            .map(|w| format!("{}: {}: {}", self.file.display(), w.key, w.message))
-            .collect()
     }
 
     /// Validates configuration text; `path` is used for messages and relative paths.
@@ -253,15 +249,17 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
+    /// A valid setting that does nothing as written, or probably not what
+    /// was meant.
+    fn warn(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Problem {
             key: key.into(),
             message: message.into(),
         });
     }
 
-    fn warning(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.warnings.push(Problem {
+    fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
             key: key.into(),
             message: message.into(),
         });
@@ -534,7 +532,7 @@ impl<'a> Validator<'a> {
         );
         let min_bytes_per_second = raw.min_body_rate.map_or(DEFAULT_MIN_BODY_RATE, |s| s.0);
         if min_bytes_per_second == 0 {
-            self.warning(
+            self.warn(
                 "server.min_body_rate",
                 "0 turns the minimum body rate off: a client that sends one byte per \
                  body_read_timeout holds its connection as long as it likes",
@@ -551,21 +549,6 @@ impl<'a> Validator<'a> {
             self.problem(key, "expected a duration greater than zero");
         }
         value
-    }
-
-    fn events(&mut self, raw: raw::RawEvents) -> EventSettings {
-        let queue_capacity = raw.queue_capacity.unwrap_or(10_000);
-        if queue_capacity == 0 || queue_capacity > 10_000_000 {
-            self.problem(
-                "events.queue_capacity",
-                format!("expected a number between 1 and 10000000, got {queue_capacity}"),
-            );
-        }
-        EventSettings {
-            jsonl: raw.jsonl.map(|p| self.resolve(&p)),
-            sqlite: raw.sqlite.map(|p| self.resolve(&p)),
-            queue_capacity,
-        }
     }
 
     fn stages(&mut self, names: Option<Vec<String>>) -> Vec<StageKind> {

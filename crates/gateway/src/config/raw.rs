@@ -75,6 +75,12 @@ pub struct RawEvents {
     pub jsonl: Option<PathBuf>,
     pub sqlite: Option<PathBuf>,
     pub queue_capacity: Option<usize>,
+    pub min_signal_score: Option<f64>,
+    pub aggregate_window: Option<ConfigDuration>,
+    pub jsonl_max_bytes: Option<ByteSize>,
+    pub jsonl_max_files: Option<usize>,
+    pub sqlite_max_age: Option<ConfigDuration>,
+    pub sqlite_max_bytes: Option<ByteSize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

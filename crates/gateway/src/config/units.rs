@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::fmt;
 use std::time::Duration;
 
-/// A duration written with a unit: `ms`, `s`, `m` or `h`.
+/// A duration written with a unit: `ms`, `s`, `m`, `h` or `d`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfigDuration(pub Duration);
 
@@ -20,7 +20,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .ok_or_else(|| format!("a duration with a unit (ms, s, m, h), got {text:?}"))?;
+        .ok_or_else(|| format!("a duration with a unit (ms, s, m, h, d), got {text:?}"))?;
     let (number, unit) = text.split_at(split);
     let value: f64 = number
         .parse()
@@ -30,9 +30,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => value,
         "m" => value * 60.0,
         "h" => value * 3600.0,
+        "d" => value * 86_400.0,
         other => {
             return Err(format!(
-                "a duration unit of ms, s, m or h, got {other:?} in {text:?}"
+                "a duration unit of ms, s, m, h or d, got {other:?} in {text:?}"
             ))
         }
     };

@@ -6,7 +6,7 @@
 //! detection becomes an explained reason.
 
 use crate::config::DetectEngine;
-use crate::pipeline::{ExchangeContext, Stage};
+use crate::pipeline::{ExchangeContext, HeldBack, Stage};
 use crate::problem::problem_response;
 use rampart_core::Action;
 use rampart_detect::RequestView;
@@ -43,7 +43,10 @@ impl Stage for DetectStage {
                 "the request was blocked by Rampart's attack detection",
                 &ctx.request_id,
             ),
-            "monitor" => Action::Monitor,
+            "monitor" => {
+                ctx.hold_back(HeldBack::Block);
+                Action::Monitor
+            }
             _ => Action::Allow,
         }
     }

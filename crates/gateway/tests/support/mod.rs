@@ -327,6 +327,19 @@ pub async fn read_until_close(stream: &mut TcpStream, limit: Duration) -> String
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The sources of an event's reasons, in order.
+pub fn reason_sources(event: &serde_json::Value) -> Vec<&str> {
+    event["reasons"]
+        .as_array()
+        .map(|reasons| {
+            reasons
+                .iter()
+                .filter_map(|r| r["source"].as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The value of an echoed request header, as the upstream saw it.
 pub fn echoed_header(echo: &serde_json::Value, name: &str) -> Option<String> {
     echo["headers"]

@@ -97,14 +97,27 @@ pub struct Decision {
     pub mode: Mode,
     pub verdict: Verdict,
     /// Limits from `[[prevent.limits]]` this request must pass.
-    pub limits: Vec<Arc<str>>,
+    pub limits: Vec<NamedLimit>,
+    /// A matching rule or signal class asked for `monitor`: record the
+    /// exchange as it is.
+    pub record: bool,
     /// Headers to add to the request sent upstream.
     pub upstream_headers: Vec<(String, String)>,
     pub mask_response: bool,
-    /// Every rule, signal or threshold that contributed.
+    /// Every rule, signal or threshold that contributed, except those that
+    /// only named a limit (see [`NamedLimit::named_by`]).
     pub reasons: Vec<Reason>,
     /// Rules whose evaluation failed, with the error.
     pub failed_rules: Vec<(Arc<str>, String)>,
+}
+
+/// A limit a decision subjects the request to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedLimit {
+    pub name: Arc<str>,
+    /// The rule or signal that named the limit. A limit checked and passed
+    /// explains nothing, so this is a reason only when the limit refuses.
+    pub named_by: Reason,
 }
 
 impl Policy {
@@ -147,6 +160,13 @@ impl Policy {
             scopes,
             rules,
         })
+    }
+
+    /// Whether decisions for this request are applied or only recorded
+    /// (the most specific scope's `mode`): what answers before the policy
+    /// is evaluated (bans, geo fences, traps) follows it too.
+    pub fn mode(&self, facts: &RequestFacts) -> Mode {
+        self.scopes.resolve(facts).mode()
     }
 
     /// Decides for one request. Never fails: a rule that cannot be evaluated
@@ -250,7 +270,8 @@ enum Priority {
 struct Outcome {
     /// The deciding action and the reason it names.
     terminal: Option<(Action, String)>,
-    limits: Vec<Arc<str>>,
+    limits: Vec<NamedLimit>,
+    record: bool,
     upstream_headers: Vec<(String, String)>,
     mask_response: bool,
     reasons: Vec<Reason>,
@@ -261,13 +282,17 @@ impl Outcome {
     fn apply(&mut self, action: &Action, reason: Reason, priority: Priority) {
         match action {
             Action::RateLimit(limit) => {
-                if !self.limits.contains(limit) {
-                    self.limits.push(limit.clone());
+                if !self.limits.iter().any(|named| named.name == *limit) {
+                    self.limits.push(NamedLimit {
+                        name: limit.clone(),
+                        named_by: reason,
+                    });
                 }
+                return;
             }
             Action::Tag(headers) => self.upstream_headers.extend(headers.iter().cloned()),
             Action::Mask => self.mask_response = true,
-            Action::Monitor => {}
+            Action::Monitor => self.record = true,
             Action::Block(_) | Action::Ban(_) | Action::Deceive(_) => {
                 let replace = match (&self.terminal, priority) {
                     (None, _) => true,
@@ -304,6 +329,7 @@ impl Outcome {
             mode,
             verdict,
             limits: self.limits,
+            record: self.record,
             upstream_headers: self.upstream_headers,
             mask_response: self.mask_response,
             reasons: self.reasons,

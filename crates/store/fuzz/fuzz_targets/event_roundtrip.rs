@@ -77,6 +77,7 @@ fuzz_target!(|data: &[u8]| {
         reasons: (0..data.len() % 4)
             .map(|_| Reason::new(next(), next(), next(), score(&next())))
             .collect(),
+        repeats: None,
     };
     STORE.with(|store| {
         let mut store = store.borrow_mut();

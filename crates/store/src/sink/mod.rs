@@ -2,9 +2,16 @@
 //! and never waits; one background thread writes them in batches to a
 //! JSON-lines file and/or the SQLite store.
 //!
-//! A full queue drops the event and counts it (the gateway exports the count
-//! as `rampart_events_dropped_total`); a failed write is logged and counted and
-//! the thread goes on with the next batch.
+//! The writer is never parked on the queue: it drains it every
+//! `drain_interval` (20 ms), so a request's `send` is one non-blocking push
+//! and never wakes a thread. A full queue drops the event and counts it (the
+//! gateway exports the count as `rampart_events_dropped_total`); a failed
+//! write is logged and counted and the thread goes on with the next batch.
+//!
+//! Disk stays bounded: repeats within `aggregate_window` are folded into one
+//! event ([`aggregate`]), the JSON-lines file is rotated by size with a
+//! bounded number of kept files, and the store is trimmed by age, size and
+//! count after each batch.
 //!
 //! ```no_run
 //! use rampart_store::{EventSink, SinkConfig};
@@ -23,13 +30,14 @@
 //! # Ok::<(), rampart_store::SinkError>(())
 //! ```
 
+mod aggregate;
 mod output;
 mod worker;
 
 use crate::error::SinkError;
 use crate::store::Store;
-use output::{EventOutput, JsonlOutput, StoreOutput};
-use rampart_core::SecurityEvent;
+use output::{EventOutput, JsonlOutput, Retention, Rotation, StoreOutput};
+use rampart_core::{Clock, SecurityEvent, SystemClock};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -39,7 +47,7 @@ use std::time::{Duration, Instant};
 
 /// How the sink is set up. `SinkConfig::default()` has no output: set at least
 /// one path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SinkConfig {
     /// Append one JSON object per event, one event per line, to this file.
     pub jsonl_path: Option<PathBuf>,
@@ -50,12 +58,44 @@ pub struct SinkConfig {
     /// Most events written per batch (one `write`, one transaction).
     /// Default 256.
     pub batch_size: usize,
-    /// How long a batch waits after its first event for more to arrive.
-    /// Default 100 ms; zero writes whatever is already queued.
-    pub batch_linger: Duration,
+    /// How often the writer drains the queue. Default 20 ms.
+    pub drain_interval: Duration,
     /// Keep at most this many events in the store, deleting the oldest.
-    /// Default `None`: keep everything.
+    /// Default `None`: no bound by count.
     pub retain_events: Option<u64>,
+    /// Delete stored events older than this. Default `None`.
+    pub max_age: Option<Duration>,
+    /// Delete the oldest stored events while the store file uses more than
+    /// this many bytes. Default `None`.
+    pub max_store_bytes: Option<u64>,
+    /// Rotate the JSON-lines file before it grows past this many bytes.
+    /// Default `None`: never.
+    pub jsonl_max_bytes: Option<u64>,
+    /// Rotated JSON-lines files kept (`events.jsonl.1` the newest). Default 4.
+    pub jsonl_max_files: usize,
+    /// Repeats of an event within this window are written as one event
+    /// with a count (see [`aggregate`]). Default zero: every event written.
+    pub aggregate_window: Duration,
+    /// The time of aggregation windows and of retention by age.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SinkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SinkConfig")
+            .field("jsonl_path", &self.jsonl_path)
+            .field("store_path", &self.store_path)
+            .field("capacity", &self.capacity)
+            .field("batch_size", &self.batch_size)
+            .field("drain_interval", &self.drain_interval)
+            .field("retain_events", &self.retain_events)
+            .field("max_age", &self.max_age)
+            .field("max_store_bytes", &self.max_store_bytes)
+            .field("jsonl_max_bytes", &self.jsonl_max_bytes)
+            .field("jsonl_max_files", &self.jsonl_max_files)
+            .field("aggregate_window", &self.aggregate_window)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for SinkConfig {
@@ -65,14 +105,20 @@ impl Default for SinkConfig {
             store_path: None,
             capacity: 8192,
             batch_size: 256,
-            batch_linger: Duration::from_millis(100),
+            drain_interval: Duration::from_millis(20),
             retain_events: None,
+            max_age: None,
+            max_store_bytes: None,
+            jsonl_max_bytes: None,
+            jsonl_max_files: 4,
+            aggregate_window: Duration::ZERO,
+            clock: Arc::new(SystemClock),
         }
     }
 }
 
-/// A snapshot of the sink's counters. Once the queue is drained,
-/// `received == written + write_errors`.
+/// A snapshot of the sink's counters. Once the queue is drained (and
+/// aggregation flushed), `received == written + write_errors + folded`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SinkStats {
     /// Events refused because the queue was full or the sink had stopped.
@@ -83,8 +129,14 @@ pub struct SinkStats {
     pub written: u64,
     /// Events at least one output failed to write (each failure is logged).
     pub write_errors: u64,
-    /// Events deleted from the store to honour `retain_events`.
+    /// Events deleted from the store to honour its retention (count, age,
+    /// size).
     pub pruned: u64,
+    /// Events folded into another's `count` (not written as events of
+    /// their own).
+    pub folded: u64,
+    /// JSON-lines files rotated.
+    pub rotations: u64,
 }
 
 /// The counters shared by the senders, the writer thread and the sink handle.
@@ -95,6 +147,8 @@ pub(crate) struct Counters {
     written: AtomicU64,
     write_errors: AtomicU64,
     pruned: AtomicU64,
+    folded: AtomicU64,
+    rotations: AtomicU64,
 }
 
 impl Counters {
@@ -105,6 +159,8 @@ impl Counters {
             written: self.written.load(Ordering::Relaxed),
             write_errors: self.write_errors.load(Ordering::Relaxed),
             pruned: self.pruned.load(Ordering::Relaxed),
+            folded: self.folded.load(Ordering::Relaxed),
+            rotations: self.rotations.load(Ordering::Relaxed),
         }
     }
 }
@@ -182,15 +238,29 @@ impl EventSink {
         let shared = Arc::new(Shared::default());
         let mut outputs: Vec<Box<dyn EventOutput>> = Vec::new();
         if let Some(path) = &config.jsonl_path {
-            outputs.push(Box::new(JsonlOutput::open(path)?));
+            let rotation = config.jsonl_max_bytes.map(|max_bytes| Rotation {
+                max_bytes,
+                max_files: config.jsonl_max_files,
+            });
+            outputs.push(Box::new(JsonlOutput::open(
+                path,
+                rotation,
+                Arc::clone(&shared.counters),
+            )?));
         }
         if let Some(path) = &config.store_path {
             let store = Store::open(path)?;
+            let retention = Retention {
+                max_events: config.retain_events,
+                max_age: config.max_age,
+                max_bytes: config.max_store_bytes,
+            };
             outputs.push(Box::new(StoreOutput::new(
                 store,
-                config.retain_events,
+                retention,
+                Arc::clone(&config.clock),
                 Arc::clone(&shared.counters),
-            )));
+            )?));
         }
         Self::start_with_outputs(&config, outputs, shared)
     }
@@ -215,13 +285,7 @@ impl EventSink {
         }
         let (queue, events) = mpsc::sync_channel(config.capacity);
         let (finished_signal, finished) = mpsc::channel::<()>();
-        let writer = worker::Writer::new(
-            events,
-            outputs,
-            Arc::clone(&shared),
-            config.batch_size,
-            config.batch_linger,
-        );
+        let writer = worker::Writer::new(events, outputs, Arc::clone(&shared), config);
         let thread = std::thread::Builder::new()
             .name("rampart-events".to_string())
             .spawn(move || {

@@ -24,6 +24,7 @@ fn event(n: usize) -> SecurityEvent {
         status: Some(403),
         reasons: Vec::new(),
         score: 5.0,
+        repeats: None,
     }
 }
 
@@ -31,7 +32,7 @@ fn config(capacity: usize, batch_size: usize) -> SinkConfig {
     SinkConfig {
         capacity,
         batch_size,
-        batch_linger: Duration::ZERO,
+        drain_interval: Duration::from_millis(1),
         ..SinkConfig::default()
     }
 }
@@ -157,6 +158,8 @@ fn full_queue_drops_and_counts_without_blocking() {
             written: 3,
             write_errors: 0,
             pruned: 0,
+            folded: 0,
+            rotations: 0,
         }
     );
     assert_eq!(written_ids(&written), ["req-0", "req-1", "req-2"]);

@@ -1,21 +1,24 @@
-//! The writer thread: takes events off the queue in batches, hands each batch
-//! to every output, counts the outcome, and never stops on a write error.
+//! The writer thread: every `drain_interval` it takes what is queued (it is
+//! never parked on the queue, so a request's `send` wakes no thread), folds
+//! repeats, hands each batch to every output, counts the outcome, and never
+//! stops on a write error.
 
+use super::aggregate::{Aggregator, MAX_SERIES};
 use super::output::EventOutput;
-use super::Shared;
-use rampart_core::SecurityEvent;
+use super::{Counters, Shared, SinkConfig};
+use rampart_core::{Clock, SecurityEvent};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How often an idle writer looks for a shutdown request.
-const IDLE_POLL: Duration = Duration::from_millis(50);
-
-/// Whether more events can still arrive after the batch just filled.
+/// What a drain left in the queue.
 #[derive(Debug, PartialEq, Eq)]
 enum Queue {
-    Open,
+    /// Nothing now: rest until the next drain.
+    Empty,
+    /// A whole batch was taken: there may be more at once.
+    More,
     /// Every sender is gone, or shutdown has drained the queue.
     Finished,
 }
@@ -24,8 +27,12 @@ pub(super) struct Writer {
     events: Receiver<SecurityEvent>,
     outputs: Vec<Box<dyn EventOutput>>,
     shared: Arc<Shared>,
+    aggregator: Aggregator,
+    clock: Arc<dyn Clock>,
     batch_size: usize,
-    batch_linger: Duration,
+    drain_interval: Duration,
+    /// Events ready to write, in arrival order.
+    ready: Vec<SecurityEvent>,
     /// The drop count last reported in the log.
     dropped_logged: u64,
 }
@@ -35,80 +42,78 @@ impl Writer {
         events: Receiver<SecurityEvent>,
         outputs: Vec<Box<dyn EventOutput>>,
         shared: Arc<Shared>,
-        batch_size: usize,
-        batch_linger: Duration,
+        config: &SinkConfig,
     ) -> Writer {
+        let window = u64::try_from(config.aggregate_window.as_millis()).unwrap_or(u64::MAX);
         Writer {
             events,
             outputs,
             shared,
-            batch_size,
-            batch_linger,
+            aggregator: Aggregator::new(window, MAX_SERIES),
+            clock: Arc::clone(&config.clock),
+            batch_size: config.batch_size,
+            drain_interval: config.drain_interval,
+            ready: Vec::new(),
             dropped_logged: 0,
         }
     }
 
     pub(super) fn run(mut self) {
-        let mut batch = Vec::with_capacity(self.batch_size);
         loop {
             let queue = match self.shared.stop_at.get() {
-                Some(&stop_at) => self.fill_before_stop(&mut batch, stop_at),
-                None => self.fill_lingering(&mut batch),
+                Some(&stop_at) => self.drain_before_stop(stop_at),
+                None => self.drain(),
             };
-            if !batch.is_empty() {
-                self.write(&batch);
-                batch.clear();
-            }
+            self.write_ready();
             self.log_new_drops();
-            if queue == Queue::Finished {
-                return;
-            }
-        }
-    }
-
-    /// Waits for a first event, then for up to `batch_linger` more.
-    fn fill_lingering(&self, batch: &mut Vec<SecurityEvent>) -> Queue {
-        match self.events.recv_timeout(IDLE_POLL) {
-            Ok(event) => batch.push(event),
-            Err(RecvTimeoutError::Timeout) => return Queue::Open,
-            Err(RecvTimeoutError::Disconnected) => return Queue::Finished,
-        }
-        let linger_until = Instant::now() + self.batch_linger;
-        while batch.len() < self.batch_size {
-            match self.events.try_recv() {
-                Ok(event) => {
-                    batch.push(event);
-                    continue;
+            match queue {
+                Queue::Empty => std::thread::sleep(self.drain_interval),
+                Queue::More => {}
+                Queue::Finished => {
+                    self.aggregator.flush_all(&mut self.ready);
+                    self.write_ready();
+                    return;
                 }
-                Err(TryRecvError::Disconnected) => return Queue::Finished,
-                Err(TryRecvError::Empty) => {}
-            }
-            let left = linger_until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            match self.events.recv_timeout(left) {
-                Ok(event) => batch.push(event),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return Queue::Finished,
             }
         }
-        Queue::Open
     }
 
-    /// During shutdown: takes what is queued without waiting; past the
-    /// deadline, discards it and counts it as dropped.
+    /// Takes up to a batch of what is queued now, without waiting, folding
+    /// repeats; first releases the series whose window has ended.
+    fn drain(&mut self) -> Queue {
+        let now = self.clock.now_millis();
+        self.aggregator.flush_ended(now, &mut self.ready);
+        for _ in 0..self.batch_size {
+            match self.events.try_recv() {
+                Ok(event) => self.admit(event, now),
+                Err(TryRecvError::Empty) => return Queue::Empty,
+                Err(TryRecvError::Disconnected) => return Queue::Finished,
+            }
+        }
+        Queue::More
+    }
+
+    fn admit(&mut self, event: SecurityEvent, now: u64) {
+        self.counters().received.fetch_add(1, Ordering::Relaxed);
+        if let Some(event) = self.aggregator.admit(event, now) {
+            self.ready.push(event);
+        }
+        let folded = self.aggregator.folded();
+        self.counters().folded.store(folded, Ordering::Relaxed);
+    }
+
+    /// During shutdown: takes what is queued; past the deadline, discards it
+    /// and counts it as dropped.
     ///
     /// Senders refuse new events once shutdown starts; a `send` already past
     /// that check when the queue is found empty can still slip an event in
     /// that is lost, uncounted, with the queue. Stop the request path first
     /// for an exact count.
-    fn fill_before_stop(&self, batch: &mut Vec<SecurityEvent>, stop_at: Instant) -> Queue {
+    fn drain_before_stop(&mut self, stop_at: Instant) -> Queue {
         if Instant::now() >= stop_at {
             let discarded = self.events.try_iter().count() as u64;
             if discarded > 0 {
-                self.shared
-                    .counters
+                self.counters()
                     .dropped
                     .fetch_add(discarded, Ordering::Relaxed);
                 tracing::warn!(
@@ -118,20 +123,23 @@ impl Writer {
             }
             return Queue::Finished;
         }
-        while batch.len() < self.batch_size {
-            match self.events.try_recv() {
-                Ok(event) => batch.push(event),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return Queue::Finished,
-            }
+        match self.drain() {
+            Queue::More => Queue::More,
+            Queue::Empty | Queue::Finished => Queue::Finished,
         }
-        Queue::Open
+    }
+
+    /// Writes the ready events in batches of at most `batch_size`.
+    fn write_ready(&mut self) {
+        let ready = std::mem::take(&mut self.ready);
+        for batch in ready.chunks(self.batch_size) {
+            self.write(batch);
+        }
     }
 
     /// Hands `batch` to every output and counts the outcome.
     fn write(&mut self, batch: &[SecurityEvent]) {
         let events = batch.len() as u64;
-        let counters = &self.shared.counters;
-        counters.received.fetch_add(events, Ordering::Relaxed);
         let mut every_output_wrote = true;
         for output in &mut self.outputs {
             if let Err(error) = output.write_batch(batch) {
@@ -139,6 +147,7 @@ impl Writer {
                 tracing::error!(%error, events, "security events not written");
             }
         }
+        let counters = self.counters();
         let outcome = if every_output_wrote {
             &counters.written
         } else {
@@ -147,9 +156,13 @@ impl Writer {
         outcome.fetch_add(events, Ordering::Relaxed);
     }
 
-    /// Reports drops off the request path, once per batch at most.
+    fn counters(&self) -> &Counters {
+        &self.shared.counters
+    }
+
+    /// Reports drops off the request path, once per drain at most.
     fn log_new_drops(&mut self) {
-        let dropped = self.shared.counters.dropped.load(Ordering::Relaxed);
+        let dropped = self.counters().dropped.load(Ordering::Relaxed);
         if dropped > self.dropped_logged {
             tracing::warn!(
                 newly_dropped = dropped - self.dropped_logged,

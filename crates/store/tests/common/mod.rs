@@ -1,13 +1,15 @@
 //! Sample security events shared by the integration tests, including values a
 //! hostile client controls (quotes, newlines, NUL, SQL, non-ASCII).
 
-use rampart_core::{Reason, SecurityEvent};
+use rampart_core::event::rfc3339_millis;
+use rampart_core::{Reason, Repeats, SecurityEvent};
 
 /// The `n`th sample event; every field differs between events, times grow
 /// with `n`, and the client alternates between two addresses.
 pub fn sample_event(n: usize) -> SecurityEvent {
+    let millis = 1_700_000_000_000 + n as u64 * 1_000;
     SecurityEvent {
-        time: rampart_core::event::rfc3339_millis(1_700_000_000_000 + n as u64 * 1_000),
+        time: rfc3339_millis(millis),
         request_id: format!("req-{n:04}"),
         client_ip: if n.is_multiple_of(2) {
             "192.0.2.10"
@@ -30,6 +32,12 @@ pub fn sample_event(n: usize) -> SecurityEvent {
             Reason::new("ip_lists.deny", "client_ip", format!("rule {n}"), 0.25),
         ],
         score: 4.75,
+        // Every fifth event stands for a series of repeats.
+        repeats: n.is_multiple_of(5).then(|| Repeats {
+            count: n as u64 + 2,
+            first_time: rfc3339_millis(millis),
+            last_time: rfc3339_millis(millis + 900),
+        }),
     }
 }
 

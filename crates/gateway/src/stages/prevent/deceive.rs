@@ -14,16 +14,19 @@
 //!   answers held at once; past it, a plain 403 at once). Replays decide
 //!   without waiting.
 //!
+//! In monitor mode a decoy or trap is recorded as a would-be deception and
+//! the request goes on: no fake, no mark.
+//!
 //! Fakes are the gateway's own answers: they never pass through response
 //! masking nor reach schema learning (both only see upstream responses).
 
 use super::{respond, PreventRuntime, PreventStage};
 use crate::discovery::EndpointProfile;
-use crate::pipeline::{ExchangeContext, Settled, Settlement};
+use crate::pipeline::{ExchangeContext, HeldBack, Settled, Settlement};
 use crate::sync::lock;
 use rampart_core::{Action, Reason, RequestView};
 use rampart_prevent::deception::{DeceptiveAnswer, TarpitPermit, TrapRequest, TrapResponse};
-use rampart_prevent::policy::{problem_response, Deception};
+use rampart_prevent::policy::{problem_response, Deception, Mode};
 use rampart_prevent::{BlockResponse, RequestFacts};
 use std::sync::{Arc, Mutex};
 
@@ -43,7 +46,8 @@ pub(super) enum Mark {
 }
 
 /// A decoy token in the request head: the client is marked and answered
-/// with a fake success. The request's facts are gathered only on a hit.
+/// with a fake success (`None` in monitor mode: recorded only). The
+/// request's facts are gathered only on a hit.
 pub(super) fn decoy_presented(
     prevent: &PreventRuntime,
     ctx: &mut ExchangeContext,
@@ -68,16 +72,17 @@ pub(super) fn decoy_presented(
         evidence.clone(),
         0.0,
     );
-    Some(caught(
+    caught(
         prevent,
         ctx,
         facts,
         reason,
         format!("decoy token: {evidence}"),
-    ))
+    )
 }
 
-/// A honeypot endpoint or decoy field touched: marked, answered with a fake.
+/// A honeypot endpoint or decoy field touched: marked, answered with a fake
+/// (`None` in monitor mode: recorded only).
 pub(super) fn trap_touched(
     prevent: &PreventRuntime,
     ctx: &mut ExchangeContext,
@@ -113,26 +118,31 @@ pub(super) fn trap_touched(
         hit.excerpt.clone(),
         0.0,
     );
-    Some(caught(prevent, ctx, facts, reason, hit.reason()))
+    caught(prevent, ctx, facts, reason, hit.reason())
 }
 
 /// A client caught by a decoy or a trap: the evidence is recorded, a fake
-/// success answers, and the mark (`on_trap`) says whether to ban.
+/// success answers, and the mark (`on_trap`) says whether to ban. In
+/// monitor mode only the evidence and the would-be deception are recorded.
 fn caught(
     prevent: &PreventRuntime,
     ctx: &mut ExchangeContext,
     facts: &RequestFacts,
     evidence: Reason,
     ban_reason: String,
-) -> (Action, Mark) {
+) -> Option<(Action, Mark)> {
     ctx.reasons.push(evidence);
+    if prevent.policy.mode(facts) == Mode::Monitor {
+        ctx.hold_back(HeldBack::Deceive);
+        return None;
+    }
     let answer = respond(prevent.deceiver.fake_success(facts, schema(ctx)));
     ctx.answered_as = DECEIVED;
     let mark = match prevent.deceiver.on_trap() {
         TrapResponse::Ban => Mark::Ban(ban_reason),
         TrapResponse::Tag => Mark::Tag,
     };
-    (answer, mark)
+    Some((answer, mark))
 }
 
 /// The answer to a `deceive` verdict. A tarpit answer is left for
@@ -184,6 +194,7 @@ pub(super) fn settle(ctx: &mut ExchangeContext) -> Option<Settlement> {
             action: respond(response),
             answered_as: DECEIVED,
             reasons: Vec::new(),
+            held_back: None,
             extensions: http::Extensions::new(),
         }
     }))

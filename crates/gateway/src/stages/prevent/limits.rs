@@ -4,12 +4,19 @@
 //! against one quota (each limit falling back as its `on_error` says when
 //! Redis cannot answer). Limits that count only some outcomes (failed
 //! logins) are charged once the response status is known.
+//!
+//! A limit that passes is no reason for anything and leaves no trace on the
+//! exchange; one that refuses is explained by the rule that named it and the
+//! limit itself. In monitor mode every limit is still checked and counted
+//! (that is how a limit is sized before it is enforced), and a refusal is
+//! recorded as a would-be `rate_limit` instead of answered.
 
 use super::{respond, PreventRuntime};
-use crate::pipeline::{ExchangeContext, Settled, Settlement};
+use crate::pipeline::{ExchangeContext, HeldBack, Settled, Settlement};
 use rampart_core::{Action, Reason};
+use rampart_prevent::policy::Mode;
 use rampart_prevent::ratelimit::LimitKey;
-use rampart_prevent::{rate_limited_response, RateDecision, RequestFacts};
+use rampart_prevent::{rate_limited_response, NamedLimit, RateDecision, RequestFacts};
 use std::sync::Arc;
 
 /// What events call a refusal by a limit.
@@ -25,27 +32,33 @@ struct Charge {
     fingerprint: Option<u128>,
 }
 
-/// Limits to check in Redis before forwarding.
+/// Limits to check in Redis before forwarding, each with the reason that
+/// named it, and whether a refusal is applied or only recorded.
 #[derive(Clone)]
-struct AwaitingRedis(Vec<Charge>);
+struct AwaitingRedis(Vec<(Charge, Reason)>, Mode);
 
 /// Limits passed, to be charged with the response status.
 #[derive(Clone)]
 struct PassedLimits(Vec<Charge>);
 
 /// Checks the named limits. Local limits are decided here; a refusal is
-/// returned as the block to answer with. Limits kept in Redis are left for
-/// [`settle`].
+/// returned as the block to answer with (in monitor mode, recorded and the
+/// remaining limits checked). Limits kept in Redis are left for [`settle`].
 pub(super) fn check(
     prevent: &PreventRuntime,
-    names: &[Arc<str>],
+    limits: Vec<NamedLimit>,
     facts: &RequestFacts,
     ctx: &mut ExchangeContext,
+    mode: Mode,
 ) -> Option<Action> {
     let mut passed = Vec::new();
     let mut awaiting = Vec::new();
-    for name in names {
-        let Some(index) = prevent.limiters.iter().position(|l| l.name() == &**name) else {
+    for limit in limits {
+        let Some(index) = prevent
+            .limiters
+            .iter()
+            .position(|l| l.name() == &*limit.name)
+        else {
             continue;
         };
         let limiter = &prevent.limiters[index];
@@ -54,15 +67,27 @@ pub(super) fn check(
         };
         if prevent.shared.is_some() {
             let fingerprint = limiter.shared_fingerprint(facts);
-            awaiting.push(Charge {
+            let charge = Charge {
                 index,
                 key,
                 fingerprint,
-            });
+            };
+            awaiting.push((charge, limit.named_by));
             continue;
         }
-        if let Some(refusal) = refusal(prevent, index, &limiter.check(key), ctx) {
-            return Some(refusal);
+        let decision = limiter.check(key);
+        if let Some(response) = rate_limited_response(&decision, &ctx.request_id) {
+            ctx.reasons.extend(refusal_reasons(
+                prevent,
+                index,
+                limit.named_by,
+                ctx.client_ip.to_string(),
+            ));
+            if mode == Mode::Enforce {
+                ctx.answered_as = RATE_LIMITED;
+                return Some(respond(response));
+            }
+            ctx.hold_back(HeldBack::RateLimit);
         }
         passed.push(Charge {
             index,
@@ -74,7 +99,7 @@ pub(super) fn check(
         ctx.extensions.insert(PassedLimits(passed));
     }
     if !awaiting.is_empty() {
-        ctx.extensions.insert(AwaitingRedis(awaiting));
+        ctx.extensions.insert(AwaitingRedis(awaiting, mode));
     }
     None
 }
@@ -84,28 +109,41 @@ pub(super) fn settle(
     prevent: &Arc<PreventRuntime>,
     ctx: &mut ExchangeContext,
 ) -> Option<Settlement> {
-    let AwaitingRedis(charges) = ctx.extensions.remove::<AwaitingRedis>()?;
+    let AwaitingRedis(charges, mode) = ctx.extensions.remove::<AwaitingRedis>()?;
     let prevent = Arc::clone(prevent);
     let request_id = ctx.request_id.clone();
     let client = ctx.client_ip.to_string();
     Some(Box::pin(async move {
         let mut passed = Vec::with_capacity(charges.len());
-        for charge in charges {
+        let mut reasons = Vec::new();
+        let mut held_back = None;
+        for (charge, named_by) in charges {
             let decision = decide_shared(&prevent, &charge).await;
             if let Some(response) = rate_limited_response(&decision, &request_id) {
-                return Settled {
-                    action: respond(response),
-                    answered_as: RATE_LIMITED,
-                    reasons: vec![limit_reason(&prevent, charge.index, client)],
-                    extensions: with(PassedLimits(passed)),
-                };
+                reasons.extend(refusal_reasons(
+                    &prevent,
+                    charge.index,
+                    named_by,
+                    client.clone(),
+                ));
+                if mode == Mode::Enforce {
+                    return Settled {
+                        action: respond(response),
+                        answered_as: RATE_LIMITED,
+                        reasons,
+                        held_back: None,
+                        extensions: with(PassedLimits(passed)),
+                    };
+                }
+                held_back = Some(HeldBack::RateLimit);
             }
             passed.push(charge);
         }
         Settled {
             action: Action::Allow,
             answered_as: RATE_LIMITED,
-            reasons: Vec::new(),
+            reasons,
+            held_back,
             extensions: with(PassedLimits(passed)),
         }
     }))
@@ -162,23 +200,17 @@ pub(super) fn charge_outcome(prevent: &Arc<PreventRuntime>, ctx: &ExchangeContex
     }
 }
 
-/// Why a request was refused: the limit, and the client it counted.
-fn limit_reason(prevent: &PreventRuntime, index: usize, client: String) -> Reason {
-    let name = prevent.limiters[index].name();
-    Reason::new(format!("prevent.rate_limit.{name}"), "client", client, 0.0)
-}
-
-fn refusal(
+/// Why a request was refused: the rule (or signal) that named the limit,
+/// then the limit and the client it counted.
+fn refusal_reasons(
     prevent: &PreventRuntime,
     index: usize,
-    decision: &RateDecision,
-    ctx: &mut ExchangeContext,
-) -> Option<Action> {
-    let response = rate_limited_response(decision, &ctx.request_id)?;
-    ctx.answered_as = RATE_LIMITED;
-    ctx.reasons
-        .push(limit_reason(prevent, index, ctx.client_ip.to_string()));
-    Some(respond(response))
+    named_by: Reason,
+    client: String,
+) -> [Reason; 2] {
+    let name = prevent.limiters[index].name();
+    let limit = Reason::new(format!("prevent.rate_limit.{name}"), "client", client, 0.0);
+    [named_by, limit]
 }
 
 fn with<T: Clone + Send + Sync + 'static>(value: T) -> http::Extensions {

@@ -3,6 +3,11 @@
 //! request's facts and this exchange's signals (its custom CEL rules, signal
 //! classes and thresholds), then the rate limits the decision names.
 //!
+//! Where the policy's scope says `monitor`, every one of these (geo fences,
+//! bans, decoys and traps, limits, verdicts) is still decided and recorded
+//! with what it would have done ([`ExchangeContext::hold_back`]), but none
+//! is applied: nothing is refused, nobody is banned.
+//!
 //! Signals are the reasons earlier stages recorded; a detection
 //! `detect.sqli.tautology` is the signal class `sqli`. Limits are applied by
 //! `limits` (locally, or in Redis during `settle` when `[redis]` is set);
@@ -17,7 +22,7 @@ mod response_mask;
 use crate::bans::BanBook;
 use crate::discovery::EndpointProfile;
 use crate::identity::{ClientIdentity, IdentityConfig};
-use crate::pipeline::{ExchangeContext, Outcome, Settlement, Stage};
+use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Settlement, Stage};
 use crate::shared::SharedLink;
 use bytes::Bytes;
 use rampart_core::RequestView;
@@ -197,6 +202,11 @@ impl PreventStage {
             .collect()
     }
 
+    /// Whether the policy's scope for this request only records.
+    fn monitors(&self, facts: &RequestFacts) -> bool {
+        self.prevent.policy.mode(facts) == Mode::Monitor
+    }
+
     /// A client caught by deception: banned or only recorded, as
     /// configured, and answered with the fake.
     fn marked(&self, answer: Action, mark: deceive::Mark, ctx: &ExchangeContext) -> Action {
@@ -263,20 +273,24 @@ impl Stage for PreventStage {
             tracing::debug!(ip = %ctx.client_ip, error = %e, "geo lookup failed");
             Location::default()
         });
-        if let Some(denial) = fence.check(&ctx.route, &location) {
+        let denial = fence.check(&ctx.route, &location);
+        ctx.extensions.insert(location);
+        if let Some(denial) = denial {
             ctx.reasons.push(Reason::new(
                 "prevent.geo",
                 "client_ip",
                 format!("{}: {denial}", ctx.client_ip),
                 0.0,
             ));
-            return respond(problem_response(
-                403,
-                "this route is not available from your location",
-                &ctx.request_id,
-            ));
+            if !self.monitors(&Self::facts(ctx)) {
+                return respond(problem_response(
+                    403,
+                    "this route is not available from your location",
+                    &ctx.request_id,
+                ));
+            }
+            ctx.hold_back(HeldBack::Block);
         }
-        ctx.extensions.insert(location);
         match deceive::decoy_presented(&self.prevent, ctx, request) {
             Some((answer, mark)) => self.marked(answer, mark, ctx),
             None => Action::Allow,
@@ -297,13 +311,17 @@ impl Stage for PreventStage {
                 ban.reason.to_string(),
                 0.0,
             ));
-            ctx.answered_as = "ban";
-            let detail = format!(
-                "banned (offence {}) until {}",
-                ban.strikes,
-                rampart_core::event::rfc3339_millis(ban.until_millis)
-            );
-            return respond(problem_response(403, &detail, &ctx.request_id));
+            if self.monitors(&facts) {
+                ctx.hold_back(HeldBack::Ban);
+            } else {
+                ctx.answered_as = "ban";
+                let detail = format!(
+                    "banned (offence {}) until {}",
+                    ban.strikes,
+                    rampart_core::event::rfc3339_millis(ban.until_millis)
+                );
+                return respond(problem_response(403, &detail, &ctx.request_id));
+            }
         }
         if let Some((answer, mark)) =
             deceive::trap_touched(&self.prevent, ctx, request, view, &facts)
@@ -320,23 +338,33 @@ impl Stage for PreventStage {
                 0.0,
             ));
         }
+        let record = if decision.record {
+            Action::Monitor
+        } else {
+            Action::Allow
+        };
         if decision.mode == Mode::Monitor {
-            return if matches!(decision.verdict, Verdict::Allow) && decision.limits.is_empty() {
-                Action::Allow
-            } else {
-                Action::Monitor
-            };
+            limits::check(&self.prevent, decision.limits, &facts, ctx, Mode::Monitor);
+            match decision.verdict {
+                Verdict::Allow => {}
+                Verdict::Block(_) => ctx.hold_back(HeldBack::Block),
+                Verdict::Ban { .. } => ctx.hold_back(HeldBack::Ban),
+                Verdict::Deceive(_) => ctx.hold_back(HeldBack::Deceive),
+            }
+            return record;
         }
         ctx.upstream_headers
             .extend(decision.upstream_headers.iter().cloned());
         if decision.mask_response {
             response_mask::request(ctx);
         }
-        if let Some(refusal) = limits::check(&self.prevent, &decision.limits, &facts, ctx) {
+        if let Some(refusal) =
+            limits::check(&self.prevent, decision.limits, &facts, ctx, Mode::Enforce)
+        {
             return refusal;
         }
         match decision.verdict {
-            Verdict::Allow => Action::Allow,
+            Verdict::Allow => record,
             Verdict::Block(response) => respond(response),
             Verdict::Ban { on, response } => {
                 if let Some(target) = Self::ban_target(on, &facts) {
