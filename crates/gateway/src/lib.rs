@@ -16,6 +16,8 @@ pub mod config;
 pub mod discovery;
 pub mod forwarding;
 pub mod framing;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod h1;
 pub mod head_scan;
 pub mod identity;

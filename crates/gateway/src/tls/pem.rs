@@ -38,8 +38,8 @@ pub enum PemError {
     SeveralKeys(usize),
 }
 
-/// The PEM blocks a file holds, by kind, in the order they appear (for
-/// error messages).
+/// The kinds of PEM block a file holds, each once, in the order they first
+/// appear (for error messages, which stay short whatever the file holds).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Found(Vec<&'static str>);
 
@@ -118,7 +118,14 @@ fn blocks(pem: &[u8]) -> Result<Vec<(SectionKind, Vec<u8>)>, PemError> {
 }
 
 fn found(blocks: &[(SectionKind, Vec<u8>)]) -> Found {
-    Found(blocks.iter().map(|(kind, _)| label(*kind)).collect())
+    let mut labels = Vec::new();
+    for (kind, _) in blocks {
+        let label = label(*kind);
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    Found(labels)
 }
 
 fn holds_encrypted_key(pem: &[u8]) -> bool {
@@ -206,6 +213,15 @@ mod tests {
         let pem = b"-----BEGIN SOMETHING-----\nAAAA\n-----END SOMETHING-----\n";
         let message = certificates(pem).unwrap_err().to_string();
         assert!(message.contains("no block Rampart knows"), "{message}");
+    }
+
+    #[test]
+    fn many_blocks_are_named_once_each() {
+        let cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        let message = private_key(cert.repeat(1000).as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(message.matches("CERTIFICATE").count(), 1, "{message}");
     }
 
     #[test]
