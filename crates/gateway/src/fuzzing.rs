@@ -18,9 +18,12 @@ use rampart_prevent::BanTarget;
 use rampart_store::shared::{read_announcement, News};
 use std::time::Duration;
 
+/// A target's body: the bytes libFuzzer (or the smoke test) chose.
+pub type Body = fn(&[u8]);
+
 /// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
 /// seed directory in `fuzz/seeds`.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("framing", framing),
     ("upgrade", upgrade),
     ("router", router),

@@ -151,25 +151,18 @@ fn empty_file_is_refused_naming_the_file() {
 }
 
 #[test]
-fn certificate_given_as_key_is_refused_naming_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (cert, _) = pkcs8_pair(&dir);
-    let message = refusal(&cert, &cert);
-    assert_names(&message, &cert, "holds no private key block");
-    assert!(
-        message.contains("it holds CERTIFICATE): is this the certificate file?"),
-        "{message}"
+fn swapped_files_are_refused_naming_the_file_and_what_it_holds() {
+    let (cert, key) = (fixture("rsa.crt"), fixture("rsa-pkcs1.key"));
+    assert_names(
+        &refusal(&cert, &cert),
+        &cert,
+        "holds no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY; \
+         it holds CERTIFICATE): is this the certificate file?",
     );
-}
-
-#[test]
-fn key_given_as_certificate_is_refused_naming_the_file() {
-    let key = fixture("rsa-pkcs1.key");
-    let message = refusal(&key, &key);
-    assert_names(&message, &key, "holds no CERTIFICATE block");
-    assert!(
-        message.contains("(it holds RSA PRIVATE KEY): is this the private key file?"),
-        "{message}"
+    assert_names(
+        &refusal(&key, &key),
+        &key,
+        "holds no CERTIFICATE block (it holds RSA PRIVATE KEY): is this the private key file?",
     );
 }
 
