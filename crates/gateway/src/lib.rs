@@ -19,6 +19,8 @@ pub mod discovery;
 pub mod exchange_event;
 pub mod forwarding;
 pub mod framing;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod h1;
 pub mod head_scan;
 pub mod identity;

@@ -58,6 +58,14 @@ impl BanRequest {
     }
 }
 
+/// The target and reason of a `/bans` request body: exactly one target,
+/// a network as an address or CIDR (host bits cleared).
+pub fn parse_ban_request(body: &[u8]) -> Result<(BanTarget, String), String> {
+    serde_json::from_slice::<BanRequest>(body)
+        .map_err(|e| e.to_string())
+        .and_then(BanRequest::target)
+}
+
 pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
     if let Some(refusal) = refused_without_token(state, &request) {
         return refusal;
@@ -76,10 +84,7 @@ pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<
         Ok(body) => body,
         Err(message) => return text(StatusCode::PAYLOAD_TOO_LARGE, message),
     };
-    let parsed = serde_json::from_slice::<BanRequest>(&body)
-        .map_err(|e| e.to_string())
-        .and_then(BanRequest::target);
-    let (target, reason) = match parsed {
+    let (target, reason) = match parse_ban_request(&body) {
         Ok(parsed) => parsed,
         Err(message) => return text(StatusCode::BAD_REQUEST, format!("{message}\n")),
     };

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-mod bans;
-mod ingest;
+pub mod bans;
+pub mod ingest;
 
 /// What the admin endpoints read.
 pub struct AdminState {

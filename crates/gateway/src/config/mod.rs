@@ -610,7 +610,7 @@ impl<'a> Validator<'a> {
             }
             let tls = listener.tls.and_then(|tls| {
                 crate::tls::server_config(&self.resolve(&tls.cert), &self.resolve(&tls.key))
-                    .map_err(|message| self.problem(format!("{key}.tls"), message))
+                    .map_err(|error| self.problem(format!("{key}.tls"), error.to_string()))
                     .ok()
             });
             out.push(ListenerSpec { name, listen, tls });

@@ -184,8 +184,7 @@ impl Session for BanFeed {
         if message.get_channel_name() != self.keys.channel {
             return;
         }
-        let announcement = serde_json::from_slice::<Announcement>(message.get_payload_bytes());
-        let Some((origin, news)) = announcement.ok().and_then(Announcement::read) else {
+        let Some((origin, news)) = read_announcement(message.get_payload_bytes()) else {
             Counters::bump(&self.counters.bans_unreadable);
             return;
         };
@@ -217,9 +216,19 @@ struct Announcement {
 
 /// What an announcement tells the other gateways.
 #[derive(Debug, PartialEq, Eq)]
-enum News {
+pub enum News {
     Banned(SharedBan),
     Lifted(BanTarget),
+}
+
+/// The announcing gateway and its news, from a message published on the
+/// ban channel; `None` for anything this version cannot read (counted as
+/// unreadable by the feed). The payload comes from whoever can publish on
+/// the Redis channel: it is untrusted.
+pub fn read_announcement(payload: &[u8]) -> Option<(String, News)> {
+    serde_json::from_slice::<Announcement>(payload)
+        .ok()
+        .and_then(Announcement::read)
 }
 
 impl Announcement {

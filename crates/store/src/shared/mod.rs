@@ -60,7 +60,7 @@ mod link;
 mod scripts;
 mod state;
 
-pub use bans::SharedBan;
+pub use bans::{read_announcement, News, SharedBan};
 pub use config::{RedisConfig, RedisConfigError};
 pub use fallback::OnRedisError;
 pub use health::{Health, SharedStateListener, SharedStats};

@@ -1,0 +1,7 @@
+//! See `rampart_gateway::fuzzing::ban_announcement`: the body is shared with the stable
+//! smoke test (tests/fuzz_smoke.rs), which runs it over `fuzz/seeds/ban_announcement`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| rampart_gateway::fuzzing::ban_announcement(data));

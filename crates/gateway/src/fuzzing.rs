@@ -1,0 +1,258 @@
+//! The bodies of the gateway's fuzz targets (`crates/gateway/fuzz`), as
+//! plain functions: `cargo fuzz` drives them with coverage on nightly, and
+//! `tests/fuzz_smoke.rs` runs them on stable over each target's seeds and
+//! deterministic mutations of them, so every CI run smokes every target
+//! without extra toolchains. Each body feeds the bytes to one parser a client,
+//! an operator or another gateway controls, and panics only when the parser
+//! panics or breaks a property stated here.
+
+use crate::admin::{bans, ingest};
+use crate::config::{HostPattern, RouteLimits, RouteSpec};
+use crate::forwarding::{connection_lists, strip_hop_by_hop, wants_upgrade};
+use crate::router::Router;
+use crate::tls::pem;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::Version;
+use rampart_prevent::ban::BanKind;
+use rampart_prevent::BanTarget;
+use rampart_store::shared::{read_announcement, News};
+use std::time::Duration;
+
+/// A target's body: the bytes libFuzzer (or the smoke test) chose.
+pub type Body = fn(&[u8]);
+
+/// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
+/// seed directory in `fuzz/seeds`.
+pub const TARGETS: [(&str, Body); 7] = [
+    ("framing", framing),
+    ("upgrade", upgrade),
+    ("router", router),
+    ("ingest", ingest_body),
+    ("admin_bodies", admin_bodies),
+    ("ban_announcement", ban_announcement),
+    ("pem", pem_files),
+];
+
+/// Headers from `name: value` lines; a line that is no valid header is
+/// skipped, as hyper would have refused it before the gateway saw it.
+fn headers(data: &[u8]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for line in data.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+        {
+            headers.append(name, value);
+        }
+    }
+    headers
+}
+
+/// The request-framing check: a version byte, then header lines. Whatever
+/// else it decides, it never lets through a request two parsers could frame
+/// or route differently.
+pub fn framing(data: &[u8]) {
+    let Some((&version, rest)) = data.split_first() else {
+        return;
+    };
+    let version = [
+        Version::HTTP_09,
+        Version::HTTP_10,
+        Version::HTTP_11,
+        Version::HTTP_2,
+    ][usize::from(version % 4)];
+    let headers = headers(rest);
+    let verdict = crate::framing::ambiguity(version, &headers);
+    let hosts = headers.get_all(header::HOST).iter().count();
+    if version == Version::HTTP_11 && hosts != 1 {
+        assert!(
+            verdict.is_some(),
+            "HTTP/1.1 with {hosts} Host headers passed"
+        );
+    }
+    if version == Version::HTTP_10 && hosts > 1 {
+        assert!(
+            verdict.is_some(),
+            "HTTP/1.0 with {hosts} Host headers passed"
+        );
+    }
+    if headers.contains_key(header::TRANSFER_ENCODING)
+        && headers.contains_key(header::CONTENT_LENGTH)
+    {
+        assert!(verdict.is_some(), "both lengths passed");
+    }
+    for lookalike in ["transfer_encoding", "content_length"] {
+        if headers.contains_key(lookalike) {
+            assert!(verdict.is_some(), "{lookalike} passed");
+        }
+    }
+}
+
+/// `Upgrade`/`Connection` handling: after stripping, no hop-by-hop header
+/// and nothing `Connection` named reaches the upstream, except the upgrade
+/// pair when the request asked to switch protocols; stripping twice changes
+/// nothing more.
+pub fn upgrade(data: &[u8]) {
+    let original = headers(data);
+    let keep_upgrade = wants_upgrade(&original);
+    let mut stripped = original.clone();
+    strip_hop_by_hop(&mut stripped, keep_upgrade);
+    for name in ["keep-alive", "proxy-connection", "te", "transfer-encoding"] {
+        assert!(!stripped.contains_key(name), "{name} survived");
+    }
+    if keep_upgrade {
+        assert!(stripped.contains_key(header::UPGRADE));
+        assert_eq!(
+            stripped
+                .get_all(header::CONNECTION)
+                .iter()
+                .collect::<Vec<_>>(),
+            [HeaderValue::from_static("upgrade")]
+        );
+    } else {
+        assert!(!stripped.contains_key(header::UPGRADE));
+        assert!(!stripped.contains_key(header::CONNECTION));
+    }
+    for name in original.keys() {
+        let named = connection_lists(&original, name.as_str());
+        if named && !(keep_upgrade && (name == header::UPGRADE || name == header::CONNECTION)) {
+            assert!(
+                !stripped.contains_key(name),
+                "{name} named by Connection survived"
+            );
+        }
+    }
+    let mut again = stripped.clone();
+    strip_hop_by_hop(&mut again, keep_upgrade);
+    assert_eq!(again, stripped);
+}
+
+/// Routing: lines `host`, `path`, then one route a line (`pattern prefix`,
+/// pattern `-` for any host, `*.suffix` or a name). The route chosen
+/// matches the path on whole segments, and neither the host's case nor a
+/// port added to a bare name changes the choice.
+pub fn router(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let (Some(host), Some(path)) = (lines.next(), lines.next()) else {
+        return;
+    };
+    let routes: Vec<RouteSpec> = lines.take(64).map(route_spec).collect();
+    let router = Router::new(&routes);
+    let chosen = router.route(host, path);
+    if let Some(index) = chosen {
+        let prefix = &routes[index].path_prefix;
+        assert!(
+            path.starts_with(prefix.as_str()),
+            "{prefix:?} taken for {path:?}"
+        );
+        assert!(
+            prefix.ends_with('/')
+                || path.len() == prefix.len()
+                || path.as_bytes()[prefix.len()] == b'/',
+            "{prefix:?} matched {path:?} inside a segment"
+        );
+    }
+    assert_eq!(router.route(&host.to_ascii_uppercase(), path), chosen);
+    if !host.contains([':', '[']) {
+        assert_eq!(router.route(&format!("{host}:8443"), path), chosen);
+    }
+}
+
+fn route_spec(line: &str) -> RouteSpec {
+    let (pattern, prefix) = line.split_once(' ').unwrap_or(("-", line));
+    let pattern = pattern.to_ascii_lowercase();
+    let host = match pattern.strip_prefix('*') {
+        _ if pattern == "-" => None,
+        Some(suffix) => Some(HostPattern::Suffix(suffix.to_string())),
+        None => Some(HostPattern::Exact(pattern)),
+    };
+    RouteSpec {
+        name: line.to_string(),
+        host,
+        path_prefix: prefix.to_string(),
+        upstream: 0,
+        limits: RouteLimits {
+            max_header_bytes: 0,
+            max_body_bytes: 0,
+            inspect_body_bytes: 0,
+            connect_timeout: Duration::ZERO,
+            response_timeout: Duration::ZERO,
+        },
+        ip_allow: Default::default(),
+        ip_deny: Default::default(),
+    }
+}
+
+/// The `/ingest` body: every record is offered once (here every other one
+/// is refused, as a full queue would), bad lines are counted in order, the
+/// answer is JSON with the same counts and a bounded error list.
+pub fn ingest_body(data: &[u8]) {
+    let mut offered = 0u64;
+    let summary = ingest::ingest(data, |_| {
+        offered += 1;
+        offered % 2 == 1
+    });
+    assert_eq!(summary.accepted + summary.dropped, offered);
+    assert_eq!(summary.accepted, offered.div_ceil(2));
+    assert!(summary.errors.len() <= ingest::MAX_REPORTED_ERRORS);
+    assert!(summary.errors.len() as u64 <= summary.bad_lines);
+    assert!(summary.errors.windows(2).all(|w| w[0].line < w[1].line));
+    let answer: serde_json::Value = serde_json::from_str(&summary.to_json()).unwrap();
+    assert_eq!(answer["accepted"], summary.accepted);
+    assert_eq!(answer["bad_lines"], summary.bad_lines);
+    assert_eq!(
+        summary.status() == http::StatusCode::BAD_REQUEST,
+        summary.bad_lines > 0 && summary.accepted == 0
+    );
+}
+
+/// The admin request bodies: a first byte picks `/bans` or
+/// `/inventory/decisions`. A network ban never keeps host bits; a valid
+/// decision reads back the same after writing it out.
+pub fn admin_bodies(data: &[u8]) {
+    let Some((&which, body)) = data.split_first() else {
+        return;
+    };
+    if which % 2 == 0 {
+        if let Ok((BanTarget::Network(net), _)) = bans::parse_ban_request(body) {
+            assert_eq!(net, net.trunc());
+        }
+        return;
+    }
+    if let Ok(decision) = ingest::parse_decision(body) {
+        if decision.validate().is_ok() {
+            let written = serde_json::to_vec(&decision).unwrap();
+            assert_eq!(ingest::parse_decision(&written), Ok(decision));
+        }
+    }
+}
+
+/// A message on the Redis ban channel, from any publisher: read or
+/// refused, never a ban whose kind differs from its target's.
+pub fn ban_announcement(data: &[u8]) {
+    if let Some((_, News::Banned(shared))) = read_announcement(data) {
+        let kind = match shared.target {
+            BanTarget::Network(_) => BanKind::Network,
+            BanTarget::ApiKey(_) => BanKind::ApiKey,
+            BanTarget::User(_) => BanKind::User,
+            BanTarget::Fingerprint(_) => BanKind::Fingerprint,
+        };
+        assert_eq!(shared.ban.kind, kind);
+    }
+}
+
+/// A certificate or key file: read or refused with a short message, and
+/// what reads as a chain holds at least one certificate.
+pub fn pem_files(data: &[u8]) {
+    match pem::certificates(data) {
+        Ok(certs) => assert!(!certs.is_empty()),
+        Err(error) => assert!(error.to_string().len() < 512, "{error}"),
+    }
+    if let Err(error) = pem::private_key(data) {
+        assert!(error.to_string().len() < 512, "{error}");
+    }
+}
