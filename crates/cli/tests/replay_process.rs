@@ -199,3 +199,31 @@ fn a_bad_configuration_is_refused_with_the_file_and_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn monitor_mode_is_replayed_as_what_it_would_have_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitoring = write(
+        dir.path(),
+        "monitor.toml",
+        &format!("{BASE}\n[pipeline]\nstages = [\"detect\"]\n[detect]\nmode = \"monitor\"\n"),
+    );
+    let attack = r#"{"id":"sqli","ts":"2026-11-01T10:00:00Z","client_ip":"192.0.2.1","host":"api.test","method":"GET","path":"/items","query":"id=1%27%20UNION%20SELECT%20password%20FROM%20users--","status":200}"#;
+    let traffic = write(
+        dir.path(),
+        "t.jsonl",
+        &format!(
+            "{attack}\n{}\n",
+            record("plain", 1, "192.0.2.1", "GET", "/items", 200)
+        ),
+    );
+    let (lines, _) = replay(&[
+        traffic.as_os_str(),
+        "--config".as_ref(),
+        monitoring.as_os_str(),
+    ]);
+    assert_eq!(lines[0]["id"], "sqli");
+    assert_eq!(lines[0]["action"], "would_block", "{}", lines[0]);
+    assert_eq!(lines[0]["status"], Value::Null, "nothing is refused");
+    assert_eq!(lines[1]["action"], "allow", "{}", lines[1]);
+}

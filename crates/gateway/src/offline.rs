@@ -33,7 +33,8 @@ use std::time::Duration;
 pub struct OfflineVerdict {
     /// The route that took the request, if any did.
     pub route: Option<Arc<str>>,
-    /// `allow`, `monitor`, `block` (or what the block really was:
+    /// `allow`, `monitor`, `would_block` (and the other decisions monitor
+    /// mode holds back), `block` (or what the block really was:
     /// `rate_limit`, `ban`, `deceive`), as in security events.
     pub action: &'static str,
     /// The status the gateway itself would have answered with; `None` when
@@ -154,6 +155,12 @@ impl OfflineGateway {
             completed: true,
         };
         route.pipeline.logging(&ctx, &outcome);
+        // As in events: an exchange let through is named by what monitor
+        // mode held back (`would_block`, ...), if anything.
+        let action = match action {
+            "allow" | "monitor" => ctx.passed_action(),
+            applied => applied,
+        };
         OfflineVerdict {
             route: Some(Arc::clone(&ctx.route)),
             action,

@@ -111,7 +111,9 @@ mod tests {
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {
             let mut text = String::new();
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             for i in 0..(state >> 60) {
                 let pick = (state >> (i * 4 % 56)) as usize % alphabet.len();
                 text.push(alphabet[pick]);
