@@ -1,5 +1,6 @@
 //! The `rampart` binary as an operator runs it: `check-config` exit codes and
-//! messages, and `serve` reloading on SIGHUP and exiting 0 after SIGTERM.
+//! messages, `serve` reloading on SIGHUP and exiting 0 after SIGTERM, and a
+//! second `serve` on a port already served refused, naming the first.
 
 mod support;
 
@@ -117,4 +118,55 @@ fn demo_serves_the_api_and_blocks_an_attack() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
     let events = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     assert!(events.contains("detect.sqli"), "{events}");
+}
+
+#[test]
+fn a_second_serve_on_a_served_port_exits_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
+    let first_file = dir.path().join("first.toml");
+    write(&first_file, &config(port, free_port(), upstream, ""));
+    let first = Served::start(&first_file);
+    wait_for_status(port, "/x", 502);
+
+    let second_file = dir.path().join("second.toml");
+    write(&second_file, &config(port, free_port(), upstream, ""));
+    let second = rampart()
+        .arg("serve")
+        .arg("--config")
+        .arg(&second_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut second = Served(second);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = second.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second gateway kept running on a served port"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!exit.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pid {} (", first.0.id())),
+        "the first gateway is not named: {stderr}"
+    );
+    assert!(stderr.contains("serve --config"), "{stderr}");
+    assert_eq!(
+        status(port, "/x"),
+        Some(502),
+        "the first gateway still serves"
+    );
 }
