@@ -6,7 +6,6 @@ mod support;
 
 use std::net::SocketAddr;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 use support::*;
 
 #[test]
@@ -65,17 +64,7 @@ fn serve_reloads_on_sighup_and_exits_zero_after_sigterm() {
     wait_for_status(port, "/x", 403);
 
     signal(&child, "TERM");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "rampart did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = wait_for_exit(&mut child, "rampart to stop after SIGTERM");
     assert_eq!(exit.code(), Some(0));
 }
 
@@ -107,15 +96,8 @@ fn demo_serves_the_api_and_blocks_an_attack() {
     );
     assert_eq!(status(admin, "/healthz"), Some(200));
     signal(&child, "TERM");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "the demo did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let exit = wait_for_exit(&mut child, "the demo to stop after SIGTERM");
+    assert_eq!(exit.code(), Some(0));
     let events = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     assert!(events.contains("detect.sqli"), "{events}");
 }
@@ -141,17 +123,7 @@ fn a_second_serve_on_a_served_port_exits_naming_the_first() {
         .spawn()
         .unwrap();
     let mut second = Served(second);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = second.0.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the second gateway kept running on a served port"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = wait_for_exit(&mut second.0, "the second gateway to exit");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut second.0.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(!exit.success(), "{stderr}");

@@ -155,16 +155,13 @@ async fn injections_in_the_query_and_a_json_body_are_refused() {
             events.iter().all(|e| e["action"] == "block"),
             "{t:?}: {events:?}"
         );
+        let first_sources: Vec<&str> = events
+            .iter()
+            .map(|e| e["reasons"][0]["source"].as_str().unwrap_or(""))
+            .collect();
         assert!(
-            events[0]["reasons"][0]["source"]
-                .as_str()
-                .is_some_and(|s| s.starts_with("detect.sqli")),
-            "{t:?}: {events:?}"
-        );
-        assert!(
-            events[1]["reasons"][0]["source"]
-                .as_str()
-                .is_some_and(|s| s.starts_with("detect.xss")),
+            first_sources[0].starts_with("detect.sqli")
+                && first_sources[1].starts_with("detect.xss"),
             "{t:?}: {events:?}"
         );
     }
