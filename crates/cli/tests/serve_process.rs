@@ -1,11 +1,11 @@
 //! The `rampart` binary as an operator runs it: `check-config` exit codes and
-//! messages, and `serve` reloading on SIGHUP and exiting 0 after SIGTERM.
+//! messages, `serve` reloading on SIGHUP and exiting 0 after SIGTERM, and a
+//! second `serve` on a port already served refused, naming the first.
 
 mod support;
 
 use std::net::SocketAddr;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 use support::*;
 
 #[test]
@@ -64,17 +64,7 @@ fn serve_reloads_on_sighup_and_exits_zero_after_sigterm() {
     wait_for_status(port, "/x", 403);
 
     signal(&child, "TERM");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "rampart did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = wait_for_exit(&mut child, "rampart to stop after SIGTERM");
     assert_eq!(exit.code(), Some(0));
 }
 
@@ -106,15 +96,49 @@ fn demo_serves_the_api_and_blocks_an_attack() {
     );
     assert_eq!(status(admin, "/healthz"), Some(200));
     signal(&child, "TERM");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "the demo did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let exit = wait_for_exit(&mut child, "the demo to stop after SIGTERM");
+    assert_eq!(exit.code(), Some(0));
     let events = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     assert!(events.contains("detect.sqli"), "{events}");
+}
+
+#[test]
+fn a_second_serve_on_a_served_port_exits_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
+    let first_file = dir.path().join("first.toml");
+    write(&first_file, &config(port, free_port(), upstream, ""));
+    let first = Served::start(&first_file);
+    wait_for_status(port, "/x", 502);
+
+    let second_file = dir.path().join("second.toml");
+    write(&second_file, &config(port, free_port(), upstream, ""));
+    let second = rampart()
+        .arg("serve")
+        .arg("--config")
+        .arg(&second_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut second = Served(second);
+    let exit = wait_for_exit(&mut second.0, "the second gateway to exit");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!exit.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pid {} (", first.0.id())),
+        "the first gateway is not named: {stderr}"
+    );
+    assert!(stderr.contains("serve --config"), "{stderr}");
+    assert_eq!(
+        status(port, "/x"),
+        Some(502),
+        "the first gateway still serves"
+    );
 }

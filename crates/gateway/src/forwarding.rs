@@ -1,5 +1,6 @@
 //! What a proxy must change in headers as they cross it: hop-by-hop headers
-//! removed, `X-Forwarded-For` / `Forwarded` appended, the client address taken
+//! removed, `Host` taken from an absolute-form target, `X-Forwarded-For` /
+//! `Forwarded` appended, the client address taken
 //! from them only when the peer is a trusted proxy, and a request id on every
 //! request (kept when a trusted peer sent one).
 
@@ -29,6 +30,23 @@ const HOP_BY_HOP: [&HeaderName; 7] = [
     &header::TRANSFER_ENCODING,
     &header::UPGRADE,
 ];
+
+/// An HTTP/1.1 request with an absolute-form target (`GET http://a.test/ ...`)
+/// gets the target's authority as its `Host`, whatever `Host` it sent
+/// (RFC 9112, section 3.2.2), so that routing, every stage and the upstream
+/// read the same host. HTTP/2 requests are left as they are: a `Host` that
+/// disagrees with `:authority` is refused (see `framing`).
+pub fn host_from_target(parts: &mut http::request::Parts) {
+    if parts.version == http::Version::HTTP_2 {
+        return;
+    }
+    let Some(authority) = parts.uri.authority() else {
+        return;
+    };
+    if let Ok(host) = HeaderValue::from_str(authority.as_str()) {
+        parts.headers.insert(header::HOST, host);
+    }
+}
 
 /// Removes hop-by-hop headers, including those the `Connection` header names.
 /// With `keep_upgrade`, `Connection: upgrade` and `Upgrade` survive so a
@@ -319,6 +337,29 @@ mod tests {
             );
         }
         map
+    }
+
+    #[test]
+    fn an_absolute_form_target_replaces_the_http1_host() {
+        let request = |version, target| {
+            http::Request::get(target)
+                .version(version)
+                .header("host", "admin.test")
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let mut h1 = request(http::Version::HTTP_11, "http://api.test:8080/x");
+        host_from_target(&mut h1);
+        let hosts: Vec<_> = h1.headers.get_all("host").iter().collect();
+        assert_eq!(hosts, ["api.test:8080"]);
+        let mut h2 = request(http::Version::HTTP_2, "http://api.test:8080/x");
+        host_from_target(&mut h2);
+        assert_eq!(h2.headers["host"], "admin.test");
+        let mut origin_form = request(http::Version::HTTP_11, "/x");
+        host_from_target(&mut origin_form);
+        assert_eq!(origin_form.headers["host"], "admin.test");
     }
 
     #[test]

@@ -9,22 +9,33 @@
 //! forwarded). What it tolerates and a proxy must not is checked here: a
 //! request carrying both `Content-Length` and `Transfer-Encoding`,
 //! `Transfer-Encoding` on HTTP/1.0, an HTTP/1.1 request without exactly one
-//! `Host` (RFC 9112, section 3.2: two parsers may route it to different
-//! hosts), and header names that only look like framing headers
-//! (`Transfer_Encoding`, `Content_Length`), which some servers normalise
-//! into the real ones.
+//! `Host` and any request with two (RFC 9112, section 3.2: two parsers may
+//! route it to different hosts), an HTTP/2 `Host` header that names another host than
+//! `:authority` (RFC 9113, section 8.3.1: the gateway routes on one, an
+//! upstream would serve the other; an HTTP/1.1 absolute-form target instead
+//! replaces `Host`, see `forwarding::host_from_target`), and header names
+//! that only look like framing headers (`Transfer_Encoding`,
+//! `Content_Length`), which some servers normalise into the real ones.
 
-use http::{header, HeaderMap, Version};
+use http::{header, HeaderMap, Uri, Version};
 
 pub const BOTH_LENGTHS: &str = "both Content-Length and Transfer-Encoding are present";
 
 /// Why a request's framing is ambiguous.
-pub fn ambiguity(version: Version, headers: &HeaderMap) -> Option<&'static str> {
-    if matches!(version, Version::HTTP_10 | Version::HTTP_11) {
-        match headers.get_all(header::HOST).iter().count() {
-            0 if version == Version::HTTP_11 => return Some("an HTTP/1.1 request must carry Host"),
-            0 | 1 => {}
-            _ => return Some("more than one Host header"),
+pub fn ambiguity(version: Version, uri: &Uri, headers: &HeaderMap) -> Option<&'static str> {
+    match headers.get_all(header::HOST).iter().count() {
+        0 if version == Version::HTTP_11 => return Some("an HTTP/1.1 request must carry Host"),
+        0 | 1 => {}
+        _ => return Some("more than one Host header"),
+    }
+    if version == Version::HTTP_2 {
+        if let (Some(authority), Some(host)) = (uri.authority(), headers.get(header::HOST)) {
+            if !host
+                .as_bytes()
+                .eq_ignore_ascii_case(authority.as_str().as_bytes())
+            {
+                return Some("the Host header names another host than :authority");
+            }
         }
     }
     if headers
@@ -52,28 +63,48 @@ mod tests {
 
     #[test]
     fn host_must_be_there_once_and_framing_names_exact() {
+        let origin = Uri::from_static("/");
         let mut h = HeaderMap::new();
-        assert!(ambiguity(Version::HTTP_11, &h).is_some());
-        assert_eq!(ambiguity(Version::HTTP_10, &h), None);
-        assert_eq!(ambiguity(Version::HTTP_2, &h), None);
+        assert!(ambiguity(Version::HTTP_11, &origin, &h).is_some());
+        assert_eq!(ambiguity(Version::HTTP_10, &origin, &h), None);
+        assert_eq!(ambiguity(Version::HTTP_2, &origin, &h), None);
         h.append(header::HOST, "a".parse().unwrap());
-        assert_eq!(ambiguity(Version::HTTP_11, &h), None);
+        assert_eq!(ambiguity(Version::HTTP_11, &origin, &h), None);
         h.append(header::HOST, "b".parse().unwrap());
-        assert!(ambiguity(Version::HTTP_11, &h).is_some());
+        assert!(ambiguity(Version::HTTP_11, &origin, &h).is_some());
         let mut h = HeaderMap::new();
         h.insert(header::HOST, "a".parse().unwrap());
         h.insert("transfer_encoding", "chunked".parse().unwrap());
-        assert!(ambiguity(Version::HTTP_11, &h).is_some());
+        assert!(ambiguity(Version::HTTP_11, &origin, &h).is_some());
     }
 
     #[test]
     fn content_length_with_transfer_encoding_is_ambiguous() {
+        let origin = Uri::from_static("/");
         let mut h = HeaderMap::new();
         h.insert(header::HOST, "a".parse().unwrap());
         h.insert(header::TRANSFER_ENCODING, "chunked".parse().unwrap());
-        assert_eq!(ambiguity(Version::HTTP_11, &h), None);
-        assert!(ambiguity(Version::HTTP_10, &h).is_some());
+        assert_eq!(ambiguity(Version::HTTP_11, &origin, &h), None);
+        assert!(ambiguity(Version::HTTP_10, &origin, &h).is_some());
         h.insert(header::CONTENT_LENGTH, "5".parse().unwrap());
-        assert!(ambiguity(Version::HTTP_11, &h).is_some());
+        assert!(ambiguity(Version::HTTP_11, &origin, &h).is_some());
+    }
+
+    #[test]
+    fn an_http2_host_header_must_agree_with_the_authority() {
+        let target = Uri::from_static("https://api.test:8443/x");
+        let mut h = HeaderMap::new();
+        assert_eq!(ambiguity(Version::HTTP_2, &target, &h), None);
+        h.insert(header::HOST, "API.test:8443".parse().unwrap());
+        assert_eq!(ambiguity(Version::HTTP_2, &target, &h), None);
+        for other in ["admin.test:8443", "api.test", "api.test:443"] {
+            h.insert(header::HOST, other.parse().unwrap());
+            assert!(ambiguity(Version::HTTP_2, &target, &h).is_some(), "{other}");
+            // HTTP/1.1: the absolute-form target replaces Host instead.
+            assert_eq!(ambiguity(Version::HTTP_11, &target, &h), None, "{other}");
+        }
+        h.insert(header::HOST, "api.test:8443".parse().unwrap());
+        h.append(header::HOST, "admin.test".parse().unwrap());
+        assert!(ambiguity(Version::HTTP_2, &target, &h).is_some());
     }
 }

@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod balance;
 pub mod bans;
+pub mod bind;
 pub mod body;
 pub mod client_io;
 pub mod config;
@@ -30,6 +31,7 @@ pub mod log_limit;
 pub mod offline;
 pub mod paced_body;
 pub mod pipeline;
+pub mod port_holder;
 pub mod problem;
 pub mod proxy;
 pub mod reload;

@@ -117,7 +117,7 @@ impl OfflineGateway {
             host,
             record.path.clone(),
         );
-        if let Some(why) = framing::ambiguity(request.version, &request.headers) {
+        if let Some(why) = framing::ambiguity(request.version, &request.uri, &request.headers) {
             let reason = Reason::new("protocol.framing", "headers", why, 100.0);
             return refused(None, 400, "block", vec![reason]);
         }

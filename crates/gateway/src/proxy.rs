@@ -170,7 +170,7 @@ pub async fn handle(
     let ambiguity = if connection.signals.take_ambiguous_head() {
         Some(framing::BOTH_LENGTHS)
     } else {
-        framing::ambiguity(parts.version, &parts.headers)
+        framing::ambiguity(parts.version, &parts.uri, &parts.headers)
     };
     if let Some(why) = ambiguity {
         metrics::counter!(telemetry::REFUSED, "reason" => "ambiguous_framing").increment(1);
@@ -178,6 +178,7 @@ pub async fn handle(
             .push(Reason::new("protocol.framing", "headers", why, 100.0));
         return Ok(answers.refuse(None, ctx, 400, why, "block"));
     }
+    forwarding::host_from_target(&mut parts);
     let Some(route_index) = runtime.router.route(&ctx.host, &ctx.path) else {
         metrics::counter!(telemetry::REFUSED, "reason" => "no_route").increment(1);
         return Ok(answers.refuse(

@@ -2,6 +2,7 @@
 //! event sink and the reloader, and drains on shutdown.
 
 use crate::admin::{self, AdminState};
+use crate::bind;
 use crate::config::GatewayConfig;
 use crate::discovery::Discovery;
 use crate::exchange_event::EventFilter;
@@ -12,7 +13,7 @@ use crate::reload::Reloader;
 use crate::runtime::{Runtime, Services};
 use crate::shared::SharedLink;
 use crate::telemetry;
-use crate::workers::{self, Workers};
+use crate::workers::Workers;
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -64,7 +65,7 @@ impl Gateway {
                 header_read_timeout: config.server.header_read_timeout,
                 max_header_bytes: config.server.max_header_bytes as usize,
             };
-            bound.push(workers::bind(&spec.name, spec.listen, workers, settings)?);
+            bound.push(bind::bind(&spec.name, spec.listen, workers, settings)?);
         }
         let admin_listener = TcpListener::bind(config.admin_listen)
             .await

@@ -1,64 +1,18 @@
 //! Thread-per-core serving: each worker thread runs its own single-threaded
 //! event loop with its own listening socket per listener (SO_REUSEPORT, the
-//! kernel spreads connections), so an exchange (client connection, pipeline,
+//! kernel spreads connections; see `bind`), so an exchange (client connection, pipeline,
 //! upstream connection) stays on one thread from accept to response, with no
 //! work stealing and no cross-thread wake-ups on the hot path.
 
 use crate::balance::Balancer;
-use crate::listener::{self, ListenerContext, ServeSettings, WorkerContext};
+use crate::bind::BoundListener;
+use crate::listener::{self, ListenerContext, WorkerContext};
 use crate::proxy::Shared;
 use crate::upstream;
 use anyhow::Context as _;
 use hyper_util::server::graceful::GracefulShutdown;
-use socket2::{Domain, Socket, Type};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
-
-/// One listener's sockets: the same address bound once per worker.
-pub struct BoundListener {
-    pub name: String,
-    pub addr: SocketAddr,
-    pub settings: ServeSettings,
-    sockets: Vec<std::net::TcpListener>,
-}
-
-/// Binds `workers` sockets on `addr` with SO_REUSEPORT. With port 0 the
-/// first bind picks the port and the others join it.
-pub fn bind(
-    name: &str,
-    addr: SocketAddr,
-    workers: usize,
-    settings: ServeSettings,
-) -> anyhow::Result<BoundListener> {
-    let mut sockets = Vec::with_capacity(workers);
-    let mut actual = addr;
-    for _ in 0..workers {
-        let socket = reuseport_socket(actual)
-            .with_context(|| format!("binding listener {name:?} on {addr}"))?;
-        actual = socket.local_addr()?;
-        sockets.push(socket);
-    }
-    Ok(BoundListener {
-        name: name.to_string(),
-        addr: actual,
-        settings,
-        sockets,
-    })
-}
-
-fn reuseport_socket(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    if addr.is_ipv6() {
-        socket.set_only_v6(true)?;
-    }
-    socket.set_reuse_address(true)?;
-    socket.set_reuse_port(true)?;
-    socket.set_nonblocking(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(4096)?;
-    Ok(socket.into())
-}
 
 /// The running worker threads.
 pub struct Workers {
@@ -84,7 +38,7 @@ impl Workers {
         for (index, inbox) in inboxes.into_iter().enumerate() {
             let sockets: Vec<std::net::TcpListener> = listeners
                 .iter_mut()
-                .filter_map(|l| l.sockets.pop())
+                .filter_map(BoundListener::take_socket)
                 .collect();
             let context = Arc::new(WorkerContext {
                 index,

@@ -7,10 +7,7 @@ mod support;
 use support::*;
 
 fn with_deception(upstream: std::net::SocketAddr, prevent: &str) -> String {
-    config(&[upstream], "").replace(
-        "[[listeners]]",
-        &format!("[pipeline]\nstages = [\"prevent\"]\n\n{prevent}\n[[listeners]]"),
-    )
+    with_stages(&config(&[upstream], ""), &["prevent"], prevent)
 }
 
 const POLICY: &str = r#"

@@ -7,10 +7,7 @@ use http::Request;
 use support::*;
 
 fn with_detect(upstream: std::net::SocketAddr, detect: &str) -> String {
-    config(&[upstream], "").replace(
-        "[[listeners]]",
-        &format!("[pipeline]\nstages = [\"ip_lists\", \"detect\"]\n\n{detect}\n[[listeners]]"),
-    )
+    with_stages(&config(&[upstream], ""), &["ip_lists", "detect"], detect)
 }
 
 #[tokio::test]

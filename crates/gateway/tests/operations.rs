@@ -6,8 +6,8 @@ mod support;
 use http::Request;
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
-use std::sync::Arc;
 use std::time::Duration;
+use support::transport::{tls_connect, TlsFiles};
 use support::*;
 use tokio::net::TcpStream;
 
@@ -39,58 +39,13 @@ async fn http2_cleartext_with_prior_knowledge() {
     }
 }
 
-fn tls_files(dir: &std::path::Path) -> (rustls::pki_types::CertificateDer<'static>, String) {
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    std::fs::write(dir.join("cert.pem"), certified.cert.pem()).unwrap();
-    std::fs::write(dir.join("key.pem"), certified.key_pair.serialize_pem()).unwrap();
-    (
-        certified.cert.der().clone(),
-        "tls = { cert = \"cert.pem\", key = \"key.pem\" }".to_string(),
-    )
-}
-
-async fn tls_connect(
-    addr: std::net::SocketAddr,
-    cert: rustls::pki_types::CertificateDer<'static>,
-    alpn: &[u8],
-) -> tokio_rustls::client::TlsStream<TcpStream> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut client = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    client.alpn_protocols = vec![alpn.to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    connector.connect(name, tcp).await.unwrap()
-}
-
 #[tokio::test]
 async fn tls_with_alpn_h2_and_http11() {
     let upstream = TestUpstream::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (cert, tls_line) = tls_files(dir.path());
-    let text = config(&[upstream.addr], "")
-        .replace(
-            "listen = \"127.0.0.1:0\"\n\n[[upstreams]]",
-            &format!("listen = \"127.0.0.1:0\"\n{tls_line}\n\n[[upstreams]]"),
-        )
-        .replace(
-            "jsonl = \"events.jsonl\"",
-            &format!("jsonl = \"{}\"", dir.path().join("events.jsonl").display()),
-        );
-    let config_path = dir.path().join("rampart.toml");
-    std::fs::write(&config_path, &text).unwrap();
-    let gateway = rampart_gateway::Gateway::start(
-        rampart_gateway::GatewayConfig::load(&config_path).unwrap(),
-    )
-    .await
-    .unwrap();
-    let addr = gateway.listeners[0].1;
+    let tls_files = TlsFiles::new();
+    let gw = TestGateway::start(&tls_files.on_listener(&config(&[upstream.addr], ""))).await;
+    let addr = gw.addr();
+    let cert = tls_files.cert.clone();
 
     let tls = tls_connect(addr, cert.clone(), b"h2").await;
     assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));

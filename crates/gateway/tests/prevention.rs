@@ -6,9 +6,10 @@ mod support;
 use support::*;
 
 fn with_prevent(upstream: std::net::SocketAddr, prevent: &str) -> String {
-    config(&[upstream], "").replace(
-        "[[listeners]]",
-        &format!("[pipeline]\nstages = [\"ip_lists\", \"detect\", \"prevent\"]\n\n{prevent}\n[[listeners]]"),
+    with_stages(
+        &config(&[upstream], ""),
+        &["ip_lists", "detect", "prevent"],
+        prevent,
     )
 }
 

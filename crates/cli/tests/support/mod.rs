@@ -57,6 +57,18 @@ pub fn wait_until(what: &str, mut probe: impl FnMut() -> bool) {
     panic!("gave up waiting: {what}");
 }
 
+/// Waits (20 s at most) for `child` to exit; `what` says what was awaited.
+pub fn wait_for_exit(child: &mut Child, what: &str) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            return exit;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub fn wait_for_status(port: u16, path: &str, expected: u16) {
     let mut last = None;
     wait_until(&format!("{expected} for {path}"), || {

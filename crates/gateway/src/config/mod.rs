@@ -87,7 +87,8 @@ pub struct ServerSettings {
     pub max_header_bytes: u64,
     pub reload_poll_interval: Duration,
     /// Worker threads, each with its own event loop and its own listening
-    /// sockets (SO_REUSEPORT). Default: one per CPU.
+    /// sockets (SO_REUSEPORT among themselves, see `crate::bind`). Default:
+    /// one per CPU.
     pub workers: usize,
 }
 
@@ -588,8 +589,7 @@ impl<'a> Validator<'a> {
             self.problem("listeners", "expected at least one [[listeners]] entry");
         }
         let mut names = HashSet::new();
-        let mut addrs = HashSet::new();
-        let mut out = Vec::new();
+        let mut out: Vec<ListenerSpec> = Vec::new();
         for (i, listener) in raw.into_iter().enumerate() {
             let key = format!("listeners[{i}]");
             let name = listener.name.unwrap_or_else(|| format!("listener-{i}"));
@@ -602,10 +602,16 @@ impl<'a> Validator<'a> {
             let Some(listen) = self.socket_addr(&format!("{key}.listen"), &listener.listen) else {
                 continue;
             };
-            if !addrs.insert(listen) {
+            let shared = out.iter().find(|other| {
+                listen.port() != 0 && crate::port_holder::overlaps(other.listen, listen)
+            });
+            if let Some(other) = shared {
                 self.problem(
                     format!("{key}.listen"),
-                    format!("address {listen} is used by another listener"),
+                    format!(
+                        "address {listen} overlaps listener {:?} on {} (same port, the same IP or a wildcard)",
+                        other.name, other.listen
+                    ),
                 );
             }
             let tls = listener.tls.and_then(|tls| {

@@ -173,6 +173,26 @@ fn tls_files_are_checked_at_load() {
 }
 
 #[test]
+fn listeners_may_not_overlap_on_one_port() {
+    let with_second = |listen: &str| {
+        MINIMAL.replace(
+            "listen = \"127.0.0.1:8080\"",
+            &format!("name = \"a\"\nlisten = \"0.0.0.0:8080\"\n[[listeners]]\nname = \"b\"\nlisten = \"{listen}\""),
+        )
+    };
+    for overlapping in ["127.0.0.1:8080", "0.0.0.0:8080"] {
+        let errors = problems(&with_second(overlapping));
+        assert_eq!(
+            errors,
+            [format!("/etc/rampart/rampart.toml: listeners[1].listen: address {overlapping} overlaps listener \"a\" on 0.0.0.0:8080 (same port, the same IP or a wildcard)")],
+        );
+    }
+    for apart in ["127.0.0.1:8081", "[::]:8080"] {
+        assert!(parse(&with_second(apart)).is_ok(), "{apart}");
+    }
+}
+
+#[test]
 fn wildcard_hosts_and_duplicate_routes() {
     let text = format!("{MINIMAL}\n[[routes]]\nname = \"w\"\nhost = \"*.Example.com\"\nupstream = \"api\"\n[[routes]]\nname = \"dup\"\nupstream = \"api\"\n");
     let errors = problems(&text);

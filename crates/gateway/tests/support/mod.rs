@@ -1,7 +1,10 @@
 //! Real sockets on loopback for the gateway's integration tests: an upstream
 //! HTTP server with a few behaviours, a gateway started from TOML text, and
-//! small clients (hyper for HTTP/1.1 and HTTP/2, raw TCP for malformed input).
+//! small clients (hyper for HTTP/1.1 and HTTP/2, raw TCP for malformed input),
+//! and the same requests over HTTP/1.1, h2c and h2 over TLS (`transport`).
 #![allow(dead_code)]
+
+pub mod transport;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -228,6 +231,19 @@ impl TestGateway {
         }
         panic!("fewer than {at_least} events were written");
     }
+}
+
+/// `config_text` (see [`config`]) running these pipeline stages, with extra
+/// top-level `sections` (e.g. `[detect]` settings).
+pub fn with_stages(config_text: &str, stages: &[&str], sections: &str) -> String {
+    let stages: Vec<String> = stages.iter().map(|s| format!("\"{s}\"")).collect();
+    config_text.replace(
+        "[[listeners]]",
+        &format!(
+            "[pipeline]\nstages = [{}]\n\n{sections}\n[[listeners]]",
+            stages.join(", ")
+        ),
+    )
 }
 
 /// A config with one loopback listener on a free port, the admin listener on
