@@ -147,6 +147,18 @@ impl Cluster {
         }
     }
 
+    /// Connections of banned peers the gateway closed at accept.
+    fn refused_at_accept(&self, gateway: usize) -> u64 {
+        let Some((_, metrics)) = http_get(self.admins[gateway], "/metrics") else {
+            return 0;
+        };
+        metrics
+            .lines()
+            .find(|l| l.starts_with("rampart_connections_refused_total{reason=\"ban\"}"))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or(0)
+    }
+
     fn redis_up(&self, gateway: usize) -> Option<bool> {
         let (_, metrics) = http_get(self.admins[gateway], "/metrics")?;
         let line = metrics
@@ -196,10 +208,14 @@ fn three_gateways_share_one_limit_bans_and_survive_an_outage() {
     assert_eq!(admitted, LIMIT, "the window is an hour: exactly the quota");
     assert_eq!(refused.load(Ordering::SeqCst), 2 * LIMIT);
 
-    // A ban made through the first gateway is enforced by the others.
+    // A ban made through the first gateway is enforced by the others: the
+    // banned address is refused at accept, before a byte is read.
     assert_eq!(status(cluster.ports[0], "/wp-admin"), Some(403));
-    for &port in &cluster.ports[1..] {
-        wait_for_status(port, "/home", 403);
+    for gateway in 1..3 {
+        wait_until("the ban refuses connections", || {
+            status(cluster.ports[gateway], "/home").is_none()
+                && cluster.refused_at_accept(gateway) > 0
+        });
     }
 
     // An operator lifts it at another gateway: lifted everywhere.

@@ -65,8 +65,22 @@ pub fn framing(data: &[u8]) {
         Version::HTTP_2,
     ][usize::from(version % 4)];
     let headers = headers(rest);
-    let verdict = crate::framing::ambiguity(version, &headers);
+    // HTTP/2 carries the host in the target's authority as well.
+    let target = match version {
+        Version::HTTP_2 => http::Uri::from_static("https://fuzz.test/"),
+        _ => http::Uri::from_static("/"),
+    };
+    let verdict = crate::framing::ambiguity(version, &target, &headers);
     let hosts = headers.get_all(header::HOST).iter().count();
+    let other_host = headers
+        .get(header::HOST)
+        .is_some_and(|host| !host.as_bytes().eq_ignore_ascii_case(b"fuzz.test"));
+    if version == Version::HTTP_2 && other_host {
+        assert!(
+            verdict.is_some(),
+            "HTTP/2 with a Host unlike :authority passed"
+        );
+    }
     if version == Version::HTTP_11 && hosts != 1 {
         assert!(
             verdict.is_some(),
