@@ -15,6 +15,13 @@
 //! - parsed forms are computed lazily and kept: [`RequestView::json`] parses
 //!   the body at most once, and only when some reader asks for it.
 //!
+//! Discovery is the one reader that does not take the view's document: its
+//! inventory worker runs on another thread after the exchange is over, on
+//! the sampled bytes it was handed, with its own borrowing parser
+//! (`rampart_discover::json`). Handing it the hot path's document instead
+//! would mean a deep copy on the request path to save a cheaper parse off
+//! it.
+//!
 //! A view is built in exactly two ways: from a live request head
 //! (`rampart-gateway` turns `http::request::Parts` into one, for live traffic
 //! and `rampart replay` alike) and from an exchange record
