@@ -9,7 +9,12 @@ use std::net::SocketAddr;
 /// The gateway's TOML for a demo whose gateway listens on `listen`, whose
 /// admin listener is `admin` (guarded by `admin_token`) and whose demo API
 /// is at `api`; relative paths in it are relative to the file's directory.
-pub fn gateway_config(listen: SocketAddr, admin: SocketAddr, api: SocketAddr, admin_token: &str) -> String {
+pub fn gateway_config(
+    listen: SocketAddr,
+    admin: SocketAddr,
+    api: SocketAddr,
+    admin_token: &str,
+) -> String {
     format!(
         r#"# Written by `rampart demo`. See docs/configuration.md for every key.
 [admin]

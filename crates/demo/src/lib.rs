@@ -41,8 +41,8 @@ mod server;
 mod testing;
 mod walkthrough;
 
-pub use config::gateway_config;
 pub use api::{ApiReply, ApiRequest, DemoApi, MAX_BODY_BYTES};
+pub use config::gateway_config;
 pub use dataset::{KnownLogin, DEMO_ADMIN, DEMO_CUSTOMER};
 pub use server::{serve, serve_api, DEFAULT_SEED, MAX_CONNECTIONS};
 pub use walkthrough::walkthrough;

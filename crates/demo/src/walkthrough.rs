@@ -243,10 +243,23 @@ mod tests {
         let auth = format!("Bearer {TOKEN}");
         let mut known = false;
         for _ in 0..100 {
-            let inventory = exchange(gateway.admin_addr, "GET", "/inventory", &[("authorization", &auth)], b"").await;
-            known = inventory.json["endpoints"].as_array().is_some_and(|endpoints| {
-                endpoints.iter().any(|e| e["template"].as_str().is_some_and(|t| t.starts_with("/api/accounts/{")))
-            });
+            let inventory = exchange(
+                gateway.admin_addr,
+                "GET",
+                "/inventory",
+                &[("authorization", &auth)],
+                b"",
+            )
+            .await;
+            known = inventory.json["endpoints"]
+                .as_array()
+                .is_some_and(|endpoints| {
+                    endpoints.iter().any(|e| {
+                        e["template"]
+                            .as_str()
+                            .is_some_and(|t| t.starts_with("/api/accounts/{"))
+                    })
+                });
             if known {
                 break;
             }
@@ -257,7 +270,14 @@ mod tests {
         let mut statuses = Vec::new();
         for id in SWEPT_ACCOUNTS {
             let bearer = format!("Bearer {token}");
-            let answer = exchange(at, "GET", &format!("/api/accounts/{id}"), &[("authorization", &bearer)], b"").await;
+            let answer = exchange(
+                at,
+                "GET",
+                &format!("/api/accounts/{id}"),
+                &[("authorization", &bearer)],
+                b"",
+            )
+            .await;
             statuses.push(answer.status.as_u16());
         }
         assert_eq!(statuses[0], 200, "the customer's own account: {statuses:?}");
@@ -267,7 +287,10 @@ mod tests {
             "the walk is refused after a few accounts: {statuses:?}"
         );
         let refused_from = refused_from.unwrap_or(0);
-        assert!(statuses[refused_from..].iter().all(|s| *s == 403), "{statuses:?}");
+        assert!(
+            statuses[refused_from..].iter().all(|s| *s == 403),
+            "{statuses:?}"
+        );
 
         replay(at, normal_steps(), token).await;
         gateway.shutdown().await;

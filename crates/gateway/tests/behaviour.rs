@@ -42,8 +42,8 @@ async fn setup(sections: &str, stages: &[&str]) -> Setup {
 
 /// An (unsigned) bearer JWT naming `user`, as the gateway reads identities.
 fn bearer(user: &str) -> String {
-    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!(r#"{{"sub":"{user}"}}"#));
+    let claims =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{user}"}}"#));
     format!("Bearer eyJhbGciOiJIUzI1NiJ9.{claims}.c2ln")
 }
 
@@ -61,7 +61,10 @@ async fn call(setup: &Setup, method: &str, user: &str, path: &str) -> u16 {
 #[tokio::test]
 async fn a_walk_is_refused_before_the_upstream_and_own_objects_stay_open() {
     let setup = setup("", &["discover", "behave"]).await;
-    assert_eq!(call(&setup, "GET", "alice", "/accounts?ids=500,501,502").await, 200);
+    assert_eq!(
+        call(&setup, "GET", "alice", "/accounts?ids=500,501,502").await,
+        200
+    );
     assert_eq!(call(&setup, "GET", "bob", "/accounts?ids=600").await, 200);
 
     let mut statuses = Vec::new();
@@ -79,10 +82,18 @@ async fn a_walk_is_refused_before_the_upstream_and_own_objects_stay_open() {
         "refused before the upstream saw it"
     );
 
-    assert_eq!(call(&setup, "GET", "bob", "/accounts/600").await, 200, "bob's own");
+    assert_eq!(
+        call(&setup, "GET", "bob", "/accounts/600").await,
+        200,
+        "bob's own"
+    );
     for id in 500..=502 {
         let path = format!("/accounts/{id}");
-        assert_eq!(call(&setup, "GET", "alice", &path).await, 200, "alice's own");
+        assert_eq!(
+            call(&setup, "GET", "alice", &path).await,
+            200,
+            "alice's own"
+        );
     }
     for user in 0..20 {
         let name = format!("neighbour{user}");
@@ -99,7 +110,11 @@ async fn a_walk_is_refused_before_the_upstream_and_own_objects_stay_open() {
         .expect("a walk event");
     assert_eq!(walk["action"], "block");
     let evidence = walk["reasons"][0]["evidence"].as_str().unwrap();
-    for part in ["user \"bob\"", "6 distinct account ids", "/accounts/{account_id}"] {
+    for part in [
+        "user \"bob\"",
+        "6 distinct account ids",
+        "/accounts/{account_id}",
+    ] {
         assert!(evidence.contains(part), "{part}: {evidence}");
     }
 }

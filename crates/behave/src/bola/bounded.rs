@@ -146,13 +146,29 @@ mod tests {
         let mut removals = Removals::default();
         map.get_or_insert_with(1, 0, || 0, &mut removals);
         map.get_or_insert_with(2, 5, || 5, &mut removals);
-        assert!(map.get(&1, 10).is_none(), "stamped at 0, ttl 10: gone at 10");
+        assert!(
+            map.get(&1, 10).is_none(),
+            "stamped at 0, ttl 10: gone at 10"
+        );
         assert!(map.get(&2, 10).is_some());
         let fresh = map.get_or_insert_with(1, 10, || 10, &mut removals);
         assert_eq!(*fresh, 10, "an expired entry is made anew");
-        assert_eq!(removals, Removals { evicted: 0, expired: 1 });
+        assert_eq!(
+            removals,
+            Removals {
+                evicted: 0,
+                expired: 1
+            }
+        );
         map.get_or_insert_with(3, 15, || 15, &mut removals);
-        assert_eq!(removals, Removals { evicted: 0, expired: 2 }, "2 expired at 15");
+        assert_eq!(
+            removals,
+            Removals {
+                evicted: 0,
+                expired: 2
+            },
+            "2 expired at 15"
+        );
         assert_eq!(map.len(), 2);
     }
 }

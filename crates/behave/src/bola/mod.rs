@@ -26,9 +26,9 @@
 mod bounded;
 mod config;
 mod refs;
-mod walk;
 #[cfg(test)]
 mod tests;
+mod walk;
 
 pub use bounded::Removals;
 pub use config::BolaConfig;
@@ -264,8 +264,7 @@ impl BolaDetector {
         let threshold = self.config.walk_ids as f64;
         if extent.effective >= threshold {
             let growth = (extent.effective / threshold).min(2.0);
-            let confidence =
-                (0.6 + 0.3 * extent.density + 0.09 * (growth - 1.0)).min(0.99);
+            let confidence = (0.6 + 0.3 * extent.density + 0.09 * (growth - 1.0)).min(0.99);
             signals.push(BolaSignal {
                 source: WALK,
                 score: self.config.walk_score * growth,
@@ -327,7 +326,9 @@ impl BolaDetector {
         );
         let mut removed = Removals::default();
         for id in id_keys {
-            *state.shown.get_or_insert_with(id, now, || now, &mut removed) = now;
+            *state
+                .shown
+                .get_or_insert_with(id, now, || now, &mut removed) = now;
         }
         self.stats.shown_ids_removed.add(removed);
         let cap = self.config.shared_owners;

@@ -26,9 +26,27 @@ const MAX_DEPTH: usize = 8;
 /// Fields that only wrap the objects of a response: their objects keep the
 /// enclosing kind.
 const WRAPPERS: &[&str] = &[
-    "collection", "content", "data", "edges", "elements", "entries", "hits", "items", "list",
-    "node", "nodes", "objects", "page", "payload", "records", "response", "result", "results",
-    "rows", "value", "values",
+    "collection",
+    "content",
+    "data",
+    "edges",
+    "elements",
+    "entries",
+    "hits",
+    "items",
+    "list",
+    "node",
+    "nodes",
+    "objects",
+    "page",
+    "payload",
+    "records",
+    "response",
+    "result",
+    "results",
+    "rows",
+    "value",
+    "values",
 ];
 
 /// A collection or field name in the singular, lower case: `accounts` and
@@ -197,7 +215,10 @@ mod tests {
         );
         assert_eq!(addressed("/orders", "/orders"), None, "a list");
         assert_eq!(addressed("/orders/{id}", "/orders/1/2"), None);
-        assert_eq!(addressed("/orders/{id}", &format!("/orders/{}", "9".repeat(200))), None);
+        assert_eq!(
+            addressed("/orders/{id}", &format!("/orders/{}", "9".repeat(200))),
+            None
+        );
     }
 
     #[test]

@@ -74,7 +74,13 @@ fn sources(signals: &[BolaSignal]) -> Vec<&'static str> {
 fn a_customer_walking_through_accounts_is_reported_after_a_few_ids() {
     let mut s = Scenario::new(BolaConfig::default());
     let me = Principal::User("17");
-    let own = s.exchange(me, "GET", ACCOUNT, "/api/accounts/1001", account(1001, "17"));
+    let own = s.exchange(
+        me,
+        "GET",
+        ACCOUNT,
+        "/api/accounts/1001",
+        account(1001, "17"),
+    );
     assert!(own.is_empty());
     let mut first_reported = None;
     for id in 1001..=1030u64 {
@@ -109,15 +115,34 @@ fn scattered_opaque_ids_need_the_full_count_and_score_grows_with_the_walk() {
     for n in 0..30 {
         s.tick(Duration::from_secs(1));
         let path = format!("/api/orders/ord_{n:x}z");
-        if let Some(walk) = s.get(who, ORDER, &path).into_iter().find(|g| g.source == WALK) {
+        if let Some(walk) = s
+            .get(who, ORDER, &path)
+            .into_iter()
+            .find(|g| g.source == WALK)
+        {
             scores.push((n, walk.score, walk.confidence));
-            assert!(walk.evidence.starts_with("API key k-sc..."), "{}", walk.evidence);
+            assert!(
+                walk.evidence.starts_with("API key k-sc..."),
+                "{}",
+                walk.evidence
+            );
         }
     }
-    assert_eq!(scores.first().map(|s| s.0), Some(11), "the 12th distinct id");
+    assert_eq!(
+        scores.first().map(|s| s.0),
+        Some(11),
+        "the 12th distinct id"
+    );
     assert!(scores.windows(2).all(|w| w[1].1 >= w[0].1), "{scores:?}");
-    assert_eq!(scores.last().map(|s| s.1), Some(10.0), "capped at twice walk_score");
-    assert!(scores[0].2 < 0.7, "no density, lower confidence: {scores:?}");
+    assert_eq!(
+        scores.last().map(|s| s.1),
+        Some(10.0),
+        "capped at twice walk_score"
+    );
+    assert!(
+        scores[0].2 < 0.7,
+        "no density, lower confidence: {scores:?}"
+    );
 }
 
 #[test]
@@ -131,11 +156,23 @@ fn a_mobile_app_paging_through_its_own_orders_is_not_a_walk() {
             .collect();
         let path = format!("/api/users/42/orders?page={page}");
         let signals = s.exchange(me, "GET", USER_ORDERS, &path, json!({"data": orders}));
-        assert!(signals.is_empty(), "its own user id in the path: {signals:?}");
+        assert!(
+            signals.is_empty(),
+            "its own user id in the path: {signals:?}"
+        );
         for i in 0..20 {
             let id = 70_000 + page * 20 + i;
-            let signals = s.exchange(me, "GET", ORDER, &format!("/api/orders/{id}"), json!({"id": id}));
-            assert!(signals.is_empty(), "order {id} came from its own list: {signals:?}");
+            let signals = s.exchange(
+                me,
+                "GET",
+                ORDER,
+                &format!("/api/orders/{id}"),
+                json!({"id": id}),
+            );
+            assert!(
+                signals.is_empty(),
+                "order {id} came from its own list: {signals:?}"
+            );
         }
     }
 }
@@ -164,13 +201,23 @@ fn an_administrator_doing_admin_work_is_left_alone() {
     s.exchange(alice, "POST", "/api/accounts", "/api/accounts", created);
     for id in 9001..9100u64 {
         let path = format!("/api/accounts/{id}");
-        let by_admin = s.exchange(Principal::User("ops"), "GET", ACCOUNT, &path, account(id, "x"));
+        let by_admin = s.exchange(
+            Principal::User("ops"),
+            "GET",
+            ACCOUNT,
+            &path,
+            account(id, "x"),
+        );
         assert!(by_admin.is_empty(), "an exempt principal: {id}");
     }
     let everyone: Vec<Value> = (1..200).map(|id| json!({"id": id})).collect();
     let admin_list = Request {
         function: Some("admin"),
-        ..request(Principal::User("root"), "/api/admin/users", "/api/admin/users")
+        ..request(
+            Principal::User("root"),
+            "/api/admin/users",
+            "/api/admin/users",
+        )
     };
     assert!(s.detector.judge(&admin_list).is_empty());
     s.detector.learn(&Response {
@@ -183,7 +230,11 @@ fn an_administrator_doing_admin_work_is_left_alone() {
     });
     let admin_work = Request {
         function: Some("admin"),
-        ..request(Principal::User("root"), "/api/admin/users/{user_id}", "/api/admin/users/5")
+        ..request(
+            Principal::User("root"),
+            "/api/admin/users/{user_id}",
+            "/api/admin/users/5",
+        )
     };
     for _ in 0..50 {
         assert!(s.detector.judge(&admin_work).is_empty());
@@ -202,7 +253,13 @@ fn many_users_behind_one_address_each_with_their_own_token_are_apart() {
         let name = format!("u{user}");
         let me = Principal::User(&name);
         let id = 3000 + user;
-        s.exchange(me, "POST", "/api/accounts", "/api/accounts", json!({"id": id}));
+        s.exchange(
+            me,
+            "POST",
+            "/api/accounts",
+            "/api/accounts",
+            json!({"id": id}),
+        );
         let path = format!("/api/accounts/{id}");
         for _ in 0..3 {
             s.tick(Duration::from_millis(50));
@@ -235,14 +292,23 @@ fn an_object_another_principal_created_or_listed_is_foreign() {
     assert_eq!(foreign.score, 3.0);
     assert_eq!(foreign.confidence, 0.9);
     for part in ["user \"bob\"", "account 77", ACCOUNT, "owned by 1 other"] {
-        assert!(foreign.evidence.contains(part), "{part}: {}", foreign.evidence);
+        assert!(
+            foreign.evidence.contains(part),
+            "{part}: {}",
+            foreign.evidence
+        );
     }
-    assert!(s.get(alice, ACCOUNT, "/api/accounts/77").is_empty(), "its owner");
+    assert!(
+        s.get(alice, ACCOUNT, "/api/accounts/77").is_empty(),
+        "its owner"
+    );
 
     // A second principal's list makes the object shared: no longer foreign.
     let listed = json!([{"id": 77}, {"id": 78}]);
     s.exchange(carol, "GET", "/api/accounts", "/api/accounts", listed);
-    assert!(s.get(Principal::User("dave"), ACCOUNT, "/api/accounts/77").is_empty());
+    assert!(s
+        .get(Principal::User("dave"), ACCOUNT, "/api/accounts/77")
+        .is_empty());
     assert_eq!(
         sources(&s.get(Principal::User("dave"), ACCOUNT, "/api/accounts/78")),
         vec![FOREIGN_OBJECT],
@@ -258,7 +324,13 @@ fn what_a_flagged_request_returned_proves_no_ownership() {
     });
     let mallory = Principal::User("mallory");
     s.exchange(mallory, "GET", ACCOUNT, "/api/accounts/1", json!({"id": 1}));
-    let flagged = s.exchange(mallory, "GET", "/api/accounts", "/api/accounts?q=2", json!([{"id": 500}]));
+    let flagged = s.exchange(
+        mallory,
+        "GET",
+        "/api/accounts",
+        "/api/accounts?q=2",
+        json!([{"id": 500}]),
+    );
     assert!(flagged.is_empty(), "a list addresses no object");
     let walked = s.exchange(mallory, "GET", ACCOUNT, "/api/accounts/2", json!({"id": 2}));
     assert_eq!(sources(&walked), vec![WALK]);
@@ -276,14 +348,20 @@ fn slow_walks_leave_the_window_and_memory_expires() {
     for id in 1..=40u64 {
         s.tick(Duration::from_secs(120));
         let path = format!("/api/accounts/{id}");
-        assert!(s.get(me, ACCOUNT, &path).is_empty(), "five ids per ten minutes: {id}");
+        assert!(
+            s.get(me, ACCOUNT, &path).is_empty(),
+            "five ids per ten minutes: {id}"
+        );
     }
     let mut s = Scenario::new(BolaConfig::default());
     let listed: Vec<Value> = (1..=20).map(|id| json!({"id": id})).collect();
     s.exchange(me, "GET", "/api/accounts", "/api/accounts", json!(listed));
     s.tick(Duration::from_secs(3601));
     let reported = (1..=20)
-        .filter(|id| !s.get(me, ACCOUNT, &format!("/api/accounts/{id}")).is_empty())
+        .filter(|id| {
+            !s.get(me, ACCOUNT, &format!("/api/accounts/{id}"))
+                .is_empty()
+        })
         .count();
     assert!(reported > 0, "after an hour the list is forgotten");
 }
@@ -303,7 +381,13 @@ fn every_map_is_bounded_and_what_the_bounds_removed_is_counted() {
         let name = format!("p{user}");
         s.tick(Duration::from_millis(10));
         let listed: Vec<Value> = (0..100).map(|i| json!({"id": user * 1000 + i})).collect();
-        s.exchange(Principal::User(&name), "GET", "/api/things", "/api/things", json!(listed));
+        s.exchange(
+            Principal::User(&name),
+            "GET",
+            "/api/things",
+            "/api/things",
+            json!(listed),
+        );
         for template in ["/a/{id}", "/b/{id}", "/c/{id}"] {
             let path = template.replace("{id}", "1");
             s.get(Principal::User(&name), template, &path);
@@ -314,7 +398,10 @@ fn every_map_is_bounded_and_what_the_bounds_removed_is_counted() {
     assert!(stats.principals_removed.evicted > 0, "{stats:?}");
     assert!(stats.objects_removed.evicted > 0, "{stats:?}");
     assert!(stats.walks_removed.evicted > 0, "{stats:?}");
-    assert_eq!(stats.shown_ids_removed.evicted, 0, "10 ids per response fit 16");
+    assert_eq!(
+        stats.shown_ids_removed.evicted, 0,
+        "10 ids per response fit 16"
+    );
 }
 
 #[test]
@@ -326,6 +413,11 @@ fn requests_without_an_object_id_or_for_the_principals_own_id_are_not_judged() {
     let me = Principal::User("7");
     assert!(s.get(me, "/api/products", "/api/products").is_empty());
     assert!(s.get(me, "/api/users/{user_id}", "/api/users/7").is_empty());
-    assert!(s.get(me, "/api/users/{user_id}", "/api/users/7/extra").is_empty());
-    assert_eq!(sources(&s.get(me, "/api/users/{user_id}", "/api/users/8")), vec![WALK]);
+    assert!(s
+        .get(me, "/api/users/{user_id}", "/api/users/7/extra")
+        .is_empty());
+    assert_eq!(
+        sources(&s.get(me, "/api/users/{user_id}", "/api/users/8")),
+        vec![WALK]
+    );
 }

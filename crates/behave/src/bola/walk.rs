@@ -78,7 +78,11 @@ impl Walk {
                         dropped = true;
                     }
                 }
-                self.steps.push(Step { id, numeric, at: now });
+                self.steps.push(Step {
+                    id,
+                    numeric,
+                    at: now,
+                });
             }
         }
         (self.extent(), dropped)

@@ -35,7 +35,11 @@ impl Default for BehaveSettings {
 const MAX_ENTRIES: usize = 10_000_000;
 
 impl Validator<'_> {
-    pub(super) fn behave(&mut self, raw: Option<RawBehave>, stages: &[StageKind]) -> BehaveSettings {
+    pub(super) fn behave(
+        &mut self,
+        raw: Option<RawBehave>,
+        stages: &[StageKind],
+    ) -> BehaveSettings {
         let position = |kind| stages.iter().position(|s| *s == kind);
         match (position(StageKind::Behave), position(StageKind::Discover)) {
             (None, _) if raw.is_some() => self.warn(
@@ -62,7 +66,8 @@ impl Validator<'_> {
             );
         }
         let (bola, sample_body_bytes) = self.bola(raw.bola.unwrap_or_default());
-        if bola.walk_score * 2.0 < block_score && bola.walk_score + bola.foreign_score < block_score {
+        if bola.walk_score * 2.0 < block_score && bola.walk_score + bola.foreign_score < block_score
+        {
             self.warn(
                 "behave.block_score",
                 format!(
@@ -81,19 +86,26 @@ impl Validator<'_> {
 
     fn bola(&mut self, raw: RawBola) -> (BolaConfig, usize) {
         let d = BolaConfig::default();
-        let mut count = |key: &str, value: Option<usize>, default: usize, low: usize, high: usize| {
-            let value = value.unwrap_or(default);
-            if !(low..=high).contains(&value) {
-                self.problem(
-                    format!("behave.bola.{key}"),
-                    format!("expected a number between {low} and {high}, got {value}"),
-                );
-            }
-            value
-        };
+        let mut count =
+            |key: &str, value: Option<usize>, default: usize, low: usize, high: usize| {
+                let value = value.unwrap_or(default);
+                if !(low..=high).contains(&value) {
+                    self.problem(
+                        format!("behave.bola.{key}"),
+                        format!("expected a number between {low} and {high}, got {value}"),
+                    );
+                }
+                value
+            };
         let walk_ids = count("walk_ids", raw.walk_ids, d.walk_ids, 2, 1000);
         let shared_owners = count("shared_owners", raw.shared_owners, d.shared_owners, 1, 64);
-        let max_principals = count("max_principals", raw.max_principals, d.max_principals, 1, MAX_ENTRIES);
+        let max_principals = count(
+            "max_principals",
+            raw.max_principals,
+            d.max_principals,
+            1,
+            MAX_ENTRIES,
+        );
         let max_ids_per_principal = count(
             "max_ids_per_principal",
             raw.max_ids_per_principal,
@@ -108,7 +120,13 @@ impl Validator<'_> {
             1,
             10_000,
         );
-        let max_objects = count("max_objects", raw.max_objects, d.max_objects, 1, MAX_ENTRIES);
+        let max_objects = count(
+            "max_objects",
+            raw.max_objects,
+            d.max_objects,
+            1,
+            MAX_ENTRIES,
+        );
         let max_ids_per_response = count(
             "max_ids_per_response",
             raw.max_ids_per_response,
@@ -117,7 +135,10 @@ impl Validator<'_> {
             10_000,
         );
         let walk_score = self.score("walk_score", raw.walk_score.unwrap_or(d.walk_score));
-        let foreign_score = self.score("foreign_score", raw.foreign_score.unwrap_or(d.foreign_score));
+        let foreign_score = self.score(
+            "foreign_score",
+            raw.foreign_score.unwrap_or(d.foreign_score),
+        );
         if shared_owners == 1 {
             self.warn(
                 "behave.bola.shared_owners",

@@ -258,19 +258,35 @@ fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
         "behave.bola.exempt_functions[0]: expected one of",
     ] {
         assert!(
-            found.iter().any(|p| p.starts_with("/etc/rampart/rampart.toml: ") && p.contains(expected)),
+            found
+                .iter()
+                .any(|p| p.starts_with("/etc/rampart/rampart.toml: ") && p.contains(expected)),
             "{expected} in {found:?}"
         );
     }
     let unknown = format!("[behave.bola]\nwalk = 3\n{MINIMAL}");
-    assert!(problems(&unknown)[0].contains("walk"), "{:?}", problems(&unknown));
+    assert!(
+        problems(&unknown)[0].contains("walk"),
+        "{:?}",
+        problems(&unknown)
+    );
 
     let warned = |text: &str| -> Vec<String> {
-        parse(text).unwrap().warnings.iter().map(|w| w.key.clone()).collect()
+        parse(text)
+            .unwrap()
+            .warnings
+            .iter()
+            .map(|w| w.key.clone())
+            .collect()
     };
-    assert_eq!(warned(&format!("[behave]\nmode = \"monitor\"\n{MINIMAL}")), ["behave"]);
     assert_eq!(
-        warned(&format!("[pipeline]\nstages = [\"behave\", \"discover\"]\n{MINIMAL}")),
+        warned(&format!("[behave]\nmode = \"monitor\"\n{MINIMAL}")),
+        ["behave"]
+    );
+    assert_eq!(
+        warned(&format!(
+            "[pipeline]\nstages = [\"behave\", \"discover\"]\n{MINIMAL}"
+        )),
         ["pipeline.stages"]
     );
     assert_eq!(
