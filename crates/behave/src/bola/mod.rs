@@ -206,6 +206,28 @@ impl BolaDetector {
         self.hasher.hash_one((&object.kind, &object.id))
     }
 
+    /// The principal's state, fresh when it is new or expired, and the
+    /// counters its maps report removals to.
+    fn principal(&mut self, key: u64, now: u64) -> (&mut PrincipalState, &mut BolaStats) {
+        let memory = millis(self.config.memory);
+        let (ids, walks) = (
+            self.config.max_ids_per_principal,
+            self.config.max_walks_per_principal,
+        );
+        let state = self.principals.get_or_insert_with(
+            key,
+            now,
+            || PrincipalState {
+                last_seen: now,
+                shown: BoundedMap::new(ids, memory),
+                walks: BoundedMap::new(walks, memory),
+            },
+            &mut self.stats.principals_removed,
+        );
+        state.last_seen = now;
+        (state, &mut self.stats)
+    }
+
     /// Judges one request before it is answered, and remembers it as a
     /// step of the principal's walk on the template.
     pub fn judge(&mut self, request: &Request<'_>) -> Vec<BolaSignal> {
@@ -227,13 +249,7 @@ impl BolaDetector {
             .map(|o| o.principals.clone())
             .unwrap_or_default();
         let (window, walk_cap) = (millis(self.config.window), self.config.walk_ids * 2);
-        let state = principal_state(
-            &mut self.principals,
-            &self.config,
-            &mut self.stats.principals_removed,
-            who,
-            now,
-        );
+        let (state, stats) = self.principal(who, now);
         if state.shown.get(&id, now).is_some() {
             return Vec::new();
         }
@@ -241,10 +257,10 @@ impl BolaDetector {
             Arc::from(request.template),
             now,
             || Walk::new(now),
-            &mut self.stats.walks_removed,
+            &mut stats.walks_removed,
         );
         let (extent, dropped) = walk.step(id, object.id.parse().ok(), now, window, walk_cap);
-        self.stats.walk_steps_dropped += u64::from(dropped);
+        stats.walk_steps_dropped += u64::from(dropped);
 
         let mut signals = Vec::new();
         let others = owners.len();
@@ -317,20 +333,12 @@ impl BolaDetector {
             .map(|o| self.id_key(&o.id))
             .collect();
         let object_keys: Vec<u64> = owned.iter().map(|o| self.object_key(o)).collect();
-        let state = principal_state(
-            &mut self.principals,
-            &self.config,
-            &mut self.stats.principals_removed,
-            who,
-            now,
-        );
-        let mut removed = Removals::default();
+        let (state, stats) = self.principal(who, now);
         for id in id_keys {
             *state
                 .shown
-                .get_or_insert_with(id, now, || now, &mut removed) = now;
+                .get_or_insert_with(id, now, || now, &mut stats.shown_ids_removed) = now;
         }
-        self.stats.shown_ids_removed.add(removed);
         let cap = self.config.shared_owners;
         for key in object_keys {
             let owners = self.objects.get_or_insert_with(
@@ -348,29 +356,6 @@ impl BolaDetector {
             }
         }
     }
-}
-
-/// The principal's state, fresh when it is new or expired.
-fn principal_state<'a>(
-    principals: &'a mut BoundedMap<u64, PrincipalState>,
-    config: &BolaConfig,
-    removed: &mut Removals,
-    key: u64,
-    now: u64,
-) -> &'a mut PrincipalState {
-    let memory = millis(config.memory);
-    let state = principals.get_or_insert_with(
-        key,
-        now,
-        || PrincipalState {
-            last_seen: now,
-            shown: BoundedMap::new(config.max_ids_per_principal, memory),
-            walks: BoundedMap::new(config.max_walks_per_principal, memory),
-        },
-        removed,
-    );
-    state.last_seen = now;
-    state
 }
 
 /// The object a `Location` header names: its last segment, of the kind of
