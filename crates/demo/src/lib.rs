@@ -9,7 +9,8 @@
 //!
 //! For the CLI:
 //! - [`serve`]`(listener, shutdown)` runs the API until `shutdown` resolves;
-//! - [`walkthrough`]`(gateway, admin)` is the "what to try" text.
+//! - [`walkthrough`]`(gateway, admin)` is the "what to try" text;
+//! - [`gateway_config`] is the gateway configuration the demo runs with.
 //!
 //! Endpoints (all JSON; bodies at most 16 KiB; 400 on malformed JSON, 404 on
 //! unknown paths or ids, 405 with `Allow` on a wrong method):
@@ -28,6 +29,7 @@
 //! | GET | `/api/admin/users` | admin |
 
 mod api;
+mod config;
 mod credentials;
 mod dataset;
 mod directory;
@@ -40,6 +42,7 @@ mod testing;
 mod walkthrough;
 
 pub use api::{ApiReply, ApiRequest, DemoApi, MAX_BODY_BYTES};
+pub use config::gateway_config;
 pub use dataset::{KnownLogin, DEMO_ADMIN, DEMO_CUSTOMER};
 pub use server::{serve, serve_api, DEFAULT_SEED, MAX_CONNECTIONS};
 pub use walkthrough::walkthrough;

@@ -140,6 +140,7 @@ pub fn walkthrough(gateway: SocketAddr, admin: SocketAddr) -> String {
     writeln!(
         text,
         "  # Object enumeration (BOLA): one customer walks through everyone's accounts\n  \
+         # (its own account answers; after a few accounts it was never shown, the walk is refused: 403)\n  \
          for id in $(seq {} {}); do curl -s -o /dev/null -w '%{{http_code}} ' -H \"authorization: Bearer $TOKEN\" {base}/api/accounts/$id; done; echo\n",
         SWEPT_ACCOUNTS.start(),
         SWEPT_ACCOUNTS.end()
@@ -156,7 +157,9 @@ pub fn walkthrough(gateway: SocketAddr, admin: SocketAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::TestServer;
+    use crate::testing::{exchange, TestServer};
+    use rampart_gateway::{Gateway, GatewayConfig};
+    use std::time::Duration;
 
     #[test]
     fn text_names_both_addresses_and_the_demo_login() {
@@ -171,20 +174,17 @@ mod tests {
         assert!(text.contains("seq 1001 1030"));
     }
 
-    /// Replays every step against the bare demo API and checks the answer the
-    /// text promises.
-    #[tokio::test]
-    async fn every_step_answers_as_documented_on_the_bare_api() {
-        let server = TestServer::start().await;
-        let mut token = String::new();
-        for step in normal_steps().into_iter().chain(attack_steps()) {
+    /// Replays `steps` against `addr`, checking each documented answer;
+    /// returns the token the login step saved (or `token` unchanged).
+    async fn replay(addr: SocketAddr, steps: Vec<Step>, mut token: String) -> String {
+        for step in steps {
             let auth = format!("Bearer {token}");
             let mut headers = vec![("content-type", "application/json")];
             if step.bearer {
                 headers.push(("authorization", &auth));
             }
             let body = step.json_body.as_deref().unwrap_or("").as_bytes();
-            let answer = server.send(step.method, &step.target, &headers, body).await;
+            let answer = exchange(addr, step.method, &step.target, &headers, body).await;
             assert_eq!(
                 answer.status.as_u16(),
                 step.unprotected_status,
@@ -196,6 +196,16 @@ mod tests {
                 token = issued.to_owned();
             }
         }
+        token
+    }
+
+    /// Replays every step against the bare demo API and checks the answer the
+    /// text promises.
+    #[tokio::test]
+    async fn every_step_answers_as_documented_on_the_bare_api() {
+        let server = TestServer::start().await;
+        let steps = normal_steps().into_iter().chain(attack_steps()).collect();
+        let token = replay(server.addr, steps, String::new()).await;
         assert!(!token.is_empty(), "the login step must yield a token");
         for id in SWEPT_ACCOUNTS {
             let answer = server
@@ -203,6 +213,87 @@ mod tests {
                 .await;
             assert_eq!(answer.status.as_u16(), 200, "account {id}");
         }
+        server.stop().await;
+    }
+
+    /// The demo as `rampart demo` runs it: the demo API behind the gateway
+    /// with the demo's configuration. The normal steps answer as on the
+    /// bare API, before and after the printed BOLA walk, which is refused
+    /// after a few accounts while the customer's own stays open.
+    #[tokio::test]
+    async fn through_the_demo_gateway_the_walk_is_refused_and_normal_use_goes_on() {
+        const TOKEN: &str = "demo-test-admin-token";
+        let server = TestServer::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rampart-demo.toml");
+        let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        std::fs::write(
+            &file,
+            crate::gateway_config(loopback, loopback, server.addr, TOKEN),
+        )
+        .unwrap();
+        let gateway = Gateway::start(GatewayConfig::load(&file).unwrap())
+            .await
+            .unwrap();
+        let at = gateway.listeners[0].1;
+        let token = replay(at, normal_steps(), String::new()).await;
+
+        // Discovery publishes the accounts template (every second in the
+        // demo); the walk is judged from then on.
+        let auth = format!("Bearer {TOKEN}");
+        let mut known = false;
+        for _ in 0..100 {
+            let inventory = exchange(
+                gateway.admin_addr,
+                "GET",
+                "/inventory",
+                &[("authorization", &auth)],
+                b"",
+            )
+            .await;
+            known = inventory.json["endpoints"]
+                .as_array()
+                .is_some_and(|endpoints| {
+                    endpoints.iter().any(|e| {
+                        e["template"]
+                            .as_str()
+                            .is_some_and(|t| t.starts_with("/api/accounts/{"))
+                    })
+                });
+            if known {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(known, "the accounts template was never published");
+
+        let mut statuses = Vec::new();
+        for id in SWEPT_ACCOUNTS {
+            let bearer = format!("Bearer {token}");
+            let answer = exchange(
+                at,
+                "GET",
+                &format!("/api/accounts/{id}"),
+                &[("authorization", &bearer)],
+                b"",
+            )
+            .await;
+            statuses.push(answer.status.as_u16());
+        }
+        assert_eq!(statuses[0], 200, "the customer's own account: {statuses:?}");
+        let refused_from = statuses.iter().position(|s| *s == 403);
+        assert!(
+            refused_from.is_some_and(|at| at <= 6),
+            "the walk is refused after a few accounts: {statuses:?}"
+        );
+        let refused_from = refused_from.unwrap_or(0);
+        assert!(
+            statuses[refused_from..].iter().all(|s| *s == 403),
+            "{statuses:?}"
+        );
+
+        replay(at, normal_steps(), token).await;
+        gateway.shutdown().await;
         server.stop().await;
     }
 }

@@ -20,6 +20,7 @@
 //!   processes, so a fingerprint banned by one gateway means the same client
 //!   to another.
 
+use crate::pipeline::ExchangeContext;
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, COOKIE, REFERER};
 use http::{HeaderMap, Version};
@@ -76,6 +77,22 @@ pub struct ClientIdentity {
 }
 
 impl IdentityConfig {
+    /// The identity of the exchange's client: read from the request head by
+    /// the first stage that asks (`prevent`, `behave`), kept for the others.
+    pub fn of<'a>(
+        &self,
+        ctx: &'a mut ExchangeContext,
+        request: &http::request::Parts,
+    ) -> &'a ClientIdentity {
+        ctx.extensions.get_or_insert_with(|| {
+            self.identify(
+                request.version,
+                &request.headers,
+                request.uri.query().unwrap_or(""),
+            )
+        })
+    }
+
     /// Reads the identity of the client behind one request.
     pub fn identify(&self, version: Version, headers: &HeaderMap, query: &str) -> ClientIdentity {
         ClientIdentity {

@@ -9,6 +9,7 @@ use crate::discovery::Discovery;
 use crate::pipeline::Pipeline;
 use crate::router::Router;
 use crate::shared::SharedLink;
+use crate::stages::behave::BehaveRuntime;
 use crate::stages::build_pipeline;
 use crate::stages::prevent::{PreventRuntime, SharedPrevent};
 use crate::upstream::UpstreamPool;
@@ -22,6 +23,8 @@ pub struct Runtime {
     pub config: Arc<GatewayConfig>,
     /// Prevention state, when the `prevent` stage is configured.
     pub prevent: Option<Arc<PreventRuntime>>,
+    /// Behaviour state, when the `behave` stage is configured.
+    pub behave: Option<Arc<BehaveRuntime>>,
     pub router: Router,
     pub routes: Vec<Arc<RouteRuntime>>,
     pub upstreams: Vec<Arc<UpstreamPool>>,
@@ -100,6 +103,13 @@ impl Runtime {
             )?)),
             false => None,
         };
+        let behave = config.stages.contains(&StageKind::Behave).then(|| {
+            Arc::new(BehaveRuntime::new(
+                &config.behave,
+                previous.and_then(|p| p.behave.as_deref()),
+                &services.clock,
+            ))
+        });
         let routes = config
             .routes
             .iter()
@@ -107,13 +117,20 @@ impl Runtime {
                 Arc::new(RouteRuntime {
                     name: Arc::from(spec.name.as_str()),
                     spec: spec.clone(),
-                    pipeline: build_pipeline(&config, spec, services, prevent.as_ref()),
+                    pipeline: build_pipeline(
+                        &config,
+                        spec,
+                        services,
+                        prevent.as_ref(),
+                        behave.as_ref(),
+                    ),
                     upstream: Arc::clone(&upstreams[spec.upstream]),
                 })
             })
             .collect();
         Ok(Runtime {
             prevent,
+            behave,
             router: Router::new(&config.routes),
             config: Arc::new(config),
             routes,

@@ -31,6 +31,8 @@ pub const DISCOVERY_UNROUTED: &str = "rampart_discovery_unrouted_total";
 pub const REDIS_UP: &str = "rampart_redis_up";
 pub const REDIS_EVENTS: &str = "rampart_redis_total";
 pub const REASONS: &str = "rampart_reasons_total";
+pub const BOLA_TRACKED: &str = "rampart_behave_bola_tracked";
+pub const BOLA_REMOVED: &str = "rampart_behave_bola_removed_total";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are

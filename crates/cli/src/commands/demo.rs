@@ -58,6 +58,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
         println!("Six failed logins in a minute from one address: the sixth is answered 429 (rule `limit-failed-logins`).");
         println!("Card numbers and SSNs in /api/accounts answers are masked (rule `mask-accounts`); /admin/backup is a honeypot: a fake answer, then a ban.");
+        println!("The BOLA walk is judged once discovery has learned /api/accounts/{{id}} (about a second after the first account request): the customer's own account answers, then after a few accounts it was never shown the walk gets 403 (stage `behave`).");
         println!("Stop with Ctrl-C.");
 
         runtime::wait_for_termination().await;
@@ -69,68 +70,5 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn demo_config(args: &DemoArgs, api: SocketAddr) -> String {
-    format!(
-        r#"# Written by `rampart demo`. See docs/configuration.md for every key.
-[admin]
-listen = "{admin}"
-token = "{token}"
-
-[events]
-jsonl = "events.jsonl"
-sqlite = "rampart.db"
-
-[pipeline]
-stages = ["ip_lists", "detect", "discover", "prevent"]
-
-# At most 5 failed logins a minute per client address: the 6th gets a 429.
-[[prevent.limits]]
-name = "failed-logins"
-key = {{ parts = ["ip"] }}
-quota = {{ requests = 5, per_seconds = 60 }}
-count_only_status = [401]
-
-[[prevent.policy.rules]]
-name = "limit-failed-logins"
-when = 'request.path == "/api/login"'
-action = {{ type = "rate_limit", limit = "failed-logins" }}
-
-# Card numbers and SSNs never leave the accounts API in clear.
-[[prevent.policy.rules]]
-name = "mask-accounts"
-when = 'request.path.startsWith("/api/accounts")'
-action = {{ type = "mask" }}
-
-# Nobody legitimate asks for these: whoever does gets a fake and a ban.
-[prevent.deception]
-decoy_fields = ["is_admin"]
-[[prevent.deception.honeypots]]
-prefix = "/admin/backup"
-
-[discovery]
-publish_interval = "1s"
-
-[detect]
-paranoia = 1
-
-[[listeners]]
-name = "demo"
-listen = "{listen}"
-
-[[upstreams]]
-name = "demo-api"
-addresses = ["{api}"]
-
-[[routes]]
-name = "demo-api"
-upstream = "demo-api"
-max_body_bytes = "1MiB"
-# TEST-NET-3, a documentation range: try
-#   curl -H 'X-Forwarded-For: 203.0.113.5' ...
-# after adding 127.0.0.0/8 to server.trusted_proxies.
-ip_deny = ["203.0.113.0/24"]
-"#,
-        admin = args.admin,
-        listen = args.listen,
-        token = DEMO_ADMIN_TOKEN,
-    )
+    rampart_demo::gateway_config(args.listen, args.admin, api, DEMO_ADMIN_TOKEN)
 }

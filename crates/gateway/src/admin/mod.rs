@@ -105,10 +105,33 @@ fn refresh_gauges(state: &AdminState) {
         metrics::counter!(telemetry::DISCOVERY_UNROUTED)
             .absolute(stats.unrouted.load(Ordering::Relaxed));
     }
-    for upstream in &state.shared.runtime.load().upstreams {
+    let runtime = state.shared.runtime.load();
+    if let Some(behave) = &runtime.behave {
+        refresh_bola(&behave.stats());
+    }
+    for upstream in &runtime.upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())
             .set(upstream.healthy_addresses() as f64);
     }
+}
+
+/// What the BOLA detector holds, and what its bounds removed.
+fn refresh_bola(stats: &rampart_behave::bola::BolaStats) {
+    metrics::gauge!(telemetry::BOLA_TRACKED, "what" => "principals").set(stats.principals as f64);
+    metrics::gauge!(telemetry::BOLA_TRACKED, "what" => "objects").set(stats.objects as f64);
+    for (what, removed) in [
+        ("principals", stats.principals_removed),
+        ("shown_ids", stats.shown_ids_removed),
+        ("walks", stats.walks_removed),
+        ("objects", stats.objects_removed),
+    ] {
+        metrics::counter!(telemetry::BOLA_REMOVED, "what" => what, "why" => "evicted")
+            .absolute(removed.evicted);
+        metrics::counter!(telemetry::BOLA_REMOVED, "what" => what, "why" => "expired")
+            .absolute(removed.expired);
+    }
+    metrics::counter!(telemetry::BOLA_REMOVED, "what" => "walk_steps", "why" => "evicted")
+        .absolute(stats.walk_steps_dropped);
 }
 
 pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {

@@ -4,11 +4,13 @@
 //! Every problem is reported with the file, the key path and what was
 //! expected; all problems of a file are reported at once.
 
+mod behave;
 mod error;
 mod events;
 mod raw;
 pub mod units;
 
+pub use behave::BehaveSettings;
 pub use error::{ConfigError, Problem};
 pub use events::EventSettings;
 
@@ -43,6 +45,8 @@ pub struct GatewayConfig {
     pub prevent: PreventSettings,
     /// `[identity]`: where API keys and users are read from.
     pub identity: Arc<crate::identity::IdentityConfig>,
+    /// `[behave]`: the `behave` stage's settings (defaults when absent).
+    pub behave: BehaveSettings,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
     pub redis: Option<rampart_store::shared::RedisConfig>,
     /// Valid settings that do nothing as written or are probably not what
@@ -99,14 +103,16 @@ pub enum StageKind {
     Detect,
     Discover,
     Prevent,
+    Behave,
 }
 
 impl StageKind {
-    const ALL: [(&'static str, StageKind); 4] = [
+    const ALL: [(&'static str, StageKind); 5] = [
         ("ip_lists", StageKind::IpLists),
         ("detect", StageKind::Detect),
         ("discover", StageKind::Discover),
         ("prevent", StageKind::Prevent),
+        ("behave", StageKind::Behave),
     ];
 
     fn from_name(name: &str) -> Option<StageKind> {
@@ -300,6 +306,7 @@ impl<'a> Validator<'a> {
         let detect = self.detect(raw.detect.unwrap_or_default());
         let prevent = self.prevent(raw.prevent.unwrap_or_default());
         let identity = self.identity(raw.identity.unwrap_or_default());
+        let behave = self.behave(raw.behave, &stages);
         let redis = raw.redis.filter(|redis| {
             let limits = prevent
                 .as_ref()
@@ -345,6 +352,7 @@ impl<'a> Validator<'a> {
             detect,
             prevent,
             identity: Arc::new(identity),
+            behave,
             redis,
             warnings: self.warnings,
         })

@@ -30,8 +30,39 @@ pub struct RawConfig {
     pub prevent: Option<rampart_prevent::PreventConfig>,
     /// Where client identities are read from (see `crate::identity`).
     pub identity: Option<crate::identity::IdentityConfig>,
+    /// The `behave` stage: what many requests over time say (see `super::behave`).
+    pub behave: Option<RawBehave>,
     /// Shared limits and bans across gateways (see `rampart_store::shared`).
     pub redis: Option<rampart_store::shared::RedisConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBehave {
+    pub mode: Option<rampart_prevent::policy::Mode>,
+    pub block_score: Option<f64>,
+    pub bola: Option<RawBola>,
+}
+
+/// `[behave.bola]`; see `rampart_behave::bola::BolaConfig` for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBola {
+    pub window: Option<ConfigDuration>,
+    pub memory: Option<ConfigDuration>,
+    pub walk_ids: Option<usize>,
+    pub walk_score: Option<f64>,
+    pub foreign_score: Option<f64>,
+    pub shared_owners: Option<usize>,
+    pub max_principals: Option<usize>,
+    pub max_ids_per_principal: Option<usize>,
+    pub max_walks_per_principal: Option<usize>,
+    pub max_objects: Option<usize>,
+    pub max_ids_per_response: Option<usize>,
+    pub sample_body_bytes: Option<ByteSize>,
+    pub exempt_users: Option<Vec<String>>,
+    pub exempt_api_keys: Option<Vec<String>>,
+    pub exempt_functions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

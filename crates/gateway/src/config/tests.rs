@@ -143,7 +143,7 @@ ip_deny = ["10.0.0.0/8", "300.1.1.1"]
 "#;
     let errors = problems(text);
     let expect = [
-        "pipeline.stages[1]: expected one of \"ip_lists\", \"detect\", \"discover\", \"prevent\", got \"telepathy\"",
+        "pipeline.stages[1]: expected one of \"ip_lists\", \"detect\", \"discover\", \"prevent\", \"behave\", got \"telepathy\"",
         "listeners[0].listen: expected an IP address and port",
         "upstreams[0].addresses: expected at least one",
         "routes[0].upstream: expected the name of an [[upstreams]] entry, got \"apii\" (known: \"api\")",
@@ -240,4 +240,63 @@ fn redis_identity_and_deception_problems_name_their_keys() {
         found.contains("redis.on_error_by_limit.missing: expected the name of a [[prevent.limits]] entry (known: \"login\")"),
         "{found}"
     );
+}
+
+#[test]
+fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
+    let config = parse(MINIMAL).unwrap();
+    assert_eq!(config.behave, BehaveSettings::default());
+    let bad = format!(
+        "[pipeline]\nstages = [\"discover\", \"behave\"]\n[behave]\nblock_score = 0\n[behave.bola]\nwalk_ids = 1\nmax_objects = 0\nwindow = \"0s\"\nexempt_functions = [\"admn\"]\n{MINIMAL}"
+    );
+    let found = problems(&bad);
+    for expected in [
+        "behave.block_score: expected a number above 0, got 0",
+        "behave.bola.walk_ids: expected a number between 2 and 1000, got 1",
+        "behave.bola.max_objects: expected a number between 1 and 10000000, got 0",
+        "behave.bola.window: expected a duration greater than zero",
+        "behave.bola.exempt_functions[0]: expected one of",
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with("/etc/rampart/rampart.toml: ") && p.contains(expected)),
+            "{expected} in {found:?}"
+        );
+    }
+    let unknown = format!("[behave.bola]\nwalk = 3\n{MINIMAL}");
+    assert!(
+        problems(&unknown)[0].contains("walk"),
+        "{:?}",
+        problems(&unknown)
+    );
+
+    let warned = |text: &str| -> Vec<String> {
+        parse(text)
+            .unwrap()
+            .warnings
+            .iter()
+            .map(|w| w.key.clone())
+            .collect()
+    };
+    assert_eq!(
+        warned(&format!("[behave]\nmode = \"monitor\"\n{MINIMAL}")),
+        ["behave"]
+    );
+    assert_eq!(
+        warned(&format!(
+            "[pipeline]\nstages = [\"behave\", \"discover\"]\n{MINIMAL}"
+        )),
+        ["pipeline.stages"]
+    );
+    assert_eq!(
+        warned(&format!("[pipeline]\nstages = [\"behave\"]\n{MINIMAL}")),
+        ["pipeline.stages"]
+    );
+    assert_eq!(
+        warned(&format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n[behave.bola]\nshared_owners = 1\nwalk_score = 0\n{MINIMAL}")),
+        ["behave.bola.walk_score", "behave.bola.shared_owners", "behave.block_score"]
+    );
+    let fine = format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n{MINIMAL}");
+    assert!(warned(&fine).is_empty());
 }

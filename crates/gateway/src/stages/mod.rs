@@ -1,6 +1,7 @@
 //! The stages a route's pipeline is built from, one module each, and the
 //! factory that builds a route's pipeline from the configuration.
 
+pub mod behave;
 pub mod detect;
 pub mod discover;
 pub mod ip_lists;
@@ -18,6 +19,7 @@ pub fn build_pipeline(
     route: &RouteSpec,
     services: &Services,
     prevent: Option<&Arc<prevent::PreventRuntime>>,
+    behave: Option<&Arc<behave::BehaveRuntime>>,
 ) -> Pipeline {
     let mut built: Vec<Arc<dyn Stage>> = Vec::new();
     for kind in &config.stages {
@@ -36,6 +38,14 @@ pub fn build_pipeline(
                         Arc::clone(prevent),
                         Arc::clone(&config.identity),
                         !services.decisions_only,
+                    )));
+                }
+            }
+            StageKind::Behave => {
+                if let Some(behave) = behave {
+                    built.push(Arc::new(behave::BehaveStage::new(
+                        Arc::clone(behave),
+                        Arc::clone(&config.identity),
                     )));
                 }
             }

@@ -29,6 +29,9 @@ pub type BoxBody =
 /// - `/slow?ms=N`: waits N ms, then answers 200;
 /// - `/download?bytes=N`: streams N bytes;
 /// - `/ws`: accepts an upgrade and echoes bytes;
+/// - `GET /accounts?ids=1,2`: a list of accounts with those ids;
+///   `GET /accounts/N`: account N; `POST /accounts`: 201, account 900 created
+///   (in the body and `Location`);
 /// - anything else: a JSON echo of method, path, headers and body size.
 pub struct TestUpstream {
     pub addr: SocketAddr,
@@ -87,6 +90,9 @@ async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>
     if path == "/download" {
         return Ok(Response::new(repeat_body(query_number(&req, "bytes"))));
     }
+    if let Some(answer) = accounts_answer(&req) {
+        return Ok(answer);
+    }
     if path == "/ws" {
         let on_upgrade = hyper::upgrade::on(&mut req);
         tokio::spawn(async move {
@@ -142,6 +148,40 @@ async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>
         .headers_mut()
         .insert("keep-alive", "timeout=60".parse().unwrap());
     Ok(response)
+}
+
+/// The accounts API of [`TestUpstream`], for object-level authorisation.
+fn accounts_answer(req: &Request<Incoming>) -> Option<Response<BoxBody>> {
+    let path = req.uri().path();
+    let (status, body, location) = match (req.method().as_str(), path) {
+        ("GET", "/accounts") => {
+            let query = req.uri().query().unwrap_or("");
+            let ids = query.strip_prefix("ids=").unwrap_or("");
+            let items: Vec<serde_json::Value> = ids
+                .split(',')
+                .filter_map(|id| id.parse::<u64>().ok())
+                .map(|id| serde_json::json!({"id": id, "iban": "DE00"}))
+                .collect();
+            (200, serde_json::json!({ "data": items }), None)
+        }
+        ("POST", "/accounts") => (201, serde_json::json!({"id": 900}), Some("/accounts/900")),
+        ("GET", _) => {
+            let id = path.strip_prefix("/accounts/")?;
+            (200, serde_json::json!({"id": id, "iban": "DE00"}), None)
+        }
+        _ => return None,
+    };
+    let mut response = Response::new(full(body.to_string()));
+    *response.status_mut() = StatusCode::from_u16(status).ok()?;
+    response
+        .headers_mut()
+        .insert("content-type", "application/json".parse().ok()?);
+    if let Some(location) = location {
+        response
+            .headers_mut()
+            .insert("location", location.parse().ok()?);
+    }
+    Some(response)
 }
 
 /// `left` bytes of `x`, produced as the reader asks: a download of any size

@@ -9,7 +9,8 @@
 //! is applied: nothing is refused, nobody is banned.
 //!
 //! Signals are the reasons earlier stages recorded; a detection
-//! `detect.sqli.tautology` is the signal class `sqli`. Limits are applied by
+//! `detect.sqli.tautology` is the signal class `sqli`, a behaviour signal
+//! `behave.bola.walk` the class `bola`. Limits are applied by
 //! `limits` (locally, or in Redis during `settle` when `[redis]` is set);
 //! bans are made here and shared through Redis when it is set. Masking is
 //! applied as the response streams (`response_mask`); deception (fakes,
@@ -187,11 +188,15 @@ impl PreventStage {
         }
     }
 
+    /// The reasons of the detecting stages as signals: `detect.sqli.*` is
+    /// the class `sqli`, `behave.bola.*` the class `bola`.
     fn signals(ctx: &ExchangeContext) -> Vec<Signal> {
         ctx.reasons
             .iter()
             .filter_map(|reason| {
-                let class = reason.source.strip_prefix("detect.")?.split('.').next()?;
+                let detail = (reason.source.strip_prefix("detect."))
+                    .or_else(|| reason.source.strip_prefix("behave."))?;
+                let class = detail.split('.').next()?;
                 Some(Signal {
                     class: class.to_string(),
                     source: reason.source.clone(),
@@ -263,11 +268,7 @@ impl Stage for PreventStage {
     /// Who the client is (identities, then geo), and whether the route
     /// admits it from where it is.
     fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
-        ctx.extensions.insert(self.identity.identify(
-            request.version,
-            &request.headers,
-            request.uri.query().unwrap_or(""),
-        ));
+        self.identity.of(ctx, request);
         let (locator, fence) = &*self.prevent.geo;
         let location = locator.lookup(ctx.client_ip).unwrap_or_else(|e| {
             tracing::debug!(ip = %ctx.client_ip, error = %e, "geo lookup failed");

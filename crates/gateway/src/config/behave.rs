@@ -1,0 +1,209 @@
+//! `[behave]` and `[behave.bola]`: the settings of the `behave` stage,
+//! checked key by key, and the warnings for a stage that could do nothing
+//! where it is listed.
+
+use super::raw::{RawBehave, RawBola};
+use super::{StageKind, Validator};
+use rampart_behave::bola::BolaConfig;
+use rampart_discover::function::BusinessFunction;
+use rampart_prevent::policy::Mode;
+
+/// What the `behave` stage runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BehaveSettings {
+    /// `monitor`: record what would have been refused, refuse nothing.
+    pub mode: Mode,
+    /// The sum of an exchange's behaviour signal scores that refuses it.
+    pub block_score: f64,
+    pub bola: BolaConfig,
+    /// How much of each response body the detector reads for ids.
+    pub sample_body_bytes: usize,
+}
+
+impl Default for BehaveSettings {
+    fn default() -> Self {
+        BehaveSettings {
+            mode: Mode::Enforce,
+            block_score: 5.0,
+            bola: BolaConfig::default(),
+            sample_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Bounds on every `max_*` key: a typo must not ask for unbounded memory.
+const MAX_ENTRIES: usize = 10_000_000;
+
+impl Validator<'_> {
+    pub(super) fn behave(
+        &mut self,
+        raw: Option<RawBehave>,
+        stages: &[StageKind],
+    ) -> BehaveSettings {
+        let position = |kind| stages.iter().position(|s| *s == kind);
+        match (position(StageKind::Behave), position(StageKind::Discover)) {
+            (None, _) if raw.is_some() => self.warn(
+                "behave",
+                "the \"behave\" stage is not listed in pipeline.stages: these settings do nothing",
+            ),
+            (Some(_), None) => self.warn(
+                "pipeline.stages",
+                "\"behave\" needs the \"discover\" stage for endpoint templates: without it no request is judged",
+            ),
+            (Some(behave), Some(discover)) if behave < discover => self.warn(
+                "pipeline.stages",
+                "\"behave\" is listed before \"discover\": it runs before the endpoint is known and judges nothing",
+            ),
+            _ => {}
+        }
+        let raw = raw.unwrap_or_default();
+        let defaults = BehaveSettings::default();
+        let block_score = raw.block_score.unwrap_or(defaults.block_score);
+        if !(block_score.is_finite() && block_score > 0.0) {
+            self.problem(
+                "behave.block_score",
+                format!("expected a number above 0, got {block_score}"),
+            );
+        }
+        let (bola, sample_body_bytes) = self.bola(raw.bola.unwrap_or_default());
+        if bola.walk_score * 2.0 < block_score && bola.walk_score + bola.foreign_score < block_score
+        {
+            self.warn(
+                "behave.block_score",
+                format!(
+                    "no BOLA signal reaches {block_score} (walk_score {} grows to twice that at most): nothing is refused",
+                    bola.walk_score
+                ),
+            );
+        }
+        BehaveSettings {
+            mode: raw.mode.unwrap_or(defaults.mode),
+            block_score,
+            bola,
+            sample_body_bytes,
+        }
+    }
+
+    fn bola(&mut self, raw: RawBola) -> (BolaConfig, usize) {
+        let d = BolaConfig::default();
+        let mut count =
+            |key: &str, value: Option<usize>, default: usize, low: usize, high: usize| {
+                let value = value.unwrap_or(default);
+                if !(low..=high).contains(&value) {
+                    self.problem(
+                        format!("behave.bola.{key}"),
+                        format!("expected a number between {low} and {high}, got {value}"),
+                    );
+                }
+                value
+            };
+        let walk_ids = count("walk_ids", raw.walk_ids, d.walk_ids, 2, 1000);
+        let shared_owners = count("shared_owners", raw.shared_owners, d.shared_owners, 1, 64);
+        let max_principals = count(
+            "max_principals",
+            raw.max_principals,
+            d.max_principals,
+            1,
+            MAX_ENTRIES,
+        );
+        let max_ids_per_principal = count(
+            "max_ids_per_principal",
+            raw.max_ids_per_principal,
+            d.max_ids_per_principal,
+            1,
+            1_000_000,
+        );
+        let max_walks_per_principal = count(
+            "max_walks_per_principal",
+            raw.max_walks_per_principal,
+            d.max_walks_per_principal,
+            1,
+            10_000,
+        );
+        let max_objects = count(
+            "max_objects",
+            raw.max_objects,
+            d.max_objects,
+            1,
+            MAX_ENTRIES,
+        );
+        let max_ids_per_response = count(
+            "max_ids_per_response",
+            raw.max_ids_per_response,
+            d.max_ids_per_response,
+            1,
+            10_000,
+        );
+        let walk_score = self.score("walk_score", raw.walk_score.unwrap_or(d.walk_score));
+        let foreign_score = self.score(
+            "foreign_score",
+            raw.foreign_score.unwrap_or(d.foreign_score),
+        );
+        if shared_owners == 1 {
+            self.warn(
+                "behave.bola.shared_owners",
+                "1 makes every owned object shared: no request is a foreign-object signal",
+            );
+        }
+        let window = self.positive("behave.bola.window", raw.window.map_or(d.window, |w| w.0));
+        let memory = self.positive("behave.bola.memory", raw.memory.map_or(d.memory, |m| m.0));
+        if memory < window {
+            self.warn(
+                "behave.bola.memory",
+                "shorter than behave.bola.window: walks are forgotten before their window ends",
+            );
+        }
+        let sample_body_bytes = raw.sample_body_bytes.map_or(64 * 1024, |s| s.0);
+        if sample_body_bytes > 1024 * 1024 {
+            self.problem(
+                "behave.bola.sample_body_bytes",
+                format!("expected at most 1MiB, got {sample_body_bytes} bytes"),
+            );
+        }
+        let exempt_functions = raw.exempt_functions.unwrap_or(d.exempt_functions);
+        for (i, name) in exempt_functions.iter().enumerate() {
+            if !BusinessFunction::ALL.iter().any(|f| f.as_str() == name) {
+                let known: Vec<String> = BusinessFunction::ALL
+                    .iter()
+                    .map(|f| format!("{:?}", f.as_str()))
+                    .collect();
+                self.problem(
+                    format!("behave.bola.exempt_functions[{i}]"),
+                    format!("expected one of {}, got {name:?}", known.join(", ")),
+                );
+            }
+        }
+        let bola = BolaConfig {
+            window,
+            memory,
+            walk_ids,
+            walk_score,
+            foreign_score,
+            shared_owners,
+            max_principals,
+            max_ids_per_principal,
+            max_walks_per_principal,
+            max_objects,
+            max_ids_per_response,
+            exempt_users: raw.exempt_users.unwrap_or_default(),
+            exempt_api_keys: raw.exempt_api_keys.unwrap_or_default(),
+            exempt_functions,
+        };
+        (bola, sample_body_bytes as usize)
+    }
+
+    fn score(&mut self, key: &str, value: f64) -> f64 {
+        if !(value.is_finite() && value >= 0.0) {
+            self.problem(
+                format!("behave.bola.{key}"),
+                format!("expected a number of 0 or more, got {value}"),
+            );
+        } else if value == 0.0 {
+            self.warn(
+                format!("behave.bola.{key}"),
+                "0: this signal is recorded but never counts towards behave.block_score",
+            );
+        }
+        value
+    }
+}
