@@ -7,3 +7,5 @@
 //! of it means something: every module is pure logic on an injectable clock
 //! (`rampart_core::Clock`), bounded in memory, and returns signals with
 //! their evidence; the gateway feeds it and acts on what it says.
+
+pub mod tokens;
