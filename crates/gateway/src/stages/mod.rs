@@ -35,6 +35,7 @@ pub fn build_pipeline(
                     built.push(Arc::new(prevent::PreventStage::new(
                         Arc::clone(prevent),
                         Arc::clone(&config.identity),
+                        Arc::clone(&config.tokens),
                         !services.decisions_only,
                     )));
                 }
