@@ -289,6 +289,30 @@ mod tests {
     }
 
     #[test]
+    fn with_verification_the_user_comes_only_from_a_verified_token() {
+        use rampart_behave::tokens::{Algorithm, Check, Failure, Verified};
+        let payload =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"mallory"}"#);
+        let bearer = format!("Bearer eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
+        let request = headers(&[("authorization", &bearer)]);
+        let user = |token: &TokenVerdict| {
+            IdentityConfig::default()
+                .identify(Version::HTTP_11, &request, "", token)
+                .user
+        };
+        let claims = serde_json::json!({"sub": "alice"});
+        let verified = TokenVerdict::Verified(Verified {
+            alg: Algorithm::HS256,
+            kid: None,
+            claims: claims.as_object().unwrap().clone(),
+        });
+        assert_eq!(user(&verified).as_deref(), Some("alice"));
+        let failed = TokenVerdict::Failed(Failure::new(Check::Signature, "forged"));
+        assert_eq!(user(&failed), None, "a forged token names nobody");
+        assert_eq!(user(&TokenVerdict::Unchecked).as_deref(), Some("mallory"));
+    }
+
+    #[test]
     fn identities_are_bounded() {
         let key = "k".repeat(10_000);
         let identity = identify(&[("x-api-key", &key)], "");
