@@ -9,3 +9,4 @@
 //! their evidence; the gateway feeds it and acts on what it says.
 
 pub mod bola;
+pub mod tokens;

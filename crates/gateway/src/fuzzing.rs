@@ -23,7 +23,7 @@ pub type Body = fn(&[u8]);
 
 /// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
 /// seed directory in `fuzz/seeds`.
-pub const TARGETS: [(&str, Body); 7] = [
+pub const TARGETS: [(&str, Body); 8] = [
     ("framing", framing),
     ("upgrade", upgrade),
     ("router", router),
@@ -31,6 +31,7 @@ pub const TARGETS: [(&str, Body); 7] = [
     ("admin_bodies", admin_bodies),
     ("ban_announcement", ban_announcement),
     ("pem", pem_files),
+    ("jwt", jwt),
 ];
 
 /// Headers from `name: value` lines; a line that is no valid header is
@@ -269,4 +270,40 @@ pub fn pem_files(data: &[u8]) {
     if let Err(error) = pem::private_key(data) {
         assert!(error.to_string().len() < 512, "{error}");
     }
+}
+
+/// A bearer token, then the same bytes as a JWKS document and as a PEM
+/// public key: decoded and verified (against an HMAC secret and the RSA
+/// test key) or refused with a short explanation that never repeats the
+/// token's signature; the weak-secret watch never panics either.
+pub fn jwt(data: &[u8]) {
+    use rampart_behave::tokens::{jwks, weak_secrets, Algorithm, ClaimRules};
+    use rampart_behave::tokens::{TokenVerifier, VerificationKey};
+    use std::sync::OnceLock;
+    static VERIFIER: OnceLock<TokenVerifier> = OnceLock::new();
+    let verifier = VERIFIER.get_or_init(|| {
+        let keys = vec![
+            VerificationKey::secret(b"fuzzing-secret-of-32-bytes-or-so", None, None)
+                .expect("a secret"),
+        ];
+        let clock = std::sync::Arc::new(rampart_core::SystemClock);
+        TokenVerifier::new(keys, ClaimRules::default(), clock).expect("a verifier")
+    });
+    let token = String::from_utf8_lossy(data);
+    if let Err(failure) = verifier.verify(&token) {
+        assert!(failure.detail.len() < 512, "{}", failure.detail);
+        let signature = token.rsplit('.').next().unwrap_or("");
+        assert!(signature.len() < 16 || !failure.detail.contains(signature));
+    }
+    if let Ok(decoded) = rampart_behave::tokens::decode(&token) {
+        weak_secrets::signed_with(
+            Algorithm::HS256,
+            decoded.signing_input.as_bytes(),
+            &decoded.signature,
+        );
+    }
+    if let Err(error) = jwks::parse(data) {
+        assert!(error.0.len() < 1024, "{error}");
+    }
+    let _ = VerificationKey::from_pem(data, None, None);
 }

@@ -2,17 +2,19 @@
 //! rules, rate-limit keys and bans: its API key, its user and a fingerprint
 //! of the software it runs.
 //!
-//! Nothing here is verified: the gateway does not hold the keys that sign an
-//! API's tokens. An attacker can therefore claim any user or key, which is
-//! why identities only ever add limits on top of the address-based ones
-//! (rotating a claimed identity escapes a per-user limit, never a per-IP
-//! one), and why a decision keyed on them is explained with the claimed value
-//! masked.
+//! API keys, Basic user names and fingerprints are not verified, and neither
+//! is a bearer JWT unless `[identity.jwt]` gives the keys that sign the
+//! API's tokens (`crate::tokens`). An attacker can therefore claim any
+//! unverified identity, which is why identities only ever add limits on top
+//! of the address-based ones (rotating a claimed identity escapes a per-user
+//! limit, never a per-IP one), and why a decision keyed on them is explained
+//! with the claimed value masked.
 //!
 //! - API key: the first configured header present (`x-api-key` by default),
 //!   else the first configured query parameter (`api_key`, `apikey`).
-//! - User: the configured claim (`sub`) of a bearer JWT, or the user name of
-//!   Basic credentials.
+//! - User: the configured claim (`sub`) of a bearer JWT (with
+//!   `[identity.jwt]`, of a verified one only: a token that fails gives no
+//!   user), or the user name of Basic credentials.
 //! - Fingerprint: in the spirit of JA4H, the HTTP version, whether cookies
 //!   and a referer are sent, how many headers, and stable hashes of the
 //!   header names in order and of the client's self-description
@@ -21,10 +23,13 @@
 //!   to another.
 
 use crate::pipeline::ExchangeContext;
+use crate::tokens::{TokenGuard, TokenReport, TokenVerdict};
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, COOKIE, REFERER};
 use http::{HeaderMap, Version};
 use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// Tokens and credentials longer than this are not decoded.
 const MAX_CREDENTIAL_BYTES: usize = 8 * 1024;
@@ -44,6 +49,8 @@ pub struct IdentityConfig {
     /// The JWT claim that names the user.
     #[serde(default = "default_user_claim")]
     pub user_claim: String,
+    /// `[identity.jwt]`: the keys and rules bearer tokens are verified with.
+    pub jwt: Option<crate::tokens::JwtConfig>,
 }
 
 fn default_api_key_headers() -> Vec<String> {
@@ -64,9 +71,15 @@ impl Default for IdentityConfig {
             api_key_headers: default_api_key_headers(),
             api_key_query: default_api_key_query(),
             user_claim: default_user_claim(),
+            jwt: None,
         }
     }
 }
+
+/// The check of an exchange's bearer token, made once with its identity
+/// (see [`IdentityConfig::of`]).
+#[derive(Clone)]
+pub struct CheckedToken(pub Arc<TokenReport>);
 
 /// What the request head says about the client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -77,27 +90,43 @@ pub struct ClientIdentity {
 }
 
 impl IdentityConfig {
-    /// The identity of the exchange's client: read from the request head by
-    /// the first stage that asks (`prevent`, `behave`), kept for the others.
+    /// The identity of the exchange's client: read from the request head,
+    /// with its bearer token checked by `tokens`, by the first stage that
+    /// asks (`behave`, `prevent`) and kept for the others, beside the
+    /// token's report ([`CheckedToken`]) for the stage that answers it.
     pub fn of<'a>(
         &self,
+        tokens: &TokenGuard,
         ctx: &'a mut ExchangeContext,
         request: &http::request::Parts,
     ) -> &'a ClientIdentity {
-        ctx.extensions.get_or_insert_with(|| {
-            self.identify(
+        if ctx.extensions.get::<ClientIdentity>().is_none() {
+            let report = tokens.inspect(bearer(&request.headers));
+            let identity = self.identify(
                 request.version,
                 &request.headers,
                 request.uri.query().unwrap_or(""),
-            )
-        })
+                &report.verdict,
+            );
+            ctx.extensions.insert(CheckedToken(Arc::new(report)));
+            ctx.extensions.insert(identity);
+        }
+        // Inserted just above when it was not there: the default is never made.
+        ctx.extensions.get_or_insert_with(ClientIdentity::default)
     }
 
-    /// Reads the identity of the client behind one request.
-    pub fn identify(&self, version: Version, headers: &HeaderMap, query: &str) -> ClientIdentity {
+    /// Reads the identity of the client behind one request, given what its
+    /// bearer token (if any) turned out to be.
+    pub fn identify(
+        &self,
+        version: Version,
+        headers: &HeaderMap,
+        query: &str,
+        token: &TokenVerdict,
+    ) -> ClientIdentity {
         ClientIdentity {
             api_key: self.api_key(headers, query).map(bounded),
-            user: self.user(headers).map(bounded),
+            user: self.user(headers, token).map(bounded),
             fingerprint: fingerprint(version, headers),
         }
     }
@@ -116,44 +145,53 @@ impl IdentityConfig {
         })
     }
 
-    fn user(&self, headers: &HeaderMap) -> Option<String> {
-        let credentials = headers.get(AUTHORIZATION)?.to_str().ok()?;
-        if credentials.len() > MAX_CREDENTIAL_BYTES {
+    fn user(&self, headers: &HeaderMap, token: &TokenVerdict) -> Option<String> {
+        if bearer(headers).is_some() {
+            return match token {
+                TokenVerdict::Verified(verified) => self.claim(&verified.claims),
+                TokenVerdict::Unchecked => {
+                    let token = bearer(headers)?;
+                    self.claim(&rampart_behave::tokens::decode(token).ok()?.claims)
+                }
+                TokenVerdict::Absent | TokenVerdict::Failed(_) => None,
+            };
+        }
+        let (scheme, value) = credentials(headers)?;
+        if !scheme.eq_ignore_ascii_case("basic") {
             return None;
         }
-        let (scheme, value) = credentials.trim().split_once(' ')?;
-        let value = value.trim();
-        if scheme.eq_ignore_ascii_case("bearer") {
-            self.jwt_claim(value)
-        } else if scheme.eq_ignore_ascii_case("basic") {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(value)
-                .ok()?;
-            let text = String::from_utf8(decoded).ok()?;
-            let (user, _password) = text.split_once(':')?;
-            (!user.is_empty()).then(|| user.to_string())
-        } else {
-            None
-        }
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (user, _password) = text.split_once(':')?;
+        (!user.is_empty()).then(|| user.to_string())
     }
 
-    fn jwt_claim(&self, token: &str) -> Option<String> {
-        let mut parts = token.split('.');
-        let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .ok()?;
-        let claims: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&json).ok()?;
+    fn claim(&self, claims: &Map<String, Value>) -> Option<String> {
         match claims.get(&self.user_claim)? {
-            serde_json::Value::String(user) if !user.is_empty() => Some(user.clone()),
-            serde_json::Value::Number(user) => Some(user.to_string()),
+            Value::String(user) if !user.is_empty() => Some(user.clone()),
+            Value::Number(user) => Some(user.to_string()),
             _ => None,
         }
     }
+}
+
+/// The scheme and value of the `Authorization` header, when it is short
+/// enough to be read.
+fn credentials(headers: &HeaderMap) -> Option<(&str, &str)> {
+    let credentials = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    if credentials.len() > MAX_CREDENTIAL_BYTES {
+        return None;
+    }
+    let (scheme, value) = credentials.trim().split_once(' ')?;
+    Some((scheme, value.trim()))
+}
+
+/// The bearer token of the request, if it sends one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let (scheme, value) = credentials(headers)?;
+    (scheme.eq_ignore_ascii_case("bearer") && !value.is_empty()).then_some(value)
 }
 
 fn bounded(mut identity: String) -> String {
@@ -223,7 +261,12 @@ mod tests {
     }
 
     fn identify(pairs: &[(&str, &str)], query: &str) -> ClientIdentity {
-        IdentityConfig::default().identify(Version::HTTP_11, &headers(pairs), query)
+        IdentityConfig::default().identify(
+            Version::HTTP_11,
+            &headers(pairs),
+            query,
+            &TokenVerdict::Unchecked,
+        )
     }
 
     #[test]
@@ -252,6 +295,7 @@ mod tests {
             Version::HTTP_11,
             &headers(&[("authorization", &bearer)]),
             "",
+            &TokenVerdict::Unchecked,
         );
         assert_eq!(numeric.user.as_deref(), Some("42"));
         let basic = format!(
@@ -274,6 +318,30 @@ mod tests {
                 "{garbage}"
             );
         }
+    }
+
+    #[test]
+    fn with_verification_the_user_comes_only_from_a_verified_token() {
+        use rampart_behave::tokens::{Algorithm, Check, Failure, Verified};
+        let payload =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"mallory"}"#);
+        let bearer = format!("Bearer eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
+        let request = headers(&[("authorization", &bearer)]);
+        let user = |token: &TokenVerdict| {
+            IdentityConfig::default()
+                .identify(Version::HTTP_11, &request, "", token)
+                .user
+        };
+        let claims = serde_json::json!({"sub": "alice"});
+        let verified = TokenVerdict::Verified(Verified {
+            alg: Algorithm::HS256,
+            kid: None,
+            claims: claims.as_object().unwrap().clone(),
+        });
+        assert_eq!(user(&verified).as_deref(), Some("alice"));
+        let failed = TokenVerdict::Failed(Failure::new(Check::Signature, "forged"));
+        assert_eq!(user(&failed), None, "a forged token names nobody");
+        assert_eq!(user(&TokenVerdict::Unchecked).as_deref(), Some("mallory"));
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub mod stages;
 mod sync;
 pub mod telemetry;
 pub mod tls;
+pub mod tokens;
 pub mod upstream;
 pub mod workers;
 

@@ -47,6 +47,8 @@ pub struct GatewayConfig {
     pub identity: Arc<crate::identity::IdentityConfig>,
     /// `[behave]`: the `behave` stage's settings (defaults when absent).
     pub behave: BehaveSettings,
+    /// `[identity.jwt]` verification (keys loaded) and the weak-secret watch.
+    pub tokens: Arc<crate::tokens::TokenGuard>,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
     pub redis: Option<rampart_store::shared::RedisConfig>,
     /// Valid settings that do nothing as written or are probably not what
@@ -307,6 +309,7 @@ impl<'a> Validator<'a> {
         let prevent = self.prevent(raw.prevent.unwrap_or_default());
         let identity = self.identity(raw.identity.unwrap_or_default());
         let behave = self.behave(raw.behave, &stages);
+        let tokens = self.tokens(identity.jwt.as_ref());
         let redis = raw.redis.filter(|redis| {
             let limits = prevent
                 .as_ref()
@@ -353,6 +356,7 @@ impl<'a> Validator<'a> {
             prevent,
             identity: Arc::new(identity),
             behave,
+            tokens: Arc::new(tokens),
             redis,
             warnings: self.warnings,
         })
@@ -378,6 +382,29 @@ impl<'a> Validator<'a> {
             );
         }
         config
+    }
+
+    /// Loads the `[identity.jwt]` keys (files read now, and again on each
+    /// reload); without it, tokens are only watched for weak secrets.
+    fn tokens(&mut self, config: Option<&crate::tokens::JwtConfig>) -> crate::tokens::TokenGuard {
+        let Some(config) = config else {
+            return crate::tokens::TokenGuard::watching();
+        };
+        let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
+        match crate::tokens::TokenGuard::load(config, |p| self.resolve(p), clock) {
+            Ok((guard, warnings)) => {
+                for (key, message) in warnings {
+                    self.warn(key, message);
+                }
+                guard
+            }
+            Err(problems) => {
+                for (key, message) in problems {
+                    self.problem(key, message);
+                }
+                crate::tokens::TokenGuard::watching()
+            }
+        }
     }
 
     fn prevent(&mut self, mut config: rampart_prevent::PreventConfig) -> Option<PreventSettings> {

@@ -19,6 +19,7 @@ use crate::identity::IdentityConfig;
 use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Stage};
 use crate::problem::problem_response;
 use crate::sync::lock;
+use crate::tokens::TokenGuard;
 use bytes::Bytes;
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
 use rampart_core::{Action, Clock, Reason};
@@ -63,11 +64,21 @@ impl BehaveRuntime {
 pub struct BehaveStage {
     runtime: Arc<BehaveRuntime>,
     identity: Arc<IdentityConfig>,
+    /// Bearer tokens are checked before a user is believed.
+    tokens: Arc<TokenGuard>,
 }
 
 impl BehaveStage {
-    pub fn new(runtime: Arc<BehaveRuntime>, identity: Arc<IdentityConfig>) -> Self {
-        BehaveStage { runtime, identity }
+    pub fn new(
+        runtime: Arc<BehaveRuntime>,
+        identity: Arc<IdentityConfig>,
+        tokens: Arc<TokenGuard>,
+    ) -> Self {
+        BehaveStage {
+            runtime,
+            identity,
+            tokens,
+        }
     }
 }
 
@@ -120,7 +131,7 @@ impl Stage for BehaveStage {
         let Some(template) = ctx.endpoint.clone() else {
             return Action::Allow;
         };
-        let identity = self.identity.of(ctx, request);
+        let identity = self.identity.of(&self.tokens, ctx, request);
         let who = match (&identity.user, &identity.api_key) {
             (Some(user), _) => Who::User(user.clone()),
             (None, Some(key)) => Who::ApiKey(key.clone()),

@@ -37,6 +37,7 @@ pub fn build_pipeline(
                     built.push(Arc::new(prevent::PreventStage::new(
                         Arc::clone(prevent),
                         Arc::clone(&config.identity),
+                        Arc::clone(&config.tokens),
                         !services.decisions_only,
                     )));
                 }
@@ -46,6 +47,7 @@ pub fn build_pipeline(
                     built.push(Arc::new(behave::BehaveStage::new(
                         Arc::clone(behave),
                         Arc::clone(&config.identity),
+                        Arc::clone(&config.tokens),
                     )));
                 }
             }

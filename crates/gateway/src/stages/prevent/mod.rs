@@ -16,6 +16,7 @@
 //! applied as the response streams (`response_mask`); deception (fakes,
 //! decoy tokens, tarpit, traps) by `deceive`.
 
+mod bearer;
 mod deceive;
 mod limits;
 mod response_mask;
@@ -25,6 +26,7 @@ use crate::discovery::EndpointProfile;
 use crate::identity::{ClientIdentity, IdentityConfig};
 use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Settlement, Stage};
 use crate::shared::SharedLink;
+use crate::tokens::TokenGuard;
 use bytes::Bytes;
 use rampart_core::RequestView;
 use rampart_core::{Action, Reason};
@@ -129,6 +131,7 @@ pub enum SharedUnban {
 pub struct PreventStage {
     prevent: Arc<PreventRuntime>,
     identity: Arc<IdentityConfig>,
+    tokens: Arc<TokenGuard>,
     /// False when replaying: decide, never hold an answer.
     waits: bool,
     /// Whether any rule or scope of the policy can ask for masking: only
@@ -145,7 +148,12 @@ pub struct SharedPrevent {
 }
 
 impl PreventStage {
-    pub fn new(prevent: Arc<PreventRuntime>, identity: Arc<IdentityConfig>, waits: bool) -> Self {
+    pub fn new(
+        prevent: Arc<PreventRuntime>,
+        identity: Arc<IdentityConfig>,
+        tokens: Arc<TokenGuard>,
+        waits: bool,
+    ) -> Self {
         let policy = &prevent.config.policy;
         let may_mask = std::iter::once(&policy.defaults)
             .chain(&policy.scopes)
@@ -155,6 +163,7 @@ impl PreventStage {
         PreventStage {
             prevent,
             identity,
+            tokens,
             waits,
             may_mask,
         }
@@ -265,10 +274,13 @@ impl Stage for PreventStage {
         }
     }
 
-    /// Who the client is (identities, then geo), and whether the route
-    /// admits it from where it is.
+    /// Who the client is (its bearer token checked, identities, then geo),
+    /// and whether the route admits it from where it is.
     fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
-        self.identity.of(ctx, request);
+        let token_answer = bearer::check(&self.tokens, &self.identity, ctx, request);
+        if let Some(refusal @ Action::Block { .. }) = token_answer {
+            return refusal;
+        }
         let (locator, fence) = &*self.prevent.geo;
         let location = locator.lookup(ctx.client_ip).unwrap_or_else(|e| {
             tracing::debug!(ip = %ctx.client_ip, error = %e, "geo lookup failed");
@@ -294,7 +306,7 @@ impl Stage for PreventStage {
         }
         match deceive::decoy_presented(&self.prevent, ctx, request) {
             Some((answer, mark)) => self.marked(answer, mark, ctx),
-            None => Action::Allow,
+            None => token_answer.unwrap_or(Action::Allow),
         }
     }
 
