@@ -60,7 +60,7 @@ async fn a_connection_that_never_sends_a_byte_is_closed_when_idle() {
 #[tokio::test]
 async fn a_keep_alive_connection_is_closed_after_idling_between_requests() {
     let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_server(&upstream, "idle_timeout = \"300ms\"")).await;
+    let gw = TestGateway::start(&with_server(&upstream, "idle_timeout = \"1s\"")).await;
     let mut stream = TcpStream::connect(gw.addr()).await.unwrap();
     stream
         .write_all(b"GET /first HTTP/1.1\r\nHost: t\r\n\r\n")
