@@ -18,7 +18,10 @@ pub mod parse;
 pub mod verdict;
 
 pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};
-pub use contract::{BodySchema, EndpointContract, FieldKind, ParamSpec, ValueType};
+pub use contract::{
+    BodySchema, Breaches, EndpointContract, Enforcement, FieldKind, ParamSpec, SpecEnforcement,
+    ValueType,
+};
 pub use detectors::{Category, Detection};
 pub use engine::Engine;
 pub use location::Location;
