@@ -9,6 +9,7 @@
 
 use crate::config::{template_matches, ConfigError, DetectConfig, GraphqlPolicy, Mode};
 use crate::contract::{breach_hit, EndpointContract, FieldKind};
+use crate::contract_index::ContractIndex;
 use crate::decode::Transport;
 use crate::detectors::protocol::{self, Finding};
 use crate::detectors::{
@@ -39,6 +40,7 @@ const NOT_VALUES: &[&str] = &[
 #[derive(Debug)]
 pub struct Engine {
     config: DetectConfig,
+    contracts: ContractIndex,
     detectors: ValueDetectors,
 }
 
@@ -65,6 +67,7 @@ impl Engine {
     pub fn new(config: DetectConfig) -> Result<Engine, ConfigError> {
         config.validate()?;
         Ok(Engine {
+            contracts: ContractIndex::new(&config.contracts),
             config,
             detectors: ValueDetectors::new(),
         })
@@ -94,7 +97,7 @@ impl Engine {
             graphql: endpoint
                 .and_then(|e| e.graphql.as_ref())
                 .unwrap_or(&c.graphql),
-            contract: c.contracts.iter().find(|k| k.matches(req.method, req.path)),
+            contract: self.contracts.find(&c.contracts, req.method, req.path),
         }
     }
 

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod contract;
+pub mod contract_index;
 pub mod decode;
 pub mod detectors;
 pub mod engine;
