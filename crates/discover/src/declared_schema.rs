@@ -20,6 +20,9 @@ use std::collections::BTreeMap;
 const MAX_DEPTH: usize = 32;
 /// Most schema nodes imported for one body; past it the rest is open.
 const MAX_NODES: usize = 4096;
+/// Most schema nodes imported for a whole spec (`$ref`s expand: a schema
+/// shared by many operations counts for each); past it, bodies are open.
+pub const MAX_SPEC_NODES: usize = 1_000_000;
 
 /// A declared JSON schema, request side.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -57,25 +60,29 @@ impl DeclaredSchema {
     }
 }
 
-/// Imports `schema` (found in `doc`) as a request body schema.
-pub fn import_schema(doc: &Value, schema: &Value) -> DeclaredSchema {
-    let mut nodes = 0;
-    Importer {
+/// Imports `schema` (found in `doc`) as a request body schema, spending
+/// at most `budget` nodes (what is left of the spec's [`MAX_SPEC_NODES`]).
+pub fn import_schema(doc: &Value, schema: &Value, budget: &mut usize) -> DeclaredSchema {
+    let mut importer = Importer {
         doc,
-        nodes: &mut nodes,
-    }
-    .schema(schema, 0)
+        nodes: 0,
+        limit: MAX_NODES.min(*budget),
+    };
+    let imported = importer.schema(schema, 0);
+    *budget = budget.saturating_sub(importer.nodes);
+    imported
 }
 
 struct Importer<'a> {
     doc: &'a Value,
-    nodes: &'a mut usize,
+    nodes: usize,
+    limit: usize,
 }
 
 impl<'a> Importer<'a> {
     fn schema(&mut self, value: &Value, depth: usize) -> DeclaredSchema {
-        *self.nodes += 1;
-        if depth > MAX_DEPTH || *self.nodes > MAX_NODES {
+        self.nodes += 1;
+        if depth > MAX_DEPTH || self.nodes > self.limit {
             return DeclaredSchema::open();
         }
         let Some(value) = self.resolve(value) else {
@@ -202,6 +209,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn import_schema(doc: &Value, schema: &Value) -> DeclaredSchema {
+        let mut budget = MAX_SPEC_NODES;
+        super::import_schema(doc, schema, &mut budget)
+    }
+
     #[test]
     fn follows_refs_merges_all_of_and_drops_read_only() {
         let doc = json!({"components": {"schemas": {
@@ -272,5 +284,16 @@ mod tests {
                 .as_deref(),
             Some("integer")
         );
+    }
+
+    #[test]
+    fn a_spent_budget_leaves_bodies_open() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        let mut budget = 2;
+        let first = super::import_schema(&doc, &schema, &mut budget);
+        assert_eq!((first.properties.len(), budget), (1, 0));
+        let second = super::import_schema(&doc, &schema, &mut budget);
+        assert_eq!(second, DeclaredSchema::open());
     }
 }

@@ -9,7 +9,7 @@
 //! nesting are bounded and a malformed one fails with where the problem is
 //! (line and column for syntax, a JSON pointer for structure).
 
-use crate::declared_schema::{import_schema, DeclaredSchema};
+use crate::declared_schema::{import_schema, DeclaredSchema, MAX_SPEC_NODES};
 use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -281,6 +281,7 @@ fn import(doc: &Value) -> Result<DeclaredSpec, SpecError> {
         Some(_) => return Err(invalid("/paths", "`paths` must be an object")),
     };
     let mut operations = Vec::new();
+    let mut schema_budget = MAX_SPEC_NODES;
     for (path, item) in paths {
         let pointer = format!("/paths/{}", pointer_key(path));
         if path.starts_with("x-") {
@@ -318,7 +319,7 @@ fn import(doc: &Value) -> Result<DeclaredSpec, SpecError> {
             let own_params = op.get("parameters");
             let path_params = params_in(doc, "path", shared_params, own_params);
             let query_params = params_in(doc, "query", shared_params, own_params);
-            let request_body = request_body(doc, op, shared_params);
+            let request_body = request_body(doc, op, shared_params, &mut schema_budget);
             for base in &bases {
                 if operations.len() == MAX_OPERATIONS {
                     return Err(invalid(
@@ -501,6 +502,7 @@ fn request_body(
     doc: &Value,
     op: &Map<String, Value>,
     shared: Option<&Value>,
+    budget: &mut usize,
 ) -> Option<DeclaredSchema> {
     if let Some(body) = op.get("requestBody") {
         let content = resolve(doc, body).get("content")?.as_object()?;
@@ -510,12 +512,12 @@ fn request_body(
                 .find(|(name, _)| name.split(';').next().is_some_and(|n| n.ends_with("json")))
                 .map(|(_, media)| media)
         })?;
-        return Some(import_schema(doc, media.get("schema")?));
+        return Some(import_schema(doc, media.get("schema")?, budget));
     }
     declared_params(doc, shared, op.get("parameters"))
         .find(|p| p.get("in").and_then(Value::as_str) == Some("body"))
         .and_then(|p| p.get("schema"))
-        .map(|schema| import_schema(doc, schema))
+        .map(|schema| import_schema(doc, schema, budget))
 }
 
 /// The values of a declared `enum` of strings; empty (no restriction) when
