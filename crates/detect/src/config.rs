@@ -5,7 +5,7 @@
 //! disabled rules, GraphQL policy); endpoints are matched by method and path
 //! template (`/users/{id}`, `/static/*`).
 
-use crate::contract::EndpointContract;
+use crate::contract::{EndpointContract, Enforcement, SpecEnforcement};
 use serde::Deserialize;
 
 /// Whether a finding blocks or is only reported.
@@ -118,7 +118,11 @@ pub struct DetectConfig {
     /// Declared or learned contracts; requests to other endpoints are
     /// reported as unknown when `unknown_endpoint` is set.
     pub contracts: Vec<EndpointContract>,
-    pub unknown_endpoint: Option<Mode>,
+    /// What a request to an endpoint no contract covers does.
+    pub unknown_endpoint: Option<Enforcement>,
+    /// How contracts derived from the declared spec are enforced (the
+    /// gateway derives them; the engine sees them in `contracts`).
+    pub spec: SpecEnforcement,
 }
 
 impl Default for DetectConfig {
@@ -136,6 +140,7 @@ impl Default for DetectConfig {
             endpoints: Vec::new(),
             contracts: Vec::new(),
             unknown_endpoint: None,
+            spec: SpecEnforcement::default(),
         }
     }
 }
@@ -237,7 +242,8 @@ fn check_template(field: &str, path: &str) -> Result<(), ConfigError> {
     }
 }
 
-/// Whether `path` matches a template: `{name}` is one segment, a final `*`
+/// Whether `path` matches a template: `{name}` is one segment (or the part
+/// of one between a literal prefix and suffix, `{sid}.json`), a final `*`
 /// any rest.
 pub fn template_matches(template: &str, path: &str) -> bool {
     let mut want = template.trim_end_matches('/').split('/');
@@ -246,11 +252,21 @@ pub fn template_matches(template: &str, path: &str) -> bool {
         match (want.next(), got.next()) {
             (None, None) => return true,
             (Some("*"), _) => return true,
-            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') && !g.is_empty() => {}
-            (Some(w), Some(g)) if w == g => {}
+            (Some(w), Some(g)) if w == g || segment_matches(w, g) => {}
             _ => return false,
         }
     }
+}
+
+/// `{id}` against any non-empty segment; `v{n}.json` against `v2.json`.
+fn segment_matches(want: &str, got: &str) -> bool {
+    let Some((prefix, rest)) = want.split_once('{') else {
+        return false;
+    };
+    let Some((_, suffix)) = rest.split_once('}') else {
+        return false;
+    };
+    got.len() > prefix.len() + suffix.len() && got.starts_with(prefix) && got.ends_with(suffix)
 }
 
 #[cfg(test)]
@@ -279,5 +295,8 @@ mod tests {
         assert!(!template_matches("/users/{id}", "/users/42/files"));
         assert!(template_matches("/static/*", "/static/a/b.css"));
         assert!(!template_matches("/users/{id}", "/users/"));
+        assert!(template_matches("/a/{sid}.json", "/a/AC1.json"));
+        assert!(!template_matches("/a/{sid}.json", "/a/.json"));
+        assert!(!template_matches("/a/{sid}.json", "/a/AC1.xml"));
     }
 }

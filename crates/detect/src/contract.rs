@@ -6,7 +6,8 @@
 //! of range or too long, a property the endpoint never takes (mass
 //! assignment: `"is_admin": true` on sign-up). It also tells detectors what
 //! a field is (free text, URL, GraphQL) so they read it accordingly. Each
-//! contract monitors (report only) or enforces.
+//! contract monitors (report only) or enforces; a contract derived from a
+//! declared spec chooses per kind of breach (see [`Breaches`]).
 
 use crate::config::{template_matches, Mode};
 use crate::detectors::protocol::Finding;
@@ -15,6 +16,126 @@ use crate::location::Location;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+
+/// What one kind of contract breach does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforcement {
+    /// Scored like an attack: blocks when the endpoint enforces.
+    Enforce,
+    /// Recorded as what enforce mode would have done (`would_block`).
+    Monitor,
+    /// Not checked.
+    Off,
+}
+
+impl From<Mode> for Enforcement {
+    fn from(mode: Mode) -> Self {
+        match mode {
+            Mode::Enforce => Enforcement::Enforce,
+            Mode::Monitor => Enforcement::Monitor,
+        }
+    }
+}
+
+/// The kinds of breach a contract tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breach {
+    /// A body property the schema does not list (mass assignment).
+    UnknownProperty,
+    /// A query parameter the endpoint does not declare.
+    UnknownParameter,
+    /// A value of another type, out of range or too long.
+    WrongType,
+    /// A required property or parameter absent.
+    MissingRequired,
+}
+
+impl Breach {
+    /// The kind of breach a contract rule reports.
+    fn of_rule(rule: &str) -> Breach {
+        match rule {
+            "contract.unexpected_property" => Breach::UnknownProperty,
+            "contract.unknown_parameter" => Breach::UnknownParameter,
+            "contract.missing_required" => Breach::MissingRequired,
+            _ => Breach::WrongType,
+        }
+    }
+}
+
+/// What each kind of breach does, for contracts that tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Breaches {
+    pub unknown_properties: Enforcement,
+    pub unknown_parameters: Enforcement,
+    pub wrong_types: Enforcement,
+    pub missing_required: Enforcement,
+}
+
+impl Breaches {
+    pub fn of(&self, breach: Breach) -> Enforcement {
+        match breach {
+            Breach::UnknownProperty => self.unknown_properties,
+            Breach::UnknownParameter => self.unknown_parameters,
+            Breach::WrongType => self.wrong_types,
+            Breach::MissingRequired => self.missing_required,
+        }
+    }
+}
+
+/// `[detect.spec]`: how the contracts the gateway derives from the declared
+/// spec (`[discovery] spec`) are enforced, per kind of breach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpecEnforcement {
+    /// Body properties the operation's schema does not list.
+    pub unknown_properties: Enforcement,
+    /// Query parameters the operation does not declare.
+    pub unknown_parameters: Enforcement,
+    /// Values of another type, out of the declared range, or too long.
+    pub wrong_types: Enforcement,
+    /// Required body properties and query parameters that are absent.
+    pub missing_required: Enforcement,
+    /// Requests to a method and path the spec does not declare.
+    pub undeclared_endpoints: Enforcement,
+}
+
+impl Default for SpecEnforcement {
+    /// Enforced where a breach is an attack or a broken client on the face
+    /// of it (an extra property, a wrong type); monitored where the spec is
+    /// more often behind the deployment than the client is wrong.
+    fn default() -> Self {
+        SpecEnforcement {
+            unknown_properties: Enforcement::Enforce,
+            unknown_parameters: Enforcement::Monitor,
+            wrong_types: Enforcement::Enforce,
+            missing_required: Enforcement::Monitor,
+            undeclared_endpoints: Enforcement::Monitor,
+        }
+    }
+}
+
+impl SpecEnforcement {
+    /// The per-contract part.
+    pub fn breaches(&self) -> Breaches {
+        Breaches {
+            unknown_properties: self.unknown_properties,
+            unknown_parameters: self.unknown_parameters,
+            wrong_types: self.wrong_types,
+            missing_required: self.missing_required,
+        }
+    }
+}
+
+/// The hit a breach scores under `enforcement` (`None`: not checked).
+pub fn breach_hit(rule: &'static str, enforcement: Enforcement, confidence: f64) -> Option<Hit> {
+    let hit = Hit::new(rule, 5.0, confidence, 1);
+    match enforcement {
+        Enforcement::Enforce => Some(hit),
+        Enforcement::Monitor => Some(hit.monitored()),
+        Enforcement::Off => None,
+    }
+}
 
 /// JSON-schema-like value types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -100,6 +221,10 @@ pub struct EndpointContract {
     #[serde(default)]
     pub params: Vec<ParamSpec>,
     pub body: Option<BodySchema>,
+    /// Per kind of breach, instead of `mode` (set on contracts derived from
+    /// a declared spec, from `[detect.spec]`).
+    #[serde(skip)]
+    pub breaches: Option<Breaches>,
 }
 
 const MAX_SCHEMA_DEPTH: usize = 64;
@@ -107,6 +232,18 @@ const MAX_SCHEMA_DEPTH: usize = 64;
 impl EndpointContract {
     pub fn matches(&self, method: &str, path: &str) -> bool {
         self.method.eq_ignore_ascii_case(method) && template_matches(&self.path, path)
+    }
+
+    /// `POST /users`: how reasons name the endpoint whose contract broke.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method.to_ascii_uppercase(), self.path)
+    }
+
+    fn enforcement(&self, rule: &str) -> Enforcement {
+        match &self.breaches {
+            Some(breaches) => breaches.of(Breach::of_rule(rule)),
+            None => self.mode.into(),
+        }
     }
 
     /// What is known about the field at `location`.
@@ -149,7 +286,8 @@ impl EndpointContract {
         Some(schema)
     }
 
-    /// Checks query and path parameters and a JSON body against the contract.
+    /// Checks query and path parameters and a JSON body against the contract;
+    /// each breach is scored as its kind is enforced.
     pub fn check(
         &self,
         path: &str,
@@ -157,8 +295,20 @@ impl EndpointContract {
         body: Option<&Json>,
         out: &mut Vec<Finding>,
     ) {
-        let score = if self.mode == Mode::Enforce { 5.0 } else { 0.0 };
-        let hit = |rule| Hit::new(rule, score, 0.8, 1);
+        let mut found = Vec::new();
+        self.check_all(path, query, body, &mut found);
+        out.extend(found.into_iter().filter_map(|(rule, location, text)| {
+            breach_hit(rule, self.enforcement(rule), 0.8).map(|hit| (hit, location, text))
+        }));
+    }
+
+    fn check_all(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Json>,
+        out: &mut Vec<Breached>,
+    ) {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         let template: Vec<&str> = self.path.trim_end_matches('/').split('/').collect();
         for spec in &self.params {
@@ -182,11 +332,9 @@ impl EndpointContract {
                 _ => Location::Query(spec.name.clone()),
             };
             match value {
-                None if spec.required => out.push((
-                    hit("contract.missing_required"),
-                    location,
-                    spec.name.clone(),
-                )),
+                None if spec.required => {
+                    out.push(("contract.missing_required", location, spec.name.clone()))
+                }
                 None => {}
                 Some(v) => {
                     if let Some(rule) = check_text(
@@ -196,7 +344,7 @@ impl EndpointContract {
                         spec.minimum,
                         spec.maximum,
                     ) {
-                        out.push((hit(rule), location, v.to_owned()));
+                        out.push((rule, location, v.to_owned()));
                     }
                 }
             }
@@ -206,7 +354,7 @@ impl EndpointContract {
                 let base = name.split('[').next().unwrap_or(name);
                 if self.param(ParamIn::Query, base).is_none() {
                     out.push((
-                        hit("contract.unknown_parameter"),
+                        "contract.unknown_parameter",
                         Location::Query(name.clone()),
                         value.clone(),
                     ));
@@ -215,7 +363,7 @@ impl EndpointContract {
         }
         if let (Some(schema), Some(doc)) = (&self.body, body) {
             let mut path = String::from("$");
-            check_json(schema, doc, &mut path, 0, &hit, out);
+            check_json(schema, doc, &mut path, 0, out);
         }
     }
 }
@@ -248,13 +396,15 @@ fn check_text(
         .map(|_| "contract.too_long")
 }
 
+/// A breach before it is scored: rule, where, and the value.
+type Breached = (&'static str, Location, String);
+
 fn check_json(
     schema: &BodySchema,
     value: &Json,
     path: &mut String,
     depth: usize,
-    hit: &dyn Fn(&'static str) -> Hit,
-    out: &mut Vec<Finding>,
+    out: &mut Vec<Breached>,
 ) {
     if depth > MAX_SCHEMA_DEPTH {
         return;
@@ -269,35 +419,33 @@ fn check_json(
     };
     let location = || Location::Json(path.clone());
     if !type_ok {
-        out.push((hit("contract.wrong_type"), location(), value.to_string()));
+        out.push(("contract.wrong_type", location(), value.to_string()));
         return;
     }
     match value {
         Json::String(s) if schema.max_length.is_some_and(|m| s.chars().count() > m) => {
-            out.push((hit("contract.too_long"), location(), s.clone()));
+            out.push(("contract.too_long", location(), s.clone()));
         }
         Json::Number(n) => {
             let f = n.as_f64().unwrap_or(0.0);
             if schema.minimum.is_some_and(|m| f < m) || schema.maximum.is_some_and(|m| f > m) {
-                out.push((hit("contract.out_of_range"), location(), n.to_string()));
+                out.push(("contract.out_of_range", location(), n.to_string()));
             }
         }
         Json::Object(map) => {
             for name in &schema.required {
                 if !map.contains_key(name) {
-                    out.push((hit("contract.missing_required"), location(), name.clone()));
+                    out.push(("contract.missing_required", location(), name.clone()));
                 }
             }
             for (key, child) in map {
                 let len = path.len();
                 crate::parse::json::push_key(path, key);
                 match schema.properties.get(key) {
-                    Some(child_schema) => {
-                        check_json(child_schema, child, path, depth + 1, hit, out)
-                    }
+                    Some(child_schema) => check_json(child_schema, child, path, depth + 1, out),
                     None if schema.additional_properties == Some(false) => {
                         out.push((
-                            hit("contract.unexpected_property"),
+                            "contract.unexpected_property",
                             Location::Json(path.clone()),
                             format!("{key}={child}"),
                         ));
@@ -312,7 +460,7 @@ fn check_json(
                 for (i, item) in items.iter().enumerate() {
                     let len = path.len();
                     path.push_str(&format!("[{i}]"));
-                    check_json(item_schema, item, path, depth + 1, hit, out);
+                    check_json(item_schema, item, path, depth + 1, out);
                     path.truncate(len);
                 }
             }
@@ -369,6 +517,52 @@ mod tests {
         );
         let rules: Vec<&str> = out.iter().map(|(h, _, _)| h.rule).collect();
         assert_eq!(rules, ["contract.wrong_type", "contract.wrong_type"]);
+    }
+
+    #[test]
+    fn each_kind_of_breach_is_enforced_monitored_or_off_as_chosen() {
+        let mut c = signup();
+        c.params
+            .push(toml::from_str("name = \"page\"\nin = \"query\"\ntype = \"integer\"").unwrap());
+        c.breaches = Some(Breaches {
+            unknown_properties: Enforcement::Enforce,
+            unknown_parameters: Enforcement::Off,
+            wrong_types: Enforcement::Monitor,
+            missing_required: Enforcement::Off,
+        });
+        let body = serde_json::json!({"age": "old", "is_admin": true});
+        let query = [("page".into(), "two".into()), ("utm".into(), "x".into())];
+        let mut out = Vec::new();
+        c.check("/users/7", &query, Some(&body), &mut out);
+        let seen: Vec<(&str, bool, String)> = out
+            .iter()
+            .map(|(h, l, _)| (h.rule, h.monitor_only, l.to_string()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("contract.wrong_type", true, "query.page".to_string()),
+                ("contract.wrong_type", true, "body$.age".to_string()),
+                (
+                    "contract.unexpected_property",
+                    false,
+                    "body$.is_admin".to_string()
+                ),
+            ]
+        );
+        assert!(out.iter().all(|(h, _, _)| h.score == 5.0));
+        assert_eq!(c.label(), "POST /users/{org}");
+    }
+
+    #[test]
+    fn a_contract_in_monitor_mode_scores_what_it_would_block() {
+        let mut c = signup();
+        c.mode = Mode::Monitor;
+        let mut out = Vec::new();
+        let body = serde_json::json!({"email": "a@b.c", "is_admin": true});
+        c.check("/users/1", &[], Some(&body), &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].0.monitor_only && out[0].0.score == 5.0);
     }
 
     #[test]

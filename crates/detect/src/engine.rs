@@ -8,7 +8,8 @@
 //! shared across threads; `inspect` allocates only per request.
 
 use crate::config::{template_matches, ConfigError, DetectConfig, GraphqlPolicy, Mode};
-use crate::contract::{EndpointContract, FieldKind};
+use crate::contract::{breach_hit, EndpointContract, FieldKind};
+use crate::contract_index::ContractIndex;
 use crate::decode::Transport;
 use crate::detectors::protocol::{self, Finding};
 use crate::detectors::{
@@ -39,6 +40,7 @@ const NOT_VALUES: &[&str] = &[
 #[derive(Debug)]
 pub struct Engine {
     config: DetectConfig,
+    contracts: ContractIndex,
     detectors: ValueDetectors,
 }
 
@@ -65,6 +67,7 @@ impl Engine {
     pub fn new(config: DetectConfig) -> Result<Engine, ConfigError> {
         config.validate()?;
         Ok(Engine {
+            contracts: ContractIndex::new(&config.contracts),
             config,
             detectors: ValueDetectors::new(),
         })
@@ -94,7 +97,7 @@ impl Engine {
             graphql: endpoint
                 .and_then(|e| e.graphql.as_ref())
                 .unwrap_or(&c.graphql),
-            contract: c.contracts.iter().find(|k| k.matches(req.method, req.path)),
+            contract: self.contracts.find(&c.contracts, req.method, req.path),
         }
     }
 
@@ -200,7 +203,9 @@ impl Engine {
         if let Some((stats, documents)) = &graphql_stats {
             graphql_abuse::inspect(stats, *documents, policy.graphql, &mut findings);
         }
-        self.check_contract(req, &policy, &values, json_doc.as_deref(), &mut findings);
+        let mut breaches: Vec<Finding> = Vec::new();
+        self.check_contract(req, &policy, &values, json_doc.as_deref(), &mut breaches);
+        let label = policy.contract.map(EndpointContract::label);
 
         let mut detections: Vec<Detection> = Vec::new();
         let mut hits: Vec<Hit> = Vec::new();
@@ -217,13 +222,17 @@ impl Engine {
                 }
             }
         }
-        for (hit, location, text) in &findings {
+        let contract_findings = breaches.iter().map(|f| (f, label.as_deref()));
+        for ((hit, location, text), endpoint) in
+            findings.iter().map(|f| (f, None)).chain(contract_findings)
+        {
             if hit.paranoia <= policy.paranoia && policy.rule_enabled(hit.rule) {
-                detections.push(Detection::new(
-                    hit,
-                    location,
-                    evidence::excerpt(location, text),
-                ));
+                let excerpt = evidence::excerpt(location, text);
+                let evidence = match endpoint {
+                    Some(endpoint) => format!("{endpoint}: {excerpt}"),
+                    None => excerpt,
+                };
+                detections.push(Detection::new(hit, location, evidence));
             }
         }
         Verdict::decide(detections, policy.threshold, policy.mode == Mode::Enforce)
@@ -328,10 +337,12 @@ impl Engine {
                 contract.check(req.path, &query, doc, out);
             }
             None if !self.config.contracts.is_empty() => {
-                if let Some(mode) = self.config.unknown_endpoint {
-                    let score = if mode == Mode::Enforce { 5.0 } else { 0.0 };
+                let enforcement = self.config.unknown_endpoint;
+                if let Some(hit) =
+                    enforcement.and_then(|e| breach_hit("contract.unknown_endpoint", e, 0.7))
+                {
                     out.push((
-                        Hit::new("contract.unknown_endpoint", score, 0.7, 1),
+                        hit,
                         Location::Path(None),
                         format!("{} {}", req.method, req.path),
                     ));

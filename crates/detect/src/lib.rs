@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod contract;
+pub mod contract_index;
 pub mod decode;
 pub mod detectors;
 pub mod engine;
@@ -18,7 +19,10 @@ pub mod parse;
 pub mod verdict;
 
 pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};
-pub use contract::{BodySchema, EndpointContract, FieldKind, ParamSpec, ValueType};
+pub use contract::{
+    BodySchema, Breaches, EndpointContract, Enforcement, FieldKind, ParamSpec, SpecEnforcement,
+    ValueType,
+};
 pub use detectors::{Category, Detection};
 pub use engine::Engine;
 pub use location::Location;

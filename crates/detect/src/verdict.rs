@@ -20,21 +20,27 @@ pub struct Verdict {
 
 impl Verdict {
     /// Adds up detections (a rule counts once per location) and decides.
+    /// Monitor-only detections count towards `monitor` (what enforce mode
+    /// would do) but never towards a block.
     pub fn decide(mut detections: Vec<Detection>, threshold: f64, enforce: bool) -> Verdict {
         detections.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut counted: Vec<(&str, &str)> = Vec::new();
-        let mut score = 0.0;
+        let (mut score, mut enforced) = (0.0, 0.0);
         for d in &detections {
             if !counted.contains(&(d.rule.as_str(), d.location.as_str())) {
                 counted.push((d.rule.as_str(), d.location.as_str()));
                 score += d.score;
+                if !d.monitor_only {
+                    enforced += d.score;
+                }
             }
         }
-        let over = score >= threshold;
-        let (blocked, action) = match (over, enforce) {
-            (true, true) => (true, "block"),
-            (true, false) => (false, "monitor"),
-            _ => (false, "allow"),
+        let (blocked, action) = if enforce && enforced >= threshold {
+            (true, "block")
+        } else if score >= threshold {
+            (false, "monitor")
+        } else {
+            (false, "allow")
         };
         Verdict {
             blocked,
@@ -94,5 +100,17 @@ mod tests {
         let v = Verdict::decide(vec![det("xss.active_tag", 5.0, "b")], 5.0, false);
         assert_eq!((v.blocked, v.action), (false, "monitor"));
         assert_eq!(v.reasons()[0].source, "detect.xss.active_tag");
+    }
+
+    #[test]
+    fn monitor_only_detections_never_block_but_say_what_would() {
+        let mut held = det("contract.wrong_type", 5.0, "a");
+        held.monitor_only = true;
+        let v = Verdict::decide(vec![held.clone()], 5.0, true);
+        assert_eq!((v.blocked, v.action, v.score), (false, "monitor", 5.0));
+        let v = Verdict::decide(vec![held, det("protocol.x", 3.0, "b")], 5.0, true);
+        assert_eq!((v.blocked, v.action), (false, "monitor"), "3 enforced of 8");
+        let v = Verdict::decide(vec![det("xss.active_tag", 5.0, "b")], 5.0, true);
+        assert!(v.blocked);
     }
 }

@@ -216,8 +216,12 @@ fn contracts_catch_mass_assignment_and_can_only_monitor() {
         r#"{"email":"a@b.c","is_admin":true}"#,
     )
     .inspect(&monitoring);
-    assert!(!v.blocked);
+    assert_eq!((v.blocked, v.action), (false, "monitor"), "{v:?}");
     assert_eq!(rules(&v), ["contract.unexpected_property"]);
+    assert_eq!(v.detections[0].evidence, "POST /signup: is_admin=true");
+
+    let off = engine(&toml.replace("\"monitor\"", "\"off\""));
+    assert!(rules(&Req::get("/elsewhere", "").inspect(&off)).is_empty());
 }
 
 #[test]

@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod decisions;
+pub mod declared_schema;
 pub mod export;
 pub mod findings;
 pub mod function;

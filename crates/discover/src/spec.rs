@@ -9,6 +9,7 @@
 //! nesting are bounded and a malformed one fails with where the problem is
 //! (line and column for syntax, a JSON pointer for structure).
 
+use crate::declared_schema::{import_schema, DeclaredSchema, MAX_SPEC_NODES};
 use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -43,7 +44,7 @@ pub enum SpecError {
 /// used to refuse values.
 const MAX_ENUM_VALUES: usize = 64;
 
-/// A declared path parameter.
+/// A declared path or query parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclaredParam {
     pub name: String,
@@ -52,6 +53,8 @@ pub struct DeclaredParam {
     /// The declared `enum`, when it lists strings (empty: any value).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enum_values: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
 }
 
 impl DeclaredParam {
@@ -107,6 +110,11 @@ pub struct DeclaredOperation {
     /// Whether the spec asks for credentials (`None`: it does not say).
     pub security_required: Option<bool>,
     pub path_params: Vec<DeclaredParam>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query_params: Vec<DeclaredParam>,
+    /// The JSON request body's schema, when the operation declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<DeclaredSchema>,
 }
 
 impl DeclaredOperation {
@@ -273,6 +281,7 @@ fn import(doc: &Value) -> Result<DeclaredSpec, SpecError> {
         Some(_) => return Err(invalid("/paths", "`paths` must be an object")),
     };
     let mut operations = Vec::new();
+    let mut schema_budget = MAX_SPEC_NODES;
     for (path, item) in paths {
         let pointer = format!("/paths/{}", pointer_key(path));
         if path.starts_with("x-") {
@@ -307,7 +316,10 @@ fn import(doc: &Value) -> Result<DeclaredSpec, SpecError> {
                 .get("security")
                 .map(|s| security_of(Some(s)).unwrap_or(false))
                 .or(global_security);
-            let path_params = path_params(doc, shared_params, op.get("parameters"));
+            let own_params = op.get("parameters");
+            let path_params = params_in(doc, "path", shared_params, own_params);
+            let query_params = params_in(doc, "query", shared_params, own_params);
+            let request_body = request_body(doc, op, shared_params, &mut schema_budget);
             for base in &bases {
                 if operations.len() == MAX_OPERATIONS {
                     return Err(invalid(
@@ -326,6 +338,8 @@ fn import(doc: &Value) -> Result<DeclaredSpec, SpecError> {
                     deprecated,
                     security_required,
                     path_params: path_params.clone(),
+                    query_params: query_params.clone(),
+                    request_body: request_body.clone(),
                 });
             }
         }
@@ -434,34 +448,76 @@ fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     }
 }
 
-fn path_params(doc: &Value, shared: Option<&Value>, own: Option<&Value>) -> Vec<DeclaredParam> {
+/// The parameters sent `location` (`path`, `query`), the operation's own
+/// before those of its path item (an operation's own redefines a shared one).
+fn params_in(
+    doc: &Value,
+    location: &str,
+    shared: Option<&Value>,
+    own: Option<&Value>,
+) -> Vec<DeclaredParam> {
     let mut params: Vec<DeclaredParam> = Vec::new();
-    for list in [own, shared].into_iter().flatten() {
-        for param in list.as_array().into_iter().flatten().take(256) {
-            let param = resolve(doc, param);
-            if param.get("in").and_then(Value::as_str) != Some("path") {
-                continue;
-            }
-            let Some(name) = param.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            if params.iter().any(|p| p.name == name) {
-                continue;
-            }
-            let schema = param
-                .get("schema")
-                .map(|s| resolve(doc, s))
-                .unwrap_or(param);
-            let text = |key: &str| schema.get(key).and_then(Value::as_str).map(str::to_owned);
-            params.push(DeclaredParam {
-                name: name.to_owned(),
-                schema_type: text("type"),
-                format: text("format"),
-                enum_values: string_enum(schema.get("enum")),
-            });
+    for param in declared_params(doc, shared, own) {
+        if param.get("in").and_then(Value::as_str) != Some(location) {
+            continue;
         }
+        let Some(name) = param.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        if params.iter().any(|p| p.name == name) {
+            continue;
+        }
+        let schema = param
+            .get("schema")
+            .map(|s| resolve(doc, s))
+            .unwrap_or(param);
+        let text = |key: &str| schema.get(key).and_then(Value::as_str).map(str::to_owned);
+        params.push(DeclaredParam {
+            name: name.to_owned(),
+            schema_type: text("type"),
+            format: text("format"),
+            enum_values: string_enum(schema.get("enum")),
+            required: param.get("required") == Some(&Value::Bool(true)),
+        });
     }
     params
+}
+
+/// An operation's parameter objects, `$ref`s followed, its own first.
+fn declared_params<'a>(
+    doc: &'a Value,
+    shared: Option<&'a Value>,
+    own: Option<&'a Value>,
+) -> impl Iterator<Item = &'a Value> {
+    [own, shared]
+        .into_iter()
+        .flatten()
+        .flat_map(|list| list.as_array().into_iter().flatten().take(256))
+        .map(move |param| resolve(doc, param))
+}
+
+/// The JSON request body's schema: 3.x `requestBody` (`application/json`,
+/// else any `+json` media type), 2.0 the `in: body` parameter.
+fn request_body(
+    doc: &Value,
+    op: &Map<String, Value>,
+    shared: Option<&Value>,
+    budget: &mut usize,
+) -> Option<DeclaredSchema> {
+    if let Some(body) = op.get("requestBody") {
+        let content = resolve(doc, body).get("content")?.as_object()?;
+        let media = content.get("application/json").or_else(|| {
+            content
+                .iter()
+                .find(|(name, _)| name.split(';').next().is_some_and(|n| n.ends_with("json")))
+                .map(|(_, media)| media)
+        })?;
+        return Some(import_schema(doc, media.get("schema")?, budget));
+    }
+    declared_params(doc, shared, op.get("parameters"))
+        .find(|p| p.get("in").and_then(Value::as_str) == Some("body"))
+        .and_then(|p| p.get("schema"))
+        .map(|schema| import_schema(doc, schema, budget))
 }
 
 /// The values of a declared `enum` of strings; empty (no restriction) when
@@ -532,6 +588,7 @@ paths:
             schema_type: Some(schema_type.into()),
             format: format.map(str::to_owned),
             enum_values: enum_values.iter().map(|v| v.to_string()).collect(),
+            required: false,
         };
         let integer = param("integer", Some("int64"), &[]);
         assert!(integer.admits("42") && integer.admits("-7"));
@@ -563,6 +620,39 @@ paths:
         assert!(!sid.admits(&["Accounts", "AC12.json"]));
         assert!(kind.path_params[0].enum_values.is_empty());
         assert!(kind.admits(&["kinds", "zzz"]));
+    }
+
+    #[test]
+    fn imports_query_parameters_and_json_request_bodies() {
+        let doc = r##"{"openapi":"3.0.0",
+          "components":{"requestBodies":{"Signup":{"content":{"application/json":{"schema":{
+            "type":"object","required":["username"],
+            "properties":{"username":{"type":"string"},"password":{"type":"string"}}}}}}}},
+          "paths":{"/users":{
+            "parameters":[{"name":"page","in":"query","schema":{"type":"integer"}}],
+            "post":{"requestBody":{"$ref":"#/components/requestBodies/Signup"},
+              "parameters":[{"name":"invite","in":"query","required":true,"schema":{"type":"string"}}]},
+            "put":{"requestBody":{"content":{"application/x-www-form-urlencoded":{"schema":{}}}}}}}}"##;
+        let spec = parse_spec(doc.as_bytes()).unwrap();
+        let (post, put) = (&spec.operations[1], &spec.operations[0]);
+        assert_eq!(post.method, "POST");
+        let query: Vec<(&str, bool)> = post
+            .query_params
+            .iter()
+            .map(|p| (p.name.as_str(), p.required))
+            .collect();
+        assert_eq!(query, [("invite", true), ("page", false)]);
+        let body = post.request_body.as_ref().unwrap();
+        assert_eq!(body.required, ["username"]);
+        assert!(body.properties.contains_key("password"));
+        assert_eq!(put.request_body, None, "a form body is not a JSON schema");
+
+        let swagger = r#"{"swagger":"2.0","paths":{"/pets":{"post":{"parameters":[
+            {"name":"pet","in":"body","schema":{"type":"object","additionalProperties":false,
+             "properties":{"name":{"type":"string"}}}}]}}}}"#;
+        let spec = parse_spec(swagger.as_bytes()).unwrap();
+        let body = spec.operations[0].request_body.as_ref().unwrap();
+        assert_eq!(body.additional_properties, Some(false));
     }
 
     #[test]

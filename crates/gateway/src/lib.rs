@@ -39,6 +39,7 @@ pub mod router;
 pub mod runtime;
 pub mod server;
 pub mod shared;
+pub mod spec_contracts;
 pub mod stages;
 mod sync;
 pub mod telemetry;

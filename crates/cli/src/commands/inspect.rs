@@ -3,6 +3,9 @@
 //! One verdict per readable record, in input order, as JSON lines on stdout
 //! (format in `shared/formats/exchange-record.md`). Bad lines are reported
 //! on stderr with their number and skipped; the summary goes to stderr.
+//! A gateway config's `[discovery] spec` is enforced as it is live (see
+//! `rampart_gateway::spec_contracts`), so a record gets the verdict the
+//! gateway would give it.
 
 use super::input::open_records;
 use anyhow::Context;
@@ -16,7 +19,8 @@ use std::process::ExitCode;
 pub struct InspectArgs {
     /// Exchange records, one JSON object per line (`-` for stdin).
     pub file: std::path::PathBuf,
-    /// TOML file with a `[detect]` table (the gateway's format).
+    /// TOML file with a `[detect]` table and, optionally, `[discovery] spec`
+    /// (the gateway's format).
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Paranoia level 1-4 (overrides the config file).
@@ -47,7 +51,12 @@ fn load_config(args: &InspectArgs) -> anyhow::Result<DetectConfig> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            DetectConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+            let mut config =
+                DetectConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?;
+            if let Some(spec) = declared_spec(path, &text)? {
+                rampart_gateway::spec_contracts::add_spec_contracts(&mut config, &spec);
+            }
+            config
         }
         None => DetectConfig::default(),
     };
@@ -55,6 +64,34 @@ fn load_config(args: &InspectArgs) -> anyhow::Result<DetectConfig> {
         config.paranoia = level;
     }
     Ok(config)
+}
+
+/// The spec named by `[discovery] spec` (relative to the config file).
+fn declared_spec(
+    config_path: &std::path::Path,
+    text: &str,
+) -> anyhow::Result<Option<rampart_discover::DeclaredSpec>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        discovery: Option<Discovery>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Discovery {
+        spec: Option<std::path::PathBuf>,
+    }
+    let file: File =
+        toml::from_str(text).with_context(|| format!("in {}", config_path.display()))?;
+    let Some(spec) = file.discovery.and_then(|d| d.spec) else {
+        return Ok(None);
+    };
+    let spec = config_path
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(spec);
+    let bytes = std::fs::read(&spec).with_context(|| format!("reading {}", spec.display()))?;
+    let parsed = rampart_discover::parse_spec(&bytes)
+        .with_context(|| format!("discovery.spec: {}", spec.display()))?;
+    Ok(Some(parsed))
 }
 
 /// The record read through the same view as live traffic: its `host` field
@@ -195,5 +232,31 @@ mod tests {
             .detections
             .iter()
             .any(|d| d.rule == "protocol.missing_host"));
+    }
+
+    #[test]
+    fn a_config_with_a_declared_spec_enforces_it_as_the_gateway_does() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("openapi.json"),
+            r#"{"openapi":"3.0.0","paths":{"/users":{"post":{"requestBody":{"content":{
+                "application/json":{"schema":{"type":"object","properties":{"username":{"type":"string"}}}}}}}}}}"#,
+        )
+        .unwrap();
+        let config = dir.path().join("rampart.toml");
+        std::fs::write(&config, "[discovery]\nspec = \"openapi.json\"\n").unwrap();
+        let args = InspectArgs {
+            file: "-".into(),
+            config: Some(config),
+            paranoia: None,
+        };
+        let engine = Engine::new(load_config(&args).unwrap()).unwrap();
+        let record = ExchangeRecord::from_json_line(
+            br#"{"method":"POST","host":"x","path":"/users","request_headers":{"Content-Type":"application/json"},"request_body":"{\"username\":\"m\",\"is_admin\":true}"}"#,
+        )
+        .unwrap();
+        let verdict = verdict_for(&engine, &record);
+        assert!(verdict.blocked, "{verdict:?}");
+        assert_eq!(verdict.detections[0].location, "body$.is_admin");
     }
 }

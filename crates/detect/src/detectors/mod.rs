@@ -50,6 +50,9 @@ pub struct Hit {
     pub confidence: f64,
     /// Lowest paranoia level at which this finding counts.
     pub paranoia: u8,
+    /// Reported as what it would do, never enforced (a check in monitor
+    /// mode while the endpoint enforces).
+    pub monitor_only: bool,
 }
 
 impl Hit {
@@ -59,6 +62,15 @@ impl Hit {
             score,
             confidence,
             paranoia,
+            monitor_only: false,
+        }
+    }
+
+    /// The same hit, counted towards a `monitor` verdict but never a block.
+    pub fn monitored(self) -> Self {
+        Hit {
+            monitor_only: true,
+            ..self
         }
     }
 }
@@ -154,6 +166,9 @@ pub struct Detection {
     pub confidence: f64,
     #[serde(skip)]
     pub paranoia: u8,
+    /// Counts towards what enforce mode would do, never blocks.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub monitor_only: bool,
 }
 
 impl Detection {
@@ -166,6 +181,7 @@ impl Detection {
             score: hit.score,
             confidence: hit.confidence,
             paranoia: hit.paranoia,
+            monitor_only: hit.monitor_only,
         }
     }
 }

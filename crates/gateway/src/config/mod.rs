@@ -305,7 +305,6 @@ impl<'a> Validator<'a> {
         let listeners = self.listeners(raw.listeners);
         let upstreams = self.upstreams(raw.upstreams);
         let routes = self.routes(raw.routes, &upstreams, server.max_header_bytes);
-        let detect = self.detect(raw.detect.unwrap_or_default());
         let prevent = self.prevent(raw.prevent.unwrap_or_default());
         let identity = self.identity(raw.identity.unwrap_or_default());
         let behave = self.behave(raw.behave, &stages);
@@ -325,8 +324,16 @@ impl<'a> Validator<'a> {
             }
             checked.is_ok()
         });
-        let discovery = (raw.discovery.is_some() || stages.contains(&StageKind::Discover))
-            .then(|| self.discovery(raw.discovery.unwrap_or_default(), &events));
+        let (discovery, declared) =
+            match raw.discovery.is_some() || stages.contains(&StageKind::Discover) {
+                true => {
+                    let (settings, declared) =
+                        self.discovery(raw.discovery.unwrap_or_default(), &events);
+                    (Some(settings), declared)
+                }
+                false => (None, None),
+            };
+        let detect = self.detect(raw.detect.unwrap_or_default(), declared.as_ref());
         let admin_token = raw.admin.token.filter(|t| {
             let ok = t.len() >= 16;
             if !ok {
@@ -445,23 +452,28 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The discovery settings, and the declared spec when one is set and
+    /// reads (the detect stage's contracts are derived from it).
     fn discovery(
         &mut self,
         raw: raw::RawDiscovery,
         events: &EventSettings,
-    ) -> crate::discovery::DiscoverySettings {
+    ) -> (
+        crate::discovery::DiscoverySettings,
+        Option<rampart_discover::DeclaredSpec>,
+    ) {
         let spec = raw.spec.map(|p| self.resolve(&p));
-        if let Some(path) = &spec {
+        let declared = spec.as_ref().and_then(|path| {
             let parsed = std::fs::read(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                 .and_then(|bytes| {
                     rampart_discover::parse_spec(&bytes)
                         .map_err(|e| format!("{}: {e}", path.display()))
                 });
-            if let Err(message) = parsed {
-                self.problem("discovery.spec", message);
-            }
-        }
+            parsed
+                .map_err(|message| self.problem("discovery.spec", message))
+                .ok()
+        });
         let queue_capacity = raw.queue_capacity.unwrap_or(10_000);
         if queue_capacity == 0 || queue_capacity > 1_000_000 {
             self.problem(
@@ -476,7 +488,7 @@ impl<'a> Validator<'a> {
                 format!("expected at most 1MiB, got {sample_body_bytes} bytes"),
             );
         }
-        crate::discovery::DiscoverySettings {
+        let settings = crate::discovery::DiscoverySettings {
             spec,
             store: events.sqlite.clone(),
             queue_capacity,
@@ -490,10 +502,23 @@ impl<'a> Validator<'a> {
                 raw.persist_interval
                     .map_or(Duration::from_secs(30), |d| d.0),
             ),
-        }
+        };
+        (settings, declared)
     }
 
-    fn detect(&mut self, config: rampart_detect::DetectConfig) -> Option<DetectEngine> {
+    fn detect(
+        &mut self,
+        mut config: rampart_detect::DetectConfig,
+        declared: Option<&rampart_discover::DeclaredSpec>,
+    ) -> Option<DetectEngine> {
+        match declared {
+            Some(spec) => crate::spec_contracts::add_spec_contracts(&mut config, spec),
+            None if config.spec != rampart_detect::SpecEnforcement::default() => self.warn(
+                "detect.spec",
+                "does nothing without a declared spec: set [discovery] spec to an OpenAPI file",
+            ),
+            None => {}
+        }
         match rampart_detect::Engine::new(config) {
             Ok(engine) => Some(DetectEngine(Arc::new(engine))),
             Err(e) => {
