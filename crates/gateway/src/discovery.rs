@@ -308,8 +308,9 @@ impl Worker {
             .matcher
             .store(Arc::new(self.inventory.compile()));
         let (report, profiles) = publishable(&mut self.inventory, &self.discovery.stats);
-        self.discovery.report.store(Arc::new(report));
+        // Profiles first: what the report shows, the hot path already acts on.
         self.discovery.profiles.store(Arc::new(profiles));
+        self.discovery.report.store(Arc::new(report));
     }
 
     fn persist(&mut self) {

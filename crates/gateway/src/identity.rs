@@ -371,6 +371,37 @@ mod tests {
     }
 
     #[test]
+    fn credentials_are_the_kinds_carried_and_a_rejected_token_is_none() {
+        let kinds = |pairs: &[(&str, &str)], query: &str, token: &TokenVerdict| {
+            IdentityConfig::default()
+                .identify(Version::HTTP_11, &headers(pairs), query, token)
+                .credentials
+                .names()
+        };
+        let unchecked = &TokenVerdict::Unchecked;
+        assert!(kinds(
+            &[("accept", "*/*"), ("cookie", "theme=dark")],
+            "page=2",
+            unchecked
+        )
+        .is_empty());
+        assert_eq!(
+            kinds(&[("authorization", "Bearer t0k3n")], "", unchecked),
+            ["bearer"]
+        );
+        assert_eq!(
+            kinds(&[("cookie", "sessionid=abc")], "api_key=k", unchecked),
+            ["api_key_query", "session_cookie"]
+        );
+        let failed = TokenVerdict::Failed(rampart_behave::tokens::Failure::new(
+            rampart_behave::tokens::Check::Signature,
+            "forged",
+        ));
+        let forged = [("authorization", "Bearer t0k3n"), ("x-api-key", "k")];
+        assert_eq!(kinds(&forged, "", &failed), ["api_key_header"]);
+    }
+
+    #[test]
     fn identities_are_bounded() {
         let key = "k".repeat(10_000);
         let identity = identify(&[("x-api-key", &key)], "");

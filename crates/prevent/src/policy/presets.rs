@@ -128,6 +128,25 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_rule_is_the_preset() {
+        let docs = include_str!("../../../../docs/configuration.md");
+        let section = &docs[docs.find("## Presets").unwrap()..];
+        let block = section
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap();
+        #[derive(serde::Deserialize)]
+        struct Documented {
+            prevent: crate::PreventConfig,
+        }
+        let documented: Documented = toml::from_str(block).unwrap();
+        let preset = Preset::ProtectAdminEndpoints;
+        assert_eq!(documented.prevent.policy.rules, [preset.rule()]);
+        assert!(docs.contains(&format!("presets = [\"{}\"]", preset.name())));
+    }
+
+    #[test]
     fn presets_come_first_once_and_names_stay_unique() {
         let mut policy: PolicyConfig = toml::from_str(
             r#"
