@@ -39,6 +39,10 @@ impl CredentialSet {
         self.0 |= 1 << kind as u8;
     }
 
+    pub fn remove(&mut self, kind: CredentialKind) {
+        self.0 &= !(1 << kind as u8);
+    }
+
     pub fn union(self, other: CredentialSet) -> CredentialSet {
         CredentialSet(self.0 | other.0)
     }

@@ -1,4 +1,9 @@
-//! Misconfigurations visible in responses.
+//! Findings: what is wrong with an endpoint, with the evidence and a
+//! severity.
+//!
+//! Most are misconfigurations visible in responses, found here; endpoints
+//! that let anyone do privileged work or read secrets are found across an
+//! endpoint's whole record by [`crate::exposure`].
 //!
 //! Seen from the traffic alone: CORS that lets any site read credentialed
 //! answers, stack traces and debug output leaking internals, security headers
@@ -12,21 +17,107 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-/// One misconfiguration, with what showed it.
+/// One finding, with what showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Finding {
-    PermissiveCors { detail: String },
-    StackTrace { marker: Cow<'static, str> },
-    MissingSecurityHeader { header: Cow<'static, str> },
-    VersionBanner { header: String, value: String },
-    OldApiVersion { newer: String },
+    PermissiveCors {
+        detail: String,
+    },
+    StackTrace {
+        marker: Cow<'static, str>,
+    },
+    MissingSecurityHeader {
+        header: Cow<'static, str>,
+    },
+    VersionBanner {
+        header: String,
+        value: String,
+    },
+    OldApiVersion {
+        newer: String,
+    },
+    /// An administrative endpoint answered requests without credentials.
+    UnauthenticatedAdmin {
+        evidence: String,
+    },
+    /// An endpoint that deletes or resets answered requests without
+    /// credentials.
+    UnauthenticatedDestructive {
+        evidence: String,
+    },
+    /// Credentials or secrets were answered to requests without credentials.
+    UnauthenticatedSecrets {
+        evidence: String,
+    },
+}
+
+/// How urgently a finding needs an operator, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Hardening: worth fixing, exploits nothing alone.
+    Low,
+    /// Helps an attacker: leaked internals, a forgotten old version.
+    Medium,
+    /// Exploitable by another site or with little effort.
+    High,
+    /// Exploitable by anyone, now, without credentials.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The serialised name, also the metrics label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
 }
 
 impl Finding {
+    /// The serialised `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Finding::PermissiveCors { .. } => "permissive_cors",
+            Finding::StackTrace { .. } => "stack_trace",
+            Finding::MissingSecurityHeader { .. } => "missing_security_header",
+            Finding::VersionBanner { .. } => "version_banner",
+            Finding::OldApiVersion { .. } => "old_api_version",
+            Finding::UnauthenticatedAdmin { .. } => "unauthenticated_admin",
+            Finding::UnauthenticatedDestructive { .. } => "unauthenticated_destructive",
+            Finding::UnauthenticatedSecrets { .. } => "unauthenticated_secrets",
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        match self {
+            Finding::UnauthenticatedAdmin { .. }
+            | Finding::UnauthenticatedDestructive { .. }
+            | Finding::UnauthenticatedSecrets { .. } => Severity::Critical,
+            Finding::PermissiveCors { .. } => Severity::High,
+            Finding::StackTrace { .. } | Finding::OldApiVersion { .. } => Severity::Medium,
+            Finding::VersionBanner { .. } | Finding::MissingSecurityHeader { .. } => Severity::Low,
+        }
+    }
+
     /// Weight of the finding in the risk score.
     pub fn risk_weight(&self) -> u32 {
         match self {
+            Finding::UnauthenticatedAdmin { .. }
+            | Finding::UnauthenticatedDestructive { .. }
+            | Finding::UnauthenticatedSecrets { .. } => 20,
             Finding::PermissiveCors { .. } | Finding::StackTrace { .. } => 10,
             Finding::OldApiVersion { .. } | Finding::VersionBanner { .. } => 5,
             Finding::MissingSecurityHeader { .. } => 2,

@@ -7,12 +7,14 @@
 //! to a versioned JSON snapshot for the gateway's store.
 
 use crate::decisions::{shape_of, Decision, Decisions};
+use crate::exposure::{self, Exposure};
 use crate::findings::Finding;
-use crate::function::{self, FunctionEvidence, Learned};
+use crate::function::{self, FunctionEvidence, FunctionVerdict, Learned};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
 use crate::observation::Observation;
 use crate::report::{
-    EndpointReport, InventoryReport, OrphanReport, ParamReport, SensitiveReport, Summary,
+    self, EndpointReport, FindingReport, InventoryReport, OrphanReport, ParamReport,
+    SensitiveReport, Summary,
 };
 use crate::risk::{self, RiskInputs};
 use crate::segment::{classify, is_version, vocabulary_weight, ValueKind, ITEM_ALIASES};
@@ -292,6 +294,7 @@ impl Inventory {
             summary: plan.summary,
             endpoints,
             orphans: plan.orphans,
+            findings: plan.findings,
             template_decisions: plan.template_decisions.to_vec(),
             operator_decisions: self.decisions.list.clone(),
         }
@@ -356,6 +359,8 @@ impl Inventory {
                         .filter_map(|&i| gathered[i].declared)
                         .collect(),
                     newer: Vec::new(),
+                    function: FunctionVerdict::default(),
+                    findings: Vec::new(),
                     method,
                     operation,
                     template,
@@ -365,6 +370,17 @@ impl Inventory {
         for (i, newer) in newer_versions(&endpoints) {
             endpoints[i].newer.push(newer);
         }
+        for endpoint in &mut endpoints {
+            (endpoint.function, endpoint.findings) = Self::assess(endpoint);
+        }
+        let findings = report::findings_of(endpoints.iter().map(|e| {
+            (
+                EndpointId::of(&e.method, &e.template).to_string(),
+                e.method.as_str(),
+                e.template.as_str(),
+                e.findings.as_slice(),
+            )
+        }));
         let orphans: Vec<OrphanReport> = self
             .spec
             .iter()
@@ -391,12 +407,14 @@ impl Inventory {
             with_sensitive_data: count(&|e| !e.stats.sensitive.is_empty()),
             overflowed_paths: self.tree.overflowed,
             unrouted: self.unrouted,
+            findings: report::count_by_severity(&findings),
         };
         Plan {
             inventory: self,
             summary,
             endpoints,
             orphans,
+            findings,
             template_decisions: self.tree.decisions(),
         }
     }
@@ -454,12 +472,11 @@ impl Inventory {
         out
     }
 
-    fn endpoint_report(&self, e: &Planned<'_>) -> EndpointReport {
+    /// The endpoint's business function and findings: what it is for,
+    /// what its responses showed, whether anyone may use it, and whether a
+    /// newer version of it is live.
+    fn assess(e: &Planned<'_>) -> (FunctionVerdict, Vec<Finding>) {
         let (method, template, stats) = (&e.method, &e.template, &*e.stats);
-        let is_declared = !e.declared.is_empty();
-        let shadow = e.shadow(self.spec.is_some());
-        let zombie = e.zombie();
-        let auth_required = e.auth_required();
         let parsed = PathTemplate::parse(template).unwrap_or_default();
         let literals: Vec<&str> = parsed
             .segments
@@ -481,8 +498,28 @@ impl Inventory {
             request_content_type_multipart: learned.multipart,
             statuses: &learned.statuses,
         });
+        let sensitive: Vec<_> = stats.sensitive.iter().map(|(f, n)| (f, *n)).collect();
+        let mut findings: Vec<Finding> = stats.findings.iter().cloned().collect();
+        findings.extend(exposure::findings(&Exposure {
+            method,
+            function: &verdict,
+            auth: &stats.auth,
+            sensitive: &sensitive,
+        }));
+        findings.extend(e.newer.iter().map(|newer| Finding::OldApiVersion {
+            newer: newer.clone(),
+        }));
+        (verdict, findings)
+    }
+
+    fn endpoint_report(&self, e: &Planned<'_>) -> EndpointReport {
+        let (method, template, stats) = (&e.method, &e.template, &*e.stats);
+        let is_declared = !e.declared.is_empty();
+        let shadow = e.shadow(self.spec.is_some());
+        let zombie = e.zombie();
+        let auth_required = e.auth_required();
+        let (verdict, findings) = (&e.function, &e.findings);
         let function = verdict.function;
-        let findings: Vec<Finding> = stats.findings.iter().cloned().collect();
         let sensitive_kinds: Vec<_> = stats.sensitive.keys().map(|f| f.kind).collect();
         let risk = risk::score(&RiskInputs {
             method,
@@ -491,7 +528,7 @@ impl Inventory {
             shadow: shadow == Some(true),
             zombie,
             function,
-            findings: &findings,
+            findings,
         });
         EndpointReport {
             id: EndpointId::of(method, template).to_string(),
@@ -523,8 +560,8 @@ impl Inventory {
                 })
                 .collect(),
             function,
-            function_reason: verdict.reason,
-            findings,
+            function_reason: verdict.reason.clone(),
+            findings: findings.clone(),
             risk,
             query_params: stats.query.to_json_schema(),
             request_headers: stats.headers.to_json_schema(),
@@ -590,6 +627,9 @@ struct Planned<'a> {
     declared: Vec<&'a crate::spec::DeclaredOperation>,
     /// Newer versions of it that are live too (`/v2/x` for `/v1/x`).
     newer: Vec<String>,
+    /// Decided by [`Inventory::assess`] once every endpoint is planned.
+    function: FunctionVerdict,
+    findings: Vec<Finding>,
 }
 
 impl Planned<'_> {
@@ -618,16 +658,13 @@ struct Plan<'a> {
     summary: Summary,
     endpoints: Vec<Planned<'a>>,
     orphans: Vec<OrphanReport>,
+    findings: Vec<FindingReport>,
     template_decisions: &'a [crate::tree::TemplateDecision],
 }
 
 impl Plan<'_> {
     fn render(&self, endpoint: &Planned<'_>) -> EndpointReport {
-        let mut report = self.inventory.endpoint_report(endpoint);
-        for newer in &endpoint.newer {
-            mark_old_version(&mut report, newer.clone());
-        }
-        report
+        self.inventory.endpoint_report(endpoint)
     }
 }
 
@@ -642,10 +679,11 @@ impl Serialize for Plan<'_> {
                 s.collect_seq(self.0.endpoints.iter().map(|e| self.0.render(e)))
             }
         }
-        let mut report = s.serialize_struct("InventoryReport", 5)?;
+        let mut report = s.serialize_struct("InventoryReport", 6)?;
         report.serialize_field("summary", &self.summary)?;
         report.serialize_field("endpoints", &Endpoints(self))?;
         report.serialize_field("orphans", &self.orphans)?;
+        report.serialize_field("findings", &self.findings)?;
         report.serialize_field("template_decisions", self.template_decisions)?;
         report.serialize_field("operator_decisions", &self.inventory.decisions.list)?;
         report.end()
@@ -735,17 +773,6 @@ fn newer_versions(endpoints: &[Planned<'_>]) -> Vec<(usize, String)> {
         }
     }
     newer_of
-}
-
-/// Reports that a newer version of the endpoint is live.
-fn mark_old_version(endpoint: &mut EndpointReport, newer: String) {
-    let finding = Finding::OldApiVersion { newer };
-    endpoint.risk.score = (endpoint.risk.score + finding.risk_weight()).min(100);
-    endpoint
-        .risk
-        .reasons
-        .push("an older API version is still live beside a newer one".into());
-    endpoint.findings.push(finding);
 }
 
 #[cfg(test)]

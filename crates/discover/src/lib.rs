@@ -4,7 +4,8 @@
 //! organisation really runs: templates (`/users/{id}`) from concrete paths,
 //! schemas of parameters and bodies, credentials seen and unauthenticated
 //! access, sensitive data with its location, business function,
-//! misconfigurations and a risk score. With a declared OpenAPI spec it also
+//! misconfigurations, endpoints that anyone may use for privileged work
+//! and a risk score. With a declared OpenAPI spec it also
 //! tells shadow, zombie and orphan endpoints. Operators' decisions (rename,
 //! merge, split) persist and learning never undoes them. The inventory
 //! serialises to a versioned JSON snapshot and compiles an immutable
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod decisions;
 pub mod declared_schema;
 pub mod export;
+pub mod exposure;
 pub mod findings;
 pub mod function;
 pub mod inventory;

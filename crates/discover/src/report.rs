@@ -6,7 +6,7 @@
 //! business function, findings, risk and learned schemas; declared
 //! endpoints never called are listed apart as orphans.
 
-use crate::findings::Finding;
+use crate::findings::{Finding, Severity};
 use crate::function::BusinessFunction;
 use crate::risk::Risk;
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,51 @@ pub struct Summary {
     /// Requests answered 404 or 405 to paths no endpoint had: not learned.
     #[serde(default)]
     pub unrouted: u64,
+    /// Findings by severity (`findings` of the report).
+    #[serde(default)]
+    pub findings: BTreeMap<Severity, usize>,
+}
+
+/// One finding of one endpoint, for the report's list of every finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingReport {
+    /// The endpoint's id, as in `endpoints[].id`.
+    pub endpoint: String,
+    pub method: String,
+    pub template: String,
+    pub severity: Severity,
+    /// `kind` and the evidence, as in `endpoints[].findings`.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// Every endpoint's findings, most severe first, in endpoint order within
+/// a severity. Takes (id, method, template, findings) per endpoint.
+pub fn findings_of<'a>(
+    endpoints: impl Iterator<Item = (String, &'a str, &'a str, &'a [Finding])>,
+) -> Vec<FindingReport> {
+    let mut out: Vec<FindingReport> = endpoints
+        .flat_map(|(id, method, template, findings)| {
+            findings.iter().map(move |finding| FindingReport {
+                endpoint: id.clone(),
+                method: method.to_owned(),
+                template: template.to_owned(),
+                severity: finding.severity(),
+                finding: finding.clone(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+/// How many findings there are of each severity present.
+pub fn count_by_severity(findings: &[FindingReport]) -> BTreeMap<Severity, usize> {
+    let mut counts = BTreeMap::new();
+    for finding in findings {
+        *counts.entry(finding.severity).or_default() += 1;
+    }
+    counts
 }
 
 /// The whole inventory.
@@ -113,6 +158,9 @@ pub struct InventoryReport {
     pub summary: Summary,
     pub endpoints: Vec<EndpointReport>,
     pub orphans: Vec<OrphanReport>,
+    /// Every endpoint's findings, most severe first.
+    #[serde(default)]
+    pub findings: Vec<FindingReport>,
     /// Where learning folded values into parameters, and why.
     #[serde(default)]
     pub template_decisions: Vec<crate::tree::TemplateDecision>,

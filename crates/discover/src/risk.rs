@@ -66,10 +66,8 @@ pub fn score(inputs: &RiskInputs<'_>) -> Risk {
         .sum::<u32>()
         .min(20);
     if findings > 0 {
-        parts.push((
-            findings,
-            format!("{} misconfiguration finding(s)", inputs.findings.len()),
-        ));
+        let kinds: Vec<&str> = inputs.findings.iter().map(Finding::kind).collect();
+        parts.push((findings, format!("findings: {}", kinds.join(", "))));
     }
     parts.sort_by_key(|p| std::cmp::Reverse(p.0));
     Risk {

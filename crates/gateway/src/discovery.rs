@@ -17,6 +17,7 @@ use crate::sync::lock;
 use arc_swap::ArcSwap;
 use rampart_core::hash::FixedState;
 use rampart_core::ExchangeRecord;
+use rampart_discover::findings::Severity;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
 use rampart_discover::{Decision, EndpointId, EndpointMatcher, Inventory};
 use rampart_store::Store;
@@ -60,6 +61,8 @@ pub struct DiscoveryStats {
     /// The inventory's own bounds, as of the last publication.
     pub overflowed_paths: AtomicU64,
     pub unrouted: AtomicU64,
+    /// Findings by severity, in the order of `Severity::ALL`.
+    pub findings: [AtomicU64; Severity::ALL.len()],
 }
 
 /// The gateway's handle on the inventory worker.
@@ -200,6 +203,10 @@ fn publishable(inventory: &mut Inventory, stats: &DiscoveryStats) -> (String, En
     stats
         .unrouted
         .store(report.summary.unrouted, Ordering::Relaxed);
+    for (severity, count) in Severity::ALL.iter().zip(&stats.findings) {
+        let found = report.summary.findings.get(severity).copied().unwrap_or(0);
+        count.store(found as u64, Ordering::Relaxed);
+    }
     let profiles = report
         .endpoints
         .iter()
@@ -301,8 +308,9 @@ impl Worker {
             .matcher
             .store(Arc::new(self.inventory.compile()));
         let (report, profiles) = publishable(&mut self.inventory, &self.discovery.stats);
-        self.discovery.report.store(Arc::new(report));
+        // Profiles first: what the report shows, the hot path already acts on.
         self.discovery.profiles.store(Arc::new(profiles));
+        self.discovery.report.store(Arc::new(report));
     }
 
     fn persist(&mut self) {

@@ -15,6 +15,11 @@
 //! - User: the configured claim (`sub`) of a bearer JWT (with
 //!   `[identity.jwt]`, of a verified one only: a token that fails gives no
 //!   user), or the user name of Basic credentials.
+//! - Credentials: the kinds the request carries (bearer or JWT, Basic,
+//!   another `Authorization` scheme, an API key in a header or the query,
+//!   a session cookie), as discovery tells them apart
+//!   (`rampart_discover::auth`); for policy's `client.credentials`. A
+//!   bearer token that `[identity.jwt]` rejected is no credential.
 //! - Fingerprint: in the spirit of JA4H, the HTTP version, whether cookies
 //!   and a referer are sent, how many headers, and stable hashes of the
 //!   header names in order and of the client's self-description
@@ -27,6 +32,7 @@ use crate::tokens::{TokenGuard, TokenReport, TokenVerdict};
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, COOKIE, REFERER};
 use http::{HeaderMap, Version};
+use rampart_discover::auth::{self, CredentialKind, CredentialSet};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -86,6 +92,7 @@ pub struct CheckedToken(pub Arc<TokenReport>);
 pub struct ClientIdentity {
     pub api_key: Option<String>,
     pub user: Option<String>,
+    pub credentials: CredentialSet,
     pub fingerprint: String,
 }
 
@@ -127,6 +134,7 @@ impl IdentityConfig {
         ClientIdentity {
             api_key: self.api_key(headers, query).map(bounded),
             user: self.user(headers, token).map(bounded),
+            credentials: presented(headers, query, token),
             fingerprint: fingerprint(version, headers),
         }
     }
@@ -175,6 +183,24 @@ impl IdentityConfig {
             _ => None,
         }
     }
+}
+
+/// The credentials a request carries; a bearer token that failed
+/// verification is none.
+fn presented(headers: &HeaderMap, query: &str, token: &TokenVerdict) -> CredentialSet {
+    let mut set = auth::credentials(
+        headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
+        query
+            .split('&')
+            .map(|pair| pair.split_once('=').unwrap_or((pair, ""))),
+    );
+    if matches!(token, TokenVerdict::Failed(_)) {
+        set.remove(CredentialKind::JwtBearer);
+        set.remove(CredentialKind::OpaqueBearer);
+    }
+    set
 }
 
 /// The scheme and value of the `Authorization` header, when it is short
@@ -342,6 +368,37 @@ mod tests {
         let failed = TokenVerdict::Failed(Failure::new(Check::Signature, "forged"));
         assert_eq!(user(&failed), None, "a forged token names nobody");
         assert_eq!(user(&TokenVerdict::Unchecked).as_deref(), Some("mallory"));
+    }
+
+    #[test]
+    fn credentials_are_the_kinds_carried_and_a_rejected_token_is_none() {
+        let kinds = |pairs: &[(&str, &str)], query: &str, token: &TokenVerdict| {
+            IdentityConfig::default()
+                .identify(Version::HTTP_11, &headers(pairs), query, token)
+                .credentials
+                .names()
+        };
+        let unchecked = &TokenVerdict::Unchecked;
+        assert!(kinds(
+            &[("accept", "*/*"), ("cookie", "theme=dark")],
+            "page=2",
+            unchecked
+        )
+        .is_empty());
+        assert_eq!(
+            kinds(&[("authorization", "Bearer t0k3n")], "", unchecked),
+            ["bearer"]
+        );
+        assert_eq!(
+            kinds(&[("cookie", "sessionid=abc")], "api_key=k", unchecked),
+            ["api_key_query", "session_cookie"]
+        );
+        let failed = TokenVerdict::Failed(rampart_behave::tokens::Failure::new(
+            rampart_behave::tokens::Check::Signature,
+            "forged",
+        ));
+        let forged = [("authorization", "Bearer t0k3n"), ("x-api-key", "k")];
+        assert_eq!(kinds(&forged, "", &failed), ["api_key_header"]);
     }
 
     #[test]

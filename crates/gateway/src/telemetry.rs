@@ -28,6 +28,7 @@ pub const DISCOVERY_DROPPED: &str = "rampart_discovery_dropped_total";
 pub const DISCOVERY_PERSIST_ERRORS: &str = "rampart_discovery_persist_errors_total";
 pub const DISCOVERY_OVERFLOWED: &str = "rampart_discovery_overflowed_paths_total";
 pub const DISCOVERY_UNROUTED: &str = "rampart_discovery_unrouted_total";
+pub const DISCOVERY_FINDINGS: &str = "rampart_discovery_findings";
 pub const REDIS_UP: &str = "rampart_redis_up";
 pub const REDIS_EVENTS: &str = "rampart_redis_total";
 pub const REASONS: &str = "rampart_reasons_total";
@@ -117,6 +118,10 @@ fn describe() {
     metrics::describe_counter!(
         DISCOVERY_UNROUTED,
         "Exchanges answered 404 or 405 on paths no endpoint had (not learned)."
+    );
+    metrics::describe_gauge!(
+        DISCOVERY_FINDINGS,
+        "Findings in the last published inventory report, by severity (low, medium, high, critical)."
     );
     metrics::describe_gauge!(
         REDIS_UP,

@@ -168,3 +168,95 @@ async fn operators_force_a_parameter_through_the_admin_api() {
     assert!(!templates(&after).iter().any(|t| t == "GET /regions/eu"));
     assert_eq!(after["operator_decisions"][0]["decision"], "parameter");
 }
+
+/// One request, with a bearer token or without.
+async fn call(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+) -> (u16, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "api");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let response = send(addr, request.body(full("")).unwrap()).await;
+    let status = response.status().as_u16();
+    (status, body_text(response).await)
+}
+
+#[tokio::test]
+async fn endpoints_anyone_may_administer_are_findings_and_the_preset_refuses_them_to_anonymous_clients(
+) {
+    let upstream = TestUpstream::start().await;
+    let config = with_discovery(upstream.addr)
+        .replace(
+            "stages = [\"discover\"]",
+            "stages = [\"discover\", \"prevent\"]",
+        )
+        .replace(
+            "[discovery]\n",
+            "[prevent]\npresets = [\"protect-admin-endpoints\"]\n\n[discovery]\n",
+        );
+    let gw = TestGateway::start(&config).await;
+    // The vulnerable app answers everyone while discovery learns it.
+    for (method, path) in [
+        ("POST", "/api/debug/reset"),
+        ("GET", "/api/admin/users"),
+        ("GET", "/api/products"),
+    ] {
+        assert_eq!(
+            call(gw.addr(), method, path, None).await.0,
+            200,
+            "{method} {path}"
+        );
+    }
+    let admin = gw.gateway.admin_addr;
+    wait_for_template(admin, "GET /api/products").await;
+    let inventory = wait_for_template(admin, "GET /api/admin/users").await;
+    let exposed: Vec<(String, String)> = inventory["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "critical")
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_owned(),
+                f["template"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for template in ["/api/debug/reset", "/api/admin/users"] {
+        assert!(
+            exposed.contains(&("unauthenticated_admin".into(), template.into())),
+            "{template} not a finding: {exposed:?}"
+        );
+    }
+    assert!(
+        !exposed.iter().any(|(_, t)| t == "/api/products"),
+        "{exposed:?}"
+    );
+    let metrics = body_text(get(admin, "/metrics").await).await;
+    assert!(
+        metrics.contains(&format!(
+            "rampart_discovery_findings{{severity=\"critical\"}} {}",
+            exposed.len()
+        )),
+        "{metrics}"
+    );
+
+    for (method, path) in [("POST", "/api/debug/reset"), ("GET", "/api/admin/users")] {
+        let (status, body) = call(gw.addr(), method, path, None).await;
+        assert_eq!(status, 403, "{method} {path}: {body}");
+        assert!(body.contains("rule:protect-admin-endpoints"), "{body}");
+        assert_eq!(
+            call(gw.addr(), method, path, Some("opaque-token")).await.0,
+            200
+        );
+    }
+    assert_eq!(call(gw.addr(), "GET", "/api/products", None).await.0, 200);
+    gw.gateway.shutdown().await;
+}

@@ -3,7 +3,8 @@
 use crate::ban::BanConfig;
 use crate::deception::DeceptionConfig;
 use crate::geo::GeoConfig;
-use crate::policy::{Policy, PolicyConfig, PolicyError};
+use crate::policy::presets::{self, Preset};
+use crate::policy::{ActionConfig, Policy, PolicyConfig, PolicyError};
 use crate::ratelimit::LimitConfig;
 use serde::Deserialize;
 
@@ -11,6 +12,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PreventConfig {
+    /// Named protections whose rules come before `policy.rules`.
+    #[serde(default)]
+    pub presets: Vec<Preset>,
     #[serde(default)]
     pub policy: PolicyConfig,
     /// `[[prevent.limits]]`: named limits that rules apply with `rate_limit`.
@@ -27,9 +31,27 @@ pub struct PreventConfig {
 }
 
 impl PreventConfig {
-    /// Compiles the policy against the configured limits.
+    /// Compiles the policy, presets first, against the configured limits.
     pub fn compile_policy(&self) -> Result<Policy, PolicyError> {
-        Policy::compile(&self.policy, &self.limits)
+        Policy::compile(&presets::expand(&self.presets, &self.policy), &self.limits)
+    }
+
+    /// The limits, with their index, that no rule and no signal-class
+    /// action names: a limit applies only where an action says
+    /// `rate_limit`, so these do nothing.
+    pub fn unused_limits(&self) -> impl Iterator<Item = (usize, &LimitConfig)> {
+        let named: Vec<&str> = self
+            .policy
+            .actions()
+            .filter_map(|action| match action {
+                ActionConfig::RateLimit { limit } => Some(limit.as_str()),
+                _ => None,
+            })
+            .collect();
+        self.limits
+            .iter()
+            .enumerate()
+            .filter(move |(_, limit)| !named.contains(&limit.name.as_str()))
     }
 }
 
@@ -64,6 +86,42 @@ mod tests {
         assert!(config.compile_policy().is_ok());
         assert!(toml::from_str::<PreventConfig>("[geo]\n").is_ok());
         assert!(toml::from_str::<PreventConfig>("[geoo]\n").is_err());
+    }
+
+    #[test]
+    fn limits_no_action_names_are_unused() {
+        let config: PreventConfig = toml::from_str(
+            r#"
+            [[limits]]
+            name = "by-rule"
+            key = { parts = ["ip"] }
+            quota = { requests = 5, per_seconds = 60 }
+
+            [[limits]]
+            name = "forgotten"
+            key = { parts = ["ip"] }
+            quota = { requests = 5, per_seconds = 60 }
+
+            [[limits]]
+            name = "by-signal"
+            key = { parts = ["ip"] }
+            quota = { requests = 5, per_seconds = 60 }
+
+            [policy.defaults.signals]
+            bot = { type = "rate_limit", limit = "by-signal" }
+
+            [[policy.rules]]
+            name = "limit-all"
+            when = "true"
+            action = { type = "rate_limit", limit = "by-rule" }
+            "#,
+        )
+        .unwrap();
+        let unused: Vec<(usize, &str)> = config
+            .unused_limits()
+            .map(|(i, limit)| (i, limit.name.as_str()))
+            .collect();
+        assert_eq!(unused, [(1, "forgotten")]);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub struct ClientFacts {
     pub user: Option<String>,
     /// A client fingerprint such as JA4.
     pub fingerprint: Option<String>,
+    /// The kinds of credential the request carries, verified or not:
+    /// `jwt_bearer`, `bearer`, `basic`, `authorization` (another scheme),
+    /// `api_key_header`, `api_key_query`, `session_cookie`. Empty for an
+    /// anonymous request.
+    pub credentials: Vec<&'static str>,
 }
 
 /// The inventory's view of the endpoint this request hit.
@@ -72,6 +77,7 @@ impl ClientFacts {
             api_key: None,
             user: None,
             fingerprint: None,
+            credentials: Vec::new(),
         }
     }
 }

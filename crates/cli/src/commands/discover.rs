@@ -113,6 +113,18 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
         summary.unauthenticated,
         bad_lines
     );
+    if !summary.findings.is_empty() {
+        let counts: Vec<String> = summary
+            .findings
+            .iter()
+            .rev()
+            .map(|(severity, n)| format!("{n} {}", severity.as_str()))
+            .collect();
+        eprintln!(
+            "rampart: findings: {} (listed under \"findings\" in the report)",
+            counts.join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

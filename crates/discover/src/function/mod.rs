@@ -68,7 +68,7 @@ pub const THRESHOLD: u32 = 40;
 
 /// A business function. The snake-case names are what policy compares
 /// (`endpoint.function == "login"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BusinessFunction {
     /// Liveness and readiness checks: `/healthz`, `/actuator/health`.
@@ -103,6 +103,7 @@ pub enum BusinessFunction {
     List,
     /// The caller's own account, or one user.
     Profile,
+    #[default]
     Other,
 }
 
@@ -200,7 +201,7 @@ pub struct FunctionEvidence<'a> {
 }
 
 /// The function chosen and the evidence that decided it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FunctionVerdict {
     pub function: BusinessFunction,
     /// E.g. `path ends with "login"; field "password"`.

@@ -11,6 +11,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use rampart_discover::findings::Severity;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -104,6 +105,10 @@ fn refresh_gauges(state: &AdminState) {
             .absolute(stats.overflowed_paths.load(Ordering::Relaxed));
         metrics::counter!(telemetry::DISCOVERY_UNROUTED)
             .absolute(stats.unrouted.load(Ordering::Relaxed));
+        for (severity, count) in Severity::ALL.iter().zip(&stats.findings) {
+            metrics::gauge!(telemetry::DISCOVERY_FINDINGS, "severity" => severity.as_str())
+                .set(count.load(Ordering::Relaxed) as f64);
+        }
     }
     let runtime = state.shared.runtime.load();
     if let Some(behave) = &runtime.behave {

@@ -429,6 +429,16 @@ impl<'a> Validator<'a> {
                 self.problem(format!("prevent.limits[{i}]"), e.to_string());
             }
         }
+        for (i, limit) in config.unused_limits() {
+            self.warn(
+                format!("prevent.limits[{i}]"),
+                format!(
+                    "no rule applies this limit, so `{0}` does nothing: name it in a rule, e.g. \
+                     action = {{ type = \"rate_limit\", limit = \"{0}\" }}",
+                    limit.name
+                ),
+            );
+        }
         if let Err(e) = rampart_prevent::BanList::new(&config.bans, Arc::clone(&clock)) {
             self.problem("prevent.bans", e.to_string());
         }

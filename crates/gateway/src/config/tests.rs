@@ -300,3 +300,36 @@ fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
     let fine = format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n{MINIMAL}");
     assert!(warned(&fine).is_empty());
 }
+
+#[test]
+fn a_limit_no_rule_applies_is_warned_about_and_a_used_one_is_not() {
+    let limits = "[[prevent.limits]]\nname = \"per-ip\"\nkey = { parts = [\"ip\"] }\nquota = { requests = 5, per_seconds = 60 }\n\
+                  [[prevent.limits]]\nname = \"logins\"\nkey = { parts = [\"ip\"] }\nquota = { requests = 5, per_seconds = 60 }\n";
+    let rule = "[[prevent.policy.rules]]\nname = \"limit-logins\"\nwhen = 'endpoint.function == \"login\"'\naction = { type = \"rate_limit\", limit = \"logins\" }\n";
+    let config = parse(&format!("{MINIMAL}\n{limits}{rule}")).unwrap();
+    assert_eq!(
+        config.warning_lines(),
+        ["/etc/rampart/rampart.toml: prevent.limits[0]: no rule applies this limit, so `per-ip` does nothing: name it in a rule, e.g. action = { type = \"rate_limit\", limit = \"per-ip\" }"]
+    );
+    let both = rule
+        .replace("limit-logins", "limit-all")
+        .replace("\"logins\"", "\"per-ip\"");
+    let config = parse(&format!("{MINIMAL}\n{limits}{rule}{both}")).unwrap();
+    assert!(config.warnings.is_empty(), "{:?}", config.warning_lines());
+}
+
+#[test]
+fn presets_are_named_and_an_unknown_one_is_refused() {
+    let config = parse(&format!(
+        "[prevent]\npresets = [\"protect-admin-endpoints\"]\n{MINIMAL}"
+    ))
+    .unwrap();
+    assert!(config.warnings.is_empty(), "{:?}", config.warning_lines());
+    let found = problems(&format!(
+        "[prevent]\npresets = [\"protect-everything\"]\n{MINIMAL}"
+    ));
+    assert!(
+        found[0].starts_with("/etc/rampart/rampart.toml: prevent.presets[0]: unknown variant `protect-everything`, expected `protect-admin-endpoints`"),
+        "{found:?}"
+    );
+}

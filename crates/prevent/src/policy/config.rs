@@ -30,6 +30,17 @@ pub struct PolicyConfig {
     pub rules: Vec<RuleConfig>,
 }
 
+impl PolicyConfig {
+    /// Every action it configures: the scopes' (defaults first) signal-class
+    /// actions, then the rules'.
+    pub fn actions(&self) -> impl Iterator<Item = &ActionConfig> {
+        std::iter::once(&self.defaults)
+            .chain(&self.scopes)
+            .flat_map(|scope| scope.signals.values())
+            .chain(self.rules.iter().map(|rule| &rule.action))
+    }
+}
+
 /// What a scope may set; anything left out is inherited.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

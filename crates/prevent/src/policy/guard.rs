@@ -154,9 +154,10 @@ fn guard(node: &IdedExpr, patterns: &Patterns) -> Option<Guard> {
                 return Some(Guard::OneOf(field, values));
             }
             match (literal(element)?, fact(container)?) {
-                (Literal::Text(text), field @ (Fact::Classes | Fact::Sources)) => {
-                    Some(Guard::Holds(field, text))
-                }
+                (
+                    Literal::Text(text),
+                    field @ (Fact::Classes | Fact::Sources | Fact::Credentials),
+                ) => Some(Guard::Holds(field, text)),
                 _ => None,
             }
         }

@@ -31,6 +31,7 @@ mod fields;
 mod guard;
 pub mod key_expression;
 mod patterns;
+pub mod presets;
 pub mod response;
 mod rule;
 mod schema;
@@ -45,6 +46,7 @@ pub use config::{
     ActionConfig, BanOn, Deception, Mode, PolicyConfig, RuleConfig, ScopeMatch, ScopeSettings,
 };
 use patterns::Patterns;
+pub use presets::Preset;
 use rampart_core::Reason;
 pub use response::{problem_response, rate_limited_response, BlockResponse};
 use rule::CompiledRule;

@@ -41,6 +41,7 @@ const CLIENT: &[Field] = &[
     ("api_key", Ty::String, Fact::ApiKey),
     ("user", Ty::String, Fact::User),
     ("fingerprint", Ty::String, Fact::Fingerprint),
+    ("credentials", Ty::List(&Ty::String), Fact::Credentials),
 ];
 
 const ENDPOINT: &[Field] = &[

@@ -155,10 +155,8 @@ impl PreventStage {
         waits: bool,
     ) -> Self {
         let policy = &prevent.config.policy;
-        let may_mask = std::iter::once(&policy.defaults)
-            .chain(&policy.scopes)
-            .flat_map(|scope| scope.signals.values())
-            .chain(policy.rules.iter().map(|rule| &rule.action))
+        let may_mask = policy
+            .actions()
             .any(|action| matches!(action, ActionConfig::Mask {}));
         PreventStage {
             prevent,
@@ -180,6 +178,7 @@ impl PreventStage {
             client.api_key = identity.api_key.clone();
             client.user = identity.user.clone();
             client.fingerprint = Some(identity.fingerprint.clone());
+            client.credentials = identity.credentials.names();
         }
         let profile = ctx.extensions.get::<Arc<EndpointProfile>>();
         RequestFacts {
