@@ -8,5 +8,7 @@
 //! (`rampart_core::Clock`), bounded in memory, and returns signals with
 //! their evidence; the gateway feeds it and acts on what it says.
 
+pub mod ato;
 pub mod bola;
+mod bounded;
 pub mod tokens;

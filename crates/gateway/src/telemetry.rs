@@ -34,6 +34,8 @@ pub const REDIS_EVENTS: &str = "rampart_redis_total";
 pub const REASONS: &str = "rampart_reasons_total";
 pub const BOLA_TRACKED: &str = "rampart_behave_bola_tracked";
 pub const BOLA_REMOVED: &str = "rampart_behave_bola_removed_total";
+pub const ATO_TRACKED: &str = "rampart_behave_ato_tracked";
+pub const ATO_REMOVED: &str = "rampart_behave_ato_removed_total";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are

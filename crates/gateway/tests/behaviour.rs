@@ -2,6 +2,8 @@
 //! principal walking through other principals' objects is refused before the
 //! upstream answers, while every principal's own objects stay open; in
 //! monitor mode the prevention policy acts on the `bola` class instead.
+//! Credential stuffing on a login endpoint is refused once it is clear,
+//! after a person mistyping a password was let through.
 
 mod support;
 
@@ -12,10 +14,13 @@ use support::*;
 
 /// A declared spec, so the endpoint templates are known from the first request.
 const SPEC: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {
+  "/login": {"post": {"responses": {"200": {"description": "ok"}, "401": {"description": "no"}}}},
   "/accounts": {"get": {"responses": {"200": {"description": "ok"}}},
                 "post": {"responses": {"201": {"description": "ok"}}}},
   "/accounts/{account_id}": {"get": {"parameters": [{"name": "account_id", "in": "path", "required": true,
       "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}"#;
+
+const ADMIN_TOKEN: &str = "behaviour-admin-token";
 
 struct Setup {
     gateway: TestGateway,
@@ -32,7 +37,10 @@ async fn setup(sections: &str, stages: &[&str]) -> Setup {
         "[discovery]\nspec = {:?}\n\n{sections}",
         spec.display().to_string()
     );
-    let text = with_stages(&config(&[upstream.addr], ""), stages, &sections);
+    let text = with_stages(&config(&[upstream.addr], ""), stages, &sections).replace(
+        "[admin]\n",
+        &format!("[admin]\ntoken = \"{ADMIN_TOKEN}\"\n"),
+    );
     Setup {
         gateway: TestGateway::start(&text).await,
         upstream,
@@ -160,4 +168,88 @@ async fn monitor_mode_alone_records_the_walk_and_refuses_nothing() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(would_block);
+}
+
+/// Discovery infers an endpoint's business function from traffic: waits
+/// until `/login` was seen and published as a `login`.
+async fn wait_for_login_function(setup: &Setup) {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..100 {
+        let request = Request::get("/inventory")
+            .header("host", "admin")
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .body(full(""))
+            .unwrap();
+        last = body_json(send(setup.gateway.gateway.admin_addr, request).await).await;
+        let endpoints = last["endpoints"].as_array().cloned().unwrap_or_default();
+        if endpoints
+            .iter()
+            .any(|e| e["template"] == "/login" && e["function"] == "login")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("/login never published as a login: {last}");
+}
+
+/// A login as `username`; the test upstream accepts it when `ok`.
+async fn login(setup: &Setup, username: &str, ok: bool) -> u16 {
+    let request = Request::builder()
+        .method("POST")
+        .uri(if ok { "/login?ok" } else { "/login" })
+        .header("host", "api.test")
+        .header("content-type", "application/json")
+        .body(full(format!(
+            r#"{{"username": "{username}", "password": "guess"}}"#
+        )))
+        .unwrap();
+    let response = send(setup.gateway.addr(), request).await;
+    let status = response.status().as_u16();
+    body_text(response).await;
+    status
+}
+
+#[tokio::test]
+async fn credential_stuffing_is_refused_before_the_upstream_and_a_mistyping_user_is_not() {
+    let setup = setup("publish_interval = \"100ms\"\n", &["discover", "behave"]).await;
+    assert_eq!(login(&setup, "carol", false).await, 401);
+    wait_for_login_function(&setup).await;
+    assert_eq!(login(&setup, "carol", false).await, 401);
+    assert_eq!(login(&setup, "carol", true).await, 200, "mistyped twice");
+
+    // Carol failed once after the endpoint was known as a login: with nine
+    // victims, ten distinct usernames failed from this address.
+    for n in 0..9 {
+        let status = login(&setup, &format!("victim{n}@mail.test"), false).await;
+        assert_eq!(status, 401, "attempt {n}: not yet clear");
+    }
+    // Each answer is learned when its exchange ends: allow the last ones
+    // to be learned while the next attempts arrive.
+    let mut statuses = Vec::new();
+    for n in 9..13 {
+        statuses.push(login(&setup, &format!("victim{n}@mail.test"), false).await);
+    }
+    let first = statuses.iter().position(|s| *s == 403);
+    assert!(first.is_some_and(|f| f <= 2), "{statuses:?}");
+    let upstream_before = setup.upstream.request_count();
+    assert_eq!(login(&setup, "victim99@mail.test", true).await, 403);
+    assert_eq!(
+        setup.upstream.request_count(),
+        upstream_before,
+        "refused before the upstream saw it"
+    );
+
+    let events = setup.gateway.events(1).await;
+    let stuffing = events
+        .iter()
+        .find(|e| reason_sources(e).contains(&"behave.ato.credential_stuffing"))
+        .expect("a credential-stuffing event");
+    assert_eq!(stuffing["action"], "block");
+    let evidence = stuffing["reasons"][0]["evidence"].as_str().unwrap();
+    assert!(
+        evidence.starts_with("address 127.0.0.1 failed logins for 1"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("distinct usernames"), "{evidence}");
 }

@@ -23,18 +23,17 @@
 //! requests without one are not judged. Every map is bounded and expires
 //! (`bounded`), and what bounds removed is counted in [`BolaStats`].
 
-mod bounded;
 mod config;
 mod refs;
 #[cfg(test)]
 mod tests;
 mod walk;
 
-pub use bounded::Removals;
+pub use crate::bounded::Removals;
 pub use config::BolaConfig;
 pub use refs::{addressed, ids_in, is_collection, response_kind, ObjectRef};
 
-use bounded::{BoundedMap, Stamped};
+use crate::bounded::{millis, BoundedMap, Stamped};
 use rampart_core::Clock;
 use serde_json::Value;
 use std::collections::hash_map::RandomState;
@@ -373,8 +372,4 @@ fn located(location: &str) -> Option<ObjectRef> {
         kind: refs::kind_of(collection),
         id: id.to_string(),
     })
-}
-
-fn millis(duration: std::time::Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

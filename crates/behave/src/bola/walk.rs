@@ -7,7 +7,7 @@
 //! density 1; every tenth number: 0.1), because nobody is handed a run of
 //! consecutive ids that are not theirs by chance.
 
-use super::bounded::Stamped;
+use crate::bounded::Stamped;
 
 /// A step of the walk.
 #[derive(Debug, Clone, Copy)]

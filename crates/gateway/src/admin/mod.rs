@@ -113,6 +113,7 @@ fn refresh_gauges(state: &AdminState) {
     let runtime = state.shared.runtime.load();
     if let Some(behave) = &runtime.behave {
         refresh_bola(&behave.stats());
+        refresh_ato(&behave.ato_stats());
     }
     for upstream in &runtime.upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())
@@ -137,6 +138,23 @@ fn refresh_bola(stats: &rampart_behave::bola::BolaStats) {
     }
     metrics::counter!(telemetry::BOLA_REMOVED, "what" => "walk_steps", "why" => "evicted")
         .absolute(stats.walk_steps_dropped);
+}
+
+/// What the account-takeover detector holds, and what its bounds removed.
+fn refresh_ato(stats: &rampart_behave::ato::AtoStats) {
+    metrics::gauge!(telemetry::ATO_TRACKED, "what" => "sources").set(stats.sources as f64);
+    metrics::gauge!(telemetry::ATO_TRACKED, "what" => "accounts").set(stats.accounts as f64);
+    for (what, removed) in [
+        ("sources", stats.sources_removed),
+        ("accounts", stats.accounts_removed),
+    ] {
+        metrics::counter!(telemetry::ATO_REMOVED, "what" => what, "why" => "evicted")
+            .absolute(removed.evicted);
+        metrics::counter!(telemetry::ATO_REMOVED, "what" => what, "why" => "expired")
+            .absolute(removed.expired);
+    }
+    metrics::counter!(telemetry::ATO_REMOVED, "what" => "attempts", "why" => "evicted")
+        .absolute(stats.attempts_dropped);
 }
 
 pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {

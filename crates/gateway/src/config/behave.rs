@@ -1,9 +1,10 @@
-//! `[behave]` and `[behave.bola]`: the settings of the `behave` stage,
+//! `[behave]`, `[behave.bola]` and `[behave.ato]`: the settings of the `behave` stage,
 //! checked key by key, and the warnings for a stage that could do nothing
 //! where it is listed.
 
-use super::raw::{RawBehave, RawBola};
+use super::raw::{RawAto, RawBehave, RawBola};
 use super::{StageKind, Validator};
+use rampart_behave::ato::AtoConfig;
 use rampart_behave::bola::BolaConfig;
 use rampart_discover::function::BusinessFunction;
 use rampart_prevent::policy::Mode;
@@ -16,6 +17,7 @@ pub struct BehaveSettings {
     /// The sum of an exchange's behaviour signal scores that refuses it.
     pub block_score: f64,
     pub bola: BolaConfig,
+    pub ato: AtoConfig,
     /// How much of each response body the detector reads for ids.
     pub sample_body_bytes: usize,
 }
@@ -26,6 +28,7 @@ impl Default for BehaveSettings {
             mode: Mode::Enforce,
             block_score: 5.0,
             bola: BolaConfig::default(),
+            ato: AtoConfig::default(),
             sample_body_bytes: 64 * 1024,
         }
     }
@@ -76,67 +79,67 @@ impl Validator<'_> {
                 ),
             );
         }
+        let ato = self.ato(raw.ato.unwrap_or_default());
         BehaveSettings {
             mode: raw.mode.unwrap_or(defaults.mode),
             block_score,
             bola,
+            ato,
             sample_body_bytes,
         }
     }
 
     fn bola(&mut self, raw: RawBola) -> (BolaConfig, usize) {
         let d = BolaConfig::default();
-        let mut count =
-            |key: &str, value: Option<usize>, default: usize, low: usize, high: usize| {
-                let value = value.unwrap_or(default);
-                if !(low..=high).contains(&value) {
-                    self.problem(
-                        format!("behave.bola.{key}"),
-                        format!("expected a number between {low} and {high}, got {value}"),
-                    );
-                }
-                value
-            };
-        let walk_ids = count("walk_ids", raw.walk_ids, d.walk_ids, 2, 1000);
-        let shared_owners = count("shared_owners", raw.shared_owners, d.shared_owners, 1, 64);
-        let max_principals = count(
-            "max_principals",
+        let walk_ids = self.count("behave.bola.walk_ids", raw.walk_ids, d.walk_ids, 2, 1000);
+        let shared_owners = self.count(
+            "behave.bola.shared_owners",
+            raw.shared_owners,
+            d.shared_owners,
+            1,
+            64,
+        );
+        let max_principals = self.count(
+            "behave.bola.max_principals",
             raw.max_principals,
             d.max_principals,
             1,
             MAX_ENTRIES,
         );
-        let max_ids_per_principal = count(
-            "max_ids_per_principal",
+        let max_ids_per_principal = self.count(
+            "behave.bola.max_ids_per_principal",
             raw.max_ids_per_principal,
             d.max_ids_per_principal,
             1,
             1_000_000,
         );
-        let max_walks_per_principal = count(
-            "max_walks_per_principal",
+        let max_walks_per_principal = self.count(
+            "behave.bola.max_walks_per_principal",
             raw.max_walks_per_principal,
             d.max_walks_per_principal,
             1,
             10_000,
         );
-        let max_objects = count(
-            "max_objects",
+        let max_objects = self.count(
+            "behave.bola.max_objects",
             raw.max_objects,
             d.max_objects,
             1,
             MAX_ENTRIES,
         );
-        let max_ids_per_response = count(
-            "max_ids_per_response",
+        let max_ids_per_response = self.count(
+            "behave.bola.max_ids_per_response",
             raw.max_ids_per_response,
             d.max_ids_per_response,
             1,
             10_000,
         );
-        let walk_score = self.score("walk_score", raw.walk_score.unwrap_or(d.walk_score));
+        let walk_score = self.score(
+            "behave.bola.walk_score",
+            raw.walk_score.unwrap_or(d.walk_score),
+        );
         let foreign_score = self.score(
-            "foreign_score",
+            "behave.bola.foreign_score",
             raw.foreign_score.unwrap_or(d.foreign_score),
         );
         if shared_owners == 1 {
@@ -192,15 +195,132 @@ impl Validator<'_> {
         (bola, sample_body_bytes as usize)
     }
 
+    fn ato(&mut self, raw: RawAto) -> AtoConfig {
+        let d = AtoConfig::default();
+        let brute_force_failures = self.count(
+            "behave.ato.brute_force_failures",
+            raw.brute_force_failures,
+            d.brute_force_failures,
+            2,
+            10_000,
+        );
+        let stuffing_usernames = self.count(
+            "behave.ato.stuffing_usernames",
+            raw.stuffing_usernames,
+            d.stuffing_usernames,
+            2,
+            10_000,
+        );
+        let distributed_sources = self.count(
+            "behave.ato.distributed_sources",
+            raw.distributed_sources,
+            d.distributed_sources,
+            2,
+            10_000,
+        );
+        let max_sources = self.count(
+            "behave.ato.max_sources",
+            raw.max_sources,
+            d.max_sources,
+            1,
+            MAX_ENTRIES,
+        );
+        let max_accounts = self.count(
+            "behave.ato.max_accounts",
+            raw.max_accounts,
+            d.max_accounts,
+            1,
+            MAX_ENTRIES,
+        );
+        let max_attempts_per_key = self.count(
+            "behave.ato.max_attempts_per_key",
+            raw.max_attempts_per_key,
+            d.max_attempts_per_key,
+            1,
+            100_000,
+        );
+        let highest = brute_force_failures
+            .max(stuffing_usernames)
+            .max(distributed_sources);
+        if max_attempts_per_key < highest {
+            self.warn(
+                "behave.ato.max_attempts_per_key",
+                format!("below a threshold ({highest}): that signal can never be raised"),
+            );
+        }
+        let stuffing_failure_ratio = raw
+            .stuffing_failure_ratio
+            .unwrap_or(d.stuffing_failure_ratio);
+        if !(0.0..=1.0).contains(&stuffing_failure_ratio) {
+            self.problem(
+                "behave.ato.stuffing_failure_ratio",
+                format!("expected a number between 0 and 1, got {stuffing_failure_ratio}"),
+            );
+        } else if stuffing_failure_ratio == 0.0 {
+            self.warn(
+                "behave.ato.stuffing_failure_ratio",
+                "0: a shared address where many people log in, mostly successfully, is reported as credential stuffing",
+            );
+        }
+        let window = self.positive("behave.ato.window", raw.window.map_or(d.window, |w| w.0));
+        let username_fields = raw.username_fields.unwrap_or(d.username_fields);
+        if username_fields.is_empty() {
+            self.problem(
+                "behave.ato.username_fields",
+                "expected at least one field name: without a username no attempt is remembered",
+            );
+        }
+        AtoConfig {
+            window,
+            brute_force_failures,
+            stuffing_usernames,
+            stuffing_failure_ratio,
+            distributed_sources,
+            brute_force_score: self.score(
+                "behave.ato.brute_force_score",
+                raw.brute_force_score.unwrap_or(d.brute_force_score),
+            ),
+            stuffing_score: self.score(
+                "behave.ato.stuffing_score",
+                raw.stuffing_score.unwrap_or(d.stuffing_score),
+            ),
+            distributed_score: self.score(
+                "behave.ato.distributed_score",
+                raw.distributed_score.unwrap_or(d.distributed_score),
+            ),
+            max_sources,
+            max_accounts,
+            max_attempts_per_key,
+            username_fields,
+            failure_words: raw.failure_words.unwrap_or(d.failure_words),
+        }
+    }
+
+    /// A count setting, `default` when absent, checked against its range.
+    fn count(
+        &mut self,
+        key: &str,
+        value: Option<usize>,
+        default: usize,
+        low: usize,
+        high: usize,
+    ) -> usize {
+        let value = value.unwrap_or(default);
+        if !(low..=high).contains(&value) {
+            self.problem(
+                key,
+                format!("expected a number between {low} and {high}, got {value}"),
+            );
+        }
+        value
+    }
+
     fn score(&mut self, key: &str, value: f64) -> f64 {
         if !(value.is_finite() && value >= 0.0) {
-            self.problem(
-                format!("behave.bola.{key}"),
-                format!("expected a number of 0 or more, got {value}"),
-            );
+            self.problem(key, format!("expected a number of 0 or more, got {value}"));
         } else if value == 0.0 {
             self.warn(
-                format!("behave.bola.{key}"),
+                key,
                 "0: this signal is recorded but never counts towards behave.block_score",
             );
         }

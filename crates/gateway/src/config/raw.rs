@@ -42,6 +42,26 @@ pub struct RawBehave {
     pub mode: Option<rampart_prevent::policy::Mode>,
     pub block_score: Option<f64>,
     pub bola: Option<RawBola>,
+    pub ato: Option<RawAto>,
+}
+
+/// `[behave.ato]`; see `rampart_behave::ato::AtoConfig` for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAto {
+    pub window: Option<ConfigDuration>,
+    pub brute_force_failures: Option<usize>,
+    pub stuffing_usernames: Option<usize>,
+    pub stuffing_failure_ratio: Option<f64>,
+    pub distributed_sources: Option<usize>,
+    pub brute_force_score: Option<f64>,
+    pub stuffing_score: Option<f64>,
+    pub distributed_score: Option<f64>,
+    pub max_sources: Option<usize>,
+    pub max_accounts: Option<usize>,
+    pub max_attempts_per_key: Option<usize>,
+    pub username_fields: Option<Vec<String>>,
+    pub failure_words: Option<Vec<String>>,
 }
 
 /// `[behave.bola]`; see `rampart_behave::bola::BolaConfig` for each key.

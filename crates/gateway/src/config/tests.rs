@@ -297,6 +297,26 @@ fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
         warned(&format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n[behave.bola]\nshared_owners = 1\nwalk_score = 0\n{MINIMAL}")),
         ["behave.bola.walk_score", "behave.bola.shared_owners", "behave.block_score"]
     );
+    let bad_ato = format!(
+        "[behave.ato]\nstuffing_usernames = 1\nstuffing_failure_ratio = 1.5\nmax_sources = 0\nwindow = \"0s\"\nusername_fields = []\n{MINIMAL}"
+    );
+    let found = problems(&bad_ato);
+    for expected in [
+        "behave.ato.stuffing_usernames: expected a number between 2 and 10000, got 1",
+        "behave.ato.stuffing_failure_ratio: expected a number between 0 and 1, got 1.5",
+        "behave.ato.max_sources: expected a number between 1 and 10000000, got 0",
+        "behave.ato.window: expected a duration greater than zero",
+        "behave.ato.username_fields: expected at least one field name",
+    ] {
+        assert!(
+            found.iter().any(|p| p.contains(expected)),
+            "{expected} in {found:?}"
+        );
+    }
+    assert_eq!(
+        warned(&format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n[behave.ato]\nmax_attempts_per_key = 5\nstuffing_failure_ratio = 0\ndistributed_score = 0\n{MINIMAL}")),
+        ["behave.ato.max_attempts_per_key", "behave.ato.stuffing_failure_ratio", "behave.ato.distributed_score"]
+    );
     let fine = format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n{MINIMAL}");
     assert!(warned(&fine).is_empty());
 }

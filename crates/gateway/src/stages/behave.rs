@@ -11,7 +11,15 @@
 //! `Location`, a bounded sample of the body) is kept as it streams and
 //! learned from in `logging`; the gateway's own answers are not.
 //!
-//! The detector's state outlives reloads that leave `[behave.bola]` alone.
+//! Account takeover (`rampart_behave::ato`) is judged on endpoints whose
+//! business function discovery inferred as `login`, whoever asks: in
+//! `request_body`, once the username is read from the body, the attempt is
+//! judged by what its address, /24 or /64 and fingerprint and its account did
+//! (`behave.ato.*`, class `ato`), and refused like BOLA's signals; its
+//! answer (status, and the start of a `400` body) is learned in `logging`.
+//!
+//! Each detector's state outlives reloads that leave its section
+//! (`[behave.bola]`, `[behave.ato]`) alone.
 
 use crate::config::BehaveSettings;
 use crate::discovery::EndpointProfile;
@@ -21,7 +29,9 @@ use crate::problem::problem_response;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use bytes::Bytes;
+use rampart_behave::ato::{self, AtoDetector, AtoStats, Attempt};
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
+use rampart_core::RequestView;
 use rampart_core::{Action, Clock, Reason};
 use rampart_prevent::policy::Mode;
 use std::sync::{Arc, Mutex};
@@ -29,15 +39,16 @@ use std::sync::{Arc, Mutex};
 /// Longest `Location` header kept for learning a creation.
 const MAX_LOCATION_BYTES: usize = 2048;
 
-/// The detector shared by every route, and the settings it runs with.
+/// The detectors shared by every route, and the settings they run with.
 pub struct BehaveRuntime {
     pub settings: BehaveSettings,
     detector: Arc<Mutex<BolaDetector>>,
+    ato: Arc<Mutex<AtoDetector>>,
 }
 
 impl BehaveRuntime {
-    /// The runtime for `settings`, keeping `previous`'s state when its
-    /// `[behave.bola]` settings are the same.
+    /// The runtime for `settings`, keeping `previous`'s state of each
+    /// detector whose section is the same.
     pub fn new(
         settings: &BehaveSettings,
         previous: Option<&BehaveRuntime>,
@@ -50,14 +61,41 @@ impl BehaveRuntime {
                 Arc::clone(clock),
             ))),
         };
+        let ato = match previous {
+            Some(p) if p.settings.ato == settings.ato => Arc::clone(&p.ato),
+            _ => Arc::new(Mutex::new(AtoDetector::new(
+                settings.ato.clone(),
+                Arc::clone(clock),
+            ))),
+        };
         BehaveRuntime {
             settings: settings.clone(),
             detector,
+            ato,
         }
     }
 
     pub fn stats(&self) -> BolaStats {
         lock(&self.detector).stats()
+    }
+
+    pub fn ato_stats(&self) -> AtoStats {
+        lock(&self.ato).stats()
+    }
+
+    /// Refuses (or, in monitor mode, records) an exchange whose behaviour
+    /// signals reached `block_score`, with `why` as the answer's detail.
+    fn refuse(&self, ctx: &mut ExchangeContext, score: f64, why: &str) -> Action {
+        if score == 0.0 || score < self.settings.block_score {
+            return Action::Allow;
+        }
+        match self.settings.mode {
+            Mode::Enforce => problem_response(403, why, &ctx.request_id),
+            Mode::Monitor => {
+                ctx.hold_back(HeldBack::Block);
+                Action::Monitor
+            }
+        }
     }
 }
 
@@ -122,6 +160,61 @@ impl Judged {
     }
 }
 
+/// A login attempt in flight: who sent it, the username once the body is
+/// read, and how it was answered.
+#[derive(Debug, Clone)]
+struct Login {
+    address: std::net::IpAddr,
+    fingerprint: String,
+    username: Option<String>,
+    status: Option<u16>,
+    /// The start of a `400` answer, which may say the credentials were wrong.
+    body: Vec<u8>,
+}
+
+impl Login {
+    fn attempt(&self) -> Attempt<'_> {
+        Attempt {
+            address: self.address,
+            fingerprint: &self.fingerprint,
+            username: self.username.as_deref(),
+        }
+    }
+}
+
+impl BehaveStage {
+    /// Marks a request to a `login` endpoint as an attempt to judge once
+    /// its body is read.
+    fn note_login(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) {
+        let fingerprint = self
+            .identity
+            .of(&self.tokens, ctx, request)
+            .fingerprint
+            .clone();
+        ctx.extensions.insert(Login {
+            address: ctx.client_ip,
+            fingerprint,
+            username: None,
+            status: None,
+            body: Vec::new(),
+        });
+    }
+
+    /// Learns how the upstream answered a login attempt; the gateway's own
+    /// answers (a refusal) say nothing of the credentials.
+    fn learn_login(&self, login: &Login, outcome: &Outcome) {
+        let Some(status) = login.status else {
+            return;
+        };
+        if !matches!(outcome.action, "allow" | "monitor") {
+            return;
+        }
+        let failure_words = &self.runtime.settings.ato.failure_words;
+        let answer = ato::outcome(status, &login.body, failure_words);
+        lock(&self.runtime.ato).learn(&login.attempt(), answer);
+    }
+}
+
 impl Stage for BehaveStage {
     fn name(&self) -> &'static str {
         "behave"
@@ -131,16 +224,19 @@ impl Stage for BehaveStage {
         let Some(template) = ctx.endpoint.clone() else {
             return Action::Allow;
         };
+        let function = ctx
+            .extensions
+            .get::<Arc<EndpointProfile>>()
+            .and_then(|p| p.function.clone());
+        if function.as_deref() == Some("login") {
+            self.note_login(ctx, request);
+        }
         let identity = self.identity.of(&self.tokens, ctx, request);
         let who = match (&identity.user, &identity.api_key) {
             (Some(user), _) => Who::User(user.clone()),
             (None, Some(key)) => Who::ApiKey(key.clone()),
             (None, None) => return Action::Allow,
         };
-        let function = ctx
-            .extensions
-            .get::<Arc<EndpointProfile>>()
-            .and_then(|p| p.function.clone());
         let mut judged = Judged {
             who,
             template,
@@ -159,20 +255,36 @@ impl Stage for BehaveStage {
                 .into_iter()
                 .map(|s| Reason::new(s.source, "path", s.evidence, s.score)),
         );
-        if score == 0.0 || score < self.runtime.settings.block_score {
+        self.runtime.refuse(
+            ctx,
+            score,
+            "refused: this client is asking for objects that were never shown to it",
+        )
+    }
+
+    fn request_body(
+        &self,
+        ctx: &mut ExchangeContext,
+        _request: &http::request::Parts,
+        view: &RequestView<'_>,
+    ) -> Action {
+        let Some(login) = ctx.extensions.get_mut::<Login>() else {
             return Action::Allow;
-        }
-        match self.runtime.settings.mode {
-            Mode::Enforce => problem_response(
-                403,
-                "refused: this client is asking for objects that were never shown to it",
-                &ctx.request_id,
-            ),
-            Mode::Monitor => {
-                ctx.hold_back(HeldBack::Block);
-                Action::Monitor
-            }
-        }
+        };
+        let fields = &self.runtime.settings.ato.username_fields;
+        login.username = view.body.and_then(|b| ato::username(b.bytes, fields));
+        let signals = lock(&self.runtime.ato).judge(&login.attempt());
+        let score: f64 = signals.iter().map(|s| s.score).sum();
+        ctx.reasons.extend(
+            signals
+                .into_iter()
+                .map(|s| Reason::new(s.source, "body", s.evidence, s.score)),
+        );
+        self.runtime.refuse(
+            ctx,
+            score,
+            "refused: too many failed logins from this client or for this account",
+        )
     }
 
     fn response_headers(
@@ -180,6 +292,9 @@ impl Stage for BehaveStage {
         ctx: &mut ExchangeContext,
         response: &mut http::response::Parts,
     ) -> Action {
+        if let Some(login) = ctx.extensions.get_mut::<Login>() {
+            login.status = Some(response.status.as_u16());
+        }
         if let Some(judged) = ctx.extensions.get_mut::<Judged>() {
             judged.status = Some(response.status.as_u16());
             judged.location = response
@@ -197,6 +312,14 @@ impl Stage for BehaveStage {
     }
 
     fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
+        if let Some(login) = ctx.extensions.get_mut::<Login>() {
+            if login.status == Some(400) {
+                let room = ato::MAX_FAILURE_BODY_BYTES.saturating_sub(login.body.len());
+                login
+                    .body
+                    .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+        }
         let limit = self.runtime.settings.sample_body_bytes;
         if let Some(judged) = ctx.extensions.get_mut::<Judged>() {
             if judged.status.is_some_and(|s| (200..300).contains(&s)) {
@@ -209,6 +332,9 @@ impl Stage for BehaveStage {
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
+        if let Some(login) = ctx.extensions.get::<Login>() {
+            self.learn_login(login, outcome);
+        }
         let Some(judged) = ctx.extensions.get::<Judged>() else {
             return;
         };

@@ -150,7 +150,8 @@ async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>
     Ok(response)
 }
 
-/// The accounts API of [`TestUpstream`], for object-level authorisation.
+/// The accounts API of [`TestUpstream`], for object-level authorisation,
+/// and its login (`POST /login?ok` succeeds, any other fails).
 fn accounts_answer(req: &Request<Incoming>) -> Option<Response<BoxBody>> {
     let path = req.uri().path();
     let (status, body, location) = match (req.method().as_str(), path) {
@@ -164,6 +165,14 @@ fn accounts_answer(req: &Request<Incoming>) -> Option<Response<BoxBody>> {
                 .collect();
             (200, serde_json::json!({ "data": items }), None)
         }
+        ("POST", "/login") => match req.uri().query() {
+            Some("ok") => (200, serde_json::json!({"token": "t"}), None),
+            _ => (
+                401,
+                serde_json::json!({"error": "invalid credentials"}),
+                None,
+            ),
+        },
         ("POST", "/accounts") => (201, serde_json::json!({"id": 900}), Some("/accounts/900")),
         ("GET", _) => {
             let id = path.strip_prefix("/accounts/")?;

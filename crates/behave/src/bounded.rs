@@ -1,5 +1,6 @@
 //! A map with a hard cap on its entries and a time to live, for state that
-//! grows with traffic (principals, the ids each was shown, object owners).
+//! grows with traffic (BOLA's principals, ids and owners; account takeover's sources and
+//! accounts).
 //!
 //! Entries past their time to live are treated as absent at once and
 //! removed when room is needed; when the map is full of live entries, the
@@ -9,6 +10,12 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::time::Duration;
+
+/// A configured duration in the milliseconds the maps and clocks count in.
+pub(crate) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
 
 /// Anything that remembers when it was last used (milliseconds).
 pub(crate) trait Stamped {
@@ -64,6 +71,14 @@ impl<K: Eq + Hash + Clone, V: Stamped> BoundedMap<K, V> {
     /// The live entry under `key`.
     pub(crate) fn get(&self, key: &K, now: u64) -> Option<&V> {
         self.entries.get(key).filter(|v| self.live(v, now))
+    }
+
+    /// The live entry under `key`, to change it.
+    pub(crate) fn get_mut(&mut self, key: &K, now: u64) -> Option<&mut V> {
+        let ttl = self.ttl_millis;
+        self.entries
+            .get_mut(key)
+            .filter(|v| v.last_seen().saturating_add(ttl) > now)
     }
 
     /// The entry under `key`, made fresh by `make` when it is absent or
