@@ -74,12 +74,25 @@ impl Validator<'_> {
             self.warn(
                 "behave.block_score",
                 format!(
-                    "no BOLA signal reaches {block_score} (walk_score {} grows to twice that at most): nothing is refused",
+                    "no BOLA signal reaches {block_score} (walk_score {} grows to twice that at most): no walk is refused",
                     bola.walk_score
                 ),
             );
         }
         let ato = self.ato(raw.ato.unwrap_or_default());
+        // Each account-takeover signal grows to twice its score at most.
+        let strongest_ato = ato
+            .brute_force_score
+            .max(ato.stuffing_score)
+            .max(ato.distributed_score);
+        if strongest_ato * 2.0 < block_score {
+            self.warn(
+                "behave.block_score",
+                format!(
+                    "no account-takeover signal reaches {block_score} (the strongest, {strongest_ato}, grows to twice that at most): no login attack is refused"
+                ),
+            );
+        }
         BehaveSettings {
             mode: raw.mode.unwrap_or(defaults.mode),
             block_score,

@@ -297,6 +297,11 @@ fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
         warned(&format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n[behave.bola]\nshared_owners = 1\nwalk_score = 0\n{MINIMAL}")),
         ["behave.bola.walk_score", "behave.bola.shared_owners", "behave.block_score"]
     );
+    assert_eq!(
+        warned(&format!("[pipeline]\nstages = [\"discover\", \"behave\"]\n[behave]\nblock_score = 20\n[behave.bola]\nwalk_score = 10\n{MINIMAL}")),
+        ["behave.block_score"],
+        "walks can still reach 20, no login attack can"
+    );
     let bad_ato = format!(
         "[behave.ato]\nstuffing_usernames = 1\nstuffing_failure_ratio = 1.5\nmax_sources = 0\nwindow = \"0s\"\nusername_fields = []\n{MINIMAL}"
     );
