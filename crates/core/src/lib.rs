@@ -12,6 +12,7 @@ pub mod action;
 pub mod clock;
 pub mod event;
 pub mod exchange;
+pub mod form;
 pub mod hash;
 pub mod pairs;
 pub mod record;

@@ -5,20 +5,25 @@
 //! bounded: a username longer than [`MAX_USERNAME_CHARS`] is cut, and only
 //! the first [`MAX_FAILURE_BODY_BYTES`] of an answer are searched.
 
+use rampart_core::form::decode_component;
+use serde_json::Value;
+
 /// Longest username kept; longer ones are cut (they still count as one).
 pub const MAX_USERNAME_CHARS: usize = 128;
 /// How much of a `400` answer is searched for failure words.
 pub const MAX_FAILURE_BODY_BYTES: usize = 4096;
 
 /// The username a login body carries in the first of `fields` present: a
-/// top-level JSON string, else an `application/x-www-form-urlencoded` pair.
-pub fn username(body: &[u8], fields: &[String]) -> Option<String> {
-    let found = match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(object)) => fields
+/// top-level string of `json`, the body read as JSON (the exchange view
+/// parses it once for every stage), else an
+/// `application/x-www-form-urlencoded` pair of `body`.
+pub fn username(body: &[u8], json: Option<&Value>, fields: &[String]) -> Option<String> {
+    let found = match json {
+        Some(Value::Object(object)) => fields
             .iter()
             .find_map(|f| object.get(f)?.as_str().map(str::to_owned)),
-        Ok(_) => None,
-        Err(_) => form_value(body, fields),
+        Some(_) => None,
+        None => form_value(body, fields),
     }?;
     let name = found.trim();
     (!name.is_empty()).then(|| name.chars().take(MAX_USERNAME_CHARS).collect())
@@ -41,30 +46,11 @@ fn form_value(body: &[u8], fields: &[String]) -> Option<String> {
     })
 }
 
-/// Percent-decoding with `+` as space; `None` when not UTF-8.
+/// A form component decoded; `None` when not UTF-8.
 fn decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push(high * 16 + low);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
+    let mut out = Vec::with_capacity(text.len());
+    decode_component(text.as_bytes(), &mut out);
     String::from_utf8(out).ok()
-}
-
-fn hex(digit: u8) -> Option<u8> {
-    (digit as char).to_digit(16).map(|d| d as u8)
 }
 
 /// How a login was answered, as far as account takeover is concerned.
@@ -105,6 +91,13 @@ mod tests {
 
     fn fields() -> Vec<String> {
         ["username", "email"].map(String::from).to_vec()
+    }
+
+    /// The username of a body, read as the gateway reads it: JSON when it
+    /// parses as JSON.
+    fn username(body: &[u8], fields: &[String]) -> Option<String> {
+        let json = serde_json::from_slice::<Value>(body).ok();
+        super::username(body, json.as_ref(), fields)
     }
 
     #[test]

@@ -272,7 +272,9 @@ impl Stage for BehaveStage {
             return Action::Allow;
         };
         let fields = &self.runtime.settings.ato.username_fields;
-        login.username = view.body.and_then(|b| ato::username(b.bytes, fields));
+        // The view's document: a JSON login is parsed once for every stage.
+        let json = view.json().and_then(Result::ok);
+        login.username = view.body.and_then(|b| ato::username(b.bytes, json, fields));
         let signals = lock(&self.runtime.ato).judge(&login.attempt());
         let score: f64 = signals.iter().map(|s| s.score).sum();
         ctx.reasons.extend(

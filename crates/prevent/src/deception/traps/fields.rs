@@ -10,6 +10,7 @@
 //! deep.
 
 use super::bounded;
+use rampart_core::form::decode_component;
 use serde_json::Value;
 
 /// The most `name=value` pairs read from one query string or form body.
@@ -60,7 +61,7 @@ impl DecoyFields {
             if name.is_empty() || name.len() > MAX_NAME_BYTES {
                 continue;
             }
-            percent_decode(name, &mut decoded);
+            decode_component(name, &mut decoded);
             let name = String::from_utf8_lossy(&decoded);
             if let Some(field) = self.decoy_in(&name) {
                 return Some(FieldHit {
@@ -153,27 +154,6 @@ fn shallow(value: &Value) -> String {
         Value::Object(_) => "{...}".to_string(),
         Value::Array(_) => "[...]".to_string(),
         scalar => bounded(&scalar.to_string()),
-    }
-}
-
-/// `application/x-www-form-urlencoded` decoding of a name: `%XX` and `+`.
-fn percent_decode(raw: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    let mut i = 0;
-    while i < raw.len() {
-        let hex = |b: &u8| char::from(*b).to_digit(16);
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (raw.get(i + 1).and_then(hex), raw.get(i + 2).and_then(hex)) {
-                (Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
     }
 }
 
