@@ -157,6 +157,13 @@ pub fn request_view<'a>(request: &'a http::request::Parts, body: BodyView<'a>) -
     .with_authority(request.uri.authority().map(|a| a.as_str()))
 }
 
+/// Appends what of `chunk` fits in a sample of at most `limit` bytes: how
+/// stages keep a bounded prefix of a body that streams past them.
+pub fn sample_into(sample: &mut Vec<u8>, chunk: &[u8], limit: usize) {
+    let room = limit.saturating_sub(sample.len());
+    sample.extend_from_slice(&chunk[..chunk.len().min(room)]);
+}
+
 /// How an exchange ended, for the logging phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -487,6 +494,15 @@ mod tests {
             seen[0], seen[1],
             "the second stage got the first one's document"
         );
+    }
+
+    #[test]
+    fn a_sample_keeps_the_first_bytes_up_to_its_limit() {
+        let mut sample = Vec::new();
+        sample_into(&mut sample, b"abc", 5);
+        sample_into(&mut sample, b"defg", 5);
+        sample_into(&mut sample, b"h", 5);
+        assert_eq!(sample, b"abcde");
     }
 
     #[test]

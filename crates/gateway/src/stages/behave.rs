@@ -24,7 +24,7 @@
 use crate::config::BehaveSettings;
 use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
-use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Stage};
+use crate::pipeline::{sample_into, ExchangeContext, HeldBack, Outcome, Stage};
 use crate::problem::problem_response;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
@@ -316,19 +316,13 @@ impl Stage for BehaveStage {
     fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
         if let Some(login) = ctx.extensions.get_mut::<Login>() {
             if login.status == Some(400) {
-                let room = ato::MAX_FAILURE_BODY_BYTES.saturating_sub(login.body.len());
-                login
-                    .body
-                    .extend_from_slice(&chunk[..chunk.len().min(room)]);
+                sample_into(&mut login.body, chunk, ato::MAX_FAILURE_BODY_BYTES);
             }
         }
         let limit = self.runtime.settings.sample_body_bytes;
         if let Some(judged) = ctx.extensions.get_mut::<Judged>() {
             if judged.status.is_some_and(|s| (200..300).contains(&s)) {
-                let room = limit.saturating_sub(judged.body.len());
-                judged
-                    .body
-                    .extend_from_slice(&chunk[..chunk.len().min(room)]);
+                sample_into(&mut judged.body, chunk, limit);
             }
         }
     }

@@ -9,7 +9,7 @@
 //! not shape the inventory.
 
 use crate::discovery::Discovery;
-use crate::pipeline::{ExchangeContext, Outcome, Stage};
+use crate::pipeline::{sample_into, ExchangeContext, Outcome, Stage};
 use crate::sync::lock;
 use bytes::Bytes;
 use http::HeaderMap;
@@ -121,11 +121,7 @@ impl Stage for DiscoverStage {
     fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
         let limit = self.sample_limit();
         if let Some(slot) = ctx.extensions.get::<CaptureSlot>() {
-            let mut capture = lock(&slot.0);
-            let room = limit.saturating_sub(capture.response_body.len());
-            capture
-                .response_body
-                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            sample_into(&mut lock(&slot.0).response_body, chunk, limit);
         }
     }
 
