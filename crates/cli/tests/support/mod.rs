@@ -94,10 +94,14 @@ pub struct Served(pub Child);
 
 impl Served {
     pub fn start(config: &Path) -> Served {
-        let child = rampart()
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
+        let mut serve = rampart();
+        serve.arg("serve").arg("--config").arg(config);
+        Served::spawn(serve)
+    }
+
+    /// Any `rampart` command, its output discarded.
+    pub fn spawn(mut command: Command) -> Served {
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
