@@ -58,7 +58,10 @@ fn discover_refuses_stdin_where_it_reads_the_records_twice() {
 fn check_config_takes_the_file_as_serve_does_and_alone() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rampart.toml");
-    write(&file, &config(8080, 9090, "127.0.0.1:9".parse().unwrap(), ""));
+    write(
+        &file,
+        &config(8080, 9090, "127.0.0.1:9".parse().unwrap(), ""),
+    );
     for form in [&["--config"][..], &["-c"], &[]] {
         let output = rampart()
             .arg("check-config")
@@ -124,8 +127,8 @@ fn verbose_json_logs_are_one_object_per_line() {
     let levels: Vec<String> = log
         .lines()
         .map(|line| {
-            let object: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let object: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
             object["level"].as_str().unwrap().to_string()
         })
         .collect();

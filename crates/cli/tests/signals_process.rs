@@ -6,7 +6,6 @@
 mod support;
 
 use std::net::{SocketAddr, TcpListener};
-use std::process::Stdio;
 use support::*;
 
 /// Whether nothing listens on this loopback port any more.
@@ -24,10 +23,19 @@ fn demo_stops_on(signal_name: &str) {
     let mut demo = Served::spawn(demo);
     wait_for_status(port, "/api/products?q=lamp", 200);
     signal(&demo.0, signal_name);
-    let exit = wait_for_exit(&mut demo.0, &format!("the demo to stop after SIG{signal_name}"));
+    let exit = wait_for_exit(
+        &mut demo.0,
+        &format!("the demo to stop after SIG{signal_name}"),
+    );
     assert_eq!(exit.code(), Some(0), "SIG{signal_name}");
-    assert!(port_is_free(port), "SIG{signal_name}: the gateway port is still held");
-    assert!(port_is_free(admin), "SIG{signal_name}: the admin port is still held");
+    assert!(
+        port_is_free(port),
+        "SIG{signal_name}: the gateway port is still held"
+    );
+    assert!(
+        port_is_free(admin),
+        "SIG{signal_name}: the admin port is still held"
+    );
 }
 
 #[test]

@@ -51,13 +51,13 @@ fn every_configuration_key_is_documented() {
 fn the_probe_finds_keys_at_every_depth_and_through_every_shape() {
     let keys = every_key();
     for key in [
-        "server.drain_timeout",                           // a table's key
-        "listeners[].tls.cert",                           // inside [[listeners]]
-        "prevent.geo.routes.<name>.allow_countries",      // under a user's name
-        "prevent.policy.scopes[].match.route",            // an enum written as a key
-        "detect.contracts[].body.properties",             // a schema, walked once
-        "identity.jwt.keys[].secret_env",                 // an Option'd table
-        "action.limit",                                   // a tagged enum's variant
+        "server.drain_timeout",                      // a table's key
+        "listeners[].tls.cert",                      // inside [[listeners]]
+        "prevent.geo.routes.<name>.allow_countries", // under a user's name
+        "prevent.policy.scopes[].match.route",       // an enum written as a key
+        "detect.contracts[].body.properties",        // a schema, walked once
+        "identity.jwt.keys[].secret_env",            // an Option'd table
+        "action.limit",                              // a tagged enum's variant
         "redis.on_error_by_limit",
     ] {
         assert!(keys.contains(key), "{key} not found in:\n{keys:#?}");

@@ -45,7 +45,10 @@ pub fn python_module(module: &str, install: &str) -> bool {
         .status()
         .is_ok_and(|status| status.success());
     if !imports {
-        missing(&format!("the Python module {module} is not installed"), install);
+        missing(
+            &format!("the Python module {module} is not installed"),
+            install,
+        );
     }
     imports
 }
@@ -75,7 +78,8 @@ fn find_on_path(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
 
 fn is_executable(path: &std::path::Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    std::fs::metadata(path)
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
@@ -100,7 +104,8 @@ mod tests {
         let tool = dir.path().join("tool");
         std::fs::write(&tool, "#!/bin/sh\n").unwrap();
         std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let path = std::env::join_paths([std::path::Path::new("/nonexistent"), dir.path()]).unwrap();
+        let path =
+            std::env::join_paths([std::path::Path::new("/nonexistent"), dir.path()]).unwrap();
         assert_eq!(find_on_path("tool", Some(&path)), None, "not executable");
         std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(find_on_path("tool", Some(&path)), Some(tool));

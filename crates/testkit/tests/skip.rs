@@ -22,7 +22,12 @@ fn needs_a_missing_program() {
 fn run_child(ci: Option<&str>) -> Output {
     let mut child = Command::new(std::env::current_exe().unwrap());
     child
-        .args(["--exact", "needs_a_missing_program", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "needs_a_missing_program",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .env("PATH", "")
         .env_remove("CI");
@@ -37,7 +42,10 @@ fn a_missing_program_skips_with_one_line() {
     let output = run_child(None);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let skips: Vec<&str> = stderr.lines().filter(|l| l.starts_with("skipped:")).collect();
+    let skips: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("skipped:"))
+        .collect();
     assert_eq!(
         skips,
         ["skipped: redis-server is not on the PATH (apt-get install redis-server)"]

@@ -70,8 +70,11 @@ pub fn tagged_keys<T: for<'de> Deserialize<'de>>(tag: &str) -> BTreeSet<String> 
 
 fn map<'a>(
     entries: &'a [(&'a str, &'a str)],
-) -> de::value::MapDeserializer<'a, std::iter::Copied<std::slice::Iter<'a, (&'a str, &'a str)>>, ProbeError>
-{
+) -> de::value::MapDeserializer<
+    'a,
+    std::iter::Copied<std::slice::Iter<'a, (&'a str, &'a str)>>,
+    ProbeError,
+> {
     de::value::MapDeserializer::new(entries.iter().copied())
 }
 
@@ -178,7 +181,10 @@ impl<'de> de::MapAccess<'de> for Entries<'_> {
         seed.deserialize(key.into_deserializer()).map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ProbeError> {
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ProbeError> {
         let path = self.value_path.take().unwrap_or_default();
         seed.deserialize(Probe::new(self.state, path, self.within.clone()))
     }
@@ -217,7 +223,10 @@ impl<'de, 's> de::EnumAccess<'de> for FirstVariant<'s> {
     type Error = ProbeError;
     type Variant = Self;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), ProbeError> {
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self), ProbeError> {
         let first = self.variants.first().copied().unwrap_or_default();
         let value = seed.deserialize(first.into_deserializer())?;
         Ok((value, self))
@@ -233,7 +242,10 @@ impl<'de> de::VariantAccess<'de> for FirstVariant<'_> {
 
     /// A variant that carries a value is written as a key (`match = { route = "api" }`):
     /// every variant is one.
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, ProbeError> {
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, ProbeError> {
         let mut keys = self.probe.state.keys.borrow_mut();
         keys.extend(self.variants.iter().map(|v| self.probe.child(v)));
         drop(keys);
@@ -241,7 +253,11 @@ impl<'de> de::VariantAccess<'de> for FirstVariant<'_> {
         seed.deserialize(Probe::new(self.probe.state, path, self.probe.within))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, ProbeError> {
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ProbeError> {
         de::Deserializer::deserialize_tuple(self.probe, len, visitor)
     }
 
@@ -353,7 +369,11 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
             path,
         })
     }
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, ProbeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ProbeError> {
         self.deserialize_seq(visitor)
     }
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -390,7 +410,10 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         let entries: Vec<(&'static str, String)> = if recursive {
             Vec::new()
         } else {
-            let paths: Vec<_> = fields.iter().map(|field| (*field, self.child(field))).collect();
+            let paths: Vec<_> = fields
+                .iter()
+                .map(|field| (*field, self.child(field)))
+                .collect();
             self.state
                 .keys
                 .borrow_mut()
