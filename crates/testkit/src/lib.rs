@@ -18,6 +18,7 @@
 //! `.ci/run` installs everything the tests need.
 
 use std::ffi::{OsStr, OsString};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -59,7 +60,9 @@ fn missing(what: &str, install: &str) {
     if is_ci(std::env::var_os("CI").as_deref()) {
         panic!("{what}, and CI is set: the tests need it ({install})");
     }
-    eprintln!("skipped: {what} ({install})");
+    // Written to the process's stderr, not through `eprintln!`, which the
+    // test harness captures and shows only for failing tests.
+    let _ = writeln!(std::io::stderr().lock(), "skipped: {what} ({install})");
 }
 
 /// Whether a value of `CI` means "running in CI": set, and not empty, `0`
