@@ -6,7 +6,6 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::SocketAddr;
 use std::process::Stdio;
 use support::*;
 
@@ -81,10 +80,7 @@ fn check_config_takes_the_file_as_serve_does_and_alone() {
 /// request (a 502: the upstream is closed) before SIGTERM.
 fn serve_log(flags: &[&str], rust_log: Option<&str>) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rampart.toml");
-    let (port, admin) = (free_port(), free_port());
-    let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
-    write(&file, &config(port, admin, upstream, ""));
+    let (file, port, _) = closed_upstream_config(dir.path());
     let mut serve = rampart();
     serve
         .args(flags)

@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use support::*;
 
 /// Whether nothing listens on this loopback port any more.
@@ -51,10 +51,7 @@ fn ctrl_c_stops_the_demo() {
 #[test]
 fn serve_drains_and_exits_zero_on_sigint() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rampart.toml");
-    let (port, admin) = (free_port(), free_port());
-    let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
-    write(&file, &config(port, admin, upstream, ""));
+    let (file, port, admin) = closed_upstream_config(dir.path());
     let mut served = Served::start(&file);
     wait_for_status(port, "/x", 502);
     signal(&served.0, "INT");

@@ -167,6 +167,21 @@ struct Entries<'s> {
     value_path: Option<String>,
 }
 
+impl<'s> Entries<'s> {
+    fn new(
+        state: &'s State,
+        within: Vec<&'static str>,
+        entries: Vec<(&'static str, String)>,
+    ) -> Self {
+        Entries {
+            state,
+            within,
+            entries: entries.into_iter(),
+            value_path: None,
+        }
+    }
+}
+
 impl<'de> de::MapAccess<'de> for Entries<'_> {
     type Error = ProbeError;
 
@@ -270,6 +285,15 @@ impl<'de> de::VariantAccess<'de> for FirstVariant<'_> {
     }
 }
 
+/// Deserializer methods that answer every call with one fixed value.
+macro_rules! answer_with {
+    ($($method:ident => $visit:ident($($value:expr)?)),* $(,)?) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
+            visitor.$visit($($value)?)
+        })*
+    };
+}
+
 impl<'de> de::Deserializer<'de> for Probe<'_> {
     type Error = ProbeError;
 
@@ -287,63 +311,30 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         visitor.visit_u64(1)
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_bool(false)
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_i64(1)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_i64(1)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_i64(1)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_i64(1)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_u64(1)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_u64(1)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_u64(1)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_u64(1)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_f64(1.0)
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_f64(1.0)
-    }
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_char('a')
-    }
-
-    /// A string that also reads as a duration.
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_str("1s")
-    }
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_str("1s")
-    }
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_bytes(b"1s")
-    }
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_bytes(b"1s")
+    answer_with! {
+        deserialize_bool => visit_bool(false),
+        deserialize_i8 => visit_i64(1),
+        deserialize_i16 => visit_i64(1),
+        deserialize_i32 => visit_i64(1),
+        deserialize_i64 => visit_i64(1),
+        deserialize_u8 => visit_u64(1),
+        deserialize_u16 => visit_u64(1),
+        deserialize_u32 => visit_u64(1),
+        deserialize_u64 => visit_u64(1),
+        deserialize_f32 => visit_f64(1.0),
+        deserialize_f64 => visit_f64(1.0),
+        deserialize_char => visit_char('a'),
+        // A string that also reads as a duration.
+        deserialize_str => visit_str("1s"),
+        deserialize_string => visit_str("1s"),
+        deserialize_bytes => visit_bytes(b"1s"),
+        deserialize_byte_buf => visit_bytes(b"1s"),
+        deserialize_unit => visit_unit(),
+        deserialize_ignored_any => visit_unit(),
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
         visitor.visit_some(self)
-    }
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_unit()
     }
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
@@ -392,12 +383,7 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         } else {
             vec![("name", value)]
         };
-        visitor.visit_map(Entries {
-            state: self.state,
-            within: self.within,
-            entries: entries.into_iter(),
-            value_path: None,
-        })
+        visitor.visit_map(Entries::new(self.state, self.within, entries))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -425,12 +411,7 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
         };
         let mut within = self.within;
         within.push(name);
-        visitor.visit_map(Entries {
-            state: self.state,
-            within,
-            entries: entries.into_iter(),
-            value_path: None,
-        })
+        visitor.visit_map(Entries::new(self.state, within, entries))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -447,8 +428,5 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
         visitor.visit_str("")
-    }
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ProbeError> {
-        visitor.visit_unit()
     }
 }
