@@ -1,8 +1,9 @@
 //! Hot reload: when the configuration file's content changes, and when the
 //! binary asks ([`crate::Gateway::reload`]: `rampart serve` does on SIGHUP;
-//! the library installs no signal handler), the file is validated and, if good, compiled and swapped in atomically for
-//! new requests. A bad file keeps the running configuration and is reported
-//! in the log, as a security event and in `rampart_config_reload_total`.
+//! the library installs no signal handler), the file is validated and, if
+//! good, compiled and swapped in atomically for new requests. A bad file
+//! keeps the running configuration and is reported in the log, as a
+//! security event and in `rampart_config_reload_total`.
 //! Listener, admin and event settings are read at start only; a change to
 //! them is applied at the next restart and said so in the log.
 
