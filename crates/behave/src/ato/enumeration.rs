@@ -154,11 +154,6 @@ impl EnumerationDetector {
         }
     }
 
-    /// Whether answers of an endpoint of `function` are compared.
-    pub fn watches(&self, function: &str) -> bool {
-        self.config.functions.iter().any(|f| f == function)
-    }
-
     fn source(&self, probe: &Probe<'_>) -> u64 {
         self.hasher.hash_one((probe.address, probe.template))
     }

@@ -137,7 +137,7 @@ impl BflaDetector {
     }
 
     /// Whether calls on an endpoint of `function` are admin work.
-    pub fn is_admin(&self, function: Option<&str>) -> bool {
+    fn is_admin(&self, function: Option<&str>) -> bool {
         function.is_some_and(|f| self.config.admin_functions.iter().any(|a| a == f))
     }
 

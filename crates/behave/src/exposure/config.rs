@@ -1,6 +1,7 @@
 //! What the excessive-data-exposure detector is told. The gateway reads
-//! these from `[behave.exposure]` and checks their ranges; the defaults
-//! leave the endpoints whose job is to hand out credentials alone.
+//! these from `[behave.exposure]` and checks their ranges; it fills
+//! `exempt_functions` with discovery's functions whose job is to hand out
+//! credentials.
 
 use std::time::Duration;
 
@@ -23,7 +24,9 @@ pub struct ExposureConfig {
     pub window: Duration,
     /// ...of this score, growing up to twice it.
     pub repeated_score: f64,
-    /// Business functions whose answers carry credentials by design.
+    /// Business functions whose answers carry credentials by design (the
+    /// gateway's default: discovery's, login, sign-up, token refresh and
+    /// one-time codes).
     pub exempt_functions: Vec<String>,
     /// Endpoint templates whose answers carry secrets by design (a page
     /// listing the caller's own API keys).
@@ -45,9 +48,7 @@ impl Default for ExposureConfig {
             repeated_responses: 3,
             window: Duration::from_secs(600),
             repeated_score: 5.0,
-            exempt_functions: ["login", "sign_up", "token_refresh", "otp"]
-                .map(String::from)
-                .to_vec(),
+            exempt_functions: Vec::new(),
             exempt_templates: Vec::new(),
             memory: Duration::from_secs(24 * 3600),
             max_endpoints: 10_000,
