@@ -142,10 +142,6 @@ impl EnumerationDetector {
         }
     }
 
-    pub fn config(&self) -> &EnumerationConfig {
-        &self.config
-    }
-
     pub fn stats(&self) -> EnumerationStats {
         EnumerationStats {
             sources: self.sources.len(),
@@ -187,7 +183,7 @@ impl EnumerationDetector {
             return None;
         }
         let mut named: Vec<(u16, usize, usize)> = shapes.into_values().collect();
-        named.sort_by(|a, b| b.2.cmp(&a.2));
+        named.sort_by_key(|shape| std::cmp::Reverse(shape.2));
         let kinds = named.len();
         let described: Vec<String> = named
             .iter()

@@ -123,10 +123,6 @@ impl BflaDetector {
         }
     }
 
-    pub fn config(&self) -> &BflaConfig {
-        &self.config
-    }
-
     pub fn stats(&self) -> BflaStats {
         BflaStats {
             principals: self.principals.len(),

@@ -104,10 +104,6 @@ impl ExposureDetector {
         }
     }
 
-    pub fn config(&self) -> &ExposureConfig {
-        &self.config
-    }
-
     pub fn stats(&self) -> ExposureStats {
         ExposureStats {
             endpoints: self.endpoints.len(),

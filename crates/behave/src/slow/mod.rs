@@ -96,10 +96,6 @@ impl SlowDetector {
         }
     }
 
-    pub fn config(&self) -> &SlowConfig {
-        &self.config
-    }
-
     pub fn stats(&self) -> SlowStats {
         SlowStats {
             endpoints: self.endpoints.len(),
