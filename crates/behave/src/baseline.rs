@@ -7,8 +7,19 @@
 //! a sample is capped at its threshold, so that a run of outliers (an
 //! attack) drags it up only slowly, while a lasting change of the
 //! endpoint (a heavier report) is followed within a few dozen samples.
+//!
+//! [`Watch`] is what the slow-upstream and data-exposure detectors share:
+//! a baseline per endpoint, strikes per client for the outliers they were
+//! answered, and the `repeated` signal once a client has enough of them.
 
-use crate::bounded::Stamped;
+use crate::bounded::{millis, BoundedMap, Removals, Stamped};
+use crate::strikes::Strikes;
+use crate::{grow, Signal};
+use rampart_core::Clock;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The gain of the average once warm.
 const MEAN_GAIN: f64 = 1.0 / 8.0;
@@ -100,6 +111,117 @@ impl Baseline {
         self.deviation += DEVIATION_GAIN * ((learned - self.mean).abs() - self.deviation);
         self.mean += gain * (learned - self.mean);
         judged
+    }
+}
+
+/// What a [`Watch`] holds and what its bounds removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WatchStats {
+    pub endpoints: usize,
+    pub clients: usize,
+    pub endpoints_removed: Removals,
+    pub clients_removed: Removals,
+    /// Strikes a client forgot because it held its cap.
+    pub strikes_dropped: u64,
+}
+
+/// How a [`Watch`] is bounded, and its `repeated` signal: `source`, of
+/// `score` once a client has `strikes` within `window`, its strikes being
+/// `what` (`"requests answered far slower..."`).
+pub(crate) struct WatchConfig {
+    pub max_endpoints: usize,
+    pub memory: Duration,
+    pub max_clients: usize,
+    pub window: Duration,
+    pub strikes: usize,
+    pub source: &'static str,
+    pub score: f64,
+    pub what: &'static str,
+}
+
+/// Baselines per endpoint, strikes per client.
+pub(crate) struct Watch {
+    config: WatchConfig,
+    clock: Arc<dyn Clock>,
+    /// Keyed hashing: endpoints and clients are named by requests.
+    hasher: RandomState,
+    endpoints: BoundedMap<u64, Baseline>,
+    endpoints_removed: Removals,
+    clients: Strikes,
+}
+
+impl Watch {
+    pub(crate) fn new(config: WatchConfig, clock: Arc<dyn Clock>) -> Self {
+        Watch {
+            hasher: RandomState::new(),
+            endpoints: BoundedMap::new(config.max_endpoints, millis(config.memory)),
+            endpoints_removed: Removals::default(),
+            clients: Strikes::new(config.max_clients, config.window, config.strikes * 2),
+            clock,
+            config,
+        }
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        self.clock.now_millis()
+    }
+
+    pub(crate) fn stats(&self) -> WatchStats {
+        WatchStats {
+            endpoints: self.endpoints.len(),
+            clients: self.clients.len(),
+            endpoints_removed: self.endpoints_removed,
+            clients_removed: self.clients.removed,
+            strikes_dropped: self.clients.dropped,
+        }
+    }
+
+    /// Judges `value` against the baseline of `endpoint`, then learns it.
+    pub(crate) fn observe(
+        &mut self,
+        endpoint: impl Hash,
+        value: f64,
+        warmup: usize,
+        limits: Limits,
+        now: u64,
+    ) -> Judged {
+        let baseline = self.endpoints.get_or_insert_with(
+            self.hasher.hash_one(endpoint),
+            now,
+            || Baseline::new(now),
+            &mut self.endpoints_removed,
+        );
+        baseline.observe(value, warmup as u64, limits, now)
+    }
+
+    /// A strike against `client`; its strikes within the window.
+    pub(crate) fn strike(&mut self, client: &str, now: u64) -> usize {
+        self.clients.strike(self.hasher.hash_one(client), now)
+    }
+
+    /// The window strikes count in, for evidence.
+    pub(crate) fn window_secs(&self) -> u64 {
+        self.config.window.as_secs()
+    }
+
+    /// The `repeated` signal against `client`, once it has its strikes
+    /// within the window: the configured score then, growing to twice it.
+    pub(crate) fn judge(&self, client: &str) -> Option<Signal> {
+        let c = &self.config;
+        let strikes = self.clients.count(self.hasher.hash_one(client), self.now());
+        (strikes >= c.strikes).then(|| {
+            let growth = grow(strikes, c.strikes);
+            Signal {
+                source: c.source,
+                score: c.score * growth,
+                confidence: (0.5 + 0.2 * growth).min(0.9),
+                evidence: format!(
+                    "{client} had {strikes} {} within {}s",
+                    c.what,
+                    c.window.as_secs()
+                ),
+            }
+        })
     }
 }
 

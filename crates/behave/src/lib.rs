@@ -18,6 +18,7 @@ pub mod slow;
 mod strikes;
 pub mod tokens;
 
+pub use baseline::WatchStats;
 pub use bounded::Removals;
 
 /// One behaviour signal, explained.

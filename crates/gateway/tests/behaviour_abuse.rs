@@ -10,7 +10,6 @@
 
 mod support;
 
-use base64::Engine as _;
 use http::{Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -32,8 +31,6 @@ const SPEC: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"
   "/admin/users": {"get": {"responses": {"200": {"description": "ok"}}}},
   "/debug/users": {"get": {"responses": {"200": {"description": "ok"}}}},
   "/search": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#;
-
-const ADMIN_TOKEN: &str = "abuse-admin-token";
 
 /// A JWT as a login hands it out (unsigned, for the look-alike).
 const ISSUED_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz";
@@ -127,35 +124,15 @@ struct Setup {
 
 async fn setup(sections: &str) -> Setup {
     let upstream = Upstream::start().await;
-    let spec_dir = tempfile::tempdir().unwrap();
-    let spec = spec_dir.path().join("openapi.json");
-    std::fs::write(&spec, SPEC).unwrap();
-    let sections = format!(
-        "[discovery]\nspec = {:?}\npublish_interval = \"100ms\"\n\n{sections}",
-        spec.display().to_string()
-    );
-    let text = with_stages(
-        &config(&[upstream.addr], ""),
-        &["discover", "behave"],
-        &sections,
-    )
-    .replace(
-        "[admin]\n",
-        &format!("[admin]\ntoken = \"{ADMIN_TOKEN}\"\n"),
-    )
-    .replace("[events]\n", "[events]\nmin_signal_score = 0.5\n");
+    let stages = ["discover", "behave"];
+    let discovery = "publish_interval = \"100ms\"\n";
+    let (text, spec_dir) = spec_config(upstream.addr, SPEC, &stages, discovery, sections);
+    let text = text.replace("[events]\n", "[events]\nmin_signal_score = 0.5\n");
     Setup {
         gateway: TestGateway::start(&text).await,
         upstream,
         _spec_dir: spec_dir,
     }
-}
-
-/// An (unsigned) bearer JWT naming `user`, as the gateway reads identities.
-fn bearer(user: &str) -> String {
-    let claims =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{user}"}}"#));
-    format!("Bearer eyJhbGciOiJIUzI1NiJ9.{claims}.c2ln")
 }
 
 /// A request (as `user`, when given) and its status; the body is read to
@@ -182,30 +159,6 @@ async fn call(setup: &Setup, method: &str, user: Option<&str>, path: &str, body:
 async fn login(setup: &Setup, username: &str, password: &str) -> u16 {
     let body = format!(r#"{{"username": "{username}", "password": "{password}"}}"#);
     call(setup, "POST", None, "/login", &body).await
-}
-
-/// Waits until discovery published each template with its function.
-async fn wait_for_functions(setup: &Setup, expected: &[(&str, &str)]) {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        let request = Request::get("/inventory")
-            .header("host", "admin")
-            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
-            .body(full(""))
-            .unwrap();
-        last = body_json(send(setup.gateway.gateway.admin_addr, request).await).await;
-        let endpoints = last["endpoints"].as_array().cloned().unwrap_or_default();
-        let published = expected.iter().all(|(template, function)| {
-            endpoints
-                .iter()
-                .any(|e| e["template"] == *template && e["function"] == *function)
-        });
-        if published {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{expected:?} never published: {last}");
 }
 
 /// The events written so far with a reason from `source`, once one of
@@ -243,7 +196,11 @@ async fn a_user_reaching_for_an_admin_endpoint_is_refused_and_an_administrator_i
     let setup = setup("[behave.bfla]\nestablished_requests = 5\n").await;
     call(&setup, "GET", Some("root"), "/admin/users", "").await;
     call(&setup, "GET", Some("bob"), "/orders", "").await;
-    wait_for_functions(&setup, &[("/admin/users", "admin"), ("/orders", "list")]).await;
+    wait_for_functions(
+        &setup.gateway,
+        &[("/admin/users", "admin"), ("/orders", "list")],
+    )
+    .await;
 
     for n in 0..4 {
         let status = call(&setup, "GET", Some("root"), "/admin/users", "").await;
@@ -336,7 +293,7 @@ async fn a_client_holding_the_upstream_is_refused_and_other_searches_are_not() {
 async fn a_client_reading_credentials_is_refused_and_a_login_handing_out_a_token_is_not() {
     let setup = setup("").await;
     assert_eq!(login(&setup, "alice", "wrong").await, 401);
-    wait_for_functions(&setup, &[("/login", "login")]).await;
+    wait_for_functions(&setup.gateway, &[("/login", "login")]).await;
     assert_eq!(login(&setup, "alice", "right").await, 200);
     for _ in 0..3 {
         assert_eq!(call(&setup, "GET", None, "/debug/users", "").await, 200);
@@ -374,7 +331,7 @@ async fn probing_usernames_is_refused_after_a_person_mistyped_a_password() {
     let sections = "[behave.ato]\nstuffing_usernames = 100\n";
     let setup = setup(sections).await;
     assert_eq!(login(&setup, "alice", "wrong").await, 401);
-    wait_for_functions(&setup, &[("/login", "login")]).await;
+    wait_for_functions(&setup.gateway, &[("/login", "login")]).await;
     assert_eq!(login(&setup, "alice", "wrnog").await, 401);
     assert_eq!(login(&setup, "alice", "right").await, 200, "mistyped twice");
 

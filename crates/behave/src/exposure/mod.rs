@@ -32,13 +32,9 @@ mod tests;
 
 pub use config::ExposureConfig;
 
-use crate::baseline::{Baseline, Limits};
-use crate::bounded::{millis, BoundedMap, Removals};
-use crate::strikes::Strikes;
-use crate::{grow, Signal};
+use crate::baseline::{Limits, Watch, WatchConfig, WatchStats};
+use crate::Signal;
 use rampart_core::Clock;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 pub const SECRETS: &str = "behave.exposure.secrets";
@@ -70,89 +66,55 @@ pub struct Response<'a> {
 }
 
 /// What the detector holds and what its bounds removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ExposureStats {
-    pub endpoints: usize,
-    pub clients: usize,
-    pub endpoints_removed: Removals,
-    pub clients_removed: Removals,
-    pub strikes_dropped: u64,
-}
+pub type ExposureStats = WatchStats;
 
 pub struct ExposureDetector {
     config: ExposureConfig,
-    clock: Arc<dyn Clock>,
-    hasher: RandomState,
-    endpoints: BoundedMap<u64, Baseline>,
-    endpoints_removed: Removals,
-    clients: Strikes,
+    watch: Watch,
 }
 
 impl ExposureDetector {
     pub fn new(config: ExposureConfig, clock: Arc<dyn Clock>) -> Self {
+        let watch = WatchConfig {
+            max_endpoints: config.max_endpoints,
+            memory: config.memory,
+            max_clients: config.max_clients,
+            window: config.window,
+            strikes: config.repeated_responses,
+            source: REPEATED,
+            score: config.repeated_score,
+            what: "responses exposing secrets or unusually many sensitive values",
+        };
         ExposureDetector {
-            endpoints: BoundedMap::new(config.max_endpoints, millis(config.memory)),
-            endpoints_removed: Removals::default(),
-            clients: Strikes::new(
-                config.max_clients,
-                config.window,
-                config.repeated_responses * 2,
-            ),
-            hasher: RandomState::new(),
-            clock,
+            watch: Watch::new(watch, clock),
             config,
         }
     }
 
     pub fn stats(&self) -> ExposureStats {
-        ExposureStats {
-            endpoints: self.endpoints.len(),
-            clients: self.clients.len(),
-            endpoints_removed: self.endpoints_removed,
-            clients_removed: self.clients.removed,
-            strikes_dropped: self.clients.dropped,
-        }
+        self.watch.stats()
     }
 
-    /// Judges a client before its request goes upstream, by the exposing
-    /// responses it received within the window.
+    /// Judges a client before its request goes upstream, by the strikes
+    /// against it within the window (`behave.exposure.repeated`).
     pub fn judge(&self, client: &str) -> Option<Signal> {
-        let now = self.clock.now_millis();
-        let c = &self.config;
-        let seen = self.clients.count(self.hasher.hash_one(client), now);
-        (seen >= c.repeated_responses).then(|| {
-            let growth = grow(seen, c.repeated_responses);
-            Signal {
-                source: REPEATED,
-                score: c.repeated_score * growth,
-                confidence: (0.5 + 0.2 * growth).min(0.9),
-                evidence: format!(
-                    "{client} received {seen} responses exposing secrets or unusually many sensitive values within {}s",
-                    c.window.as_secs()
-                ),
-            }
-        })
+        self.watch.judge(client)
     }
 
     /// Judges a response's sensitive values against its endpoint, then
     /// learns their count; an exposure is a strike against the client.
     pub fn observe(&mut self, response: &Response<'_>) -> Vec<Signal> {
-        let now = self.clock.now_millis();
+        let now = self.watch.now();
         let c = &self.config;
         let limits = Limits {
             factor: c.factor,
             deviations: 0.0,
             floor: 0.0,
         };
-        let key = self.hasher.hash_one(response.template);
-        let baseline = self.endpoints.get_or_insert_with(
-            key,
-            now,
-            || Baseline::new(now),
-            &mut self.endpoints_removed,
-        );
         let count = response.hits.len() as f64;
-        let judged = baseline.observe(count, c.warmup_answers as u64, limits, now);
+        let judged = self
+            .watch
+            .observe(response.template, count, c.warmup_answers, limits, now);
         let mut signals = Vec::new();
         let exempt = response
             .function
@@ -196,13 +158,11 @@ impl ExposureDetector {
             });
         }
         if !signals.is_empty() {
-            let strikes = self
-                .clients
-                .strike(self.hasher.hash_one(response.client), now);
+            let strikes = self.watch.strike(response.client, now);
             for signal in &mut signals {
                 signal.evidence.push_str(&format!(
                     "; exposure {strikes} for this client within {}s",
-                    c.window.as_secs()
+                    self.watch.window_secs()
                 ));
             }
         }

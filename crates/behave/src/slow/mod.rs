@@ -33,13 +33,9 @@ mod tests;
 
 pub use config::SlowConfig;
 
-use crate::baseline::{Baseline, Limits};
-use crate::bounded::{millis, BoundedMap, Removals};
-use crate::strikes::Strikes;
-use crate::{grow, Signal};
+use crate::baseline::{Limits, Watch, WatchConfig, WatchStats};
+use crate::Signal;
 use rampart_core::Clock;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,102 +58,64 @@ pub struct Answer<'a> {
 }
 
 /// What the detector holds and what its bounds removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SlowStats {
-    pub endpoints: usize,
-    pub clients: usize,
-    pub endpoints_removed: Removals,
-    pub clients_removed: Removals,
-    pub strikes_dropped: u64,
-}
+pub type SlowStats = WatchStats;
 
 pub struct SlowDetector {
     config: SlowConfig,
-    clock: Arc<dyn Clock>,
-    hasher: RandomState,
-    endpoints: BoundedMap<u64, Baseline>,
-    endpoints_removed: Removals,
-    clients: Strikes,
+    watch: Watch,
 }
 
 impl SlowDetector {
     pub fn new(config: SlowConfig, clock: Arc<dyn Clock>) -> Self {
+        let watch = WatchConfig {
+            max_endpoints: config.max_endpoints,
+            memory: config.memory,
+            max_clients: config.max_clients,
+            window: config.window,
+            strikes: config.repeated_requests,
+            source: REPEATED,
+            score: config.repeated_score,
+            what: "requests answered far slower than their endpoint's baseline",
+        };
         SlowDetector {
-            endpoints: BoundedMap::new(config.max_endpoints, millis(config.memory)),
-            endpoints_removed: Removals::default(),
-            clients: Strikes::new(
-                config.max_clients,
-                config.window,
-                config.repeated_requests * 2,
-            ),
-            hasher: RandomState::new(),
-            clock,
+            watch: Watch::new(watch, clock),
             config,
         }
     }
 
     pub fn stats(&self) -> SlowStats {
-        SlowStats {
-            endpoints: self.endpoints.len(),
-            clients: self.clients.len(),
-            endpoints_removed: self.endpoints_removed,
-            clients_removed: self.clients.removed,
-            strikes_dropped: self.clients.dropped,
-        }
+        self.watch.stats()
     }
 
-    fn limits(&self) -> Limits {
-        Limits {
-            factor: self.config.factor,
-            deviations: self.config.deviations,
-            floor: self.config.min_slow.as_secs_f64() * 1000.0,
-        }
-    }
-
-    /// Judges a client before its request goes upstream, by the slow
-    /// answers it received within the window.
+    /// Judges a client before its request goes upstream, by the strikes
+    /// against it within the window (`behave.slow.repeated`).
     pub fn judge(&self, client: &str) -> Option<Signal> {
-        let now = self.clock.now_millis();
-        let c = &self.config;
-        let slow = self.clients.count(self.hasher.hash_one(client), now);
-        (slow >= c.repeated_requests).then(|| {
-            let growth = grow(slow, c.repeated_requests);
-            Signal {
-                source: REPEATED,
-                score: c.repeated_score * growth,
-                confidence: (0.5 + 0.2 * growth).min(0.9),
-                evidence: format!(
-                    "{client} had {slow} requests answered far slower than their endpoint's baseline within {}s",
-                    c.window.as_secs()
-                ),
-            }
-        })
+        self.watch.judge(client)
     }
 
     /// Judges an answer's time against its endpoint's baseline, then
     /// learns it; a slow answer is a strike against the client.
     pub fn observe(&mut self, answer: &Answer<'_>) -> Option<Signal> {
-        let now = self.clock.now_millis();
-        let limits = self.limits();
+        let now = self.watch.now();
+        let c = &self.config;
+        let limits = Limits {
+            factor: c.factor,
+            deviations: c.deviations,
+            floor: c.min_slow.as_secs_f64() * 1000.0,
+        };
         let took = answer.took.as_secs_f64() * 1000.0;
-        let key = self.hasher.hash_one((answer.method, answer.template));
-        let baseline = self.endpoints.get_or_insert_with(
-            key,
-            now,
-            || Baseline::new(now),
-            &mut self.endpoints_removed,
-        );
-        let judged = baseline.observe(took, self.config.warmup_answers as u64, limits, now);
+        let endpoint = (answer.method, answer.template);
+        let judged = self
+            .watch
+            .observe(endpoint, took, c.warmup_answers, limits, now);
         if !judged.outlier || judged.outlier_share > STRUGGLING_SHARE {
             return None;
         }
-        let strikes = self
-            .clients
-            .strike(self.hasher.hash_one(answer.client), now);
+        let strikes = self.watch.strike(answer.client, now);
         let factor = took / judged.mean.max(1.0);
         Some(Signal {
             source: REQUEST,
-            score: self.config.score,
+            score: c.score,
             confidence: (0.3 + 0.05 * factor).min(0.8),
             evidence: format!(
                 "{} {} took {took:.0}ms for {}, {factor:.1}x its usual {:.0}ms (deviation {:.0}ms, threshold {:.0}ms); slow answer {strikes} for this client within {}s",
@@ -167,7 +125,7 @@ impl SlowDetector {
                 judged.mean,
                 judged.deviation,
                 judged.threshold,
-                self.config.window.as_secs()
+                self.watch.window_secs()
             ),
         })
     }
