@@ -187,7 +187,10 @@ fn why(source: &str) -> &'static str {
         "ato" => "refused: too many failed logins from this client or for this account",
         "enumeration" => "refused: this client is probing which accounts exist",
         "slow" => "refused: this client's requests keep holding the upstream far longer than usual",
-        _ => "refused: this client keeps receiving secrets or unusually much sensitive data",
+        "exposure" => {
+            "refused: this client keeps receiving secrets or unusually much sensitive data"
+        }
+        _ => "refused: this client's requests over time look like an attack",
     }
 }
 
