@@ -27,6 +27,14 @@ struct StoredReason<'json> {
     /// was not finite was written as `null` and reads back as NaN.
     #[serde(borrow)]
     score: &'json RawValue,
+    /// Absent from events written before reasons carried one: those were
+    /// all sure.
+    #[serde(default = "sure")]
+    confidence: f64,
+}
+
+fn sure() -> f64 {
+    1.0
 }
 
 /// A row as SQLite returns it, before its reasons JSON is decoded.
@@ -243,7 +251,7 @@ fn decode_reasons(json: &str) -> Result<Vec<Reason>, serde_json::Error> {
         .into_iter()
         .map(|r| {
             let score = stored_score(r.score)?;
-            Ok(Reason::new(r.source, r.location, r.evidence, score))
+            Ok(Reason::new(r.source, r.location, r.evidence, score).with_confidence(r.confidence))
         })
         .collect()
 }
