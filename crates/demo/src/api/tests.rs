@@ -16,7 +16,7 @@ async fn health_users_and_profiles() {
     let list = server.get("/api/users").await;
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.json["users"].as_array().unwrap().len(), 20);
-    assert_eq!(list.json["total"], 60);
+    assert_eq!(list.json["total"], 64);
     assert!(list.json["users"][0]["email"]
         .as_str()
         .unwrap()
