@@ -82,6 +82,7 @@ struct Seen {
     scraper_limited: bool,
     injection_blocked_by_detect: bool,
     honeypot_deceived: bool,
+    injection_banned: bool,
     crawler_limited: bool,
     shoppers_untouched: bool,
 }
@@ -95,6 +96,7 @@ impl Seen {
             scraper_limited: true,
             injection_blocked_by_detect: true,
             honeypot_deceived: true,
+            injection_banned: true,
             crawler_limited: true,
             shoppers_untouched: true,
         }
@@ -141,15 +143,25 @@ fn judge(events: &[Value], inventory: &Value) -> Seen {
             .any(|e| status(e) == 403 && has_reason(e, "behave.bola")),
         scraper_limited: from(Actor::Scraper)
             .any(|e| status(e) == 429 && has_reason(e, "prevent.rate_limit.browsing")),
-        injection_blocked_by_detect: from(Actor::Injection).any(|e| {
-            e["action"] == "block" && status(e) == 403 && e["score"].as_f64() >= Some(5.0)
+        injection_blocked_by_detect: [
+            "detect.sqli",
+            "detect.xss",
+            "detect.cmdi",
+            "detect.traversal",
+        ]
+        .iter()
+        .all(|detector| {
+            from(Actor::Injection)
+                .any(|e| e["action"] == "block" && status(e) == 403 && has_reason(e, detector))
         }),
         honeypot_deceived: from(Actor::Injection).any(|e| {
             e["path"]
                 .as_str()
                 .is_some_and(|p| p.starts_with("/admin/backup"))
-                && e["action"] != "allow"
+                && e["action"] == "deceive"
         }),
+        injection_banned: from(Actor::Injection)
+            .any(|e| status(e) == 403 && has_reason(e, "prevent.ban")),
         crawler_limited: from(Actor::AiCrawler)
             .any(|e| status(e) == 429 && has_reason(e, "prevent.rate_limit.browsing")),
         shoppers_untouched: from(Actor::Shoppers).next().is_none(),

@@ -28,6 +28,13 @@ async fn health_users_and_profiles() {
             .as_array()
             .unwrap()
             .len(),
+        4
+    );
+    assert_eq!(
+        server.get("/api/users?page=5").await.json["users"]
+            .as_array()
+            .unwrap()
+            .len(),
         0
     );
     assert_eq!(
@@ -292,10 +299,10 @@ async fn sign_up_then_log_in() {
     let body = r#"{"name":"Dana Scully","email":"dana@example.org","password":"trust-no-one","phone":"+1 202 555 0150"}"#;
     let created = server.post_json("/api/users", body).await;
     assert_eq!(created.status, StatusCode::CREATED);
-    assert_eq!(created.json["id"], 61);
-    assert_eq!(created.headers["location"], "/api/users/61");
+    assert_eq!(created.json["id"], 65);
+    assert_eq!(created.headers["location"], "/api/users/65");
     assert_eq!(
-        server.get("/api/users/61").await.json["member_since"],
+        server.get("/api/users/65").await.json["member_since"],
         "2025-01-01"
     );
     server.login("dana@example.org", "trust-no-one").await;

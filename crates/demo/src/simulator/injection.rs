@@ -1,8 +1,8 @@
 //! Injection attempts: SQL injection, cross-site scripting, command
 //! injection and path traversal, in the query, in JSON bodies and in
 //! headers, one a second; each round ends on a path only attackers ask for
-//! (`/admin/backup`, the demo's honeypot). A round is sent from a new
-//! address, since the honeypot bans the last one.
+//! (`/admin/backup`, the demo's honeypot) and one more request, which the
+//! ban the honeypot earned refuses. A round is sent from a new address.
 
 use super::client::Call;
 use super::tally::Tally;
@@ -14,8 +14,9 @@ use std::time::Duration;
 
 const PAUSE: Duration = Duration::from_secs(1);
 const ROUND_PAUSE: Duration = Duration::from_secs(10);
-/// Where each round ends.
+/// Where each round ends, and what the attacker asks next.
 const HONEYPOT: &str = "/admin/backup";
+const AFTER_HONEYPOT: &str = "/api/users?page=1";
 
 /// One attempt: where the payload goes.
 pub(super) struct Probe {
@@ -121,6 +122,9 @@ pub(super) async fn run(stage: Stage, tally: Arc<Tally>) {
             tokio::time::sleep(stage.pause(PAUSE)).await;
         }
         visitor.get(HONEYPOT, None).await;
+        tokio::time::sleep(stage.pause(PAUSE)).await;
+        // The fake answer looked real: back for more, banned by now.
+        visitor.get(AFTER_HONEYPOT, None).await;
         tokio::time::sleep(stage.pause(ROUND_PAUSE)).await;
     }
 }
