@@ -130,7 +130,7 @@ async fn browse(
         think(stage, rng).await;
     }
 
-    let term = if rng.next_u64() % 2 == 0 {
+    let term = if rng.next_u64().is_multiple_of(2) {
         rng.pick(&PRODUCT_NOUNS).0.to_lowercase()
     } else {
         rng.pick(&PRODUCT_ADJECTIVES).to_lowercase()

@@ -25,7 +25,7 @@ pub(super) async fn run(stage: Stage, tally: Arc<Tally>) {
         &tally,
     );
     for attempt in 0u64.. {
-        if attempt % ATTEMPTS_PER_ADDRESS == 0 {
+        if attempt.is_multiple_of(ATTEMPTS_PER_ADDRESS) {
             let host = 10 + ((attempt / ATTEMPTS_PER_ADDRESS) % u64::from(ADDRESSES)) as u8;
             visitor.move_to(Actor::CredentialStuffing.address(host));
         }
