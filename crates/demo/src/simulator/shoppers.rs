@@ -67,14 +67,16 @@ pub(super) async fn run(stage: Stage, tally: Arc<Tally>) {
             &tally,
         );
         let rng = SeededRng::new(stage.seed_for(Actor::Shoppers) + n as u64);
-        shoppers.spawn(shop(stage.clone(), visitor, shopper, rng));
+        // Each starts at another point of the session cycle, so that
+        // resets, sign-ups and typos show up early and not all at once.
+        shoppers.spawn(shop(stage.clone(), visitor, shopper, rng, n as u64));
     }
     // Dropping the set (when this task is stopped) stops the shoppers.
     while shoppers.join_next().await.is_some() {}
 }
 
-async fn shop(stage: Stage, visitor: Visitor, shopper: Shopper, mut rng: SeededRng) {
-    for session in 0u64.. {
+async fn shop(stage: Stage, visitor: Visitor, shopper: Shopper, mut rng: SeededRng, first: u64) {
+    for session in first.. {
         browse(&stage, &visitor, &shopper, &mut rng, session).await;
         tokio::time::sleep(stage.pause(Duration::from_millis(rng.in_range(5_000, 10_000)))).await;
     }
