@@ -144,7 +144,7 @@ impl Gateway {
             .map(|(_, a)| *a)
     }
 
-    /// Re-reads the configuration file now (what SIGHUP does).
+    /// Re-reads the configuration file now (what `rampart serve` does on SIGHUP).
     pub fn reload(&self) -> Result<(), crate::config::ConfigError> {
         self.reloader.reload()
     }
