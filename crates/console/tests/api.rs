@@ -305,6 +305,13 @@ async fn events_on_one_endpoint_are_found_by_its_id() {
     let on_it = items(&on_it);
     assert_eq!(on_it.len(), 8, "not the deeper path: {on_it:?}");
     assert!(on_it.iter().all(|e| e["action"] == "monitor"));
+
+    // The overview names threats by detector and by the endpoint's flow.
+    let overview = api(&gw, "GET", "/api/overview", "").await.json();
+    let threat = &overview["top_threats"][0];
+    assert_eq!(threat["count"], 8, "{overview}");
+    assert!(threat["detector"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(threat["flow"].is_string(), "{overview}");
 }
 
 /// Reads a Server-Sent Events body until `wanted` appears (at most 100

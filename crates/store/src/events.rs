@@ -312,6 +312,38 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(error)
     }
 
+    /// The reason sources behind the events since `from` by the method and
+    /// path they hit, with the exchanges they stand for, most first: what
+    /// the console names threats by (detector and the business flow of the
+    /// endpoint).
+    pub fn top_source_paths(
+        &self,
+        from: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+        let error = |source| StoreError::query(&self.path, "top_source_paths", source);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT json_extract(r.value, '$.source') AS source, e.method, e.path, \
+                 sum(coalesce(e.count, 1)) AS n \
+                 FROM events e, json_each(e.reasons) r WHERE e.time >= ?1 \
+                 GROUP BY source, e.method, e.path ORDER BY n DESC, source LIMIT ?2",
+            )
+            .map_err(error)?;
+        let rows = statement
+            .query_map((from, sql_limit(limit)), |row| {
+                Ok((
+                    row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get::<_, i64>(3)?.max(0) as u64,
+                ))
+            })
+            .map_err(error)?;
+        rows.collect::<Result<_, _>>().map_err(error)
+    }
+
     /// How many events the store holds.
     pub fn event_count(&self) -> Result<u64, StoreError> {
         self.conn
