@@ -17,7 +17,7 @@ pub mod hash;
 pub mod pairs;
 pub mod record;
 
-pub use action::{Action, Reason};
+pub use action::{Action, Combined, Reason};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use event::{Repeats, SecurityEvent};
 pub use exchange::{Body, RequestView};

@@ -1,6 +1,8 @@
 //! The configuration `rampart demo` runs the gateway with: every stage on,
 //! with rules that make the walkthrough's attacks visible (a login limit,
-//! masking, a honeypot, BOLA walks refused). Kept beside the walkthrough so
+//! a browsing limit, masking, a honeypot, BOLA walks refused), and
+//! `X-Forwarded-For` believed from 127.0.0.1 so that the traffic simulator's
+//! clients are told apart. Kept beside the walkthrough so
 //! that the tests replay the printed steps through the gateway configured
 //! exactly as the demo is.
 
@@ -17,6 +19,11 @@ pub fn gateway_config(
 ) -> String {
     format!(
         r#"# Written by `rampart demo`. See docs/configuration.md for every key.
+# The demo's traffic simulator sends from 127.0.0.1 with X-Forwarded-For,
+# one address per simulated client: the gateway believes it from there.
+[server]
+trusted_proxies = ["127.0.0.1/32"]
+
 [admin]
 listen = "{admin}"
 token = "{token}"
@@ -49,6 +56,18 @@ name = "limit-failed-logins"
 when = 'request.path == "/api/login"'
 action = {{ type = "rate_limit", limit = "failed-logins" }}
 
+# Anonymous browsing: a page a second per client address, bursts of 20;
+# scrapers and crawlers get 429s.
+[[prevent.limits]]
+name = "browsing"
+key = {{ parts = ["ip"] }}
+quota = {{ requests = 60, per_seconds = 60, burst = 20 }}
+
+[[prevent.policy.rules]]
+name = "limit-browsing"
+when = 'request.method == "GET" && size(client.credentials) == 0'
+action = {{ type = "rate_limit", limit = "browsing" }}
+
 # Card numbers and SSNs never leave the accounts API in clear.
 [[prevent.policy.rules]]
 name = "mask-accounts"
@@ -79,9 +98,8 @@ addresses = ["{api}"]
 name = "demo-api"
 upstream = "demo-api"
 max_body_bytes = "1MiB"
-# TEST-NET-3, a documentation range: try
+# TEST-NET-3, a documentation range: from 127.0.0.1, try
 #   curl -H 'X-Forwarded-For: 203.0.113.5' ...
-# after adding 127.0.0.0/8 to server.trusted_proxies.
 ip_deny = ["203.0.113.0/24"]
 "#,
         token = admin_token,

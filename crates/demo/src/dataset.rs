@@ -26,14 +26,51 @@ pub const DEMO_ADMIN: KnownLogin = KnownLogin {
     password: "demo-admin-password",
 };
 
+/// Customers whose passwords the built-in traffic simulator knows: its
+/// legitimate shoppers log in as them (besides [`DEMO_CUSTOMER`]). They come
+/// after the generated users (ids 61 to 64), so the records generated
+/// before them are the same as without them.
+pub const DEMO_SHOPPERS: [(&str, KnownLogin); 4] = [
+    (
+        "Maya Lindqvist",
+        KnownLogin {
+            email: "maya.lindqvist@example.org",
+            password: "shopper-password-1",
+        },
+    ),
+    (
+        "Daniel Osei",
+        KnownLogin {
+            email: "daniel.osei@example.net",
+            password: "shopper-password-2",
+        },
+    ),
+    (
+        "Lucia Ferreira",
+        KnownLogin {
+            email: "lucia.ferreira@example.com",
+            password: "shopper-password-3",
+        },
+    ),
+    (
+        "Arjun Mehta",
+        KnownLogin {
+            email: "arjun.mehta@example.org",
+            password: "shopper-password-4",
+        },
+    ),
+];
+/// The shoppers' details come from their own random stream, for the same reason.
+const SHOPPER_STREAM: u64 = 0x5409_9E25;
+
 const GENERATED_USERS: u64 = 58;
 const PRODUCTS: u64 = 120;
 
-const FIRST_NAMES: [&str; 20] = [
+pub(crate) const FIRST_NAMES: [&str; 20] = [
     "Olivia", "Liam", "Emma", "Noah", "Ava", "Mateo", "Sophia", "Lucas", "Mia", "Ethan", "Amelia",
     "Hugo", "Chloe", "Yusuf", "Zoe", "Ravi", "Ingrid", "Kenji", "Fatima", "Tomasz",
 ];
-const LAST_NAMES: [&str; 20] = [
+pub(crate) const LAST_NAMES: [&str; 20] = [
     "Smith",
     "Garcia",
     "Nguyen",
@@ -77,9 +114,9 @@ const CITIES: [&str; 8] = [
     "Madison",
     "Ashford",
 ];
-const EMAIL_DOMAINS: [&str; 3] = ["example.com", "example.org", "example.net"];
+pub(crate) const EMAIL_DOMAINS: [&str; 3] = ["example.com", "example.org", "example.net"];
 const ORDER_STATUSES: [&str; 4] = ["pending", "paid", "shipped", "delivered"];
-const PRODUCT_NOUNS: [(&str, &str); 12] = [
+pub(crate) const PRODUCT_NOUNS: [(&str, &str); 12] = [
     ("Headphones", "audio"),
     ("Speaker", "audio"),
     ("Keyboard", "computing"),
@@ -93,7 +130,7 @@ const PRODUCT_NOUNS: [(&str, &str); 12] = [
     ("Desk Lamp", "home"),
     ("Running Shoes", "sport"),
 ];
-const PRODUCT_ADJECTIVES: [&str; 10] = [
+pub(crate) const PRODUCT_ADJECTIVES: [&str; 10] = [
     "Wireless",
     "Compact",
     "Pro",
@@ -228,6 +265,18 @@ impl Dataset {
                 .map(|_| char::from(b'a' + (rng.next_u64() % 26) as u8))
                 .collect();
             users.push(user(&mut rng, id, &name, email, &password, Role::Customer));
+        }
+        let mut shopper_rng = SeededRng::new(seed ^ SHOPPER_STREAM);
+        for (name, login) in DEMO_SHOPPERS {
+            let id = users.len() as u64 + 1;
+            users.push(user(
+                &mut shopper_rng,
+                id,
+                name,
+                login.email.to_owned(),
+                login.password,
+                Role::Customer,
+            ));
         }
 
         let mut accounts = HashMap::new();
@@ -388,6 +437,12 @@ mod tests {
         assert!(data.users[0].password.matches(DEMO_CUSTOMER.password));
         assert_eq!(data.users[1].role, Role::Admin);
         assert!(data.users[1].password.matches(DEMO_ADMIN.password));
+        for (name, login) in DEMO_SHOPPERS {
+            let shopper = data.users.iter().find(|u| u.email == login.email).unwrap();
+            assert_eq!(shopper.name, name);
+            assert!(shopper.password.matches(login.password));
+            assert_eq!(shopper.role, Role::Customer);
+        }
         let mut emails: Vec<&str> = data.users.iter().map(|u| u.email.as_str()).collect();
         emails.sort_unstable();
         emails.dedup();

@@ -10,7 +10,9 @@
 //! For the CLI:
 //! - [`serve`]`(listener, shutdown)` runs the API until `shutdown` resolves;
 //! - [`walkthrough`]`(gateway, admin)` is the "what to try" text;
-//! - [`gateway_config`] is the gateway configuration the demo runs with.
+//! - [`gateway_config`] is the gateway configuration the demo runs with;
+//! - [`simulator::run`] sends simulated users and attackers through the
+//!   gateway until told to stop.
 //!
 //! Endpoints (all JSON; bodies at most 16 KiB; 400 on malformed JSON, 404 on
 //! unknown paths or ids, 405 with `Allow` on a wrong method):
@@ -37,12 +39,13 @@ mod identifiers;
 mod reset;
 mod rng;
 mod server;
+pub mod simulator;
 #[cfg(test)]
 mod testing;
 mod walkthrough;
 
 pub use api::{ApiReply, ApiRequest, DemoApi, MAX_BODY_BYTES};
 pub use config::gateway_config;
-pub use dataset::{KnownLogin, DEMO_ADMIN, DEMO_CUSTOMER};
+pub use dataset::{KnownLogin, DEMO_ADMIN, DEMO_CUSTOMER, DEMO_SHOPPERS};
 pub use server::{serve, serve_api, DEFAULT_SEED, MAX_CONNECTIONS};
 pub use walkthrough::walkthrough;

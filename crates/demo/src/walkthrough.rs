@@ -4,6 +4,7 @@
 //! demo server, so the text cannot drift away from what the API answers.
 
 use crate::dataset::DEMO_CUSTOMER;
+use crate::simulator::{Actor, SUMMARY_EVERY};
 use std::fmt::Write;
 use std::net::SocketAddr;
 
@@ -117,17 +118,46 @@ fn curl(base: &str, step: &Step) -> String {
 }
 
 /// The text `rampart demo` prints once the gateway (at `gateway`, in front of
-/// the demo API) and its admin listener (at `admin`) are up.
-pub fn walkthrough(gateway: SocketAddr, admin: SocketAddr) -> String {
+/// the demo API) and its admin listener (at `admin`, guarded by
+/// `admin_token`) are up: the console and its token first, then what the
+/// traffic simulator does when `traffic` is on, then commands to try.
+pub fn walkthrough(
+    gateway: SocketAddr,
+    admin: SocketAddr,
+    admin_token: &str,
+    traffic: bool,
+) -> String {
     let base = format!("http://{gateway}");
     let mut text = format!(
-        "Rampart demo is running.\n\
+        "Console: http://{admin}/\n\
+         Admin token: {admin_token}\n\n\
+         Rampart demo is running.\n\
          \x20 gateway  {base}   (Rampart, in front of a built-in demo API)\n\
          \x20 admin    http://{admin}   (/metrics, /healthz, /readyz; the admin API under /api/, described at /api/openapi.json)\n\
-         \x20 demo login: {} / {}\n\n\
-         Normal traffic:\n",
+         \x20 demo login: {} / {}\n\n",
         DEMO_CUSTOMER.email, DEMO_CUSTOMER.password
     );
+    if traffic {
+        writeln!(
+            text,
+            "Simulated traffic through the gateway (--no-traffic turns it off, --traffic-rate 0.5 halves it);\n\
+             a summary per actor is logged every {} s:",
+            SUMMARY_EVERY.as_secs()
+        )
+        .ok();
+        for actor in Actor::ALL {
+            writeln!(
+                text,
+                "  {} ({}): {}",
+                actor.name(),
+                actor.network(),
+                actor.story()
+            )
+            .ok();
+        }
+        text.push('\n');
+    }
+    text.push_str("Normal traffic:\n");
     for step in normal_steps() {
         writeln!(text, "  # {}\n  {}\n", step.title, curl(&base, &step)).ok();
     }
@@ -166,12 +196,23 @@ mod tests {
         let text = walkthrough(
             "127.0.0.1:8080".parse().unwrap(),
             "127.0.0.1:9090".parse().unwrap(),
+            "the-admin-token",
+            true,
         );
+        assert!(text.starts_with("Console: http://127.0.0.1:9090/\nAdmin token: the-admin-token\n"));
+        assert!(text.contains("credential stuffing (198.18.2.0/24): "));
         assert!(text.contains("http://127.0.0.1:8080/api/products?q=wireless"));
         assert!(text.contains("http://127.0.0.1:9090/metrics"));
         assert!(text.contains(DEMO_CUSTOMER.password));
         assert!(text.contains("TOKEN=$(curl -s -X POST -H 'content-type: application/json'"));
         assert!(text.contains("seq 1001 1030"));
+        let quiet = walkthrough(
+            "127.0.0.1:8080".parse().unwrap(),
+            "127.0.0.1:9090".parse().unwrap(),
+            "the-admin-token",
+            false,
+        );
+        assert!(!quiet.contains("Simulated traffic"));
     }
 
     /// Replays `steps` against `addr`, checking each documented answer;

@@ -23,7 +23,7 @@ use crate::proxy::over_limit;
 use crate::runtime::{Runtime, Services};
 use http::{HeaderName, HeaderValue, Version};
 use rampart_core::event::parse_rfc3339_millis;
-use rampart_core::{Action, Clock, ExchangeRecord, ManualClock, Reason};
+use rampart_core::{Action, Clock, Combined, ExchangeRecord, ManualClock, Reason};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,7 +46,7 @@ pub struct OfflineVerdict {
 
 impl OfflineVerdict {
     pub fn score(&self) -> f64 {
-        self.reasons.iter().map(|r| r.score).sum()
+        Combined::of_reasons(&self.reasons).score
     }
 }
 

@@ -13,7 +13,7 @@
 
 use bytes::Bytes;
 use rampart_core::exchange::{Body, RequestView};
-use rampart_core::{Action, Reason};
+use rampart_core::{Action, Combined, Reason};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
@@ -84,8 +84,9 @@ impl ExchangeContext {
         }
     }
 
+    /// The exchange's anomaly score, the sum of its reasons' ([`Combined`]).
     pub fn score(&self) -> f64 {
-        self.reasons.iter().map(|r| r.score).sum()
+        Combined::of_reasons(&self.reasons).score
     }
 
     /// Records a decision monitor mode does not apply: the exchange goes

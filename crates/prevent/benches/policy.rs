@@ -57,6 +57,7 @@ fn request() -> (RequestFacts, Vec<Signal>) {
         source: "contract.unknown_field".into(),
         location: "body.coupon".into(),
         score: 1.0,
+        confidence: 1.0,
     }];
     (facts, signals)
 }

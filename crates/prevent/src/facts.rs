@@ -65,6 +65,8 @@ pub struct Signal {
     pub location: String,
     /// Its contribution to the exchange's anomaly score.
     pub score: f64,
+    /// How sure its detector is, 0.0 to 1.0 (`rampart_core::Combined`).
+    pub confidence: f64,
 }
 
 impl ClientFacts {

@@ -53,6 +53,7 @@ fn signal(class: &str, source: &str, score: f64) -> Signal {
         source: source.into(),
         location: "body.password".into(),
         score,
+        confidence: 1.0,
     }
 }
 
@@ -282,6 +283,45 @@ fn a_rule_verdict_beats_signal_classes_which_beat_the_score() {
     let decision = policy.evaluate(&elsewhere, &[signal("unknown", "x", 4.9)]);
     assert_eq!(decision.verdict, Verdict::Allow);
     assert!(decision.reasons.is_empty());
+}
+
+#[test]
+fn signals_combine_into_one_verdict_with_a_confidence() {
+    let policy = policy(
+        r#"
+        [defaults]
+        block_score = 5.0
+
+        [[rules]]
+        name = "sure-bola"
+        when = '"bola" in signals.classes && signals.confidence >= 0.9'
+        action = { type = "block" }
+        "#,
+    );
+    let facts = request();
+    let weak = |source: &str| Signal {
+        confidence: 0.6,
+        ..signal("bfla", source, 2.0)
+    };
+    // One weak signal alone does not act; three together reach the score.
+    let decision = policy.evaluate(&facts, &[weak("behave.bfla.new_principal")]);
+    assert_eq!(decision.verdict, Verdict::Allow);
+    let decision = policy.evaluate(&facts, &[weak("a"), weak("b"), weak("c")]);
+    assert!(is_block(&decision.verdict));
+    assert_eq!(decision.reasons.last().unwrap().evidence, "score 6 >= 5");
+    // Confidences combine as independent witnesses: 1 - 0.4 x 0.4 = 0.84,
+    // not sure enough for the rule; a third makes 0.936.
+    let unsure = |source: &str| Signal {
+        confidence: 0.6,
+        ..signal("bola", source, 1.0)
+    };
+    let two = [
+        unsure("behave.bola.walk"),
+        unsure("behave.bola.foreign_object"),
+    ];
+    assert_eq!(policy.evaluate(&facts, &two).verdict, Verdict::Allow);
+    let three = [unsure("a"), unsure("b"), unsure("c")];
+    assert!(is_block(&policy.evaluate(&facts, &three).verdict));
 }
 
 #[test]

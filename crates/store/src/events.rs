@@ -28,6 +28,14 @@ struct StoredReason<'json> {
     /// was not finite was written as `null` and reads back as NaN.
     #[serde(borrow)]
     score: &'json RawValue,
+    /// Absent from events written before reasons carried one: those were
+    /// all sure.
+    #[serde(default = "sure")]
+    confidence: f64,
+}
+
+fn sure() -> f64 {
+    1.0
 }
 
 /// Which events [`Store::query_events`] returns; each field set narrows it.
@@ -425,7 +433,7 @@ fn decode_reasons(json: &str) -> Result<Vec<Reason>, serde_json::Error> {
         .into_iter()
         .map(|r| {
             let score = stored_score(r.score)?;
-            Ok(Reason::new(r.source, r.location, r.evidence, score))
+            Ok(Reason::new(r.source, r.location, r.evidence, score).with_confidence(r.confidence))
         })
         .collect()
 }

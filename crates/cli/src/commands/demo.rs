@@ -1,15 +1,19 @@
 //! `rampart demo`: everything a newcomer needs in one command, nothing
 //! external: the built-in demo API on a loopback port, the gateway in front
-//! of it, the admin listener, and a printed list of things to try. SIGHUP
-//! (its terminal closed), SIGINT and SIGTERM stop it; editing its
-//! configuration file reloads it.
+//! of it, the admin listener, simulated users and attackers sending traffic
+//! through it (`rampart_demo::simulator`), and a printed list of things to
+//! try. SIGHUP (its terminal closed), SIGINT and SIGTERM stop it; editing
+//! its configuration file reloads it.
 
 use crate::commands::runtime;
 use rampart_console::Console;
+use rampart_demo::simulator::{self, SimulatorConfig};
 use rampart_gateway::{Gateway, GatewayConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -23,6 +27,13 @@ pub struct DemoArgs {
     /// (default: a `rampart-demo` folder in the system's temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Do not run the built-in traffic simulator.
+    #[arg(long)]
+    pub no_traffic: bool,
+    /// Speed of the simulated traffic: 1 is the default pace, 0.5 half,
+    /// 2 twice (from 0.1 to 10).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_traffic_rate)]
+    pub traffic_rate: f64,
 }
 
 /// The demo's admin token (it listens on loopback only); printed for the user.
@@ -47,9 +58,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&config_path, demo_config(&args, api_addr))?;
         let config = GatewayConfig::load(&config_path)?;
         let gateway = Gateway::start_with(config, Some(Console::factory())).await?;
+        let traffic = start_traffic(&args, &gateway);
         println!(
             "{}",
-            rampart_demo::walkthrough(args.listen, gateway.admin_addr)
+            rampart_demo::walkthrough(
+                args.listen,
+                gateway.admin_addr,
+                DEMO_ADMIN_TOKEN,
+                traffic.is_some()
+            )
         );
         println!(
             "Configuration: {} (edit it: the gateway reloads it)",
@@ -67,11 +84,52 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
         let received = signals.next().await;
         tracing::info!("{}: stopping", received.name());
+        stop_traffic(traffic).await;
         gateway.shutdown().await;
         let _ = stop_api.send(());
         let _ = api.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The running simulator: how to stop it, and its task.
+type Traffic = (oneshot::Sender<()>, JoinHandle<()>);
+
+/// Starts the traffic simulator against the gateway's listener, unless
+/// `--no-traffic`.
+fn start_traffic(args: &DemoArgs, gateway: &Gateway) -> Option<Traffic> {
+    if args.no_traffic {
+        return None;
+    }
+    let (_, listener) = gateway.listeners.first()?;
+    let mut config = SimulatorConfig::new(*listener);
+    config.rate = args.traffic_rate;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(simulator::run(config, async {
+        let _ = stopped.await;
+    }));
+    Some((stop, task))
+}
+
+/// Stops the simulator and waits until it has logged its last summary.
+async fn stop_traffic(traffic: Option<Traffic>) {
+    if let Some((stop, task)) = traffic {
+        let _ = stop.send(());
+        let _ = task.await;
+    }
+}
+
+fn parse_traffic_rate(value: &str) -> Result<f64, String> {
+    let rate: f64 = value.parse().map_err(|e| format!("{e}"))?;
+    if simulator::RATE_RANGE.contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "the traffic rate must be from {} to {}",
+            simulator::RATE_RANGE.start(),
+            simulator::RATE_RANGE.end()
+        ))
+    }
 }
 
 fn demo_config(args: &DemoArgs, api: SocketAddr) -> String {

@@ -16,7 +16,7 @@ async fn health_users_and_profiles() {
     let list = server.get("/api/users").await;
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.json["users"].as_array().unwrap().len(), 20);
-    assert_eq!(list.json["total"], 60);
+    assert_eq!(list.json["total"], 64);
     assert!(list.json["users"][0]["email"]
         .as_str()
         .unwrap()
@@ -25,6 +25,13 @@ async fn health_users_and_profiles() {
     assert_eq!(last_page.json["users"].as_array().unwrap().len(), 20);
     assert_eq!(
         server.get("/api/users?page=4").await.json["users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        server.get("/api/users?page=5").await.json["users"]
             .as_array()
             .unwrap()
             .len(),
@@ -292,10 +299,10 @@ async fn sign_up_then_log_in() {
     let body = r#"{"name":"Dana Scully","email":"dana@example.org","password":"trust-no-one","phone":"+1 202 555 0150"}"#;
     let created = server.post_json("/api/users", body).await;
     assert_eq!(created.status, StatusCode::CREATED);
-    assert_eq!(created.json["id"], 61);
-    assert_eq!(created.headers["location"], "/api/users/61");
+    assert_eq!(created.json["id"], 65);
+    assert_eq!(created.headers["location"], "/api/users/65");
     assert_eq!(
-        server.get("/api/users/61").await.json["member_since"],
+        server.get("/api/users/65").await.json["member_since"],
         "2025-01-01"
     );
     server.login("dana@example.org", "trust-no-one").await;

@@ -52,7 +52,7 @@ use rampart_behave::exposure::{self, ExposureDetector, ExposureStats, Hit};
 use rampart_behave::slow::{self, SlowDetector, SlowStats};
 use rampart_behave::Signal;
 use rampart_core::RequestView;
-use rampart_core::{Action, Clock, Reason};
+use rampart_core::{Action, Clock, Combined, Reason};
 use rampart_discover::sensitive::scan_json;
 use rampart_prevent::policy::Mode;
 use std::sync::{Arc, Mutex};
@@ -158,7 +158,7 @@ impl BehaveRuntime {
     /// Refuses (or, in monitor mode, records) an exchange whose behaviour
     /// signals reached `block_score`, explained by the strongest signal.
     fn refuse(&self, ctx: &mut ExchangeContext, signals: &[Signal]) -> Action {
-        let score: f64 = signals.iter().map(|s| s.score).sum();
+        let score = Combined::of(signals.iter().map(|s| (s.score, s.confidence))).score;
         let strongest = signals.iter().max_by(|a, b| a.score.total_cmp(&b.score));
         let Some(strongest) = strongest else {
             return Action::Allow;
@@ -196,11 +196,9 @@ fn why(source: &str) -> &'static str {
 
 /// Adds `signals` to the exchange's reasons, at `location`.
 fn record(ctx: &mut ExchangeContext, signals: &[Signal], location: &str) {
-    ctx.reasons.extend(
-        signals
-            .iter()
-            .map(|s| Reason::new(s.source, location, s.evidence.clone(), s.score)),
-    );
+    ctx.reasons.extend(signals.iter().map(|s| {
+        Reason::new(s.source, location, s.evidence.clone(), s.score).with_confidence(s.confidence)
+    }));
 }
 
 pub struct BehaveStage {

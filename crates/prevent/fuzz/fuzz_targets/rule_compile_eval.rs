@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
         source: "bot.headless".into(),
         location: "headers".into(),
         score: 2.0,
+        confidence: 1.0,
     }];
     let bare = RequestFacts::new("GET", "", [0u16; 8].into());
     policy.evaluate(&known, &signals);

@@ -2,6 +2,12 @@
 //! for the CEL bindings and for the guards that skip the interpreter.
 
 use crate::facts::{RequestFacts, Signal};
+use rampart_core::Combined;
+
+/// The signals as one verdict: their score and how sure they are together.
+pub(crate) fn combined(signals: &[Signal]) -> Combined {
+    Combined::of(signals.iter().map(|s| (s.score, s.confidence)))
+}
 use std::borrow::Cow;
 
 /// Every field rules can read (see `schema` for their names and types).
@@ -23,6 +29,7 @@ pub(crate) enum Fact {
     Function,
     Risk,
     Score,
+    Confidence,
     SignalCount,
     Classes,
     Sources,
@@ -58,7 +65,8 @@ impl Fact {
             Fact::Template => optional(&facts.endpoint.template),
             Fact::Function => optional(&facts.endpoint.function),
             Fact::Risk => FactValue::Double(facts.endpoint.risk),
-            Fact::Score => FactValue::Double(signals.iter().map(|s| s.score).sum()),
+            Fact::Score => FactValue::Double(combined(signals).score),
+            Fact::Confidence => FactValue::Double(combined(signals).confidence),
             Fact::SignalCount => FactValue::Int(signals.len().try_into().unwrap_or(i64::MAX)),
             Fact::Classes => FactValue::Texts(signals.iter().map(|s| s.class.as_str()).collect()),
             Fact::Sources => FactValue::Texts(signals.iter().map(|s| s.source.as_str()).collect()),

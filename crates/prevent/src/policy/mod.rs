@@ -45,6 +45,7 @@ use cel::Env;
 pub use config::{
     ActionConfig, BanOn, Deception, Mode, PolicyConfig, RuleConfig, ScopeMatch, ScopeSettings,
 };
+use fields::combined;
 use patterns::Patterns;
 pub use presets::Preset;
 use rampart_core::Reason;
@@ -217,7 +218,7 @@ impl Policy {
                 outcome.apply(action, reason, Priority::MostSevere);
             }
         }
-        let score: f64 = signals.iter().map(|signal| signal.score).sum();
+        let score = combined(signals).score;
         if let (None, Some(threshold)) = (&outcome.terminal, scope.block_score()) {
             if score >= threshold {
                 let reason = Reason::new(

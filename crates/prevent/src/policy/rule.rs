@@ -193,6 +193,7 @@ mod tests {
             source: "bot.headless".into(),
             location: "headers".into(),
             score: 2.5,
+            confidence: 1.0,
         };
         vec![
             (base.clone(), vec![signal.clone()]),

@@ -52,6 +52,7 @@ const ENDPOINT: &[Field] = &[
 
 const SIGNALS: &[Field] = &[
     ("score", Ty::Double, Fact::Score),
+    ("confidence", Ty::Double, Fact::Confidence),
     ("count", Ty::Int, Fact::SignalCount),
     ("classes", Ty::List(&Ty::String), Fact::Classes),
     ("sources", Ty::List(&Ty::String), Fact::Sources),

@@ -29,7 +29,8 @@ pub fn sample_event(n: usize) -> SecurityEvent {
         status: if n.is_multiple_of(4) { None } else { Some(403) },
         reasons: vec![
             Reason::new("detect.sqli", "query.user", "admin'--", 4.5),
-            Reason::new("ip_lists.deny", "client_ip", format!("rule {n}"), 0.25),
+            Reason::new("ip_lists.deny", "client_ip", format!("rule {n}"), 0.25)
+                .with_confidence(0.7),
         ],
         score: 4.75,
         // Every fifth event stands for a series of repeats.

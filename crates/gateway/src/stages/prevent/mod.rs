@@ -210,6 +210,7 @@ impl PreventStage {
                     source: reason.source.clone(),
                     location: reason.location.clone(),
                     score: reason.score,
+                    confidence: reason.confidence,
                 })
             })
             .collect()
