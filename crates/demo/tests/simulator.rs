@@ -18,8 +18,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 const ADMIN_TOKEN: &str = "simulator-test-admin-token";
-/// The admin listener's inventory, in one place: its path may move under `/api/`.
-const INVENTORY: &str = "/inventory";
+/// The admin API's inventory report.
+const INVENTORY: &str = "/api/inventory";
 const TRIES: usize = 600;
 const POLL: Duration = Duration::from_millis(200);
 
@@ -185,7 +185,8 @@ async fn every_actor_meets_the_mitigation_the_walkthrough_promises() {
         rampart_demo::gateway_config(loopback, loopback, api_addr, ADMIN_TOKEN),
     )
     .unwrap();
-    let gateway = Gateway::start(GatewayConfig::load(&file).unwrap())
+    let console = Some(rampart_console::Console::factory());
+    let gateway = Gateway::start_with(GatewayConfig::load(&file).unwrap(), console)
         .await
         .unwrap();
 

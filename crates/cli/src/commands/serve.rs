@@ -1,9 +1,10 @@
-//! `rampart serve --config FILE`: run the gateway until SIGTERM or SIGINT
-//! (Ctrl-C), then drain in-flight requests (up to `server.drain_timeout`)
-//! and exit 0. SIGHUP reloads the configuration file, as a change of the
-//! file does.
+//! `rampart serve --config FILE`: run the gateway, with the console's admin
+//! API on its admin listener, until SIGTERM or SIGINT (Ctrl-C), then drain
+//! in-flight requests (up to `server.drain_timeout`) and exit 0. SIGHUP
+//! reloads the configuration file, as a change of the file does.
 
 use crate::commands::runtime::{self, Received, Signals};
+use rampart_console::Console;
 use rampart_gateway::{Gateway, GatewayConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = GatewayConfig::load(&args.config)?;
     runtime::block_on(async move {
         let mut signals = Signals::catch()?;
-        let gateway = Gateway::start(config).await?;
+        let gateway = Gateway::start_with(config, Some(Console::factory())).await?;
         loop {
             match signals.next().await {
                 Received::Hangup => {

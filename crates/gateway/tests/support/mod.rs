@@ -241,11 +241,20 @@ pub struct TestGateway {
 
 impl TestGateway {
     pub async fn start(config_text: &str) -> TestGateway {
+        Self::start_with(config_text, None).await
+    }
+
+    /// A gateway whose admin listener also serves `admin_api` (the console's
+    /// tests pass theirs).
+    pub async fn start_with(
+        config_text: &str,
+        admin_api: Option<rampart_gateway::admin::AdminApiFactory>,
+    ) -> TestGateway {
         let dir = tempfile::tempdir().unwrap();
         let config_path = dir.path().join("rampart.toml");
         std::fs::write(&config_path, config_text).unwrap();
         let config = GatewayConfig::load(&config_path).unwrap_or_else(|e| panic!("{e}"));
-        let gateway = Gateway::start(config).await.unwrap();
+        let gateway = Gateway::start_with(config, admin_api).await.unwrap();
         TestGateway {
             gateway,
             dir,
@@ -259,6 +268,30 @@ impl TestGateway {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr(), path)
+    }
+
+    /// Bans `network` (an address or CIDR) as an operator would.
+    pub fn ban(&self, network: &str) {
+        let prevent = self
+            .gateway
+            .admin_state()
+            .shared
+            .runtime
+            .load()
+            .prevent
+            .clone();
+        let net = network
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| network.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .unwrap();
+        let target = rampart_prevent::BanTarget::Network(net);
+        assert!(prevent.unwrap().ban(target, "test".into()).is_some());
+    }
+
+    /// The inventory discovery published last.
+    pub fn inventory(&self) -> serde_json::Value {
+        let discovery = self.gateway.admin_state().shared.services.discovery.clone();
+        serde_json::to_value(&*discovery.unwrap().report()).unwrap()
     }
 
     pub fn events_path(&self) -> PathBuf {
@@ -331,14 +364,10 @@ upstream = "backend"
     )
 }
 
-/// The admin token of [`spec_config`]'s gateways.
-pub const ADMIN_TOKEN: &str = "test-admin-token";
-
 /// The config of a gateway in front of `upstream` running `stages`, with
 /// `spec` as its declared OpenAPI spec (endpoint templates are known from
 /// the first request; the file lives in the returned directory),
-/// `discovery` appended to `[discovery]`, then `sections`, and the admin
-/// token [`ADMIN_TOKEN`].
+/// `discovery` appended to `[discovery]`, then `sections`.
 pub fn spec_config(
     upstream: SocketAddr,
     spec: &str,
@@ -353,10 +382,7 @@ pub fn spec_config(
         "[discovery]\nspec = {:?}\n{discovery}\n{sections}",
         path.display().to_string()
     );
-    let text = with_stages(&config(&[upstream], ""), stages, &sections).replace(
-        "[admin]\n",
-        &format!("[admin]\ntoken = \"{ADMIN_TOKEN}\"\n"),
-    );
+    let text = with_stages(&config(&[upstream], ""), stages, &sections);
     (text, spec_dir)
 }
 
@@ -369,16 +395,11 @@ pub fn bearer(user: &str) -> String {
 }
 
 /// Waits until discovery published each `(template, function)` (it infers
-/// business functions from traffic), as `GET /inventory` shows them.
+/// business functions from traffic).
 pub async fn wait_for_functions(gateway: &TestGateway, expected: &[(&str, &str)]) {
     let mut last = serde_json::Value::Null;
     for _ in 0..100 {
-        let request = Request::get("/inventory")
-            .header("host", "admin")
-            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
-            .body(full(""))
-            .unwrap();
-        last = body_json(send(gateway.gateway.admin_addr, request).await).await;
+        last = gateway.inventory();
         let endpoints = last["endpoints"].as_array().cloned().unwrap_or_default();
         let published = expected.iter().all(|(template, function)| {
             endpoints

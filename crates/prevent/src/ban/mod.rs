@@ -7,4 +7,4 @@ mod prefix;
 mod shards;
 
 pub use ladder::{BanConfig, BanConfigError, BanLadder};
-pub use list::{Ban, BanKind, BanList, BanListFull, BanTarget};
+pub use list::{ActiveBan, Ban, BanKind, BanList, BanListFull, BanTarget};

@@ -109,6 +109,11 @@ impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
         self.len
     }
 
+    /// Every entry, shard by shard (for listing, never on a request).
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.shards.iter().flat_map(|shard| shard.iter())
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
