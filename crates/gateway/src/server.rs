@@ -8,7 +8,9 @@ use crate::discovery::Discovery;
 use crate::exchange_event::EventFilter;
 use crate::forwarding::RequestIds;
 use crate::listener::ServeSettings;
+use crate::policy_admin::PolicyAdmin;
 use crate::proxy::Shared;
+use crate::recorder::Recorder;
 use crate::reload::Reloader;
 use crate::runtime::{Runtime, Services};
 use crate::shared::SharedLink;
@@ -30,6 +32,7 @@ pub struct Gateway {
     shared: Arc<Shared>,
     admin: Arc<AdminState>,
     reloader: Arc<Reloader>,
+    policy: Arc<PolicyAdmin>,
     stop: watch::Sender<bool>,
     workers: Workers,
     background_tasks: Vec<JoinHandle<()>>,
@@ -80,8 +83,14 @@ impl Gateway {
             .map(|redis| SharedLink::start(redis, events.clone(), Arc::clone(&defaults.clock)))
             .transpose()?
             .map(Arc::new);
+        let recorder = config
+            .record
+            .clone()
+            .map(|settings| Recorder::start(settings, &config.identity.api_key_headers))
+            .transpose()?;
         let services = Services {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
+            recorder,
             shared,
             ..defaults
         };
@@ -113,6 +122,11 @@ impl Gateway {
         });
         tracing::info!(addr = %admin_addr, "admin listening");
         let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
+        let policy = Arc::new(PolicyAdmin::new(
+            Arc::clone(&shared),
+            Arc::clone(&reloader),
+            &config,
+        ));
         let background_tasks = vec![
             tokio::spawn(admin::serve(
                 admin_listener,
@@ -126,6 +140,7 @@ impl Gateway {
             shared,
             admin,
             reloader,
+            policy,
             stop,
             workers,
             background_tasks,
@@ -149,6 +164,11 @@ impl Gateway {
         self.reloader.reload()
     }
 
+    /// The policy (the configuration file) as the admin API manages it.
+    pub fn policy(&self) -> Arc<PolicyAdmin> {
+        Arc::clone(&self.policy)
+    }
+
     /// The configuration currently serving new requests.
     pub fn config(&self) -> Arc<GatewayConfig> {
         Arc::clone(&self.shared.runtime.load().config)
@@ -170,6 +190,9 @@ impl Gateway {
         self.workers.exit().await;
         if let Some(discovery) = self.shared.services.discovery.clone() {
             let _ = tokio::task::spawn_blocking(move || discovery.shutdown()).await;
+        }
+        if let Some(recorder) = self.shared.services.recorder.clone() {
+            let _ = tokio::task::spawn_blocking(move || recorder.shutdown()).await;
         }
         for task in self.background_tasks {
             task.abort();

@@ -55,6 +55,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               ALTER TABLE events ADD COLUMN first_time TEXT;
               ALTER TABLE events ADD COLUMN last_time TEXT;",
     },
+    Migration {
+        version: 4,
+        name: "policy history",
+        sql: "CREATE TABLE policy_history (
+                  version INTEGER PRIMARY KEY,
+                  time    TEXT NOT NULL,
+                  who     TEXT NOT NULL,
+                  text    TEXT NOT NULL,
+                  diff    TEXT NOT NULL
+              );",
+    },
 ];
 
 /// The schema version this build writes.

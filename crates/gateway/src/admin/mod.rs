@@ -110,6 +110,15 @@ fn refresh_gauges(state: &AdminState) {
                 .set(count.load(Ordering::Relaxed) as f64);
         }
     }
+    if let Some(recorder) = &state.shared.services.recorder {
+        let stats = &recorder.stats;
+        metrics::counter!(telemetry::RECORD_WRITTEN)
+            .absolute(stats.written.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::RECORD_DROPPED)
+            .absolute(stats.dropped.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::RECORD_WRITE_ERRORS)
+            .absolute(stats.write_errors.load(Ordering::Relaxed));
+    }
     let runtime = state.shared.runtime.load();
     if let Some(behave) = &runtime.behave {
         refresh_bola(&behave.stats());
