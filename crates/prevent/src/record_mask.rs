@@ -15,6 +15,8 @@
 //!   card security codes) become `"***"`.
 //! - Card numbers, SSNs and well-known secret tokens anywhere in a body, as
 //!   [`crate::mask`] masks responses.
+//! - Any of the credentials above found again elsewhere in the exchange
+//!   (an upstream that echoes the request, a token repeated in a body).
 //!
 //! A masked value can no longer trigger a detection on replay: an injection
 //! sent in a password field is recorded, but not its text.
@@ -31,6 +33,11 @@ const MASKED_FIELD: &str = "***";
 /// Nesting deeper than this is not walked (the body stays as it is, then
 /// masked as text).
 const MAX_JSON_DEPTH: usize = 64;
+/// Credentials looked for elsewhere in one exchange.
+const MAX_SECRETS: usize = 32;
+/// Shorter values are masked where found but not searched for elsewhere
+/// (they would mask common words).
+const MIN_SECRET_CHARS: usize = 6;
 
 /// Masks exchanges; one per recorder, its key never leaves memory.
 pub struct RecordMasker {
@@ -69,25 +76,33 @@ impl RecordMasker {
 
     /// Masks every credential and sensitive value of `record` in place.
     pub fn mask(&self, record: &mut ExchangeRecord) {
+        let mut secrets = Secrets::default();
         for (name, value) in record
             .request_headers
             .iter_mut()
             .chain(record.response_headers.iter_mut())
         {
             if self.is_credential_header(name) {
-                *value = self.masked_header(name, value);
+                let masked = self.masked_header(name, value, &mut secrets);
+                *value = masked;
             }
         }
         if !record.query.is_empty() {
-            record.query = self.masked_form(&record.query, true);
+            record.query = self.masked_form(&record.query, true, &mut secrets);
         }
         let request_type = record.request_header("content-type").map(str::to_owned);
         let response_type = record.response_header("content-type").map(str::to_owned);
         if let Some(body) = &mut record.request_body {
-            mask_body(self, body, request_type.as_deref());
+            self.mask_body(body, request_type.as_deref(), &mut secrets);
         }
         if let Some(body) = &mut record.response_body {
-            mask_body(self, body, response_type.as_deref());
+            self.mask_body(body, response_type.as_deref(), &mut secrets);
+        }
+        for body in [&mut record.request_body, &mut record.response_body]
+            .into_iter()
+            .flatten()
+        {
+            secrets.replace_in(body);
         }
     }
 
@@ -96,11 +111,9 @@ impl RecordMasker {
         matches!(
             lower.as_str(),
             "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-key"
-        ) || [
-            "api-key", "api_key", "apikey", "token", "secret", "session", "auth",
-        ]
-        .iter()
-        .any(|part| lower.contains(part))
+        ) || ["api-key", "api_key", "apikey", "token", "secret", "session", "auth"]
+            .iter()
+            .any(|part| lower.contains(part))
             || self.api_key_headers.contains(&lower)
     }
 
@@ -113,20 +126,32 @@ impl RecordMasker {
         format!("masked:{hex}")
     }
 
-    fn masked_header(&self, name: &str, value: &str) -> String {
+    fn masked_header(&self, name: &str, value: &str, secrets: &mut Secrets) -> String {
         if name.eq_ignore_ascii_case("authorization")
             || name.eq_ignore_ascii_case("proxy-authorization")
         {
             if let Some((scheme, credentials)) = value.split_once(' ') {
-                return format!("{scheme} {}", self.digest(credentials.trim()));
+                let credentials = credentials.trim();
+                let masked = self.digest(credentials);
+                secrets.add(credentials, &masked);
+                return format!("{scheme} {masked}");
             }
         }
-        self.digest(value)
+        if name.eq_ignore_ascii_case("cookie") || name.eq_ignore_ascii_case("set-cookie") {
+            for pair in value.split(';') {
+                if let Some((_, cookie)) = pair.split_once('=') {
+                    secrets.add(cookie.trim(), MASKED_FIELD);
+                }
+            }
+        }
+        let masked = self.digest(value);
+        secrets.add(value, &masked);
+        masked
     }
 
     /// `a=1&password=x` with secret values replaced; in a query string, by
     /// a digest (keys in URLs identify clients), in a body by `***`.
-    fn masked_form(&self, form: &str, digest: bool) -> String {
+    fn masked_form(&self, form: &str, digest: bool, secrets: &mut Secrets) -> String {
         let mut name = Vec::new();
         form.split('&')
             .map(|pair| {
@@ -142,37 +167,76 @@ impl RecordMasker {
                 } else {
                     MASKED_FIELD.to_owned()
                 };
+                secrets.add(raw_value, &masked);
                 format!("{raw_name}={masked}")
             })
             .collect::<Vec<_>>()
             .join("&")
     }
+
+    /// Masks a body by its content type: secret fields of JSON and form
+    /// bodies, then card numbers, SSNs and secret tokens anywhere.
+    fn mask_body(&self, body: &mut Vec<u8>, content_type: Option<&str>, secrets: &mut Secrets) {
+        let content_type = content_type.unwrap_or("").to_ascii_lowercase();
+        let mut kind = BodyKind::Text;
+        if content_type.contains("json") {
+            if let Ok(mut document) = serde_json::from_slice::<Value>(body) {
+                if mask_json_fields(&mut document, 0, secrets) {
+                    if let Ok(rewritten) = serde_json::to_vec(&document) {
+                        *body = rewritten;
+                    }
+                }
+                kind = BodyKind::Json;
+            }
+        } else if content_type.starts_with("application/x-www-form-urlencoded") {
+            if let Ok(text) = std::str::from_utf8(body) {
+                *body = self.masked_form(text, false, secrets).into_bytes();
+            }
+        }
+        mask_in_place(body, kind);
+    }
 }
 
-/// Masks a body by its content type: secret fields of JSON and form
-/// bodies, then card numbers, SSNs and secret tokens anywhere.
-fn mask_body(masker: &RecordMasker, body: &mut Vec<u8>, content_type: Option<&str>) {
-    let content_type = content_type.unwrap_or("").to_ascii_lowercase();
-    let mut kind = BodyKind::Text;
-    if content_type.contains("json") {
-        if let Ok(mut document) = serde_json::from_slice::<Value>(body) {
-            if mask_json_fields(&mut document, 0) {
-                if let Ok(rewritten) = serde_json::to_vec(&document) {
-                    *body = rewritten;
-                }
-            }
-            kind = BodyKind::Json;
-        }
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        if let Ok(text) = std::str::from_utf8(body) {
-            *body = masker.masked_form(text, false).into_bytes();
+/// The credentials found in one exchange and what replaced them, to mask
+/// them wherever else they appear. Bounded by [`MAX_SECRETS`] and
+/// [`MIN_SECRET_CHARS`].
+#[derive(Default)]
+struct Secrets(Vec<(String, String)>);
+
+impl Secrets {
+    fn add(&mut self, value: &str, masked: &str) {
+        if value.len() >= MIN_SECRET_CHARS
+            && self.0.len() < MAX_SECRETS
+            && !self.0.iter().any(|(known, _)| known == value)
+        {
+            self.0.push((value.to_owned(), masked.to_owned()));
         }
     }
-    mask_in_place(body, kind);
+
+    /// Replaces every occurrence of a known credential in `body`, longest
+    /// first (a whole `Cookie` header before the cookie values in it).
+    fn replace_in(&mut self, body: &mut Vec<u8>) {
+        self.0.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        for (secret, masked) in &self.0 {
+            let finder = memchr::memmem::Finder::new(secret.as_bytes());
+            if finder.find(body).is_none() {
+                continue;
+            }
+            let mut out = Vec::with_capacity(body.len());
+            let mut rest = &body[..];
+            while let Some(at) = finder.find(rest) {
+                out.extend_from_slice(&rest[..at]);
+                out.extend_from_slice(masked.as_bytes());
+                rest = &rest[at + secret.len()..];
+            }
+            out.extend_from_slice(rest);
+            *body = out;
+        }
+    }
 }
 
 /// Replaces the values of secret fields; true when anything changed.
-fn mask_json_fields(value: &mut Value, depth: usize) -> bool {
+fn mask_json_fields(value: &mut Value, depth: usize, secrets: &mut Secrets) -> bool {
     if depth > MAX_JSON_DEPTH {
         return false;
     }
@@ -181,16 +245,19 @@ fn mask_json_fields(value: &mut Value, depth: usize) -> bool {
         Value::Object(fields) => {
             for (name, field) in fields.iter_mut() {
                 if is_secret_field(name) && !matches!(field, Value::Null) {
+                    if let Value::String(text) = field {
+                        secrets.add(text, MASKED_FIELD);
+                    }
                     *field = Value::String(MASKED_FIELD.to_owned());
                     changed = true;
                 } else {
-                    changed |= mask_json_fields(field, depth + 1);
+                    changed |= mask_json_fields(field, depth + 1, secrets);
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                changed |= mask_json_fields(item, depth + 1);
+                changed |= mask_json_fields(item, depth + 1, secrets);
             }
         }
         _ => {}
@@ -281,6 +348,22 @@ mod tests {
         assert!(!body["card"].as_str().unwrap().contains("4111 1111 1111"));
         assert!(
             !String::from_utf8_lossy(first.response_body.as_ref().unwrap()).contains("078-05-1120")
+        );
+
+        let echoed = ExchangeRecord {
+            method: "GET".into(),
+            path: "/echo".into(),
+            request_headers: vec![("x-api-key".into(), "key-123456".into())],
+            response_body: Some(b"you sent key-123456 and key-123456".to_vec()),
+            ..ExchangeRecord::default()
+        };
+        let mut echoed_masked = echoed.clone();
+        masker.mask(&mut echoed_masked);
+        let digest = echoed_masked.request_header("x-api-key").unwrap().to_owned();
+        assert_eq!(
+            String::from_utf8(echoed_masked.response_body.unwrap()).unwrap(),
+            format!("you sent {digest} and {digest}"),
+            "a credential echoed back is masked as it was in the request"
         );
 
         let mut second = record();
