@@ -192,3 +192,82 @@ impl Writer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(dir: &std::path::Path, sample: f64) -> RecordSettings {
+        RecordSettings {
+            path: dir.join("records.jsonl"),
+            sample,
+            max_body_bytes: 1024,
+            max_bytes: 64 << 10,
+            max_files: 2,
+            queue_capacity: 8,
+        }
+    }
+
+    #[test]
+    fn a_share_of_each_threads_exchanges_is_sampled_without_drawing() {
+        let dir = tempfile::tempdir().unwrap();
+        let quarter = Recorder::start(settings(dir.path(), 0.25), &[]).unwrap();
+        let sampled = std::thread::spawn(move || (0..100).filter(|_| quarter.sampled()).count());
+        assert_eq!(sampled.join().unwrap(), 25);
+        let all = Recorder::start(settings(dir.path(), 1.0), &[]).unwrap();
+        assert!((0..10).all(|_| all.sampled()));
+        let none = Recorder::start(settings(dir.path(), 0.0), &[]).unwrap();
+        assert!(!(0..10).any(|_| none.sampled()));
+    }
+
+    #[test]
+    fn records_are_masked_written_rotated_and_drops_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder::start(settings(dir.path(), 1.0), &[]).unwrap();
+        let record = |n: usize| ExchangeRecord {
+            id: Some(format!("r{n}")),
+            method: "GET".into(),
+            path: "/items".into(),
+            request_headers: vec![("authorization".into(), "Bearer s3cr3t-t0ken".into())],
+            response_body: Some(vec![b'x'; 1000]),
+            ..ExchangeRecord::default()
+        };
+        let mut sent = 0;
+        for n in 0..200 {
+            // A full queue drops; the writer drains it every few milliseconds.
+            let accepted = (0..1000).any(|_| {
+                recorder.record(record(n)) || {
+                    std::thread::sleep(Duration::from_millis(5));
+                    false
+                }
+            });
+            assert!(accepted, "the writer drains the queue");
+            sent += 1;
+        }
+        recorder.shutdown();
+        assert!(!recorder.record(record(0)), "refused once shut down");
+        let stats = &recorder.stats;
+        assert_eq!(stats.written.load(Ordering::Relaxed), sent);
+        assert!(stats.dropped.load(Ordering::Relaxed) >= 1);
+        let files = recorder.files();
+        assert_eq!(files.len(), 3, "the live file and two rotated: {files:?}");
+        let mut read = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            assert!(!text.contains("s3cr3t"));
+            assert!(text.len() as u64 <= 64 << 10);
+            read.extend(
+                rampart_core::RecordReader::new(text.as_bytes()).map(|item| item.unwrap().1.id),
+            );
+        }
+        let ids: Vec<u64> = read
+            .iter()
+            .map(|id| id.as_deref().unwrap()[1..].parse().unwrap())
+            .collect();
+        assert!(
+            ids.windows(2).all(|w| w[0] + 1 == w[1]),
+            "oldest first: {ids:?}"
+        );
+        assert_eq!(ids.last(), Some(&199));
+    }
+}

@@ -95,7 +95,10 @@ async fn the_gateway_records_masked_exchanges_that_replay_reads() {
         .starts_with("Basic masked:"));
     assert!(items.query.contains("page=2"));
     assert_eq!(items.status, Some(200));
-    assert!(items.response_body.is_some(), "the upstream's answer is kept");
+    assert!(
+        items.response_body.is_some(),
+        "the upstream's answer is kept"
+    );
     let login: serde_json::Value =
         serde_json::from_slice(by_path("/login").request_body.as_ref().unwrap()).unwrap();
     assert_eq!(login["password"], "***");
@@ -122,10 +125,18 @@ async fn the_gateway_records_masked_exchanges_that_replay_reads() {
     .unwrap();
     assert_eq!(verdicts.len(), 3);
     for (path, verdict) in &verdicts {
-        let expected = if path == "/admin/users" { "block" } else { "allow" };
+        let expected = if path == "/admin/users" {
+            "block"
+        } else {
+            "allow"
+        };
         assert_eq!(verdict.action, expected, "{path}: {verdict:?}");
     }
-    let admin = &verdicts.iter().find(|(p, _)| p == "/admin/users").unwrap().1;
+    let admin = &verdicts
+        .iter()
+        .find(|(p, _)| p == "/admin/users")
+        .unwrap()
+        .1;
     assert_eq!(admin.cause().as_deref(), Some("rule:no-admin"));
     gw.gateway.shutdown().await;
 }
@@ -142,7 +153,10 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
     records(&gw.dir.path().join("records.jsonl"), 2).await;
 
     let current = policy.current().unwrap();
-    assert_eq!((current.text.as_str(), current.version), (original.as_str(), Some(1)));
+    assert_eq!(
+        (current.text.as_str(), current.version),
+        (original.as_str(), Some(1))
+    );
 
     // A bad text is reported with its key and changes nothing.
     let bad = format!("{original}\n[[prevent.policy.rules]]\nname = \"x\"\nwhen = 'request.nope'\naction = {{ type = \"block\" }}\n");
@@ -150,10 +164,16 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
     assert!(!validation.valid);
     assert_eq!(validation.problems[0].key, "prevent.policy");
     assert!(validation.problems[0].message.contains("rule `x`"));
-    assert!(matches!(policy.apply(&bad, "mallory"), Err(PolicyAdminError::Invalid(_))));
+    assert!(matches!(
+        policy.apply(&bad, "mallory"),
+        Err(PolicyAdminError::Invalid(_))
+    ));
     assert_eq!(std::fs::read_to_string(&gw.config_path).unwrap(), original);
     let huge = "#".repeat(2 << 20);
-    assert!(matches!(policy.validate(&huge), Err(PolicyAdminError::TooLarge { .. })));
+    assert!(matches!(
+        policy.validate(&huge),
+        Err(PolicyAdminError::TooLarge { .. })
+    ));
 
     // What the proposed policy would change on what was recorded.
     let proposed = format!("{original}{NO_ADMIN}");
@@ -167,8 +187,14 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
     assert_eq!(replayed.records, 2);
     assert_eq!(replayed.changed, 1);
     let change = &replayed.changes[0];
-    assert_eq!((change.method.as_str(), change.path.as_str()), ("GET", "/admin/users"));
-    assert_eq!((change.before.action, change.after.action), ("allow", "block"));
+    assert_eq!(
+        (change.method.as_str(), change.path.as_str()),
+        ("GET", "/admin/users")
+    );
+    assert_eq!(
+        (change.before.action, change.after.action),
+        ("allow", "block")
+    );
     assert_eq!(change.after.status, Some(403));
     assert_eq!(change.responsible, "rule:no-admin");
     assert_eq!(replayed.proposed.get("block"), Some(&1));
@@ -177,7 +203,11 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
     // Applied: on disk, live, in the history.
     let applied = policy.apply(&proposed, "alice").unwrap();
     assert_eq!(applied.version, Some(2));
-    assert!(applied.diff.contains("+name = \"no-admin\"\n"), "{}", applied.diff);
+    assert!(
+        applied.diff.contains("+name = \"no-admin\"\n"),
+        "{}",
+        applied.diff
+    );
     assert_eq!(std::fs::read_to_string(&gw.config_path).unwrap(), proposed);
     assert_eq!(get(gw.addr(), "/admin/users").await.status(), 403);
 
@@ -186,12 +216,18 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
         .set_mode(ModeScope::Rule, "no-admin", Mode::Monitor, "bob")
         .unwrap();
     assert_eq!(monitored.version, Some(3));
-    assert!(monitored.diff.contains("+mode = \"monitor\""), "{}", monitored.diff);
+    assert!(
+        monitored.diff.contains("+mode = \"monitor\""),
+        "{}",
+        monitored.diff
+    );
     assert_eq!(get(gw.addr(), "/admin/users").await.status(), 200);
     let events = gw.events(2).await;
     assert!(
-        events.iter().any(|e| e["action"] == "would_block"
-            && e["reasons"].to_string().contains("rule:no-admin")),
+        events
+            .iter()
+            .any(|e| e["action"] == "would_block"
+                && e["reasons"].to_string().contains("rule:no-admin")),
         "{events:?}"
     );
     policy
@@ -210,20 +246,38 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
     ));
     let modes = policy.modes();
     assert_eq!(modes.defaults, "enforce");
-    assert_eq!((modes.routes[0].mode, modes.routes[0].explicit), ("monitor", true));
+    assert_eq!(
+        (modes.routes[0].mode, modes.routes[0].explicit),
+        ("monitor", true)
+    );
     assert_eq!(modes.rules[0].name, "no-admin");
-    assert_eq!((modes.rules[0].mode, modes.rules[0].action.as_str()), ("enforce", "block"));
+    assert_eq!(
+        (modes.rules[0].mode, modes.rules[0].action.as_str()),
+        ("enforce", "block")
+    );
 
     // The history, newest first, and one version with its diff.
     let history = policy.history(10).unwrap();
-    let listed: Vec<(u64, &str)> = history.iter().map(|h| (h.version, h.who.as_str())).collect();
+    let listed: Vec<(u64, &str)> = history
+        .iter()
+        .map(|h| (h.version, h.who.as_str()))
+        .collect();
     assert_eq!(
         listed,
-        [(5, "carol"), (4, "bob"), (3, "bob"), (2, "alice"), (1, "file")]
+        [
+            (5, "carol"),
+            (4, "bob"),
+            (3, "bob"),
+            (2, "alice"),
+            (1, "file")
+        ]
     );
     let second = policy.version(2).unwrap();
     assert_eq!(second.text.as_deref(), Some(proposed.as_str()));
-    assert!(matches!(policy.version(99), Err(PolicyAdminError::NoSuchVersion(99))));
+    assert!(matches!(
+        policy.version(99),
+        Err(PolicyAdminError::NoSuchVersion(99))
+    ));
 
     // A hand edit is picked up by the reloader and recorded as by `file`.
     let by_hand = std::fs::read_to_string(&gw.config_path).unwrap() + "\n# tuned by hand\n";
@@ -233,6 +287,9 @@ async fn policy_changes_are_checked_applied_live_recorded_and_replayed() {
 
     // What was applied survives a restart.
     let reloaded = GatewayConfig::load(&gw.config_path).unwrap();
-    assert_eq!(reloaded.prevent.config.policy.rules[0].mode, Some(Mode::Enforce));
+    assert_eq!(
+        reloaded.prevent.config.policy.rules[0].mode,
+        Some(Mode::Enforce)
+    );
     gw.gateway.shutdown().await;
 }

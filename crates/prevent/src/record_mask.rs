@@ -111,9 +111,11 @@ impl RecordMasker {
         matches!(
             lower.as_str(),
             "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-key"
-        ) || ["api-key", "api_key", "apikey", "token", "secret", "session", "auth"]
-            .iter()
-            .any(|part| lower.contains(part))
+        ) || [
+            "api-key", "api_key", "apikey", "token", "secret", "session", "auth",
+        ]
+        .iter()
+        .any(|part| lower.contains(part))
             || self.api_key_headers.contains(&lower)
     }
 
@@ -359,7 +361,10 @@ mod tests {
         };
         let mut echoed_masked = echoed.clone();
         masker.mask(&mut echoed_masked);
-        let digest = echoed_masked.request_header("x-api-key").unwrap().to_owned();
+        let digest = echoed_masked
+            .request_header("x-api-key")
+            .unwrap()
+            .to_owned();
         assert_eq!(
             String::from_utf8(echoed_masked.response_body.unwrap()).unwrap(),
             format!("you sent {digest} and {digest}"),
