@@ -14,14 +14,14 @@
 //! bounded by `max_bytes * (max_files + 1)`.
 
 use crate::config::RecordSettings;
-use crate::sync::lock;
+use crate::sync::{hand_off, lock};
 use rampart_core::ExchangeRecord;
 use rampart_prevent::record_mask::RecordMasker;
 use rampart_store::jsonl::{JsonlFile, Rotation};
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -106,15 +106,7 @@ impl Recorder {
 
     /// Queues one exchange for writing; never waits. False when dropped.
     pub fn record(&self, record: ExchangeRecord) -> bool {
-        let sent = self.open.load(Ordering::Relaxed)
-            && match self.sender.try_send(record) {
-                Ok(()) => true,
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-            };
-        if !sent {
-            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-        sent
+        hand_off(&self.sender, &self.open, record, &self.stats.dropped)
     }
 
     /// The recorded files that exist, oldest first (`PATH.N` ... `PATH.1`,

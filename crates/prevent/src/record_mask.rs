@@ -218,7 +218,8 @@ impl Secrets {
     /// Replaces every occurrence of a known credential in `body`, longest
     /// first (a whole `Cookie` header before the cookie values in it).
     fn replace_in(&mut self, body: &mut Vec<u8>) {
-        self.0.sort_by_key(|(secret, _)| std::cmp::Reverse(secret.len()));
+        self.0
+            .sort_by_key(|(secret, _)| std::cmp::Reverse(secret.len()));
         for (secret, masked) in &self.0 {
             let finder = memchr::memmem::Finder::new(secret.as_bytes());
             if finder.find(body).is_none() {

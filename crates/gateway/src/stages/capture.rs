@@ -7,13 +7,22 @@
 use crate::pipeline::{sample_into, ExchangeContext};
 use crate::sync::lock;
 use http::HeaderMap;
-use rampart_core::ExchangeRecord;
+use rampart_core::{ExchangeRecord, RequestView};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
-/// The capture of one exchange, moved out (not copied) when it is handed
-/// on: `logging` only sees the exchange by reference.
-#[derive(Debug, Clone, Default)]
-pub struct CaptureSlot(Arc<Mutex<Capture>>);
+/// One stage's capture of one exchange, in the exchange's extensions
+/// (`S` is the stage, so two capturing stages keep their own), moved out
+/// (not copied) when it is handed on: `logging` only sees the exchange by
+/// reference.
+#[derive(Debug)]
+struct CaptureSlot<S>(Arc<Mutex<Capture>>, PhantomData<fn() -> S>);
+
+impl<S> Clone for CaptureSlot<S> {
+    fn clone(&self) -> Self {
+        CaptureSlot(Arc::clone(&self.0), PhantomData)
+    }
+}
 
 /// What is kept of one exchange between phases.
 #[derive(Debug, Default)]
@@ -27,36 +36,44 @@ pub struct Capture {
     response_body: Vec<u8>,
 }
 
-impl CaptureSlot {
-    /// Starts a capture with the request head.
-    pub fn begin(request: &http::request::Parts) -> CaptureSlot {
-        CaptureSlot(Arc::new(Mutex::new(Capture {
-            query: request.uri.query().unwrap_or("").to_string(),
-            request_headers: header_pairs(&request.headers),
-            ..Capture::default()
-        })))
-    }
+/// Each phase's part of a capture for the stage `S`; every one but
+/// [`begin`] does nothing for an exchange `S` is not capturing.
+pub fn begin<S: 'static>(ctx: &mut ExchangeContext, request: &http::request::Parts) {
+    let capture = Capture {
+        query: request.uri.query().unwrap_or("").to_string(),
+        request_headers: header_pairs(&request.headers),
+        ..Capture::default()
+    };
+    ctx.extensions
+        .insert(CaptureSlot::<S>(Arc::new(Mutex::new(capture)), PhantomData));
+}
 
-    /// Keeps at most `limit` bytes of the request body.
-    pub fn request_body(&self, body: &[u8], limit: usize) {
-        lock(&self.0).request_body = Some(body[..body.len().min(limit)].to_vec());
+/// Keeps at most `limit` bytes of the request body.
+pub fn request_body<S: 'static>(ctx: &ExchangeContext, view: &RequestView<'_>, limit: usize) {
+    if let (Some(slot), Some(body)) = (ctx.extensions.get::<CaptureSlot<S>>(), view.body) {
+        lock(&slot.0).request_body = Some(body.bytes[..body.bytes.len().min(limit)].to_vec());
     }
+}
 
-    pub fn response_head(&self, response: &http::response::Parts) {
-        let mut capture = lock(&self.0);
+pub fn response_head<S: 'static>(ctx: &ExchangeContext, response: &http::response::Parts) {
+    if let Some(slot) = ctx.extensions.get::<CaptureSlot<S>>() {
+        let mut capture = lock(&slot.0);
         capture.status = Some(response.status.as_u16());
         capture.response_headers = header_pairs(&response.headers);
     }
+}
 
-    /// Adds what fits of a response chunk to a sample of at most `limit` bytes.
-    pub fn response_chunk(&self, chunk: &[u8], limit: usize) {
-        sample_into(&mut lock(&self.0).response_body, chunk, limit);
+/// Adds what fits of a response chunk to a sample of at most `limit` bytes.
+pub fn response_chunk<S: 'static>(ctx: &ExchangeContext, chunk: &[u8], limit: usize) {
+    if let Some(slot) = ctx.extensions.get::<CaptureSlot<S>>() {
+        sample_into(&mut lock(&slot.0).response_body, chunk, limit);
     }
+}
 
-    /// Moves the capture out, leaving an empty one.
-    pub fn take(&self) -> Capture {
-        std::mem::take(&mut *lock(&self.0))
-    }
+/// Moves the capture out, if `S` captured this exchange.
+pub fn take<S: 'static>(ctx: &ExchangeContext) -> Option<Capture> {
+    let slot = ctx.extensions.get::<CaptureSlot<S>>()?;
+    Some(std::mem::take(&mut *lock(&slot.0)))
 }
 
 impl Capture {

@@ -8,7 +8,7 @@
 //! answered itself (blocks, errors) are not observed: attackers' probes must
 //! not shape the inventory.
 
-use super::capture::CaptureSlot;
+use super::capture;
 use crate::discovery::Discovery;
 use crate::pipeline::{ExchangeContext, Outcome, Stage};
 use bytes::Bytes;
@@ -30,10 +30,6 @@ impl DiscoverStage {
     }
 }
 
-/// This stage's capture of the exchange.
-#[derive(Debug, Clone)]
-struct DiscoverCapture(CaptureSlot);
-
 impl Stage for DiscoverStage {
     fn name(&self) -> &'static str {
         "discover"
@@ -50,8 +46,7 @@ impl Stage for DiscoverStage {
                 ctx.extensions.insert(profile);
             }
         }
-        ctx.extensions
-            .insert(DiscoverCapture(CaptureSlot::begin(request)));
+        capture::begin::<Self>(ctx, request);
         Action::Allow
     }
 
@@ -62,9 +57,7 @@ impl Stage for DiscoverStage {
         view: &RequestView<'_>,
     ) -> Action {
         let limit = self.sample_limit();
-        if let (Some(slot), Some(body)) = (ctx.extensions.get::<DiscoverCapture>(), view.body) {
-            slot.0.request_body(body.bytes, limit);
-        }
+        capture::request_body::<Self>(ctx, view, limit);
         Action::Allow
     }
 
@@ -73,9 +66,7 @@ impl Stage for DiscoverStage {
         ctx: &mut ExchangeContext,
         response: &mut http::response::Parts,
     ) -> Action {
-        if let Some(slot) = ctx.extensions.get::<DiscoverCapture>() {
-            slot.0.response_head(response);
-        }
+        capture::response_head::<Self>(ctx, response);
         Action::Allow
     }
 
@@ -85,16 +76,13 @@ impl Stage for DiscoverStage {
 
     fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
         let limit = self.sample_limit();
-        if let Some(slot) = ctx.extensions.get::<DiscoverCapture>() {
-            slot.0.response_chunk(chunk, limit);
-        }
+        capture::response_chunk::<Self>(ctx, chunk, limit);
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
-        let Some(slot) = ctx.extensions.get::<DiscoverCapture>() else {
+        let Some(capture) = capture::take::<Self>(ctx) else {
             return;
         };
-        let capture = slot.0.take();
         let Some(status) = capture.status else { return };
         if !matches!(outcome.action, "allow" | "monitor") {
             return;

@@ -6,7 +6,7 @@
 //! policy does to them); an exchange refused at its head is recorded
 //! without its body, which was never read.
 
-use super::capture::CaptureSlot;
+use super::capture;
 use crate::pipeline::{ExchangeContext, Outcome, Stage};
 use crate::recorder::Recorder;
 use bytes::Bytes;
@@ -28,10 +28,6 @@ impl RecordStage {
     }
 }
 
-/// This stage's capture of a sampled exchange.
-#[derive(Debug, Clone)]
-struct RecordCapture(CaptureSlot);
-
 impl Stage for RecordStage {
     fn name(&self) -> &'static str {
         "record"
@@ -39,8 +35,7 @@ impl Stage for RecordStage {
 
     fn request_headers(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) -> Action {
         if self.recorder.sampled() {
-            ctx.extensions
-                .insert(RecordCapture(CaptureSlot::begin(request)));
+            capture::begin::<Self>(ctx, request);
         }
         Action::Allow
     }
@@ -51,9 +46,7 @@ impl Stage for RecordStage {
         _request: &http::request::Parts,
         view: &RequestView<'_>,
     ) -> Action {
-        if let (Some(slot), Some(body)) = (ctx.extensions.get::<RecordCapture>(), view.body) {
-            slot.0.request_body(body.bytes, self.body_limit());
-        }
+        capture::request_body::<Self>(ctx, view, self.body_limit());
         Action::Allow
     }
 
@@ -62,9 +55,7 @@ impl Stage for RecordStage {
         ctx: &mut ExchangeContext,
         response: &mut http::response::Parts,
     ) -> Action {
-        if let Some(slot) = ctx.extensions.get::<RecordCapture>() {
-            slot.0.response_head(response);
-        }
+        capture::response_head::<Self>(ctx, response);
         Action::Allow
     }
 
@@ -73,16 +64,13 @@ impl Stage for RecordStage {
     }
 
     fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
-        if let Some(slot) = ctx.extensions.get::<RecordCapture>() {
-            slot.0.response_chunk(chunk, self.body_limit());
-        }
+        capture::response_chunk::<Self>(ctx, chunk, self.body_limit());
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
-        let Some(slot) = ctx.extensions.get::<RecordCapture>() else {
+        let Some(capture) = capture::take::<Self>(ctx) else {
             return;
         };
-        let capture = slot.0.take();
         let status = capture.status.unwrap_or(outcome.status);
         // The arrival time: replay runs limits and bans on the records' clock.
         let elapsed = u64::try_from(ctx.started.elapsed().as_millis()).unwrap_or(0);
