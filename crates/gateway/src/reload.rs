@@ -132,7 +132,7 @@ impl Reloader {
 
 /// What a restart is needed for, said when a reload or an apply changes it.
 pub(crate) const START_ONLY: &str =
-    "listener, admin, [events], [discovery] and [record] changes take effect at the next restart";
+    "listener, admin.listen, [events], [discovery] and [record] changes take effect at the next restart";
 
 fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) {
     if start_only_changes(current, next) {
@@ -150,7 +150,6 @@ pub(crate) fn start_only_changes(current: &GatewayConfig, next: &GatewayConfig) 
     };
     listeners(current) != listeners(next)
         || current.admin_listen != next.admin_listen
-        || current.admin_token != next.admin_token
         || current.events != next.events
         || current.discovery != next.discovery
         || current.record != next.record

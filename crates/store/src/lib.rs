@@ -10,9 +10,13 @@
 //!   store, counting drops and write errors.
 //! - [`jsonl`]: an append-only JSON-lines file rotated by size (events,
 //!   recorded exchanges).
+//! - the console's reads: events filtered and paged ([`EventQuery`]),
+//!   traffic per minute ([`TrafficCounts`]) and the audit trail
+//!   ([`AuditEntry`]).
 //! - [`shared`]: rate limits and bans shared by several gateways through
 //!   Redis, with a per-limit fallback while Redis is unreachable.
 
+mod audit;
 mod error;
 mod events;
 pub mod jsonl;
@@ -22,8 +26,12 @@ pub mod shared;
 mod sink;
 mod snapshot;
 mod store;
+mod traffic;
 
+pub use audit::AuditEntry;
 pub use error::{SinkError, StoreError};
+pub use events::{ClientSummary, EventQuery};
 pub use policy_history::{PolicyChange, MAX_POLICY_VERSIONS};
-pub use sink::{EventSender, EventSink, ShutdownReport, SinkConfig, SinkStats};
+pub use sink::{EventSender, EventSink, ShutdownReport, SinkConfig, SinkStats, TAP_CAPACITY};
 pub use store::Store;
+pub use traffic::TrafficCounts;
