@@ -34,7 +34,6 @@ pub struct Gateway {
     shared: Arc<Shared>,
     admin: Arc<AdminState>,
     reloader: Arc<Reloader>,
-    policy: Arc<PolicyAdmin>,
     stop: watch::Sender<bool>,
     workers: Workers,
     background_tasks: Vec<JoinHandle<()>>,
@@ -131,19 +130,19 @@ impl Gateway {
             })
             .collect();
         let workers = Workers::start(&mut bound, workers, &shared, &graceful, &stop_rx)?;
+        let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
         let admin = Arc::new(AdminState {
             shared: Arc::clone(&shared),
             ready: true.into(),
             stopping: stop_rx.clone(),
+            policy: Arc::new(PolicyAdmin::new(
+                Arc::clone(&shared),
+                Arc::clone(&reloader),
+                &config,
+            )),
         });
         let api = admin_api.map(|build| build(Arc::clone(&admin)));
         tracing::info!(addr = %admin_addr, api = api.is_some(), "admin listening");
-        let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
-        let policy = Arc::new(PolicyAdmin::new(
-            Arc::clone(&shared),
-            Arc::clone(&reloader),
-            &config,
-        ));
         let background_tasks = vec![
             tokio::spawn(admin::serve(
                 admin_listener,
@@ -172,7 +171,6 @@ impl Gateway {
             shared,
             admin,
             reloader,
-            policy,
             stop,
             workers,
             background_tasks,
@@ -206,7 +204,7 @@ impl Gateway {
 
     /// The policy (the configuration file) as the admin API manages it.
     pub fn policy(&self) -> Arc<PolicyAdmin> {
-        Arc::clone(&self.policy)
+        Arc::clone(&self.admin.policy)
     }
 
     /// The configuration currently serving new requests.

@@ -53,6 +53,8 @@ pub struct AdminState {
     pub ready: AtomicBool,
     /// Turns true when the gateway stops: long answers (event streams) end.
     pub stopping: watch::Receiver<bool>,
+    /// The configuration file as the policy endpoints manage it.
+    pub policy: Arc<crate::policy_admin::PolicyAdmin>,
 }
 
 pub async fn serve(
