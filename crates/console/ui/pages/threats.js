@@ -1,0 +1,149 @@
+// Threats: the timeline of security events, newest first, each named by the
+// business flow it abuses (flows.js), with a drill-down into why the
+// decision was made (detector or rule, value, location, score), filters, older
+// pages by cursor, and live updates from the event stream.
+
+import { h, fill, num, time, badge, problem, table } from '../dom.js';
+import * as api from '../api.js';
+import { nameThreat, sources } from '../flows.js';
+
+const RANGES = [['900', 'Last 15 minutes'], ['3600', 'Last hour'], ['86400', 'Last 24 hours'], ['604800', 'Last 7 days']];
+const ACTIONS = ['', 'block', 'rate_limit', 'ban', 'deceive', 'mask', 'monitor', 'would_block', 'would_rate_limit', 'signal'];
+
+let view = null;
+
+function field(id, label, control) {
+  return h('div', {}, h('label', { for: id }, label), control);
+}
+
+export async function render(main, _args, signal, query) {
+  const input = (id, name, placeholder) => h('input', {
+    id, name, placeholder, autocomplete: 'off', value: query.get(name) || '',
+  });
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter events' },
+    field('ev-range', 'Period', h('select', { id: 'ev-range', name: 'range' },
+      RANGES.map(([v, t]) => h('option', { value: v, selected: v === '3600' }, t)))),
+    field('ev-client', 'Client', input('ev-client', 'client', 'address or key')),
+    field('ev-endpoint', 'Endpoint', input('ev-endpoint', 'endpoint', '/api/login')),
+    field('ev-action', 'Action', h('select', { id: 'ev-action', name: 'action' },
+      ACTIONS.map((a) => h('option', { value: a, selected: a === (query.get('action') || '') }, a ? a.replace(/_/g, ' ') : 'Any')))),
+    field('ev-detector', 'Detector or rule', input('ev-detector', 'detector', 'behave.ato')),
+    h('div', { class: 'form-end' }, h('button', { type: 'submit' }, 'Apply')));
+  if (query.get('source')) form.elements.detector.value = query.get('source');
+  const live = h('input', { type: 'checkbox', id: 'ev-live', checked: true });
+  const list = h('ol', { class: 'timeline', id: 'ev-list', 'aria-label': 'Security events, newest first' });
+  const more = h('button', { type: 'button', class: 'quiet', hidden: true }, 'Load older events');
+  const status = h('p', { class: 'count', role: 'status' });
+  main.append(form,
+    h('div', { class: 'page-tools' }, status, h('label', { class: 'switch', for: 'ev-live' }, live, ' Live updates')),
+    list, more);
+  view = { form, list, more, status, signal, cursor: null, shown: 0 };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    load(false);
+  });
+  more.addEventListener('click', () => load(true));
+  live.addEventListener('change', () => {
+    view.paused = !live.checked;
+  });
+  await load(false);
+  follow(signal);
+}
+
+function filters() {
+  const f = view.form.elements;
+  const now = Date.now();
+  return {
+    from: new Date(now - Number(f.range.value) * 1000).toISOString(),
+    client: f.client.value.trim(),
+    endpoint: f.endpoint.value.trim(),
+    action: f.action.value,
+    detector: f.detector.value.trim(),
+  };
+}
+
+async function load(older) {
+  const params = { ...filters(), limit: 50, cursor: older ? view.cursor : undefined };
+  try {
+    const data = await api.call(api.withQuery('/api/events', params), { signal: view.signal });
+    const items = data.items || [];
+    if (!older) {
+      view.shown = 0;
+      fill(view.list);
+    }
+    view.list.append(...items.map(row));
+    view.shown += items.length;
+    view.cursor = data.next_cursor || null;
+    view.more.hidden = !view.cursor;
+    view.status.textContent = view.shown
+      ? `${num(view.shown)} events shown`
+      : 'No security events match in this period.';
+  } catch (error) {
+    if (!view.signal.aborted) fill(view.list, h('li', {}, problem(`The events could not be loaded: ${error.message}`)));
+  }
+}
+
+// Whether a live event passes the filters the user set.
+function matches(event) {
+  const f = filters();
+  const said = (want, value) => !want || String(value || '').includes(want);
+  return said(f.client, event.client ?? event.client_ip)
+    && said(f.endpoint, event.endpoint ?? event.path)
+    && (!f.action || event.action === f.action)
+    && (!f.detector || sources(event).some((s) => s.includes(f.detector)));
+}
+
+async function follow(signal) {
+  const indicator = document.getElementById('live');
+  for (let attempt = 0; attempt < 20 && !signal.aborted; attempt += 1) {
+    indicator.textContent = 'Live';
+    indicator.className = 'live on';
+    try {
+      await api.stream('/api/events/stream', signal, (name, data) => {
+        if (name !== 'security' || view.paused) return;
+        const event = JSON.parse(data);
+        if (!matches(event)) return;
+        view.list.prepend(row(event));
+        view.shown += 1;
+        view.status.textContent = `${num(view.shown)} events shown`;
+      });
+    } catch (error) {
+      if (signal.aborted || error.status === 401) break;
+    }
+    indicator.textContent = 'Reconnecting…';
+    indicator.className = 'live off';
+    await new Promise((resolve) => { setTimeout(resolve, 2000); });
+  }
+  indicator.textContent = '';
+  indicator.className = 'live';
+}
+
+function row(event) {
+  const names = sources(event);
+  const named = nameThreat(names, event.function ?? event.endpoint_function);
+  const action = event.action || 'signal';
+  const repeats = event.count > 1 ? ` ×${num(event.count)}` : '';
+  const client = event.client ?? event.client_ip;
+  const reasons = (event.reasons || []).map((r) => [
+    h('code', {}, r.source ?? r.detector ?? '–'),
+    r.location ?? '–',
+    h('code', { class: 'evidence' }, r.evidence ?? r.value ?? '–'),
+    num(r.score),
+    r.rule ?? (String(r.source || '').startsWith('rule:') ? r.source.slice(5) : '–'),
+  ]);
+  return h('li', { class: `event a-${action}` },
+    h('details', {},
+      h('summary', {},
+        h('span', { class: 'when' }, time(event.time)),
+        h('span', { class: 'what' }, h('strong', {}, named.threat), named.how ? h('span', { class: 'muted' }, ` · ${named.how}`) : null),
+        badge(action.replace(/_/g, ' '), `act-${action}`),
+        h('span', { class: 'where' }, `${event.method || ''} ${event.path || event.endpoint || ''}`),
+        h('span', { class: 'who' }, client ? `from ${client}` : '', repeats)),
+      h('div', { class: 'why' },
+        h('p', {}, `Score ${num(event.score)}`, event.status ? `, answered ${event.status}` : '',
+          event.request_id ? `, request ${event.request_id}` : '', event.route ? `, route ${event.route}` : ''),
+        h('h3', {}, 'Why this decision'),
+        table('Why this decision', ['Detector or signal', 'Location', 'Value', 'Score', 'Rule'], reasons,
+          'No reasons were recorded.'),
+        client ? h('p', {}, h('a', { href: `#/clients?client=${encodeURIComponent(client)}` }, `See client ${client}`)) : null)));
+}
