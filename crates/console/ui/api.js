@@ -45,13 +45,14 @@ async function explain(response) {
   const text = await response.text();
   try {
     const body = JSON.parse(text);
-    return body.error || body.message || body.detail || text;
+    return body.detail || body.title || text;
   } catch {
     return text || response.statusText;
   }
 }
 
-// One API call: JSON in, JSON out. Throws ApiError with the server's reason.
+// One API call: JSON in, JSON out. Throws ApiError with the server's reason
+// (the `detail` of its problem+json answer).
 export async function call(path, { method = 'GET', body, signal } = {}) {
   const init = { method, headers: headers(), signal, cache: 'no-store' };
   if (body !== undefined) {

@@ -55,6 +55,8 @@ function signIn() {
       input.focus();
     }
   });
+  main.dataset.page = 'signin';
+  main.setAttribute('aria-busy', 'false');
   fill(main, form);
   input.focus();
 }
@@ -93,6 +95,8 @@ async function route() {
     else link.removeAttribute('aria-current');
   }
   const signal = leaving.signal;
+  main.dataset.page = name;
+  main.setAttribute('aria-busy', 'true');
   fill(main, h('h1', {}, TITLES[name]));
   try {
     await PAGES[name].render(main, args, signal, query);
@@ -100,9 +104,11 @@ async function route() {
     if (signal.aborted || error.status === 401) return;
     main.append(problem(`This page could not be loaded: ${error.message}`));
   }
+  if (!signal.aborted) main.setAttribute('aria-busy', 'false');
 }
 
 api.whenUnauthorized(() => {
+  if (leaving) leaving.abort();
   api.setToken(null);
   shown = null;
   signIn();
@@ -117,10 +123,11 @@ document.getElementById('skip').addEventListener('click', (event) => {
   event.preventDefault();
   main.focus();
 });
-window.addEventListener('hashchange', (event) => {
+window.addEventListener('hashchange', () => {
   // Only "#/..." addresses are pages; other fragments change nothing.
   if (!location.hash.startsWith('#/') && location.hash !== '') return;
+  const before = shown;
   route();
-  if (new URL(event.oldURL).hash.split('/')[1] !== location.hash.split('/')[1]) main.focus();
+  if (shown !== before) main.focus();
 });
 route();

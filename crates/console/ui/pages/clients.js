@@ -21,39 +21,29 @@ export async function render(main, _args, signal, query) {
   await Promise.all([loadOffenders(), loadBans()]);
 }
 
-// The ban target of a client: its kind and value, as the bans API takes them.
-function targetOf(client) {
-  const kind = client.kind || client.client_kind || 'network';
-  const value = client.value ?? client.client ?? client.id ?? client.ip;
-  return { kind: kind === 'ip' ? 'network' : kind, value };
-}
-
 async function loadOffenders() {
   try {
     const data = await api.call('/api/clients', { signal: view.signal });
     const rows = (data.items || []).map((c) => {
-      const { kind, value } = targetOf(c);
-      const signals = (c.signals || []).map((sig) => {
-        const source = typeof sig === 'string' ? sig : sig.source ?? sig.name;
-        return h('li', {}, nameThreat([source], sig.function).threat, ' ',
-          h('code', {}, source), sig.count ? ` ×${num(sig.count)}` : '');
-      });
-      const banned = Boolean(c.banned);
-      const button = banned
-        ? h('button', { type: 'button', class: 'quiet', 'aria-label': `Unban ${value}`, onclick: () => confirmUnban(kind, value) }, 'Unban')
-        : h('button', { type: 'button', class: 'danger', 'aria-label': `Ban ${value}`, onclick: () => confirmBan(kind, value) }, 'Ban');
-      const name = h('span', { class: 'client' }, h('code', {}, value), ' ', h('span', { class: 'muted' }, kind));
+      const value = c.client;
+      const signals = (c.signals || []).map((sig) => h('li', {},
+        nameThreat([sig.detector]).threat, ' ', h('code', {}, sig.detector), ` ×${num(sig.count)}`));
+      const button = c.banned
+        ? h('button', { type: 'button', class: 'quiet', 'aria-label': `Unban ${value}`, onclick: () => confirmUnban('network', value) }, 'Unban')
+        : h('button', { type: 'button', class: 'danger', 'aria-label': `Ban ${value}`, onclick: () => confirmBan('network', value) }, 'Ban');
+      const name = h('code', { class: 'client' }, value);
       return [
         view.focus === value ? h('mark', {}, name) : name,
         signals.length ? h('ul', { class: 'signals' }, signals) : '–',
-        num(c.events ?? c.count),
+        num(c.events),
         num(c.blocked),
+        num(c.max_score),
         c.last_seen ? ago(c.last_seen) : '–',
-        banned ? badge('banned', 'high') : badge('allowed', 'none'),
-        h('span', {}, button, ' ', h('a', { href: `#/threats?client=${encodeURIComponent(value)}` }, 'Events')),
+        c.banned ? badge(c.banned_until ? `banned until ${time(c.banned_until)}` : 'banned', 'high') : badge('allowed', 'none'),
+        h('span', { class: 'row-actions' }, button, h('a', { href: `#/threats?client=${encodeURIComponent(value)}` }, 'Events')),
       ];
     });
-    fill(view.offenders, table('Top offenders', ['Client', 'Signals', 'Events', 'Blocked', 'Last seen', 'State', 'Actions'], rows,
+    fill(view.offenders, table('Top offenders', ['Client', 'Signals', 'Events', 'Blocked', 'Top score', 'Last seen', 'State', 'Actions'], rows,
       'No client has raised a signal yet.'));
   } catch (error) {
     if (!view.signal.aborted) fill(view.offenders, problem(`The clients could not be loaded: ${error.message}`));
@@ -65,15 +55,14 @@ async function loadBans() {
   try {
     const data = await api.call('/api/bans', { signal: view.signal });
     const rows = (data.items || []).map((b) => {
-      const kind = b.kind || Object.keys(b.target || {})[0] || 'network';
-      const value = b.value ?? (b.target && typeof b.target === 'object' ? Object.values(b.target)[0] : b.target);
+      const { kind, value } = b.target;
       return [
-        h('code', {}, value), kind, b.reason || '–',
-        b.until || b.expires ? time(b.until || b.expires) : 'until lifted',
+        h('code', {}, value), kind.replace(/_/g, ' '), b.reason || '–',
+        time(b.until), num(b.offences),
         h('button', { type: 'button', class: 'quiet', 'aria-label': `Unban ${value}`, onclick: () => confirmUnban(kind, value) }, 'Unban'),
       ];
     });
-    fill(view.bans, table('Bans in force', ['Target', 'Kind', 'Reason', 'Until', 'Action'], rows, 'No bans in force.'));
+    fill(view.bans, table('Bans in force', ['Target', 'Kind', 'Reason', 'Until', 'Offences', 'Action'], rows, 'No bans in force.'));
   } catch (error) {
     if (!view.signal.aborted) fill(view.bans, problem(`The bans could not be loaded: ${error.message}`));
   }

@@ -10,7 +10,9 @@ import * as api from '../api.js';
 import { lineChart } from '../charts.js';
 
 const METHODS = ['', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const DRIFTS = [['', 'Any'], ['documented', 'Documented'], ['shadow', 'Shadow'], ['zombie', 'Zombie'], ['orphan', 'Orphan']];
+const DRIFTS = [['', 'Any'], ['shadow', 'Shadow'], ['zombie', 'Zombie'], ['orphan', 'Orphan'], ['declared', 'Declared'], ['learned', 'Learned (no spec)']];
+// Drift values that deserve a badge in the tree.
+const DRIFTING = new Set(['shadow', 'zombie', 'orphan']);
 
 let view = null;
 
@@ -128,14 +130,14 @@ function branch(node, prefix) {
 }
 
 function leaf(e) {
-  const drift = e.drift && e.drift !== 'documented' ? badge(e.drift) : null;
+  const drift = DRIFTING.has(e.drift) ? badge(e.drift) : null;
   return h('li', { class: 'leaf' },
     h('a', { href: `#/inventory/${encodeURIComponent(e.id)}`, 'data-id': e.id },
       method(e.method), h('span', { class: 'template' }, e.template)),
     ' ', risk(e.risk), ' ', drift,
-    e.auth === 'none' || e.auth === false ? badge('no auth', 'warn') : null,
+    e.auth_required === false ? badge('no auth', 'warn') : null,
     (e.sensitive || []).length ? badge('sensitive', 'warn') : null,
-    e.function ? h('span', { class: 'fn' }, String(e.function).replace('_', '-')) : null,
+    e.function && e.function !== 'other' ? h('span', { class: 'fn' }, e.function.replace(/_/g, '-')) : null,
     h('span', { class: 'muted' }, ` ${num(e.requests)} req`));
 }
 
@@ -168,80 +170,124 @@ function text(value) {
   return String(value);
 }
 
+function humanize(kind) {
+  const text = String(kind || '').replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// Drift in words: what the declared spec says about this endpoint.
+function driftText(e) {
+  switch (e.drift) {
+    case 'shadow': return 'shadow: served but not in the declared spec';
+    case 'zombie': return 'zombie: deprecated, still called';
+    case 'orphan': return 'orphan: declared, never seen in traffic';
+    case 'declared': return 'declared in the spec';
+    default: return 'learned from traffic (no spec declared)';
+  }
+}
+
+function authText(e) {
+  const kinds = e.auth_kinds || e.auth || [];
+  if (e.auth_required === false) return `not required: answered without credentials${kinds.length ? ` (also seen: ${kinds.join(', ')})` : ''}`;
+  if (e.auth_required === true) return `required${kinds.length ? `: ${kinds.join(', ')}` : ''}`;
+  return kinds.length ? kinds.join(', ') : 'no evidence yet';
+}
+
 function detailPanel(e) {
-  const params = (e.parameters || []).map((p) => [
-    h('code', {}, p.name), p.location ?? p.in ?? '–', p.type ?? text(p.types), p.required ? 'yes' : 'no',
-    p.sensitive ? badge(text(p.sensitive), 'warn') : '–',
-  ]);
+  const params = (e.params || []).map((p) => [h('code', {}, p.name), 'path', p.format ? `${p.type} (${p.format})` : p.type]);
+  for (const [name, schema] of Object.entries(e.query_params?.properties || {})) {
+    params.push([h('code', {}, name), 'query', schema.type || text(schema)]);
+  }
+  const sensitive = (e.sensitive || []).map((s) => typeof s === 'string' ? [s, '–', '–', '–']
+    : [humanize(s.kind), text(s.location), h('code', {}, s.path), num(s.count)]);
   const reasons = e.risk?.reasons || [];
-  const findings = (e.findings || []).map((f) => h('li', {},
-    badge(f.severity || 'info'), ' ', f.title || f.kind || f.rule, f.evidence ? ` – ${text(f.evidence)}` : ''));
-  const series = (e.traffic || e.series || []).map((p) => [new Date(p.time ?? p.t).getTime(), Number(p.requests ?? p.count ?? 0)]);
+  const findings = (e.findings || []).map((f) => {
+    const { kind, ...evidence } = f;
+    return h('li', {}, h('strong', {}, humanize(kind)), Object.keys(evidence).length ? `: ${text(evidence)}` : '');
+  });
+  const series = (e.traffic || []).map((p) => (Array.isArray(p) ? p : [p.minute ?? p.time, p.requests]))
+    .map(([t, n]) => [typeof t === 'number' ? t : new Date(t).getTime(), Number(n)])
+    .filter(([t]) => Number.isFinite(t));
+  const statuses = Object.entries(e.statuses || {}).map(([code, n]) => `${code}: ${num(n)}`).join(', ');
   return h('section', { class: 'card', 'aria-labelledby': 'detail-title' },
     h('h2', { id: 'detail-title' }, method(e.method), ' ', e.template),
     facts([
-      ['Host', e.host || 'any'],
+      ['Hosts', (e.hosts || [e.host]).filter(Boolean).join(', ') || 'any'],
       ['Name', e.name],
       ['Risk', [risk(e.risk)]],
-      ['Drift', e.drift || 'documented'],
-      ['Authentication', text(e.auth)],
-      ['Sensitive data', text(e.sensitive)],
-      ['Business function', text(e.function)],
+      ['Drift', driftText(e)],
+      ['Authentication', authText(e)],
+      ['Business function', e.function ? `${e.function.replace(/_/g, '-')}${e.function_reason ? ` (${e.function_reason})` : ''}` : undefined],
       ['Requests', num(e.requests)],
-      ['First seen', time(e.first_seen)],
+      ['Statuses', statuses || undefined],
+      ['Content types', [...(e.request_content_types || []), ...(e.response_content_types || [])].join(', ') || undefined],
+      ['First seen', e.first_seen ? time(e.first_seen) : undefined],
       ['Last seen', e.last_seen ? `${time(e.last_seen)} (${ago(e.last_seen)})` : undefined],
     ]),
     h('h3', {}, 'Why this risk'),
     reasons.length ? h('ul', {}, reasons.map((r) => h('li', {}, text(r)))) : h('p', { class: 'empty' }, 'No risk factors.'),
     findings.length ? [h('h3', {}, 'Findings'), h('ul', {}, findings)] : null,
+    h('h3', {}, 'Sensitive data'),
+    table(`Sensitive data of ${e.method} ${e.template}`, ['Kind', 'Where', 'Field', 'Seen'], sensitive, 'None seen.'),
     h('h3', {}, 'Traffic'),
     lineChart({ label: `Requests to ${e.method} ${e.template}`, series: [{ name: 'Requests', class: 's0', points: series }] }),
     h('h3', {}, 'Parameters'),
-    table(`Parameters of ${e.method} ${e.template}`, ['Name', 'Where', 'Type', 'Required', 'Sensitive'], params, 'No parameters seen.'),
+    table(`Parameters of ${e.method} ${e.template}`, ['Name', 'Where', 'Type'], params, 'No parameters seen.'),
     schemas(e),
-    actions(e));
+    e.drift === 'orphan' ? null : actions(e));
 }
 
 function schemas(e) {
-  const list = Object.entries(e.schemas || {}).filter(([, v]) => v);
+  const list = [['Request body', e.request_body], ['Response body', e.response_body], ['Request headers', e.request_headers]]
+    .filter(([, v]) => v && Object.keys(v).length);
   if (!list.length) return null;
   return [h('h3', {}, 'Schemas'), list.map(([name, schema]) => h('details', {},
-    h('summary', {}, name.replace(/_/g, ' ')), h('pre', { class: 'code', tabindex: '0' }, JSON.stringify(schema, null, 2))))];
+    h('summary', {}, name), h('pre', { class: 'code', tabindex: '0', 'aria-label': `${name} schema` }, JSON.stringify(schema, null, 2))))];
 }
 
-// Operators' decisions on the template: pin a literal path, merge this
-// template into another, split it at a parameter.
+// The template's parent path: "/api/users/{id}" -> "/api/users".
+function parentOf(template) {
+  return template.replace(/\/[^/]*$/, '') || '/';
+}
+
+// Operators' decisions on the template (discovery applies them at its next
+// publish and keeps them): rename, pin a literal path as its own endpoint,
+// merge into another template, force a parameter under a parent.
 function actions(e) {
   const result = h('p', { role: 'status', class: 'help' });
-  const decide = async (decision, label) => {
-    try {
-      await api.call('/api/inventory/decisions', { method: 'POST', body: decision });
-      result.textContent = `${label}: recorded; discovery applies it at its next publish.`;
-      toast(`${label}: recorded.`);
-    } catch (error) {
-      result.textContent = `${label} failed: ${error.message}`;
-    }
+  const field = (id, label, placeholder) => {
+    const input = h('input', { id, name: id, placeholder, autocomplete: 'off' });
+    return { input, label };
   };
-  const pin = h('input', { id: 'act-pin', name: 'pin', placeholder: e.template.replace(/\{[^}]+\}/g, 'me'), autocomplete: 'off' });
-  const merge = h('input', { id: 'act-merge', name: 'merge', placeholder: '/api/other/{id}', autocomplete: 'off' });
-  const split = h('input', { id: 'act-split', name: 'split', placeholder: e.template, autocomplete: 'off' });
-  const form = (label, input, button, make) => {
+  const form = ({ input, label }, button, make) => {
     const node = h('form', { class: 'inline' },
       h('label', { for: input.id }, label), input, h('button', { type: 'submit' }, button));
-    node.addEventListener('submit', (event) => {
+    node.addEventListener('submit', async (event) => {
       event.preventDefault();
-      if (input.value.trim()) decide(make(input.value.trim()), button);
-      else input.focus();
+      const value = input.value.trim();
+      if (!value) {
+        input.focus();
+        return;
+      }
+      try {
+        await api.call('/api/inventory/decisions', { method: 'POST', body: make(value) });
+        result.textContent = `${button}: recorded; discovery applies it at its next publish.`;
+        toast(`${button}: recorded.`);
+      } catch (error) {
+        result.textContent = `${button} failed: ${error.message}`;
+      }
     });
     return node;
   };
+  const literal = `${parentOf(e.template)}/me`;
   return h('div', { class: 'actions' }, h('h3', {}, 'Decisions'),
-    form('Pin a literal path (kept apart from the template)', pin, 'Pin',
-      (v) => ({ kind: 'pin', method: e.method, host: e.host, path: v })),
-    form('Merge this template into', merge, 'Merge',
-      (v) => ({ kind: 'merge', method: e.method, host: e.host, from: e.template, into: v })),
-    form('Force a template (split this one)', split, 'Split',
-      (v) => ({ kind: 'force', method: e.method, host: e.host, template: v })),
+    form(field('act-rename', 'Name this endpoint', e.name || 'List orders'), 'Rename',
+      (v) => ({ decision: 'rename', method: e.method, template: e.template, name: v })),
+    form(field('act-pin', 'Pin a literal path as its own endpoint (split)', literal), 'Pin',
+      (v) => ({ decision: 'split', parent: parentOf(v), value: v.split('/').pop() })),
+    form(field('act-merge', 'Merge this template into', '/api/other/{id}'), 'Merge',
+      (v) => ({ decision: 'merge', method: e.method, from: e.template, into: v })),
+    form(field('act-param', 'Treat every value under this path as a parameter', parentOf(e.template)), 'Force parameter',
+      (v) => ({ decision: 'parameter', parent: v })),
     result);
-
 }

@@ -12,6 +12,7 @@ const MITIGATIONS = [
   ['blocked', 'Blocked', 's1'],
   ['rate_limited', 'Rate limited', 's2'],
   ['banned', 'Banned', 's3'],
+  ['would_block', 'Would block', 's4'],
 ];
 
 function seriesOf(points, keys) {
@@ -38,7 +39,10 @@ export async function render(main, _args, signal) {
       tile('Requests', totals.requests, 's0'),
       tile('Blocked', totals.blocked, 's1'),
       tile('Rate limited', totals.rate_limited, 's2'),
-      tile('Banned', totals.banned, 's3')),
+      tile('Banned requests', totals.banned, 's3'),
+      tile('Would block (monitor)', totals.would_block, 's4'),
+      tile('Deceived', totals.deceived, 's4'),
+      tile('Bans in force', data.active_bans, 's3')),
     h('div', { class: 'grid2' },
       section('Traffic', 'traffic-title',
         lineChart({ label: 'Requests over the last hour', series: seriesOf(points, TRAFFIC) })),
@@ -52,10 +56,10 @@ export async function render(main, _args, signal) {
 
 function topThreats(items) {
   const rows = items.map((item) => {
-    const names = [item.source || item.detector || item.rule].filter(Boolean);
-    const named = nameThreat(names, item.function);
+    const names = [item.detector].filter(Boolean);
+    const named = nameThreat(names);
     return [
-      h('a', { href: `#/threats?source=${encodeURIComponent(names[0] || '')}` }, named.threat),
+      h('a', { href: `#/threats?detector=${encodeURIComponent(names[0] || '')}` }, named.threat),
       h('code', {}, names[0] || '–'),
       num(item.count ?? item.events),
     ];

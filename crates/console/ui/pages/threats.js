@@ -24,12 +24,12 @@ export async function render(main, _args, signal, query) {
     field('ev-range', 'Period', h('select', { id: 'ev-range', name: 'range' },
       RANGES.map(([v, t]) => h('option', { value: v, selected: v === '3600' }, t)))),
     field('ev-client', 'Client', input('ev-client', 'client', 'address or key')),
-    field('ev-endpoint', 'Endpoint', input('ev-endpoint', 'endpoint', '/api/login')),
+    field('ev-endpoint', 'Endpoint', h('select', { id: 'ev-endpoint', name: 'endpoint' },
+      h('option', { value: '' }, 'Any'))),
     field('ev-action', 'Action', h('select', { id: 'ev-action', name: 'action' },
       ACTIONS.map((a) => h('option', { value: a, selected: a === (query.get('action') || '') }, a ? a.replace(/_/g, ' ') : 'Any')))),
     field('ev-detector', 'Detector or rule', input('ev-detector', 'detector', 'behave.ato')),
     h('div', { class: 'form-end' }, h('button', { type: 'submit' }, 'Apply')));
-  if (query.get('source')) form.elements.detector.value = query.get('source');
   const live = h('input', { type: 'checkbox', id: 'ev-live', checked: true });
   const list = h('ol', { class: 'timeline', id: 'ev-list', 'aria-label': 'Security events, newest first' });
   const more = h('button', { type: 'button', class: 'quiet', hidden: true }, 'Load older events');
@@ -37,7 +37,8 @@ export async function render(main, _args, signal, query) {
   main.append(form,
     h('div', { class: 'page-tools' }, status, h('label', { class: 'switch', for: 'ev-live' }, live, ' Live updates')),
     list, more);
-  view = { form, list, more, status, signal, cursor: null, shown: 0 };
+  view = { form, list, more, status, signal, cursor: null, shown: 0, endpoints: [] };
+  await loadEndpoints(query.get('endpoint'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     load(false);
@@ -50,13 +51,41 @@ export async function render(main, _args, signal, query) {
   follow(signal);
 }
 
+// A template as a regular expression over paths: "/users/{id}" matches
+// "/users/42".
+function templatePattern(template) {
+  const escape = (part) => part.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&');
+  return new RegExp(`^${template.split(/\{[^}]*\}/).map(escape).join('[^/]+')}$`);
+}
+
+// The inventory's endpoints: the choices of the endpoint filter, and the
+// business function of an event's path (which names its threat).
+async function loadEndpoints(selected) {
+  try {
+    const data = await api.call('/api/endpoints?limit=500', { signal: view.signal });
+    view.endpoints = (data.items || []).filter((e) => e.drift !== 'orphan').map((e) => ({
+      ...e,
+      pattern: templatePattern(e.template),
+    }));
+  } catch (error) {
+    if (error.status !== 409) throw error;
+  }
+  const select = view.form.elements.endpoint;
+  select.append(...view.endpoints.map((e) => h('option', { value: e.id, selected: e.id === selected }, `${e.method} ${e.template}`)));
+}
+
+function endpointOf(event) {
+  const path = String(event.path || '').split('?')[0];
+  return view.endpoints.find((e) => e.method === event.method && e.pattern.test(path));
+}
+
 function filters() {
   const f = view.form.elements;
   const now = Date.now();
   return {
     from: new Date(now - Number(f.range.value) * 1000).toISOString(),
     client: f.client.value.trim(),
-    endpoint: f.endpoint.value.trim(),
+    endpoint: f.endpoint.value,
     action: f.action.value,
     detector: f.detector.value.trim(),
   };
@@ -86,9 +115,8 @@ async function load(older) {
 // Whether a live event passes the filters the user set.
 function matches(event) {
   const f = filters();
-  const said = (want, value) => !want || String(value || '').includes(want);
-  return said(f.client, event.client ?? event.client_ip)
-    && said(f.endpoint, event.endpoint ?? event.path)
+  return (!f.client || event.client_ip === f.client)
+    && (!f.endpoint || endpointOf(event)?.id === f.endpoint)
     && (!f.action || event.action === f.action)
     && (!f.detector || sources(event).some((s) => s.includes(f.detector)));
 }
@@ -120,10 +148,10 @@ async function follow(signal) {
 
 function row(event) {
   const names = sources(event);
-  const named = nameThreat(names, event.function ?? event.endpoint_function);
+  const named = nameThreat(names, endpointOf(event)?.function);
   const action = event.action || 'signal';
   const repeats = event.count > 1 ? ` ×${num(event.count)}` : '';
-  const client = event.client ?? event.client_ip;
+  const client = event.client_ip;
   const reasons = (event.reasons || []).map((r) => [
     h('code', {}, r.source ?? r.detector ?? '–'),
     r.location ?? '–',
@@ -137,7 +165,7 @@ function row(event) {
         h('span', { class: 'when' }, time(event.time)),
         h('span', { class: 'what' }, h('strong', {}, named.threat), named.how ? h('span', { class: 'muted' }, ` · ${named.how}`) : null),
         badge(action.replace(/_/g, ' '), `act-${action}`),
-        h('span', { class: 'where' }, `${event.method || ''} ${event.path || event.endpoint || ''}`),
+        h('span', { class: 'where' }, `${event.method || ''} ${event.path || ''}`),
         h('span', { class: 'who' }, client ? `from ${client}` : '', repeats)),
       h('div', { class: 'why' },
         h('p', {}, `Score ${num(event.score)}`, event.status ? `, answered ${event.status}` : '',
