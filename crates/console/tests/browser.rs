@@ -29,7 +29,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 const TOKEN: &str = "browser-test-admin-token";
 /// The client the test bans (it reaches the gateway through a trusted proxy).
-const ATTACKER: &str = "203.0.113.7";
+const ATTACKER: &str = "192.0.2.66";
 const PAGES: [&str; 5] = ["overview", "inventory", "threats", "clients", "policy"];
 /// Viewports: a laptop and a phone.
 const SIZES: [(u32, u32); 2] = [(1280, 900), (390, 844)];
@@ -129,13 +129,14 @@ async fn send_traffic(stack: &Stack) {
     let injection = "/api/products?q=%27%20UNION%20SELECT%20password%20FROM%20users--";
     let refused = as_client(stack, ATTACKER, "GET", injection, "").await;
     assert_eq!(refused, StatusCode::FORBIDDEN, "the injection is blocked");
+    let mut seen = (Vec::new(), Value::Null);
     for _ in 0..200 {
         let endpoints = admin_json(stack, "/api/endpoints?limit=500").await;
-        let templates: Vec<&str> = endpoints["items"]
+        let templates: Vec<String> = endpoints["items"]
             .as_array()
             .unwrap()
             .iter()
-            .filter_map(|e| e["template"].as_str())
+            .filter_map(|e| e["template"].as_str().map(str::to_owned))
             .collect();
         let clients = admin_json(stack, "/api/clients").await;
         let attacker_listed = clients["items"]
@@ -143,12 +144,19 @@ async fn send_traffic(stack: &Stack) {
             .unwrap()
             .iter()
             .any(|c| c["client"] == ATTACKER);
-        if templates.contains(&"/api/users/{id}") && templates.contains(&"/api/products") && attacker_listed {
+        // The user id's parameter is named by discovery (`{user_id}`).
+        let learned = ["/api/users/{", "/api/products"]
+            .iter()
+            .all(|t| templates.iter().any(|seen| seen.starts_with(t)));
+        if learned && attacker_listed {
             return;
         }
+        seen = (templates, clients);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("discovery never published the demo's endpoints, or the attacker was never listed");
+    panic!(
+        "discovery never published the demo's endpoints, or the attacker was never listed: {seen:?}"
+    );
 }
 
 fn screenshot_dir() -> PathBuf {
@@ -213,9 +221,29 @@ async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
         .await;
 }
 
+/// Opens the injection's drill-down on the Threats page: the detector, where
+/// and on what value it fired, with its score.
+async fn why_the_injection_was_blocked(session: &Session<'_>) {
+    let injection = "[...document.querySelectorAll('#ev-list details')]\
+         .find((d) => d.querySelector('summary').innerText.includes('Injection'))";
+    let summary = session
+        .execute(&format!("return {injection}.querySelector('summary').id = 'open-me';"), json!([]))
+        .await;
+    assert_eq!(summary, json!("open-me"));
+    session.click(&session.find("#open-me").await).await;
+    let why = session
+        .execute(&format!("return {injection}.querySelector('.why').innerText;"), json!([]))
+        .await;
+    let why = why.as_str().unwrap_or_default();
+    for part in ["detect.sqli", "UNION", "query"] {
+        assert!(why.contains(part), "the drill-down shows {part}: {why}");
+    }
+}
+
 /// Bans the attacker from its row on the Clients page, through the
 /// confirmation dialog, and waits for the bans list to show it.
-async fn ban_from_clients_page(session: &Session<'_>) {
+async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
+    open(session, admin, "clients").await;
     let button = session
         .find(&format!("button[aria-label='Ban {ATTACKER}']"))
         .await;
@@ -268,11 +296,14 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             let main = text_of(&session, "main").await;
             match page {
                 "inventory" => {
-                    for template in ["/api/users/{id}", "/api/products", "/api/login"] {
+                    for template in ["/api/users/{", "/api/products", "/api/login"] {
                         assert!(main.contains(template), "the inventory lists {template}: {main}");
                     }
                 }
-                "threats" => assert!(main.contains("Injection"), "the blocked injection is named: {main}"),
+                "threats" => {
+                    assert!(main.contains("Injection"), "the blocked injection is named: {main}");
+                    why_the_injection_was_blocked(&session).await;
+                }
                 "clients" => assert!(main.contains(ATTACKER), "the attacker is a top offender: {main}"),
                 "policy" => assert!(!main.is_empty()),
                 _ => assert!(main.contains("Requests"), "{main}"),
@@ -283,7 +314,7 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
         }
         if width == SIZES[0].0 {
             assert_eq!(as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await, StatusCode::OK);
-            ban_from_clients_page(&session).await;
+            ban_from_clients_page(&session, stack.admin).await;
             no_console_errors(&session, "clients after the ban", width).await;
             assert_eq!(
                 as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await,

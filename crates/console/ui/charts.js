@@ -8,10 +8,11 @@ import { h, s, num } from './dom.js';
 const HEIGHT = 180;
 const PAD = { top: 10, right: 12, bottom: 24, left: 44 };
 
-// Round tick steps (1, 2, 5 x 10^n) for a maximum of `max`.
+// Round tick steps (1, 2, 5 x 10^n, at least 1: these are counts) for a
+// maximum of `max`.
 function ticks(max) {
   if (max <= 0) return [0, 1];
-  const raw = max / 4;
+  const raw = Math.max(1, max / 4);
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((c) => c >= raw);
   const out = [];

@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// The W3C key under which an element reference is returned.
-const ELEMENT_KEY: &str = "element-6066-11e4-a5ab-2d07d9ad4f9a";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How often and how many times [`Session::wait_for`] asks.
 const POLL_EVERY: Duration = Duration::from_millis(100);
 const POLL_ATTEMPTS: u32 = 300;
@@ -239,12 +239,10 @@ impl Session<'_> {
             )
             .await
             .unwrap_or_else(|e| panic!("no element matches {css:?}: {e}"));
-        Element(
-            found[ELEMENT_KEY]
-                .as_str()
-                .expect("an element reference")
-                .to_string(),
-        )
+        match found[ELEMENT_KEY].as_str() {
+            Some(reference) => Element(reference.to_string()),
+            None => panic!("{css:?}: expected an element reference, got {found}"),
+        }
     }
 
     pub async fn click(&self, element: &Element) {

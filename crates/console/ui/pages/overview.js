@@ -71,7 +71,7 @@ function topThreats(items) {
 function topEndpoints(items) {
   const rows = items.map((e) => [
     h('a', { href: `#/inventory/${encodeURIComponent(e.id)}`, class: 'endpoint' },
-      method(e.method), ' ', e.template),
+      method(e.method), e.template),
     risk(e.risk),
     (e.risk?.reasons || []).slice(0, 2).join('; ') || '–',
   ]);

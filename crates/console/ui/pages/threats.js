@@ -104,12 +104,15 @@ async function load(older) {
     view.shown += items.length;
     view.cursor = data.next_cursor || null;
     view.more.hidden = !view.cursor;
-    view.status.textContent = view.shown
-      ? `${num(view.shown)} events shown`
-      : 'No security events match in this period.';
+    view.status.textContent = shownText();
   } catch (error) {
     if (!view.signal.aborted) fill(view.list, h('li', {}, problem(`The events could not be loaded: ${error.message}`)));
   }
+}
+
+function shownText() {
+  if (!view.shown) return 'No security events match in this period.';
+  return view.shown === 1 ? '1 event shown' : `${num(view.shown)} events shown`;
 }
 
 // Whether a live event passes the filters the user set.
@@ -133,7 +136,7 @@ async function follow(signal) {
         if (!matches(event)) return;
         view.list.prepend(row(event));
         view.shown += 1;
-        view.status.textContent = `${num(view.shown)} events shown`;
+        view.status.textContent = shownText();
       });
     } catch (error) {
       if (signal.aborted || error.status === 401) break;
