@@ -30,6 +30,8 @@ use tokio::net::{TcpListener, TcpStream};
 const TOKEN: &str = "browser-test-admin-token";
 /// The client the test bans (it reaches the gateway through a trusted proxy).
 const ATTACKER: &str = "192.0.2.66";
+/// A client whose attack arrives while the Threats page is open.
+const SECOND_ATTACKER: &str = "192.0.2.77";
 const PAGES: [&str; 5] = ["overview", "inventory", "threats", "clients", "policy"];
 /// Viewports: a laptop and a phone.
 const SIZES: [(u32, u32); 2] = [(1280, 900), (390, 844)];
@@ -224,8 +226,11 @@ async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
 /// Opens the injection's drill-down on the Threats page: the detector, where
 /// and on what value it fired, with its score.
 async fn why_the_injection_was_blocked(session: &Session<'_>) {
-    let injection = "[...document.querySelectorAll('#ev-list details')]\
-         .find((d) => d.querySelector('summary').innerText.includes('Injection'))";
+    let injection = format!(
+        "[...document.querySelectorAll('#ev-list details')].find((d) => {{ \
+           const text = d.querySelector('summary').innerText; \
+           return text.includes('Injection') && text.includes('{ATTACKER}'); }})"
+    );
     let summary = session
         .execute(&format!("return {injection}.querySelector('summary').id = 'open-me';"), json!([]))
         .await;
@@ -238,6 +243,24 @@ async fn why_the_injection_was_blocked(session: &Session<'_>) {
     for part in ["detect.sqli", "UNION", "query"] {
         assert!(why.contains(part), "the drill-down shows {part}: {why}");
     }
+}
+
+/// With the Threats page open and its stream connected, a new attack shows
+/// up without a reload.
+async fn a_new_event_arrives_live(session: &Session<'_>, stack: &Stack) {
+    session
+        .wait_for(
+            "the live stream connected",
+            "return document.getElementById('live').classList.contains('on');",
+        )
+        .await;
+    let traversal = "/api/products?q=..%2F..%2F..%2Fetc%2Fpasswd";
+    let refused = as_client(stack, SECOND_ATTACKER, "GET", traversal, "").await;
+    assert_eq!(refused, StatusCode::FORBIDDEN, "the traversal is blocked");
+    let shown = format!(
+        "return document.getElementById('ev-list').innerText.includes('{SECOND_ATTACKER}');"
+    );
+    session.wait_for("the new event, live", &shown).await;
 }
 
 /// Bans the attacker from its row on the Clients page, through the
@@ -303,6 +326,9 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 "threats" => {
                     assert!(main.contains("Injection"), "the blocked injection is named: {main}");
                     why_the_injection_was_blocked(&session).await;
+                    if width == SIZES[0].0 {
+                        a_new_event_arrives_live(&session, &stack).await;
+                    }
                 }
                 "clients" => assert!(main.contains(ATTACKER), "the attacker is a top offender: {main}"),
                 "policy" => assert!(!main.is_empty()),

@@ -90,16 +90,18 @@ export async function offers(path) {
 }
 
 // Reads a Server-Sent Events stream with fetch (EventSource cannot send the
-// Authorization header) and calls `onEvent(name, data)` for each event until
-// `signal` aborts or the stream ends; resolves then, rejects on failure.
-export async function stream(path, signal, onEvent) {
+// Authorization header): calls `onOpen()` once the server answered, then
+// `onEvent(name, data)` for each event until `signal` aborts or the stream
+// ends; resolves then, rejects on failure.
+export async function stream(path, signal, onOpen, onEvent) {
   const response = await fetch(path, {
     headers: headers({ accept: 'text/event-stream' }),
     signal,
     cache: 'no-store',
   });
   if (response.status === 401) onUnauthorized();
-  if (!response.ok || !response.body) throw new ApiError(response.status, response.statusText);
+  if (!response.ok || !response.body) throw new ApiError(response.status, await explain(response));
+  onOpen();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {

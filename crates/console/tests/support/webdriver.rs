@@ -285,7 +285,11 @@ impl Session<'_> {
             tokio::time::sleep(POLL_EVERY).await;
         }
         let url = self.execute("return location.href", json!([])).await;
-        panic!("the page ({url}) never showed {what}");
+        let text = self
+            .execute("return document.body.innerText.slice(0, 2000)", json!([]))
+            .await;
+        let log = self.console_log().await;
+        panic!("the page ({url}) never showed {what}; it shows {text}; console: {log:?}");
     }
 
     /// Writes a PNG of the whole page (the viewport stretched to the page's

@@ -127,10 +127,11 @@ function matches(event) {
 async function follow(signal) {
   const indicator = document.getElementById('live');
   for (let attempt = 0; attempt < 20 && !signal.aborted; attempt += 1) {
-    indicator.textContent = 'Live';
-    indicator.className = 'live on';
     try {
-      await api.stream('/api/events/stream', signal, (name, data) => {
+      await api.stream('/api/events/stream', signal, () => {
+        indicator.textContent = 'Live';
+        indicator.className = 'live on';
+      }, (name, data) => {
         if (name !== 'security' || view.paused) return;
         const event = JSON.parse(data);
         if (!matches(event)) return;
