@@ -28,7 +28,7 @@ export async function render(main, _args, signal) {
     id: 'policy-text', name: 'policy', rows: 18, spellcheck: 'false', autocomplete: 'off',
     'aria-describedby': 'policy-result',
   });
-  editor.value = policy.text ?? policy.toml ?? '';
+  editor.value = policy.text ?? '';
   const result = h('div', { id: 'policy-result', role: 'status', class: 'help' });
   const history = h('div', { id: 'policy-history' });
   const replay = h('div', { id: 'policy-replay', role: 'status' });
@@ -37,7 +37,7 @@ export async function render(main, _args, signal) {
     section('Monitor or enforce', 'modes-title',
       h('p', { class: 'help' }, 'Monitor records what would have been done and changes nothing; enforce acts.'), modes),
     section('Policy', 'text-title',
-      h('label', { for: 'policy-text' }, 'Policy (TOML)'), editor,
+      h('label', { for: 'policy-text' }, `Configuration (TOML)${policy.version ? `, version ${policy.version}` : ''}`), editor,
       h('div', { class: 'buttons' },
         h('button', { type: 'button', class: 'quiet', onclick: validate }, 'Validate'),
         h('button', { type: 'button', class: 'quiet', onclick: runReplay }, 'Replay on recorded traffic'),
@@ -45,7 +45,7 @@ export async function render(main, _args, signal) {
       result),
     section('Replay results', 'replay-title', replay),
     section('History', 'history-title', history));
-  drawModes(policy);
+  drawModes(await modesOf(policy));
   fill(replay, h('p', { class: 'empty' }, 'Replay the policy above to see what it would change on recorded traffic.'));
   await loadHistory();
 }
@@ -56,18 +56,32 @@ function unavailable() {
     h('p', { class: 'help' }, 'Policies are still read from the configuration file, which the gateway reloads when it changes.'));
 }
 
-// One switch per scope and rule: checked means enforce.
+// The modes of a policy answer as rows: routes and functions (scopes the
+// API can switch), endpoints (shown, set in the text), rules.
+function modeRows(modes) {
+  const scoped = (scope, list, settable) => (list || []).map((m) => ({ scope, settable, ...m }));
+  return [
+    ...scoped('route', modes.routes, true),
+    ...scoped('function', modes.functions, true),
+    ...scoped('endpoint', modes.endpoints, false),
+    ...scoped('rule', modes.rules, true),
+  ];
+}
+
+// One switch per route, function and rule: checked means enforce.
 function drawModes(policy) {
-  const entries = policy.modes || policy.scopes || [];
+  const modes = policy.modes || {};
+  const entries = modeRows(modes);
+  const defaults = h('p', {}, 'Default for everything not set below: ', h('strong', {}, modes.defaults || 'enforce'), '.');
   if (!entries.length) {
-    fill(view.modes, h('p', { class: 'empty' }, 'This policy has no scopes or rules.'));
+    fill(view.modes, defaults, h('p', { class: 'empty' }, 'No routes, functions or rules to set.'));
     return;
   }
   const rows = entries.map((entry) => {
     const id = `mode-${entry.scope}-${entry.name}`.replace(/[^a-zA-Z0-9_-]/g, '_');
-    const state = h('span', { class: 'mode-state' }, entry.mode);
+    const state = h('span', { class: `badge ${entry.mode === 'enforce' ? 'act-block' : 'none'}` }, entry.mode);
     const box = h('input', {
-      type: 'checkbox', role: 'switch', id, checked: entry.mode === 'enforce',
+      type: 'checkbox', role: 'switch', id, checked: entry.mode === 'enforce', disabled: !entry.settable,
       'data-scope': entry.scope, 'data-name': entry.name,
     });
     box.addEventListener('change', async () => {
@@ -77,35 +91,39 @@ function drawModes(policy) {
         await api.call('/api/policy/mode', { method: 'POST', body: { scope: entry.scope, name: entry.name, mode } });
         entry.mode = mode;
         state.textContent = mode;
+        state.className = `badge ${mode === 'enforce' ? 'act-block' : 'none'}`;
         toast(`${entry.scope} ${entry.name}: ${mode}.`);
-        await loadHistory();
+        await Promise.all([loadText(), loadHistory()]);
       } catch (error) {
         box.checked = !box.checked;
         toast(`The mode could not be changed: ${error.message}`);
       }
       box.disabled = false;
     });
+    const what = entry.scope === 'rule' ? h('span', { class: 'help' }, ` ${entry.action} when `, h('code', {}, entry.when)) : null;
     return [
-      h('span', {}, h('span', { class: 'muted' }, entry.scope), ' ', h('strong', {}, entry.name || 'default')),
-      h('label', { class: 'switch', for: id }, box, h('span', { class: 'sr-only' }, `Enforce ${entry.scope} ${entry.name}`), ' Enforce'),
-      state,
+      h('span', {}, h('span', { class: 'muted' }, `${entry.scope} `), h('strong', {}, entry.name), what),
+      h('label', { class: 'switch', for: id }, box, ` Enforce ${entry.scope} ${entry.name}`),
+      [state, entry.explicit ? '' : h('span', { class: 'muted' }, ' (default)')],
     ];
   });
-  fill(view.modes, table('Modes by scope and rule', ['Scope or rule', 'Switch', 'Now'], rows));
+  fill(view.modes, defaults, table('Modes by route, function and rule', ['Scope', 'Switch', 'Now'], rows));
 }
 
-function problems(answer) {
-  const list = answer?.errors || answer?.problems || [];
-  return list.map((p) => (typeof p === 'string' ? p : `${p.key || p.path || ''}: ${p.message || JSON.stringify(p)}`));
+function findings(list) {
+  return (list || []).map((p) => (typeof p === 'string' ? p : `${p.key ? `${p.key}: ` : ''}${p.message}`));
 }
 
 async function validate() {
   try {
     const answer = await api.call('/api/policy/validate', { method: 'POST', body: { text: view.editor.value } });
-    const errors = problems(answer);
-    fill(view.result, errors.length
-      ? [problem('The policy has errors:'), h('ul', {}, errors.map((e) => h('li', {}, e)))]
-      : h('p', { class: 'ok' }, 'The policy is valid.'));
+    const problems = findings(answer.problems);
+    const warnings = findings(answer.warnings);
+    fill(view.result,
+      problems.length
+        ? [problem('The policy has problems:'), h('ul', {}, problems.map((e) => h('li', {}, e)))]
+        : h('p', { class: 'ok' }, 'The policy is valid.'),
+      warnings.length ? [h('p', {}, 'Warnings:'), h('ul', {}, warnings.map((e) => h('li', {}, e)))] : null);
   } catch (error) {
     fill(view.result, problem(`Not valid: ${error.message}`));
   }
@@ -114,26 +132,52 @@ async function validate() {
 async function applyText() {
   try {
     const answer = await api.call('/api/policy', { method: 'PUT', body: { text: view.editor.value } });
-    fill(view.result, h('p', { class: 'ok' }, 'Applied: new requests use this policy.'));
-    if (answer && (answer.modes || answer.scopes)) drawModes(answer);
-    await loadHistory();
+    fill(view.result, h('p', { class: 'ok' }, `Applied${answer?.version ? ` as version ${answer.version}` : ''}: new requests use this policy.`),
+      answer?.diff ? diffView(answer.diff) : null);
+    await Promise.all([loadText(), loadHistory()]);
   } catch (error) {
     fill(view.result, problem(`Not applied: ${error.message}`));
   }
 }
 
+// The modes, in the policy's answer or beside it.
+async function modesOf(policy) {
+  if (policy.modes) return policy;
+  if (!(await api.offers('/api/policy/modes'))) return policy;
+  return { ...policy, modes: await api.call('/api/policy/modes', { signal: view.signal }) };
+}
+
+// Reads the policy again (its text and modes change when a mode is switched).
+async function loadText() {
+  const policy = await modesOf(await api.call('/api/policy', { signal: view.signal }));
+  view.editor.value = policy.text ?? '';
+  drawModes(policy);
+}
+
+function counts(map) {
+  return Object.entries(map || {}).map(([action, n]) => `${action.replace(/_/g, ' ')} ${num(n)}`).join(', ') || 'none';
+}
+
 async function runReplay() {
   fill(view.replay, h('p', { class: 'loading' }, 'Replaying recorded traffic…'));
   try {
-    const answer = await api.call('/api/policy/replay', { method: 'POST', body: { text: view.editor.value } });
-    const changes = answer.changes || answer.items || [];
-    const rows = changes.slice(0, 100).map((c) => [
-      time(c.time), `${c.method || ''} ${c.path || ''}`, c.client || c.client_ip || '–',
-      `${c.before ?? c.current ?? '–'} → ${c.after ?? c.proposed ?? '–'}`,
+    const report = await api.call('/api/policy/replay', { method: 'POST', body: { text: view.editor.value } });
+    const transitions = (report.transitions || []).map((tr) => [
+      `${tr.from.replace(/_/g, ' ')} → ${tr.to.replace(/_/g, ' ')}`, num(tr.count),
+      Object.entries(tr.causes || {}).map(([cause, n]) => `${cause} (${num(n)})`).join(', ') || '–',
+    ]);
+    const changes = (report.changes || []).slice(0, 100).map((c) => [
+      h('code', {}, `${c.method} ${c.path}`),
+      `${c.before?.action ?? '–'} → ${c.after?.action ?? '–'}`,
+      c.responsible || c.after?.cause || '–',
     ]);
     fill(view.replay,
-      h('p', {}, `${num(answer.exchanges ?? answer.replayed)} recorded exchanges replayed; ${num(answer.changed ?? changes.length)} decisions would change.`),
-      table('Decisions that would change', ['Time', 'Request', 'Client', 'Decision'], rows, 'No decision would change.'));
+      h('p', {}, `${num(report.records)} recorded exchanges replayed${report.truncated ? ' (the most recent ones)' : ''}; `,
+        h('strong', {}, `${num(report.changed)} decisions would change`), '.'),
+      h('p', { class: 'help' }, `Now: ${counts(report.current)}. Proposed: ${counts(report.proposed)}.`),
+      table('How decisions would change', ['Change', 'Exchanges', 'Because of'], transitions, 'No decision would change.'),
+      changes.length ? [h('h3', {}, 'Exchanges that would change'),
+        table('Exchanges that would change', ['Request', 'Decision', 'Responsible'], changes)] : null);
   } catch (error) {
     fill(view.replay, problem(`The replay failed: ${error.message}`));
   }
@@ -149,12 +193,12 @@ function diffView(text) {
 async function loadHistory() {
   try {
     const data = await api.call('/api/policy/history', { signal: view.signal });
-    const items = data.items || [];
+    const items = Array.isArray(data) ? data : data.items || [];
     fill(view.history, items.length
       ? h('ol', { class: 'history' }, items.map((item) => h('li', {},
         h('details', {},
-          h('summary', {}, `${time(item.time)} · ${item.who || item.actor || 'unknown'} · ${item.what || item.summary || 'change'}`),
-          diffView(item.diff)))))
+          h('summary', {}, `Version ${item.version} · ${time(item.time)} · ${item.who}`),
+          item.diff ? diffView(item.diff) : h('p', { class: 'empty' }, 'No diff recorded (the first version).')))))
       : h('p', { class: 'empty' }, 'No changes yet.'));
   } catch (error) {
     if (!view.signal.aborted) fill(view.history, problem(`The history could not be loaded: ${error.message}`));
