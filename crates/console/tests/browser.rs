@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::webdriver::{Driver, Installed, Session};
+use support::webdriver::{Driver, Installed, Session, ENTER, TAB};
 use tokio::net::{TcpListener, TcpStream};
 
 const TOKEN: &str = "browser-test-admin-token";
@@ -173,6 +173,10 @@ fn screenshot_dir() -> PathBuf {
 /// Opens `#/<page>` and waits until the page says it is drawn.
 async fn open(session: &Session<'_>, admin: SocketAddr, page: &str) {
     session.navigate(&format!("http://{admin}/#/{page}")).await;
+    wait_drawn(session, page).await;
+}
+
+async fn wait_drawn(session: &Session<'_>, page: &str) {
     let ready = format!(
         "const main = document.getElementById('main'); \
          return main.dataset.page === '{page}' && main.getAttribute('aria-busy') === 'false';"
@@ -200,6 +204,54 @@ async fn text_of(session: &Session<'_>, css: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The controls of the page that have no accessible name (label,
+/// aria-label, aria-labelledby, text or title), as HTML excerpts.
+async fn unnamed_controls(session: &Session<'_>) -> Vec<String> {
+    let script = "
+        const name = (el) => [
+            el.getAttribute('aria-label'),
+            ...(el.getAttribute('aria-labelledby') || '').split(' ')
+                .map((id) => document.getElementById(id)?.textContent),
+            ...[...(el.labels || [])].map((label) => label.textContent),
+            ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) ? '' : el.textContent,
+            el.getAttribute('title'),
+        ].join('').trim();
+        return [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]
+            .filter((el) => !name(el))
+            .map((el) => el.outerHTML.slice(0, 160));";
+    let found = session.execute(script, json!([])).await;
+    serde_json::from_value(found).unwrap_or_default()
+}
+
+/// Keyboard only: Tab reaches the skip link first, Enter on it moves the
+/// focus to the content; on the inventory, Enter on an endpoint opens its
+/// detail and moves the focus to its heading.
+async fn keyboard_walk(session: &Session<'_>, admin: SocketAddr) {
+    // A fresh load (the query makes it one), so that Tab starts at the top.
+    session
+        .navigate(&format!("http://{admin}/?keyboard#/inventory"))
+        .await;
+    wait_drawn(session, "inventory").await;
+    session.press(TAB).await;
+    let focused = "return document.activeElement.id;";
+    assert_eq!(session.execute(focused, json!([])).await, json!("skip"));
+    session.press(ENTER).await;
+    assert_eq!(session.execute(focused, json!([])).await, json!("main"));
+    let link = "#inv-tree a[data-id]";
+    session
+        .execute(&format!("document.querySelector('{link}').focus();"), json!([]))
+        .await;
+    session.press(ENTER).await;
+    session
+        .wait_for(
+            "the endpoint's detail focused",
+            "return document.activeElement.id === 'detail-title';",
+        )
+        .await;
+    let detail = text_of(session, "#inv-detail").await;
+    assert!(detail.contains("Why this risk") && detail.contains("Parameters"), "{detail}");
 }
 
 /// Signs in through the form (the way a person who pastes the token does).
@@ -313,7 +365,14 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             session
                 .navigate(&format!("http://{}/#token={TOKEN}", stack.admin))
                 .await;
+            let address = session.execute("return location.href", json!([])).await;
+            assert!(!address.to_string().contains(TOKEN), "the token left the address bar: {address}");
         }
+        let paint = "return performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;";
+        println!(
+            "first contentful paint at {width} px: {} ms",
+            session.execute(paint, json!([])).await
+        );
         for page in PAGES {
             open(&session, stack.admin, page).await;
             let main = text_of(&session, "main").await;
@@ -334,11 +393,15 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 "policy" => assert!(!main.is_empty()),
                 _ => assert!(main.contains("Requests"), "{main}"),
             }
+            let unnamed = unnamed_controls(&session).await;
+            assert!(unnamed.is_empty(), "{page} at {width} px: controls without a name: {unnamed:#?}");
             no_console_errors(&session, page, width).await;
             let file = shots.join(format!("{page}-{width}.png"));
             session.screenshot(&file, width, height).await;
         }
         if width == SIZES[0].0 {
+            keyboard_walk(&session, stack.admin).await;
+            no_console_errors(&session, "inventory, by keyboard", width).await;
             assert_eq!(as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await, StatusCode::OK);
             ban_from_clients_page(&session, stack.admin).await;
             no_console_errors(&session, "clients after the ban", width).await;

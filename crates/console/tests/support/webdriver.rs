@@ -23,6 +23,9 @@ use std::time::Duration;
 
 /// The W3C key under which an element reference is returned.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// WebDriver's codes for the Tab and Enter keys.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
 /// How often and how many times [`Session::wait_for`] asks.
 const POLL_EVERY: Duration = Duration::from_millis(100);
 const POLL_ATTEMPTS: u32 = 300;
@@ -262,6 +265,21 @@ impl Session<'_> {
             Some(json!({ "text": text })),
         )
         .await;
+    }
+
+    /// Presses and releases one key on whatever has the focus, as a
+    /// keyboard would (`key` is a character or a WebDriver key code such as
+    /// [`TAB`] or [`ENTER`]).
+    pub async fn press(&self, key: &str) {
+        let actions = json!({ "actions": [{
+            "type": "key",
+            "id": "keyboard",
+            "actions": [
+                { "type": "keyDown", "value": key },
+                { "type": "keyUp", "value": key },
+            ],
+        }]});
+        self.command(Method::POST, "/actions", Some(actions)).await;
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) in the page

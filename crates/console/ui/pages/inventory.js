@@ -47,10 +47,13 @@ export async function render(main, args, signal) {
   await showDetail(args[0]);
 }
 
-export function update(args) {
+// Another endpoint chosen: its detail replaces the panel's, and focus moves
+// to its heading (below the tree on a narrow screen).
+export async function update(args) {
   view.selected = args[0];
   markSelected();
-  showDetail(args[0]);
+  await showDetail(args[0]);
+  document.getElementById('detail-title')?.focus();
 }
 
 async function downloadSpec() {
@@ -210,7 +213,7 @@ function detailPanel(e) {
     .filter(([t]) => Number.isFinite(t));
   const statuses = Object.entries(e.statuses || {}).map(([code, n]) => `${code}: ${num(n)}`).join(', ');
   return h('section', { class: 'card', 'aria-labelledby': 'detail-title' },
-    h('h2', { id: 'detail-title' }, method(e.method), ' ', e.template),
+    h('h2', { id: 'detail-title', tabindex: '-1' }, method(e.method), ' ', e.template),
     facts([
       ['Hosts', (e.hosts || [e.host]).filter(Boolean).join(', ') || 'any'],
       ['Name', e.name],

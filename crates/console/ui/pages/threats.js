@@ -140,8 +140,9 @@ async function follow(signal) {
         view.status.textContent = shownText();
       });
     } catch (error) {
-      if (signal.aborted || error.status === 401) break;
+      if (error.status === 401) break;
     }
+    if (signal.aborted) break;
     indicator.textContent = 'Reconnecting…';
     indicator.className = 'live off';
     await new Promise((resolve) => { setTimeout(resolve, 2000); });
