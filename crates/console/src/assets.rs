@@ -96,7 +96,10 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
     let current = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|sent| sent.split(',').any(|tag| tag.trim().as_bytes() == etag.as_bytes()));
+        .is_some_and(|sent| {
+            sent.split(',')
+                .any(|tag| tag.trim().as_bytes() == etag.as_bytes())
+        });
     let mut response = if current {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -118,7 +121,10 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }
@@ -219,7 +225,10 @@ mod tests {
         assert_eq!(ASSETS[0].name, "index.html");
         for script in page.split("<script").skip(1) {
             let tag = script.split('>').next().unwrap();
-            assert!(tag.contains("src=\"/ui/"), "an inline script: <script{tag}>");
+            assert!(
+                tag.contains("src=\"/ui/"),
+                "an inline script: <script{tag}>"
+            );
             assert!(script.split('>').nth(1).unwrap().starts_with("</script"));
         }
         assert!(!page.contains("<style") && !page.contains(" style="));
@@ -241,7 +250,10 @@ mod tests {
             let response = get(path, None).await;
             assert_eq!(response.status(), StatusCode::OK, "{path}");
             let headers = response.headers().clone();
-            assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with(kind));
+            assert!(headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with(kind));
             let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
             assert!(csp.starts_with("default-src 'self'") && !csp.contains("unsafe"));
             assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
@@ -257,13 +269,20 @@ mod tests {
             assert!(body.is_empty());
         }
         let stale = HeaderValue::from_static("\"0000000000000000\"");
-        assert_eq!(get("/ui/app.js", Some(&stale)).await.status(), StatusCode::OK);
+        assert_eq!(
+            get("/ui/app.js", Some(&stale)).await.status(),
+            StatusCode::OK
+        );
     }
 
     #[tokio::test]
     async fn unknown_files_are_not_found() {
         for path in ["/ui/nope.js", "/ui/../Cargo.toml", "/ui/", "/ui/pages"] {
-            assert_eq!(get(path, None).await.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(
+                get(path, None).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
         }
     }
 }

@@ -101,7 +101,13 @@ async fn send(
 }
 
 /// A request to the demo API through the gateway, as client `client`.
-async fn as_client(stack: &Stack, client: &str, method: &str, target: &str, body: &str) -> StatusCode {
+async fn as_client(
+    stack: &Stack,
+    client: &str,
+    method: &str,
+    target: &str,
+    body: &str,
+) -> StatusCode {
     let forwarded = [("x-forwarded-for", client)];
     send(stack.proxy, method, target, &forwarded, body).await.0
 }
@@ -120,14 +126,38 @@ async fn admin_json(stack: &Stack, target: &str) -> Value {
 async fn send_traffic(stack: &Stack) {
     for id in 1..=8 {
         let client = format!("198.51.100.{id}");
-        assert_eq!(as_client(stack, &client, "GET", &format!("/api/users/{id}"), "").await, StatusCode::OK);
+        assert_eq!(
+            as_client(stack, &client, "GET", &format!("/api/users/{id}"), "").await,
+            StatusCode::OK
+        );
         as_client(stack, &client, "GET", "/api/users?page=1", "").await;
-        as_client(stack, &client, "GET", &format!("/api/products?q=lamp&page={id}"), "").await;
+        as_client(
+            stack,
+            &client,
+            "GET",
+            &format!("/api/products?q=lamp&page={id}"),
+            "",
+        )
+        .await;
     }
     let login = json!({"email": rampart_demo::DEMO_CUSTOMER.email, "password": rampart_demo::DEMO_CUSTOMER.password});
-    as_client(stack, "198.51.100.1", "POST", "/api/login", &login.to_string()).await;
+    as_client(
+        stack,
+        "198.51.100.1",
+        "POST",
+        "/api/login",
+        &login.to_string(),
+    )
+    .await;
     let wrong = json!({"email": "bob@example.com", "password": "guess"});
-    as_client(stack, "198.51.100.2", "POST", "/api/login", &wrong.to_string()).await;
+    as_client(
+        stack,
+        "198.51.100.2",
+        "POST",
+        "/api/login",
+        &wrong.to_string(),
+    )
+    .await;
     let injection = "/api/products?q=%27%20UNION%20SELECT%20password%20FROM%20users--";
     let refused = as_client(stack, ATTACKER, "GET", injection, "").await;
     assert_eq!(refused, StatusCode::FORBIDDEN, "the injection is blocked");
@@ -181,7 +211,9 @@ async fn wait_drawn(session: &Session<'_>, page: &str) {
         "const main = document.getElementById('main'); \
          return main.dataset.page === '{page}' && main.getAttribute('aria-busy') === 'false';"
     );
-    session.wait_for(&format!("the {page} page drawn"), &ready).await;
+    session
+        .wait_for(&format!("the {page} page drawn"), &ready)
+        .await;
 }
 
 /// Fails on any SEVERE entry of the browser console since the last check.
@@ -193,7 +225,10 @@ async fn no_console_errors(session: &Session<'_>, page: &str, width: u32) {
         .filter(|e| e.level == "SEVERE")
         .map(|e| e.message)
         .collect();
-    assert!(severe.is_empty(), "{page} at {width} px: console errors: {severe:#?}");
+    assert!(
+        severe.is_empty(),
+        "{page} at {width} px: console errors: {severe:#?}"
+    );
 }
 
 async fn text_of(session: &Session<'_>, css: &str) -> String {
@@ -241,7 +276,10 @@ async fn keyboard_walk(session: &Session<'_>, admin: SocketAddr) {
     assert_eq!(session.execute(focused, json!([])).await, json!("main"));
     let link = "#inv-tree a[data-id]";
     session
-        .execute(&format!("document.querySelector('{link}').focus();"), json!([]))
+        .execute(
+            &format!("document.querySelector('{link}').focus();"),
+            json!([]),
+        )
         .await;
     session.press(ENTER).await;
     session
@@ -251,7 +289,10 @@ async fn keyboard_walk(session: &Session<'_>, admin: SocketAddr) {
         )
         .await;
     let detail = text_of(session, "#inv-detail").await;
-    assert!(detail.contains("Why this risk") && detail.contains("Parameters"), "{detail}");
+    assert!(
+        detail.contains("Why this risk") && detail.contains("Parameters"),
+        "{detail}"
+    );
 }
 
 /// Signs in through the form (the way a person who pastes the token does).
@@ -265,7 +306,9 @@ async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
         .await;
     let input = session.find("#token").await;
     session.type_text(&input, TOKEN).await;
-    session.click(&session.find("form.signin button[type=submit]").await).await;
+    session
+        .click(&session.find("form.signin button[type=submit]").await)
+        .await;
     session
         .wait_for(
             "the overview after signing in",
@@ -284,12 +327,18 @@ async fn why_the_injection_was_blocked(session: &Session<'_>) {
            return text.includes('Injection') && text.includes('{ATTACKER}'); }})"
     );
     let summary = session
-        .execute(&format!("return {injection}.querySelector('summary').id = 'open-me';"), json!([]))
+        .execute(
+            &format!("return {injection}.querySelector('summary').id = 'open-me';"),
+            json!([]),
+        )
         .await;
     assert_eq!(summary, json!("open-me"));
     session.click(&session.find("#open-me").await).await;
     let why = session
-        .execute(&format!("return {injection}.querySelector('.why').innerText;"), json!([]))
+        .execute(
+            &format!("return {injection}.querySelector('.why').innerText;"),
+            json!([]),
+        )
         .await;
     let why = why.as_str().unwrap_or_default();
     for part in ["detect.sqli", "UNION", "query"] {
@@ -366,9 +415,13 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 .navigate(&format!("http://{}/#token={TOKEN}", stack.admin))
                 .await;
             let address = session.execute("return location.href", json!([])).await;
-            assert!(!address.to_string().contains(TOKEN), "the token left the address bar: {address}");
+            assert!(
+                !address.to_string().contains(TOKEN),
+                "the token left the address bar: {address}"
+            );
         }
-        let paint = "return performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;";
+        let paint =
+            "return performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;";
         println!(
             "first contentful paint at {width} px: {} ms",
             session.execute(paint, json!([])).await
@@ -379,22 +432,34 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             match page {
                 "inventory" => {
                     for template in ["/api/users/{", "/api/products", "/api/login"] {
-                        assert!(main.contains(template), "the inventory lists {template}: {main}");
+                        assert!(
+                            main.contains(template),
+                            "the inventory lists {template}: {main}"
+                        );
                     }
                 }
                 "threats" => {
-                    assert!(main.contains("Injection"), "the blocked injection is named: {main}");
+                    assert!(
+                        main.contains("Injection"),
+                        "the blocked injection is named: {main}"
+                    );
                     why_the_injection_was_blocked(&session).await;
                     if width == SIZES[0].0 {
                         a_new_event_arrives_live(&session, &stack).await;
                     }
                 }
-                "clients" => assert!(main.contains(ATTACKER), "the attacker is a top offender: {main}"),
+                "clients" => assert!(
+                    main.contains(ATTACKER),
+                    "the attacker is a top offender: {main}"
+                ),
                 "policy" => assert!(!main.is_empty()),
                 _ => assert!(main.contains("Requests"), "{main}"),
             }
             let unnamed = unnamed_controls(&session).await;
-            assert!(unnamed.is_empty(), "{page} at {width} px: controls without a name: {unnamed:#?}");
+            assert!(
+                unnamed.is_empty(),
+                "{page} at {width} px: controls without a name: {unnamed:#?}"
+            );
             no_console_errors(&session, page, width).await;
             let file = shots.join(format!("{page}-{width}.png"));
             session.screenshot(&file, width, height).await;
@@ -402,7 +467,10 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
         if width == SIZES[0].0 {
             keyboard_walk(&session, stack.admin).await;
             no_console_errors(&session, "inventory, by keyboard", width).await;
-            assert_eq!(as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await, StatusCode::OK);
+            assert_eq!(
+                as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await,
+                StatusCode::OK
+            );
             ban_from_clients_page(&session, stack.admin).await;
             no_console_errors(&session, "clients after the ban", width).await;
             assert_eq!(
@@ -410,7 +478,10 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 StatusCode::FORBIDDEN,
                 "the banned client is refused"
             );
-            assert_eq!(as_client(&stack, "198.51.100.9", "GET", "/api/users/1", "").await, StatusCode::OK);
+            assert_eq!(
+                as_client(&stack, "198.51.100.9", "GET", "/api/users/1", "").await,
+                StatusCode::OK
+            );
         }
         session.close().await;
     }

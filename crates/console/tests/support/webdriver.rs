@@ -328,8 +328,7 @@ impl Session<'_> {
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot.as_str().expect("a base64 screenshot"))
             .expect("the screenshot decodes");
-        std::fs::write(path, png)
-            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     }
 
     /// The browser console's entries since the last call (the driver hands
