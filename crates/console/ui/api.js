@@ -5,7 +5,7 @@
 
 const KEY = 'rampart.token';
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, message) {
     super(message);
     this.status = status;

@@ -86,10 +86,10 @@ export function method(m) {
   return h('span', { class: `method m-${String(m).toLowerCase()}` }, m);
 }
 
-// A risk badge from {score, level}.
+// A risk badge from {score (0-100), level}.
 export function risk(r) {
   if (!r) return badge('unknown', 'none');
-  const level = r.level || (r.score >= 70 ? 'high' : r.score >= 40 ? 'medium' : 'low');
+  const level = r.level || 'unknown';
   return h('span', { class: `badge ${level}`, title: `risk score ${r.score ?? '?'}` },
     `${level} ${r.score ?? ''}`.trim());
 }

@@ -50,6 +50,3 @@ export function nameThreat(names, fn) {
   }
   return { threat: names.length ? 'Suspicious request' : 'Unexplained decision' };
 }
-
-// The distinct threat names, for the filter on the Threats page.
-export const THREAT_NAMES = [...new Set(TABLE.map((row) => row.threat))];

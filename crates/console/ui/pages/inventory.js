@@ -27,7 +27,7 @@ export async function render(main, args, signal) {
     h('div', {}, h('label', { for: 'inv-q' }, 'Search'), q),
     h('div', {}, ...select('inv-method', 'Method', METHODS.map((m) => [m, m || 'Any']), '')),
     h('div', {}, ...select('inv-drift', 'Drift', DRIFTS, '')),
-    h('div', {}, ...select('inv-risk', 'Risk at least', [['', 'Any'], ['40', 'Medium'], ['70', 'High']], '')));
+    h('div', {}, ...select('inv-risk', 'Risk at least', [['', 'Any'], ['25', 'Medium (25+)'], ['50', 'High (50+)'], ['75', 'Critical (75+)']], '')));
   const tree = h('div', { class: 'tree', id: 'inv-tree', 'aria-live': 'polite', 'aria-busy': 'true' });
   const detail = h('div', { class: 'detail', id: 'inv-detail' });
   const exportLink = h('button', { type: 'button', class: 'quiet', onclick: downloadSpec }, 'Export OpenAPI');
