@@ -467,6 +467,8 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
         if width == SIZES[0].0 {
             keyboard_walk(&session, stack.admin).await;
             no_console_errors(&session, "inventory, by keyboard", width).await;
+            let file = shots.join(format!("inventory-detail-{width}.png"));
+            session.screenshot(&file, width, height).await;
             assert_eq!(
                 as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await,
                 StatusCode::OK

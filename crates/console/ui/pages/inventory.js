@@ -77,7 +77,9 @@ async function list() {
   view.tree.setAttribute('aria-busy', 'true');
   try {
     const data = await api.call(path, { signal: view.signal });
-    fill(view.tree, buildTree(data.items || []));
+    view.items = data.items || [];
+    fill(view.tree, buildTree(view.items));
+    if (!view.selected) fill(view.detail, summary(view.items));
   } catch (error) {
     if (!view.signal.aborted) fill(view.tree, problem(`The inventory could not be loaded: ${error.message}`));
   }
@@ -90,6 +92,22 @@ function markSelected() {
     if (link.dataset.id === view.selected) link.setAttribute('aria-current', 'true');
     else link.removeAttribute('aria-current');
   }
+}
+
+// What the listed endpoints add up to, shown while none is chosen.
+function summary(items) {
+  const count = (keep) => num(items.filter(keep).length);
+  return section('Summary', 'inv-summary-title',
+    facts([
+      ['Endpoints', num(items.length)],
+      ['Shadow (not in the spec)', count((e) => e.drift === 'shadow')],
+      ['Zombie (deprecated, still called)', count((e) => e.drift === 'zombie')],
+      ['Orphan (declared, never seen)', count((e) => e.drift === 'orphan')],
+      ['Answering without credentials', count((e) => e.auth_required === false)],
+      ['Carrying sensitive data', count((e) => (e.sensitive || []).length > 0)],
+      ['High or critical risk', count((e) => ['high', 'critical'].includes(e.risk?.level))],
+    ]),
+    h('p', { class: 'help' }, 'Choose an endpoint to see its schema, parameters, risk and traffic.'));
 }
 
 // Hosts, then path segments, then the endpoints at each path.
@@ -146,7 +164,7 @@ function leaf(e) {
 
 async function showDetail(id) {
   if (!id) {
-    fill(view.detail, h('p', { class: 'empty hint' }, 'Choose an endpoint to see its schema, parameters, risk and traffic.'));
+    fill(view.detail, summary(view.items || []));
     return;
   }
   fill(view.detail, h('p', { class: 'loading' }, 'Loading the endpoint…'));
