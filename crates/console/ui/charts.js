@@ -6,6 +6,8 @@
 import { h, s, num } from './dom.js';
 
 const HEIGHT = 180;
+const MIN_SPAN = 10 * 60 * 1000;
+const SPARSE = 12;
 const PAD = { top: 10, right: 12, bottom: 24, left: 44 };
 
 // Round tick steps (1, 2, 5 x 10^n, at least 1: these are counts) for a
@@ -32,8 +34,9 @@ function draw(box, spec) {
   const series = spec.series.filter((x) => x.points.length);
   const all = series.flatMap((x) => x.points);
   const times = all.map((p) => p[0]);
-  const t0 = Math.min(...times);
-  const t1 = Math.max(...times, t0 + 1);
+  const t1 = Math.max(...times);
+  // At least ten minutes wide, so that a few points still read as a series.
+  const t0 = Math.min(...times, t1 - MIN_SPAN);
   const top = ticks(Math.max(1, ...all.map((p) => p[1])));
   const vmax = top[top.length - 1];
   const x = (t) => PAD.left + ((t - t0) / (t1 - t0)) * (width - PAD.left - PAD.right);
@@ -52,7 +55,10 @@ function draw(box, spec) {
     const d = serie.points
       .map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`)
       .join('');
-    return s('path', { class: `line ${serie.class}`, d });
+    // Sparse series get a dot at each point (a single point has no line).
+    const dots = serie.points.length > SPARSE ? [] : serie.points
+      .map((p) => s('circle', { class: `dot ${serie.class}`, cx: x(p[0]).toFixed(1), cy: y(p[1]).toFixed(1), r: 3 }));
+    return s('g', {}, s('path', { class: `line ${serie.class}`, d }), dots);
   });
   const svg = s('svg', {
     width, height: HEIGHT, viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img',

@@ -191,8 +191,12 @@ function text(value) {
   return String(value);
 }
 
+// "PHONE_NUMBER" -> "Phone number", "unauthenticated_admin" ->
+// "Unauthenticated admin"; short words stay as they are (JWT, SSN, IP).
 function humanize(kind) {
-  const text = String(kind || '').replace(/_/g, ' ');
+  const words = String(kind || '').split('_')
+    .map((word) => (word.length <= 3 ? word : word.toLowerCase()));
+  const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -216,8 +220,10 @@ function authText(e) {
 
 function detailPanel(e) {
   const params = (e.params || []).map((p) => [h('code', {}, p.name), 'path', p.format ? `${p.type} (${p.format})` : p.type]);
-  for (const [name, schema] of Object.entries(e.query_params?.properties || {})) {
-    params.push([h('code', {}, name), 'query', schema.type || text(schema)]);
+  for (const [where, schema] of [['query', e.query_params], ['body', e.request_body]]) {
+    for (const [name, property] of Object.entries(schema?.properties || {})) {
+      params.push([h('code', {}, name), where, text(property.type ?? property.oneOf?.map((o) => o.type) ?? '–')]);
+    }
   }
   const sensitive = (e.sensitive || []).map((s) => typeof s === 'string' ? [s, '–', '–', '–']
     : [humanize(s.kind), text(s.location), h('code', {}, s.path), num(s.count)]);
@@ -241,7 +247,8 @@ function detailPanel(e) {
       ['Business function', e.function ? `${e.function.replace(/_/g, '-')}${e.function_reason ? ` (${e.function_reason})` : ''}` : undefined],
       ['Requests', num(e.requests)],
       ['Statuses', statuses || undefined],
-      ['Content types', [...(e.request_content_types || []), ...(e.response_content_types || [])].join(', ') || undefined],
+      ['Request types', (e.request_content_types || []).join(', ') || undefined],
+      ['Response types', (e.response_content_types || []).join(', ') || undefined],
       ['First seen', e.first_seen ? time(e.first_seen) : undefined],
       ['Last seen', e.last_seen ? `${time(e.last_seen)} (${ago(e.last_seen)})` : undefined],
     ]),
