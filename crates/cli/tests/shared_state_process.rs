@@ -1,7 +1,7 @@
 //! Several gateways, one policy: three `rampart serve` processes sharing a
 //! Redis admit a shared limit of N at most N x 1.01 times between them, a
 //! ban made by one is enforced by the others (and lifted on all of them by
-//! an operator's `DELETE /bans` at any one), and a Redis outage is visible
+//! an operator's `DELETE /api/bans` at any one), and a Redis outage is visible
 //! (metric and event) while limits fall back as configured, until the
 //! gateways reconnect by themselves.
 
@@ -45,7 +45,7 @@ fn origin() -> SocketAddr {
 const LIMIT: usize = 100;
 const ADMIN_TOKEN: &str = "test-admin-token";
 
-/// `DELETE /bans` on an admin listener: its status and body.
+/// `DELETE /api/bans` on an admin listener: its status and body.
 fn lift_ban(admin: u16, body: &str) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", admin)).unwrap();
     stream
@@ -53,7 +53,7 @@ fn lift_ban(admin: u16, body: &str) -> (u16, String) {
         .unwrap();
     write!(
         stream,
-        "DELETE /bans HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "DELETE /api/bans HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();

@@ -123,7 +123,7 @@ pub fn walkthrough(gateway: SocketAddr, admin: SocketAddr) -> String {
     let mut text = format!(
         "Rampart demo is running.\n\
          \x20 gateway  {base}   (Rampart, in front of a built-in demo API)\n\
-         \x20 admin    http://{admin}   (/metrics, /healthz, /readyz)\n\
+         \x20 admin    http://{admin}   (/metrics, /healthz, /readyz; the admin API under /api/, described at /api/openapi.json)\n\
          \x20 demo login: {} / {}\n\n\
          Normal traffic:\n",
         DEMO_CUSTOMER.email, DEMO_CUSTOMER.password
@@ -232,7 +232,8 @@ mod tests {
             crate::gateway_config(loopback, loopback, server.addr, TOKEN),
         )
         .unwrap();
-        let gateway = Gateway::start(GatewayConfig::load(&file).unwrap())
+        let console = Some(rampart_console::Console::factory());
+        let gateway = Gateway::start_with(GatewayConfig::load(&file).unwrap(), console)
             .await
             .unwrap();
         let at = gateway.listeners[0].1;
@@ -246,7 +247,7 @@ mod tests {
             let inventory = exchange(
                 gateway.admin_addr,
                 "GET",
-                "/inventory",
+                "/api/inventory",
                 &[("authorization", &auth)],
                 b"",
             )

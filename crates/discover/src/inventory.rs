@@ -579,6 +579,11 @@ impl Inventory {
                 .collect(),
             first_seen: stats.first_seen.clone(),
             last_seen: stats.last_seen.clone(),
+            traffic: stats
+                .minutes
+                .iter()
+                .map(|(minute, count)| (minute.to_owned(), count))
+                .collect(),
             method: method.clone(),
             template: template.clone(),
         }

@@ -30,6 +30,7 @@ pub mod sensitive;
 pub mod spec;
 pub mod stats;
 pub mod template;
+pub mod traffic;
 pub mod tree;
 pub mod vecmap;
 

@@ -77,6 +77,10 @@ pub struct EndpointReport {
     pub first_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
+    /// Requests per minute (`YYYY-MM-DDTHH:MM` as the records' times were
+    /// written), oldest first, the latest minutes only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traffic: Vec<(String, u64)>,
 }
 
 /// A declared operation no traffic reached.

@@ -107,6 +107,9 @@ pub struct EndpointStats {
     pub first_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
+    /// Requests per minute, the latest minutes only.
+    #[serde(default)]
+    pub minutes: crate::traffic::MinuteCounts,
     /// Boxed, as the bodies' schemas are: endpoints are kept in vectors
     /// with spare room, so what is inline here is paid for more than once.
     pub query: Box<Schema>,
@@ -143,6 +146,7 @@ impl EndpointStats {
             bounded_insert(&mut self.hosts, host, MAX_HOSTS, &mut self.dropped);
         }
         if let Some(ts) = &record.ts {
+            self.minutes.add(ts, 1);
             // `clone_from` reuses the stored buffer: the last-seen time
             // moves on almost every record.
             match &mut self.first_seen {
@@ -306,6 +310,7 @@ impl EndpointStats {
         if o.last_seen > self.last_seen {
             self.last_seen = o.last_seen.clone();
         }
+        self.minutes.merge(&o.minutes);
         self.query.merge(&o.query);
         self.headers.merge(&o.headers);
         merge_optional(&mut self.request_body, &o.request_body);

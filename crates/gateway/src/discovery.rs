@@ -19,7 +19,7 @@ use rampart_core::hash::FixedState;
 use rampart_core::ExchangeRecord;
 use rampart_discover::findings::Severity;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
-use rampart_discover::{Decision, EndpointId, EndpointMatcher, Inventory};
+use rampart_discover::{Decision, EndpointId, EndpointMatcher, Inventory, InventoryReport};
 use rampart_store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -73,8 +73,8 @@ pub struct Discovery {
     /// Operators' decisions (admin API) waiting for the worker to apply.
     decisions: Mutex<Vec<Decision>>,
     matcher: ArcSwap<EndpointMatcher>,
-    /// The latest inventory report, as JSON, for `GET /inventory`.
-    report: ArcSwap<String>,
+    /// The latest inventory report, for the admin API.
+    report: ArcSwap<InventoryReport>,
     profiles: ArcSwap<EndpointProfiles>,
     pub stats: DiscoveryStats,
     pub settings: DiscoverySettings,
@@ -164,8 +164,8 @@ impl Discovery {
         self.profiles.load().get(&id).cloned()
     }
 
-    /// The latest published inventory report (JSON).
-    pub fn report(&self) -> Arc<String> {
+    /// The latest published inventory report.
+    pub fn report(&self) -> Arc<InventoryReport> {
         self.report.load_full()
     }
 
@@ -194,8 +194,11 @@ pub struct EndpointProfile {
 /// rebuilt at each publication: an unkeyed hasher is enough.
 pub type EndpointProfiles = HashMap<EndpointId, Arc<EndpointProfile>, FixedState>;
 
-/// The inventory as operators read it (JSON) and the profiles the hot path reads.
-fn publishable(inventory: &mut Inventory, stats: &DiscoveryStats) -> (String, EndpointProfiles) {
+/// The inventory as operators read it and the profiles the hot path reads.
+fn publishable(
+    inventory: &mut Inventory,
+    stats: &DiscoveryStats,
+) -> (InventoryReport, EndpointProfiles) {
     let report = inventory.report();
     stats
         .overflowed_paths
@@ -220,8 +223,7 @@ fn publishable(inventory: &mut Inventory, stats: &DiscoveryStats) -> (String, En
             Some((EndpointId(id), Arc::new(profile)))
         })
         .collect();
-    let json = serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    (json, profiles)
+    (report, profiles)
 }
 
 /// Owns the inventory on its own thread.

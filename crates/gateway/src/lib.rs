@@ -6,7 +6,8 @@
 //! `upstream` (pools, health) and `h1` (the HTTP/1.1 client that speaks to
 //! upstreams); `config` validates the TOML file, `runtime` is
 //! the compiled snapshot the hot path reads, `reload` swaps it, `admin` serves
-//! metrics and health. Stages implement [`pipeline::Stage`].
+//! metrics and health (and the injected admin API), `traffic` counts
+//! outcomes per minute for it. Stages implement [`pipeline::Stage`].
 
 pub mod admin;
 pub mod balance;
@@ -45,6 +46,7 @@ mod sync;
 pub mod telemetry;
 pub mod tls;
 pub mod tokens;
+pub mod traffic;
 pub mod upstream;
 pub mod workers;
 

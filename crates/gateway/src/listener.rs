@@ -85,6 +85,7 @@ pub async fn accept_loop(
         };
         if worker.shared.runtime.load().refuses_connection(peer) {
             metrics::counter!(telemetry::CONNECTIONS_REFUSED, "reason" => "ban").increment(1);
+            worker.shared.traffic.refused_connection();
             tracing::debug!(%peer, "connection refused at accept");
             continue;
         }

@@ -36,6 +36,8 @@ pub struct Shared {
     /// Which exchanges become events (`[events]`, read at start).
     pub event_filter: EventFilter,
     pub services: Services,
+    /// Outcomes since the last minute was recorded (console statistics).
+    pub traffic: Arc<crate::traffic::TrafficTally>,
 }
 
 /// What the gateway knows of the client connection a request arrived on.
@@ -773,6 +775,12 @@ impl ExchangeTail {
             self.ctx.started.elapsed().as_secs_f64(),
         );
         telemetry::count_reasons(&self.ctx.reasons);
+        let upstream_failed = self
+            .ctx
+            .reasons
+            .iter()
+            .any(|r| r.source.starts_with("upstream."));
+        self.shared.traffic.count(self.action, upstream_failed);
         let Some(events) = &self.shared.events else {
             return;
         };

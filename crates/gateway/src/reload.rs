@@ -139,12 +139,11 @@ fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) 
     };
     if listeners(current) != listeners(next)
         || current.admin_listen != next.admin_listen
-        || current.admin_token != next.admin_token
         || current.events != next.events
         || current.discovery != next.discovery
     {
         tracing::warn!(
-            "listener, admin, [events] and [discovery] changes take effect at the next restart"
+            "listener, admin.listen, [events] and [discovery] changes take effect at the next restart"
         );
     }
 }

@@ -1,7 +1,8 @@
-//! A running gateway: binds the listeners and the admin listener, starts the
-//! event sink and the reloader, and drains on shutdown.
+//! A running gateway: binds the listeners and the admin listener (with the
+//! admin API a caller injects), starts the event sink, the traffic
+//! statistics and the reloader, and drains on shutdown.
 
-use crate::admin::{self, AdminState};
+use crate::admin::{self, AdminApiFactory, AdminState};
 use crate::bind;
 use crate::config::GatewayConfig;
 use crate::discovery::Discovery;
@@ -13,6 +14,7 @@ use crate::reload::Reloader;
 use crate::runtime::{Runtime, Services};
 use crate::shared::SharedLink;
 use crate::telemetry;
+use crate::traffic::{self, TrafficStore};
 use crate::workers::Workers;
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
@@ -33,6 +35,8 @@ pub struct Gateway {
     stop: watch::Sender<bool>,
     workers: Workers,
     background_tasks: Vec<JoinHandle<()>>,
+    /// Writes the last minute's counts when told to stop.
+    traffic_recorder: Option<JoinHandle<()>>,
     graceful: Arc<GracefulShutdown>,
     sink: Option<EventSink>,
     /// Each listener's name and the address it is bound to (port 0 resolved).
@@ -48,11 +52,21 @@ pub struct DrainReport {
 }
 
 impl Gateway {
-    /// Binds every listener and starts serving. Fails (naming the address or
-    /// file) if a listener cannot be bound or the event outputs cannot be opened.
-    /// Must be called inside a tokio runtime, which runs the admin listener
-    /// and the reloader; client traffic is served by the worker threads.
+    /// Binds every listener and starts serving, the admin listener with
+    /// metrics and health only. Fails (naming the address or file) if a
+    /// listener cannot be bound or the event outputs cannot be opened. Must
+    /// be called inside a tokio runtime, which runs the admin listener and
+    /// the reloader; client traffic is served by the worker threads.
     pub async fn start(config: GatewayConfig) -> anyhow::Result<Gateway> {
+        Self::start_with(config, None).await
+    }
+
+    /// [`Gateway::start`], with the admin API `admin_api` builds from the
+    /// gateway's state answering every admin path but metrics and health.
+    pub async fn start_with(
+        config: GatewayConfig,
+        admin_api: Option<AdminApiFactory>,
+    ) -> anyhow::Result<Gateway> {
         telemetry::prometheus();
         for warning in config.warning_lines() {
             tracing::warn!("{warning}");
@@ -96,6 +110,7 @@ impl Gateway {
                 min_signal_score: config.events.min_signal_score,
             },
             services,
+            traffic: Arc::default(),
         });
         let (stop, stop_rx) = watch::channel(false);
         let graceful = Arc::new(GracefulShutdown::new());
@@ -110,18 +125,35 @@ impl Gateway {
         let admin = Arc::new(AdminState {
             shared: Arc::clone(&shared),
             ready: true.into(),
+            stopping: stop_rx.clone(),
         });
-        tracing::info!(addr = %admin_addr, "admin listening");
+        let api = admin_api.map(|build| build(Arc::clone(&admin)));
+        tracing::info!(addr = %admin_addr, api = api.is_some(), "admin listening");
         let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
         let background_tasks = vec![
             tokio::spawn(admin::serve(
                 admin_listener,
                 Arc::clone(&admin),
+                api,
                 stop_rx.clone(),
             )),
             tokio::spawn(Arc::clone(&reloader).watch(stop_rx.clone())),
-            tokio::spawn(metrics_upkeep(shared.services.shared.clone(), stop_rx)),
+            tokio::spawn(metrics_upkeep(
+                shared.services.shared.clone(),
+                stop_rx.clone(),
+            )),
         ];
+        let traffic_recorder = config.events.sqlite.clone().map(|path| {
+            let store = TrafficStore {
+                path,
+                max_age: config.events.sqlite_max_age,
+            };
+            tokio::spawn(traffic::record_minutes(
+                Arc::clone(&shared.traffic),
+                store,
+                stop_rx,
+            ))
+        });
         Ok(Gateway {
             shared,
             admin,
@@ -129,6 +161,7 @@ impl Gateway {
             stop,
             workers,
             background_tasks,
+            traffic_recorder,
             graceful,
             sink,
             listeners,
@@ -142,6 +175,13 @@ impl Gateway {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, a)| *a)
+    }
+
+    /// What the admin API reads and acts on (inventory, ban list, event
+    /// sink, configuration): for an embedder's own admin endpoints and for
+    /// tests.
+    pub fn admin_state(&self) -> Arc<AdminState> {
+        Arc::clone(&self.admin)
     }
 
     /// Re-reads the configuration file now (what SIGHUP does).
@@ -173,6 +213,9 @@ impl Gateway {
         }
         for task in self.background_tasks {
             task.abort();
+        }
+        if let Some(recorder) = self.traffic_recorder {
+            let _ = recorder.await;
         }
         if let Some(sink) = self.sink {
             drop(self.shared);

@@ -20,8 +20,6 @@ const SPEC: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"
   "/accounts/{account_id}": {"get": {"parameters": [{"name": "account_id", "in": "path", "required": true,
       "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}"#;
 
-const ADMIN_TOKEN: &str = "behaviour-admin-token";
-
 struct Setup {
     gateway: TestGateway,
     upstream: TestUpstream,
@@ -37,10 +35,7 @@ async fn setup(sections: &str, stages: &[&str]) -> Setup {
         "[discovery]\nspec = {:?}\n\n{sections}",
         spec.display().to_string()
     );
-    let text = with_stages(&config(&[upstream.addr], ""), stages, &sections).replace(
-        "[admin]\n",
-        &format!("[admin]\ntoken = \"{ADMIN_TOKEN}\"\n"),
-    );
+    let text = with_stages(&config(&[upstream.addr], ""), stages, &sections);
     Setup {
         gateway: TestGateway::start(&text).await,
         upstream,
@@ -175,12 +170,7 @@ async fn monitor_mode_alone_records_the_walk_and_refuses_nothing() {
 async fn wait_for_login_function(setup: &Setup) {
     let mut last = serde_json::Value::Null;
     for _ in 0..100 {
-        let request = Request::get("/inventory")
-            .header("host", "admin")
-            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
-            .body(full(""))
-            .unwrap();
-        last = body_json(send(setup.gateway.gateway.admin_addr, request).await).await;
+        last = setup.gateway.inventory();
         let endpoints = last["endpoints"].as_array().cloned().unwrap_or_default();
         if endpoints
             .iter()

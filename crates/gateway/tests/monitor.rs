@@ -8,8 +8,6 @@ mod support;
 use std::net::SocketAddr;
 use support::*;
 
-const TOKEN: &str = "admin-token-0123456789";
-
 /// Clients, told apart by the address a trusted proxy (loopback) forwards.
 const FROM_US: &str = "8.8.8.8";
 const BANNED: &str = "198.51.100.7";
@@ -50,7 +48,6 @@ action = {{ type = "rate_limit", limit = "per-ip" }}
     config(&[upstream], "")
         .replace("[[listeners]]", &protection)
         .replace("[server]", "[server]\ntrusted_proxies = [\"127.0.0.0/8\"]")
-        .replace("[admin]\n", &format!("[admin]\ntoken = \"{TOKEN}\"\n"))
 }
 
 async fn from(gw: &TestGateway, client: &str, path: &str) -> u16 {
@@ -60,15 +57,6 @@ async fn from(gw: &TestGateway, client: &str, path: &str) -> u16 {
         .body(full(""))
         .unwrap();
     send(gw.addr(), request).await.status().as_u16()
-}
-
-async fn ban(gw: &TestGateway, client: &str) {
-    let request = hyper::Request::post("/bans")
-        .header("host", "admin")
-        .header("authorization", format!("Bearer {TOKEN}"))
-        .body(full(format!(r#"{{"network":"{client}"}}"#)))
-        .unwrap();
-    assert_eq!(send(gw.gateway.admin_addr, request).await.status(), 201);
 }
 
 /// The action of the one event about `client` on `path`.
@@ -94,7 +82,7 @@ fn actions_of_the_four(events: &[serde_json::Value]) -> [String; 4] {
 /// Sends the four would-be refusals; returns their statuses in order:
 /// geo fence, ban, honeypot, second search over the limit.
 async fn run_the_four(gw: &TestGateway) -> [u16; 4] {
-    ban(gw, BANNED).await;
+    gw.ban(BANNED);
     assert_eq!(from(gw, LIMITED, "/search").await, 200, "within the quota");
     [
         from(gw, FROM_US, "/orders").await,

@@ -1,5 +1,6 @@
 //! The `events` table: security events written by the sink and read back by
-//! the console, newest first, optionally for one client.
+//! the console, newest first, filtered (time, client, endpoint, action,
+//! detector) and paged by id, or summed by client and by detector.
 //!
 //! Event fields come from clients (paths, hosts, evidence): they are bound as
 //! parameters, never spliced into SQL, and read back byte for byte.
@@ -29,8 +30,79 @@ struct StoredReason<'json> {
     score: &'json RawValue,
 }
 
+/// Which events [`Store::query_events`] returns; each field set narrows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Events at or after this time (RFC 3339 UTC with milliseconds, as
+    /// stored).
+    pub from: Option<String>,
+    /// Events before this time.
+    pub to: Option<String>,
+    pub client_ip: Option<String>,
+    pub action: Option<String>,
+    /// A reason source (`sqli.union`) or a family of them (`sqli`).
+    pub detector: Option<String>,
+    /// Events on one endpoint: its method and path template (`/users/{id}`).
+    pub endpoint: Option<(String, String)>,
+    /// Only events whose id is below this (the previous page's last).
+    pub before_id: Option<i64>,
+    pub limit: usize,
+}
+
+/// One client's events, as the console's top offenders list shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientSummary {
+    pub client_ip: String,
+    /// Exchanges the client's events stand for (repeats counted).
+    pub events: u64,
+    /// Of them, those refused (block, ban, rate limit, deception).
+    pub blocked: u64,
+    pub max_score: f64,
+    pub last_time: String,
+}
+
+/// Actions that refused the exchange.
+const REFUSING_ACTIONS: &str = "('block', 'ban', 'rate_limit', 'deceive')";
+
+/// The `WHERE` of [`Store::query_events`]: each condition holds when its
+/// parameter is NULL.
+const EVENT_FILTER: &str = "(?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR time < ?2) \
+     AND (?3 IS NULL OR client_ip = ?3) AND (?4 IS NULL OR action = ?4) \
+     AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(events.reasons) r \
+          WHERE json_extract(r.value, '$.source') = ?5 \
+             OR substr(json_extract(r.value, '$.source'), 1, length(?5) + 1) = ?5 || '.')) \
+     AND (?6 IS NULL OR (method = ?6 AND path GLOB ?7 \
+          AND length(path) - length(replace(path, '/', '')) = ?8)) \
+     AND id < ?9";
+
+/// A path template as a GLOB pattern: each `{param}` matches anything;
+/// with the same number of slashes (checked beside it), anything within
+/// one segment.
+fn template_glob(template: &str) -> String {
+    let mut glob = String::with_capacity(template.len());
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' if !in_param => {
+                in_param = true;
+                glob.push('*');
+            }
+            '}' if in_param => in_param = false,
+            _ if in_param => {}
+            '*' | '?' | '[' => {
+                glob.push('[');
+                glob.push(c);
+                glob.push(']');
+            }
+            _ => glob.push(c),
+        }
+    }
+    glob
+}
+
 /// A row as SQLite returns it, before its reasons JSON is decoded.
 struct EventRow {
+    id: i64,
     event: SecurityEvent,
     reasons_json: String,
 }
@@ -38,6 +110,7 @@ struct EventRow {
 impl EventRow {
     fn read(row: &Row<'_>) -> rusqlite::Result<EventRow> {
         Ok(EventRow {
+            id: row.get("id")?,
             event: SecurityEvent {
                 time: row.get("time")?,
                 request_id: row.get("request_id")?,
@@ -141,6 +214,104 @@ impl Store {
         )
     }
 
+    /// The events `query` asks for with their ids, newest first (by id).
+    pub fn query_events(
+        &self,
+        query: &EventQuery,
+    ) -> Result<Vec<(i64, SecurityEvent)>, StoreError> {
+        let (method, glob, slashes) = match &query.endpoint {
+            Some((method, template)) => (
+                Some(method.as_str()),
+                Some(template_glob(template)),
+                Some(template.matches('/').count() as i64),
+            ),
+            None => (None, None, None),
+        };
+        let rows = self.select_rows(
+            "query_events",
+            &format!("{SELECT_EVENT} WHERE {EVENT_FILTER} ORDER BY id DESC LIMIT ?10"),
+            (
+                query.from.as_deref(),
+                query.to.as_deref(),
+                query.client_ip.as_deref(),
+                query.action.as_deref(),
+                query.detector.as_deref(),
+                method,
+                glob,
+                slashes,
+                query.before_id.unwrap_or(i64::MAX),
+                sql_limit(query.limit),
+            ),
+        )?;
+        rows.into_iter()
+            .map(|row| Ok((row.id, self.event_from_row(row)?)))
+            .collect()
+    }
+
+    /// The clients with the most events since `from` (RFC 3339), most
+    /// first; `offset` skips the first ones (pagination).
+    pub fn top_clients(
+        &self,
+        from: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<ClientSummary>, StoreError> {
+        let error = |source| StoreError::query(&self.path, "top_clients", source);
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT client_ip, sum(coalesce(count, 1)) AS n, \
+                 sum(CASE WHEN action IN {REFUSING_ACTIONS} THEN coalesce(count, 1) ELSE 0 END), \
+                 max(score), max(coalesce(last_time, time)) \
+                 FROM events WHERE time >= ?1 GROUP BY client_ip \
+                 ORDER BY n DESC, client_ip LIMIT ?2 OFFSET ?3"
+            ))
+            .map_err(error)?;
+        let rows = statement
+            .query_map((from, sql_limit(limit), sql_limit(offset)), |row| {
+                Ok(ClientSummary {
+                    client_ip: row.get(0)?,
+                    events: row.get::<_, i64>(1)?.max(0) as u64,
+                    blocked: row.get::<_, i64>(2)?.max(0) as u64,
+                    max_score: row.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
+                    last_time: row.get(4)?,
+                })
+            })
+            .map_err(error)?;
+        rows.collect::<Result<_, _>>().map_err(error)
+    }
+
+    /// The reason sources (detectors, rules) behind the events since `from`,
+    /// of one client or of all, with the exchanges they stand for, most
+    /// first.
+    pub fn top_sources(
+        &self,
+        from: &str,
+        client_ip: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let error = |source| StoreError::query(&self.path, "top_sources", source);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT json_extract(r.value, '$.source') AS source, \
+                 sum(coalesce(e.count, 1)) AS n \
+                 FROM events e, json_each(e.reasons) r \
+                 WHERE e.time >= ?1 AND (?2 IS NULL OR e.client_ip = ?2) \
+                 GROUP BY source ORDER BY n DESC, source LIMIT ?3",
+            )
+            .map_err(error)?;
+        let rows = statement
+            .query_map((from, client_ip, sql_limit(limit)), |row| {
+                Ok((
+                    row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    row.get::<_, i64>(1)?.max(0) as u64,
+                ))
+            })
+            .map_err(error)?;
+        rows.collect::<Result<_, _>>().map_err(error)
+    }
+
     /// How many events the store holds.
     pub fn event_count(&self) -> Result<u64, StoreError> {
         self.conn
@@ -210,19 +381,22 @@ impl Store {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<SecurityEvent>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(|source| StoreError::query(&self.path, operation, source))?;
-        let rows = statement
-            .query_map(params, EventRow::read)
-            .map_err(|source| StoreError::query(&self.path, operation, source))?;
-        let mut events = Vec::new();
-        for row in rows {
-            let row = row.map_err(|source| StoreError::query(&self.path, operation, source))?;
-            events.push(self.event_from_row(row)?);
-        }
-        Ok(events)
+        self.select_rows(operation, sql, params)?
+            .into_iter()
+            .map(|row| self.event_from_row(row))
+            .collect()
+    }
+
+    fn select_rows(
+        &self,
+        operation: &'static str,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<EventRow>, StoreError> {
+        let error = |source| StoreError::query(&self.path, operation, source);
+        let mut statement = self.conn.prepare_cached(sql).map_err(error)?;
+        let rows = statement.query_map(params, EventRow::read).map_err(error)?;
+        rows.collect::<Result<_, _>>().map_err(error)
     }
 
     fn event_from_row(&self, row: EventRow) -> Result<SecurityEvent, StoreError> {
@@ -260,4 +434,16 @@ fn stored_score(raw: &RawValue) -> Result<f64, serde_json::Error> {
 /// Converts a caller's row limit to SQLite's integer, saturating.
 fn sql_limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_glob;
+
+    #[test]
+    fn a_template_globs_its_parameters_and_escapes_glob_characters() {
+        assert_eq!(template_glob("/users/{id}/orders"), "/users/*/orders");
+        assert_eq!(template_glob("/files/{name}.json"), "/files/*.json");
+        assert_eq!(template_glob("/a*b?/[c]"), "/a[*]b[?]/[[]c]");
+    }
 }

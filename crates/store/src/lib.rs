@@ -7,9 +7,13 @@
 //!   [`SecurityEvent`](rampart_core::SecurityEvent)s without ever waiting; a
 //!   background thread writes them in batches to a JSON-lines file and/or the
 //!   store, counting drops and write errors.
+//! - the console's reads: events filtered and paged ([`EventQuery`]),
+//!   traffic per minute ([`TrafficCounts`]) and the audit trail
+//!   ([`AuditEntry`]).
 //! - [`shared`]: rate limits and bans shared by several gateways through
 //!   Redis, with a per-limit fallback while Redis is unreachable.
 
+mod audit;
 mod error;
 mod events;
 mod migrate;
@@ -17,7 +21,11 @@ pub mod shared;
 mod sink;
 mod snapshot;
 mod store;
+mod traffic;
 
+pub use audit::AuditEntry;
 pub use error::{SinkError, StoreError};
-pub use sink::{EventSender, EventSink, ShutdownReport, SinkConfig, SinkStats};
+pub use events::{ClientSummary, EventQuery};
+pub use sink::{EventSender, EventSink, ShutdownReport, SinkConfig, SinkStats, TAP_CAPACITY};
 pub use store::Store;
+pub use traffic::TrafficCounts;

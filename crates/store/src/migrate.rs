@@ -55,6 +55,31 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
               ALTER TABLE events ADD COLUMN first_time TEXT;
               ALTER TABLE events ADD COLUMN last_time TEXT;",
     },
+    Migration {
+        version: 4,
+        name: "console: event filters, traffic per minute, audit trail",
+        sql: "CREATE INDEX events_by_action ON events (action, id);
+              CREATE TABLE traffic_minutes (
+                  minute          INTEGER PRIMARY KEY,
+                  requests        INTEGER NOT NULL DEFAULT 0,
+                  blocked         INTEGER NOT NULL DEFAULT 0,
+                  would_block     INTEGER NOT NULL DEFAULT 0,
+                  rate_limited    INTEGER NOT NULL DEFAULT 0,
+                  banned          INTEGER NOT NULL DEFAULT 0,
+                  deceived        INTEGER NOT NULL DEFAULT 0,
+                  upstream_errors INTEGER NOT NULL DEFAULT 0
+              );
+              CREATE TABLE audit (
+                  id      INTEGER PRIMARY KEY,
+                  time    TEXT NOT NULL,
+                  actor   TEXT NOT NULL,
+                  peer    TEXT NOT NULL,
+                  method  TEXT NOT NULL,
+                  path    TEXT NOT NULL,
+                  status  INTEGER NOT NULL,
+                  summary TEXT NOT NULL
+              );",
+    },
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 //! of it, the admin listener, and a printed list of things to try.
 
 use crate::commands::runtime;
+use rampart_console::Console;
 use rampart_gateway::{Gateway, GatewayConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ pub struct DemoArgs {
     /// Where the gateway listens.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Where the admin listener (metrics, health) listens.
+    /// Where the admin listener (metrics, health, the admin API) listens.
     #[arg(long, default_value = "127.0.0.1:9090")]
     pub admin: SocketAddr,
     /// Directory for the demo's configuration file and security events
@@ -42,7 +43,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
         let config_path = dir.join("rampart-demo.toml");
         std::fs::write(&config_path, demo_config(&args, api_addr))?;
-        let gateway = Gateway::start(GatewayConfig::load(&config_path)?).await?;
+        let config = GatewayConfig::load(&config_path)?;
+        let gateway = Gateway::start_with(config, Some(Console::factory())).await?;
         println!(
             "{}",
             rampart_demo::walkthrough(args.listen, gateway.admin_addr)
@@ -53,7 +55,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
         println!("Security events: {}", dir.join("events.jsonl").display());
         println!(
-            "API inventory learned from the traffic: curl -s -H 'authorization: Bearer {DEMO_ADMIN_TOKEN}' http://{}/inventory",
+            "API inventory learned from the traffic: curl -s -H 'authorization: Bearer {DEMO_ADMIN_TOKEN}' http://{}/api/endpoints",
             gateway.admin_addr
         );
         println!("Six failed logins in a minute from one address: the sixth is answered 429 (rule `limit-failed-logins`).");

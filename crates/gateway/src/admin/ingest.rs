@@ -1,69 +1,18 @@
-//! The token-protected admin endpoints of discovery:
-//! - `POST /ingest`: exchange records as JSON lines (mirrored traffic, the
-//!   passive mode), folded into the inventory; bad lines are reported with
-//!   their number and skipped;
-//! - `GET /inventory`: the current API inventory as JSON, with the template
-//!   decisions learning made and those operators made;
-//! - `POST /inventory/decisions`: one operator decision as JSON, e.g.
-//!   `{"decision":"parameter","parent":"/workflows"}` (every value under
-//!   it is a parameter's) or `{"decision":"split","parent":"/users",
-//!   "value":"me"}` (keep it literal); also `merge` and `rename`. It holds
-//!   from the next publication on and is stored with the inventory.
+//! What the console's discovery endpoints read: `POST /api/ingest` takes
+//! exchange records as JSON lines (mirrored traffic, the passive mode) and
+//! folds them into the inventory, reporting bad lines with their number;
+//! `POST /api/inventory/decisions` takes one operator decision, e.g.
+//! `{"decision":"parameter","parent":"/workflows"}` or
+//! `{"decision":"split","parent":"/users","value":"me"}` (also `merge` and
+//! `rename`). The readers live here, beside discovery, for their fuzz
+//! targets.
 
-use super::{bounded_body, json, refused_without_token, text, AdminState};
-use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::Full;
-use hyper::body::Incoming;
+use http::StatusCode;
 use rampart_core::{ExchangeRecord, RecordError, RecordReader};
 use rampart_discover::Decision;
 
-/// Largest ingestion request body.
-const MAX_INGEST_BYTES: usize = 64 * 1024 * 1024;
-/// Largest decision request body.
-const MAX_DECISION_BYTES: usize = 16 * 1024;
 /// Bad lines listed in an ingestion answer (all are counted).
 pub const MAX_REPORTED_ERRORS: usize = 100;
-
-pub async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    if let Some(refusal) = refused_without_token(state, &request) {
-        return refusal;
-    }
-    let Some(discovery) = state.shared.services.discovery.clone() else {
-        return text(
-            StatusCode::CONFLICT,
-            "discovery is not enabled: add a [discovery] table or the \"discover\" stage\n",
-        );
-    };
-    match (request.method(), request.uri().path()) {
-        (&Method::GET, "/inventory") => {
-            json(StatusCode::OK, discovery.report().as_str().to_owned())
-        }
-        (&Method::POST, "/ingest") => {
-            let body = match bounded_body(request, MAX_INGEST_BYTES).await {
-                Ok(body) => body,
-                Err(message) => return text(StatusCode::PAYLOAD_TOO_LARGE, message),
-            };
-            let summary = ingest(&body, |record| discovery.observe(record));
-            json(summary.status(), summary.to_json())
-        }
-        (&Method::POST, "/inventory/decisions") => {
-            let body = match bounded_body(request, MAX_DECISION_BYTES).await {
-                Ok(body) => body,
-                Err(message) => return text(StatusCode::PAYLOAD_TOO_LARGE, message),
-            };
-            let decided = parse_decision(&body).and_then(|decision| discovery.decide(decision));
-            match decided {
-                Ok(()) => json(StatusCode::ACCEPTED, r#"{"accepted":true}"#.to_owned()),
-                Err(message) => text(StatusCode::BAD_REQUEST, format!("{message}\n")),
-            }
-        }
-        _ => text(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "GET /inventory, POST /ingest or POST /inventory/decisions\n",
-        ),
-    }
-}
 
 /// What an ingestion request did, line by line.
 #[derive(Debug, Default)]

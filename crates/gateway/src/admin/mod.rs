@@ -1,17 +1,22 @@
-//! The admin listener (default 127.0.0.1:9090): Prometheus metrics, liveness
-//! and readiness, and, behind a bearer token, the API inventory and the
-//! ingestion endpoint for mirrored traffic (passive mode). Kept apart from
-//! client listeners so it can stay on loopback.
+//! The admin listener (default 127.0.0.1:9090): Prometheus metrics,
+//! liveness and readiness, served here so that they work whatever else runs;
+//! every other path goes to the admin API a caller injects (the console's
+//! `/api/`, see [`AdminApi`]), which the gateway does not depend on. Kept
+//! apart from client listeners so it can stay on loopback.
 
 use crate::proxy::Shared;
 use crate::telemetry;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::Full;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use rampart_discover::findings::Severity;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -20,25 +25,60 @@ use tokio::sync::watch;
 pub mod bans;
 pub mod ingest;
 
+/// The error of an admin response body that streams.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// An admin response body: whole or streamed (Server-Sent Events).
+pub type AdminBody = UnsyncBoxBody<Bytes, BoxError>;
+/// What [`AdminApi::call`] returns.
+pub type AdminFuture = Pin<Box<dyn Future<Output = Response<AdminBody>> + Send>>;
+
+/// The admin API served beside metrics and health: every request whose
+/// path is not `/metrics`, `/healthz` or `/readyz`. The request carries the
+/// peer's address as an [`AdminPeer`] extension.
+pub trait AdminApi: Send + Sync + 'static {
+    fn call(&self, request: Request<Incoming>) -> AdminFuture;
+}
+
+/// Builds the admin API once the gateway's state exists (at start).
+pub type AdminApiFactory = Box<dyn FnOnce(Arc<AdminState>) -> Arc<dyn AdminApi> + Send>;
+
+/// The address an admin request came from (a request extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminPeer(pub SocketAddr);
+
 /// What the admin endpoints read.
 pub struct AdminState {
     pub shared: Arc<Shared>,
     /// False once draining starts: load balancers should stop sending traffic.
     pub ready: AtomicBool,
+    /// Turns true when the gateway stops: long answers (event streams) end.
+    pub stopping: watch::Receiver<bool>,
 }
 
-pub async fn serve(listener: TcpListener, state: Arc<AdminState>, mut stop: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AdminState>,
+    api: Option<Arc<dyn AdminApi>>,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = stop.wait_for(|stopped| *stopped) => return,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let Ok((stream, peer)) = accepted else {
+            continue;
+        };
         let state = Arc::clone(&state);
+        let api = api.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
+            let service = service_fn(move |mut request: Request<Incoming>| {
                 let state = Arc::clone(&state);
-                async move { Ok::<_, std::convert::Infallible>(answer(&state, request).await) }
+                let api = api.clone();
+                request.extensions_mut().insert(AdminPeer(peer));
+                async move {
+                    Ok::<_, std::convert::Infallible>(answer(&state, api.as_deref(), request).await)
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -47,13 +87,22 @@ pub async fn serve(listener: TcpListener, state: Arc<AdminState>, mut stop: watc
     }
 }
 
-async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer(
+    state: &AdminState,
+    api: Option<&dyn AdminApi>,
+    request: Request<Incoming>,
+) -> Response<AdminBody> {
     let path = request.uri().path();
-    if path == "/ingest" || path == "/inventory" || path == "/inventory/decisions" {
-        return ingest::answer(state, request).await;
-    }
-    if path == "/bans" {
-        return bans::answer(state, request).await;
+    let own = matches!(path, "/metrics" | "/healthz" | "/readyz");
+    match api {
+        Some(api) if !own => return api.call(request).await,
+        None if !own => {
+            return text(
+                StatusCode::NOT_FOUND,
+                "not found: try /metrics, /healthz or /readyz\n",
+            )
+        }
+        _ => {}
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
@@ -69,17 +118,13 @@ async fn answer(state: &AdminState, request: Request<Incoming>) -> Response<Full
             response
         }
         "/healthz" => text(StatusCode::OK, "ok\n"),
-        "/readyz" => {
+        _ => {
             if state.ready.load(Ordering::Relaxed) {
                 text(StatusCode::OK, "ready\n")
             } else {
                 text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
             }
         }
-        _ => text(
-            StatusCode::NOT_FOUND,
-            "not found: try /metrics, /healthz, /readyz, /inventory, /ingest or /bans\n",
-        ),
     }
 }
 
@@ -157,67 +202,12 @@ fn refresh_ato(stats: &rampart_behave::ato::AtoStats) {
         .absolute(stats.attempts_dropped);
 }
 
-pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<AdminBody> {
+    let mut response = Response::new(
+        Full::new(body.into())
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
     *response.status_mut() = status;
     response
-}
-
-/// The admin token check of the endpoints that change or reveal state:
-/// refused when no `admin.token` is configured or the request does not
-/// carry it as a bearer token (compared in constant time).
-pub(crate) fn refused_without_token(
-    state: &AdminState,
-    request: &Request<Incoming>,
-) -> Option<Response<Full<Bytes>>> {
-    let config = state.shared.runtime.load().config.clone();
-    let Some(token) = config.admin_token.as_deref() else {
-        return Some(text(
-            StatusCode::FORBIDDEN,
-            "set admin.token in the configuration to enable this endpoint\n",
-        ));
-    };
-    let sent = request
-        .headers()
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let (a, b) = (sent.as_bytes(), token.as_bytes());
-    if a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
-        return None;
-    }
-    let mut refusal = text(
-        StatusCode::UNAUTHORIZED,
-        "a valid `Authorization: Bearer <admin.token>` is required\n",
-    );
-    refusal.headers_mut().insert(
-        http::header::WWW_AUTHENTICATE,
-        http::HeaderValue::from_static("Bearer"),
-    );
-    Some(refusal)
-}
-
-pub(crate) fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    let mut response = text(status, body);
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-/// A request body of at most `max_bytes`, or why it could not be read
-/// (answered with 413).
-pub(crate) async fn bounded_body(
-    request: Request<Incoming>,
-    max_bytes: usize,
-) -> Result<Bytes, String> {
-    use http_body_util::{BodyExt, Limited};
-    match Limited::new(request.into_body(), max_bytes).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) => Err(format!(
-            "the body could not be read within {max_bytes} bytes: {e}\n"
-        )),
-    }
 }

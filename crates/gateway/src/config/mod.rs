@@ -16,7 +16,7 @@ pub use events::EventSettings;
 
 use crate::ipset::IpSet;
 use http::HeaderName;
-use raw::{RawConfig, RawListener, RawRoute, RawUpstream};
+use raw::{RawAdmin, RawConfig, RawListener, RawRoute, RawUpstream};
 use std::collections::HashSet;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -30,8 +30,10 @@ pub struct GatewayConfig {
     pub file: PathBuf,
     pub server: ServerSettings,
     pub admin_listen: SocketAddr,
-    /// Bearer token required by the admin ingestion and inventory endpoints.
-    pub admin_token: Option<String>,
+    /// Bearer tokens of the admin API, each with the name the audit trail
+    /// records (`admin` for `[admin] token`, `env` for `RAMPART_ADMIN_TOKEN`).
+    /// Empty: the API refuses every request but its description.
+    pub admin_tokens: Vec<AdminToken>,
     pub events: EventSettings,
     /// Set when the `discover` stage is listed or `[discovery]` is present.
     pub discovery: Option<crate::discovery::DiscoverySettings>,
@@ -55,6 +57,29 @@ pub struct GatewayConfig {
     /// was meant (key path and why).
     pub warnings: Vec<Problem>,
 }
+
+/// One bearer token of the admin API and who holds it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken {
+    /// Recorded in the audit trail as who made a change.
+    pub name: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminToken")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The environment variable whose value, when set and not empty, is an
+/// admin token named `env` (read each time the file is loaded).
+pub const ADMIN_TOKEN_ENV: &str = "RAMPART_ADMIN_TOKEN";
+
+/// The shortest admin token accepted.
+const MIN_ADMIN_TOKEN_CHARS: usize = 16;
 
 /// The prevention settings with the policy compiled from them.
 #[derive(Clone)]
@@ -201,16 +226,29 @@ impl GatewayConfig {
             .collect()
     }
 
-    /// Reads and validates a configuration file.
+    /// Reads and validates a configuration file, with the admin token of
+    /// the environment ([`ADMIN_TOKEN_ENV`]) when it is set.
     pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError::single(path.to_path_buf(), "", format!("cannot read the file: {e}"))
         })?;
-        Self::parse(path, &text)
+        let env_token = std::env::var(ADMIN_TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.is_empty());
+        Self::parse_with_env_token(path, &text, env_token)
     }
 
     /// Validates configuration text; `path` is used for messages and relative paths.
     pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
+        Self::parse_with_env_token(path, text, None)
+    }
+
+    /// [`GatewayConfig::parse`] with the admin token the environment gave.
+    pub fn parse_with_env_token(
+        path: &Path,
+        text: &str,
+        env_token: Option<String>,
+    ) -> Result<GatewayConfig, ConfigError> {
         let raw: RawConfig = serde_path_to_error::deserialize(toml::Deserializer::new(text))
             .map_err(|e| {
                 let key = e.path().to_string();
@@ -228,7 +266,7 @@ impl GatewayConfig {
                     format!("{}{location}", inner.message().trim().replace('\n', ": ")),
                 )
             })?;
-        Validator::new(path).validate(raw)
+        Validator::new(path).validate(raw, env_token)
     }
 }
 
@@ -294,7 +332,11 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn validate(mut self, raw: RawConfig) -> Result<GatewayConfig, ConfigError> {
+    fn validate(
+        mut self,
+        raw: RawConfig,
+        env_token: Option<String>,
+    ) -> Result<GatewayConfig, ConfigError> {
         let server = self.server(raw.server);
         let admin_listen = self.socket_addr(
             "admin.listen",
@@ -334,13 +376,7 @@ impl<'a> Validator<'a> {
                 false => (None, None),
             };
         let detect = self.detect(raw.detect.unwrap_or_default(), declared.as_ref());
-        let admin_token = raw.admin.token.filter(|t| {
-            let ok = t.len() >= 16;
-            if !ok {
-                self.problem("admin.token", "expected a token of at least 16 characters");
-            }
-            ok
-        });
+        let admin_tokens = self.admin_tokens(raw.admin, env_token, admin_listen);
         let (Some(detect), Some(prevent), true) = (detect, prevent, self.problems.is_empty())
         else {
             return Err(ConfigError {
@@ -352,7 +388,7 @@ impl<'a> Validator<'a> {
             file: self.file.to_path_buf(),
             server,
             admin_listen: admin_listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9090))),
-            admin_token,
+            admin_tokens,
             discovery,
             events,
             stages,
@@ -639,6 +675,55 @@ impl<'a> Validator<'a> {
             }
         }
         stages
+    }
+
+    /// `[admin] token`, `[[admin.tokens]]` and the environment's token;
+    /// an admin listener off loopback must have one.
+    fn admin_tokens(
+        &mut self,
+        raw: RawAdmin,
+        env_token: Option<String>,
+        listen: Option<SocketAddr>,
+    ) -> Vec<AdminToken> {
+        let named = raw
+            .tokens
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (format!("admin.tokens[{i}]"), t.name, t.token));
+        let given = raw
+            .token
+            .map(|token| ("admin.token".to_string(), "admin".to_string(), token))
+            .into_iter()
+            .chain(named)
+            .chain(env_token.map(|token| (ADMIN_TOKEN_ENV.to_string(), "env".to_string(), token)));
+        let mut tokens: Vec<AdminToken> = Vec::new();
+        for (key, name, token) in given {
+            if token.chars().count() < MIN_ADMIN_TOKEN_CHARS {
+                self.problem(
+                    key,
+                    format!("expected a token of at least {MIN_ADMIN_TOKEN_CHARS} characters"),
+                );
+            } else if name.is_empty() || tokens.iter().any(|t| t.name == name) {
+                self.problem(
+                    key,
+                    format!("expected a token name used once, got {name:?}"),
+                );
+            } else {
+                tokens.push(AdminToken { name, token });
+            }
+        }
+        if let Some(listen) = listen.filter(|l| !l.ip().is_loopback()) {
+            if tokens.is_empty() {
+                self.problem(
+                    "admin.listen",
+                    format!(
+                        "expected a loopback address such as \"127.0.0.1:9090\" unless an admin token is set \
+                         (admin.token, [[admin.tokens]] or {ADMIN_TOKEN_ENV}): {listen} would open the admin API to the network"
+                    ),
+                );
+            }
+        }
+        tokens
     }
 
     fn socket_addr(&mut self, key: &str, text: &str) -> Option<SocketAddr> {

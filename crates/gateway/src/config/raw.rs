@@ -116,8 +116,18 @@ pub struct RawServer {
 #[serde(deny_unknown_fields)]
 pub struct RawAdmin {
     pub listen: Option<String>,
-    /// Bearer token for `POST /ingest` and `GET /inventory`.
+    /// Bearer token of the admin API (`/api/`), named `admin` in the audit trail.
     pub token: Option<String>,
+    /// More bearer tokens, each with the name the audit trail records.
+    #[serde(default)]
+    pub tokens: Vec<RawAdminToken>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdminToken {
+    pub name: String,
+    pub token: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -241,11 +241,20 @@ pub struct TestGateway {
 
 impl TestGateway {
     pub async fn start(config_text: &str) -> TestGateway {
+        Self::start_with(config_text, None).await
+    }
+
+    /// A gateway whose admin listener also serves `admin_api` (the console's
+    /// tests pass theirs).
+    pub async fn start_with(
+        config_text: &str,
+        admin_api: Option<rampart_gateway::admin::AdminApiFactory>,
+    ) -> TestGateway {
         let dir = tempfile::tempdir().unwrap();
         let config_path = dir.path().join("rampart.toml");
         std::fs::write(&config_path, config_text).unwrap();
         let config = GatewayConfig::load(&config_path).unwrap_or_else(|e| panic!("{e}"));
-        let gateway = Gateway::start(config).await.unwrap();
+        let gateway = Gateway::start_with(config, admin_api).await.unwrap();
         TestGateway {
             gateway,
             dir,
@@ -259,6 +268,30 @@ impl TestGateway {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr(), path)
+    }
+
+    /// Bans `network` (an address or CIDR) as an operator would.
+    pub fn ban(&self, network: &str) {
+        let prevent = self
+            .gateway
+            .admin_state()
+            .shared
+            .runtime
+            .load()
+            .prevent
+            .clone();
+        let net = network
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| network.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .unwrap();
+        let target = rampart_prevent::BanTarget::Network(net);
+        assert!(prevent.unwrap().ban(target, "test".into()).is_some());
+    }
+
+    /// The inventory discovery published last.
+    pub fn inventory(&self) -> serde_json::Value {
+        let discovery = self.gateway.admin_state().shared.services.discovery.clone();
+        serde_json::to_value(&*discovery.unwrap().report()).unwrap()
     }
 
     pub fn events_path(&self) -> PathBuf {

@@ -52,8 +52,20 @@ pub struct Ban {
     pub reason: Arc<str>,
 }
 
+/// A ban in force, as [`BanList::active`] lists it for operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveBan {
+    pub target: BanTarget,
+    /// When this ban (its latest strike) started, milliseconds since the epoch.
+    pub since_millis: u64,
+    pub until_millis: u64,
+    pub strikes: u32,
+    pub reason: Arc<str>,
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
+    since_millis: u64,
     until_millis: u64,
     strikes: u32,
     reason: Arc<str>,
@@ -128,6 +140,7 @@ impl BanList {
             .map_or(0, |entry| entry.strikes);
         let strikes = previous_strikes.saturating_add(1);
         let entry = Entry {
+            since_millis: now,
             until_millis: now.saturating_add(self.ladder.duration_millis(strikes)),
             strikes,
             reason,
@@ -147,6 +160,7 @@ impl BanList {
             }
         }
         let entry = Entry {
+            since_millis: self.clock.now_millis(),
             until_millis: ban.until_millis,
             strikes: ban.strikes,
             reason: Arc::clone(&ban.reason),
@@ -196,6 +210,37 @@ impl BanList {
             map.retain(|_, entry| remembered(entry));
         }
         before - self.len()
+    }
+
+    /// The bans in force now (not those only remembered for escalation),
+    /// in no particular order.
+    pub fn active(&self) -> Vec<ActiveBan> {
+        let now = self.clock.now_millis();
+        let networks = self
+            .networks
+            .iter()
+            .map(|(net, entry)| (BanTarget::Network(net), entry));
+        let others = [
+            (&self.api_keys, BanTarget::ApiKey as fn(String) -> BanTarget),
+            (&self.users, BanTarget::User),
+            (&self.fingerprints, BanTarget::Fingerprint),
+        ]
+        .into_iter()
+        .flat_map(|(map, target)| {
+            map.iter()
+                .map(move |(id, entry)| (target(id.to_string()), entry))
+        });
+        networks
+            .chain(others)
+            .filter(|(_, entry)| entry.until_millis > now)
+            .map(|(target, entry)| ActiveBan {
+                target,
+                since_millis: entry.since_millis,
+                until_millis: entry.until_millis,
+                strikes: entry.strikes,
+                reason: Arc::clone(&entry.reason),
+            })
+            .collect()
     }
 
     /// Targets banned or remembered.
@@ -254,6 +299,27 @@ mod tests {
     fn list(config: BanConfig) -> (BanList, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::at(START));
         (BanList::new(&config, clock.clone()).unwrap(), clock)
+    }
+
+    #[test]
+    fn active_lists_bans_in_force_with_their_start_not_those_only_remembered() {
+        let (mut bans, clock) = list(BanConfig::default());
+        let net: IpNet = "203.0.113.0/24".parse().unwrap();
+        bans.ban(&BanTarget::Network(net), Arc::from("scan"))
+            .unwrap();
+        bans.ban(&BanTarget::User("mallory".into()), Arc::from("ato"))
+            .unwrap();
+        let mut active = bans.active();
+        active.sort_by_key(|b| format!("{:?}", b.target));
+        assert_eq!(active.len(), 2);
+        assert_eq!(active[0].target, BanTarget::Network(net));
+        assert_eq!(active[0].since_millis, START);
+        assert!(active[0].until_millis > START);
+        assert_eq!(active[1].target, BanTarget::User("mallory".into()));
+        assert_eq!(&*active[1].reason, "ato");
+        clock.advance(Duration::from_secs(24 * 3600));
+        assert!(bans.active().is_empty(), "ended bans are not listed");
+        assert_eq!(bans.len(), 2, "but still remembered");
     }
 
     fn client(ip: &str) -> ClientFacts {

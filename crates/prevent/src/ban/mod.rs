@@ -6,4 +6,4 @@ mod list;
 mod prefix;
 
 pub use ladder::{BanConfig, BanConfigError, BanLadder};
-pub use list::{Ban, BanKind, BanList, BanListFull, BanTarget};
+pub use list::{ActiveBan, Ban, BanKind, BanList, BanListFull, BanTarget};

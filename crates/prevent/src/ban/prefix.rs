@@ -66,6 +66,13 @@ impl<Bits: Copy + Eq + Hash + Masked, V> PrefixTable<Bits, V> {
     pub(crate) fn len(&self) -> usize {
         self.by_length.iter().map(|(_, map)| map.len()).sum()
     }
+
+    /// Every entry with its network bits and prefix length.
+    fn entries(&self) -> impl Iterator<Item = (Bits, u8, &V)> {
+        self.by_length
+            .iter()
+            .flat_map(|(len, map)| map.iter().map(move |(bits, v)| (*bits, *len, v)))
+    }
 }
 
 /// Integer address bits that can be masked to a prefix.
@@ -158,6 +165,19 @@ impl<V> NetworkTable<V> {
 
     pub(crate) fn len(&self) -> usize {
         self.v4.len() + self.v6.len()
+    }
+
+    /// Every network with its entry, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (IpNet, &V)> {
+        let v4 = self.v4.entries().filter_map(|(bits, len, v)| {
+            let net = ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(bits), len).ok()?;
+            Some((IpNet::V4(net), v))
+        });
+        let v6 = self.v6.entries().filter_map(|(bits, len, v)| {
+            let net = ipnet::Ipv6Net::new(std::net::Ipv6Addr::from(bits), len).ok()?;
+            Some((IpNet::V6(net), v))
+        });
+        v4.chain(v6)
     }
 }
 

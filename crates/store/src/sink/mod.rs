@@ -8,6 +8,11 @@
 //! gateway exports the count as `rampart_events_dropped_total`); a failed
 //! write is logged and counted and the thread goes on with the next batch.
 //!
+//! Written events are also offered to live subscribers ([`EventSender::subscribe`],
+//! the console's event stream) through a bounded broadcast: a subscriber
+//! that falls behind loses the oldest events and is told how many, and the
+//! writer never waits for one.
+//!
 //! Disk stays bounded: repeats within `aggregate_window` are folded into one
 //! event ([`aggregate`]), the JSON-lines file is rotated by size with a
 //! bounded number of kept files, and the store is trimmed by age, size and
@@ -44,6 +49,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
 
 /// How the sink is set up. `SinkConfig::default()` has no output: set at least
 /// one path.
@@ -165,12 +171,28 @@ impl Counters {
     }
 }
 
+/// Written events a live subscriber may be behind by before it loses the
+/// oldest.
+pub const TAP_CAPACITY: usize = 1024;
+
 /// State shared between the handle, the senders and the writer thread.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Shared {
     counters: Arc<Counters>,
     /// Set once by [`EventSink::shutdown`]: drain what is queued until then.
     stop_at: OnceLock<Instant>,
+    /// Written events, for live subscribers.
+    tap: broadcast::Sender<Arc<SecurityEvent>>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            counters: Arc::default(),
+            stop_at: OnceLock::new(),
+            tap: broadcast::channel(TAP_CAPACITY).0,
+        }
+    }
 }
 
 /// The request path's handle: cheap to clone, `send` never blocks.
@@ -203,6 +225,14 @@ impl EventSender {
     /// All of the sink's counters.
     pub fn stats(&self) -> SinkStats {
         self.shared.counters.stats()
+    }
+
+    /// Every event written from now on, as it is written. A receiver more
+    /// than [`TAP_CAPACITY`] events behind loses the oldest
+    /// (`RecvError::Lagged` says how many); the stream ends when the sink
+    /// stops.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<SecurityEvent>> {
+        self.shared.tap.subscribe()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The writer thread: every `drain_interval` it takes what is queued (it is
 //! never parked on the queue, so a request's `send` wakes no thread), folds
-//! repeats, hands each batch to every output, counts the outcome, and never
-//! stops on a write error.
+//! repeats, hands each batch to every output, counts the outcome, offers
+//! what was written to live subscribers, and never stops on a write error.
 
 use super::aggregate::{Aggregator, MAX_SERIES};
 use super::output::EventOutput;
@@ -154,6 +154,13 @@ impl Writer {
             &counters.write_errors
         };
         outcome.fetch_add(events, Ordering::Relaxed);
+        let tap = &self.shared.tap;
+        if every_output_wrote && tap.receiver_count() > 0 {
+            for event in batch {
+                // Only fails when the last subscriber just left.
+                let _ = tap.send(Arc::new(event.clone()));
+            }
+        }
     }
 
     fn counters(&self) -> &Counters {

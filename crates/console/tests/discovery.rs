@@ -1,9 +1,12 @@
 //! Discovery wired into the gateway: live traffic builds the inventory, which
 //! survives a restart through the embedded store; mirrored traffic is
-//! ingested through the token-protected admin endpoint.
+//! ingested through the token-protected admin API.
 
+mod common;
+#[path = "../../gateway/tests/support/mod.rs"]
 mod support;
 
+use common::StartConsole;
 use http::Request;
 use std::time::Duration;
 use support::*;
@@ -20,7 +23,7 @@ fn with_discovery(upstream: std::net::SocketAddr) -> String {
 }
 
 async fn inventory(admin: std::net::SocketAddr) -> serde_json::Value {
-    let request = Request::get("/inventory")
+    let request = Request::get("/api/inventory")
         .header("host", "admin")
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(full(""))
@@ -60,7 +63,7 @@ async fn wait_for_template(admin: std::net::SocketAddr, wanted: &str) -> serde_j
 #[tokio::test]
 async fn live_traffic_builds_an_inventory_that_survives_a_restart() {
     let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
+    let gw = TestGateway::start_with_console(&with_discovery(upstream.addr)).await;
     for id in [17, 342, 9051, 77, 1200, 63] {
         assert_eq!(
             get(gw.addr(), &format!("/api/users/{id}")).await.status(),
@@ -76,7 +79,10 @@ async fn live_traffic_builds_an_inventory_that_survives_a_restart() {
     } = gw;
     gateway.shutdown().await;
     let config = rampart_gateway::GatewayConfig::load(&config_path).unwrap();
-    let restarted = rampart_gateway::Gateway::start(config).await.unwrap();
+    let console = Some(rampart_console::Console::factory());
+    let restarted = rampart_gateway::Gateway::start_with(config, console)
+        .await
+        .unwrap();
     let inventory = inventory(restarted.admin_addr).await;
     assert!(
         templates(&inventory).contains(&"GET /api/users/{user_id}".to_string()),
@@ -89,7 +95,7 @@ async fn live_traffic_builds_an_inventory_that_survives_a_restart() {
 #[tokio::test]
 async fn mirrored_traffic_is_ingested_with_bad_lines_reported() {
     let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
+    let gw = TestGateway::start_with_console(&with_discovery(upstream.addr)).await;
     let admin = gw.gateway.admin_addr;
     let lines = concat!(
         r#"{"method":"GET","path":"/v2/orders/5f0c6a51-7d0b-4a8e-9d2b-1b9e6f0a2c11","status":200,"response_body":"{\"id\":\"x\"}"}"#,
@@ -98,13 +104,13 @@ async fn mirrored_traffic_is_ingested_with_bad_lines_reported() {
         r#"{"method":"GET","path":"/v2/orders/0a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d","status":200}"#,
         "\n",
     );
-    let unauthenticated = Request::post("/ingest")
+    let unauthenticated = Request::post("/api/ingest")
         .header("host", "a")
         .body(full(lines))
         .unwrap();
     assert_eq!(send(admin, unauthenticated).await.status(), 401);
 
-    let request = Request::post("/ingest")
+    let request = Request::post("/api/ingest")
         .header("host", "a")
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(full(lines))
@@ -121,7 +127,7 @@ async fn mirrored_traffic_is_ingested_with_bad_lines_reported() {
 #[tokio::test]
 async fn operators_force_a_parameter_through_the_admin_api() {
     let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_discovery(upstream.addr)).await;
+    let gw = TestGateway::start_with_console(&with_discovery(upstream.addr)).await;
     let admin = gw.gateway.admin_addr;
     let post = |path: &str, body: &str| {
         Request::post(path)
@@ -137,13 +143,13 @@ async fn operators_force_a_parameter_through_the_admin_api() {
         r#"{"method":"GET","path":"/regions/us","status":200,"response_body":"{\"x\":1,\"y\":2,\"z\":3}"}"#,
         "\n",
     );
-    assert_eq!(send(admin, post("/ingest", lines)).await.status(), 202);
+    assert_eq!(send(admin, post("/api/ingest", lines)).await.status(), 202);
     wait_for_template(admin, "GET /regions/eu").await;
 
     let bad = send(
         admin,
         post(
-            "/inventory/decisions",
+            "/api/inventory/decisions",
             r#"{"decision":"parameter","parent":"/{"}"#,
         ),
     )
@@ -151,14 +157,14 @@ async fn operators_force_a_parameter_through_the_admin_api() {
     assert_eq!(bad.status(), 400);
     let unknown = send(
         admin,
-        post("/inventory/decisions", r#"{"decision":"guess"}"#),
+        post("/api/inventory/decisions", r#"{"decision":"guess"}"#),
     )
     .await;
     assert_eq!(unknown.status(), 400);
     let forced = send(
         admin,
         post(
-            "/inventory/decisions",
+            "/api/inventory/decisions",
             r#"{"decision":"parameter","parent":"/regions"}"#,
         ),
     )
@@ -201,7 +207,7 @@ async fn endpoints_anyone_may_administer_are_findings_and_the_preset_refuses_the
             "[discovery]\n",
             "[prevent]\npresets = [\"protect-admin-endpoints\"]\n\n[discovery]\n",
         );
-    let gw = TestGateway::start(&config).await;
+    let gw = TestGateway::start_with_console(&config).await;
     // The vulnerable app answers everyone while discovery learns it.
     for (method, path) in [
         ("POST", "/api/debug/reset"),
