@@ -4,7 +4,7 @@
 //! every error, the token check, then the audit trail of changes.
 
 use crate::state::ApiState;
-use crate::{audit, auth, bans, clients, events, inventory, openapi, problem, stats};
+use crate::{assets, audit, auth, bans, clients, events, inventory, openapi, problem, stats};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{middleware, Router};
@@ -73,7 +73,8 @@ pub fn served() -> Vec<(Method, String)> {
         .collect()
 }
 
-/// The admin API's router.
+/// The admin API's router, and beside it (outside the token check: they
+/// hold no data) the web console's files ([`assets`]).
 pub fn router(state: ApiState) -> Router {
     let mut router = Router::new();
     for (path, routed) in table().paths {
@@ -92,4 +93,5 @@ pub fn router(state: ApiState) -> Router {
         // The audit layer reads bodies itself, within the ingestion bound.
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
+        .merge(assets::router())
 }

@@ -414,6 +414,7 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             session
                 .navigate(&format!("http://{}/#token={TOKEN}", stack.admin))
                 .await;
+            wait_drawn(&session, "overview").await;
             let address = session.execute("return location.href", json!([])).await;
             assert!(
                 !address.to_string().contains(TOKEN),
