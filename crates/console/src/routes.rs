@@ -73,9 +73,14 @@ pub fn served() -> Vec<(Method, String)> {
         .collect()
 }
 
-/// The admin API's router, and beside it (outside the token check: they
-/// hold no data) the web console's files ([`assets`]).
+/// The web console's files ([`assets`], outside the token check: they hold
+/// no data), and every other request to the admin API's router.
 pub fn router(state: ApiState) -> Router {
+    assets::router().fallback_service(api_router(state))
+}
+
+/// The admin API's router.
+fn api_router(state: ApiState) -> Router {
     let mut router = Router::new();
     for (path, routed) in table().paths {
         router = router.route(path, routed);
@@ -93,5 +98,4 @@ pub fn router(state: ApiState) -> Router {
         // The audit layer reads bodies itself, within the ingestion bound.
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
-        .merge(assets::router())
 }
