@@ -45,6 +45,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&config_path, demo_config(&args, api_addr))?;
         let config = GatewayConfig::load(&config_path)?;
         let gateway = Gateway::start_with(config, Some(Console::factory())).await?;
+        // The token rides in the fragment, which the browser keeps to itself:
+        // the console takes it and clears it from the address bar.
+        println!(
+            "Console: http://{}/#token={DEMO_ADMIN_TOKEN} (admin token: {DEMO_ADMIN_TOKEN})",
+            gateway.admin_addr
+        );
         println!(
             "{}",
             rampart_demo::walkthrough(args.listen, gateway.admin_addr)
