@@ -12,22 +12,21 @@
 //! Without `chromium` or `chromedriver` the test says why in one line and
 //! passes, unless `CI` is set (`.ci/run` installs both), where it fails.
 
+mod common;
+#[path = "../../gateway/tests/support/mod.rs"]
 mod support;
+#[path = "support/webdriver.rs"]
+mod webdriver;
 
-use bytes::Bytes;
+use common::{poll, StartConsole, TOKEN};
 use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
-use rampart_console::Console;
-use rampart_gateway::{Gateway, GatewayConfig};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-use support::webdriver::{Driver, Installed, Session, ENTER, TAB};
-use tokio::net::{TcpListener, TcpStream};
+use support::{full, send, TestGateway};
+use tokio::net::TcpListener;
+use webdriver::{Driver, Installed, Session, ENTER, TAB};
 
-const TOKEN: &str = "browser-test-admin-token";
 /// The client the test bans (it reaches the gateway through a trusted proxy).
 const ATTACKER: &str = "192.0.2.66";
 /// A client whose attack arrives while the Threats page is open.
@@ -36,103 +35,51 @@ const PAGES: [&str; 5] = ["overview", "inventory", "threats", "clients", "policy
 /// Viewports: a laptop and a phone.
 const SIZES: [(u32, u32); 2] = [(1280, 900), (390, 844)];
 
-/// The demo API, and the gateway with the console in front of it.
-struct Stack {
-    gateway: Gateway,
-    proxy: SocketAddr,
-    admin: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_stack() -> Stack {
+/// The demo API on loopback, and a gateway with the console configured as
+/// `rampart demo` configures it, in front of it.
+async fn start_demo() -> TestGateway {
     let api_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = api_listener.local_addr().unwrap();
+    let demo_api = api_listener.local_addr().unwrap();
     tokio::spawn(rampart_demo::serve(api_listener, std::future::pending()));
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let mut config = rampart_demo::gateway_config(loopback, loopback, api, TOKEN);
+    let mut config = rampart_demo::gateway_config(loopback, loopback, demo_api, TOKEN);
     // The test's requests come from loopback and name their client in
     // X-Forwarded-For, so that one client can be banned and others not.
     config.push_str("\n[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rampart.toml");
-    std::fs::write(&path, config).unwrap();
-    let config = GatewayConfig::load(&path).unwrap();
-    let gateway = Gateway::start_with(config, Some(Console::factory()))
-        .await
-        .unwrap();
-    Stack {
-        proxy: gateway.listener_addr("demo").unwrap(),
-        admin: gateway.admin_addr,
-        gateway,
-        _dir: dir,
-    }
-}
-
-/// One HTTP/1.1 request on a fresh connection; the status and the body.
-async fn send(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (StatusCode, Bytes) {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let mut request = Request::builder()
-        .method(method)
-        .uri(target)
-        .header("host", "demo.test");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    if !body.is_empty() {
-        request = request.header("content-type", "application/json");
-    }
-    let request = request
-        .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
-        .unwrap();
-    let response = sender.send_request(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, bytes)
+    TestGateway::start_with_console(&config).await
 }
 
 /// A request to the demo API through the gateway, as client `client`.
 async fn as_client(
-    stack: &Stack,
+    gw: &TestGateway,
     client: &str,
     method: &str,
     target: &str,
     body: &str,
 ) -> StatusCode {
-    let forwarded = [("x-forwarded-for", client)];
-    send(stack.proxy, method, target, &forwarded, body).await.0
+    let request = Request::builder()
+        .method(method)
+        .uri(target)
+        .header("host", "demo.test")
+        .header("x-forwarded-for", client)
+        .header("content-type", "application/json")
+        .body(full(body.to_string()))
+        .unwrap();
+    send(gw.addr(), request).await.status()
 }
 
-/// An admin API call with the token.
-async fn admin_json(stack: &Stack, target: &str) -> Value {
-    let auth = format!("Bearer {TOKEN}");
-    let (status, body) = send(stack.admin, "GET", target, &[("authorization", &auth)], "").await;
-    assert_eq!(status, StatusCode::OK, "{target}: {body:?}");
-    serde_json::from_slice(&body).unwrap()
-}
-
-/// Traffic for discovery and detection: users browsing, signing up and
-/// logging in, and an attacker whose injection is blocked. Returns once
-/// discovery has published the endpoints the test looks for (bounded).
-async fn send_traffic(stack: &Stack) {
+/// Traffic for discovery and detection: users browsing and logging in, and
+/// an attacker whose injection is blocked. Returns once discovery has
+/// published the endpoints the test looks for and the attacker is listed
+/// (bounded polls).
+async fn send_traffic(gw: &TestGateway) {
     for id in 1..=8 {
         let client = format!("198.51.100.{id}");
-        assert_eq!(
-            as_client(stack, &client, "GET", &format!("/api/users/{id}"), "").await,
-            StatusCode::OK
-        );
-        as_client(stack, &client, "GET", "/api/users?page=1", "").await;
+        let user = as_client(gw, &client, "GET", &format!("/api/users/{id}"), "").await;
+        assert_eq!(user, StatusCode::OK);
+        as_client(gw, &client, "GET", "/api/users?page=1", "").await;
         as_client(
-            stack,
+            gw,
             &client,
             "GET",
             &format!("/api/products?q=lamp&page={id}"),
@@ -140,55 +87,35 @@ async fn send_traffic(stack: &Stack) {
         )
         .await;
     }
-    let login = json!({"email": rampart_demo::DEMO_CUSTOMER.email, "password": rampart_demo::DEMO_CUSTOMER.password});
-    as_client(
-        stack,
-        "198.51.100.1",
-        "POST",
-        "/api/login",
-        &login.to_string(),
-    )
-    .await;
+    let customer = rampart_demo::DEMO_CUSTOMER;
+    let login = json!({"email": customer.email, "password": customer.password});
+    as_client(gw, "198.51.100.1", "POST", "/api/login", &login.to_string()).await;
     let wrong = json!({"email": "bob@example.com", "password": "guess"});
-    as_client(
-        stack,
-        "198.51.100.2",
-        "POST",
-        "/api/login",
-        &wrong.to_string(),
-    )
-    .await;
+    as_client(gw, "198.51.100.2", "POST", "/api/login", &wrong.to_string()).await;
     let injection = "/api/products?q=%27%20UNION%20SELECT%20password%20FROM%20users--";
-    let refused = as_client(stack, ATTACKER, "GET", injection, "").await;
+    let refused = as_client(gw, ATTACKER, "GET", injection, "").await;
     assert_eq!(refused, StatusCode::FORBIDDEN, "the injection is blocked");
-    let mut seen = (Vec::new(), Value::Null);
-    for _ in 0..200 {
-        let endpoints = admin_json(stack, "/api/endpoints?limit=500").await;
-        let templates: Vec<String> = endpoints["items"]
+    // The user id's parameter is named by discovery (`{user_id}`).
+    poll(gw, "/api/endpoints?limit=500", |endpoints| {
+        let templates: Vec<&str> = endpoints["items"]
             .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|e| e["template"].as_str().map(str::to_owned))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["template"].as_str())
             .collect();
-        let clients = admin_json(stack, "/api/clients").await;
-        let attacker_listed = clients["items"]
+        ["/api/users/{", "/api/products"]
+            .iter()
+            .all(|wanted| templates.iter().any(|t| t.starts_with(wanted)))
+    })
+    .await;
+    poll(gw, "/api/clients", |clients| {
+        clients["items"]
             .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["client"] == ATTACKER);
-        // The user id's parameter is named by discovery (`{user_id}`).
-        let learned = ["/api/users/{", "/api/products"]
-            .iter()
-            .all(|t| templates.iter().any(|seen| seen.starts_with(t)));
-        if learned && attacker_listed {
-            return;
-        }
-        seen = (templates, clients);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "discovery never published the demo's endpoints, or the attacker was never listed: {seen:?}"
-    );
+            .into_iter()
+            .flatten()
+            .any(|c| c["client"] == ATTACKER)
+    })
+    .await;
 }
 
 fn screenshot_dir() -> PathBuf {
@@ -348,7 +275,7 @@ async fn why_the_injection_was_blocked(session: &Session<'_>) {
 
 /// With the Threats page open and its stream connected, a new attack shows
 /// up without a reload.
-async fn a_new_event_arrives_live(session: &Session<'_>, stack: &Stack) {
+async fn a_new_event_arrives_live(session: &Session<'_>, gw: &TestGateway) {
     session
         .wait_for(
             "the live stream connected",
@@ -356,7 +283,7 @@ async fn a_new_event_arrives_live(session: &Session<'_>, stack: &Stack) {
         )
         .await;
     let traversal = "/api/products?q=..%2F..%2F..%2Fetc%2Fpasswd";
-    let refused = as_client(stack, SECOND_ATTACKER, "GET", traversal, "").await;
+    let refused = as_client(gw, SECOND_ATTACKER, "GET", traversal, "").await;
     assert_eq!(refused, StatusCode::FORBIDDEN, "the traversal is blocked");
     let shown = format!(
         "return document.getElementById('ev-list').innerText.includes('{SECOND_ATTACKER}');"
@@ -397,8 +324,9 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             return;
         }
     };
-    let stack = start_stack().await;
-    send_traffic(&stack).await;
+    let gw = start_demo().await;
+    let admin = gw.gateway.admin_addr;
+    send_traffic(&gw).await;
     let driver = Driver::start(&installed).await;
     let shots = screenshot_dir();
     let profiles = tempfile::tempdir().unwrap();
@@ -407,12 +335,12 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
         let profile = profiles.path().join(width.to_string());
         let session = driver.session(&profile, width, height).await;
         if width == SIZES[0].0 {
-            sign_in_with_form(&session, stack.admin).await;
+            sign_in_with_form(&session, admin).await;
         } else {
             // The address `rampart demo` prints: the token in the fragment,
             // which the browser never sends to the server.
             session
-                .navigate(&format!("http://{}/#token={TOKEN}", stack.admin))
+                .navigate(&format!("http://{}/#token={TOKEN}", admin))
                 .await;
             wait_drawn(&session, "overview").await;
             let address = session.execute("return location.href", json!([])).await;
@@ -428,7 +356,7 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             session.execute(paint, json!([])).await
         );
         for page in PAGES {
-            open(&session, stack.admin, page).await;
+            open(&session, admin, page).await;
             let main = text_of(&session, "main").await;
             match page {
                 "inventory" => {
@@ -446,7 +374,7 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                     );
                     why_the_injection_was_blocked(&session).await;
                     if width == SIZES[0].0 {
-                        a_new_event_arrives_live(&session, &stack).await;
+                        a_new_event_arrives_live(&session, &gw).await;
                     }
                 }
                 "clients" => assert!(
@@ -466,28 +394,28 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             session.screenshot(&file, width, height).await;
         }
         if width == SIZES[0].0 {
-            keyboard_walk(&session, stack.admin).await;
+            keyboard_walk(&session, admin).await;
             no_console_errors(&session, "inventory, by keyboard", width).await;
             let file = shots.join(format!("inventory-detail-{width}.png"));
             session.screenshot(&file, width, height).await;
             assert_eq!(
-                as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await,
+                as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
                 StatusCode::OK
             );
-            ban_from_clients_page(&session, stack.admin).await;
+            ban_from_clients_page(&session, admin).await;
             no_console_errors(&session, "clients after the ban", width).await;
             assert_eq!(
-                as_client(&stack, ATTACKER, "GET", "/api/users/1", "").await,
+                as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
                 StatusCode::FORBIDDEN,
                 "the banned client is refused"
             );
             assert_eq!(
-                as_client(&stack, "198.51.100.9", "GET", "/api/users/1", "").await,
+                as_client(&gw, "198.51.100.9", "GET", "/api/users/1", "").await,
                 StatusCode::OK
             );
         }
         session.close().await;
     }
     println!("console screenshots: {}", shots.display());
-    stack.gateway.shutdown().await;
+    gw.gateway.shutdown().await;
 }
