@@ -3,7 +3,8 @@
 //! `GET /api/events/stream`, each event as it is written (Server-Sent
 //! Events `event: security`, a keep-alive comment every 15 s). A stream
 //! that falls behind the sink loses the oldest events (counted, and told to
-//! the client as an `event: lost`); the sink never waits for it. At most
+//! the client as an `event: lost` and in `rampart_console_stream_lost_total`);
+//! the sink never waits for it. At most
 //! [`MAX_STREAMS`](crate::state::MAX_STREAMS) streams are open at once.
 
 use crate::inventory::discovery;
@@ -21,9 +22,11 @@ use rampart_store::EventQuery;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::convert::Infallible;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+
+/// The counter of events streams fell too far behind to receive.
+pub const STREAM_LOST: &str = "rampart_console_stream_lost_total";
 
 /// How often an idle stream sends a comment so that proxies keep it open.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -116,8 +119,8 @@ pub async fn stream(State(state): State<ApiState>) -> Response {
     let receiver = sender.subscribe();
     let stopping = state.admin.stopping.clone();
     let events = stream::unfold(
-        (receiver, stopping, state, permit),
-        |(mut receiver, mut stopping, state, permit)| async move {
+        (receiver, stopping, permit),
+        |(mut receiver, mut stopping, permit)| async move {
             let next = tokio::select! {
                 next = receiver.recv() => next,
                 _ = stopping.wait_for(|stopped| *stopped) => return None,
@@ -128,15 +131,12 @@ pub async fn stream(State(state): State<ApiState>) -> Response {
                     .json_data(&*event)
                     .unwrap_or_else(|_| Event::default().comment("unserializable event")),
                 Err(RecvError::Lagged(lost)) => {
-                    state.stream_lost.fetch_add(lost, Ordering::Relaxed);
+                    metrics::counter!(STREAM_LOST).increment(lost);
                     Event::default().event("lost").data(lost.to_string())
                 }
                 Err(RecvError::Closed) => return None,
             };
-            Some((
-                Ok::<_, Infallible>(event),
-                (receiver, stopping, state, permit),
-            ))
+            Some((Ok::<_, Infallible>(event), (receiver, stopping, permit)))
         },
     );
     Sse::new(events)

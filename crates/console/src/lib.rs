@@ -42,6 +42,10 @@ pub struct Console {
 impl Console {
     /// The console over a running gateway's state.
     pub fn new(admin: Arc<AdminState>) -> Console {
+        metrics::describe_counter!(
+            events::STREAM_LOST,
+            "Security events that event streams (/api/events/stream) fell too far behind to receive."
+        );
         Console {
             router: routes::router(state::ApiState::new(admin)),
         }

@@ -7,7 +7,6 @@ use crate::problem::Problem;
 use rampart_gateway::admin::AdminState;
 use rampart_store::{Store, StoreError};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -24,8 +23,6 @@ pub struct Inner {
     store: Mutex<Option<Store>>,
     /// Permits of the open event streams.
     pub streams: Arc<Semaphore>,
-    /// Events the streams' subscribers fell too far behind to receive.
-    pub stream_lost: AtomicU64,
 }
 
 impl std::ops::Deref for ApiState {
@@ -43,7 +40,6 @@ impl ApiState {
             store_path,
             store: Mutex::new(None),
             streams: Arc::new(Semaphore::new(MAX_STREAMS)),
-            stream_lost: AtomicU64::new(0),
         }))
     }
 

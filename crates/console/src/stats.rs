@@ -24,6 +24,8 @@ pub const MAX_BUCKETS: u64 = 1440;
 const DEFAULT_WINDOW_MILLIS: u64 = 3600 * 1000;
 /// Detectors and endpoints on the overview.
 const OVERVIEW_TOP: usize = 5;
+/// (detector, method, path) groups read to name the top threats.
+const THREAT_ROWS: usize = 1000;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StatsQuery {
@@ -121,22 +123,44 @@ async fn series(state: &ApiState, from: u64, to: u64, step_millis: u64) -> Resul
     })
 }
 
+/// The detectors behind the last hour's events by the business flow
+/// (function of the endpoint) they hit, most exchanges first.
+async fn top_threats(state: &ApiState, since: String) -> Result<Vec<Value>, Problem> {
+    let rows = state
+        .with_store(move |store| store.top_source_paths(&since, THREAT_ROWS))
+        .await?;
+    let discovery = inventory::discovery(state).ok();
+    let matcher = discovery.as_ref().map(|d| d.matcher());
+    let flow_of = |method: &str, path: &str| -> Option<String> {
+        let found = matcher.as_ref()?.find(method, None, path)?;
+        let profile = discovery.as_ref()?.profile(found.id)?;
+        profile.function.as_deref().map(str::to_owned)
+    };
+    let mut threats: Vec<((String, Option<String>), u64)> = Vec::new();
+    for (detector, method, path, count) in rows {
+        let key = (detector, flow_of(&method, &path));
+        match threats.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, total)) => *total += count,
+            None => threats.push((key, count)),
+        }
+    }
+    threats.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    Ok(threats
+        .into_iter()
+        .take(OVERVIEW_TOP)
+        .map(
+            |((detector, flow), count)| json!({"detector": detector, "flow": flow, "count": count}),
+        )
+        .collect())
+}
+
 /// `GET /api/overview`: each part that cannot be had (no store, no
 /// discovery, no prevention) is `null`.
 pub async fn overview(State(state): State<ApiState>) -> Json<Value> {
     let to = page::now_millis();
     let from = to - DEFAULT_WINDOW_MILLIS;
     let traffic = series(&state, from, to, MINUTE_MILLIS).await.ok();
-    let since = rfc3339_millis(from);
-    let threats = state
-        .with_store(move |store| store.top_sources(&since, None, OVERVIEW_TOP))
-        .await
-        .ok()
-        .map(|top| {
-            top.into_iter()
-                .map(|(detector, count)| json!({"detector": detector, "count": count}))
-                .collect::<Vec<_>>()
-        });
+    let threats = top_threats(&state, rfc3339_millis(from)).await.ok();
     let endpoints = inventory::discovery(&state).ok().map(|discovery| {
         let report = discovery.report();
         let mut endpoints: Vec<_> = report.endpoints.iter().collect();

@@ -305,6 +305,13 @@ async fn events_on_one_endpoint_are_found_by_its_id() {
     let on_it = items(&on_it);
     assert_eq!(on_it.len(), 8, "not the deeper path: {on_it:?}");
     assert!(on_it.iter().all(|e| e["action"] == "monitor"));
+
+    // The overview names threats by detector and by the endpoint's flow.
+    let overview = api(&gw, "GET", "/api/overview", "").await.json();
+    let threat = &overview["top_threats"][0];
+    assert_eq!(threat["count"], 8, "{overview}");
+    assert!(threat["detector"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(threat["flow"].is_string(), "{overview}");
 }
 
 /// Reads a Server-Sent Events body until `wanted` appears (at most 100
@@ -452,4 +459,21 @@ async fn traffic_is_counted_per_minute_in_the_store() {
     let blocked: u64 = minutes.iter().map(|(_, c)| c.blocked).sum();
     assert!(requests >= 4 && blocked >= 1, "{minutes:?}");
     drop(dir);
+}
+
+#[tokio::test]
+async fn without_the_store_the_api_says_what_to_configure() {
+    let upstream = TestUpstream::start().await;
+    let text = console_config(upstream.addr).replace("sqlite = \"rampart.db\"\n", "");
+    let gw = TestGateway::start_with_console(&text).await;
+    for path in ["/api/events", "/api/stats", "/api/audit", "/api/clients"] {
+        let answer = api(&gw, "GET", path, "").await;
+        assert_eq!(answer.status, 409, "{path}");
+        assert!(answer.json()["detail"].as_str().unwrap().contains("[events] sqlite"), "{path}");
+    }
+    let overview = api(&gw, "GET", "/api/overview", "").await.json();
+    assert!(overview["totals"].is_null() && overview["top_endpoints"].is_array());
+    // Changes still work (and are logged) without a store to record them in.
+    let banned = api(&gw, "POST", "/api/bans", r#"{"user":"mallory"}"#).await;
+    assert_eq!(banned.status, 201);
 }

@@ -202,7 +202,7 @@ fn route_spec(line: &str) -> RouteSpec {
     }
 }
 
-/// The `/ingest` body: every record is offered once (here every other one
+/// The `/api/ingest` body: every record is offered once (here every other one
 /// is refused, as a full queue would), bad lines are counted in order, the
 /// answer is JSON with the same counts and a bounded error list.
 pub fn ingest_body(data: &[u8]) {
@@ -225,8 +225,8 @@ pub fn ingest_body(data: &[u8]) {
     );
 }
 
-/// The admin request bodies: a first byte picks `/bans` or
-/// `/inventory/decisions`. A network ban never keeps host bits; a valid
+/// The admin request bodies: a first byte picks `/api/bans` or
+/// `/api/inventory/decisions`. A network ban never keeps host bits; a valid
 /// decision reads back the same after writing it out.
 pub fn admin_bodies(data: &[u8]) {
     let Some((&which, body)) = data.split_first() else {

@@ -52,17 +52,13 @@ impl Store {
         before_id: Option<i64>,
         limit: usize,
     ) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
-        let error = |source| StoreError::query(&self.path, "audit_entries", source);
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT id, time, actor, peer, method, path, status, summary FROM audit \
-                 WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-            )
-            .map_err(error)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = statement
-            .query_map((before_id.unwrap_or(i64::MAX), limit), |row| {
+        self.rows(
+            "audit_entries",
+            "SELECT id, time, actor, peer, method, path, status, summary FROM audit \
+                 WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+            (before_id.unwrap_or(i64::MAX), limit),
+            |row| {
                 Ok((
                     row.get(0)?,
                     AuditEntry {
@@ -75,9 +71,8 @@ impl Store {
                         summary: row.get(7)?,
                     },
                 ))
-            })
-            .map_err(error)?;
-        rows.collect::<Result<_, _>>().map_err(error)
+            },
+        )
     }
 }
 

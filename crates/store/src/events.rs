@@ -227,7 +227,7 @@ impl Store {
             ),
             None => (None, None, None),
         };
-        let rows = self.select_rows(
+        let rows = self.rows(
             "query_events",
             &format!("{SELECT_EVENT} WHERE {EVENT_FILTER} ORDER BY id DESC LIMIT ?10"),
             (
@@ -242,6 +242,7 @@ impl Store {
                 query.before_id.unwrap_or(i64::MAX),
                 sql_limit(query.limit),
             ),
+            EventRow::read,
         )?;
         rows.into_iter()
             .map(|row| Ok((row.id, self.event_from_row(row)?)))
@@ -256,19 +257,17 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<ClientSummary>, StoreError> {
-        let error = |source| StoreError::query(&self.path, "top_clients", source);
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
+        self.rows(
+            "top_clients",
+            &format!(
                 "SELECT client_ip, sum(coalesce(count, 1)) AS n, \
                  sum(CASE WHEN action IN {REFUSING_ACTIONS} THEN coalesce(count, 1) ELSE 0 END), \
                  max(score), max(coalesce(last_time, time)) \
                  FROM events WHERE time >= ?1 GROUP BY client_ip \
                  ORDER BY n DESC, client_ip LIMIT ?2 OFFSET ?3"
-            ))
-            .map_err(error)?;
-        let rows = statement
-            .query_map((from, sql_limit(limit), sql_limit(offset)), |row| {
+            ),
+            (from, sql_limit(limit), sql_limit(offset)),
+            |row| {
                 Ok(ClientSummary {
                     client_ip: row.get(0)?,
                     events: row.get::<_, i64>(1)?.max(0) as u64,
@@ -276,9 +275,8 @@ impl Store {
                     max_score: row.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
                     last_time: row.get(4)?,
                 })
-            })
-            .map_err(error)?;
-        rows.collect::<Result<_, _>>().map_err(error)
+            },
+        )
     }
 
     /// The reason sources (detectors, rules) behind the events since `from`,
@@ -290,26 +288,48 @@ impl Store {
         client_ip: Option<&str>,
         limit: usize,
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let error = |source| StoreError::query(&self.path, "top_sources", source);
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT json_extract(r.value, '$.source') AS source, \
+        self.rows(
+            "top_sources",
+            "SELECT json_extract(r.value, '$.source') AS source, \
                  sum(coalesce(e.count, 1)) AS n \
                  FROM events e, json_each(e.reasons) r \
                  WHERE e.time >= ?1 AND (?2 IS NULL OR e.client_ip = ?2) \
                  GROUP BY source ORDER BY n DESC, source LIMIT ?3",
-            )
-            .map_err(error)?;
-        let rows = statement
-            .query_map((from, client_ip, sql_limit(limit)), |row| {
+            (from, client_ip, sql_limit(limit)),
+            |row| {
                 Ok((
                     row.get::<_, Option<String>>(0)?.unwrap_or_default(),
                     row.get::<_, i64>(1)?.max(0) as u64,
                 ))
-            })
-            .map_err(error)?;
-        rows.collect::<Result<_, _>>().map_err(error)
+            },
+        )
+    }
+
+    /// The reason sources behind the events since `from` by the method and
+    /// path they hit, with the exchanges they stand for, most first: what
+    /// the console names threats by (detector and the business flow of the
+    /// endpoint).
+    pub fn top_source_paths(
+        &self,
+        from: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+        self.rows(
+            "top_source_paths",
+            "SELECT json_extract(r.value, '$.source') AS source, e.method, e.path, \
+                 sum(coalesce(e.count, 1)) AS n \
+                 FROM events e, json_each(e.reasons) r WHERE e.time >= ?1 \
+                 GROUP BY source, e.method, e.path ORDER BY n DESC, source LIMIT ?2",
+            (from, sql_limit(limit)),
+            |row| {
+                Ok((
+                    row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get::<_, i64>(3)?.max(0) as u64,
+                ))
+            },
+        )
     }
 
     /// How many events the store holds.
@@ -381,22 +401,10 @@ impl Store {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<SecurityEvent>, StoreError> {
-        self.select_rows(operation, sql, params)?
+        self.rows(operation, sql, params, EventRow::read)?
             .into_iter()
             .map(|row| self.event_from_row(row))
             .collect()
-    }
-
-    fn select_rows(
-        &self,
-        operation: &'static str,
-        sql: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<EventRow>, StoreError> {
-        let error = |source| StoreError::query(&self.path, operation, source);
-        let mut statement = self.conn.prepare_cached(sql).map_err(error)?;
-        let rows = statement.query_map(params, EventRow::read).map_err(error)?;
-        rows.collect::<Result<_, _>>().map_err(error)
     }
 
     fn event_from_row(&self, row: EventRow) -> Result<SecurityEvent, StoreError> {

@@ -70,6 +70,20 @@ impl Store {
         &self.path
     }
 
+    /// Runs a query and reads each row with `read`; errors name `operation`.
+    pub(crate) fn rows<T>(
+        &self,
+        operation: &'static str,
+        sql: &str,
+        params: impl rusqlite::Params,
+        read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let error = |source| StoreError::query(&self.path, operation, source);
+        let mut statement = self.conn.prepare_cached(sql).map_err(error)?;
+        let rows = statement.query_map(params, read).map_err(error)?;
+        rows.collect::<Result<_, _>>().map_err(error)
+    }
+
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         migrate::recorded_version(&self.conn)

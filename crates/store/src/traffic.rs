@@ -89,18 +89,14 @@ impl Store {
         to_millis: u64,
         limit: usize,
     ) -> Result<Vec<(u64, TrafficCounts)>, StoreError> {
-        let error = |source| StoreError::query(&self.path, "traffic_between", source);
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT minute, requests, blocked, would_block, rate_limited, banned, \
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.rows(
+            "traffic_between",
+            "SELECT minute, requests, blocked, would_block, rate_limited, banned, \
                  deceived, upstream_errors FROM traffic_minutes \
                  WHERE minute >= ?1 AND minute < ?2 ORDER BY minute LIMIT ?3",
-            )
-            .map_err(error)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = statement
-            .query_map((sql(from_millis), sql(to_millis), limit), |row| {
+            (sql(from_millis), sql(to_millis), limit),
+            |row| {
                 let count = |i: usize| row.get::<_, i64>(i).map(|v| v.max(0) as u64);
                 Ok((
                     count(0)?,
@@ -114,9 +110,8 @@ impl Store {
                         upstream_errors: count(7)?,
                     },
                 ))
-            })
-            .map_err(error)?;
-        rows.collect::<Result<_, _>>().map_err(error)
+            },
+        )
     }
 
     /// Deletes the minutes before `cutoff_millis`; returns how many.

@@ -57,7 +57,7 @@ export async function render(main, _args, signal) {
 function topThreats(items) {
   const rows = items.map((item) => {
     const names = [item.detector].filter(Boolean);
-    const named = nameThreat(names);
+    const named = nameThreat(names, item.flow);
     return [
       h('a', { href: `#/threats?detector=${encodeURIComponent(names[0] || '')}` }, named.threat),
       h('code', {}, names[0] || '–'),

@@ -8,7 +8,7 @@ import * as api from '../api.js';
 import { nameThreat, sources } from '../flows.js';
 
 const RANGES = [['900', 'Last 15 minutes'], ['3600', 'Last hour'], ['86400', 'Last 24 hours'], ['604800', 'Last 7 days']];
-const ACTIONS = ['', 'block', 'rate_limit', 'ban', 'deceive', 'mask', 'monitor', 'would_block', 'would_rate_limit', 'signal'];
+const ACTIONS = ['', 'block', 'rate_limit', 'ban', 'deceive', 'monitor', 'would_block', 'would_rate_limit', 'would_ban', 'would_deceive'];
 
 let view = null;
 

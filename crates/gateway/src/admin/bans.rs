@@ -43,7 +43,7 @@ impl BanRequest {
     }
 }
 
-/// The target and reason of a `/bans` request body: exactly one target,
+/// The target and reason of a `/api/bans` request body: exactly one target,
 /// a network as an address or CIDR (host bits cleared).
 pub fn parse_ban_request(body: &[u8]) -> Result<(BanTarget, String), String> {
     serde_json::from_slice::<BanRequest>(body)

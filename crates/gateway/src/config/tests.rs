@@ -358,3 +358,67 @@ fn presets_are_named_and_an_unknown_one_is_refused() {
         "{found:?}"
     );
 }
+
+#[test]
+fn admin_tokens_come_from_the_file_and_the_environment_each_named() {
+    let text = format!(
+        "[admin]\ntoken = \"0123456789abcdef\"\n\n[[admin.tokens]]\nname = \"ci\"\ntoken = \"fedcba9876543210\"\n{MINIMAL}"
+    );
+    let config = GatewayConfig::parse_with_env_token(
+        Path::new("/etc/rampart/rampart.toml"),
+        &text,
+        Some("from-the-environment".into()),
+    )
+    .unwrap();
+    let names: Vec<&str> = config
+        .admin_tokens
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(names, ["admin", "ci", "env"]);
+    assert!(
+        !format!("{:?}", config.admin_tokens).contains("0123456789abcdef"),
+        "tokens stay out of debug output"
+    );
+    assert!(parse(MINIMAL).unwrap().admin_tokens.is_empty());
+}
+
+#[test]
+fn admin_tokens_must_be_long_and_named_once() {
+    let text = format!(
+        "[admin]\ntoken = \"short\"\n\n[[admin.tokens]]\nname = \"admin\"\ntoken = \"fedcba9876543210\"\n{MINIMAL}"
+    );
+    let found = problems(&text);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("admin.token: expected a token of at least 16 characters")),
+        "{found:?}"
+    );
+    let text = format!(
+        "[admin]\ntoken = \"0123456789abcdef\"\n\n[[admin.tokens]]\nname = \"admin\"\ntoken = \"fedcba9876543210\"\n{MINIMAL}"
+    );
+    let found = problems(&text);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("admin.tokens[0]: expected a token name used once")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_admin_listener_off_loopback_needs_a_token() {
+    let open = format!("[admin]\nlisten = \"0.0.0.0:9090\"\n{MINIMAL}");
+    let found = problems(&open);
+    assert!(
+        found[0]
+            .starts_with("/etc/rampart/rampart.toml: admin.listen: expected a loopback address"),
+        "{found:?}"
+    );
+    let guarded =
+        format!("[admin]\nlisten = \"0.0.0.0:9090\"\ntoken = \"0123456789abcdef\"\n{MINIMAL}");
+    assert!(parse(&guarded).is_ok());
+    let loopback = format!("[admin]\nlisten = \"[::1]:9090\"\n{MINIMAL}");
+    assert!(parse(&loopback).is_ok());
+}

@@ -257,3 +257,31 @@ fn configuration_mistakes_are_refused() {
     );
     assert!(error(&config(1, 1), Vec::new()).is_some_and(|message| message.contains("no output")));
 }
+
+#[test]
+fn subscribers_get_written_events_and_a_slow_one_is_told_what_it_lost() {
+    let (recording, _written) = RecordingOutput::open();
+    let (sink, sender) = start(&config(4096, 256), vec![recording]);
+    let mut live = sender.subscribe();
+    let mut slow = sender.subscribe();
+    let total = TAP_CAPACITY + 10;
+    for n in 0..total {
+        assert!(sender.send(event(n)));
+        // The live subscriber keeps up: it reads each event as it comes.
+        let got = live.blocking_recv().expect("written events are offered");
+        assert_eq!(got.request_id, format!("req-{n}"));
+    }
+    drop(sender);
+    assert!(sink.shutdown(STUCK).drained);
+    match slow.try_recv() {
+        Err(tokio::sync::broadcast::error::TryRecvError::Lagged(lost)) => {
+            assert_eq!(lost, 10, "the oldest beyond the buffer are lost")
+        }
+        other => panic!("expected a lag, got {other:?}"),
+    }
+    let mut rest = 0;
+    while slow.try_recv().is_ok() {
+        rest += 1;
+    }
+    assert_eq!(rest, TAP_CAPACITY);
+}
