@@ -13,9 +13,9 @@ export async function render(main, _args, signal, query) {
   const bans = h('div', { id: 'bans', 'aria-busy': 'true' });
   const manual = banForm();
   main.append(
-    h('div', { class: 'grid-wide' },
-      section('Top offenders', 'offenders-title', offenders),
-      h('div', {}, section('Bans in force', 'bans-title', bans), section('Ban by hand', 'manual-title', manual))),
+    section('Top offenders', 'offenders-title', offenders),
+    h('div', { class: 'grid2' },
+      section('Bans in force', 'bans-title', bans), section('Ban by hand', 'manual-title', manual)),
     dialog());
   view = { offenders, bans, signal, focus: query.get('client') };
   await Promise.all([loadOffenders(), loadBans()]);
