@@ -469,7 +469,13 @@ async fn without_the_store_the_api_says_what_to_configure() {
     for path in ["/api/events", "/api/stats", "/api/audit", "/api/clients"] {
         let answer = api(&gw, "GET", path, "").await;
         assert_eq!(answer.status, 409, "{path}");
-        assert!(answer.json()["detail"].as_str().unwrap().contains("[events] sqlite"), "{path}");
+        assert!(
+            answer.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("[events] sqlite"),
+            "{path}"
+        );
     }
     let overview = api(&gw, "GET", "/api/overview", "").await.json();
     assert!(overview["totals"].is_null() && overview["top_endpoints"].is_array());

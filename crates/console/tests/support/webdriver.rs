@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The W3C key under which an element reference is returned.
@@ -66,6 +67,9 @@ pub struct Driver {
     addr: SocketAddr,
     chromium: PathBuf,
     client: Client<HttpConnector, Full<Bytes>>,
+    /// Sessions not closed yet: ended when the driver is dropped (a test
+    /// that panicked), since killing chromedriver leaves its browsers running.
+    open: Mutex<Vec<String>>,
 }
 
 impl Driver {
@@ -88,6 +92,7 @@ impl Driver {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             chromium: installed.chromium.clone(),
             client: Client::builder(TokioExecutor::new()).build_http(),
+            open: Mutex::new(Vec::new()),
         };
         for _ in 0..POLL_ATTEMPTS {
             if let Ok(status) = driver.call(Method::GET, "/status", None).await {
@@ -167,6 +172,7 @@ impl Driver {
             .as_str()
             .expect("the new session's id")
             .to_string();
+        lock(&self.open).push(id.clone());
         let session = Session { driver: self, id };
         session.set_viewport(width, height).await;
         session
@@ -175,9 +181,40 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let open = std::mem::take(&mut *lock(&self.open));
+        if !open.is_empty() {
+            // Drop cannot wait on the test's runtime: a thread with its own.
+            let addr = self.addr;
+            let closing = std::thread::spawn(move || {
+                let client: Client<HttpConnector, Full<Bytes>> =
+                    Client::builder(TokioExecutor::new()).build_http();
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(async {
+                        for id in open {
+                            let request = Request::delete(format!("http://{addr}/session/{id}"))
+                                .body(Full::new(Bytes::new()));
+                            if let Ok(request) = request {
+                                let _ = client.request(request).await;
+                            }
+                        }
+                    });
+                }
+            });
+            let _ = closing.join();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The lock, even if a panicking test poisoned it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A page element the driver found.
@@ -354,5 +391,6 @@ impl Session<'_> {
     pub async fn close(self) {
         let path = format!("/session/{}", self.id);
         let _ = self.driver.call(Method::DELETE, &path, None).await;
+        lock(&self.driver.open).retain(|id| *id != self.id);
     }
 }
