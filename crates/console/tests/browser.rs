@@ -222,7 +222,8 @@ async fn keyboard_walk(session: &Session<'_>, admin: SocketAddr) {
     );
 }
 
-/// Signs in through the form (the way a person who pastes the token does).
+/// Signs in through the form (the way a person who pastes the token does),
+/// after a wrong token that the form says was refused.
 async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
     session.navigate(&format!("http://{admin}/")).await;
     session
@@ -232,10 +233,23 @@ async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
         )
         .await;
     let input = session.find("#token").await;
-    session.type_text(&input, TOKEN).await;
+    let submit = session.find("form.signin button[type=submit]").await;
+    session.type_text(&input, "not-the-admin-token").await;
+    session.click(&submit).await;
     session
-        .click(&session.find("form.signin button[type=submit]").await)
+        .wait_for(
+            "the refusal of a wrong token",
+            "return document.querySelector('form.signin [role=alert]').innerText \
+             === 'That token was refused.';",
+        )
         .await;
+    // The refusal is expected: its 401 is the one console entry allowed.
+    session.console_log().await;
+    session
+        .execute("document.getElementById('token').value = '';", json!([]))
+        .await;
+    session.type_text(&input, TOKEN).await;
+    session.click(&submit).await;
     session
         .wait_for(
             "the overview after signing in",

@@ -36,8 +36,8 @@ function signIn() {
     h('label', { for: 'token' }, 'Admin token'),
     input,
     h('p', { id: 'token-help', class: 'help' },
-      'The admin.token of the gateway\'s configuration (rampart demo prints it). ',
-      'It is kept for this browser tab only.'),
+      'An admin token of the gateway: [admin] token, [[admin.tokens]] or RAMPART_ADMIN_TOKEN ',
+      '(rampart demo prints its own). It is kept for this browser tab only.'),
     message,
     h('button', { type: 'submit' }, 'Sign in'));
   form.addEventListener('submit', async (event) => {
@@ -108,6 +108,8 @@ async function route() {
 }
 
 api.whenUnauthorized(() => {
+  // A token tried in the sign-in form: the form says it was refused.
+  if (main.dataset.page === 'signin') return;
   if (leaving) leaving.abort();
   api.setToken(null);
   shown = null;
