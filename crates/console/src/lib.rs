@@ -7,7 +7,7 @@
 //! [`Console::factory`]. Requests run through one axum router
 //! ([`routes`]): the token check ([`auth`]), the audit trail of changes
 //! ([`audit`]), then the handlers of each area (inventory, events, clients
-//! and bans, statistics). Every error is `application/problem+json`
+//! and bans, statistics, policy). Every error is `application/problem+json`
 //! ([`problem`]); `/api/openapi.json` describes every route ([`openapi`]).
 //! The web console itself (`/` and `/ui/...`, files embedded at build time)
 //! is served beside the API by [`assets`].
@@ -21,6 +21,7 @@ pub mod events;
 pub mod inventory;
 pub mod openapi;
 pub mod page;
+pub mod policy;
 pub mod problem;
 pub mod routes;
 pub mod state;

@@ -78,6 +78,7 @@ pub fn spec() -> Value {
             "End (exclusive): RFC 3339 or Unix milliseconds.",
         ),
     ];
+    let policy_body = "{\"policy\": \"<the configuration as TOML text, at most 1 MiB>\"}.";
     let ban_body = "Exactly one of network (an address or CIDR), api_key, user, fingerprint; and an optional reason.";
     let entries: Vec<(&str, &str, Value)> = vec![
         ("/api/openapi.json", "get", operation("This document (no token needed).", &[], None, ("200", "OpenAPI 3.1"))),
@@ -127,6 +128,17 @@ pub fn spec() -> Value {
         ], None, ("200", "{from, to, step, totals, series}"))),
         ("/api/overview", "get", operation("The last hour: totals, series, top detectors, riskiest endpoints, active bans.", &[], None, ("200", "The overview"))),
         ("/api/audit", "get", operation("Changes made through this API, newest first.", &LIST, None, ("200", "{items, next_cursor}"))),
+        ("/api/policy", "get", operation("The configuration file the gateway runs: its text, its version in the history, and monitor or enforce for the defaults, each route, scope and rule.", &[], None, ("200", "{file, text, version, modes: {defaults, routes, functions, endpoints, rules}}"))),
+        ("/api/policy", "put", operation("Validate, write (atomically) and apply a new configuration, recorded in the history; on 422 the running configuration stays.", &[], Some(policy_body), ("200", "{version, diff, warnings}"))),
+        ("/api/policy/validate", "post", operation("What the loader says of a configuration, without applying it.", &[], Some(policy_body), ("200", "{valid, file, problems: [{key, message}], warnings}"))),
+        ("/api/policy/mode", "post", operation("Monitor or enforce on a route, business function or rule, applied as an edit that keeps the file's comments.", &[], Some("{\"scope\": \"route\" | \"function\" | \"rule\", \"name\", \"mode\": \"monitor\" | \"enforce\"}."), ("200", "{version, diff, warnings}"))),
+        ("/api/policy/history", "get", operation("Versions of the configuration, newest first.", &[
+            ("limit", "query", "integer", "Versions listed: default 50, at most 500."),
+        ], None, ("200", "{items: [{version, time, who}]}"))),
+        ("/api/policy/history/{version}", "get", operation("One version: its text and its diff from the version before.", &[
+            ("version", "path", "integer", "A version from /api/policy/history."),
+        ], None, ("200", "{version, time, who, text, diff}"))),
+        ("/api/policy/replay", "post", operation("Run the recorded exchanges ([record]) through the running and a proposed configuration: counts per action for both and the exchanges whose outcome changes, with what was responsible. One at a time (429 meanwhile).", &[], Some("{\"policy\": \"<TOML text>\", \"limit\": changed exchanges listed (default 100, at most 1000)}."), ("200", "{records, bad_lines, truncated, current, proposed, changed, transitions, changes: [{request_id, method, path, before, after, responsible}]}"))),
     ];
     let mut paths = Map::new();
     for (path, method, op) in entries {

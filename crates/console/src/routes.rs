@@ -4,7 +4,9 @@
 //! every error, the token check, then the audit trail of changes.
 
 use crate::state::ApiState;
-use crate::{assets, audit, auth, bans, clients, events, inventory, openapi, problem, stats};
+use crate::{
+    assets, audit, auth, bans, clients, events, inventory, openapi, policy, problem, stats,
+};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{middleware, Router};
@@ -61,6 +63,17 @@ fn table() -> Table {
         .add(Method::GET, "/api/stats", stats::stats)
         .add(Method::GET, "/api/overview", stats::overview)
         .add(Method::GET, "/api/audit", audit::list)
+        .add(Method::GET, "/api/policy", policy::current)
+        .add(Method::PUT, "/api/policy", policy::apply)
+        .add(Method::POST, "/api/policy/validate", policy::validate)
+        .add(Method::POST, "/api/policy/mode", policy::set_mode)
+        .add(Method::GET, "/api/policy/history", policy::history)
+        .add(
+            Method::GET,
+            "/api/policy/history/{version}",
+            policy::version,
+        )
+        .add(Method::POST, "/api/policy/replay", policy::replay)
 }
 
 /// Every method and path the router serves, paths as OpenAPI writes them

@@ -62,6 +62,79 @@ impl ExchangeRecord {
     }
 }
 
+impl ExchangeRecord {
+    /// Appends the record to `out` as one JSON line (with its `\n`), in the
+    /// form [`ExchangeRecord::from_json_line`] reads back: headers as
+    /// `[name, value]` pairs (order and repeats kept), a body as text when
+    /// it is UTF-8 and as `*_body_b64` when it is not, empty fields left out.
+    pub fn write_json_line(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let (request_body, request_body_b64) = body_fields(self.request_body.as_deref());
+        let (response_body, response_body_b64) = body_fields(self.response_body.as_deref());
+        let line = WrittenRecord {
+            id: self.id.as_deref(),
+            ts: self.ts.as_deref(),
+            client_ip: self.client_ip.as_deref(),
+            host: self.host.as_deref(),
+            method: &self.method,
+            path: &self.path,
+            query: &self.query,
+            request_headers: &self.request_headers,
+            request_body,
+            request_body_b64,
+            status: self.status,
+            response_headers: &self.response_headers,
+            response_body,
+            response_body_b64,
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        out.push(b'\n');
+        Ok(())
+    }
+}
+
+/// A record as [`ExchangeRecord::write_json_line`] writes it.
+#[derive(serde::Serialize)]
+struct WrittenRecord<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_ip: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
+    method: &'a str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    query: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    request_headers: &'a [(String, String)],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_body: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_body_b64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    response_headers: &'a [(String, String)],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_body: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_body_b64: Option<String>,
+}
+
+/// A body as text when it is UTF-8, else as base64.
+fn body_fields(body: Option<&[u8]>) -> (Option<&str>, Option<String>) {
+    match body.map(std::str::from_utf8) {
+        None => (None, None),
+        Some(Ok(text)) => (Some(text), None),
+        Some(Err(_)) => (
+            None,
+            body.map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes)),
+        ),
+    }
+}
+
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -482,6 +555,41 @@ mod tests {
 
     fn read_all(input: &str) -> Vec<Result<(u64, ExchangeRecord), RecordError>> {
         RecordReader::new(input.as_bytes()).collect()
+    }
+
+    #[test]
+    fn a_written_record_reads_back_the_same() {
+        let record = ExchangeRecord {
+            id: Some("req-1".into()),
+            ts: Some("2026-01-02T03:04:05.006Z".into()),
+            client_ip: Some("203.0.113.9".into()),
+            host: Some("api.test".into()),
+            method: "POST".into(),
+            path: "/a%20b".into(),
+            query: "q=1&q=2".into(),
+            request_headers: vec![
+                ("Cookie".into(), "a=1".into()),
+                ("Cookie".into(), "b=\"2\"".into()),
+            ],
+            request_body: Some(vec![0xff, 0, b'x']),
+            status: Some(201),
+            response_headers: vec![("content-type".into(), "application/json".into())],
+            response_body: Some(br#"{"ok":true}"#.to_vec()),
+        };
+        let mut out = Vec::new();
+        record.write_json_line(&mut out).unwrap();
+        record.write_json_line(&mut out).unwrap();
+        let read = read_all(std::str::from_utf8(&out).unwrap());
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[1].clone().unwrap(), (2, record));
+        let mut minimal = Vec::new();
+        let bare = ExchangeRecord {
+            method: "GET".into(),
+            path: "/".into(),
+            ..ExchangeRecord::default()
+        };
+        bare.write_json_line(&mut minimal).unwrap();
+        assert_eq!(minimal, b"{\"method\":\"GET\",\"path\":\"/\"}\n");
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! publishes each endpoint's profile (function, risk, learned response
 //! schema) for policy and deception.
 
-use crate::sync::lock;
+use crate::sync::{hand_off, lock};
 use arc_swap::ArcSwap;
 use rampart_core::hash::FixedState;
 use rampart_core::ExchangeRecord;
@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -134,15 +134,7 @@ impl Discovery {
 
     /// Queues one exchange for the inventory; never waits. False when dropped.
     pub fn observe(&self, record: ExchangeRecord) -> bool {
-        let sent = self.open.load(Ordering::Relaxed)
-            && match self.sender.try_send(record) {
-                Ok(()) => true,
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-            };
-        if !sent {
-            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-        sent
+        hand_off(&self.sender, &self.open, record, &self.stats.dropped)
     }
 
     /// Queues an operator's decision (pin a literal, force a parameter,

@@ -24,6 +24,7 @@ use crate::runtime::{Runtime, Services};
 use http::{HeaderName, HeaderValue, Version};
 use rampart_core::event::parse_rfc3339_millis;
 use rampart_core::{Action, Clock, ExchangeRecord, ManualClock, Reason};
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,80 @@ impl OfflineVerdict {
     pub fn score(&self) -> f64 {
         self.reasons.iter().map(|r| r.score).sum()
     }
+
+    /// What the client got: the action and the gateway's own status.
+    pub fn outcome(&self) -> (&'static str, Option<u16>) {
+        (self.action, self.status)
+    }
+
+    /// What decided it, for grouping changes: the last stage or rule that
+    /// spoke (bans, rules, limits, lists push their reason as they decide),
+    /// else the strongest detection.
+    pub fn cause(&self) -> Option<String> {
+        let decided = self
+            .reasons
+            .iter()
+            .rev()
+            .find(|r| !r.source.starts_with("detect."));
+        let strongest_detection = || {
+            self.reasons
+                .iter()
+                .filter(|r| r.source.starts_with("detect."))
+                .max_by(|a, b| a.score.total_cmp(&b.score))
+        };
+        decided
+            .or_else(strongest_detection)
+            .map(|r| r.source.clone())
+    }
+}
+
+/// What one configuration did to a run of records compared with another:
+/// `rampart replay --against` and the console's policy replay count alike.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    pub records: u64,
+    /// Lines of the input that were not records.
+    pub bad_lines: u64,
+    /// Records by action, under the configuration tried.
+    pub new_actions: BTreeMap<&'static str, u64>,
+    /// Records by action, under the configuration compared against.
+    pub current_actions: BTreeMap<&'static str, u64>,
+    /// (current action, new action) -> cause -> records.
+    pub changes: BTreeMap<(&'static str, &'static str), BTreeMap<String, u64>>,
+    /// Records whose outcome differs.
+    pub changed: u64,
+}
+
+impl Comparison {
+    /// Counts one record; true when its outcome changed.
+    pub fn add(&mut self, new: &OfflineVerdict, current: Option<&OfflineVerdict>) -> bool {
+        self.records += 1;
+        *self.new_actions.entry(new.action).or_default() += 1;
+        let Some(current) = current else {
+            return false;
+        };
+        *self.current_actions.entry(current.action).or_default() += 1;
+        if new.outcome() == current.outcome() {
+            return false;
+        }
+        self.changed += 1;
+        *self
+            .changes
+            .entry((current.action, new.action))
+            .or_default()
+            .entry(change_cause(new, current))
+            .or_default() += 1;
+        true
+    }
+}
+
+/// Why a record's outcome changed: what decided the new verdict, or, when
+/// the record is now let through, what decided the old one.
+pub fn change_cause(new: &OfflineVerdict, current: &OfflineVerdict) -> String {
+    let deciding = if new.action == "allow" { current } else { new };
+    deciding
+        .cause()
+        .unwrap_or_else(|| "route limits".to_string())
 }
 
 /// One configuration, compiled as the gateway would, fed records in order.
@@ -75,6 +150,7 @@ impl OfflineGateway {
             .transpose()?;
         let services = Services {
             discovery: discovery.clone(),
+            recorder: None,
             shared: None,
             clock: Arc::clone(&clock) as Arc<dyn Clock>,
             decisions_only: true,

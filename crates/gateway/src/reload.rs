@@ -130,20 +130,27 @@ impl Reloader {
     }
 }
 
+/// What a restart is needed for, said when a reload or an apply changes it.
+pub(crate) const START_ONLY: &str =
+    "listener, admin.listen, [events], [discovery] and [record] changes take effect at the next restart";
+
 fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) {
+    if start_only_changes(current, next) {
+        tracing::warn!("{START_ONLY}");
+    }
+}
+
+/// Whether `next` changes settings read at start only.
+pub(crate) fn start_only_changes(current: &GatewayConfig, next: &GatewayConfig) -> bool {
     let listeners = |c: &GatewayConfig| {
         c.listeners
             .iter()
             .map(|l| (l.name.clone(), l.listen, l.tls.is_some()))
             .collect::<Vec<_>>()
     };
-    if listeners(current) != listeners(next)
+    listeners(current) != listeners(next)
         || current.admin_listen != next.admin_listen
         || current.events != next.events
         || current.discovery != next.discovery
-    {
-        tracing::warn!(
-            "listener, admin.listen, [events] and [discovery] changes take effect at the next restart"
-        );
-    }
+        || current.record != next.record
 }

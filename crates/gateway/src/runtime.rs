@@ -7,6 +7,7 @@ use crate::bans::BanBook;
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::discovery::Discovery;
 use crate::pipeline::Pipeline;
+use crate::recorder::Recorder;
 use crate::router::Router;
 use crate::shared::SharedLink;
 use crate::stages::behave::BehaveRuntime;
@@ -34,6 +35,8 @@ pub struct Runtime {
 #[derive(Clone)]
 pub struct Services {
     pub discovery: Option<Arc<Discovery>>,
+    /// The exchange recorder (`[record]`), fed by the `record` stage.
+    pub recorder: Option<Arc<Recorder>>,
     /// Limits and bans shared with other gateways through Redis.
     pub shared: Option<Arc<SharedLink>>,
     /// The time limits and bans count in: the system clock when serving,
@@ -47,6 +50,7 @@ impl Default for Services {
     fn default() -> Self {
         Services {
             discovery: None,
+            recorder: None,
             shared: None,
             clock: Arc::new(SystemClock),
             decisions_only: false,

@@ -9,7 +9,9 @@ use crate::discovery::Discovery;
 use crate::exchange_event::EventFilter;
 use crate::forwarding::RequestIds;
 use crate::listener::ServeSettings;
+use crate::policy_admin::PolicyAdmin;
 use crate::proxy::Shared;
+use crate::recorder::Recorder;
 use crate::reload::Reloader;
 use crate::runtime::{Runtime, Services};
 use crate::shared::SharedLink;
@@ -94,8 +96,14 @@ impl Gateway {
             .map(|redis| SharedLink::start(redis, events.clone(), Arc::clone(&defaults.clock)))
             .transpose()?
             .map(Arc::new);
+        let recorder = config
+            .record
+            .clone()
+            .map(|settings| Recorder::start(settings, &config.identity.api_key_headers))
+            .transpose()?;
         let services = Services {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
+            recorder,
             shared,
             ..defaults
         };
@@ -122,14 +130,19 @@ impl Gateway {
             })
             .collect();
         let workers = Workers::start(&mut bound, workers, &shared, &graceful, &stop_rx)?;
+        let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
         let admin = Arc::new(AdminState {
             shared: Arc::clone(&shared),
             ready: true.into(),
             stopping: stop_rx.clone(),
+            policy: Arc::new(PolicyAdmin::new(
+                Arc::clone(&shared),
+                Arc::clone(&reloader),
+                &config,
+            )),
         });
         let api = admin_api.map(|build| build(Arc::clone(&admin)));
         tracing::info!(addr = %admin_addr, api = api.is_some(), "admin listening");
-        let reloader = Arc::new(Reloader::new(Arc::clone(&shared), &config));
         let background_tasks = vec![
             tokio::spawn(admin::serve(
                 admin_listener,
@@ -189,6 +202,11 @@ impl Gateway {
         self.reloader.reload()
     }
 
+    /// The policy (the configuration file) as the admin API manages it.
+    pub fn policy(&self) -> Arc<PolicyAdmin> {
+        Arc::clone(&self.admin.policy)
+    }
+
     /// The configuration currently serving new requests.
     pub fn config(&self) -> Arc<GatewayConfig> {
         Arc::clone(&self.shared.runtime.load().config)
@@ -210,6 +228,9 @@ impl Gateway {
         self.workers.exit().await;
         if let Some(discovery) = self.shared.services.discovery.clone() {
             let _ = tokio::task::spawn_blocking(move || discovery.shutdown()).await;
+        }
+        if let Some(recorder) = self.shared.services.recorder.clone() {
+            let _ = tokio::task::spawn_blocking(move || recorder.shutdown()).await;
         }
         for task in self.background_tasks {
             task.abort();

@@ -29,6 +29,9 @@ pub const DISCOVERY_PERSIST_ERRORS: &str = "rampart_discovery_persist_errors_tot
 pub const DISCOVERY_OVERFLOWED: &str = "rampart_discovery_overflowed_paths_total";
 pub const DISCOVERY_UNROUTED: &str = "rampart_discovery_unrouted_total";
 pub const DISCOVERY_FINDINGS: &str = "rampart_discovery_findings";
+pub const RECORD_WRITTEN: &str = "rampart_record_written_total";
+pub const RECORD_DROPPED: &str = "rampart_record_dropped_total";
+pub const RECORD_WRITE_ERRORS: &str = "rampart_record_write_errors_total";
 pub const REDIS_UP: &str = "rampart_redis_up";
 pub const REDIS_EVENTS: &str = "rampart_redis_total";
 pub const REASONS: &str = "rampart_reasons_total";
@@ -124,6 +127,18 @@ fn describe() {
     metrics::describe_gauge!(
         DISCOVERY_FINDINGS,
         "Findings in the last published inventory report, by severity (low, medium, high, critical)."
+    );
+    metrics::describe_counter!(
+        RECORD_WRITTEN,
+        "Sampled exchanges the recorder wrote ([record])."
+    );
+    metrics::describe_counter!(
+        RECORD_DROPPED,
+        "Sampled exchanges not recorded because the recorder's queue was full."
+    );
+    metrics::describe_counter!(
+        RECORD_WRITE_ERRORS,
+        "Sampled exchanges lost to failed writes of the record file."
     );
     metrics::describe_gauge!(
         REDIS_UP,

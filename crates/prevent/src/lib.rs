@@ -37,6 +37,8 @@
 //!   user's GeoIP2/GeoLite2 files) and allow/deny lists per route.
 //! - [`mask`]: card numbers (Luhn), SSNs and secret tokens masked in response
 //!   bodies, same length, chunk by chunk.
+//! - [`record_mask`]: credentials, secret fields and the same sensitive
+//!   data masked in exchanges the gateway records for replay.
 //! - [`deception`]: fake successes shaped like the learned schema, fake
 //!   logins handing out decoy tokens that mark whoever presents them, a
 //!   capped tarpit, honeypot endpoints and decoy fields.
@@ -48,6 +50,7 @@ pub mod geo;
 pub mod mask;
 pub mod policy;
 pub mod ratelimit;
+pub mod record_mask;
 
 pub use ban::{Ban, BanConfig, BanList, BanTarget};
 pub use config::PreventConfig;

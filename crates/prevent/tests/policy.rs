@@ -432,3 +432,97 @@ fn tags_carry_the_score_signals_and_risk_upstream() {
     assert_eq!(header("x-rampart-risk"), Some("0.5"));
     assert_eq!(header("x-rampart-seen"), Some("yes"));
 }
+
+#[test]
+fn a_rule_in_monitor_mode_is_recorded_and_never_decides() {
+    let policy = policy(
+        r#"
+        [defaults]
+        signals = { injection = { type = "deceive", with = "tarpit" } }
+
+        [[rules]]
+        name = "ban-kp"
+        when = 'client.country == "KP"'
+        action = { type = "ban", on = "ip" }
+        mode = "monitor"
+
+        [[rules]]
+        name = "tag-kp"
+        when = 'client.country == "KP"'
+        action = { type = "tag", headers = { "x-kp" = "1" } }
+        mode = "monitor"
+
+        [[rules]]
+        name = "watch-logins"
+        when = 'endpoint.function == "login"'
+        action = { type = "rate_limit", limit = "login-failures" }
+        mode = "monitor"
+        "#,
+    );
+    let decision = policy.evaluate(&request(), &[]);
+    assert_eq!(decision.mode, Mode::Enforce, "the scope still enforces");
+    assert_eq!(
+        decision.verdict,
+        Verdict::Allow,
+        "the monitored ban decides nothing"
+    );
+    assert!(matches!(
+        decision.held_back,
+        Some(Verdict::Ban { on: BanOn::Ip, .. })
+    ));
+    assert!(decision.record);
+    assert!(
+        decision.upstream_headers.is_empty(),
+        "a monitored tag is not applied"
+    );
+    assert_eq!(decision.limits.len(), 1);
+    assert_eq!(decision.limits[0].mode, Mode::Monitor);
+    let described: Vec<(&str, &str)> = decision
+        .reasons
+        .iter()
+        .map(|r| (r.source.as_str(), r.evidence.as_str()))
+        .collect();
+    assert_eq!(
+        described,
+        [
+            ("rule:ban-kp", "ban (rule in monitor mode)"),
+            ("rule:tag-kp", "tag (rule in monitor mode)"),
+        ]
+    );
+
+    // What decides after a monitored rule is what would decide without it.
+    let injection = [signal("injection", "detect.sqli.tautology", 5.0)];
+    let decision = policy.evaluate(&request(), &injection);
+    assert_eq!(decision.verdict, Verdict::Deceive(Deception::Tarpit));
+    assert!(decision.held_back.is_some());
+}
+
+#[test]
+fn an_enforcing_rule_makes_a_monitored_limit_enforced_and_enforce_is_the_default() {
+    let policy = policy(
+        r#"
+        [[rules]]
+        name = "watch"
+        when = "true"
+        action = { type = "rate_limit", limit = "login-failures" }
+        mode = "monitor"
+
+        [[rules]]
+        name = "limit"
+        when = 'endpoint.function == "login"'
+        action = { type = "rate_limit", limit = "login-failures" }
+        mode = "enforce"
+
+        [[rules]]
+        name = "block-kp"
+        when = 'client.country == "KP"'
+        action = { type = "block" }
+        "#,
+    );
+    let decision = policy.evaluate(&request(), &[]);
+    assert_eq!(decision.limits.len(), 1);
+    assert_eq!(decision.limits[0].mode, Mode::Enforce);
+    assert_eq!(decision.limits[0].named_by.source, "rule:limit");
+    assert!(is_block(&decision.verdict));
+    assert_eq!(decision.held_back, None);
+}

@@ -80,6 +80,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   summary TEXT NOT NULL
               );",
     },
+    Migration {
+        version: 5,
+        name: "policy history",
+        sql: "CREATE TABLE policy_history (
+                  version INTEGER PRIMARY KEY,
+                  time    TEXT NOT NULL,
+                  who     TEXT NOT NULL,
+                  text    TEXT NOT NULL,
+                  diff    TEXT NOT NULL
+              );",
+    },
 ];
 
 /// The schema version this build writes.

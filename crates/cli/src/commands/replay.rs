@@ -10,7 +10,7 @@
 
 use super::input::open_records;
 use rampart_core::{ExchangeRecord, Reason, RecordReader};
-use rampart_gateway::offline::{OfflineGateway, OfflineVerdict};
+use rampart_gateway::offline::{Comparison, OfflineGateway, OfflineVerdict};
 use rampart_gateway::GatewayConfig;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -51,7 +51,7 @@ impl<'a> VerdictLine<'a> {
             status: verdict.status,
             route: verdict.route.as_deref(),
             score: verdict.score(),
-            cause: cause(verdict),
+            cause: verdict.cause(),
             reasons: &verdict.reasons,
         }
     }
@@ -69,66 +69,11 @@ struct OutputLine<'a> {
     changed: Option<bool>,
 }
 
-/// What decided a verdict, for grouping changes: the last stage or rule that
-/// spoke (bans, rules, limits, lists push their reason as they decide),
-/// else the strongest detection.
-fn cause(verdict: &OfflineVerdict) -> Option<String> {
-    let decided = verdict
-        .reasons
-        .iter()
-        .rev()
-        .find(|r| !r.source.starts_with("detect."));
-    let strongest_detection = || {
-        verdict
-            .reasons
-            .iter()
-            .filter(|r| r.source.starts_with("detect."))
-            .max_by(|a, b| a.score.total_cmp(&b.score))
-    };
-    decided
-        .or_else(strongest_detection)
-        .map(|r| r.source.clone())
-}
-
-fn outcome(verdict: &OfflineVerdict) -> (&'static str, Option<u16>) {
-    (verdict.action, verdict.status)
-}
-
 /// Counts for the summary.
 #[derive(Default)]
-struct Summary {
-    records: u64,
-    bad_lines: u64,
-    new_actions: BTreeMap<&'static str, u64>,
-    current_actions: BTreeMap<&'static str, u64>,
-    /// (current action, new action) -> cause -> records.
-    changes: BTreeMap<(&'static str, &'static str), BTreeMap<String, u64>>,
-    changed: u64,
-}
+struct Summary(Comparison);
 
 impl Summary {
-    fn add(&mut self, new: &OfflineVerdict, current: Option<&OfflineVerdict>) -> bool {
-        self.records += 1;
-        *self.new_actions.entry(new.action).or_default() += 1;
-        let Some(current) = current else {
-            return false;
-        };
-        *self.current_actions.entry(current.action).or_default() += 1;
-        if outcome(new) == outcome(current) {
-            return false;
-        }
-        self.changed += 1;
-        let deciding = if new.action == "allow" { current } else { new };
-        let why = cause(deciding).unwrap_or_else(|| "route limits".to_string());
-        *self
-            .changes
-            .entry((current.action, new.action))
-            .or_default()
-            .entry(why)
-            .or_default() += 1;
-        true
-    }
-
     fn write(
         &self,
         out: &mut impl Write,
@@ -145,15 +90,15 @@ impl Summary {
         writeln!(
             out,
             "rampart replay: {} records, {} bad lines",
-            self.records, self.bad_lines
+            self.0.records, self.0.bad_lines
         )?;
-        writeln!(out, "  {config}: {}", counts(&self.new_actions))?;
+        writeln!(out, "  {config}: {}", counts(&self.0.new_actions))?;
         let Some(against) = against else {
             return Ok(());
         };
-        writeln!(out, "  {against}: {}", counts(&self.current_actions))?;
-        writeln!(out, "  changed: {} records", self.changed)?;
-        for ((from, to), causes) in &self.changes {
+        writeln!(out, "  {against}: {}", counts(&self.0.current_actions))?;
+        writeln!(out, "  changed: {} records", self.0.changed)?;
+        for ((from, to), causes) in &self.0.changes {
             let total: u64 = causes.values().sum();
             let mut ranked: Vec<_> = causes.iter().collect();
             ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -190,13 +135,13 @@ fn replay_stream(
             Ok(read) => read,
             Err(err) => {
                 writeln!(errors, "rampart replay: {source}: {err}")?;
-                summary.bad_lines += 1;
+                summary.0.bad_lines += 1;
                 continue;
             }
         };
         let new_verdict = new.evaluate(&record);
         let current_verdict = current.map(|gateway| gateway.evaluate(&record));
-        let changed = summary.add(&new_verdict, current_verdict.as_ref());
+        let changed = summary.0.add(&new_verdict, current_verdict.as_ref());
         if changed_only && !changed {
             continue;
         }

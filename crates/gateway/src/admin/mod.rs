@@ -53,6 +53,8 @@ pub struct AdminState {
     pub ready: AtomicBool,
     /// Turns true when the gateway stops: long answers (event streams) end.
     pub stopping: watch::Receiver<bool>,
+    /// The configuration file as the policy endpoints manage it.
+    pub policy: Arc<crate::policy_admin::PolicyAdmin>,
 }
 
 pub async fn serve(
@@ -154,6 +156,15 @@ fn refresh_gauges(state: &AdminState) {
             metrics::gauge!(telemetry::DISCOVERY_FINDINGS, "severity" => severity.as_str())
                 .set(count.load(Ordering::Relaxed) as f64);
         }
+    }
+    if let Some(recorder) = &state.shared.services.recorder {
+        let stats = &recorder.stats;
+        metrics::counter!(telemetry::RECORD_WRITTEN)
+            .absolute(stats.written.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::RECORD_DROPPED)
+            .absolute(stats.dropped.load(Ordering::Relaxed));
+        metrics::counter!(telemetry::RECORD_WRITE_ERRORS)
+            .absolute(stats.write_errors.load(Ordering::Relaxed));
     }
     let runtime = state.shared.runtime.load();
     if let Some(behave) = &runtime.behave {

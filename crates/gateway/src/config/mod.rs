@@ -8,11 +8,13 @@ mod behave;
 mod error;
 mod events;
 mod raw;
+mod record;
 pub mod units;
 
 pub use behave::BehaveSettings;
 pub use error::{ConfigError, Problem};
 pub use events::EventSettings;
+pub use record::RecordSettings;
 
 use crate::ipset::IpSet;
 use http::HeaderName;
@@ -53,6 +55,8 @@ pub struct GatewayConfig {
     pub tokens: Arc<crate::tokens::TokenGuard>,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
     pub redis: Option<rampart_store::shared::RedisConfig>,
+    /// `[record]`: the exchange recorder (read at start).
+    pub record: Option<RecordSettings>,
     /// Valid settings that do nothing as written or are probably not what
     /// was meant (key path and why).
     pub warnings: Vec<Problem>,
@@ -343,6 +347,7 @@ impl<'a> Validator<'a> {
             raw.admin.listen.as_deref().unwrap_or(DEFAULT_ADMIN_LISTEN),
         );
         let events = self.events(raw.events);
+        let record = raw.record.and_then(|record| self.record(record));
         let stages = self.stages(raw.pipeline.stages);
         let listeners = self.listeners(raw.listeners);
         let upstreams = self.upstreams(raw.upstreams);
@@ -401,6 +406,7 @@ impl<'a> Validator<'a> {
             behave,
             tokens: Arc::new(tokens),
             redis,
+            record,
             warnings: self.warnings,
         })
     }

@@ -34,6 +34,20 @@ pub struct RawConfig {
     pub behave: Option<RawBehave>,
     /// Shared limits and bans across gateways (see `rampart_store::shared`).
     pub redis: Option<rampart_store::shared::RedisConfig>,
+    /// The exchange recorder (see `super::record`).
+    pub record: Option<RawRecord>,
+}
+
+/// `[record]`; see `super::record::RecordSettings` for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecord {
+    pub path: Option<PathBuf>,
+    pub sample: Option<f64>,
+    pub max_body_bytes: Option<ByteSize>,
+    pub max_bytes: Option<ByteSize>,
+    pub max_files: Option<usize>,
+    pub queue_capacity: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -360,6 +360,55 @@ fn presets_are_named_and_an_unknown_one_is_refused() {
 }
 
 #[test]
+fn the_recorder_has_bounded_defaults_and_bad_values_name_their_key() {
+    assert_eq!(
+        parse(MINIMAL).unwrap().record,
+        None,
+        "off unless [record] is set"
+    );
+    let on = parse(&format!("[record]\npath = \"records.jsonl\"\n{MINIMAL}")).unwrap();
+    assert_eq!(
+        on.record,
+        Some(RecordSettings {
+            path: PathBuf::from("/etc/rampart/records.jsonl"),
+            sample: 0.1,
+            max_body_bytes: 16 * 1024,
+            max_bytes: 64 << 20,
+            max_files: 4,
+            queue_capacity: 4096,
+        })
+    );
+    let bad = format!(
+        "[record]\npath = \"r.jsonl\"\nsample = 1.5\nmax_body_bytes = \"2MiB\"\n\
+         max_bytes = \"1KiB\"\nmax_files = 5000\nqueue_capacity = 0\n{MINIMAL}"
+    );
+    let found = problems(&bad);
+    for key in [
+        "record.sample",
+        "record.max_body_bytes",
+        "record.max_bytes",
+        "record.max_files",
+        "record.queue_capacity",
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains(&format!(": {key}: expected"))),
+            "{key}: {found:?}"
+        );
+    }
+    assert_eq!(
+        problems(&format!("[record]\nsample = 0.5\n{MINIMAL}")),
+        ["/etc/rampart/rampart.toml: record.path: expected the file recorded exchanges are written to, e.g. \"records.jsonl\""]
+    );
+    assert!(
+        problems(&format!("[record]\npath = \"r\"\nrate = 1\n{MINIMAL}"))[0].contains("record")
+    );
+    let silent = parse(&format!("[record]\npath = \"r\"\nsample = 0.0\n{MINIMAL}")).unwrap();
+    assert_eq!(silent.warnings[0].key, "record.sample");
+}
+
+#[test]
 fn admin_tokens_come_from_the_file_and_the_environment_each_named() {
     let text = format!(
         "[admin]\ntoken = \"0123456789abcdef\"\n\n[[admin.tokens]]\nname = \"ci\"\ntoken = \"fedcba9876543210\"\n{MINIMAL}"

@@ -2,10 +2,12 @@
 //! factory that builds a route's pipeline from the configuration.
 
 pub mod behave;
+mod capture;
 pub mod detect;
 pub mod discover;
 pub mod ip_lists;
 pub mod prevent;
+pub mod record;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};
@@ -13,7 +15,8 @@ use crate::runtime::Services;
 use std::sync::Arc;
 
 /// Builds the pipeline of one route from the configured stage list, leaving
-/// out stages that would do nothing on this route.
+/// out stages that would do nothing on this route. With `[record]`, the
+/// `record` stage comes first, so that it sees what later stages refuse.
 pub fn build_pipeline(
     config: &GatewayConfig,
     route: &RouteSpec,
@@ -22,6 +25,9 @@ pub fn build_pipeline(
     behave: Option<&Arc<behave::BehaveRuntime>>,
 ) -> Pipeline {
     let mut built: Vec<Arc<dyn Stage>> = Vec::new();
+    if let Some(recorder) = &services.recorder {
+        built.push(Arc::new(record::RecordStage::new(Arc::clone(recorder))));
+    }
     for kind in &config.stages {
         match kind {
             StageKind::IpLists => {

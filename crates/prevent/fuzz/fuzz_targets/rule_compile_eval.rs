@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
             name: "fuzz".into(),
             when: when.to_string(),
             action: ActionConfig::Monitor {},
+            mode: None,
         }],
         ..PolicyConfig::default()
     };

@@ -77,6 +77,12 @@ pub struct RuleConfig {
     /// A CEL expression over `request`, `client`, `endpoint` and `signals`.
     pub when: String,
     pub action: ActionConfig,
+    /// `monitor`: the rule is evaluated and recorded with what it would
+    /// have done (`would_block`...), but it never refuses, limits, tags or
+    /// masks. Absent or `enforce`: the rule follows its scope's mode (a
+    /// monitor scope still holds every rule back).
+    #[serde(default)]
+    pub mode: Option<Mode>,
 }
 
 /// An action as configured.

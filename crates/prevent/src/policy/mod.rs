@@ -19,7 +19,11 @@
 //!    problem document.
 //! 5. **Mode.** In `monitor` mode the decision is the same, but
 //!    [`Decision::mode`] says monitor: the gateway records it and applies
-//!    nothing (no block, limit, tag or mask).
+//!    nothing (no block, limit, tag or mask). A rule can be put in monitor
+//!    mode on its own (`mode = "monitor"` on the rule): it is evaluated and
+//!    recorded ([`Decision::held_back`], limits it names checked in monitor
+//!    mode) but never decides, so the rules and signal classes after it
+//!    decide as if it had not matched.
 //!
 //! A rule whose evaluation fails at run time (say a regex over a huge value)
 //! does not match; it is listed in [`Decision::failed_rules`].
@@ -106,6 +110,9 @@ pub struct Decision {
     /// Headers to add to the request sent upstream.
     pub upstream_headers: Vec<(String, String)>,
     pub mask_response: bool,
+    /// What the first matching rule in monitor mode with a terminal action
+    /// would have answered; never applied, recorded as `would_block`...
+    pub held_back: Option<Verdict>,
     /// Every rule, signal or threshold that contributed, except those that
     /// only named a limit (see [`NamedLimit::named_by`]).
     pub reasons: Vec<Reason>,
@@ -120,6 +127,9 @@ pub struct NamedLimit {
     /// The rule or signal that named the limit. A limit checked and passed
     /// explains nothing, so this is a reason only when the limit refuses.
     pub named_by: Reason,
+    /// `Monitor` when only rules in monitor mode named it: the limit is
+    /// checked and counted, a refusal recorded and never applied.
+    pub mode: Mode,
 }
 
 impl Policy {
@@ -195,8 +205,17 @@ impl Policy {
             match matched {
                 Ok(true) => {
                     let source = format!("rule:{}", rule.name);
-                    let reason = Reason::new(source, "policy", rule.action.name(), 0.0);
-                    outcome.apply(&rule.action, reason, Priority::FirstWins);
+                    match rule.mode {
+                        Mode::Enforce => {
+                            let reason = Reason::new(source, "policy", rule.action.name(), 0.0);
+                            outcome.apply(&rule.action, reason, Priority::FirstWins);
+                        }
+                        Mode::Monitor => {
+                            let what = format!("{} (rule in monitor mode)", rule.action.name());
+                            outcome
+                                .hold_back(&rule.action, Reason::new(source, "policy", what, 0.0));
+                        }
+                    }
                 }
                 Ok(false) => {}
                 Err(error) => outcome.failed_rules.push((rule.name.clone(), error)),
@@ -272,6 +291,8 @@ enum Priority {
 struct Outcome {
     /// The deciding action and the reason it names.
     terminal: Option<(Action, String)>,
+    /// The first terminal action of a rule in monitor mode, and its reason.
+    held_back: Option<(Action, String)>,
     limits: Vec<NamedLimit>,
     record: bool,
     upstream_headers: Vec<(String, String)>,
@@ -284,12 +305,7 @@ impl Outcome {
     fn apply(&mut self, action: &Action, reason: Reason, priority: Priority) {
         match action {
             Action::RateLimit(limit) => {
-                if !self.limits.iter().any(|named| named.name == *limit) {
-                    self.limits.push(NamedLimit {
-                        name: limit.clone(),
-                        named_by: reason,
-                    });
-                }
+                self.name_limit(limit, reason, Mode::Enforce);
                 return;
             }
             Action::Tag(headers) => self.upstream_headers.extend(headers.iter().cloned()),
@@ -311,8 +327,49 @@ impl Outcome {
         self.reasons.push(reason);
     }
 
+    /// A matching rule in monitor mode: recorded with what it would have
+    /// done, nothing applied. Its limit is still checked and counted (in
+    /// monitor mode), so that a would-be rate limit shows.
+    fn hold_back(&mut self, action: &Action, reason: Reason) {
+        self.record = true;
+        match action {
+            Action::RateLimit(limit) => {
+                self.name_limit(limit, reason, Mode::Monitor);
+                return;
+            }
+            Action::Block(_) | Action::Ban(_) | Action::Deceive(_) => {
+                if self.held_back.is_none() {
+                    self.held_back = Some((action.clone(), reason.source.clone()));
+                }
+            }
+            Action::Mask | Action::Tag(_) | Action::Monitor => {}
+        }
+        self.reasons.push(reason);
+    }
+
+    /// Subjects the request to `limit` once; an enforcing rule makes a
+    /// limit a monitoring rule named enforced.
+    fn name_limit(&mut self, limit: &Arc<str>, reason: Reason, mode: Mode) {
+        match self.limits.iter_mut().find(|named| named.name == *limit) {
+            Some(named) => {
+                if mode == Mode::Enforce && named.mode == Mode::Monitor {
+                    *named = NamedLimit {
+                        name: limit.clone(),
+                        named_by: reason,
+                        mode,
+                    };
+                }
+            }
+            None => self.limits.push(NamedLimit {
+                name: limit.clone(),
+                named_by: reason,
+                mode,
+            }),
+        }
+    }
+
     fn into_decision(self, mode: Mode, request_id: &str) -> Decision {
-        let verdict = match self.terminal {
+        let verdict = |decided: Option<(Action, String)>| match decided {
             None => Verdict::Allow,
             Some((action, source)) => {
                 let why = format!("Refused by {source}.");
@@ -329,7 +386,8 @@ impl Outcome {
         };
         Decision {
             mode,
-            verdict,
+            verdict: verdict(self.terminal),
+            held_back: self.held_back.map(|held| verdict(Some(held))),
             limits: self.limits,
             record: self.record,
             upstream_headers: self.upstream_headers,

@@ -51,6 +51,7 @@ impl Preset {
                     headers: Default::default(),
                 },
             },
+            mode: None,
         }
     }
 }

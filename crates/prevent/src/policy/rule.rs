@@ -2,7 +2,7 @@
 //! errors that name the rule and the line and column.
 
 use super::action::Action;
-use super::config::RuleConfig;
+use super::config::{Mode, RuleConfig};
 use super::guard::Guards;
 use super::patterns::Patterns;
 use super::schema::{check_expression, Expecting, FieldUse};
@@ -33,6 +33,8 @@ pub(crate) struct CompiledRule {
     /// the guards decide it alone.
     pub(crate) interpreted_fields: Vec<FieldUse>,
     pub(crate) action: Action,
+    /// `Monitor`: the rule's action is recorded, never applied.
+    pub(crate) mode: Mode,
 }
 
 /// A CEL expression parsed, type-checked against the facts, with its
@@ -127,6 +129,7 @@ impl CompiledRule {
             interpreted_fields,
             program: checked.program,
             action,
+            mode: config.mode.unwrap_or_default(),
         })
     }
 
@@ -175,6 +178,7 @@ mod tests {
             name: "r".into(),
             when: when.into(),
             action: ActionConfig::Monitor {},
+            mode: None,
         };
         CompiledRule::compile(&config, &Env::stdlib(), patterns, &|_| false)
             .unwrap_or_else(|error| panic!("{error}"))

@@ -40,8 +40,9 @@ mod output;
 mod worker;
 
 use crate::error::SinkError;
+use crate::jsonl::Rotation;
 use crate::store::Store;
-use output::{EventOutput, JsonlOutput, Retention, Rotation, StoreOutput};
+use output::{EventOutput, JsonlOutput, Retention, StoreOutput};
 use rampart_core::{Clock, SecurityEvent, SystemClock};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

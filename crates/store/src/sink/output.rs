@@ -4,11 +4,10 @@
 //! output can be added the same way).
 
 use crate::error::{SinkError, StoreError};
+use crate::jsonl::{JsonlFile, Rotation};
 use crate::sink::Counters;
 use crate::store::Store;
 use rampart_core::{Clock, SecurityEvent};
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -43,98 +42,40 @@ pub(crate) trait EventOutput: Send {
     fn write_batch(&mut self, events: &[SecurityEvent]) -> Result<(), OutputError>;
 }
 
-/// When the JSON-lines file is rotated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Rotation {
-    /// A batch that would take the file past this starts a new file (a
-    /// batch is never split, so an empty file takes one whole batch).
-    pub(crate) max_bytes: u64,
-    /// Rotated files kept: `PATH.1` (the newest) to `PATH.N`; zero keeps
-    /// none (the file is started afresh).
-    pub(crate) max_files: usize,
-}
-
 /// Appends one JSON object per line, one `write` per batch.
 pub(crate) struct JsonlOutput {
-    path: PathBuf,
-    file: File,
-    /// Bytes in the current file.
-    size: u64,
-    rotation: Option<Rotation>,
+    file: JsonlFile,
     counters: Arc<Counters>,
     /// Reused between batches.
     buffer: Vec<u8>,
-    /// A failed write may have left half a line: start the next batch on a
-    /// fresh line so that only the damaged line is lost.
-    may_end_mid_line: bool,
 }
 
 impl JsonlOutput {
-    /// Opens (creating if needed) `path` for appending. A new file is readable
-    /// by its owner and group only: events quote what attackers sent.
+    /// Opens (creating if needed) `path` for appending.
     pub(crate) fn open(
         path: &Path,
         rotation: Option<Rotation>,
         counters: Arc<Counters>,
     ) -> Result<JsonlOutput, SinkError> {
-        let (file, size) = append_to(path).map_err(|source| SinkError::OpenJsonl {
+        let file = JsonlFile::open(path, rotation).map_err(|source| SinkError::OpenJsonl {
             path: path.to_path_buf(),
             source,
         })?;
         Ok(JsonlOutput {
-            path: path.to_path_buf(),
             file,
-            size,
-            rotation,
             counters,
             buffer: Vec::new(),
-            may_end_mid_line: false,
         })
     }
 
-    fn io_error(&self, source: std::io::Error) -> OutputError {
-        OutputError::Io {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
-    /// Shifts `PATH.1`... up by one (dropping the oldest), moves the
-    /// current file to `PATH.1` and starts a new one.
-    fn rotate(&mut self, max_files: usize) -> std::io::Result<()> {
-        let numbered = |n: usize| {
-            let mut name = self.path.clone().into_os_string();
-            name.push(format!(".{n}"));
-            PathBuf::from(name)
-        };
-        if max_files == 0 {
-            std::fs::remove_file(&self.path)?;
-        } else {
-            match std::fs::remove_file(numbered(max_files)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
-            for n in (1..max_files).rev() {
-                match std::fs::rename(numbered(n), numbered(n + 1)) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
-            }
-            std::fs::rename(&self.path, numbered(1))?;
-        }
-        (self.file, self.size) = append_to(&self.path)?;
-        self.may_end_mid_line = false;
-        self.counters.rotations.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+    fn path(&self) -> PathBuf {
+        self.file.path().to_path_buf()
     }
 
     /// Encodes the batch into `buffer`, skipping (and reporting) any event
     /// that cannot be encoded.
     fn encode(&mut self, events: &[SecurityEvent]) -> Option<OutputError> {
         self.buffer.clear();
-        if self.may_end_mid_line {
-            self.buffer.push(b'\n');
-        }
         let mut failure: Option<OutputError> = None;
         for event in events {
             let line_start = self.buffer.len();
@@ -149,7 +90,7 @@ impl JsonlOutput {
                             first,
                         },
                         _ => OutputError::Encode {
-                            path: self.path.clone(),
+                            path: self.path(),
                             count: 1,
                             first: error,
                         },
@@ -164,38 +105,18 @@ impl JsonlOutput {
 impl EventOutput for JsonlOutput {
     fn write_batch(&mut self, events: &[SecurityEvent]) -> Result<(), OutputError> {
         let encode_failure = self.encode(events);
-        if let Some(rotation) = self.rotation {
-            if self.size > 0 && self.size + self.buffer.len() as u64 > rotation.max_bytes {
-                self.rotate(rotation.max_files)
-                    .map_err(|source| self.io_error(source))?;
-                // The new file starts on a fresh line.
-                if self.buffer.first() == Some(&b'\n') {
-                    self.buffer.remove(0);
-                }
-            }
-        }
-        let written = self
+        let rotated = self
             .file
-            .write_all(&self.buffer)
-            .and_then(|()| self.file.flush());
-        self.may_end_mid_line = written.is_err();
-        written.map_err(|source| self.io_error(source))?;
-        self.size += self.buffer.len() as u64;
+            .append(&self.buffer)
+            .map_err(|source| OutputError::Io {
+                path: self.path(),
+                source,
+            })?;
+        if rotated {
+            self.counters.rotations.fetch_add(1, Ordering::Relaxed);
+        }
         encode_failure.map_or(Ok(()), Err)
     }
-}
-
-/// Opens (creating if needed) `path` for appending, with its current size.
-/// A new file is readable by its owner and group only: events quote what
-/// attackers sent.
-fn append_to(path: &Path) -> std::io::Result<(File, u64)> {
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o640);
-    let file = options.open(path)?;
-    let size = file.metadata()?.len();
-    Ok((file, size))
 }
 
 /// How much the store keeps; each bound is optional.

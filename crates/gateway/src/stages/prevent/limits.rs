@@ -33,17 +33,18 @@ struct Charge {
 }
 
 /// Limits to check in Redis before forwarding, each with the reason that
-/// named it, and whether a refusal is applied or only recorded.
+/// named it and whether a refusal is applied or only recorded.
 #[derive(Clone)]
-struct AwaitingRedis(Vec<(Charge, Reason)>, Mode);
+struct AwaitingRedis(Vec<(Charge, Reason, Mode)>);
 
 /// Limits passed, to be charged with the response status.
 #[derive(Clone)]
 struct PassedLimits(Vec<Charge>);
 
 /// Checks the named limits. Local limits are decided here; a refusal is
-/// returned as the block to answer with (in monitor mode, recorded and the
-/// remaining limits checked). Limits kept in Redis are left for [`settle`].
+/// returned as the block to answer with (in monitor mode, or for a limit
+/// only rules in monitor mode named, recorded and the remaining limits
+/// checked). Limits kept in Redis are left for [`settle`].
 pub(super) fn check(
     prevent: &PreventRuntime,
     limits: Vec<NamedLimit>,
@@ -65,6 +66,10 @@ pub(super) fn check(
         let Some(key) = limiter.key_for(facts) else {
             continue;
         };
+        let mode = match (mode, limit.mode) {
+            (Mode::Enforce, Mode::Enforce) => Mode::Enforce,
+            _ => Mode::Monitor,
+        };
         if prevent.shared.is_some() {
             let fingerprint = limiter.shared_fingerprint(facts);
             let charge = Charge {
@@ -72,7 +77,7 @@ pub(super) fn check(
                 key,
                 fingerprint,
             };
-            awaiting.push((charge, limit.named_by));
+            awaiting.push((charge, limit.named_by, mode));
             continue;
         }
         let decision = limiter.check(key);
@@ -99,7 +104,7 @@ pub(super) fn check(
         ctx.extensions.insert(PassedLimits(passed));
     }
     if !awaiting.is_empty() {
-        ctx.extensions.insert(AwaitingRedis(awaiting, mode));
+        ctx.extensions.insert(AwaitingRedis(awaiting));
     }
     None
 }
@@ -109,7 +114,7 @@ pub(super) fn settle(
     prevent: &Arc<PreventRuntime>,
     ctx: &mut ExchangeContext,
 ) -> Option<Settlement> {
-    let AwaitingRedis(charges, mode) = ctx.extensions.remove::<AwaitingRedis>()?;
+    let AwaitingRedis(charges) = ctx.extensions.remove::<AwaitingRedis>()?;
     let prevent = Arc::clone(prevent);
     let request_id = ctx.request_id.clone();
     let client = ctx.client_ip.to_string();
@@ -117,7 +122,7 @@ pub(super) fn settle(
         let mut passed = Vec::with_capacity(charges.len());
         let mut reasons = Vec::new();
         let mut held_back = None;
-        for (charge, named_by) in charges {
+        for (charge, named_by, mode) in charges {
             let decision = decide_shared(&prevent, &charge).await;
             if let Some(response) = rate_limited_response(&decision, &request_id) {
                 reasons.extend(refusal_reasons(

@@ -246,6 +246,16 @@ impl PreventStage {
     }
 }
 
+/// Records a verdict that monitor mode (the scope's or a rule's) does not apply.
+fn hold_back_verdict(ctx: &mut ExchangeContext, verdict: &Verdict) {
+    match verdict {
+        Verdict::Allow => {}
+        Verdict::Block(_) => ctx.hold_back(HeldBack::Block),
+        Verdict::Ban { .. } => ctx.hold_back(HeldBack::Ban),
+        Verdict::Deceive(_) => ctx.hold_back(HeldBack::Deceive),
+    }
+}
+
 /// The answer a prevention decision asks for.
 fn respond(response: BlockResponse) -> Action {
     Action::Block {
@@ -355,14 +365,12 @@ impl Stage for PreventStage {
         } else {
             Action::Allow
         };
+        if let Some(held_back) = &decision.held_back {
+            hold_back_verdict(ctx, held_back);
+        }
         if decision.mode == Mode::Monitor {
             limits::check(&self.prevent, decision.limits, &facts, ctx, Mode::Monitor);
-            match decision.verdict {
-                Verdict::Allow => {}
-                Verdict::Block(_) => ctx.hold_back(HeldBack::Block),
-                Verdict::Ban { .. } => ctx.hold_back(HeldBack::Ban),
-                Verdict::Deceive(_) => ctx.hold_back(HeldBack::Deceive),
-            }
+            hold_back_verdict(ctx, &decision.verdict);
             return record;
         }
         ctx.upstream_headers
