@@ -6,7 +6,8 @@
 //! One test walks every page at 1280 and at 390 px wide, fails on any
 //! SEVERE entry of the browser's console, checks that the inventory shows
 //! the demo's endpoints, bans a client from the Clients page and sees the
-//! gateway refuse it, and writes a screenshot of each page and width to
+//! gateway refuse it, switches the demo's route to monitor (the ban is let
+//! through) and back to enforce on the Policy page, and writes a screenshot of each page and width to
 //! `<target>/console-screenshots/` (the path is printed).
 //!
 //! Without `chromium` or `chromedriver` the test says why in one line and
@@ -259,6 +260,43 @@ async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
         .await;
 }
 
+/// Validates the running configuration's text on the Policy page.
+async fn validate_policy(session: &Session<'_>) {
+    let validate = "[...document.querySelectorAll('#main button')]\
+        .find((b) => b.textContent === 'Validate').id = 'validate'; return true;";
+    session.execute(validate, json!([])).await;
+    session.click(&session.find("#validate").await).await;
+    session
+        .wait_for(
+            "the configuration found valid",
+            "return document.getElementById('policy-result').innerText \
+             .includes('The configuration is valid.');",
+        )
+        .await;
+}
+
+/// Switches the demo's route to `mode` with its switch on the Policy page
+/// and waits until the gateway's answer is drawn (the switch and the
+/// history's newest version).
+async fn switch_route(session: &Session<'_>, admin: SocketAddr, mode: &str) {
+    open(session, admin, "policy").await;
+    let versions = "return document.querySelectorAll('#policy-history li').length;";
+    let before = session.execute(versions, json!([])).await;
+    session
+        .click(&session.find("#mode-route-demo-api").await)
+        .await;
+    let enforce = mode == "enforce";
+    let drawn = format!(
+        "const box = document.getElementById('mode-route-demo-api'); \
+         return box !== null && box.checked === {enforce} && !box.disabled \
+           && box.closest('tr').innerText.includes('{mode}') \
+           && document.querySelectorAll('#policy-history li').length > {before};"
+    );
+    session
+        .wait_for(&format!("the demo's route in {mode} mode"), &drawn)
+        .await;
+}
+
 /// Opens the injection's drill-down on the Threats page: the detector, where
 /// and on what value it fired, with its score.
 async fn why_the_injection_was_blocked(session: &Session<'_>) {
@@ -395,11 +433,17 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                     main.contains(ATTACKER),
                     "the attacker is a top offender: {main}"
                 ),
-                // Until the policy API is served (branch policy-admin).
-                "policy" => assert!(
-                    main.contains("not available on this gateway"),
-                    "the policy page says plainly that it is not available: {main}"
-                ),
+                "policy" => {
+                    for part in [
+                        "Monitor or enforce",
+                        "demo-api",
+                        "limit-failed-logins",
+                        "History",
+                    ] {
+                        assert!(main.contains(part), "the policy page shows {part}: {main}");
+                    }
+                    validate_policy(&session).await;
+                }
                 _ => assert!(main.contains("Requests"), "{main}"),
             }
             let unnamed = unnamed_controls(&session).await;
@@ -431,6 +475,21 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 as_client(&gw, "198.51.100.9", "GET", "/api/users/1", "").await,
                 StatusCode::OK
             );
+            // Monitor on the demo's route: the ban is recorded, not applied;
+            // enforce again: refused again.
+            switch_route(&session, admin, "monitor").await;
+            assert_eq!(
+                as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
+                StatusCode::OK,
+                "in monitor mode the banned client is let through"
+            );
+            switch_route(&session, admin, "enforce").await;
+            assert_eq!(
+                as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
+                StatusCode::FORBIDDEN,
+                "enforced again"
+            );
+            no_console_errors(&session, "policy after switching modes", width).await;
         }
         session.close().await;
     }

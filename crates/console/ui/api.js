@@ -5,10 +5,13 @@
 
 const KEY = 'rampart.token';
 
+// A refused call: its status, the server's reason, and its problem
+// document (which may list `problems` and `warnings`).
 class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, body) {
     super(message);
     this.status = status;
+    this.body = body || {};
   }
 }
 
@@ -41,13 +44,13 @@ function headers(extra) {
   return { authorization: `Bearer ${token() || ''}`, accept: 'application/json', ...extra };
 }
 
-async function explain(response) {
+async function refusal(response) {
   const text = await response.text();
   try {
     const body = JSON.parse(text);
-    return body.detail || body.title || text;
+    return new ApiError(response.status, body.detail || body.title || text, body);
   } catch {
-    return text || response.statusText;
+    return new ApiError(response.status, text || response.statusText);
   }
 }
 
@@ -64,7 +67,7 @@ export async function call(path, { method = 'GET', body, signal } = {}) {
     onUnauthorized();
     throw new ApiError(401, 'The admin token was refused.');
   }
-  if (!response.ok) throw new ApiError(response.status, await explain(response));
+  if (!response.ok) throw await refusal(response);
   if (response.status === 204) return null;
   const type = response.headers.get('content-type') || '';
   return type.includes('json') ? response.json() : response.text();
@@ -100,7 +103,7 @@ export async function stream(path, signal, onOpen, onEvent) {
     cache: 'no-store',
   });
   if (response.status === 401) onUnauthorized();
-  if (!response.ok || !response.body) throw new ApiError(response.status, await explain(response));
+  if (!response.ok || !response.body) throw await refusal(response);
   onOpen();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';

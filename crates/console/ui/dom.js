@@ -110,7 +110,7 @@ export function table(caption, columns, rows, empty) {
       h('caption', { class: 'sr-only' }, caption),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows.map((cells) => h('tr', {},
-        cells.map((c, i) => h('td', { 'data-label': columns[i] }, c)))))));
+        cells.map((c, i) => h('td', { 'data-label': columns[i] }, h('span', {}, c))))))));
 }
 
 // A message in place of content that could not be loaded.

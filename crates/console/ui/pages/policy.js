@@ -45,7 +45,7 @@ export async function render(main, _args, signal) {
       result),
     section('Replay results', 'replay-title', replay),
     section('History', 'history-title', history));
-  drawModes(await modesOf(policy));
+  drawModes(policy);
   fill(replay, h('p', { class: 'empty' }, 'Replay the policy above to see what it would change on recorded traffic.'));
   await loadHistory();
 }
@@ -99,6 +99,9 @@ function drawModes(policy) {
         toast(`The mode could not be changed: ${error.message}`);
       }
       box.disabled = false;
+      // The table was drawn again from the gateway's answer: focus stays on
+      // this switch.
+      document.getElementById(id)?.focus();
     });
     const what = entry.scope === 'rule' ? h('span', { class: 'help' }, ` ${entry.action} when `, h('code', {}, entry.when)) : null;
     return [
@@ -114,42 +117,43 @@ function findings(list) {
   return (list || []).map((p) => (typeof p === 'string' ? p : `${p.key ? `${p.key}: ` : ''}${p.message}`));
 }
 
+// The loader's problems and warnings, from an answer or a refusal.
+function findingsView(answer, okText) {
+  const problems = findings(answer.problems);
+  const warnings = findings(answer.warnings);
+  return [
+    problems.length
+      ? [problem('The configuration has problems:'), h('ul', {}, problems.map((e) => h('li', {}, e)))]
+      : h('p', { class: 'ok' }, okText),
+    warnings.length ? [h('p', {}, 'Warnings:'), h('ul', {}, warnings.map((e) => h('li', {}, e)))] : null,
+  ];
+}
+
 async function validate() {
   try {
-    const answer = await api.call('/api/policy/validate', { method: 'POST', body: { text: view.editor.value } });
-    const problems = findings(answer.problems);
-    const warnings = findings(answer.warnings);
-    fill(view.result,
-      problems.length
-        ? [problem('The policy has problems:'), h('ul', {}, problems.map((e) => h('li', {}, e)))]
-        : h('p', { class: 'ok' }, 'The policy is valid.'),
-      warnings.length ? [h('p', {}, 'Warnings:'), h('ul', {}, warnings.map((e) => h('li', {}, e)))] : null);
+    const answer = await api.call('/api/policy/validate', { method: 'POST', body: { policy: view.editor.value } });
+    fill(view.result, findingsView(answer, 'The configuration is valid.'));
   } catch (error) {
-    fill(view.result, problem(`Not valid: ${error.message}`));
+    fill(view.result, error.body.problems ? findingsView(error.body) : problem(`Not valid: ${error.message}`));
   }
 }
 
 async function applyText() {
   try {
-    const answer = await api.call('/api/policy', { method: 'PUT', body: { text: view.editor.value } });
-    fill(view.result, h('p', { class: 'ok' }, `Applied${answer?.version ? ` as version ${answer.version}` : ''}: new requests use this policy.`),
+    const answer = await api.call('/api/policy', { method: 'PUT', body: { policy: view.editor.value } });
+    fill(view.result,
+      findingsView(answer, `Applied${answer?.version ? ` as version ${answer.version}` : ''}: new requests use this configuration.`),
       answer?.diff ? diffView(answer.diff) : null);
     await Promise.all([loadText(), loadHistory()]);
   } catch (error) {
-    fill(view.result, problem(`Not applied: ${error.message}`));
+    fill(view.result, problem(`Not applied: ${error.message}`),
+      error.body.problems ? findingsView(error.body) : null);
   }
-}
-
-// The modes, in the policy's answer or beside it.
-async function modesOf(policy) {
-  if (policy.modes) return policy;
-  if (!(await api.offers('/api/policy/modes'))) return policy;
-  return { ...policy, modes: await api.call('/api/policy/modes', { signal: view.signal }) };
 }
 
 // Reads the policy again (its text and modes change when a mode is switched).
 async function loadText() {
-  const policy = await modesOf(await api.call('/api/policy', { signal: view.signal }));
+  const policy = await api.call('/api/policy', { signal: view.signal });
   view.editor.value = policy.text ?? '';
   drawModes(policy);
 }
@@ -161,7 +165,7 @@ function counts(map) {
 async function runReplay() {
   fill(view.replay, h('p', { class: 'loading' }, 'Replaying recorded traffic…'));
   try {
-    const report = await api.call('/api/policy/replay', { method: 'POST', body: { text: view.editor.value } });
+    const report = await api.call('/api/policy/replay', { method: 'POST', body: { policy: view.editor.value } });
     const transitions = (report.transitions || []).map((tr) => [
       `${tr.from.replace(/_/g, ' ')} → ${tr.to.replace(/_/g, ' ')}`, num(tr.count),
       Object.entries(tr.causes || {}).map(([cause, n]) => `${cause} (${num(n)})`).join(', ') || '–',
@@ -190,15 +194,31 @@ function diffView(text) {
   }));
 }
 
+// One version in the history: its diff is fetched when it is opened.
+function historyItem(item) {
+  const body = h('div', {}, h('p', { class: 'loading' }, 'Loading the diff…'));
+  const details = h('details', {},
+    h('summary', {}, `Version ${item.version} · ${time(item.time)} · ${item.who}`), body);
+  details.addEventListener('toggle', async () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = 'yes';
+    try {
+      const version = await api.call(`/api/policy/history/${encodeURIComponent(item.version)}`, { signal: view.signal });
+      fill(body, version.diff ? diffView(version.diff) : h('p', { class: 'empty' }, 'The first version: nothing to compare with.'));
+    } catch (error) {
+      delete details.dataset.loaded;
+      fill(body, problem(`The diff could not be loaded: ${error.message}`));
+    }
+  });
+  return h('li', {}, details);
+}
+
 async function loadHistory() {
   try {
     const data = await api.call('/api/policy/history', { signal: view.signal });
-    const items = Array.isArray(data) ? data : data.items || [];
+    const items = data.items || [];
     fill(view.history, items.length
-      ? h('ol', { class: 'history' }, items.map((item) => h('li', {},
-        h('details', {},
-          h('summary', {}, `Version ${item.version} · ${time(item.time)} · ${item.who}`),
-          item.diff ? diffView(item.diff) : h('p', { class: 'empty' }, 'No diff recorded (the first version).')))))
+      ? h('ol', { class: 'history', 'aria-label': 'Versions, newest first' }, items.map(historyItem))
       : h('p', { class: 'empty' }, 'No changes yet.'));
   } catch (error) {
     if (!view.signal.aborted) fill(view.history, problem(`The history could not be loaded: ${error.message}`));
