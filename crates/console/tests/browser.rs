@@ -260,6 +260,20 @@ async fn sign_in_with_form(session: &Session<'_>, admin: SocketAddr) {
         .await;
 }
 
+/// Opens the newest version in the Policy page's history: its diff says
+/// what the last switch changed.
+async fn newest_diff_says(session: &Session<'_>, mode: &str) {
+    session
+        .click(&session.find("#policy-history li summary").await)
+        .await;
+    let diff = format!(
+        "const diff = document.querySelector('#policy-history li .diff'); \
+         return diff !== null && diff.innerText.includes('+') \
+           && diff.innerText.includes('{mode}');"
+    );
+    session.wait_for("the newest version's diff", &diff).await;
+}
+
 /// Validates the running configuration's text on the Policy page.
 async fn validate_policy(session: &Session<'_>) {
     let validate = "[...document.querySelectorAll('#main button')]\
@@ -484,6 +498,7 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 "in monitor mode the banned client is let through"
             );
             switch_route(&session, admin, "enforce").await;
+            newest_diff_says(&session, "enforce").await;
             assert_eq!(
                 as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
                 StatusCode::FORBIDDEN,
