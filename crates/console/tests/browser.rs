@@ -47,6 +47,8 @@ async fn start_demo() -> TestGateway {
     // The test's requests come from loopback and name their client in
     // X-Forwarded-For, so that one client can be banned and others not.
     config.push_str("\n[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n");
+    // Every exchange recorded, so that the Policy page's replay has input.
+    config.push_str("\n[record]\npath = \"records.jsonl\"\nsample = 1.0\n");
     TestGateway::start_with_console(&config).await
 }
 
@@ -274,6 +276,26 @@ async fn newest_diff_says(session: &Session<'_>, mode: &str) {
     session.wait_for("the newest version's diff", &diff).await;
 }
 
+/// Replays a proposal without the `detect` stage on the recorded traffic:
+/// the blocked injections would have been let through.
+async fn replay_without_detection(session: &Session<'_>) {
+    let propose = "const text = document.getElementById('policy-text'); \
+        text.value = text.value.replace('\"ip_lists\", \"detect\", ', '\"ip_lists\", '); \
+        [...document.querySelectorAll('#main button')] \
+          .find((b) => b.textContent === 'Replay on recorded traffic').id = 'replay'; \
+        return text.value.includes('\"detect\"');";
+    let still = session.execute(propose, json!([])).await;
+    assert_eq!(still, json!(false), "the proposal drops the detect stage");
+    session.click(&session.find("#replay").await).await;
+    session
+        .wait_for(
+            "the replay's changes",
+            "const replay = document.getElementById('policy-replay').innerText; \
+             return replay.includes('decisions would change') && replay.includes('block → allow');",
+        )
+        .await;
+}
+
 /// Validates the running configuration's text on the Policy page.
 async fn validate_policy(session: &Session<'_>) {
     let validate = "[...document.querySelectorAll('#main button')]\
@@ -499,6 +521,10 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
             );
             switch_route(&session, admin, "enforce").await;
             newest_diff_says(&session, "enforce").await;
+            replay_without_detection(&session).await;
+            no_console_errors(&session, "policy after the replay", width).await;
+            let file = shots.join(format!("policy-replay-{width}.png"));
+            session.screenshot(&file, width, height).await;
             assert_eq!(
                 as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
                 StatusCode::FORBIDDEN,

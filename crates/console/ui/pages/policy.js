@@ -37,7 +37,7 @@ export async function render(main, _args, signal) {
     section('Monitor or enforce', 'modes-title',
       h('p', { class: 'help' }, 'Monitor records what would have been done and changes nothing; enforce acts.'), modes),
     section('Policy', 'text-title',
-      h('label', { for: 'policy-text' }, `Configuration (TOML)${policy.version ? `, version ${policy.version}` : ''}`), editor,
+      h('label', { for: 'policy-text', id: 'policy-text-label' }, textLabel(policy)), editor,
       h('div', { class: 'buttons' },
         h('button', { type: 'button', class: 'quiet', onclick: validate }, 'Validate'),
         h('button', { type: 'button', class: 'quiet', onclick: runReplay }, 'Replay on recorded traffic'),
@@ -151,10 +151,16 @@ async function applyText() {
   }
 }
 
-// Reads the policy again (its text and modes change when a mode is switched).
+function textLabel(policy) {
+  return `Configuration (TOML)${policy.version ? `, version ${policy.version}` : ''}`;
+}
+
+// Reads the policy again (its text, version and modes change when a mode
+// is switched).
 async function loadText() {
   const policy = await api.call('/api/policy', { signal: view.signal });
   view.editor.value = policy.text ?? '';
+  document.getElementById('policy-text-label').textContent = textLabel(policy);
   drawModes(policy);
 }
 
