@@ -89,7 +89,7 @@ pub async fn list(
 pub async fn ban(State(state): State<ApiState>, body: Bytes) -> Result<Response, Problem> {
     let prevent = prevention(&state)?;
     let (target, reason) = parse_ban_request(&body).map_err(Problem::bad_request)?;
-    let answer = json!({"target": target_json(&target), "shared": prevent.shared.is_some()});
+    let mut answer = json!({"target": target_json(&target), "shared": prevent.shared.is_some()});
     let Some(ban) = prevent.ban(target, reason) else {
         return Err(Problem::new(
             StatusCode::INSUFFICIENT_STORAGE,
@@ -97,7 +97,6 @@ pub async fn ban(State(state): State<ApiState>, body: Bytes) -> Result<Response,
             "the ban list is full: raise [prevent.bans] max_entries or lift bans",
         ));
     };
-    let mut answer = answer;
     answer["until"] = json!(rfc3339_millis(ban.until_millis));
     answer["offences"] = json!(ban.strikes);
     answer["reason"] = json!(&*ban.reason);

@@ -107,7 +107,8 @@ pub struct EndpointItem {
     pub auth_required: Option<bool>,
     pub auth: Vec<String>,
     pub sensitive: Vec<String>,
-    pub function: String,
+    /// The business function (`login`, `search`...); `null` for orphans.
+    pub function: Option<String>,
     pub requests: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
@@ -142,7 +143,7 @@ impl EndpointItem {
             auth_required: endpoint.auth_required,
             auth: endpoint.auth_kinds.clone(),
             sensitive: sensitive_kinds(endpoint),
-            function: endpoint.function.as_str().to_owned(),
+            function: Some(endpoint.function.as_str().to_owned()),
             requests: endpoint.requests,
             first_seen: endpoint.first_seen.clone(),
             last_seen: endpoint.last_seen.clone(),
@@ -161,7 +162,7 @@ impl EndpointItem {
             auth_required: None,
             auth: Vec::new(),
             sensitive: Vec::new(),
-            function: String::new(),
+            function: None,
             requests: 0,
             first_seen: None,
             last_seen: None,
@@ -200,7 +201,7 @@ impl EndpointFilter {
             [
                 Some(&item.template),
                 item.name.as_ref(),
-                Some(&item.function),
+                item.function.as_ref(),
             ]
             .into_iter()
             .flatten()
