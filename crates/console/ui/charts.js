@@ -67,6 +67,25 @@ function draw(box, spec) {
   box.replaceChildren(svg);
 }
 
+// The mitigation counts of a statistics bucket, as chart series:
+// [key in a bucket, legend name, CSS class].
+export const MITIGATIONS = [
+  ['blocked', 'Blocked', 's1'],
+  ['rate_limited', 'Rate limited', 's2'],
+  ['banned', 'Banned', 's3'],
+  ['would_block', 'Would block', 's4'],
+];
+
+// Series of `keys` from statistics buckets ({time, requests, blocked...}).
+export function seriesOf(buckets, keys) {
+  return keys.map(([key, name, cls]) => ({
+    name,
+    class: cls,
+    points: buckets.map((b) => [new Date(b.time).getTime(), Number(b[key] ?? 0)])
+      .filter((p) => Number.isFinite(p[0])),
+  }));
+}
+
 // A line chart of `spec.series` ([{name, class, points: [[ms, value]...]}])
 // with a legend; `spec.label` is its accessible name.
 export function lineChart(spec) {

@@ -3,26 +3,11 @@
 
 import { h, num, section, table, method, risk } from '../dom.js';
 import * as api from '../api.js';
-import { lineChart } from '../charts.js';
+import { lineChart, seriesOf, MITIGATIONS } from '../charts.js';
 import { nameThreat } from '../flows.js';
 
 // [key in a series point, legend name, CSS class]
 const TRAFFIC = [['requests', 'Requests', 's0']];
-const MITIGATIONS = [
-  ['blocked', 'Blocked', 's1'],
-  ['rate_limited', 'Rate limited', 's2'],
-  ['banned', 'Banned', 's3'],
-  ['would_block', 'Would block', 's4'],
-];
-
-function seriesOf(points, keys) {
-  return keys.map(([key, name, cls]) => ({
-    name,
-    class: cls,
-    points: points.map((p) => [new Date(p.time ?? p.t ?? p.start).getTime(), Number(p[key] ?? 0)])
-      .filter((p) => Number.isFinite(p[0])),
-  }));
-}
 
 function tile(label, value, kind) {
   return h('div', { class: `tile ${kind}` }, h('span', { class: 'tile-label' }, label),

@@ -3,7 +3,8 @@
 // decision was made (detector or rule, value, location, score), filters, older
 // pages by cursor, and live updates from the event stream.
 
-import { h, fill, num, time, badge, problem, table } from '../dom.js';
+import { h, fill, num, time, badge, problem, table, section } from '../dom.js';
+import { lineChart, seriesOf, MITIGATIONS } from '../charts.js';
 import * as api from '../api.js';
 import { nameThreat, sources } from '../flows.js';
 
@@ -23,7 +24,7 @@ export async function render(main, _args, signal, query) {
   const form = h('form', { class: 'filters', 'aria-label': 'Filter events' },
     field('ev-range', 'Period', h('select', { id: 'ev-range', name: 'range' },
       RANGES.map(([v, t]) => h('option', { value: v, selected: v === '3600' }, t)))),
-    field('ev-client', 'Client', input('ev-client', 'client', 'address or key')),
+    field('ev-client', 'Client', input('ev-client', 'client', '203.0.113.7')),
     field('ev-endpoint', 'Endpoint', h('select', { id: 'ev-endpoint', name: 'endpoint' },
       h('option', { value: '' }, 'Any'))),
     field('ev-action', 'Action', h('select', { id: 'ev-action', name: 'action' },
@@ -34,10 +35,11 @@ export async function render(main, _args, signal, query) {
   const list = h('ol', { class: 'timeline', id: 'ev-list', 'aria-label': 'Security events, newest first' });
   const more = h('button', { type: 'button', class: 'quiet', hidden: true }, 'Load older events');
   const status = h('p', { class: 'count', role: 'status' });
-  main.append(form,
+  const timeline = h('div', { id: 'ev-timeline' });
+  main.append(form, section('Mitigations over the period', 'ev-timeline-title', timeline),
     h('div', { class: 'page-tools' }, status, h('label', { class: 'switch', for: 'ev-live' }, live, ' Live updates')),
     list, more);
-  view = { form, list, more, status, signal, cursor: null, shown: 0, endpoints: [] };
+  view = { form, list, more, status, timeline, signal, cursor: null, shown: 0, endpoints: [] };
   await loadEndpoints(query.get('endpoint'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -91,7 +93,24 @@ function filters() {
   };
 }
 
+// The gateway's mitigations over the chosen period, about 120 buckets.
+async function drawTimeline() {
+  const seconds = Number(view.form.elements.range.value);
+  const step = Math.max(60, Math.ceil(seconds / 120 / 60) * 60);
+  const from = new Date(Date.now() - seconds * 1000).toISOString();
+  try {
+    const stats = await api.call(api.withQuery('/api/stats', { from, step }), { signal: view.signal });
+    fill(view.timeline, lineChart({
+      label: 'Blocks, rate limits, bans and monitor-mode decisions over the period',
+      series: seriesOf(stats.series || [], MITIGATIONS),
+    }));
+  } catch (error) {
+    if (!view.signal.aborted) fill(view.timeline, problem(`The statistics could not be loaded: ${error.message}`));
+  }
+}
+
 async function load(older) {
+  const drawing = older ? null : drawTimeline();
   const params = { ...filters(), limit: 50, cursor: older ? view.cursor : undefined };
   try {
     const data = await api.call(api.withQuery('/api/events', params), { signal: view.signal });
@@ -108,6 +127,7 @@ async function load(older) {
   } catch (error) {
     if (!view.signal.aborted) fill(view.list, h('li', {}, problem(`The events could not be loaded: ${error.message}`)));
   }
+  await drawing;
 }
 
 function shownText() {
