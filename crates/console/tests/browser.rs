@@ -394,10 +394,15 @@ async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
         )
         .await;
     session.click(&session.find("#confirm-ok").await).await;
+    // Listed, and the focus on the Unban button that replaced the one used.
     let listed = format!(
-        "return [...document.querySelectorAll('#bans code')].some((c) => c.textContent.startsWith('{ATTACKER}'));"
+        "return [...document.querySelectorAll('#bans code')] \
+           .some((c) => c.textContent.startsWith('{ATTACKER}')) \
+         && document.activeElement.getAttribute('aria-label') === 'Unban {ATTACKER}';"
     );
-    session.wait_for("the ban in the bans list", &listed).await;
+    session
+        .wait_for("the ban listed, the focus on its Unban button", &listed)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -94,10 +94,11 @@ export function risk(r) {
     `${level} ${r.score ?? ''}`.trim());
 }
 
-// A section with a heading; `id` names the heading for aria-labelledby.
+// A section with a heading; `id` names the heading for aria-labelledby
+// (and can take the focus from a script, not from Tab).
 export function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id },
-    h('h2', { id }, title), ...children);
+    h('h2', { id, tabindex: '-1' }, title), ...children);
 }
 
 // A table from column names and rows of cells; `caption` is its accessible

@@ -112,6 +112,14 @@ function ask(title, text, okLabel, extra) {
   });
 }
 
+// Draws both lists again, then puts the focus on the button that now
+// stands where the user acted (the dialog's opener was replaced).
+async function refresh(label) {
+  await Promise.all([loadOffenders(), loadBans()]);
+  const next = [...document.querySelectorAll('#main button')].find((b) => b.getAttribute('aria-label') === label);
+  (next || document.getElementById('offenders-title')).focus();
+}
+
 async function confirmBan(kind, value) {
   const reason = h('input', { id: 'ban-reason', name: 'reason', value: 'banned from the console', autocomplete: 'off' });
   const box = await ask(`Ban ${value}?`,
@@ -124,7 +132,7 @@ async function confirmBan(kind, value) {
   } catch (error) {
     toast(`The ban failed: ${error.message}`);
   }
-  await Promise.all([loadOffenders(), loadBans()]);
+  await refresh(`Unban ${value}`);
 }
 
 async function confirmUnban(kind, value) {
@@ -136,5 +144,5 @@ async function confirmUnban(kind, value) {
   } catch (error) {
     toast(`The unban failed: ${error.message}`);
   }
-  await Promise.all([loadOffenders(), loadBans()]);
+  await refresh(`Ban ${value}`);
 }
