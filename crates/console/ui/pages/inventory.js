@@ -22,13 +22,13 @@ function select(id, label, options, value) {
 }
 
 export async function render(main, args, signal) {
-  const q = h('input', { id: 'inv-q', type: 'search', name: 'q', placeholder: 'path, name or parameter', autocomplete: 'off' });
+  const q = h('input', { id: 'inv-q', type: 'search', name: 'q', placeholder: 'path, name or function', autocomplete: 'off' });
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter endpoints' },
     h('div', {}, h('label', { for: 'inv-q' }, 'Search'), q),
     h('div', {}, ...select('inv-method', 'Method', METHODS.map((m) => [m, m || 'Any']), '')),
     h('div', {}, ...select('inv-drift', 'Drift', DRIFTS, '')),
     h('div', {}, ...select('inv-risk', 'Risk at least', [['', 'Any'], ['25', 'Medium (25+)'], ['50', 'High (50+)'], ['75', 'Critical (75+)']], '')));
-  const tree = h('div', { class: 'tree', id: 'inv-tree', 'aria-live': 'polite', 'aria-busy': 'true' });
+  const tree = h('div', { class: 'tree', id: 'inv-tree', 'aria-busy': 'true' });
   const detail = h('div', { class: 'detail', id: 'inv-detail' });
   const exportLink = h('button', { type: 'button', class: 'quiet', onclick: downloadSpec }, 'Export OpenAPI');
   main.append(h('div', { class: 'page-tools' }, exportLink), form,
@@ -126,7 +126,7 @@ function buildTree(items) {
     }
     node.endpoints.push(e);
   }
-  return h('div', {}, h('p', { class: 'count' }, `${num(items.length)} endpoints`),
+  return h('div', {}, h('p', { class: 'count', role: 'status' }, `${num(items.length)} endpoints`),
     [...hosts].map(([host, node]) => h('div', { class: 'host' },
       h('h3', {}, host), h('ul', { class: 'paths' }, branch(node, '')))));
 }
