@@ -30,7 +30,7 @@ export async function render(main, _args, signal, query) {
     field('ev-action', 'Action', h('select', { id: 'ev-action', name: 'action' },
       ACTIONS.map((a) => h('option', { value: a, selected: a === (query.get('action') || '') }, a ? a.replace(/_/g, ' ') : 'Any')))),
     field('ev-detector', 'Detector or rule', input('ev-detector', 'detector', 'behave.ato')),
-    h('div', { class: 'form-end' }, h('button', { type: 'submit' }, 'Apply')));
+    h('div', {}, h('button', { type: 'submit' }, 'Apply')));
   const live = h('input', { type: 'checkbox', id: 'ev-live', checked: true });
   const list = h('ol', { class: 'timeline', id: 'ev-list', 'aria-label': 'Security events, newest first' });
   const more = h('button', { type: 'button', class: 'quiet', hidden: true }, 'Load older events');
@@ -152,6 +152,10 @@ async function follow(signal) {
         indicator.textContent = 'Live';
         indicator.className = 'live on';
       }, (name, data) => {
+        if (name === 'lost') {
+          view.status.textContent = `${shownText()} (the stream fell behind and skipped ${data}: Apply to reload)`;
+          return;
+        }
         if (name !== 'security' || view.paused) return;
         const event = JSON.parse(data);
         if (!matches(event)) return;
