@@ -9,6 +9,32 @@
 //! their evidence; the gateway feeds it and acts on what it says.
 
 pub mod ato;
+mod baseline;
+pub mod bfla;
 pub mod bola;
 mod bounded;
+pub mod exposure;
+pub mod slow;
+mod strikes;
 pub mod tokens;
+
+pub use baseline::WatchStats;
+pub use bounded::Removals;
+
+/// One behaviour signal, explained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signal {
+    /// What raised it, e.g. `behave.bfla.escalation`; the part after
+    /// `behave.` up to the next dot is the class the policy acts on.
+    pub source: &'static str,
+    pub score: f64,
+    /// 0.0 to 1.0: how sure the detector is that this is an attack.
+    pub confidence: f64,
+    /// Who, what, how many, against what baseline.
+    pub evidence: String,
+}
+
+/// A signal's growth past its threshold: 1 at it, up to 2 at twice it.
+pub(crate) fn grow(count: usize, threshold: usize) -> f64 {
+    (count as f64 / threshold.max(1) as f64).min(2.0)
+}

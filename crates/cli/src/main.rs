@@ -4,6 +4,7 @@
 //! parses the command line and reports errors with a non-zero exit.
 
 mod commands;
+mod logging;
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +23,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    log: logging::LogArgs,
 }
 
 #[derive(Subcommand)]
@@ -43,6 +46,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(&cli.log);
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),

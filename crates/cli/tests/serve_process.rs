@@ -42,10 +42,8 @@ fn check_config_accepts_good_files_and_names_the_key_of_bad_ones() {
 #[test]
 fn serve_reloads_on_sighup_and_exits_zero_after_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rampart.toml");
-    let (port, admin) = (free_port(), free_port());
+    let (file, port, admin) = closed_upstream_config(dir.path());
     let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
-    write(&file, &config(port, admin, upstream, ""));
     let mut child = rampart()
         .arg("serve")
         .arg("--config")

@@ -309,7 +309,7 @@ async fn events_on_one_endpoint_are_found_by_its_id() {
     // The overview names threats by detector and by the endpoint's flow.
     let overview = api(&gw, "GET", "/api/overview", "").await.json();
     let threat = &overview["top_threats"][0];
-    assert_eq!(threat["count"], 8, "{overview}");
+    assert_eq!(threat["count"], 9, "both /reports endpoints: {overview}");
     assert!(threat["detector"].as_str().is_some_and(|d| !d.is_empty()));
     assert!(threat["flow"].is_string(), "{overview}");
 }

@@ -2,7 +2,7 @@
 //!
 //! This is the one input format of `discover`, `inspect`, `replay`, of the
 //! ingestion endpoint for mirrored traffic and of every benchmark corpus (see
-//! `shared/formats/exchange-record.md`). Input is hostile: lines are bounded, a
+//! `docs/exchange-records.md`). Input is hostile: lines are bounded, a
 //! bad line is reported with its number and skipped, and unknown fields are
 //! ignored. The `label` field (benchmark ground truth) is never read.
 

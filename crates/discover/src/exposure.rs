@@ -23,7 +23,7 @@
 
 use crate::findings::Finding;
 use crate::function::{BusinessFunction, FunctionVerdict};
-use crate::sensitive::{Location, SensitiveKind};
+use crate::sensitive::Location;
 use crate::stats::{AuthStats, SensitiveField};
 
 /// Sensitive fields named in one finding's evidence.
@@ -66,11 +66,11 @@ pub fn findings(exposure: &Exposure<'_>) -> Vec<Finding> {
             evidence: format!("DELETE {anyone}"),
         });
     }
-    if !hands_out_credentials(verdict.function) {
+    if !verdict.function.hands_out_credentials() {
         let secrets: Vec<String> = exposure
             .sensitive
             .iter()
-            .filter(|(field, _)| field.location == Location::ResponseBody && is_secret(field.kind))
+            .filter(|(field, _)| field.location == Location::ResponseBody && field.kind.is_secret())
             .map(|(field, count)| format!("{:?} at {} ({count}x)", field.kind, field.path))
             .collect();
         if !secrets.is_empty() {
@@ -84,26 +84,4 @@ pub fn findings(exposure: &Exposure<'_>) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// Kinds that let whoever reads them act as someone else.
-fn is_secret(kind: SensitiveKind) -> bool {
-    matches!(
-        kind,
-        SensitiveKind::Password
-            | SensitiveKind::PrivateKey
-            | SensitiveKind::ApiKey
-            | SensitiveKind::Jwt
-    )
-}
-
-/// Functions whose answers give a credential to a caller that had none.
-fn hands_out_credentials(function: BusinessFunction) -> bool {
-    matches!(
-        function,
-        BusinessFunction::Login
-            | BusinessFunction::SignUp
-            | BusinessFunction::TokenRefresh
-            | BusinessFunction::Otp
-    )
 }

@@ -40,6 +40,17 @@ pub enum Location {
 }
 
 impl SensitiveKind {
+    /// Kinds that let whoever reads them act as someone else.
+    pub fn is_secret(self) -> bool {
+        matches!(
+            self,
+            SensitiveKind::Password
+                | SensitiveKind::PrivateKey
+                | SensitiveKind::ApiKey
+                | SensitiveKind::Jwt
+        )
+    }
+
     /// Weight of one kind in the endpoint's risk score.
     pub fn risk_weight(self) -> u32 {
         match self {
@@ -115,12 +126,75 @@ pub fn classify_value(key: &str, value: &str) -> Option<SensitiveKind> {
 }
 
 /// Walks a JSON value and reports every sensitive string with its JSONPath.
-pub fn scan_json(value: &Json<'_>, found: &mut impl FnMut(&str, SensitiveKind)) {
+pub fn scan_json<T: JsonTree>(value: &T, found: &mut impl FnMut(&str, SensitiveKind)) {
     let mut walker = Walker {
         steps: Vec::new(),
         path: String::new(),
     };
     walker.walk(value, "", 0, found);
+}
+
+/// A JSON document the scan walks: discovery's borrowed [`Json`], or the
+/// `serde_json::Value` a gateway stage already parsed (a body is parsed
+/// once per reader, not once per detector).
+pub trait JsonTree {
+    fn string(&self) -> Option<&str>;
+    fn is_number(&self) -> bool;
+    /// Calls `each` with the first `limit` items of an array.
+    fn items<'v>(&'v self, limit: usize, each: impl FnMut(&'v Self));
+    /// Calls `each` with the first `limit` members of an object.
+    fn members<'v>(&'v self, limit: usize, each: impl FnMut(&'v str, &'v Self));
+}
+
+impl JsonTree for Json<'_> {
+    fn string(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn is_number(&self) -> bool {
+        matches!(self, Json::Number { .. })
+    }
+
+    fn items<'v>(&'v self, limit: usize, each: impl FnMut(&'v Self)) {
+        if let Json::Array(items) = self {
+            items.iter().take(limit).for_each(each);
+        }
+    }
+
+    fn members<'v>(&'v self, limit: usize, mut each: impl FnMut(&'v str, &'v Self)) {
+        if let Json::Object(members) = self {
+            for (k, v) in members.iter().take(limit) {
+                each(k, v);
+            }
+        }
+    }
+}
+
+impl JsonTree for serde_json::Value {
+    fn string(&self) -> Option<&str> {
+        self.as_str()
+    }
+
+    fn is_number(&self) -> bool {
+        self.is_number()
+    }
+
+    fn items<'v>(&'v self, limit: usize, each: impl FnMut(&'v Self)) {
+        if let serde_json::Value::Array(items) = self {
+            items.iter().take(limit).for_each(each);
+        }
+    }
+
+    fn members<'v>(&'v self, limit: usize, mut each: impl FnMut(&'v str, &'v Self)) {
+        if let serde_json::Value::Object(members) = self {
+            for (k, v) in members.iter().take(limit) {
+                each(k, v);
+            }
+        }
+    }
 }
 
 /// A step on the way to a value: a member, or every item of an array.
@@ -137,9 +211,9 @@ struct Walker<'v> {
 }
 
 impl<'v> Walker<'v> {
-    fn walk(
+    fn walk<T: JsonTree>(
         &mut self,
-        value: &'v Json<'_>,
+        value: &'v T,
         key: &str,
         depth: usize,
         found: &mut impl FnMut(&str, SensitiveKind),
@@ -147,31 +221,26 @@ impl<'v> Walker<'v> {
         if depth > crate::schema::MAX_DEPTH {
             return;
         }
-        match value {
-            Json::String(s) => {
-                if let Some(kind) = classify_value(key, s) {
-                    found(self.path(), kind);
-                }
+        if let Some(s) = value.string() {
+            if let Some(kind) = classify_value(key, s) {
+                found(self.path(), kind);
             }
-            Json::Number { .. } if is_password_name(key) => {
+            return;
+        }
+        if value.is_number() {
+            if is_password_name(key) {
                 found(self.path(), SensitiveKind::Password);
             }
-            Json::Array(items) => {
-                self.steps.push(Step::Items);
-                for item in items.iter().take(64) {
-                    self.walk(item, key, depth + 1, found);
-                }
-                self.steps.pop();
-            }
-            Json::Object(members) => {
-                for (k, v) in members.iter().take(crate::schema::MAX_PROPERTIES * 2) {
-                    self.steps.push(Step::Member(k));
-                    self.walk(v, k, depth + 1, found);
-                    self.steps.pop();
-                }
-            }
-            _ => {}
+            return;
         }
+        self.steps.push(Step::Items);
+        value.items(64, |item| self.walk(item, key, depth + 1, found));
+        self.steps.pop();
+        value.members(crate::schema::MAX_PROPERTIES * 2, |k, v| {
+            self.steps.push(Step::Member(k));
+            self.walk(v, k, depth + 1, found);
+            self.steps.pop();
+        });
     }
 
     /// The JSONPath of the value walked now.

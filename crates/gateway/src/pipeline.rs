@@ -39,6 +39,9 @@ pub struct ExchangeContext {
     /// have answered (it stops at the first).
     pub held_back: Option<HeldBack>,
     pub started: Instant,
+    /// How long the upstream took to answer with a response head, once it
+    /// did (what `behave`'s slow-upstream detector judges).
+    pub upstream_took: Option<std::time::Duration>,
     /// The inventory endpoint this request belongs to, when discovery knows it.
     pub endpoint: Option<Arc<str>>,
     /// Stage-private data carried from one phase to the next.
@@ -73,6 +76,7 @@ impl ExchangeContext {
             monitored: false,
             held_back: None,
             started: Instant::now(),
+            upstream_took: None,
             endpoint: None,
             extensions: http::Extensions::new(),
             upstream_headers: Vec::new(),

@@ -267,6 +267,7 @@ pub async fn handle(
         &runtime,
     );
 
+    let sent = std::time::Instant::now();
     match send(&route, &mut upstream_request).await {
         Err(ForwardError::ClientTooSlow(why)) => {
             Ok(answers.too_slow(&route, ctx, why, parts.version))
@@ -287,17 +288,20 @@ pub async fn handle(
             tracing::debug!(request_id = %ctx.request_id, %error, "forwarding failed");
             Ok(answers.refuse(Some(&route), ctx, status, &error.public_detail(), "allow"))
         }
-        Ok((head, pooled)) => Ok(respond(
-            shared,
-            route,
-            &runtime.config.server.request_id_header,
-            ctx,
-            Upstreamed {
-                head,
-                pooled,
-                client_upgrade,
-            },
-        )),
+        Ok((head, pooled)) => {
+            ctx.upstream_took = Some(sent.elapsed());
+            Ok(respond(
+                shared,
+                route,
+                &runtime.config.server.request_id_header,
+                ctx,
+                Upstreamed {
+                    head,
+                    pooled,
+                    client_upgrade,
+                },
+            ))
+        }
     }
 }
 

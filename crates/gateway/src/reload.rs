@@ -1,7 +1,9 @@
-//! Hot reload: on SIGHUP and when the configuration file's content changes,
-//! the file is validated and, if good, compiled and swapped in atomically for
-//! new requests. A bad file keeps the running configuration and is reported
-//! in the log, as a security event and in `rampart_config_reload_total`.
+//! Hot reload: when the configuration file's content changes, and when the
+//! binary asks ([`crate::Gateway::reload`]: `rampart serve` does on SIGHUP;
+//! the library installs no signal handler), the file is validated and, if
+//! good, compiled and swapped in atomically for new requests. A bad file
+//! keeps the running configuration and is reported in the log, as a
+//! security event and in `rampart_config_reload_total`.
 //! Listener, admin and event settings are read at start only; a change to
 //! them is applied at the next restart and said so in the log.
 
@@ -38,24 +40,12 @@ impl Reloader {
         }
     }
 
-    /// Waits for SIGHUP or a change of the file until `stop`.
+    /// Polls the file for changes until `stop`.
     pub async fn watch(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let mut hangups =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         let mut tick = tokio::time::interval(self.poll_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let hangup = async {
-                match hangups.as_mut() {
-                    Some(signal) => signal.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
-                _ = hangup => {
-                    tracing::info!(file = %self.path.display(), "SIGHUP: reloading configuration");
-                    let _ = self.reload();
-                }
                 _ = tick.tick() => {
                     if self.file_changed() {
                         tracing::info!(file = %self.path.display(), "configuration file changed: reloading");

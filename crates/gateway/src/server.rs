@@ -197,7 +197,7 @@ impl Gateway {
         Arc::clone(&self.admin)
     }
 
-    /// Re-reads the configuration file now (what SIGHUP does).
+    /// Re-reads the configuration file now (what `rampart serve` does on SIGHUP).
     pub fn reload(&self) -> Result<(), crate::config::ConfigError> {
         self.reloader.reload()
     }

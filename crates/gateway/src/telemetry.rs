@@ -39,6 +39,16 @@ pub const BOLA_TRACKED: &str = "rampart_behave_bola_tracked";
 pub const BOLA_REMOVED: &str = "rampart_behave_bola_removed_total";
 pub const ATO_TRACKED: &str = "rampart_behave_ato_tracked";
 pub const ATO_REMOVED: &str = "rampart_behave_ato_removed_total";
+pub const BFLA_TRACKED: &str = "rampart_behave_bfla_tracked";
+pub const BFLA_REMOVED: &str = "rampart_behave_bfla_removed_total";
+pub const SLOW_TRACKED: &str = "rampart_behave_slow_tracked";
+pub const SLOW_REMOVED: &str = "rampart_behave_slow_removed_total";
+pub const EXPOSURE_TRACKED: &str = "rampart_behave_exposure_tracked";
+pub const EXPOSURE_REMOVED: &str = "rampart_behave_exposure_removed_total";
+pub const ENUMERATION_TRACKED: &str = "rampart_behave_enumeration_tracked";
+pub const ENUMERATION_REMOVED: &str = "rampart_behave_enumeration_removed_total";
+/// Endpoints seen answering differently for existing accounts.
+pub const ENUMERATION_LEAKING: &str = "rampart_behave_enumeration_leaking_endpoints";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are

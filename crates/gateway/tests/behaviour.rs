@@ -7,7 +7,6 @@
 
 mod support;
 
-use base64::Engine as _;
 use http::Request;
 use std::time::Duration;
 use support::*;
@@ -28,26 +27,12 @@ struct Setup {
 
 async fn setup(sections: &str, stages: &[&str]) -> Setup {
     let upstream = TestUpstream::start().await;
-    let spec_dir = tempfile::tempdir().unwrap();
-    let spec = spec_dir.path().join("openapi.json");
-    std::fs::write(&spec, SPEC).unwrap();
-    let sections = format!(
-        "[discovery]\nspec = {:?}\n\n{sections}",
-        spec.display().to_string()
-    );
-    let text = with_stages(&config(&[upstream.addr], ""), stages, &sections);
+    let (text, spec_dir) = spec_config(upstream.addr, SPEC, stages, "", sections);
     Setup {
         gateway: TestGateway::start(&text).await,
         upstream,
         _spec_dir: spec_dir,
     }
-}
-
-/// An (unsigned) bearer JWT naming `user`, as the gateway reads identities.
-fn bearer(user: &str) -> String {
-    let claims =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{user}"}}"#));
-    format!("Bearer eyJhbGciOiJIUzI1NiJ9.{claims}.c2ln")
 }
 
 async fn call(setup: &Setup, method: &str, user: &str, path: &str) -> u16 {
@@ -165,24 +150,6 @@ async fn monitor_mode_alone_records_the_walk_and_refuses_nothing() {
     assert!(would_block);
 }
 
-/// Discovery infers an endpoint's business function from traffic: waits
-/// until `/login` was seen and published as a `login`.
-async fn wait_for_login_function(setup: &Setup) {
-    let mut last = serde_json::Value::Null;
-    for _ in 0..100 {
-        last = setup.gateway.inventory();
-        let endpoints = last["endpoints"].as_array().cloned().unwrap_or_default();
-        if endpoints
-            .iter()
-            .any(|e| e["template"] == "/login" && e["function"] == "login")
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("/login never published as a login: {last}");
-}
-
 /// A login as `username`; the test upstream accepts it when `ok`.
 async fn login(setup: &Setup, username: &str, ok: bool) -> u16 {
     let request = Request::builder()
@@ -204,7 +171,7 @@ async fn login(setup: &Setup, username: &str, ok: bool) -> u16 {
 async fn credential_stuffing_is_refused_before_the_upstream_and_a_mistyping_user_is_not() {
     let setup = setup("publish_interval = \"100ms\"\n", &["discover", "behave"]).await;
     assert_eq!(login(&setup, "carol", false).await, 401);
-    wait_for_login_function(&setup).await;
+    wait_for_functions(&setup.gateway, &[("/login", "login")]).await;
     assert_eq!(login(&setup, "carol", false).await, 401);
     assert_eq!(login(&setup, "carol", true).await, 200, "mistyped twice");
 

@@ -16,11 +16,17 @@
 //! - `behave.ato.distributed`: failures for one username from many
 //!   addresses.
 //!
+//!
+//! Account enumeration (`behave.enumeration.accounts`, answers that tell
+//! existing accounts apart, on login and password-reset endpoints) is its
+//! own detector in [`enumeration`].
+//!
 //! Only hashes are kept (keyed: usernames are chosen by clients); every map
 //! is bounded and expires (`crate::bounded`), and what bounds removed is
 //! counted in [`AtoStats`].
 
 mod config;
+pub mod enumeration;
 mod login;
 #[cfg(test)]
 mod tests;
@@ -31,6 +37,7 @@ pub use config::AtoConfig;
 pub use login::{outcome, username, Outcome, MAX_FAILURE_BODY_BYTES, MAX_USERNAME_CHARS};
 
 use crate::bounded::{millis, BoundedMap};
+use crate::grow;
 use rampart_core::Clock;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -51,17 +58,9 @@ pub struct Attempt<'a> {
     pub username: Option<&'a str>,
 }
 
-/// One account-takeover signal, explained.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AtoSignal {
-    /// One of [`BRUTE_FORCE`], [`CREDENTIAL_STUFFING`], [`DISTRIBUTED`].
-    pub source: &'static str,
-    pub score: f64,
-    /// 0.0 to 1.0: how sure the detector is that this is an attack.
-    pub confidence: f64,
-    /// Which source, which username, how many, over how long.
-    pub evidence: String,
-}
+/// One account-takeover signal ([`BRUTE_FORCE`], [`CREDENTIAL_STUFFING`],
+/// [`DISTRIBUTED`]): which source, which username, how many, over how long.
+pub type AtoSignal = crate::Signal;
 
 /// What the detector holds and what its bounds removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -265,11 +264,6 @@ impl AtoDetector {
         seen.slide(now, window);
         self.stats.attempts_dropped += seen.record(user, keys.address, failed, now, cap);
     }
-}
-
-/// A signal's growth past its threshold: 1 at it, up to 2 at twice it.
-fn grow(count: usize, threshold: usize) -> f64 {
-    (count as f64 / threshold.max(1) as f64).min(2.0)
 }
 
 /// A username as evidence shows it: quoted, at most 64 characters.

@@ -373,3 +373,14 @@ fn located(location: &str) -> Option<ObjectRef> {
         id: id.to_string(),
     })
 }
+
+impl From<BolaSignal> for crate::Signal {
+    fn from(signal: BolaSignal) -> Self {
+        crate::Signal {
+            source: signal.source,
+            score: signal.score,
+            confidence: signal.confidence,
+            evidence: signal.evidence,
+        }
+    }
+}

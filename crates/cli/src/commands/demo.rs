@@ -1,6 +1,8 @@
 //! `rampart demo`: everything a newcomer needs in one command, nothing
 //! external: the built-in demo API on a loopback port, the gateway in front
-//! of it, the admin listener, and a printed list of things to try.
+//! of it, the admin listener, and a printed list of things to try. SIGHUP
+//! (its terminal closed), SIGINT and SIGTERM stop it; editing its
+//! configuration file reloads it.
 
 use crate::commands::runtime;
 use rampart_console::Console;
@@ -27,13 +29,13 @@ pub struct DemoArgs {
 const DEMO_ADMIN_TOKEN: &str = "rampart-demo-admin-token";
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    runtime::init_logging();
     let dir = args
         .dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("rampart-demo"));
     std::fs::create_dir_all(&dir)?;
     runtime::block_on(async move {
+        let mut signals = runtime::Signals::catch()?;
         let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let api_addr = api_listener.local_addr()?;
         let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -69,7 +71,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("The BOLA walk is judged once discovery has learned /api/accounts/{{id}} (about a second after the first account request): the customer's own account answers, then after a few accounts it was never shown the walk gets 403 (stage `behave`).");
         println!("Stop with Ctrl-C.");
 
-        runtime::wait_for_termination().await;
+        let received = signals.next().await;
+        tracing::info!("{}: stopping", received.name());
         gateway.shutdown().await;
         let _ = stop_api.send(());
         let _ = api.await;

@@ -1,17 +1,18 @@
 //! `rampart discover`: the API inventory learned from exchange records.
 //!
-//! Reads JSON-lines exchanges (bad lines are reported with their number and
-//! skipped), optionally matches them against a declared OpenAPI spec (a
+//! Reads JSON-lines exchanges from a file or standard input (`-`; bad lines
+//! are reported with their number and skipped), optionally matches them against a declared OpenAPI spec (a
 //! malformed spec stops the run with the place of the problem), and writes
 //! the inventory as JSON (stdout or `--out`) and, if asked, as OpenAPI 3.1
 //! and as rate limits proposed from the observed baseline (`limits`).
 
+use super::input::open_records;
 use super::limits::Baseline;
 use anyhow::Context;
 use rampart_core::RecordReader;
 use rampart_discover::{export, parse_spec, Inventory};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +21,7 @@ const MAX_REPORTED_BAD_LINES: u64 = 20;
 
 #[derive(clap::Args)]
 pub struct DiscoverArgs {
-    /// Exchange records, one JSON object per line.
+    /// Exchange records, one JSON object per line (`-` for stdin).
     pub file: PathBuf,
     /// Declared OpenAPI 3.x or Swagger 2.0 spec (JSON or YAML).
     #[arg(long)]
@@ -34,6 +35,7 @@ pub struct DiscoverArgs {
     pub openapi: Option<PathBuf>,
     /// Also write rate limits proposed from each endpoint's observed
     /// baseline (TOML: `[[prevent.limits]]` and the rules applying them).
+    /// Reads the records twice, so they must come from a file, not `-`.
     #[arg(long)]
     pub propose_limits: Option<PathBuf>,
     /// The proposed limit is the p99 per-client rate times this.
@@ -42,6 +44,9 @@ pub struct DiscoverArgs {
 }
 
 pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
+    if args.propose_limits.is_some() && args.file.as_os_str() == "-" {
+        anyhow::bail!("--propose-limits reads the records twice: give them as a file, not `-`");
+    }
     let mut inventory = Inventory::new();
     let mut title = String::from("Discovered API");
     if let Some(path) = &args.spec {
@@ -53,10 +58,8 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
         }
         inventory.set_spec(spec);
     }
-    let input =
-        File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
     let mut bad_lines = 0u64;
-    for item in RecordReader::new(BufReader::new(input)) {
+    for item in RecordReader::new(open_records(&args.file)?) {
         match item {
             Ok((_, record)) => inventory.observe(&record),
             Err(err) => {
@@ -89,9 +92,7 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.propose_limits {
         let matcher = inventory.compile();
         let mut baseline = Baseline::default();
-        let input =
-            File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-        for (_, record) in RecordReader::new(BufReader::new(input)).flatten() {
+        for (_, record) in RecordReader::new(open_records(&args.file)?).flatten() {
             baseline.observe(&matcher, &record);
         }
         std::fs::write(path, baseline.proposals_toml(args.limit_margin))

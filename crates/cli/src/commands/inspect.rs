@@ -1,7 +1,7 @@
 //! `rampart inspect`: run the detection engine over exchange records.
 //!
 //! One verdict per readable record, in input order, as JSON lines on stdout
-//! (format in `shared/formats/exchange-record.md`). Bad lines are reported
+//! (format in `docs/exchange-records.md`). Bad lines are reported
 //! on stderr with their number and skipped; the summary goes to stderr.
 //! A gateway config's `[discovery] spec` is enforced as it is live (see
 //! `rampart_gateway::spec_contracts`), so a record gets the verdict the

@@ -1,17 +1,10 @@
-//! What the long-running commands share: logging set-up, the async runtime
-//! and waiting for the signal that ends them.
+//! What the long-running commands share: the async runtime and the signals
+//! that end or reload them. What a signal means is the binary's choice, not
+//! the gateway library's: `serve` reloads on SIGHUP (a supervisor's
+//! convention), `demo` stops on it (its terminal was closed).
 
 use std::future::Future;
-
-/// Logs to stderr; `RUST_LOG` overrides the default `info` level.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 /// Runs a future on a multi-threaded runtime with one worker per core.
 pub fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
@@ -21,20 +14,48 @@ pub fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::R
         .block_on(future)
 }
 
-/// Resolves on SIGTERM or SIGINT (Ctrl-C).
-pub async fn wait_for_termination() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut terminate = signal(SignalKind::terminate()).ok();
-    let sigterm = async {
-        match terminate.as_mut() {
-            Some(s) => {
-                s.recv().await;
-            }
-            None => std::future::pending::<()>().await,
+/// A signal a long-running command was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    Hangup,
+    Interrupt,
+    Terminate,
+}
+
+impl Received {
+    pub fn name(self) -> &'static str {
+        match self {
+            Received::Hangup => "SIGHUP",
+            Received::Interrupt => "SIGINT",
+            Received::Terminate => "SIGTERM",
         }
-    };
-    tokio::select! {
-        _ = sigterm => tracing::info!("SIGTERM: draining"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: draining"),
+    }
+}
+
+/// SIGHUP, SIGINT and SIGTERM, caught from the moment this is made (before
+/// anything is served, so that none of them kills the process half-started).
+pub struct Signals {
+    hangup: Signal,
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Signals {
+    /// Must be called inside the runtime.
+    pub fn catch() -> anyhow::Result<Signals> {
+        Ok(Signals {
+            hangup: signal(SignalKind::hangup())?,
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// The next signal received.
+    pub async fn next(&mut self) -> Received {
+        tokio::select! {
+            _ = self.hangup.recv() => Received::Hangup,
+            _ = self.interrupt.recv() => Received::Interrupt,
+            _ = self.terminate.recv() => Received::Terminate,
+        }
     }
 }

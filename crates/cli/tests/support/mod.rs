@@ -24,6 +24,17 @@ pub fn config(port: u16, admin: u16, upstream: SocketAddr, route_extra: &str) ->
     )
 }
 
+/// `rampart.toml` in `dir`: a gateway on two free loopback ports
+/// (listener, admin) whose one upstream is a closed port, so that every
+/// request is answered 502. Returns the file and the two ports.
+pub fn closed_upstream_config(dir: &Path) -> (std::path::PathBuf, u16, u16) {
+    let file = dir.join("rampart.toml");
+    let (port, admin) = (free_port(), free_port());
+    let upstream: SocketAddr = "127.0.0.1:9".parse().unwrap();
+    write(&file, &config(port, admin, upstream, ""));
+    (file, port, admin)
+}
+
 /// Status and whole answer of `GET path` on a fresh connection, or None
 /// while nothing listens.
 pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
@@ -94,10 +105,14 @@ pub struct Served(pub Child);
 
 impl Served {
     pub fn start(config: &Path) -> Served {
-        let child = rampart()
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
+        let mut serve = rampart();
+        serve.arg("serve").arg("--config").arg(config);
+        Served::spawn(serve)
+    }
+
+    /// Any `rampart` command, its output discarded.
+    pub fn spawn(mut command: Command) -> Served {
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

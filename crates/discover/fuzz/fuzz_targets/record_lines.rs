@@ -1,4 +1,4 @@
-//! Hostile exchange-record files, as `rampart discover` and `POST /ingest`
+//! Hostile exchange-record files, as `rampart discover` and `POST /api/ingest`
 //! read them: the reader never panics, reports every bad line by number,
 //! and whatever it accepts is learned without panicking either.
 #![no_main]

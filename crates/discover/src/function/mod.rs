@@ -154,6 +154,15 @@ impl BusinessFunction {
         }
     }
 
+    /// Whether answers of this function give a credential to a caller
+    /// that had none (its purpose, not an exposure).
+    pub fn hands_out_credentials(self) -> bool {
+        matches!(
+            self,
+            Self::Login | Self::SignUp | Self::TokenRefresh | Self::Otp
+        )
+    }
+
     /// `list` and `profile` say what an endpoint looks like more than what
     /// it is for: any other function with enough evidence wins over them.
     fn is_shape(self) -> bool {

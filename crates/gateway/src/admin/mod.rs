@@ -168,8 +168,7 @@ fn refresh_gauges(state: &AdminState) {
     }
     let runtime = state.shared.runtime.load();
     if let Some(behave) = &runtime.behave {
-        refresh_bola(&behave.stats());
-        refresh_ato(&behave.ato_stats());
+        refresh_behave(behave);
     }
     for upstream in &runtime.upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())
@@ -177,40 +176,97 @@ fn refresh_gauges(state: &AdminState) {
     }
 }
 
-/// What the BOLA detector holds, and what its bounds removed.
-fn refresh_bola(stats: &rampart_behave::bola::BolaStats) {
-    metrics::gauge!(telemetry::BOLA_TRACKED, "what" => "principals").set(stats.principals as f64);
-    metrics::gauge!(telemetry::BOLA_TRACKED, "what" => "objects").set(stats.objects as f64);
-    for (what, removed) in [
-        ("principals", stats.principals_removed),
-        ("shown_ids", stats.shown_ids_removed),
-        ("walks", stats.walks_removed),
-        ("objects", stats.objects_removed),
-    ] {
-        metrics::counter!(telemetry::BOLA_REMOVED, "what" => what, "why" => "evicted")
-            .absolute(removed.evicted);
-        metrics::counter!(telemetry::BOLA_REMOVED, "what" => what, "why" => "expired")
-            .absolute(removed.expired);
+/// What one detector holds (`what`: count) and what its bounds removed
+/// (`what`: removals), under its two metric names.
+fn refresh_detector(
+    (tracked_name, removed_name): (&'static str, &'static str),
+    tracked: &[(&'static str, usize)],
+    removed: &[(&'static str, rampart_behave::Removals)],
+    dropped: (&'static str, u64),
+) {
+    for (what, count) in tracked {
+        metrics::gauge!(tracked_name, "what" => *what).set(*count as f64);
     }
-    metrics::counter!(telemetry::BOLA_REMOVED, "what" => "walk_steps", "why" => "evicted")
-        .absolute(stats.walk_steps_dropped);
+    for (what, removals) in removed {
+        metrics::counter!(removed_name, "what" => *what, "why" => "evicted")
+            .absolute(removals.evicted);
+        metrics::counter!(removed_name, "what" => *what, "why" => "expired")
+            .absolute(removals.expired);
+    }
+    metrics::counter!(removed_name, "what" => dropped.0, "why" => "evicted").absolute(dropped.1);
 }
 
-/// What the account-takeover detector holds, and what its bounds removed.
-fn refresh_ato(stats: &rampart_behave::ato::AtoStats) {
-    metrics::gauge!(telemetry::ATO_TRACKED, "what" => "sources").set(stats.sources as f64);
-    metrics::gauge!(telemetry::ATO_TRACKED, "what" => "accounts").set(stats.accounts as f64);
-    for (what, removed) in [
-        ("sources", stats.sources_removed),
-        ("accounts", stats.accounts_removed),
-    ] {
-        metrics::counter!(telemetry::ATO_REMOVED, "what" => what, "why" => "evicted")
-            .absolute(removed.evicted);
-        metrics::counter!(telemetry::ATO_REMOVED, "what" => what, "why" => "expired")
-            .absolute(removed.expired);
-    }
-    metrics::counter!(telemetry::ATO_REMOVED, "what" => "attempts", "why" => "evicted")
-        .absolute(stats.attempts_dropped);
+/// What each behaviour detector holds and what its bounds removed.
+fn refresh_behave(behave: &crate::stages::behave::BehaveRuntime) {
+    let bola = behave.stats();
+    refresh_detector(
+        (telemetry::BOLA_TRACKED, telemetry::BOLA_REMOVED),
+        &[("principals", bola.principals), ("objects", bola.objects)],
+        &[
+            ("principals", bola.principals_removed),
+            ("shown_ids", bola.shown_ids_removed),
+            ("walks", bola.walks_removed),
+            ("objects", bola.objects_removed),
+        ],
+        ("walk_steps", bola.walk_steps_dropped),
+    );
+    let ato = behave.ato_stats();
+    refresh_detector(
+        (telemetry::ATO_TRACKED, telemetry::ATO_REMOVED),
+        &[("sources", ato.sources), ("accounts", ato.accounts)],
+        &[
+            ("sources", ato.sources_removed),
+            ("accounts", ato.accounts_removed),
+        ],
+        ("attempts", ato.attempts_dropped),
+    );
+    let bfla = behave.bfla_stats();
+    refresh_detector(
+        (telemetry::BFLA_TRACKED, telemetry::BFLA_REMOVED),
+        &[("principals", bfla.principals)],
+        &[
+            ("principals", bfla.principals_removed),
+            ("denials", bfla.denials_removed),
+        ],
+        ("denial_strikes", bfla.denials_dropped),
+    );
+    let slow = behave.slow_stats();
+    refresh_detector(
+        (telemetry::SLOW_TRACKED, telemetry::SLOW_REMOVED),
+        &[("endpoints", slow.endpoints), ("clients", slow.clients)],
+        &[
+            ("endpoints", slow.endpoints_removed),
+            ("clients", slow.clients_removed),
+        ],
+        ("strikes", slow.strikes_dropped),
+    );
+    let exposure = behave.exposure_stats();
+    refresh_detector(
+        (telemetry::EXPOSURE_TRACKED, telemetry::EXPOSURE_REMOVED),
+        &[
+            ("endpoints", exposure.endpoints),
+            ("clients", exposure.clients),
+        ],
+        &[
+            ("endpoints", exposure.endpoints_removed),
+            ("clients", exposure.clients_removed),
+        ],
+        ("strikes", exposure.strikes_dropped),
+    );
+    let enumeration = behave.enumeration_stats();
+    refresh_detector(
+        (
+            telemetry::ENUMERATION_TRACKED,
+            telemetry::ENUMERATION_REMOVED,
+        ),
+        &[("sources", enumeration.sources)],
+        &[
+            ("sources", enumeration.sources_removed),
+            ("leaking_endpoints", enumeration.leaking_removed),
+        ],
+        ("answers", enumeration.answers_dropped),
+    );
+    metrics::gauge!(telemetry::ENUMERATION_LEAKING).set(enumeration.leaking_endpoints as f64);
 }
 
 fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<AdminBody> {

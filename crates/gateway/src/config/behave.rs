@@ -1,11 +1,16 @@
-//! `[behave]`, `[behave.bola]` and `[behave.ato]`: the settings of the `behave` stage,
-//! checked key by key, and the warnings for a stage that could do nothing
-//! where it is listed.
+//! `[behave]` and its detectors' tables (`[behave.bola]`, `[behave.ato]`,
+//! `[behave.bfla]`, `[behave.slow]`, `[behave.exposure]`,
+//! `[behave.enumeration]`): the settings of the `behave` stage, checked key
+//! by key, and the warnings for a stage or a signal that could do nothing.
 
-use super::raw::{RawAto, RawBehave, RawBola};
+use super::raw::{RawAto, RawBehave, RawBfla, RawBola, RawEnumeration, RawExposure, RawSlow};
 use super::{StageKind, Validator};
+use rampart_behave::ato::enumeration::EnumerationConfig;
 use rampart_behave::ato::AtoConfig;
+use rampart_behave::bfla::BflaConfig;
 use rampart_behave::bola::BolaConfig;
+use rampart_behave::exposure::ExposureConfig;
+use rampart_behave::slow::SlowConfig;
 use rampart_discover::function::BusinessFunction;
 use rampart_prevent::policy::Mode;
 
@@ -18,6 +23,10 @@ pub struct BehaveSettings {
     pub block_score: f64,
     pub bola: BolaConfig,
     pub ato: AtoConfig,
+    pub bfla: BflaConfig,
+    pub slow: SlowConfig,
+    pub exposure: ExposureConfig,
+    pub enumeration: EnumerationConfig,
     /// How much of each response body the detector reads for ids.
     pub sample_body_bytes: usize,
 }
@@ -29,9 +38,25 @@ impl Default for BehaveSettings {
             block_score: 5.0,
             bola: BolaConfig::default(),
             ato: AtoConfig::default(),
+            bfla: BflaConfig::default(),
+            slow: SlowConfig::default(),
+            exposure: ExposureConfig {
+                exempt_functions: credential_functions(),
+                ..ExposureConfig::default()
+            },
+            enumeration: EnumerationConfig::default(),
             sample_body_bytes: 64 * 1024,
         }
     }
+}
+
+/// Discovery's business functions whose answers hand out credentials.
+fn credential_functions() -> Vec<String> {
+    BusinessFunction::ALL
+        .iter()
+        .filter(|f| f.hands_out_credentials())
+        .map(|f| f.as_str().to_string())
+        .collect()
 }
 
 /// Bounds on every `max_*` key: a typo must not ask for unbounded memory.
@@ -80,16 +105,39 @@ impl Validator<'_> {
             );
         }
         let ato = self.ato(raw.ato.unwrap_or_default());
-        // Each account-takeover signal grows to twice its score at most.
-        let strongest_ato = ato
-            .brute_force_score
-            .max(ato.stuffing_score)
-            .max(ato.distributed_score);
-        if strongest_ato * 2.0 < block_score {
+        let bfla = self.bfla(raw.bfla.unwrap_or_default());
+        let slow = self.slow(raw.slow.unwrap_or_default());
+        let exposure = self.exposure(raw.exposure.unwrap_or_default());
+        let enumeration = self.enumeration(raw.enumeration.unwrap_or_default());
+        // The strongest refusable signal of each detector (most grow to
+        // twice their score); BOLA's walks are warned about above.
+        let strongest = [
+            (
+                "account takeover",
+                2.0 * ato
+                    .brute_force_score
+                    .max(ato.stuffing_score)
+                    .max(ato.distributed_score),
+            ),
+            (
+                "function-level authorisation",
+                bfla.escalation_score.max(2.0 * bfla.denied_score),
+            ),
+            ("slow upstream", 2.0 * slow.repeated_score),
+            ("data exposure", 2.0 * exposure.repeated_score),
+            ("account enumeration", 2.0 * enumeration.score),
+        ];
+        let short: Vec<String> = strongest
+            .iter()
+            .filter(|(_, score)| *score < block_score)
+            .map(|(name, score)| format!("{name} (at most {score})"))
+            .collect();
+        if !short.is_empty() {
             self.warn(
                 "behave.block_score",
                 format!(
-                    "no account-takeover signal reaches {block_score} (the strongest, {strongest_ato}, grows to twice that at most): no login attack is refused"
+                    "no signal of {} reaches {block_score}: they are recorded, never refused",
+                    short.join(", ")
                 ),
             );
         }
@@ -98,6 +146,10 @@ impl Validator<'_> {
             block_score,
             bola,
             ato,
+            bfla,
+            slow,
+            exposure,
+            enumeration,
             sample_body_bytes,
         }
     }
@@ -176,19 +228,10 @@ impl Validator<'_> {
                 format!("expected at most 1MiB, got {sample_body_bytes} bytes"),
             );
         }
-        let exempt_functions = raw.exempt_functions.unwrap_or(d.exempt_functions);
-        for (i, name) in exempt_functions.iter().enumerate() {
-            if !BusinessFunction::ALL.iter().any(|f| f.as_str() == name) {
-                let known: Vec<String> = BusinessFunction::ALL
-                    .iter()
-                    .map(|f| format!("{:?}", f.as_str()))
-                    .collect();
-                self.problem(
-                    format!("behave.bola.exempt_functions[{i}]"),
-                    format!("expected one of {}, got {name:?}", known.join(", ")),
-                );
-            }
-        }
+        let exempt_functions = self.functions(
+            "behave.bola.exempt_functions",
+            raw.exempt_functions.unwrap_or(d.exempt_functions),
+        );
         let bola = BolaConfig {
             window,
             memory,
@@ -261,15 +304,12 @@ impl Validator<'_> {
                 format!("below a threshold ({highest}): that signal can never be raised"),
             );
         }
-        let stuffing_failure_ratio = raw
-            .stuffing_failure_ratio
-            .unwrap_or(d.stuffing_failure_ratio);
-        if !(0.0..=1.0).contains(&stuffing_failure_ratio) {
-            self.problem(
-                "behave.ato.stuffing_failure_ratio",
-                format!("expected a number between 0 and 1, got {stuffing_failure_ratio}"),
-            );
-        } else if stuffing_failure_ratio == 0.0 {
+        let stuffing_failure_ratio = self.ratio(
+            "behave.ato.stuffing_failure_ratio",
+            raw.stuffing_failure_ratio
+                .unwrap_or(d.stuffing_failure_ratio),
+        );
+        if stuffing_failure_ratio == 0.0 {
             self.warn(
                 "behave.ato.stuffing_failure_ratio",
                 "0: a shared address where many people log in, mostly successfully, is reported as credential stuffing",
@@ -307,6 +347,287 @@ impl Validator<'_> {
             username_fields,
             failure_words: raw.failure_words.unwrap_or(d.failure_words),
         }
+    }
+
+    fn bfla(&mut self, raw: RawBfla) -> BflaConfig {
+        let d = BflaConfig::default();
+        let admin_functions = self.functions(
+            "behave.bfla.admin_functions",
+            raw.admin_functions.unwrap_or(d.admin_functions),
+        );
+        if admin_functions.is_empty() {
+            self.warn(
+                "behave.bfla.admin_functions",
+                "empty: no call is admin work, function-level authorisation judges nothing",
+            );
+        }
+        let escalation_score = self.score(
+            "behave.bfla.escalation_score",
+            raw.escalation_score.unwrap_or(d.escalation_score),
+        );
+        let new_principal_score = self.score(
+            "behave.bfla.new_principal_score",
+            raw.new_principal_score.unwrap_or(d.new_principal_score),
+        );
+        if new_principal_score > escalation_score {
+            self.warn(
+                "behave.bfla.new_principal_score",
+                "above escalation_score: a principal with no history weighs more than one known to do no admin work",
+            );
+        }
+        BflaConfig {
+            admin_functions,
+            established_requests: self.count(
+                "behave.bfla.established_requests",
+                raw.established_requests,
+                d.established_requests,
+                1,
+                1_000_000,
+            ),
+            escalation_score,
+            new_principal_score,
+            denied_requests: self.count(
+                "behave.bfla.denied_requests",
+                raw.denied_requests,
+                d.denied_requests,
+                1,
+                10_000,
+            ),
+            denied_window: self.positive(
+                "behave.bfla.denied_window",
+                raw.denied_window.map_or(d.denied_window, |w| w.0),
+            ),
+            denied_score: self.score(
+                "behave.bfla.denied_score",
+                raw.denied_score.unwrap_or(d.denied_score),
+            ),
+            memory: self.positive("behave.bfla.memory", raw.memory.map_or(d.memory, |m| m.0)),
+            max_principals: self.count(
+                "behave.bfla.max_principals",
+                raw.max_principals,
+                d.max_principals,
+                1,
+                MAX_ENTRIES,
+            ),
+            admin_users: raw.admin_users.unwrap_or_default(),
+            admin_api_keys: raw.admin_api_keys.unwrap_or_default(),
+        }
+    }
+
+    fn slow(&mut self, raw: RawSlow) -> SlowConfig {
+        let d = SlowConfig::default();
+        SlowConfig {
+            warmup_answers: self.count(
+                "behave.slow.warmup_answers",
+                raw.warmup_answers,
+                d.warmup_answers,
+                1,
+                100_000,
+            ),
+            factor: self.at_least("behave.slow.factor", raw.factor.unwrap_or(d.factor), 1.0),
+            deviations: self.at_least(
+                "behave.slow.deviations",
+                raw.deviations.unwrap_or(d.deviations),
+                0.0,
+            ),
+            min_slow: self.positive(
+                "behave.slow.min_slow",
+                raw.min_slow.map_or(d.min_slow, |m| m.0),
+            ),
+            score: self.score("behave.slow.score", raw.score.unwrap_or(d.score)),
+            repeated_requests: self.count(
+                "behave.slow.repeated_requests",
+                raw.repeated_requests,
+                d.repeated_requests,
+                1,
+                10_000,
+            ),
+            window: self.positive("behave.slow.window", raw.window.map_or(d.window, |w| w.0)),
+            repeated_score: self.score(
+                "behave.slow.repeated_score",
+                raw.repeated_score.unwrap_or(d.repeated_score),
+            ),
+            memory: self.positive("behave.slow.memory", raw.memory.map_or(d.memory, |m| m.0)),
+            max_endpoints: self.count(
+                "behave.slow.max_endpoints",
+                raw.max_endpoints,
+                d.max_endpoints,
+                1,
+                MAX_ENTRIES,
+            ),
+            max_clients: self.count(
+                "behave.slow.max_clients",
+                raw.max_clients,
+                d.max_clients,
+                1,
+                MAX_ENTRIES,
+            ),
+        }
+    }
+
+    fn exposure(&mut self, raw: RawExposure) -> ExposureConfig {
+        let d = ExposureConfig::default();
+        ExposureConfig {
+            secret_score: self.score(
+                "behave.exposure.secret_score",
+                raw.secret_score.unwrap_or(d.secret_score),
+            ),
+            warmup_answers: self.count(
+                "behave.exposure.warmup_answers",
+                raw.warmup_answers,
+                d.warmup_answers,
+                1,
+                100_000,
+            ),
+            factor: self.at_least(
+                "behave.exposure.factor",
+                raw.factor.unwrap_or(d.factor),
+                1.0,
+            ),
+            min_excess: self.count(
+                "behave.exposure.min_excess",
+                raw.min_excess,
+                d.min_excess,
+                1,
+                100_000,
+            ),
+            excess_score: self.score(
+                "behave.exposure.excess_score",
+                raw.excess_score.unwrap_or(d.excess_score),
+            ),
+            repeated_responses: self.count(
+                "behave.exposure.repeated_responses",
+                raw.repeated_responses,
+                d.repeated_responses,
+                1,
+                10_000,
+            ),
+            window: self.positive(
+                "behave.exposure.window",
+                raw.window.map_or(d.window, |w| w.0),
+            ),
+            repeated_score: self.score(
+                "behave.exposure.repeated_score",
+                raw.repeated_score.unwrap_or(d.repeated_score),
+            ),
+            exempt_functions: self.functions(
+                "behave.exposure.exempt_functions",
+                raw.exempt_functions.unwrap_or_else(credential_functions),
+            ),
+            exempt_templates: raw.exempt_templates.unwrap_or_default(),
+            memory: self.positive(
+                "behave.exposure.memory",
+                raw.memory.map_or(d.memory, |m| m.0),
+            ),
+            max_endpoints: self.count(
+                "behave.exposure.max_endpoints",
+                raw.max_endpoints,
+                d.max_endpoints,
+                1,
+                MAX_ENTRIES,
+            ),
+            max_clients: self.count(
+                "behave.exposure.max_clients",
+                raw.max_clients,
+                d.max_clients,
+                1,
+                MAX_ENTRIES,
+            ),
+        }
+    }
+
+    fn enumeration(&mut self, raw: RawEnumeration) -> EnumerationConfig {
+        let d = EnumerationConfig::default();
+        let usernames = self.count(
+            "behave.enumeration.usernames",
+            raw.usernames,
+            d.usernames,
+            2,
+            10_000,
+        );
+        let max_answers_per_source = self.count(
+            "behave.enumeration.max_answers_per_source",
+            raw.max_answers_per_source,
+            d.max_answers_per_source,
+            1,
+            100_000,
+        );
+        if max_answers_per_source < usernames {
+            self.warn(
+                "behave.enumeration.max_answers_per_source",
+                format!("below usernames ({usernames}): enumeration can never be reported"),
+            );
+        }
+        EnumerationConfig {
+            window: self.positive(
+                "behave.enumeration.window",
+                raw.window.map_or(d.window, |w| w.0),
+            ),
+            usernames,
+            failure_ratio: self.ratio(
+                "behave.enumeration.failure_ratio",
+                raw.failure_ratio.unwrap_or(d.failure_ratio),
+            ),
+            score: self.score("behave.enumeration.score", raw.score.unwrap_or(d.score)),
+            functions: self.functions(
+                "behave.enumeration.functions",
+                raw.functions.unwrap_or(d.functions),
+            ),
+            max_sources: self.count(
+                "behave.enumeration.max_sources",
+                raw.max_sources,
+                d.max_sources,
+                1,
+                MAX_ENTRIES,
+            ),
+            max_answers_per_source,
+            max_leaking_endpoints: self.count(
+                "behave.enumeration.max_leaking_endpoints",
+                raw.max_leaking_endpoints,
+                d.max_leaking_endpoints,
+                1,
+                1_000_000,
+            ),
+        }
+    }
+
+    /// Business function names, each checked against discovery's.
+    fn functions(&mut self, key: &str, names: Vec<String>) -> Vec<String> {
+        for (i, name) in names.iter().enumerate() {
+            if !BusinessFunction::ALL.iter().any(|f| f.as_str() == name) {
+                let known: Vec<String> = BusinessFunction::ALL
+                    .iter()
+                    .map(|f| format!("{:?}", f.as_str()))
+                    .collect();
+                self.problem(
+                    format!("{key}[{i}]"),
+                    format!("expected one of {}, got {name:?}", known.join(", ")),
+                );
+            }
+        }
+        names
+    }
+
+    /// A share, between 0 and 1.
+    fn ratio(&mut self, key: &str, value: f64) -> f64 {
+        if !(0.0..=1.0).contains(&value) {
+            self.problem(
+                key,
+                format!("expected a number between 0 and 1, got {value}"),
+            );
+        }
+        value
+    }
+
+    /// A number of `low` or more (a multiplier of a baseline: 1).
+    fn at_least(&mut self, key: &str, value: f64, low: f64) -> f64 {
+        if !(value.is_finite() && value >= low) {
+            self.problem(
+                key,
+                format!("expected a number of {low} or more, got {value}"),
+            );
+        }
+        value
     }
 
     /// A count setting, `default` when absent, checked against its range.

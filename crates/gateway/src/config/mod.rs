@@ -7,7 +7,7 @@
 mod behave;
 mod error;
 mod events;
-mod raw;
+pub mod raw;
 mod record;
 pub mod units;
 

@@ -57,6 +57,79 @@ pub struct RawBehave {
     pub block_score: Option<f64>,
     pub bola: Option<RawBola>,
     pub ato: Option<RawAto>,
+    pub bfla: Option<RawBfla>,
+    pub slow: Option<RawSlow>,
+    pub exposure: Option<RawExposure>,
+    pub enumeration: Option<RawEnumeration>,
+}
+
+/// `[behave.bfla]`; see `rampart_behave::bfla::BflaConfig` for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBfla {
+    pub admin_functions: Option<Vec<String>>,
+    pub established_requests: Option<usize>,
+    pub escalation_score: Option<f64>,
+    pub new_principal_score: Option<f64>,
+    pub denied_requests: Option<usize>,
+    pub denied_window: Option<ConfigDuration>,
+    pub denied_score: Option<f64>,
+    pub memory: Option<ConfigDuration>,
+    pub max_principals: Option<usize>,
+    pub admin_users: Option<Vec<String>>,
+    pub admin_api_keys: Option<Vec<String>>,
+}
+
+/// `[behave.slow]`; see `rampart_behave::slow::SlowConfig` for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlow {
+    pub warmup_answers: Option<usize>,
+    pub factor: Option<f64>,
+    pub deviations: Option<f64>,
+    pub min_slow: Option<ConfigDuration>,
+    pub score: Option<f64>,
+    pub repeated_requests: Option<usize>,
+    pub window: Option<ConfigDuration>,
+    pub repeated_score: Option<f64>,
+    pub memory: Option<ConfigDuration>,
+    pub max_endpoints: Option<usize>,
+    pub max_clients: Option<usize>,
+}
+
+/// `[behave.exposure]`; see `rampart_behave::exposure::ExposureConfig`
+/// for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExposure {
+    pub secret_score: Option<f64>,
+    pub warmup_answers: Option<usize>,
+    pub factor: Option<f64>,
+    pub min_excess: Option<usize>,
+    pub excess_score: Option<f64>,
+    pub repeated_responses: Option<usize>,
+    pub window: Option<ConfigDuration>,
+    pub repeated_score: Option<f64>,
+    pub exempt_functions: Option<Vec<String>>,
+    pub exempt_templates: Option<Vec<String>>,
+    pub memory: Option<ConfigDuration>,
+    pub max_endpoints: Option<usize>,
+    pub max_clients: Option<usize>,
+}
+
+/// `[behave.enumeration]`; see
+/// `rampart_behave::ato::enumeration::EnumerationConfig` for each key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnumeration {
+    pub window: Option<ConfigDuration>,
+    pub usernames: Option<usize>,
+    pub failure_ratio: Option<f64>,
+    pub score: Option<f64>,
+    pub functions: Option<Vec<String>>,
+    pub max_sources: Option<usize>,
+    pub max_answers_per_source: Option<usize>,
+    pub max_leaking_endpoints: Option<usize>,
 }
 
 /// `[behave.ato]`; see `rampart_behave::ato::AtoConfig` for each key.

@@ -327,6 +327,70 @@ fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
 }
 
 #[test]
+fn the_newer_behave_detectors_are_checked_by_key() {
+    let config = parse(MINIMAL).unwrap();
+    assert_eq!(
+        config.behave.exposure.exempt_functions,
+        ["token_refresh", "otp", "sign_up", "login"].map(String::from),
+        "discovery's functions that hand out credentials, in its order"
+    );
+    let bad = format!(
+        "[behave.bfla]\nadmin_functions = [\"admn\"]\nestablished_requests = 0\ndenied_window = \"0s\"\n\
+         [behave.slow]\nfactor = 0.5\ndeviations = -1\nmin_slow = \"0s\"\nmax_clients = 0\n\
+         [behave.exposure]\nexcess_score = -1\nmin_excess = 0\nexempt_functions = [\"logon\"]\n\
+         [behave.enumeration]\nusernames = 1\nfailure_ratio = 2\nfunctions = [\"reset\"]\n{MINIMAL}"
+    );
+    let found = problems(&bad);
+    for expected in [
+        "behave.bfla.admin_functions[0]: expected one of",
+        "behave.bfla.established_requests: expected a number between 1 and 1000000, got 0",
+        "behave.bfla.denied_window: expected a duration greater than zero",
+        "behave.slow.factor: expected a number of 1 or more, got 0.5",
+        "behave.slow.deviations: expected a number of 0 or more, got -1",
+        "behave.slow.min_slow: expected a duration greater than zero",
+        "behave.slow.max_clients: expected a number between 1 and 10000000, got 0",
+        "behave.exposure.excess_score: expected a number of 0 or more, got -1",
+        "behave.exposure.min_excess: expected a number between 1 and 100000, got 0",
+        "behave.exposure.exempt_functions[0]: expected one of",
+        "behave.enumeration.usernames: expected a number between 2 and 10000, got 1",
+        "behave.enumeration.failure_ratio: expected a number between 0 and 1, got 2",
+        "behave.enumeration.functions[0]: expected one of",
+    ] {
+        assert!(
+            found.iter().any(|p| p.contains(expected)),
+            "{expected} in {found:?}"
+        );
+    }
+    let unknown = format!("[behave.slow]\nfactr = 3\n{MINIMAL}");
+    assert!(problems(&unknown)[0].contains("factr"));
+
+    let warnings = |text: &str| parse(text).unwrap().warning_lines();
+    let stages = "[pipeline]\nstages = [\"discover\", \"behave\"]\n";
+    let quiet = warnings(&format!(
+        "{stages}[behave.bfla]\nadmin_functions = []\nnew_principal_score = 9\n\
+         [behave.enumeration]\nmax_answers_per_source = 5\n{MINIMAL}"
+    ));
+    for expected in [
+        "behave.bfla.admin_functions: empty",
+        "behave.bfla.new_principal_score: above escalation_score",
+        "behave.enumeration.max_answers_per_source: below usernames (10)",
+    ] {
+        assert!(
+            quiet.iter().any(|w| w.contains(expected)),
+            "{expected} in {quiet:?}"
+        );
+    }
+    let high = warnings(&format!(
+        "{stages}[behave]\nblock_score = 11\n[behave.bola]\nwalk_score = 6\n[behave.slow]\nrepeated_score = 6\n{MINIMAL}"
+    ));
+    assert_eq!(high.len(), 1, "{high:?}");
+    assert!(
+        high[0].contains("behave.block_score: no signal of account takeover (at most 10), function-level authorisation (at most 10), data exposure (at most 10), account enumeration (at most 10) reaches 11"),
+        "slow upstream reaches 12: {high:?}"
+    );
+}
+
+#[test]
 fn a_limit_no_rule_applies_is_warned_about_and_a_used_one_is_not() {
     let limits = "[[prevent.limits]]\nname = \"per-ip\"\nkey = { parts = [\"ip\"] }\nquota = { requests = 5, per_seconds = 60 }\n\
                   [[prevent.limits]]\nname = \"logins\"\nkey = { parts = [\"ip\"] }\nquota = { requests = 5, per_seconds = 60 }\n";

@@ -1,25 +1,40 @@
-//! The `behave` stage: what many requests of one principal say, judged
-//! before the upstream answers (`rampart-behave`).
+//! The `behave` stage: what many requests of one client say
+//! (`rampart-behave`), judged before the upstream answers where it can be.
 //!
-//! Today that is BOLA (`rampart_behave::bola`): in `request_headers`, a
-//! request of an identified client (user, else API key) on an endpoint
-//! template discovery knows is judged against what that principal was shown
-//! and owns; its signals become reasons (`behave.bola.walk`,
-//! `behave.bola.foreign_object`, class `bola` for the prevention policy),
-//! and the exchange is refused when their scores reach `[behave]
-//! block_score` (recorded only, in `monitor` mode). The answer (status,
-//! `Location`, a bounded sample of the body) is kept as it streams and
-//! learned from in `logging`; the gateway's own answers are not.
+//! Every exchange on an endpoint discovery knows is followed through its
+//! phases, with the endpoint's template and business function:
 //!
-//! Account takeover (`rampart_behave::ato`) is judged on endpoints whose
-//! business function discovery inferred as `login`, whoever asks: in
-//! `request_body`, once the username is read from the body, the attempt is
-//! judged by what its address, /24 or /64 and fingerprint and its account did
-//! (`behave.ato.*`, class `ato`), and refused like BOLA's signals; its
-//! answer (status, and the start of a `400` body) is learned in `logging`.
+//! - `request_headers`: a request of an identified principal (user, else
+//!   API key) is judged by BOLA (`rampart_behave::bola`: objects it was
+//!   never shown, walks) and BFLA (`rampart_behave::bfla`: admin-class
+//!   calls by a principal that never did admin work, repeated refusals);
+//!   every client, principal or not (then named by address and
+//!   fingerprint), by what the slow-upstream and data-exposure detectors
+//!   struck against it (`behave.slow.repeated`, `behave.exposure.repeated`).
+//! - `request_body`: on a `login` endpoint the attempt is judged by account
+//!   takeover (`rampart_behave::ato`: its address, /24 or /64, fingerprint
+//!   and account), and on the functions `[behave.enumeration]` watches
+//!   (login, password reset) by account enumeration, once the username is
+//!   read from the body.
+//! - `response_headers`: the upstream's answer time (measured by the proxy,
+//!   `ExchangeContext::upstream_took`) is judged against the endpoint's
+//!   baseline (`behave.slow.request`, recorded: the upstream already did
+//!   the work).
+//! - `response_body`: a bounded sample of the answer is kept (2xx answers
+//!   up to `[behave.bola] sample_body_bytes`, other answers of login
+//!   endpoints up to 4 KiB) and, once complete, a 2xx JSON answer is parsed
+//!   once, for BOLA and for the data-exposure detector, which scans it with
+//!   discovery's sensitive-data validators (`behave.exposure.secrets`,
+//!   `behave.exposure.excess`, recorded: the answer has gone out).
+//! - `logging`: the answers the upstream gave are learned from (owned and
+//!   shown objects, admin work and refusals, login outcomes, answer shapes);
+//!   the gateway's own answers are not.
 //!
-//! Each detector's state outlives reloads that leave its section
-//! (`[behave.bola]`, `[behave.ato]`) alone.
+//! Signals become reasons (`behave.<class>.<signal>`, the class being what
+//! the prevention policy acts on), and a request is refused when the scores
+//! judged before the upstream reach `[behave] block_score` (recorded only,
+//! in `monitor` mode). Each detector's state outlives reloads that leave
+//! its section alone.
 
 use crate::config::BehaveSettings;
 use crate::discovery::EndpointProfile;
@@ -29,21 +44,48 @@ use crate::problem::problem_response;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use bytes::Bytes;
+use rampart_behave::ato::enumeration::{EnumerationDetector, EnumerationStats, Probe};
 use rampart_behave::ato::{self, AtoDetector, AtoStats, Attempt};
+use rampart_behave::bfla::{BflaDetector, BflaStats, Call};
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
+use rampart_behave::exposure::{self, ExposureDetector, ExposureStats, Hit};
+use rampart_behave::slow::{self, SlowDetector, SlowStats};
+use rampart_behave::Signal;
 use rampart_core::RequestView;
 use rampart_core::{Action, Clock, Reason};
+use rampart_discover::sensitive::scan_json;
 use rampart_prevent::policy::Mode;
 use std::sync::{Arc, Mutex};
 
 /// Longest `Location` header kept for learning a creation.
 const MAX_LOCATION_BYTES: usize = 2048;
+/// Sensitive values of one response handed to the exposure detector.
+const MAX_HITS: usize = 1024;
+/// Characters of a fingerprint naming a client without a principal.
+const FINGERPRINT_CHARS: usize = 16;
 
 /// The detectors shared by every route, and the settings they run with.
 pub struct BehaveRuntime {
     pub settings: BehaveSettings,
-    detector: Arc<Mutex<BolaDetector>>,
+    bola: Arc<Mutex<BolaDetector>>,
     ato: Arc<Mutex<AtoDetector>>,
+    bfla: Arc<Mutex<BflaDetector>>,
+    slow: Arc<Mutex<SlowDetector>>,
+    exposure: Arc<Mutex<ExposureDetector>>,
+    enumeration: Arc<Mutex<EnumerationDetector>>,
+}
+
+/// `previous`'s detector when its section (`old`) equals `config`, else a
+/// new one.
+fn carried<C: PartialEq + Clone, D>(
+    previous: Option<(&C, &Arc<Mutex<D>>)>,
+    config: &C,
+    make: impl FnOnce(C) -> D,
+) -> Arc<Mutex<D>> {
+    match previous {
+        Some((old, detector)) if old == config => Arc::clone(detector),
+        _ => Arc::new(Mutex::new(make(config.clone()))),
+    }
 }
 
 impl BehaveRuntime {
@@ -54,49 +96,111 @@ impl BehaveRuntime {
         previous: Option<&BehaveRuntime>,
         clock: &Arc<dyn Clock>,
     ) -> Self {
-        let detector = match previous {
-            Some(p) if p.settings.bola == settings.bola => Arc::clone(&p.detector),
-            _ => Arc::new(Mutex::new(BolaDetector::new(
-                settings.bola.clone(),
-                Arc::clone(clock),
-            ))),
-        };
-        let ato = match previous {
-            Some(p) if p.settings.ato == settings.ato => Arc::clone(&p.ato),
-            _ => Arc::new(Mutex::new(AtoDetector::new(
-                settings.ato.clone(),
-                Arc::clone(clock),
-            ))),
-        };
+        let s = settings;
+        let clock = || Arc::clone(clock);
         BehaveRuntime {
+            bola: carried(
+                previous.map(|p| (&p.settings.bola, &p.bola)),
+                &s.bola,
+                |c| BolaDetector::new(c, clock()),
+            ),
+            ato: carried(previous.map(|p| (&p.settings.ato, &p.ato)), &s.ato, |c| {
+                AtoDetector::new(c, clock())
+            }),
+            bfla: carried(
+                previous.map(|p| (&p.settings.bfla, &p.bfla)),
+                &s.bfla,
+                |c| BflaDetector::new(c, clock()),
+            ),
+            slow: carried(
+                previous.map(|p| (&p.settings.slow, &p.slow)),
+                &s.slow,
+                |c| SlowDetector::new(c, clock()),
+            ),
+            exposure: carried(
+                previous.map(|p| (&p.settings.exposure, &p.exposure)),
+                &s.exposure,
+                |c| ExposureDetector::new(c, clock()),
+            ),
+            enumeration: carried(
+                previous.map(|p| (&p.settings.enumeration, &p.enumeration)),
+                &s.enumeration,
+                |c| EnumerationDetector::new(c, clock()),
+            ),
             settings: settings.clone(),
-            detector,
-            ato,
         }
     }
 
     pub fn stats(&self) -> BolaStats {
-        lock(&self.detector).stats()
+        lock(&self.bola).stats()
     }
 
     pub fn ato_stats(&self) -> AtoStats {
         lock(&self.ato).stats()
     }
 
+    pub fn bfla_stats(&self) -> BflaStats {
+        lock(&self.bfla).stats()
+    }
+
+    pub fn slow_stats(&self) -> SlowStats {
+        lock(&self.slow).stats()
+    }
+
+    pub fn exposure_stats(&self) -> ExposureStats {
+        lock(&self.exposure).stats()
+    }
+
+    pub fn enumeration_stats(&self) -> EnumerationStats {
+        lock(&self.enumeration).stats()
+    }
+
     /// Refuses (or, in monitor mode, records) an exchange whose behaviour
-    /// signals reached `block_score`, with `why` as the answer's detail.
-    fn refuse(&self, ctx: &mut ExchangeContext, score: f64, why: &str) -> Action {
+    /// signals reached `block_score`, explained by the strongest signal.
+    fn refuse(&self, ctx: &mut ExchangeContext, signals: &[Signal]) -> Action {
+        let score: f64 = signals.iter().map(|s| s.score).sum();
+        let strongest = signals.iter().max_by(|a, b| a.score.total_cmp(&b.score));
+        let Some(strongest) = strongest else {
+            return Action::Allow;
+        };
         if score == 0.0 || score < self.settings.block_score {
             return Action::Allow;
         }
         match self.settings.mode {
-            Mode::Enforce => problem_response(403, why, &ctx.request_id),
+            Mode::Enforce => problem_response(403, why(strongest.source), &ctx.request_id),
             Mode::Monitor => {
                 ctx.hold_back(HeldBack::Block);
                 Action::Monitor
             }
         }
     }
+}
+
+/// The detail of a refusal, by the class of the signal that weighed most.
+fn why(source: &str) -> &'static str {
+    let class = source.split('.').nth(1).unwrap_or_default();
+    match class {
+        "bola" => "refused: this client is asking for objects that were never shown to it",
+        "bfla" => {
+            "refused: this client is calling administrative functions it has no business with"
+        }
+        "ato" => "refused: too many failed logins from this client or for this account",
+        "enumeration" => "refused: this client is probing which accounts exist",
+        "slow" => "refused: this client's requests keep holding the upstream far longer than usual",
+        "exposure" => {
+            "refused: this client keeps receiving secrets or unusually much sensitive data"
+        }
+        _ => "refused: this client's requests over time look like an attack",
+    }
+}
+
+/// Adds `signals` to the exchange's reasons, at `location`.
+fn record(ctx: &mut ExchangeContext, signals: &[Signal], location: &str) {
+    ctx.reasons.extend(
+        signals
+            .iter()
+            .map(|s| Reason::new(s.source, location, s.evidence.clone(), s.score)),
+    );
 }
 
 pub struct BehaveStage {
@@ -120,7 +224,7 @@ impl BehaveStage {
     }
 }
 
-/// Who asked, as the detector names principals.
+/// Who asked, as the detectors name principals.
 #[derive(Debug, Clone)]
 enum Who {
     User(String),
@@ -136,40 +240,63 @@ impl Who {
     }
 }
 
-/// What the stage keeps of a judged exchange for learning from its answer.
+/// What the stage keeps of an exchange on a known endpoint, from its
+/// request to its answer.
 #[derive(Debug, Clone)]
 struct Judged {
-    who: Who,
+    who: Option<Who>,
+    /// The client as evidence names it and as slow answers and exposures
+    /// are counted against it: the principal, else address and fingerprint.
+    client: String,
     template: Arc<str>,
     function: Option<Arc<str>>,
     /// The request raised a BOLA signal.
     flagged: bool,
+    /// The request was a BFLA escalation.
+    escalated: bool,
     status: Option<u16>,
     location: Option<String>,
+    /// A bounded sample of the answer.
     body: Vec<u8>,
+    /// The sample of a 2xx answer, parsed once when it was JSON.
+    document: Option<serde_json::Value>,
 }
 
 impl Judged {
-    fn request<'a>(&'a self, path: &'a str) -> Request<'a> {
+    fn request<'a>(&'a self, principal: Principal<'a>, path: &'a str) -> Request<'a> {
         Request {
-            principal: self.who.principal(),
+            principal,
             template: &self.template,
             path,
             function: self.function.as_deref(),
         }
     }
+
+    fn call<'a>(&'a self, principal: Principal<'a>) -> Call<'a> {
+        Call {
+            principal,
+            template: &self.template,
+            function: self.function.as_deref(),
+        }
+    }
+
+    fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
 }
 
-/// A login attempt in flight: who sent it, the username once the body is
-/// read, and how it was answered.
+/// An attempt on a login or password-reset endpoint: who sent it and the
+/// username once the body is read.
 #[derive(Debug, Clone)]
 struct Login {
     address: std::net::IpAddr,
     fingerprint: String,
+    template: Arc<str>,
+    /// A login, judged by account takeover.
+    login: bool,
+    /// A function `[behave.enumeration]` watches.
+    enumerated: bool,
     username: Option<String>,
-    status: Option<u16>,
-    /// The start of a `400` answer, which may say the credentials were wrong.
-    body: Vec<u8>,
 }
 
 impl Login {
@@ -180,38 +307,58 @@ impl Login {
             username: self.username.as_deref(),
         }
     }
+
+    fn probe(&self) -> Probe<'_> {
+        Probe {
+            address: self.address,
+            template: &self.template,
+            login: self.login,
+            username: self.username.as_deref(),
+        }
+    }
 }
 
 impl BehaveStage {
-    /// Marks a request to a `login` endpoint as an attempt to judge once
-    /// its body is read.
-    fn note_login(&self, ctx: &mut ExchangeContext, request: &http::request::Parts) {
-        let fingerprint = self
-            .identity
-            .of(&self.tokens, ctx, request)
-            .fingerprint
-            .clone();
-        ctx.extensions.insert(Login {
-            address: ctx.client_ip,
-            fingerprint,
-            username: None,
-            status: None,
-            body: Vec::new(),
-        });
+    /// Learns how the upstream answered a login or password-reset attempt.
+    fn learn_login(&self, login: &Login, status: u16, body: &[u8]) {
+        if login.login {
+            let failure_words = &self.runtime.settings.ato.failure_words;
+            let answer = ato::outcome(status, body, failure_words);
+            lock(&self.runtime.ato).learn(&login.attempt(), answer);
+        }
+        if login.enumerated {
+            lock(&self.runtime.enumeration).learn(&login.probe(), status, body);
+        }
     }
 
-    /// Learns how the upstream answered a login attempt; the gateway's own
-    /// answers (a refusal) say nothing of the credentials.
-    fn learn_login(&self, login: &Login, outcome: &Outcome) {
-        let Some(status) = login.status else {
-            return;
+    /// The sensitive values of a 2xx answer against what its endpoint
+    /// usually returns.
+    fn judge_exposure(&self, judged: &Judged) -> Vec<Signal> {
+        let Some(document) = &judged.document else {
+            return Vec::new();
         };
-        if !matches!(outcome.action, "allow" | "monitor") {
-            return;
-        }
-        let failure_words = &self.runtime.settings.ato.failure_words;
-        let answer = ato::outcome(status, &login.body, failure_words);
-        lock(&self.runtime.ato).learn(&login.attempt(), answer);
+        let mut found: Vec<(String, rampart_discover::sensitive::SensitiveKind)> = Vec::new();
+        scan_json(document, &mut |path, kind| {
+            if found.len() < MAX_HITS {
+                found.push((path.to_string(), kind));
+            }
+        });
+        let kinds: Vec<String> = found.iter().map(|(_, k)| format!("{k:?}")).collect();
+        let hits: Vec<Hit<'_>> = found
+            .iter()
+            .zip(&kinds)
+            .map(|((path, kind), name)| Hit {
+                path,
+                kind: name,
+                secret: kind.is_secret(),
+            })
+            .collect();
+        lock(&self.runtime.exposure).observe(&exposure::Response {
+            template: &judged.template,
+            function: judged.function.as_deref(),
+            client: &judged.client,
+            hits: &hits,
+        })
     }
 }
 
@@ -228,38 +375,66 @@ impl Stage for BehaveStage {
             .extensions
             .get::<Arc<EndpointProfile>>()
             .and_then(|p| p.function.clone());
-        if function.as_deref() == Some("login") {
-            self.note_login(ctx, request);
-        }
         let identity = self.identity.of(&self.tokens, ctx, request);
+        let fingerprint = identity.fingerprint.clone();
         let who = match (&identity.user, &identity.api_key) {
-            (Some(user), _) => Who::User(user.clone()),
-            (None, Some(key)) => Who::ApiKey(key.clone()),
-            (None, None) => return Action::Allow,
+            (Some(user), _) => Some(Who::User(user.clone())),
+            (None, Some(key)) => Some(Who::ApiKey(key.clone())),
+            (None, None) => None,
         };
+        let client = match &who {
+            Some(who) => who.principal().to_string(),
+            None => {
+                let short: String = fingerprint.chars().take(FINGERPRINT_CHARS).collect();
+                format!("address {} ({short})", ctx.client_ip)
+            }
+        };
+        if let Some(function) = function.as_deref() {
+            let login = function == "login";
+            let watched = &self.runtime.settings.enumeration.functions;
+            let enumerated = watched.iter().any(|f| f == function);
+            if login || enumerated {
+                ctx.extensions.insert(Login {
+                    address: ctx.client_ip,
+                    fingerprint,
+                    template: Arc::clone(&template),
+                    login,
+                    enumerated,
+                    username: None,
+                });
+            }
+        }
         let mut judged = Judged {
             who,
+            client,
             template,
             function,
             flagged: false,
+            escalated: false,
             status: None,
             location: None,
             body: Vec::new(),
+            document: None,
         };
-        let signals = lock(&self.runtime.detector).judge(&judged.request(&ctx.path));
-        judged.flagged = !signals.is_empty();
+        let mut by_principal = Vec::new();
+        if let Some(who) = &judged.who {
+            let principal = who.principal();
+            let bola = lock(&self.runtime.bola).judge(&judged.request(principal, &ctx.path));
+            let bfla = lock(&self.runtime.bfla).judge(&judged.call(principal));
+            judged.flagged = !bola.is_empty();
+            judged.escalated = bfla.escalated;
+            by_principal.extend(bola.into_iter().map(Signal::from));
+            by_principal.extend(bfla.signals);
+        }
+        let by_client: Vec<Signal> = (lock(&self.runtime.slow).judge(&judged.client))
+            .into_iter()
+            .chain(lock(&self.runtime.exposure).judge(&judged.client))
+            .collect();
         ctx.extensions.insert(judged);
-        let score: f64 = signals.iter().map(|s| s.score).sum();
-        ctx.reasons.extend(
-            signals
-                .into_iter()
-                .map(|s| Reason::new(s.source, "path", s.evidence, s.score)),
-        );
-        self.runtime.refuse(
-            ctx,
-            score,
-            "refused: this client is asking for objects that were never shown to it",
-        )
+        record(ctx, &by_principal, "path");
+        record(ctx, &by_client, "client");
+        by_principal.extend(by_client);
+        self.runtime.refuse(ctx, &by_principal)
     }
 
     fn request_body(
@@ -275,18 +450,15 @@ impl Stage for BehaveStage {
         // The view's document: a JSON login is parsed once for every stage.
         let json = view.json().and_then(Result::ok);
         login.username = view.body.and_then(|b| ato::username(b.bytes, json, fields));
-        let signals = lock(&self.runtime.ato).judge(&login.attempt());
-        let score: f64 = signals.iter().map(|s| s.score).sum();
-        ctx.reasons.extend(
-            signals
-                .into_iter()
-                .map(|s| Reason::new(s.source, "body", s.evidence, s.score)),
-        );
-        self.runtime.refuse(
-            ctx,
-            score,
-            "refused: too many failed logins from this client or for this account",
-        )
+        let mut signals = Vec::new();
+        if login.login {
+            signals.extend(lock(&self.runtime.ato).judge(&login.attempt()));
+        }
+        if login.enumerated {
+            signals.extend(lock(&self.runtime.enumeration).judge(&login.probe()));
+        }
+        record(ctx, &signals, "body");
+        self.runtime.refuse(ctx, &signals)
     }
 
     fn response_headers(
@@ -294,17 +466,27 @@ impl Stage for BehaveStage {
         ctx: &mut ExchangeContext,
         response: &mut http::response::Parts,
     ) -> Action {
-        if let Some(login) = ctx.extensions.get_mut::<Login>() {
-            login.status = Some(response.status.as_u16());
-        }
-        if let Some(judged) = ctx.extensions.get_mut::<Judged>() {
-            judged.status = Some(response.status.as_u16());
-            judged.location = response
-                .headers
-                .get(http::header::LOCATION)
-                .filter(|v| v.len() <= MAX_LOCATION_BYTES)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+        let took = ctx.upstream_took;
+        let Some(judged) = ctx.extensions.get_mut::<Judged>() else {
+            return Action::Allow;
+        };
+        judged.status = Some(response.status.as_u16());
+        judged.location = response
+            .headers
+            .get(http::header::LOCATION)
+            .filter(|v| v.len() <= MAX_LOCATION_BYTES)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let slow = took.and_then(|took| {
+            lock(&self.runtime.slow).observe(&slow::Answer {
+                method: ctx.method.as_str(),
+                template: &judged.template,
+                client: &judged.client,
+                took,
+            })
+        });
+        if let Some(signal) = slow {
+            record(ctx, &[signal], "upstream");
         }
         Action::Allow
     }
@@ -313,41 +495,55 @@ impl Stage for BehaveStage {
         true
     }
 
-    fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, _end_of_stream: bool) {
-        if let Some(login) = ctx.extensions.get_mut::<Login>() {
-            if login.status == Some(400) {
-                sample_into(&mut login.body, chunk, ato::MAX_FAILURE_BODY_BYTES);
-            }
+    fn response_body(&self, ctx: &mut ExchangeContext, chunk: &mut Bytes, end_of_stream: bool) {
+        let login = ctx.extensions.get::<Login>().is_some();
+        let Some(judged) = ctx.extensions.get_mut::<Judged>() else {
+            return;
+        };
+        let limit = if judged.succeeded() {
+            self.runtime.settings.sample_body_bytes
+        } else if login {
+            ato::MAX_FAILURE_BODY_BYTES
+        } else {
+            0
+        };
+        sample_into(&mut judged.body, chunk, limit);
+        if !(end_of_stream && judged.succeeded() && judged.document.is_none()) {
+            return;
         }
-        let limit = self.runtime.settings.sample_body_bytes;
-        if let Some(judged) = ctx.extensions.get_mut::<Judged>() {
-            if judged.status.is_some_and(|s| (200..300).contains(&s)) {
-                sample_into(&mut judged.body, chunk, limit);
-            }
-        }
+        judged.document = serde_json::from_slice(&judged.body).ok();
+        let signals = self.judge_exposure(judged);
+        record(ctx, &signals, "response");
     }
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
-        if let Some(login) = ctx.extensions.get::<Login>() {
-            self.learn_login(login, outcome);
-        }
         let Some(judged) = ctx.extensions.get::<Judged>() else {
             return;
         };
+        // The gateway's own answers (a refusal) say nothing of the API.
         let Some(status) = judged.status else {
             return;
         };
-        if !outcome.completed || !matches!(outcome.action, "allow" | "monitor") {
+        if !matches!(outcome.action, "allow" | "monitor") {
             return;
         }
-        let body: Option<serde_json::Value> = serde_json::from_slice(&judged.body).ok();
-        let method = ctx.method.as_str();
-        lock(&self.runtime.detector).learn(&Response {
-            request: judged.request(&ctx.path),
-            method,
+        if let Some(login) = ctx.extensions.get::<Login>() {
+            self.learn_login(login, status, &judged.body);
+        }
+        let Some(who) = &judged.who else {
+            return;
+        };
+        let principal = who.principal();
+        lock(&self.runtime.bfla).learn(&judged.call(principal), status, judged.escalated);
+        if !outcome.completed {
+            return;
+        }
+        lock(&self.runtime.bola).learn(&Response {
+            request: judged.request(principal, &ctx.path),
+            method: ctx.method.as_str(),
             status,
             location: judged.location.as_deref(),
-            body: body.as_ref(),
+            body: judged.document.as_ref(),
             flagged: judged.flagged,
         });
     }

@@ -364,6 +364,56 @@ upstream = "backend"
     )
 }
 
+/// The config of a gateway in front of `upstream` running `stages`, with
+/// `spec` as its declared OpenAPI spec (endpoint templates are known from
+/// the first request; the file lives in the returned directory),
+/// `discovery` appended to `[discovery]`, then `sections`.
+pub fn spec_config(
+    upstream: SocketAddr,
+    spec: &str,
+    stages: &[&str],
+    discovery: &str,
+    sections: &str,
+) -> (String, tempfile::TempDir) {
+    let spec_dir = tempfile::tempdir().unwrap();
+    let path = spec_dir.path().join("openapi.json");
+    std::fs::write(&path, spec).unwrap();
+    let sections = format!(
+        "[discovery]\nspec = {:?}\n{discovery}\n{sections}",
+        path.display().to_string()
+    );
+    let text = with_stages(&config(&[upstream], ""), stages, &sections);
+    (text, spec_dir)
+}
+
+/// An (unsigned) bearer JWT naming `user`, as the gateway reads identities.
+pub fn bearer(user: &str) -> String {
+    use base64::Engine as _;
+    let claims =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{user}"}}"#));
+    format!("Bearer eyJhbGciOiJIUzI1NiJ9.{claims}.c2ln")
+}
+
+/// Waits until discovery published each `(template, function)` (it infers
+/// business functions from traffic).
+pub async fn wait_for_functions(gateway: &TestGateway, expected: &[(&str, &str)]) {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..100 {
+        last = gateway.inventory();
+        let endpoints = last["endpoints"].as_array().cloned().unwrap_or_default();
+        let published = expected.iter().all(|(template, function)| {
+            endpoints
+                .iter()
+                .any(|e| e["template"] == *template && e["function"] == *function)
+        });
+        if published {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{expected:?} never published: {last}");
+}
+
 /// One HTTP/1.1 request on a fresh connection.
 pub async fn send(addr: SocketAddr, request: Request<BoxBody>) -> Response<Incoming> {
     try_send(addr, request).await.unwrap()

@@ -3,14 +3,16 @@
 //! Entries outlive their ban by `forget_after_seconds` so that a repeat
 //! offence escalates; [`BanList::sweep`] drops the forgotten ones and runs by
 //! itself when the list is full. Lookups take `&self` and allocate nothing;
-//! the gateway reads published snapshots of the list (clones) without a lock.
+//! the gateway reads published snapshots of the list (clones) without a lock:
+//! every map is copy-on-write by shard ([`CowMap`]), so a snapshot shares the
+//! list and a ban copies 1/256 of one map, not the whole list.
 
 use super::ladder::{BanConfig, BanConfigError, BanLadder};
 use super::prefix::NetworkTable;
+use super::shards::CowMap;
 use crate::facts::ClientFacts;
 use ipnet::IpNet;
 use rampart_core::Clock;
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -83,9 +85,9 @@ pub struct BanList {
     ladder: BanLadder,
     max_entries: usize,
     networks: NetworkTable<Entry>,
-    api_keys: HashMap<Box<str>, Entry>,
-    users: HashMap<Box<str>, Entry>,
-    fingerprints: HashMap<Box<str>, Entry>,
+    api_keys: CowMap<Arc<str>, Entry>,
+    users: CowMap<Arc<str>, Entry>,
+    fingerprints: CowMap<Arc<str>, Entry>,
     clock: Arc<dyn Clock>,
 }
 
@@ -98,9 +100,9 @@ impl BanList {
             ladder: BanLadder::new(config)?,
             max_entries: config.max_entries,
             networks: NetworkTable::new(),
-            api_keys: HashMap::new(),
-            users: HashMap::new(),
-            fingerprints: HashMap::new(),
+            api_keys: CowMap::new(),
+            users: CowMap::new(),
+            fingerprints: CowMap::new(),
             clock,
         })
     }
@@ -207,7 +209,7 @@ impl BanList {
         let remembered = |entry: &Entry| entry.until_millis.saturating_add(forget) > now;
         self.networks.retain(remembered);
         for map in [&mut self.api_keys, &mut self.users, &mut self.fingerprints] {
-            map.retain(|_, entry| remembered(entry));
+            map.retain(remembered);
         }
         before - self.len()
     }
@@ -262,8 +264,8 @@ impl BanList {
     }
 }
 
-fn insert(map: &mut HashMap<Box<str>, Entry>, id: &str, entry: Entry) {
-    map.insert(id.into(), entry);
+fn insert(map: &mut CowMap<Arc<str>, Entry>, id: &str, entry: Entry) {
+    map.insert(Arc::from(id), entry);
 }
 
 impl BanTarget {

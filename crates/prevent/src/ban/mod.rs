@@ -4,6 +4,7 @@
 mod ladder;
 mod list;
 mod prefix;
+mod shards;
 
 pub use ladder::{BanConfig, BanConfigError, BanLadder};
 pub use list::{ActiveBan, Ban, BanKind, BanList, BanListFull, BanTarget};

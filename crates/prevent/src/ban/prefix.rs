@@ -2,10 +2,12 @@
 //!
 //! One hash map per prefix length in use, most specific first: a lookup masks
 //! the address once per length present (a single exact-address map when only
-//! addresses are banned) instead of walking a trie node per bit.
+//! addresses are banned) instead of walking a trie node per bit. The maps
+//! are copy-on-write ([`CowMap`]): the gateway's snapshot of the table costs
+//! nothing to take and a ban copies little.
 
+use super::shards::CowMap;
 use ipnet::IpNet;
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 
@@ -13,25 +15,25 @@ use std::net::IpAddr;
 #[derive(Debug, Clone)]
 pub(crate) struct PrefixTable<Bits, V> {
     /// `(prefix length, networks)`, longest prefix first.
-    by_length: Vec<(u8, HashMap<Bits, V>)>,
+    by_length: Vec<(u8, CowMap<Bits, V>)>,
 }
 
-impl<Bits: Copy + Eq + Hash + Masked, V> PrefixTable<Bits, V> {
+impl<Bits: Copy + Eq + Hash + Masked, V: Clone> PrefixTable<Bits, V> {
     pub(crate) fn new() -> Self {
         PrefixTable {
             by_length: Vec::new(),
         }
     }
 
-    fn map_for(&mut self, prefix: u8) -> &mut HashMap<Bits, V> {
+    fn map_for(&mut self, prefix: u8) -> &mut CowMap<Bits, V> {
         let position = match self.by_length.iter().position(|(len, _)| *len <= prefix) {
             Some(i) if self.by_length[i].0 == prefix => i,
             Some(i) => {
-                self.by_length.insert(i, (prefix, HashMap::new()));
+                self.by_length.insert(i, (prefix, CowMap::new()));
                 i
             }
             None => {
-                self.by_length.push((prefix, HashMap::new()));
+                self.by_length.push((prefix, CowMap::new()));
                 self.by_length.len() - 1
             }
         };
@@ -58,7 +60,7 @@ impl<Bits: Copy + Eq + Hash + Masked, V> PrefixTable<Bits, V> {
 
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
         for (_, map) in &mut self.by_length {
-            map.retain(|_, v| keep(v));
+            map.retain(&mut keep);
         }
         self.by_length.retain(|(_, map)| !map.is_empty());
     }
@@ -107,7 +109,7 @@ pub(crate) struct NetworkTable<V> {
     v6: PrefixTable<u128, V>,
 }
 
-impl<V> NetworkTable<V> {
+impl<V: Clone> NetworkTable<V> {
     pub(crate) fn new() -> Self {
         NetworkTable {
             v4: PrefixTable::new(),

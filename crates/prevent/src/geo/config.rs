@@ -24,7 +24,7 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields)]
 pub struct GeoConfig {
     /// A GeoIP2/GeoLite2 Country or City file used instead of the embedded
-    /// IPtoASN country database.
+    /// DB-IP Lite country database.
     #[serde(default)]
     pub database: Option<PathBuf>,
     /// A GeoIP2/GeoLite2 ASN (or ISP) file; without it ASNs are unknown.

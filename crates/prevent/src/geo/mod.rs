@@ -1,7 +1,7 @@
 //! Geo-fencing: where a client is (country, autonomous system) and whether
 //! a route lets clients from there in.
 //!
-//! A country database is compiled into the binary (IPtoASN, PDDL 1.0; see
+//! A country database is compiled into the binary (DB-IP Lite, CC BY 4.0, chosen by measured accuracy; see
 //! `crates/prevent/data/SOURCE.md`) so fences work with no download; a
 //! GeoIP2/GeoLite2 Country or City file overrides it and an ASN file adds
 //! autonomous system numbers ([`GeoConfig`]).

@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn the_embedded_database_passes() {
-        let bytes = include_bytes!("../../data/iptoasn-country.mmdb");
+        let bytes = include_bytes!("../../data/dbip-country.mmdb");
         check_metadata(bytes).unwrap();
     }
 

@@ -489,3 +489,24 @@ impl Ty {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule variables are documented where operators look for them
+    /// (docs/configuration.md, "Rule expressions"), each by its full name.
+    #[test]
+    fn every_variable_is_documented() {
+        let docs = include_str!("../../../../docs/configuration.md");
+        let missing: Vec<String> = all_fields()
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !docs.contains(&format!("| `{name}` |")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "docs/configuration.md does not document: {missing:?}"
+        );
+    }
+}

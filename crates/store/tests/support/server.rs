@@ -1,5 +1,7 @@
 //! A throwaway `redis-server` on a free loopback port, killed on drop.
-//! Shared by the `shared_*` tests and the `shared_limit` bench.
+//! Shared by the `shared_*` tests and the `shared_limit` bench. Without
+//! `redis-server` on the PATH there is none: the caller skips, or fails
+//! under CI (`rampart_testkit::program`).
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -8,6 +10,8 @@ use std::time::Duration;
 /// How long a fresh server may take to answer `PING`.
 const READY_ATTEMPTS: u32 = 200;
 const READY_INTERVAL: Duration = Duration::from_millis(25);
+/// How to get `redis-server`, for the skip message.
+const INSTALL: &str = "Debian: apt-get install redis-server";
 
 /// A `redis-server` child process: no persistence, loopback only, its
 /// working directory a temporary one.
@@ -23,20 +27,29 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
+/// Whether `redis-server` is on the PATH; reported when it is not (for a
+/// test that needs it only later, after other steps).
+pub fn installed() -> bool {
+    rampart_testkit::program("redis-server", INSTALL).is_some()
+}
+
 /// The URL of a Redis on this loopback port.
 pub fn url_for(port: u16) -> String {
     format!("redis://127.0.0.1:{port}/0")
 }
 
 impl RedisServer {
-    pub fn start() -> RedisServer {
+    /// A server on a free port; `None` (reported) without `redis-server`.
+    pub fn start() -> Option<RedisServer> {
         RedisServer::start_on(free_port())
     }
 
-    /// Starts a server on `port` and waits (bounded) until it answers.
-    pub fn start_on(port: u16) -> RedisServer {
+    /// Starts a server on `port` and waits (bounded) until it answers;
+    /// `None` (reported) without `redis-server`.
+    pub fn start_on(port: u16) -> Option<RedisServer> {
+        let program = rampart_testkit::program("redis-server", INSTALL)?;
         let dir = tempfile::tempdir().expect("temporary directory");
-        let child = Command::new("redis-server")
+        let child = Command::new(program)
             .args(["--port", &port.to_string()])
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
@@ -46,14 +59,14 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("redis-server on the PATH (Debian: apt-get install redis-server)");
+            .expect("start redis-server");
         let server = RedisServer {
             child,
             port,
             _dir: dir,
         };
         server.wait_until_ready();
-        server
+        Some(server)
     }
 
     pub fn port(&self) -> u16 {
