@@ -6,7 +6,7 @@
 //! One test walks every page at 1280 and at 390 px wide, fails on any
 //! SEVERE entry of the browser's console, checks that the inventory shows
 //! the demo's endpoints, bans a client from the Clients page and sees the
-//! gateway refuse it, switches the demo's route to monitor (the ban is let
+//! gateway refuse it (and lifts the ban there again), switches the demo's route to monitor (the ban is let
 //! through) and back to enforce on the Policy page, and writes a screenshot of each page and width to
 //! `<target>/console-screenshots/` (the path is printed).
 //!
@@ -223,6 +223,17 @@ async fn keyboard_walk(session: &Session<'_>, admin: SocketAddr) {
         detail.contains("Why this risk") && detail.contains("Parameters"),
         "{detail}"
     );
+    // An operator's decision from the detail panel: a name for the endpoint.
+    let name = session.find("#act-rename").await;
+    session.type_text(&name, "Browser test name").await;
+    session.press(ENTER).await;
+    session
+        .wait_for(
+            "the rename recorded",
+            "return document.querySelector('#inv-detail .actions [role=status]').innerText \
+             .startsWith('Rename: recorded');",
+        )
+        .await;
 }
 
 /// Signs in through the form (the way a person who pastes the token does),
@@ -405,6 +416,30 @@ async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
         .await;
 }
 
+/// Lifts the attacker's ban from the bans list, through the confirmation
+/// dialog, and waits until the list no longer has it.
+async fn unban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
+    open(session, admin, "clients").await;
+    let button = session
+        .find(&format!("#bans button[aria-label^='Unban {ATTACKER}/']"))
+        .await;
+    session.click(&button).await;
+    session
+        .wait_for(
+            "the confirmation dialog",
+            "return document.getElementById('confirm').open === true;",
+        )
+        .await;
+    session.click(&session.find("#confirm-ok").await).await;
+    let lifted = format!(
+        "return document.getElementById('bans').getAttribute('aria-busy') === 'false' \
+         && ![...document.querySelectorAll('#bans code')] \
+           .some((c) => c.textContent.startsWith('{ATTACKER}')) \
+         && document.activeElement.getAttribute('aria-label') === 'Ban {ATTACKER}';"
+    );
+    session.wait_for("the ban lifted", &lifted).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
     let installed = match Installed::find() {
@@ -536,6 +571,13 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                 "enforced again"
             );
             no_console_errors(&session, "policy after switching modes", width).await;
+            unban_from_clients_page(&session, admin).await;
+            assert_eq!(
+                as_client(&gw, ATTACKER, "GET", "/api/users/1", "").await,
+                StatusCode::OK,
+                "let through once the ban is lifted"
+            );
+            no_console_errors(&session, "clients after the unban", width).await;
         }
         session.close().await;
     }

@@ -113,11 +113,17 @@ function ask(title, text, okLabel, extra) {
 }
 
 // Draws both lists again, then puts the focus on the button that now
-// stands where the user acted (the dialog's opener was replaced).
-async function refresh(label) {
+// stands where the user acted (the dialog's opener was replaced), else on
+// the heading of `fallback`.
+async function refresh(label, fallback) {
   await Promise.all([loadOffenders(), loadBans()]);
   const next = [...document.querySelectorAll('#main button')].find((b) => b.getAttribute('aria-label') === label);
-  (next || document.getElementById('offenders-title')).focus();
+  (next || document.getElementById(fallback)).focus();
+}
+
+// A single address as the offenders list names it: "192.0.2.1/32" -> "192.0.2.1".
+function address(value) {
+  return String(value).replace(/\/(32|128)$/, '');
 }
 
 async function confirmBan(kind, value) {
@@ -132,7 +138,7 @@ async function confirmBan(kind, value) {
   } catch (error) {
     toast(`The ban failed: ${error.message}`);
   }
-  await refresh(`Unban ${value}`);
+  await refresh(`Unban ${address(value)}`, 'bans-title');
 }
 
 async function confirmUnban(kind, value) {
@@ -144,5 +150,5 @@ async function confirmUnban(kind, value) {
   } catch (error) {
     toast(`The unban failed: ${error.message}`);
   }
-  await refresh(`Ban ${value}`);
+  await refresh(`Ban ${address(value)}`, 'bans-title');
 }
