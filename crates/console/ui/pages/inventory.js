@@ -154,7 +154,8 @@ function leaf(e) {
   const drift = DRIFTING.has(e.drift) ? badge(e.drift) : null;
   return h('li', { class: 'leaf' },
     h('a', { href: `#/inventory/${encodeURIComponent(e.id)}`, 'data-id': e.id },
-      method(e.method), h('span', { class: 'template' }, e.template)),
+      method(e.method), h('span', { class: 'template' }, e.template),
+      e.name ? h('span', { class: 'muted' }, e.name) : null),
     ' ', risk(e.risk), ' ', drift,
     e.auth_required === false ? badge('no auth', 'warn') : null,
     (e.sensitive || []).length ? badge('sensitive', 'warn') : null,
