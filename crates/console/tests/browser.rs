@@ -390,14 +390,11 @@ async fn a_new_event_arrives_live(session: &Session<'_>, gw: &TestGateway) {
     session.wait_for("the new event, live", &shown).await;
 }
 
-/// Bans the attacker from its row on the Clients page, through the
-/// confirmation dialog, and waits for the bans list to show it.
-async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
+/// On the Clients page, clicks the button `css` finds and confirms in the
+/// dialog it opens.
+async fn confirmed_click(session: &Session<'_>, admin: SocketAddr, css: &str) {
     open(session, admin, "clients").await;
-    let button = session
-        .find(&format!("button[aria-label='Ban {ATTACKER}']"))
-        .await;
-    session.click(&button).await;
+    session.click(&session.find(css).await).await;
     session
         .wait_for(
             "the confirmation dialog",
@@ -405,7 +402,14 @@ async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
         )
         .await;
     session.click(&session.find("#confirm-ok").await).await;
-    // Listed, and the focus on the Unban button that replaced the one used.
+}
+
+/// Bans the attacker from its row on the Clients page and waits for the
+/// bans list to show it, the focus on the Unban button that replaced the
+/// one used.
+async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
+    let ban = format!("button[aria-label='Ban {ATTACKER}']");
+    confirmed_click(session, admin, &ban).await;
     let listed = format!(
         "return [...document.querySelectorAll('#bans code')] \
            .some((c) => c.textContent.startsWith('{ATTACKER}')) \
@@ -416,21 +420,11 @@ async fn ban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
         .await;
 }
 
-/// Lifts the attacker's ban from the bans list, through the confirmation
-/// dialog, and waits until the list no longer has it.
+/// Lifts the attacker's ban from the bans list and waits until the list no
+/// longer has it, the focus on the client's Ban button.
 async fn unban_from_clients_page(session: &Session<'_>, admin: SocketAddr) {
-    open(session, admin, "clients").await;
-    let button = session
-        .find(&format!("#bans button[aria-label^='Unban {ATTACKER}/']"))
-        .await;
-    session.click(&button).await;
-    session
-        .wait_for(
-            "the confirmation dialog",
-            "return document.getElementById('confirm').open === true;",
-        )
-        .await;
-    session.click(&session.find("#confirm-ok").await).await;
+    let unban = format!("#bans button[aria-label^='Unban {ATTACKER}/']");
+    confirmed_click(session, admin, &unban).await;
     let lifted = format!(
         "return document.getElementById('bans').getAttribute('aria-busy') === 'false' \
          && ![...document.querySelectorAll('#bans code')] \
