@@ -93,6 +93,7 @@ fn demo_serves_the_api_and_blocks_an_attack() {
         Some(403)
     );
     assert_eq!(status(admin, "/healthz"), Some(200));
+    assert_eq!(status(admin, "/"), Some(200), "the web console");
     signal(&child, "TERM");
     let exit = wait_for_exit(&mut child, "the demo to stop after SIGTERM");
     assert_eq!(exit.code(), Some(0));

@@ -9,7 +9,10 @@
 //! ([`audit`]), then the handlers of each area (inventory, events, clients
 //! and bans, statistics, policy). Every error is `application/problem+json`
 //! ([`problem`]); `/api/openapi.json` describes every route ([`openapi`]).
+//! The web console itself (`/` and `/ui/...`, files embedded at build time)
+//! is served beside the API by [`assets`].
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod bans;

@@ -4,7 +4,9 @@
 //! every error, the token check, then the audit trail of changes.
 
 use crate::state::ApiState;
-use crate::{audit, auth, bans, clients, events, inventory, openapi, policy, problem, stats};
+use crate::{
+    assets, audit, auth, bans, clients, events, inventory, openapi, policy, problem, stats,
+};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{middleware, Router};
@@ -84,8 +86,14 @@ pub fn served() -> Vec<(Method, String)> {
         .collect()
 }
 
-/// The admin API's router.
+/// The web console's files ([`assets`], outside the token check: they hold
+/// no data), and every other request to the admin API's router.
 pub fn router(state: ApiState) -> Router {
+    assets::router().fallback_service(api_router(state))
+}
+
+/// The admin API's router.
+fn api_router(state: ApiState) -> Router {
     let mut router = Router::new();
     for (path, routed) in table().paths {
         router = router.route(path, routed);

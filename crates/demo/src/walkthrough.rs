@@ -129,7 +129,9 @@ pub fn walkthrough(
 ) -> String {
     let base = format!("http://{gateway}");
     let mut text = format!(
-        "Console: http://{admin}/\n\
+        // The token rides in the fragment, which the browser keeps to
+        // itself: the console takes it and clears it from the address bar.
+        "Console: http://{admin}/#token={admin_token}\n\
          Admin token: {admin_token}\n\n\
          Rampart demo is running.\n\
          \x20 gateway  {base}   (Rampart, in front of a built-in demo API)\n\
@@ -199,7 +201,9 @@ mod tests {
             "the-admin-token",
             true,
         );
-        assert!(text.starts_with("Console: http://127.0.0.1:9090/\nAdmin token: the-admin-token\n"));
+        assert!(text.starts_with(
+            "Console: http://127.0.0.1:9090/#token=the-admin-token\nAdmin token: the-admin-token\n"
+        ));
         assert!(text.contains("credential stuffing (198.18.2.0/24): "));
         assert!(text.contains("http://127.0.0.1:8080/api/products?q=wireless"));
         assert!(text.contains("http://127.0.0.1:9090/metrics"));
