@@ -18,6 +18,10 @@
 //! - [`PolicyAdmin::replay`]: the recorder's exchanges run through the
 //!   current and a proposed configuration ([`replay`]).
 //!
+//! Secrets never leave through it ([`secrets`]): the text shown, the diffs
+//! and the history have them replaced by a placeholder, and a text sent
+//! back with the placeholder keeps the file's value.
+//!
 //! Hostile input is bounded: texts over [`MAX_POLICY_BYTES`] are refused
 //! before parsing, a replay reads at most [`MAX_REPLAY_RECORDS`] records
 //! and lists at most [`MAX_REPLAY_CHANGES`] changes. Changes are
@@ -29,6 +33,7 @@
 pub mod diff;
 pub mod mode_edit;
 pub mod replay;
+pub mod secrets;
 
 use crate::config::{ConfigError, GatewayConfig, Problem};
 use crate::proxy::Shared;
@@ -228,12 +233,34 @@ impl PolicyAdmin {
         let _serial = lock(&self.changing);
         let text = self.read()?;
         let version = self.record(&text, FILE_EDITOR)?.map(|(version, _)| version);
-        Ok(CurrentPolicy { text, version })
+        Ok(CurrentPolicy {
+            text: secrets::redact(&text),
+            version,
+        })
     }
 
     /// What the loader says of `text`, as the file this gateway runs.
     pub fn validate(&self, text: &str) -> Result<Validation, PolicyAdminError> {
-        Ok(self.parse(text)?.0)
+        let text = self.restored(text)?;
+        Ok(self.parse(&text)?.0)
+    }
+
+    /// `text` with the file's secrets where it shows their placeholder.
+    fn restored(&self, text: &str) -> Result<String, PolicyAdminError> {
+        if text.len() > MAX_POLICY_BYTES {
+            return Err(PolicyAdminError::TooLarge {
+                bytes: text.len(),
+                max: MAX_POLICY_BYTES,
+            });
+        }
+        secrets::restore(text, &self.read()?).map_err(|problem| {
+            PolicyAdminError::Invalid(Validation {
+                valid: false,
+                file: self.path.display().to_string(),
+                problems: vec![problem],
+                warnings: Vec::new(),
+            })
+        })
     }
 
     fn parse(&self, text: &str) -> Result<(Validation, Option<GatewayConfig>), PolicyAdminError> {
@@ -279,7 +306,8 @@ impl PolicyAdmin {
     /// a reload would; records it in the history as changed by `who`.
     pub fn apply(&self, text: &str, who: &str) -> Result<Applied, PolicyAdminError> {
         let _serial = lock(&self.changing);
-        self.apply_serialised(text, who)
+        let text = self.restored(text)?;
+        self.apply_serialised(&text, who)
     }
 
     fn apply_serialised(&self, text: &str, who: &str) -> Result<Applied, PolicyAdminError> {
@@ -299,7 +327,10 @@ impl PolicyAdmin {
         let recorded = self.record(text, who)?;
         Ok(Applied {
             version: recorded.as_ref().map(|(version, _)| *version),
-            diff: recorded.map_or_else(|| diff::unified(&before, text), |(_, diff)| diff),
+            diff: recorded.map_or_else(
+                || diff::unified(&secrets::redact(&before), &secrets::redact(text)),
+                |(_, diff)| diff,
+            ),
             warnings: validation.warnings,
         })
     }
@@ -445,7 +476,8 @@ impl PolicyAdmin {
         inputs: Vec<Box<dyn std::io::BufRead>>,
         limit: usize,
     ) -> Result<ReplayReport, PolicyAdminError> {
-        let (validation, proposed) = self.parse(proposed)?;
+        let proposed = self.restored(proposed)?;
+        let (validation, proposed) = self.parse(&proposed)?;
         let Some(proposed) = proposed else {
             return Err(PolicyAdminError::Invalid(validation));
         };
@@ -507,10 +539,14 @@ impl PolicyAdmin {
 
     /// Records `text` as the newest version unless it already is; its
     /// version and diff. `None` without a store.
+    /// Records `text` (its secrets redacted: the history never holds them)
+    /// unless it is the latest version already.
     fn record(&self, text: &str, who: &str) -> Result<Option<(u64, String)>, PolicyAdminError> {
         let Some(mut store) = self.open_store()? else {
             return Ok(None);
         };
+        let redacted = secrets::redact(text);
+        let text = redacted.as_str();
         let latest = store.latest_policy()?;
         if let Some(latest) = latest.as_ref().filter(|latest| latest.text == text) {
             return Ok(Some((latest.version, latest.diff.clone())));
