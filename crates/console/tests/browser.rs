@@ -45,8 +45,9 @@ async fn start_demo() -> TestGateway {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut config = rampart_demo::gateway_config(loopback, loopback, demo_api, TOKEN);
     // The test's requests come from loopback and name their client in
-    // X-Forwarded-For, so that one client can be banned and others not.
-    config.push_str("\n[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n");
+    // X-Forwarded-For, which the demo trusts from loopback, so that one
+    // client can be banned and others not.
+    assert!(config.contains("trusted_proxies = [\"127.0.0.1/32\"]"));
     // Every exchange recorded, so that the Policy page's replay has input.
     config.push_str("\n[record]\npath = \"records.jsonl\"\nsample = 1.0\n");
     TestGateway::start_with_console(&config).await
