@@ -10,5 +10,6 @@
 
 pub mod ato;
 pub mod bola;
+pub mod bots;
 mod bounded;
 pub mod tokens;
