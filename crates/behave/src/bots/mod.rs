@@ -70,8 +70,6 @@ pub const PURPOSE_MISMATCH: &str = "bots.purpose_mismatch";
 /// Whether a declared identity's claim was checked, and how it came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
-    /// The client declares no known bot.
-    Unclaimed,
     /// No address list is configured for the claimed agent.
     Unverifiable,
     Verified,
@@ -83,7 +81,6 @@ impl Verification {
     /// The name rules compare `bot.verification` with.
     pub fn name(self) -> &'static str {
         match self {
-            Verification::Unclaimed => "none",
             Verification::Unverifiable => "unverifiable",
             Verification::Verified => "verified",
             Verification::Failed => "failed",
@@ -113,7 +110,9 @@ pub struct BrowserHeaders {
 pub struct Request<'a> {
     pub user_agent: Option<&'a str>,
     pub address: IpAddr,
-    /// The client's fingerprint: what its state is kept under.
+    /// The client's fingerprint: what the state of a client that shows a
+    /// bot marker is kept under (with its user-agent), so that rotating
+    /// addresses does not make it a new client; others are kept by address.
     pub client: &'a str,
     pub path: &'a str,
     /// The endpoint's business function, when discovery inferred one.
@@ -132,11 +131,17 @@ pub struct BotSignal {
 }
 
 /// The detector's judgement of one request.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
     pub identity: Option<Identity>,
     pub signals: Vec<BotSignal>,
+    /// Whom the request was counted for, to learn its answer with.
+    pub client: ClientKey,
 }
+
+/// The key a client's state is kept under (keyed hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientKey(u64);
 
 /// What the detector holds and what its bound removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -216,20 +221,29 @@ impl BotsDetector {
         let user_agent = bounded_text(request.user_agent.unwrap_or(""));
         let identity = self.identify(user_agent, request.address);
         let mut signals = self.markers(user_agent, identity.as_ref(), request);
-        self.behaviour(request, identity.as_ref(), &mut signals);
-        Judgement { identity, signals }
+        let client = ClientKey(if identity.is_some() || !signals.is_empty() {
+            self.hasher.hash_one((request.client, user_agent))
+        } else {
+            self.hasher.hash_one(request.address)
+        });
+        self.behaviour(request, client, identity.as_ref(), &mut signals);
+        Judgement {
+            identity,
+            signals,
+            client,
+        }
     }
 
     /// Learns a request's answer: a 4xx on a path the inventory does not
     /// know counts toward a scan.
-    pub fn learn(&mut self, client: &str, path: &str, status: u16, known_endpoint: bool) {
+    pub fn learn(&mut self, client: ClientKey, path: &str, status: u16, known_endpoint: bool) {
         if known_endpoint || !(400..500).contains(&status) {
             return;
         }
         let now = self.clock.now_millis();
-        let (key, path) = (self.hasher.hash_one(client), self.hasher.hash_one(path));
+        let path = self.hasher.hash_one(path);
         let (window, cap) = (millis(self.config.window), self.config.distinct_cap());
-        if let Some(state) = self.clients.get_mut(&key, now) {
+        if let Some(state) = self.clients.get_mut(&client.0, now) {
             state.error(path, now, window, cap);
         }
     }
@@ -300,6 +314,7 @@ impl BotsDetector {
     fn behaviour(
         &mut self,
         request: &Request<'_>,
+        client: ClientKey,
         identity: Option<&Identity>,
         signals: &mut Vec<BotSignal>,
     ) {
@@ -309,7 +324,7 @@ impl BotsDetector {
             path: self.hasher.hash_one(request.path),
             listing: matches!(request.function, Some("list" | "search")),
         };
-        let key = self.hasher.hash_one(request.client);
+        let key = client.0;
         let (window, cap) = (millis(self.config.window), self.config.distinct_cap());
         let state = self.clients.get_or_insert_with(
             key,

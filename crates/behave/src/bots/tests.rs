@@ -205,13 +205,14 @@ fn automation_headless_and_bare_browser_claims_are_signals() {
 fn a_headless_scraper_rotating_addresses_is_seen_by_its_fingerprint() {
     let config = BotsConfig::default();
     let (rotation, pages) = (config.rotation_addresses, config.scrape_pages);
+    let headless = CHROME.replace("Chrome/", "HeadlessChrome/");
     let mut scenario = Scenario::new(config);
     let mut seen = Vec::new();
-    for page in 0..pages as u8 as usize + 1 {
+    for page in 0..=pages {
         scenario.clock.advance(Duration::from_millis(250));
         let address = ip(198, 51, 100, (page % 50) as u8);
         let judged = scenario.request(
-            CHROME,
+            &headless,
             address,
             "ja4-scraper",
             &format!("/api/items?page={page}"),
@@ -259,14 +260,28 @@ fn scanning_counts_unknown_paths_answered_4xx_within_the_window() {
         let path = format!("/.env{i}");
         let judged = scenario.request(CHROME, ip(192, 0, 2, 8), "scanner", &path);
         assert!(!sources(&judged).contains(&SCANNING), "{i}");
-        scenario.detector.learn("scanner", &path, 404, false);
-        scenario.detector.learn("scanner", "/api/known", 404, true);
+        scenario.detector.learn(judged.client, &path, 404, false);
+        scenario
+            .detector
+            .learn(judged.client, "/api/known", 404, true);
     }
     let judged = scenario.request(CHROME, ip(192, 0, 2, 8), "scanner", "/next");
     assert!(sources(&judged).contains(&SCANNING), "{judged:?}");
     scenario.clock.advance(window);
     let judged = scenario.request(CHROME, ip(192, 0, 2, 8), "scanner", "/later");
     assert!(!sources(&judged).contains(&SCANNING), "a new window");
+}
+
+#[test]
+fn browsers_behind_one_fingerprint_are_told_apart_by_address() {
+    let mut scenario = Scenario::new(BotsConfig::default());
+    for i in 0..60u8 {
+        scenario
+            .clock
+            .advance(Duration::from_millis(900 + u64::from(i) * 13));
+        let judged = scenario.request(CHROME, ip(192, 0, 2, i), "same-browser-build", "/api/items");
+        assert!(judged.signals.is_empty(), "{i}: {:?}", judged.signals);
+    }
 }
 
 #[test]
@@ -277,7 +292,7 @@ fn clients_are_bounded_and_removals_counted() {
     });
     for i in 0..20 {
         scenario.clock.advance(Duration::from_millis(10));
-        scenario.request(CHROME, ip(192, 0, 2, 9), &format!("client-{i}"), "/");
+        scenario.request("curl/8.5.0", ip(192, 0, 2, 9), &format!("client-{i}"), "/");
     }
     let stats = scenario.detector.stats();
     assert!(stats.clients <= 8);
