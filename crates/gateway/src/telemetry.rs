@@ -36,6 +36,8 @@ pub const BOLA_TRACKED: &str = "rampart_behave_bola_tracked";
 pub const BOLA_REMOVED: &str = "rampart_behave_bola_removed_total";
 pub const ATO_TRACKED: &str = "rampart_behave_ato_tracked";
 pub const ATO_REMOVED: &str = "rampart_behave_ato_removed_total";
+pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
+pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are
@@ -132,6 +134,14 @@ fn describe() {
     metrics::describe_counter!(
         REDIS_EVENTS,
         "Shared-state client events, by what: errors, timeouts, fallbacks, reconnects, bans_received, bans_unreadable."
+    );
+    metrics::describe_gauge!(
+        BOTS_TRACKED,
+        "Clients whose requests the bots stage counts in their window."
+    );
+    metrics::describe_counter!(
+        BOTS_REMOVED,
+        "Clients the bots stage forgot, by why: evicted (its bound was hit) or expired."
     );
     metrics::describe_counter!(
         REASONS,
