@@ -1,0 +1,147 @@
+//! The `bots` stage with the `govern-bots` preset in a real gateway in
+//! front of a real upstream: a search crawler from its published range
+//! passes, the same user-agent from elsewhere is deceived, a training
+//! crawler is refused by purpose, a monitoring probe and a browser pass,
+//! and a headless scraper rotating addresses is refused.
+
+mod support;
+
+use http::Request;
+use support::*;
+
+const GOOGLEBOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+const GPTBOT: &str = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
+const UPTIME: &str = "Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)";
+const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+struct Setup {
+    gateway: TestGateway,
+    upstream: TestUpstream,
+    _ranges: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let upstream = TestUpstream::start().await;
+    let ranges = tempfile::tempdir().unwrap();
+    let google = ranges.path().join("googlebot.json");
+    std::fs::write(
+        &google,
+        r#"{"creationTime": "2026-12-01", "prefixes": [{"ipv4Prefix": "66.249.64.0/27"}]}"#,
+    )
+    .unwrap();
+    let sections = format!(
+        r#"
+[bots]
+block_score = 6.0
+
+[[bots.verify]]
+agents = ["Googlebot"]
+ranges = {:?}
+
+[prevent]
+presets = ["govern-bots"]
+"#,
+        google.display().to_string()
+    );
+    let text = with_stages(
+        &config(&[upstream.addr], ""),
+        &["bots", "prevent"],
+        &sections,
+    )
+    .replace(
+        "[server]\n",
+        "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n",
+    );
+    Setup {
+        gateway: TestGateway::start(&text).await,
+        upstream,
+        _ranges: ranges,
+    }
+}
+
+/// The status of a request from `address` (as the trusted proxy says), and
+/// whether the upstream saw it.
+async fn call(setup: &Setup, user_agent: &str, address: &str, browser: bool) -> (u16, bool) {
+    let before = setup.upstream.request_count();
+    let mut request = Request::builder()
+        .uri("/articles")
+        .header("host", "api.test")
+        .header("user-agent", user_agent)
+        .header("x-forwarded-for", address);
+    if browser {
+        request = request
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .header("sec-ch-ua", "\"Chromium\";v=\"131\"")
+            .header("sec-fetch-mode", "navigate");
+    }
+    let response = send(setup.gateway.addr(), request.body(full("")).unwrap()).await;
+    let status = response.status().as_u16();
+    (status, setup.upstream.request_count() > before)
+}
+
+#[tokio::test]
+async fn bots_are_governed_by_verified_class() {
+    let setup = setup().await;
+    assert_eq!(
+        call(&setup, GOOGLEBOT, "66.249.64.5", false).await,
+        (200, true),
+        "verified crawler"
+    );
+    assert_eq!(
+        call(&setup, UPTIME, "192.0.2.40", false).await,
+        (200, true),
+        "monitoring probe"
+    );
+    assert_eq!(
+        call(&setup, CHROME, "192.0.2.41", true).await,
+        (200, true),
+        "browser"
+    );
+
+    let (status, reached) = call(&setup, GOOGLEBOT, "203.0.113.9", false).await;
+    assert!(
+        !reached,
+        "a false claim never reaches the upstream (status {status})"
+    );
+    assert_eq!(status, 200, "it is answered with decoy content");
+    assert_eq!(
+        call(&setup, GPTBOT, "192.0.2.50", false).await,
+        (403, false),
+        "training crawler"
+    );
+
+    let headless = CHROME.replace("Chrome/", "HeadlessChrome/");
+    let mut statuses = Vec::new();
+    for last in 1..=8 {
+        statuses.push(
+            call(&setup, &headless, &format!("198.51.100.{last}"), true)
+                .await
+                .0,
+        );
+    }
+    assert_eq!(statuses[..7], [200; 7], "{statuses:?}");
+    assert_eq!(
+        statuses[7], 403,
+        "the eighth address of one fingerprint: {statuses:?}"
+    );
+
+    let events = setup.gateway.events(3).await;
+    let with = |source: &str| {
+        events
+            .iter()
+            .find(|e| reason_sources(e).contains(&source))
+            .unwrap_or_else(|| panic!("no event with {source}: {events:#?}"))
+    };
+    let claim = with("bots.claim_unverified");
+    assert!(
+        reason_sources(claim).contains(&"rule:govern-bots-unverified"),
+        "{claim}"
+    );
+    assert!(claim.to_string().contains("203.0.113.9"), "{claim}");
+    assert!(reason_sources(with("rule:govern-bots-training")).len() == 1);
+    assert_eq!(with("bots.address_rotation")["action"], "block");
+    assert!(
+        !events.iter().any(|e| e.to_string().contains("192.0.2.41")),
+        "the browser is not an event"
+    );
+}
