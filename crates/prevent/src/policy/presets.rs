@@ -185,22 +185,31 @@ mod tests {
     }
 
     #[test]
-    fn the_documented_rule_is_the_preset() {
+    fn the_documented_rules_are_the_presets() {
         let docs = include_str!("../../../../docs/configuration.md");
         let section = &docs[docs.find("## Presets").unwrap()..];
-        let block = section
-            .split("```toml\n")
-            .nth(1)
-            .and_then(|rest| rest.split("```").next())
-            .unwrap();
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
         #[derive(serde::Deserialize)]
         struct Documented {
             prevent: crate::PreventConfig,
         }
-        let documented: Documented = toml::from_str(block).unwrap();
-        let preset = Preset::ProtectAdminEndpoints;
-        assert_eq!(documented.prevent.policy.rules, preset.rules());
-        assert!(docs.contains(&format!("presets = [\"{}\"]", preset.name())));
+        let blocks: Vec<crate::PreventConfig> = section
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .map(|block| toml::from_str::<Documented>(block).unwrap().prevent)
+            .collect();
+        for preset in [Preset::ProtectAdminEndpoints, Preset::GovernBots] {
+            assert!(
+                blocks
+                    .iter()
+                    .any(|b| b.policy.rules == preset.rules() && b.limits == preset.limits()),
+                "{} is not documented as it is",
+                preset.name()
+            );
+            assert!(docs.contains(&format!("`{}`", preset.name())));
+        }
+        assert!(docs.contains("presets = [\"protect-admin-endpoints\"]"));
     }
 
     fn bot(class: &str, verification: &str) -> RequestFacts {
