@@ -25,6 +25,7 @@ mod clients;
 mod config;
 mod prefilter;
 mod ranges;
+pub mod signature;
 #[cfg(test)]
 mod tests;
 
