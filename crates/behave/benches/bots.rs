@@ -34,6 +34,7 @@ fn classify(c: &mut Criterion) {
                     sec_ch_ua: true,
                     sec_fetch: true,
                 },
+                message: None,
             })
         })
     });

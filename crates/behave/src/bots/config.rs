@@ -1,7 +1,9 @@
 //! What the bots detector is told: the claims it can verify, its window,
 //! thresholds and bounds. The gateway reads these from `[bots]`.
 
+use super::catalog::Agent;
 use super::ranges::AddressRanges;
+use super::signature::KeyDirectory;
 use std::time::Duration;
 
 /// Agents (by the catalogue's name, case-insensitive) and the addresses
@@ -12,10 +14,20 @@ pub struct VerifiedRanges {
     pub ranges: AddressRanges,
 }
 
+/// An agent that signs its requests (Web Bot Auth): who it is, and the key
+/// directory its signatures verify with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAgent {
+    pub agent: Agent,
+    pub directory: KeyDirectory,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct BotsConfig {
     /// Published address lists, by the agents they vouch for.
     pub verify: Vec<VerifiedRanges>,
+    /// Agents whose signatures are checked.
+    pub signed: Vec<SignedAgent>,
     /// The tumbling window a client's requests are counted over.
     pub window: Duration,
     /// How long a quiet client is remembered.
@@ -38,6 +50,7 @@ impl Default for BotsConfig {
     fn default() -> Self {
         BotsConfig {
             verify: Vec::new(),
+            signed: Vec::new(),
             window: Duration::from_secs(600),
             memory: Duration::from_secs(3600),
             max_clients: 100_000,

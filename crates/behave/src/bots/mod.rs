@@ -17,6 +17,11 @@
 //!   `bots.address_rotation`, `bots.scanning`, `bots.scraping` and
 //!   `bots.purpose_mismatch` (a declared user fetcher crawling).
 //!
+//! - **Signed agents** (`signature`): a Web Bot Auth signature (RFC 9421)
+//!   that verifies with a key of a configured directory names the agent
+//!   as [`Verification::Verified`]; one that does not is the signal
+//!   `bots.signature_invalid` and fails the user-agent's claim.
+//!
 //! Every signal carries its evidence; every map is bounded and expires.
 
 mod catalog;
@@ -32,12 +37,13 @@ mod tests;
 pub use crate::bounded::Removals;
 pub use catalog::{Agent, Catalog, CatalogError, MAX_ENTRIES, MAX_PATTERN_CHARS};
 pub use class::BotClass;
-pub use config::{BotsConfig, VerifiedRanges};
+pub use config::{BotsConfig, SignedAgent, VerifiedRanges};
 pub use ranges::{AddressRanges, RangeError, MAX_RANGES, MAX_RANGE_FILE_BYTES};
 
 use crate::bounded::{millis, BoundedMap};
 use clients::{ClientState, Step};
 use rampart_core::Clock;
+use signature::{Message, SignatureCheck};
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
@@ -67,6 +73,7 @@ pub const ADDRESS_ROTATION: &str = "bots.address_rotation";
 pub const SCANNING: &str = "bots.scanning";
 pub const SCRAPING: &str = "bots.scraping";
 pub const PURPOSE_MISMATCH: &str = "bots.purpose_mismatch";
+pub const SIGNATURE_INVALID: &str = "bots.signature_invalid";
 
 /// Whether a declared identity's claim was checked, and how it came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +114,7 @@ pub struct BrowserHeaders {
 }
 
 /// One request, as the detector judges it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     pub user_agent: Option<&'a str>,
     pub address: IpAddr,
@@ -119,6 +126,9 @@ pub struct Request<'a> {
     /// The endpoint's business function, when discovery inferred one.
     pub function: Option<&'a str>,
     pub headers: BrowserHeaders,
+    /// The request as a signature covers it, to check a Web Bot Auth
+    /// signature when it carries one.
+    pub message: Option<&'a dyn Message>,
 }
 
 /// One signal, explained.
@@ -162,6 +172,7 @@ pub mod scores {
     pub const SCANNING: f64 = 5.0;
     pub const SCRAPING: f64 = 5.0;
     pub const PURPOSE_MISMATCH: f64 = 3.0;
+    pub const SIGNATURE_INVALID: f64 = 5.0;
 }
 
 pub struct BotsDetector {
@@ -220,8 +231,17 @@ impl BotsDetector {
     /// Judges one request and counts it in its client's window.
     pub fn judge(&mut self, request: &Request<'_>) -> Judgement {
         let user_agent = bounded_text(request.user_agent.unwrap_or(""));
-        let identity = self.identify(user_agent, request.address);
+        let mut identity = self.identify(user_agent, request.address);
+        let forged = request
+            .message
+            .and_then(|message| self.signed(message, &mut identity));
         let mut signals = self.markers(user_agent, identity.as_ref(), request);
+        if let Some(forged) = forged {
+            if let Some(identity) = &mut identity {
+                identity.verification = Verification::Failed;
+            }
+            signals.push(forged);
+        }
         let client = ClientKey(if identity.is_some() || !signals.is_empty() {
             self.hasher.hash_one((request.client, user_agent))
         } else {
@@ -246,6 +266,30 @@ impl BotsDetector {
         let (window, cap) = (millis(self.config.window), self.config.distinct_cap());
         if let Some(state) = self.clients.get_mut(&client.0, now) {
             state.error(path, now, window, cap);
+        }
+    }
+
+    /// A Web Bot Auth signature: verified, it names the agent (whatever the
+    /// user-agent says); failed, it is a signal and fails the user-agent's
+    /// claim (after the claim's own markers, so that it counts once).
+    fn signed(&self, message: &dyn Message, identity: &mut Option<Identity>) -> Option<BotSignal> {
+        let now = i64::try_from(self.clock.now_millis() / 1000).unwrap_or(i64::MAX);
+        let directories: Vec<&signature::KeyDirectory> =
+            self.config.signed.iter().map(|s| &s.directory).collect();
+        match signature::check(message, &directories, now)? {
+            SignatureCheck::Verified { directory, .. } => {
+                *identity = self.config.signed.get(directory).map(|signed| Identity {
+                    agent: signed.agent.clone(),
+                    verification: Verification::Verified,
+                });
+                None
+            }
+            SignatureCheck::Failed(why) => Some(BotSignal {
+                source: SIGNATURE_INVALID,
+                location: "header.signature",
+                score: scores::SIGNATURE_INVALID,
+                evidence: format!("a Web Bot Auth signature that does not hold: {why}"),
+            }),
         }
     }
 

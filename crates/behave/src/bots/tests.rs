@@ -50,6 +50,7 @@ impl Scenario {
             path,
             function: Some("list"),
             headers: BROWSER,
+            message: None,
         })
     }
 }
@@ -194,6 +195,7 @@ fn automation_headless_and_bare_browser_claims_are_signals() {
         path: "/",
         function: None,
         headers: BrowserHeaders::default(),
+        message: None,
     });
     assert_eq!(sources(&judged), [BROWSER_HEADERS_MISSING]);
     assert!(judged.signals[0]
@@ -297,4 +299,48 @@ fn clients_are_bounded_and_removals_counted() {
     let stats = scenario.detector.stats();
     assert!(stats.clients <= 8);
     assert!(stats.clients_removed.evicted >= 12);
+}
+
+#[test]
+fn a_signed_agent_is_named_by_its_directory_and_a_forged_one_is_a_signal() {
+    use super::signature::tests::{directory, signed, COVERED, NOW};
+    let agent = Agent {
+        name: "ChatGPT-Agent".into(),
+        class: BotClass::AiAgent,
+        operator: "OpenAI".into(),
+    };
+    let mut scenario = Scenario::new(BotsConfig {
+        signed: vec![SignedAgent {
+            agent: agent.clone(),
+            directory: directory(),
+        }],
+        ..BotsConfig::default()
+    });
+    scenario.clock.move_to(u64::try_from(NOW).unwrap() * 1000);
+    let judge = |scenario: &mut Scenario, message: &dyn signature::Message, user_agent| {
+        scenario.detector.judge(&Request {
+            user_agent: Some(user_agent),
+            address: ip(192, 0, 2, 20),
+            client: "agent",
+            path: "/articles",
+            function: None,
+            headers: BROWSER,
+            message: Some(message),
+        })
+    };
+    let valid = signed(NOW - 5, NOW + 60, COVERED);
+    let judged = judge(&mut scenario, &valid, CHROME);
+    assert_eq!(
+        judged.identity,
+        Some(Identity {
+            agent,
+            verification: Verification::Verified
+        })
+    );
+    assert!(judged.signals.is_empty(), "{:?}", judged.signals);
+    let mut forged = signed(NOW - 5, NOW + 60, COVERED);
+    forged.authority = "elsewhere.example";
+    let judged = judge(&mut scenario, &forged, "GPTBot/1.2");
+    assert_eq!(sources(&judged), [SIGNATURE_INVALID]);
+    assert_eq!(judged.identity.unwrap().verification, Verification::Failed);
 }

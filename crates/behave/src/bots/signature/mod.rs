@@ -48,7 +48,7 @@ fn param<'a>(params: &'a fields::Params, name: &str) -> Option<&'a Bare> {
 /// `None` when it has none. `now` is in seconds since the Unix epoch.
 pub fn check(
     message: &dyn Message,
-    directories: &[KeyDirectory],
+    directories: &[&KeyDirectory],
     now: i64,
 ) -> Option<SignatureCheck> {
     let input = message.header("signature-input")?;
@@ -58,7 +58,7 @@ pub fn check(
 fn verify(
     message: &dyn Message,
     input: &str,
-    directories: &[KeyDirectory],
+    directories: &[&KeyDirectory],
     now: i64,
 ) -> Result<SignatureCheck, String> {
     let inputs = fields::dictionary(input).map_err(|e| format!("signature-input: {e}"))?;
@@ -120,7 +120,7 @@ fn verify_one(
     params: &fields::Params,
     signature: &[u8],
     agent: Option<&str>,
-    directories: &[KeyDirectory],
+    directories: &[&KeyDirectory],
     now: i64,
 ) -> Result<SignatureCheck, String> {
     let covers = |name: &str| {
@@ -176,4 +176,4 @@ fn verify_one(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -10,11 +10,11 @@ use ring::signature::Ed25519KeyPair;
 const SEED: &str = "n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU";
 const X: &str = "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs";
 const AGENT: &str = "https://agent.example";
-const NOW: i64 = 1_750_000_000;
+pub(crate) const NOW: i64 = 1_750_000_000;
 
-struct TestMessage {
+pub(crate) struct TestMessage {
     method: &'static str,
-    authority: &'static str,
+    pub(crate) authority: &'static str,
     path: &'static str,
     headers: Vec<(&'static str, String)>,
 }
@@ -87,7 +87,7 @@ fn the_keyid_is_the_rfc_8037_thumbprint() {
     );
 }
 
-fn directory() -> KeyDirectory {
+pub(crate) fn directory() -> KeyDirectory {
     let jwks = format!(
         r#"{{"keys": [{{"kty": "RSA", "n": "x", "e": "AQAB"}}, {{"kty": "OKP", "crv": "Ed25519", "x": "{X}"}}]}}"#
     );
@@ -95,7 +95,7 @@ fn directory() -> KeyDirectory {
 }
 
 /// A request signed as a Web Bot Auth agent with the RFC's key.
-fn signed(created: i64, expires: i64, components: &str) -> TestMessage {
+pub(crate) fn signed(created: i64, expires: i64, components: &str) -> TestMessage {
     let seed = URL_SAFE_NO_PAD.decode(SEED).unwrap();
     let public = URL_SAFE_NO_PAD.decode(X).unwrap();
     let pair = Ed25519KeyPair::from_seed_and_public_key(&seed, &public).unwrap();
@@ -119,11 +119,12 @@ fn signed(created: i64, expires: i64, components: &str) -> TestMessage {
     message
 }
 
-const COVERED: &str = r#""@authority" "signature-agent""#;
+pub(crate) const COVERED: &str = r#""@authority" "signature-agent""#;
 
 #[test]
 fn a_signed_agent_is_verified_and_a_forged_signature_is_not() {
-    let directories = [directory()];
+    let owned = directory();
+    let directories = [&owned];
     let valid = signed(NOW - 10, NOW + 300, COVERED);
     assert_eq!(
         check(&valid, &directories, NOW),
@@ -159,7 +160,8 @@ fn a_signed_agent_is_verified_and_a_forged_signature_is_not() {
 
 #[test]
 fn signatures_are_held_to_time_coverage_and_the_directory() {
-    let directories = [directory()];
+    let owned = directory();
+    let directories = [&owned];
     for (message, expected) in [
         (signed(NOW - 600, NOW - 1, COVERED), "expired"),
         (signed(NOW + 3600, NOW + 7200, COVERED), "in the future"),
@@ -183,7 +185,7 @@ fn signatures_are_held_to_time_coverage_and_the_directory() {
     }
     let mut other = directory();
     other.agent = "https://other.example".into();
-    let elsewhere = [other];
+    let elsewhere = [&other];
     let Some(SignatureCheck::Failed(why)) =
         check(&signed(NOW - 10, NOW + 300, COVERED), &elsewhere, NOW)
     else {
