@@ -1,9 +1,13 @@
-//! `[bots]` and `[[bots.verify]]`: the settings of the `bots` stage, checked
-//! key by key, with the published address lists read from their files.
+//! `[bots]`, `[[bots.verify]]` and `[[bots.signed]]`: the settings of the
+//! `bots` stage, checked key by key, with the published address lists and
+//! key directories read from their files.
 
 use super::units::ConfigDuration;
 use super::{StageKind, Validator};
-use rampart_behave::bots::{AddressRanges, BotsConfig, VerifiedRanges, MAX_RANGE_FILE_BYTES};
+use rampart_behave::bots::signature::{KeyDirectory, MAX_DIRECTORY_BYTES};
+use rampart_behave::bots::{
+    AddressRanges, Agent, BotClass, BotsConfig, SignedAgent, VerifiedRanges, MAX_RANGE_FILE_BYTES,
+};
 use rampart_prevent::policy::Mode;
 use serde::Deserialize;
 use std::io::Read;
@@ -25,6 +29,20 @@ pub struct RawBots {
     pub fetcher_paths: Option<usize>,
     #[serde(default)]
     pub verify: Vec<RawVerify>,
+    #[serde(default)]
+    pub signed: Vec<RawSigned>,
+}
+
+/// One `[[bots.signed]]` entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSigned {
+    pub agent: String,
+    pub name: String,
+    pub class: String,
+    #[serde(default)]
+    pub operator: String,
+    pub keys: PathBuf,
 }
 
 /// One `[[bots.verify]]` entry as written.
@@ -115,11 +133,25 @@ impl Validator<'_> {
             .enumerate()
             .filter_map(|(i, entry)| self.verified_ranges(i, entry))
             .collect();
+        if raw.signed.len() > MAX_VERIFY_ENTRIES {
+            self.problem(
+                "bots.signed",
+                format!("expected at most {MAX_VERIFY_ENTRIES} entries"),
+            );
+        }
+        let signed = raw
+            .signed
+            .into_iter()
+            .take(MAX_VERIFY_ENTRIES)
+            .enumerate()
+            .filter_map(|(i, entry)| self.signed_agent(i, entry))
+            .collect();
         BotsSettings {
             mode: raw.mode.unwrap_or(d.mode),
             block_score,
             detector: BotsConfig {
                 verify,
+                signed,
                 window,
                 memory,
                 max_clients: self.count(
@@ -153,6 +185,59 @@ impl Validator<'_> {
                     4096,
                 ),
             },
+        }
+    }
+
+    /// A file read (at most `limit` bytes and one more, so that the parser
+    /// sees it is too large) and parsed; the error names the file.
+    fn read_bounded<T>(
+        &self,
+        path: &std::path::Path,
+        limit: usize,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let path = self.resolve(path);
+        let text = std::fs::File::open(&path)
+            .and_then(|file| {
+                let mut text = String::new();
+                file.take(limit as u64 + 1).read_to_string(&mut text)?;
+                Ok(text)
+            })
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// One `[[bots.signed]]` entry, its key directory read and parsed.
+    fn signed_agent(&mut self, i: usize, entry: RawSigned) -> Option<SignedAgent> {
+        let key = format!("bots.signed[{i}]");
+        let Some(class) = BotClass::ALL.into_iter().find(|c| c.name() == entry.class) else {
+            let known: Vec<&str> = BotClass::ALL.iter().map(|c| c.name()).collect();
+            self.problem(
+                format!("{key}.class"),
+                format!(
+                    "expected one of {}, got {:?}",
+                    known.join(", "),
+                    entry.class
+                ),
+            );
+            return None;
+        };
+        let agent = entry.agent.clone();
+        match self.read_bounded(&entry.keys, MAX_DIRECTORY_BYTES, |text| {
+            KeyDirectory::parse(&agent, text).map_err(|e| e.to_string())
+        }) {
+            Ok(directory) => Some(SignedAgent {
+                agent: Agent {
+                    name: entry.name.into(),
+                    class,
+                    operator: entry.operator.into(),
+                },
+                directory,
+            }),
+            Err(message) => {
+                self.problem(format!("{key}.keys"), message);
+                None
+            }
         }
     }
 

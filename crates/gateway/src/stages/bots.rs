@@ -3,7 +3,8 @@
 //!
 //! In `request_headers` the user-agent is classified against the embedded
 //! catalogue, a claim is checked against the `[[bots.verify]]` address
-//! lists, and the request is counted in its client's window. The identity
+//! lists or, when it is signed (Web Bot Auth), against the
+//! `[[bots.signed]]` key directories, and the request is counted in its client's window. The identity
 //! becomes the policy's `bot.*` facts (`rampart_prevent::BotFacts` in the
 //! exchange's extensions, read by `prevent`, which must come later), the
 //! signals become reasons `bots.*` (class `bot` for the policy), and the
@@ -22,6 +23,7 @@ use crate::problem::problem_response;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use http::header::{HeaderMap, ACCEPT_LANGUAGE, USER_AGENT};
+use rampart_behave::bots::signature::Message;
 use rampart_behave::bots::{
     BotsDetector, BotsStats, BrowserHeaders, Catalog, ClientKey, Identity, Request,
 };
@@ -95,6 +97,42 @@ fn browser_headers(headers: &HeaderMap) -> BrowserHeaders {
     }
 }
 
+/// The request as a Web Bot Auth signature covers it.
+struct Signed<'a> {
+    ctx: &'a ExchangeContext,
+    request: &'a http::request::Parts,
+}
+
+impl Message for Signed<'_> {
+    fn method(&self) -> &str {
+        self.request.method.as_str()
+    }
+
+    fn authority(&self) -> &str {
+        &self.ctx.host
+    }
+
+    fn path(&self) -> &str {
+        &self.ctx.path
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.request.uri.query()
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .request
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::trim)
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+}
+
 fn facts(identity: &Identity) -> BotFacts {
     BotFacts {
         name: identity.agent.name.to_string(),
@@ -140,6 +178,7 @@ impl Stage for BotsStage {
             path: &ctx.path,
             function: function.as_deref(),
             headers: browser_headers(&request.headers),
+            message: Some(&Signed { ctx, request }),
         });
         ctx.extensions.insert(Counted(judgement.client));
         if let Some(identity) = &judgement.identity {
