@@ -145,3 +145,48 @@ async fn bots_are_governed_by_verified_class() {
         "the browser is not an event"
     );
 }
+
+#[test]
+fn bad_bots_settings_name_their_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, r#"{"keys": [{"kty": "RSA"}]}"#).unwrap();
+    let sections = format!(
+        r#"
+[bots]
+regular_variation = 2.0
+
+[[bots.verify]]
+agents = ["Googlebot"]
+ranges = "missing.txt"
+
+[[bots.signed]]
+agent = "https://agent.example"
+name = "Agent"
+class = "friendly_robot"
+keys = {keys:?}
+
+[[bots.signed]]
+agent = "https://agent.example"
+name = "Agent"
+class = "ai_agent"
+keys = {keys:?}
+"#,
+        keys = keys.display().to_string()
+    );
+    let text = with_stages(&config(&["127.0.0.1:9".parse().unwrap()], ""), &["bots"], &sections);
+    let path = dir.path().join("rampart.toml");
+    std::fs::write(&path, text).unwrap();
+    let message = match rampart_gateway::GatewayConfig::load(&path) {
+        Ok(_) => panic!("bad [bots] settings were accepted"),
+        Err(e) => e.to_string(),
+    };
+    for key in [
+        "bots.regular_variation",
+        "bots.verify[0].ranges",
+        "bots.signed[0].class",
+        "bots.signed[1].keys",
+    ] {
+        assert!(message.contains(key), "{key} not in: {message}");
+    }
+}
