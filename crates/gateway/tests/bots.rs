@@ -174,7 +174,11 @@ keys = {keys:?}
 "#,
         keys = keys.display().to_string()
     );
-    let text = with_stages(&config(&["127.0.0.1:9".parse().unwrap()], ""), &["bots"], &sections);
+    let text = with_stages(
+        &config(&["127.0.0.1:9".parse().unwrap()], ""),
+        &["bots"],
+        &sections,
+    );
     let path = dir.path().join("rampart.toml");
     std::fs::write(&path, text).unwrap();
     let message = match rampart_gateway::GatewayConfig::load(&path) {

@@ -83,10 +83,6 @@ pub struct BotsStage {
 #[derive(Clone, Copy)]
 struct Counted(ClientKey);
 
-fn header<'a>(headers: &'a HeaderMap, name: impl http::header::AsHeaderName) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 fn browser_headers(headers: &HeaderMap) -> BrowserHeaders {
     BrowserHeaders {
         accept_language: headers.contains_key(ACCEPT_LANGUAGE),
@@ -172,7 +168,10 @@ impl Stage for BotsStage {
             .get::<Arc<EndpointProfile>>()
             .and_then(|p| p.function.clone());
         let judgement = lock(&self.runtime.detector).judge(&Request {
-            user_agent: header(&request.headers, USER_AGENT),
+            user_agent: request
+                .headers
+                .get(USER_AGENT)
+                .and_then(|v| v.to_str().ok()),
             address: ctx.client_ip,
             client: &fingerprint,
             path: &ctx.path,
