@@ -125,7 +125,20 @@ async fn bots_are_governed_by_verified_class() {
         "the eighth address of one fingerprint: {statuses:?}"
     );
 
-    let events = setup.gateway.events(3).await;
+    let wanted = [
+        "bots.claim_unverified",
+        "rule:govern-bots-training",
+        "bots.address_rotation",
+    ];
+    let mut events = Vec::new();
+    for _ in 0..60 {
+        events = setup.gateway.events(3).await;
+        let written = |source: &&str| events.iter().any(|e| reason_sources(e).contains(source));
+        if wanted.iter().all(written) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let with = |source: &str| {
         events
             .iter()
