@@ -2,11 +2,14 @@
 //! front of a real upstream: a search crawler from its published range
 //! passes, the same user-agent from elsewhere is deceived, a training
 //! crawler is refused by purpose, a monitoring probe and a browser pass,
-//! and a headless scraper rotating addresses is refused.
+//! and a headless scraper rotating addresses is refused. A Web Bot Auth
+//! agent is named by its key directory when its signature holds, and a
+//! signature made for another host fails its user-agent's claim.
 
 mod support;
 
 use http::Request;
+use rampart_behave::bots::signature::{sign, thumbprint, Message};
 use support::*;
 
 const GOOGLEBOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
@@ -206,4 +209,122 @@ keys = {keys:?}
     ] {
         assert!(message.contains(key), "{key} not in: {message}");
     }
+}
+
+/// RFC 9421 appendix B.1.4's Ed25519 key, as seed and public key (base64url).
+const SEED: &str = "n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU";
+const X: &str = "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs";
+const FETCHER: &str = "Mozilla/5.0 (compatible; ChatGPT-User/1.0; +https://openai.com/bot)";
+
+/// What the agent signs: the request as the gateway will see it.
+struct Signing {
+    authority: &'static str,
+}
+
+impl Message for Signing {
+    fn method(&self) -> &str {
+        "GET"
+    }
+    fn authority(&self) -> &str {
+        self.authority
+    }
+    fn path(&self) -> &str {
+        "/articles"
+    }
+    fn query(&self) -> Option<&str> {
+        None
+    }
+    fn header(&self, name: &str) -> Option<String> {
+        (name == "signature-agent").then(|| "\"https://agent.example\"".to_string())
+    }
+}
+
+/// A request signed for `authority`, sent to the gateway as `api.test`.
+async fn signed_call(setup: &Setup, authority: &'static str) -> (u16, bool, serde_json::Value) {
+    use base64::Engine as _;
+    let decode = |text| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .unwrap()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let input = format!(
+        r#"("@authority" "signature-agent");created={};expires={};keyid="{}";tag="web-bot-auth""#,
+        now - 5,
+        now + 60,
+        thumbprint(X)
+    );
+    let (signature_input, signature) =
+        sign(&Signing { authority }, &input, &decode(SEED), &decode(X)).unwrap();
+    let before = setup.upstream.request_count();
+    let request = Request::builder()
+        .uri("/articles")
+        .header("host", "api.test")
+        .header("user-agent", FETCHER)
+        .header("signature-agent", "\"https://agent.example\"")
+        .header("signature-input", signature_input)
+        .header("signature", signature)
+        .body(full(""))
+        .unwrap();
+    let response = send(setup.gateway.addr(), request).await;
+    let status = response.status().as_u16();
+    let body = body_json(response).await;
+    (status, setup.upstream.request_count() > before, body)
+}
+
+#[tokio::test]
+async fn a_signed_agent_is_believed_only_with_a_valid_signature() {
+    let upstream = TestUpstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("agent-keys.json");
+    std::fs::write(
+        &keys,
+        format!(r#"{{"keys": [{{"kty": "OKP", "crv": "Ed25519", "x": "{X}"}}]}}"#),
+    )
+    .unwrap();
+    let sections = format!(
+        r#"
+[[bots.signed]]
+agent = "https://agent.example"
+name = "Example-Agent"
+class = "ai_agent"
+operator = "Example"
+keys = {:?}
+
+[prevent]
+presets = ["govern-bots"]
+
+[[prevent.policy.rules]]
+name = "tag-signed"
+when = 'bot.verified && bot.name == "Example-Agent" && bot.class == "ai_agent"'
+action = {{ type = "tag", headers = {{ x-signed-agent = "verified" }} }}
+"#,
+        keys.display().to_string()
+    );
+    let text = with_stages(
+        &config(&[upstream.addr], ""),
+        &["bots", "prevent"],
+        &sections,
+    );
+    let setup = Setup {
+        gateway: TestGateway::start(&text).await,
+        upstream,
+        _ranges: dir,
+    };
+    let (status, reached, echo) = signed_call(&setup, "api.test").await;
+    assert_eq!((status, reached), (200, true));
+    assert_eq!(
+        echoed_header(&echo, "x-signed-agent").as_deref(),
+        Some("verified"),
+        "the policy saw the directory's agent, verified: {echo}"
+    );
+    let (status, reached, _) = signed_call(&setup, "elsewhere.test").await;
+    assert_eq!(
+        (status, reached),
+        (200, false),
+        "a signature made for another host: the user-agent's claim fails and is deceived"
+    );
 }

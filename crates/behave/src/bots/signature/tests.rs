@@ -4,7 +4,6 @@
 use super::*;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use ring::signature::Ed25519KeyPair;
 
 /// RFC 9421 appendix B.1.4, `test-key-ed25519`.
 const SEED: &str = "n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU";
@@ -98,24 +97,19 @@ pub(crate) fn directory() -> KeyDirectory {
 pub(crate) fn signed(created: i64, expires: i64, components: &str) -> TestMessage {
     let seed = URL_SAFE_NO_PAD.decode(SEED).unwrap();
     let public = URL_SAFE_NO_PAD.decode(X).unwrap();
-    let pair = Ed25519KeyPair::from_seed_and_public_key(&seed, &public).unwrap();
-    let signature_input = format!(
-        r#"sig1=({components});created={created};expires={expires};keyid="{}";alg="ed25519";tag="web-bot-auth""#,
-        thumbprint(X)
-    );
     let mut message = TestMessage {
         method: "GET",
         authority: "api.example.com",
         path: "/articles",
         headers: vec![("signature-agent", format!("\"{AGENT}\""))],
     };
-    let (items, params) = input(&signature_input);
-    let base = signature_base(&message, &items, &params).unwrap();
-    let signature = STANDARD.encode(pair.sign(base.as_bytes()));
+    let input = format!(
+        r#"({components});created={created};expires={expires};keyid="{}";alg="ed25519";tag="web-bot-auth""#,
+        thumbprint(X)
+    );
+    let (signature_input, signature) = sign(&message, &input, &seed, &public).unwrap();
     message.headers.push(("signature-input", signature_input));
-    message
-        .headers
-        .push(("signature", format!("sig1=:{signature}:")));
+    message.headers.push(("signature", signature));
     message
 }
 
