@@ -273,10 +273,14 @@ impl BotsDetector {
     /// user-agent says); failed, it is a signal and fails the user-agent's
     /// claim (after the claim's own markers, so that it counts once).
     fn signed(&self, message: &dyn Message, identity: &mut Option<Identity>) -> Option<BotSignal> {
+        if self.config.signed.is_empty() {
+            return None;
+        }
         let now = i64::try_from(self.clock.now_millis() / 1000).unwrap_or(i64::MAX);
         let directories: Vec<&signature::KeyDirectory> =
             self.config.signed.iter().map(|s| &s.directory).collect();
         match signature::check(message, &directories, now)? {
+            SignatureCheck::UnknownAgent => None,
             SignatureCheck::Verified { directory, .. } => {
                 *identity = self.config.signed.get(directory).map(|signed| Identity {
                     agent: signed.agent.clone(),

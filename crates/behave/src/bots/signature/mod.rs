@@ -42,6 +42,9 @@ pub enum SignatureCheck {
     Verified { directory: usize, keyid: String },
     /// Signed, but the signature does not hold, for this reason.
     Failed(String),
+    /// Signed by an agent no configured directory is for: nothing to check
+    /// it against, so nothing is believed and nothing held against it.
+    UnknownAgent,
 }
 
 fn param<'a>(params: &'a fields::Params, name: &str) -> Option<&'a Bare> {
@@ -49,7 +52,8 @@ fn param<'a>(params: &'a fields::Params, name: &str) -> Option<&'a Bare> {
 }
 
 /// Checks the signatures of a request that has a `Signature-Input`;
-/// `None` when it has none. `now` is in seconds since the Unix epoch.
+/// `None` when it has none. Only signatures of agents with a configured
+/// directory are checked (`UnknownAgent` when there is none). `now` is in seconds since the Unix epoch.
 pub fn check(
     message: &dyn Message,
     directories: &[&KeyDirectory],
@@ -70,10 +74,21 @@ fn verify(
     let signatures = fields::dictionary(&signatures).map_err(|e| format!("signature: {e}"))?;
     let agent_header = message.header("signature-agent");
     let mut last_failure = String::from("no signature label in signature-input");
+    let mut known_agent = false;
     for (label, member) in &inputs {
         let Member::InnerList(components, params) = member else {
             continue;
         };
+        let agent = agent_header
+            .as_deref()
+            .and_then(|h| signature_agent(h, label));
+        if !directories
+            .iter()
+            .any(|d| agent.as_deref().is_none_or(|a| d.agent == a))
+        {
+            continue;
+        }
+        known_agent = true;
         let bytes = signatures
             .iter()
             .find(|(l, _)| l == label)
@@ -85,9 +100,6 @@ fn verify(
             last_failure = format!("no signature for label {label}");
             continue;
         };
-        let agent = agent_header
-            .as_deref()
-            .and_then(|h| signature_agent(h, label));
         match verify_one(
             message,
             components,
@@ -101,7 +113,10 @@ fn verify(
             Err(why) => last_failure = format!("{label}: {why}"),
         }
     }
-    Err(last_failure)
+    match known_agent {
+        true => Err(last_failure),
+        false => Ok(SignatureCheck::UnknownAgent),
+    }
 }
 
 /// The `Signature-Agent` for `label`: a string, or the dictionary member of

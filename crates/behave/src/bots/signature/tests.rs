@@ -180,12 +180,15 @@ fn signatures_are_held_to_time_coverage_and_the_directory() {
     let mut other = directory();
     other.agent = "https://other.example".into();
     let elsewhere = [&other];
-    let Some(SignatureCheck::Failed(why)) =
-        check(&signed(NOW - 10, NOW + 300, COVERED), &elsewhere, NOW)
-    else {
-        panic!("a key of another agent's directory verified");
-    };
-    assert!(why.contains("no configured directory"), "{why}");
+    assert_eq!(
+        check(&signed(NOW - 10, NOW + 300, COVERED), &elsewhere, NOW),
+        Some(SignatureCheck::UnknownAgent),
+        "an agent without a configured directory is neither believed nor held to it"
+    );
+    assert_eq!(
+        check(&signed(NOW - 10, NOW + 300, COVERED), &[], NOW),
+        Some(SignatureCheck::UnknownAgent)
+    );
 }
 
 #[test]
