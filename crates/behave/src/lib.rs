@@ -12,6 +12,7 @@ pub mod ato;
 mod baseline;
 pub mod bfla;
 pub mod bola;
+pub mod bots;
 mod bounded;
 pub mod exposure;
 pub mod slow;

@@ -23,7 +23,7 @@ pub type Body = fn(&[u8]);
 
 /// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
 /// seed directory in `fuzz/seeds`.
-pub const TARGETS: [(&str, Body); 8] = [
+pub const TARGETS: [(&str, Body); 9] = [
     ("framing", framing),
     ("upgrade", upgrade),
     ("router", router),
@@ -32,6 +32,7 @@ pub const TARGETS: [(&str, Body); 8] = [
     ("ban_announcement", ban_announcement),
     ("pem", pem_files),
     ("jwt", jwt),
+    ("bots", bots),
 ];
 
 /// Headers from `name: value` lines; a line that is no valid header is
@@ -306,4 +307,64 @@ pub fn jwt(data: &[u8]) {
         assert!(error.0.len() < 1024, "{error}");
     }
     let _ = VerificationKey::from_pem(data, None, None);
+}
+
+/// The request a signature is checked over: the fuzzer's first lines are
+/// the `signature-input`, `signature` and `signature-agent` headers.
+struct FuzzedMessage<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl rampart_behave::bots::signature::Message for FuzzedMessage<'_> {
+    fn method(&self) -> &str {
+        "GET"
+    }
+    fn authority(&self) -> &str {
+        "api.test"
+    }
+    fn path(&self) -> &str {
+        "/"
+    }
+    fn query(&self) -> Option<&str> {
+        self.lines.get(3).copied()
+    }
+    fn header(&self, name: &str) -> Option<String> {
+        let at = ["signature-input", "signature", "signature-agent"]
+            .iter()
+            .position(|n| *n == name)?;
+        self.lines.get(at).map(|line| line.to_string())
+    }
+}
+
+/// The bots stage's parsers on the same bytes: the user-agent catalogue,
+/// a published range list, a key directory, the structured fields of a Web
+/// Bot Auth signature and its check against a directory. None panics, and
+/// none answers with an explanation longer than a few hundred bytes.
+pub fn bots(data: &[u8]) {
+    use rampart_behave::bots::signature::{self, fields, KeyDirectory};
+    use rampart_behave::bots::{AddressRanges, Catalog};
+    use std::sync::OnceLock;
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    let catalog = CATALOG.get_or_init(|| Catalog::embedded().expect("the embedded lists"));
+    let text = String::from_utf8_lossy(data);
+    let _ = catalog.classify(&text);
+    let _ = catalog.headless_marker(&text);
+    if let Err(error) = AddressRanges::parse(&text) {
+        assert!(error.to_string().len() < 512, "{error}");
+    }
+    let _ = fields::dictionary(&text);
+    let directory = KeyDirectory::parse(
+        "https://agent.test",
+        r#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}]}"#,
+    )
+    .expect("a directory");
+    let _ = KeyDirectory::parse("https://agent.test", &text);
+    let message = FuzzedMessage {
+        lines: text.lines().collect(),
+    };
+    if let Some(signature::SignatureCheck::Failed(why)) =
+        signature::check(&message, &[&directory], 1_700_000_000)
+    {
+        assert!(why.len() < 8192, "{why}");
+    }
 }

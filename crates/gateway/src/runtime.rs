@@ -11,6 +11,7 @@ use crate::recorder::Recorder;
 use crate::router::Router;
 use crate::shared::SharedLink;
 use crate::stages::behave::BehaveRuntime;
+use crate::stages::bots::BotsRuntime;
 use crate::stages::build_pipeline;
 use crate::stages::prevent::{PreventRuntime, SharedPrevent};
 use crate::upstream::UpstreamPool;
@@ -26,6 +27,8 @@ pub struct Runtime {
     pub prevent: Option<Arc<PreventRuntime>>,
     /// Behaviour state, when the `behave` stage is configured.
     pub behave: Option<Arc<BehaveRuntime>>,
+    /// Bots state, when the `bots` stage is configured.
+    pub bots: Option<Arc<BotsRuntime>>,
     pub router: Router,
     pub routes: Vec<Arc<RouteRuntime>>,
     pub upstreams: Vec<Arc<UpstreamPool>>,
@@ -114,6 +117,14 @@ impl Runtime {
                 &services.clock,
             ))
         });
+        let bots = match config.stages.contains(&StageKind::Bots) {
+            true => Some(Arc::new(BotsRuntime::new(
+                &config.bots,
+                previous.and_then(|p| p.bots.as_deref()),
+                &services.clock,
+            )?)),
+            false => None,
+        };
         let routes = config
             .routes
             .iter()
@@ -127,6 +138,7 @@ impl Runtime {
                         services,
                         prevent.as_ref(),
                         behave.as_ref(),
+                        bots.as_ref(),
                     ),
                     upstream: Arc::clone(&upstreams[spec.upstream]),
                 })
@@ -135,6 +147,7 @@ impl Runtime {
         Ok(Runtime {
             prevent,
             behave,
+            bots,
             router: Router::new(&config.routes),
             config: Arc::new(config),
             routes,

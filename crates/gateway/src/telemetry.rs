@@ -49,6 +49,8 @@ pub const ENUMERATION_TRACKED: &str = "rampart_behave_enumeration_tracked";
 pub const ENUMERATION_REMOVED: &str = "rampart_behave_enumeration_removed_total";
 /// Endpoints seen answering differently for existing accounts.
 pub const ENUMERATION_LEAKING: &str = "rampart_behave_enumeration_leaking_endpoints";
+pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
+pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are
@@ -157,6 +159,14 @@ fn describe() {
     metrics::describe_counter!(
         REDIS_EVENTS,
         "Shared-state client events, by what: errors, timeouts, fallbacks, reconnects, bans_received, bans_unreadable."
+    );
+    metrics::describe_gauge!(
+        BOTS_TRACKED,
+        "Clients whose requests the bots stage counts in their window."
+    );
+    metrics::describe_counter!(
+        BOTS_REMOVED,
+        "Clients the bots stage forgot, by why: evicted (its bound was hit) or expired."
     );
     metrics::describe_counter!(
         REASONS,

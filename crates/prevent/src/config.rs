@@ -36,22 +36,34 @@ impl PreventConfig {
         Policy::compile(&presets::expand(&self.presets, &self.policy), &self.limits)
     }
 
+    /// Adds the limits the presets' rules name, except those configured
+    /// under the same name (which replace the preset's).
+    pub fn add_preset_limits(&mut self) {
+        for preset in &self.presets {
+            for limit in preset.limits() {
+                if !self.limits.iter().any(|l| l.name == limit.name) {
+                    self.limits.push(limit);
+                }
+            }
+        }
+    }
+
     /// The limits, with their index, that no rule and no signal-class
     /// action names: a limit applies only where an action says
     /// `rate_limit`, so these do nothing.
     pub fn unused_limits(&self) -> impl Iterator<Item = (usize, &LimitConfig)> {
-        let named: Vec<&str> = self
-            .policy
+        let policy = presets::expand(&self.presets, &self.policy);
+        let named: Vec<String> = policy
             .actions()
             .filter_map(|action| match action {
-                ActionConfig::RateLimit { limit } => Some(limit.as_str()),
+                ActionConfig::RateLimit { limit } => Some(limit.clone()),
                 _ => None,
             })
             .collect();
         self.limits
             .iter()
             .enumerate()
-            .filter(move |(_, limit)| !named.contains(&limit.name.as_str()))
+            .filter(move |(_, limit)| !named.contains(&limit.name))
     }
 }
 

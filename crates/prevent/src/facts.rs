@@ -36,6 +36,23 @@ pub struct ClientFacts {
     /// `api_key_header`, `api_key_query`, `session_cookie`. Empty for an
     /// anonymous request.
     pub credentials: Vec<&'static str>,
+    /// The bot the client declares itself to be, if any (the `bots` stage).
+    pub bot: Option<BotFacts>,
+}
+
+/// A declared bot identity and whether the claim held.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BotFacts {
+    /// The user-agent token or pattern that matched, e.g. `GPTBot`.
+    pub name: String,
+    /// `training_crawler`, `ai_search`, `user_fetcher`, `ai_agent`,
+    /// `search_engine`, `monitoring`, `http_library` or `unknown_bot`.
+    pub class: String,
+    /// Who runs it, when known.
+    pub operator: String,
+    /// `verified`, `failed` (the claim came from elsewhere) or
+    /// `unverifiable` (nothing to check it against).
+    pub verification: String,
 }
 
 /// The inventory's view of the endpoint this request hit.
@@ -80,6 +97,7 @@ impl ClientFacts {
             user: None,
             fingerprint: None,
             credentials: Vec::new(),
+            bot: None,
         }
     }
 }

@@ -58,7 +58,7 @@ pub use deception::{
     Deceiver, DeceptionConfig, DeceptionError, DeceptiveAnswer, DecoyHit, DecoyMark, TrapHit,
     TrapRequest, TrapResponse,
 };
-pub use facts::{ClientFacts, EndpointFacts, RequestFacts, Signal};
+pub use facts::{BotFacts, ClientFacts, EndpointFacts, RequestFacts, Signal};
 pub use geo::{CountryCode, GeoConfig, GeoDenial, GeoFence, GeoLocator, Location};
 pub use policy::{
     rate_limited_response, BlockResponse, Decision, NamedLimit, Policy, PolicyConfig, PolicyError,

@@ -170,6 +170,13 @@ fn refresh_gauges(state: &AdminState) {
     if let Some(behave) = &runtime.behave {
         refresh_behave(behave);
     }
+    if let Some(bots) = &runtime.bots {
+        let stats = bots.stats();
+        metrics::gauge!(telemetry::BOTS_TRACKED).set(stats.clients as f64);
+        let removed = stats.clients_removed;
+        metrics::counter!(telemetry::BOTS_REMOVED, "why" => "evicted").absolute(removed.evicted);
+        metrics::counter!(telemetry::BOTS_REMOVED, "why" => "expired").absolute(removed.expired);
+    }
     for upstream in &runtime.upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())
             .set(upstream.healthy_addresses() as f64);

@@ -631,7 +631,7 @@ impl Validator<'_> {
     }
 
     /// A count setting, `default` when absent, checked against its range.
-    fn count(
+    pub(super) fn count(
         &mut self,
         key: &str,
         value: Option<usize>,

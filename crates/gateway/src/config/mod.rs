@@ -5,6 +5,7 @@
 //! expected; all problems of a file are reported at once.
 
 mod behave;
+mod bots;
 mod error;
 mod events;
 pub mod raw;
@@ -12,6 +13,7 @@ mod record;
 pub mod units;
 
 pub use behave::BehaveSettings;
+pub use bots::{BotsSettings, RawBots};
 pub use error::{ConfigError, Problem};
 pub use events::EventSettings;
 pub use record::RecordSettings;
@@ -51,6 +53,8 @@ pub struct GatewayConfig {
     pub identity: Arc<crate::identity::IdentityConfig>,
     /// `[behave]`: the `behave` stage's settings (defaults when absent).
     pub behave: BehaveSettings,
+    /// `[bots]`: the `bots` stage's settings (defaults when absent).
+    pub bots: BotsSettings,
     /// `[identity.jwt]` verification (keys loaded) and the weak-secret watch.
     pub tokens: Arc<crate::tokens::TokenGuard>,
     /// `[redis]`: limits and bans shared with other gateways (read at start).
@@ -135,15 +139,17 @@ pub enum StageKind {
     Discover,
     Prevent,
     Behave,
+    Bots,
 }
 
 impl StageKind {
-    const ALL: [(&'static str, StageKind); 5] = [
+    const ALL: [(&'static str, StageKind); 6] = [
         ("ip_lists", StageKind::IpLists),
         ("detect", StageKind::Detect),
         ("discover", StageKind::Discover),
         ("prevent", StageKind::Prevent),
         ("behave", StageKind::Behave),
+        ("bots", StageKind::Bots),
     ];
 
     fn from_name(name: &str) -> Option<StageKind> {
@@ -355,6 +361,7 @@ impl<'a> Validator<'a> {
         let prevent = self.prevent(raw.prevent.unwrap_or_default());
         let identity = self.identity(raw.identity.unwrap_or_default());
         let behave = self.behave(raw.behave, &stages);
+        let bots = self.bots(raw.bots, &stages);
         let tokens = self.tokens(identity.jwt.as_ref());
         let redis = raw.redis.filter(|redis| {
             let limits = prevent
@@ -404,6 +411,7 @@ impl<'a> Validator<'a> {
             prevent,
             identity: Arc::new(identity),
             behave,
+            bots,
             tokens: Arc::new(tokens),
             redis,
             record,
@@ -457,6 +465,7 @@ impl<'a> Validator<'a> {
     }
 
     fn prevent(&mut self, mut config: rampart_prevent::PreventConfig) -> Option<PreventSettings> {
+        config.add_preset_limits();
         let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
         config.geo.database = config.geo.database.take().map(|p| self.resolve(&p));
         config.geo.asn_database = config.geo.asn_database.take().map(|p| self.resolve(&p));

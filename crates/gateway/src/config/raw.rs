@@ -32,6 +32,8 @@ pub struct RawConfig {
     pub identity: Option<crate::identity::IdentityConfig>,
     /// The `behave` stage: what many requests over time say (see `super::behave`).
     pub behave: Option<RawBehave>,
+    /// The `bots` stage: declared bots, verified claims, automation (see `super::bots`).
+    pub bots: Option<super::RawBots>,
     /// Shared limits and bans across gateways (see `rampart_store::shared`).
     pub redis: Option<rampart_store::shared::RedisConfig>,
     /// The exchange recorder (see `super::record`).

@@ -143,7 +143,7 @@ ip_deny = ["10.0.0.0/8", "300.1.1.1"]
 "#;
     let errors = problems(text);
     let expect = [
-        "pipeline.stages[1]: expected one of \"ip_lists\", \"detect\", \"discover\", \"prevent\", \"behave\", got \"telepathy\"",
+        "pipeline.stages[1]: expected one of \"ip_lists\", \"detect\", \"discover\", \"prevent\", \"behave\", \"bots\", got \"telepathy\"",
         "listeners[0].listen: expected an IP address and port",
         "upstreams[0].addresses: expected at least one",
         "routes[0].upstream: expected the name of an [[upstreams]] entry, got \"apii\" (known: \"api\")",

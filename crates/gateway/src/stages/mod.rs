@@ -2,6 +2,7 @@
 //! factory that builds a route's pipeline from the configuration.
 
 pub mod behave;
+pub mod bots;
 mod capture;
 pub mod detect;
 pub mod discover;
@@ -23,6 +24,7 @@ pub fn build_pipeline(
     services: &Services,
     prevent: Option<&Arc<prevent::PreventRuntime>>,
     behave: Option<&Arc<behave::BehaveRuntime>>,
+    bots: Option<&Arc<bots::BotsRuntime>>,
 ) -> Pipeline {
     let mut built: Vec<Arc<dyn Stage>> = Vec::new();
     if let Some(recorder) = &services.recorder {
@@ -52,6 +54,15 @@ pub fn build_pipeline(
                 if let Some(behave) = behave {
                     built.push(Arc::new(behave::BehaveStage::new(
                         Arc::clone(behave),
+                        Arc::clone(&config.identity),
+                        Arc::clone(&config.tokens),
+                    )));
+                }
+            }
+            StageKind::Bots => {
+                if let Some(bots) = bots {
+                    built.push(Arc::new(bots::BotsStage::new(
+                        Arc::clone(bots),
                         Arc::clone(&config.identity),
                         Arc::clone(&config.tokens),
                     )));

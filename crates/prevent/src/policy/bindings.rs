@@ -1,4 +1,4 @@
-//! The values rules read from `request`, `client`, `endpoint` and
+//! The values rules read from `request`, `client`, `bot`, `endpoint` and
 //! `signals`, built once per evaluation and shared by every rule that needs
 //! the interpreter. Only the fields those rules read are bound.
 //!
@@ -32,6 +32,7 @@ pub(crate) fn context(
             FactValue::Text(text) => Value::from(text.into_owned()),
             FactValue::Int(number) => Value::Int(number),
             FactValue::Double(number) => Value::Float(number),
+            FactValue::Bool(value) => Value::Bool(value),
             FactValue::Texts(texts) => {
                 Value::List(Arc::new(texts.into_iter().map(Value::from).collect()))
             }

@@ -25,6 +25,11 @@ pub(crate) enum Fact {
     User,
     Fingerprint,
     Credentials,
+    BotName,
+    BotClass,
+    BotOperator,
+    BotVerification,
+    BotVerified,
     Template,
     Function,
     Risk,
@@ -42,6 +47,7 @@ pub(crate) enum FactValue<'a> {
     Int(i64),
     Double(f64),
     Texts(Vec<&'a str>),
+    Bool(bool),
 }
 
 impl Fact {
@@ -49,6 +55,9 @@ impl Fact {
         let text = |value: &'a str| FactValue::Text(Cow::Borrowed(value));
         let optional = |value: &'a Option<String>| text(value.as_deref().unwrap_or(""));
         let client = &facts.client;
+        let bot = |field: fn(&'a crate::facts::BotFacts) -> &'a str| {
+            text(client.bot.as_ref().map_or("", field))
+        };
         match self {
             Fact::RequestId => text(&facts.request_id),
             Fact::Method => text(&facts.method),
@@ -62,6 +71,16 @@ impl Fact {
             Fact::User => optional(&client.user),
             Fact::Fingerprint => optional(&client.fingerprint),
             Fact::Credentials => FactValue::Texts(client.credentials.clone()),
+            Fact::BotName => bot(|b| &b.name),
+            Fact::BotClass => bot(|b| &b.class),
+            Fact::BotOperator => bot(|b| &b.operator),
+            Fact::BotVerification => bot(|b| &b.verification),
+            Fact::BotVerified => FactValue::Bool(
+                client
+                    .bot
+                    .as_ref()
+                    .is_some_and(|b| b.verification == "verified"),
+            ),
             Fact::Template => optional(&facts.endpoint.template),
             Fact::Function => optional(&facts.endpoint.function),
             Fact::Risk => FactValue::Double(facts.endpoint.risk),

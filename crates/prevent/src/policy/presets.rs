@@ -9,7 +9,8 @@
 //! would refuse), and a rule of the operator's with the same name is
 //! refused as a duplicate.
 
-use super::config::{ActionConfig, PolicyConfig, RuleConfig};
+use super::config::{ActionConfig, Deception, PolicyConfig, RuleConfig};
+use crate::ratelimit::{KeySpec, LimitConfig, Quota};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -20,38 +21,94 @@ pub enum Preset {
     /// Refuses (403) endpoints discovery classified `admin` or
     /// `destructive` to requests that carry no credential at all.
     ProtectAdminEndpoints,
+    /// Bots by declared class (the `bots` stage): verified search engines
+    /// pass, AI search is limited, training crawlers are refused, and a
+    /// claim that failed verification is answered with decoy content.
+    GovernBots,
+}
+
+/// The limit `govern-bots` applies to AI search, unless one of this name is configured.
+pub const AI_SEARCH_LIMIT: &str = "govern-bots-ai-search";
+
+fn block(status: u16) -> ActionConfig {
+    ActionConfig::Block {
+        status: Some(status),
+        body: None,
+        content_type: None,
+        headers: Default::default(),
+    }
+}
+
+fn rule(name: &str, when: &str, action: ActionConfig) -> RuleConfig {
+    RuleConfig {
+        name: name.into(),
+        when: when.into(),
+        action,
+        mode: None,
+    }
 }
 
 impl Preset {
-    /// The name it is configured by, and the rule's name in decisions.
+    /// The name it is configured by; its rules' names start with it.
     pub fn name(self) -> &'static str {
         match self {
             Preset::ProtectAdminEndpoints => "protect-admin-endpoints",
+            Preset::GovernBots => "govern-bots",
         }
     }
 
-    /// The rule's CEL condition, as documented in `docs/configuration.md`.
-    pub fn when(self) -> &'static str {
+    /// Its rules, in order, as documented in `docs/configuration.md`.
+    fn rules(self) -> Vec<RuleConfig> {
         match self {
-            Preset::ProtectAdminEndpoints => {
-                r#"endpoint.function in ["admin", "destructive"] && size(client.credentials) == 0"#
-            }
+            Preset::ProtectAdminEndpoints => vec![rule(
+                self.name(),
+                r#"endpoint.function in ["admin", "destructive"] && size(client.credentials) == 0"#,
+                block(403),
+            )],
+            Preset::GovernBots => vec![
+                rule(
+                    "govern-bots-unverified",
+                    r#"bot.verification == "failed""#,
+                    ActionConfig::Deceive {
+                        with: Deception::FakeSuccess,
+                    },
+                ),
+                rule(
+                    "govern-bots-training",
+                    r#"bot.class == "training_crawler""#,
+                    block(403),
+                ),
+                rule(
+                    "govern-bots-ai-search",
+                    r#"bot.class == "ai_search""#,
+                    ActionConfig::RateLimit {
+                        limit: AI_SEARCH_LIMIT.into(),
+                    },
+                ),
+            ],
         }
     }
 
-    fn rule(self) -> RuleConfig {
-        RuleConfig {
-            name: self.name().into(),
-            when: self.when().into(),
-            action: match self {
-                Preset::ProtectAdminEndpoints => ActionConfig::Block {
-                    status: Some(403),
-                    body: None,
-                    content_type: None,
-                    headers: Default::default(),
+    /// The limits its rules name, used where none of that name is configured.
+    pub fn limits(self) -> Vec<LimitConfig> {
+        match self {
+            Preset::ProtectAdminEndpoints => Vec::new(),
+            Preset::GovernBots => vec![LimitConfig {
+                name: AI_SEARCH_LIMIT.into(),
+                key: KeySpec {
+                    parts: Vec::new(),
+                    expression: Some("bot.name".into()),
+                    subnet_v4: 24,
+                    subnet_v6: 64,
                 },
-            },
-            mode: None,
+                quota: Quota {
+                    requests: 60,
+                    per_seconds: 60,
+                    burst: None,
+                },
+                count_only_status: None,
+                max_keys: 1_000,
+            }],
         }
     }
 }
@@ -70,7 +127,7 @@ pub(crate) fn expand<'a>(presets: &[Preset], policy: &'a PolicyConfig) -> Cow<'a
             seen.push(**preset);
             first
         })
-        .map(|preset| preset.rule());
+        .flat_map(|preset| preset.rules());
     expanded.rules = rules.chain(policy.rules.iter().cloned()).collect();
     Cow::Owned(expanded)
 }
@@ -129,22 +186,94 @@ mod tests {
     }
 
     #[test]
-    fn the_documented_rule_is_the_preset() {
+    fn the_documented_rules_are_the_presets() {
         let docs = include_str!("../../../../docs/configuration.md");
         let section = &docs[docs.find("## Presets").unwrap()..];
-        let block = section
-            .split("```toml\n")
-            .nth(1)
-            .and_then(|rest| rest.split("```").next())
-            .unwrap();
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
         #[derive(serde::Deserialize)]
         struct Documented {
             prevent: crate::PreventConfig,
         }
-        let documented: Documented = toml::from_str(block).unwrap();
-        let preset = Preset::ProtectAdminEndpoints;
-        assert_eq!(documented.prevent.policy.rules, [preset.rule()]);
-        assert!(docs.contains(&format!("presets = [\"{}\"]", preset.name())));
+        let blocks: Vec<crate::PreventConfig> = section
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .map(|block| toml::from_str::<Documented>(block).unwrap().prevent)
+            .collect();
+        for preset in [Preset::ProtectAdminEndpoints, Preset::GovernBots] {
+            assert!(
+                blocks
+                    .iter()
+                    .any(|b| b.policy.rules == preset.rules() && b.limits == preset.limits()),
+                "{} is not documented as it is",
+                preset.name()
+            );
+            assert!(docs.contains(&format!("`{}`", preset.name())));
+        }
+        assert!(docs.contains("presets = [\"protect-admin-endpoints\"]"));
+    }
+
+    fn bot(class: &str, verification: &str) -> RequestFacts {
+        let mut facts = RequestFacts::new("GET", "/articles", IpAddr::V4(Ipv4Addr::LOCALHOST));
+        facts.client.bot = Some(crate::facts::BotFacts {
+            name: format!("{class}-agent"),
+            class: class.into(),
+            operator: String::new(),
+            verification: verification.into(),
+        });
+        facts
+    }
+
+    #[test]
+    fn govern_bots_refuses_training_limits_ai_search_and_deceives_false_claims() {
+        let mut config = crate::PreventConfig {
+            presets: vec![Preset::GovernBots],
+            ..Default::default()
+        };
+        config.add_preset_limits();
+        assert_eq!(config.unused_limits().count(), 0);
+        let policy = config.compile_policy().unwrap();
+        let decide = |class, verification| policy.evaluate(&bot(class, verification), &[]);
+        let training = decide("training_crawler", "unverifiable");
+        assert!(
+            matches!(&training.verdict, Verdict::Block(r) if r.status == 403),
+            "{training:?}"
+        );
+        let claimant = decide("search_engine", "failed");
+        assert_eq!(claimant.verdict, Verdict::Deceive(Deception::FakeSuccess));
+        let search = decide("ai_search", "unverifiable");
+        assert_eq!(search.verdict, Verdict::Allow);
+        assert_eq!(&*search.limits[0].name, AI_SEARCH_LIMIT);
+        for (class, verification) in [
+            ("search_engine", "verified"),
+            ("monitoring", "unverifiable"),
+        ] {
+            let passing = decide(class, verification);
+            assert_eq!(passing.verdict, Verdict::Allow, "{class}");
+            assert!(passing.limits.is_empty(), "{class}");
+        }
+        let human = policy.evaluate(
+            &RequestFacts::new("GET", "/", IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            &[],
+        );
+        assert_eq!(human.verdict, Verdict::Allow);
+    }
+
+    #[test]
+    fn a_configured_limit_replaces_the_presets() {
+        let mut config: crate::PreventConfig = toml::from_str(&format!(
+            r#"
+            presets = ["govern-bots"]
+            [[limits]]
+            name = "{AI_SEARCH_LIMIT}"
+            key = {{ parts = ["ip"] }}
+            quota = {{ requests = 5, per_seconds = 60 }}
+            "#
+        ))
+        .unwrap();
+        config.add_preset_limits();
+        assert_eq!(config.limits.len(), 1);
+        assert_eq!(config.limits[0].quota.requests, 5);
     }
 
     #[test]

@@ -44,6 +44,14 @@ const CLIENT: &[Field] = &[
     ("credentials", Ty::List(&Ty::String), Fact::Credentials),
 ];
 
+const BOT: &[Field] = &[
+    ("name", Ty::String, Fact::BotName),
+    ("class", Ty::String, Fact::BotClass),
+    ("operator", Ty::String, Fact::BotOperator),
+    ("verification", Ty::String, Fact::BotVerification),
+    ("verified", Ty::Bool, Fact::BotVerified),
+];
+
 const ENDPOINT: &[Field] = &[
     ("template", Ty::String, Fact::Template),
     ("function", Ty::String, Fact::Function),
@@ -62,6 +70,7 @@ const SIGNALS: &[Field] = &[
 pub(crate) const VARIABLES: &[(&str, &[Field])] = &[
     ("request", REQUEST),
     ("client", CLIENT),
+    ("bot", BOT),
     ("endpoint", ENDPOINT),
     ("signals", SIGNALS),
 ];

@@ -180,6 +180,7 @@ impl PreventStage {
             client.fingerprint = Some(identity.fingerprint.clone());
             client.credentials = identity.credentials.names();
         }
+        client.bot = ctx.extensions.get::<rampart_prevent::BotFacts>().cloned();
         let profile = ctx.extensions.get::<Arc<EndpointProfile>>();
         RequestFacts {
             request_id: ctx.request_id.clone(),
@@ -197,14 +198,18 @@ impl PreventStage {
     }
 
     /// The reasons of the detecting stages as signals: `detect.sqli.*` is
-    /// the class `sqli`, `behave.bola.*` the class `bola`.
+    /// the class `sqli`, `behave.bola.*` the class `bola`, `bots.*` the class `bot`.
     fn signals(ctx: &ExchangeContext) -> Vec<Signal> {
         ctx.reasons
             .iter()
             .filter_map(|reason| {
-                let detail = (reason.source.strip_prefix("detect."))
-                    .or_else(|| reason.source.strip_prefix("behave."))?;
-                let class = detail.split('.').next()?;
+                let class = match reason.source.strip_prefix("bots.") {
+                    Some(_) => "bot",
+                    None => (reason.source.strip_prefix("detect."))
+                        .or_else(|| reason.source.strip_prefix("behave."))?
+                        .split('.')
+                        .next()?,
+                };
                 Some(Signal {
                     class: class.to_string(),
                     source: reason.source.clone(),

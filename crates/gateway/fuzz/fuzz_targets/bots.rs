@@ -1,0 +1,7 @@
+//! See `rampart_gateway::fuzzing::bots`: the body is shared with the stable
+//! smoke test (tests/fuzz_smoke.rs), which runs it over `fuzz/seeds/bots`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| rampart_gateway::fuzzing::bots(data));
