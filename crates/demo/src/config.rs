@@ -33,7 +33,7 @@ jsonl = "events.jsonl"
 sqlite = "rampart.db"
 
 [pipeline]
-stages = ["ip_lists", "detect", "discover", "behave", "prevent"]
+stages = ["ip_lists", "detect", "discover", "behave", "bots", "prevent"]
 
 # Object-level authorisation (BOLA): a customer asking for many account ids
 # it was never shown (its own answers show it its own) is refused after a
@@ -43,6 +43,12 @@ mode = "enforce"
 [behave.bola]
 window = "10m"
 walk_ids = 12
+
+# Bots and AI agents by what they say they are (see "Bots and AI agents"
+# in the docs): training crawlers are refused, AI search is limited, a
+# claim that fails verification gets decoy content.
+[prevent]
+presets = ["govern-bots"]
 
 # At most 5 failed logins a minute per client address: the 6th gets a 429.
 [[prevent.limits]]

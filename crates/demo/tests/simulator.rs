@@ -83,7 +83,7 @@ struct Seen {
     injection_blocked_by_detect: bool,
     honeypot_deceived: bool,
     injection_banned: bool,
-    crawler_limited: bool,
+    crawler_refused: bool,
     shoppers_untouched: bool,
 }
 
@@ -97,7 +97,7 @@ impl Seen {
             injection_blocked_by_detect: true,
             honeypot_deceived: true,
             injection_banned: true,
-            crawler_limited: true,
+            crawler_refused: true,
             shoppers_untouched: true,
         }
     }
@@ -162,8 +162,8 @@ fn judge(events: &[Value], inventory: &Value) -> Seen {
         }),
         injection_banned: from(Actor::Injection)
             .any(|e| status(e) == 403 && has_reason(e, "prevent.ban")),
-        crawler_limited: from(Actor::AiCrawler)
-            .any(|e| status(e) == 429 && has_reason(e, "prevent.rate_limit.browsing")),
+        crawler_refused: from(Actor::AiCrawler)
+            .any(|e| status(e) == 403 && has_reason(e, "rule:govern-bots-training")),
         shoppers_untouched: from(Actor::Shoppers).next().is_none(),
     }
 }
