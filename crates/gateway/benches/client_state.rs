@@ -7,8 +7,9 @@
 //! from its own address, run through the gateway's own pipeline (the
 //! offline engine behind `rampart replay`: the same stages and state as
 //! serving, driven by the records' clock) with `ip_lists`, `detect`,
-//! `behave` and `prevent` on: two GCRA limits per client address and per
-//! endpoint with room for every client (`max_keys` 1,000,000), and a rule
+//! `behave`, `bots` and `prevent` on: two GCRA limits per client address
+//! and per endpoint with room for every client (`max_keys` 1,000,000),
+//! every other bound at its default, and a rule
 //! that bans every client it sees, so the ban list ends with a million
 //! entries. A counting global allocator gives the heap live after the run
 //! (what the state holds, the records already freed) and the peak during it
@@ -61,7 +62,7 @@ name = "api"
 upstream = "app"
 
 [pipeline]
-stages = ["ip_lists", "detect", "behave", "prevent"]
+stages = ["ip_lists", "detect", "behave", "bots", "prevent"]
 
 [prevent.bans]
 max_entries = 1000000
