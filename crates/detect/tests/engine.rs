@@ -361,3 +361,49 @@ fn signals_normal_for_apis_score_nothing_at_the_default_paranoia() {
         );
     }
 }
+
+#[test]
+fn domains_emails_and_api_wire_formats_are_not_web_server_oddities() {
+    let e = engine("");
+    for path in ["/v2/domains/example.com", "/users/ann%40example.com"] {
+        let v = Req::get(path, "").inspect(&e);
+        assert!(!v.blocked, "{path}: {v:?}");
+        assert!(
+            !rules(&v).contains(&"protocol.restricted_extension"),
+            "{path}"
+        );
+    }
+    let v = Req::get("/backup/users.sql", "").inspect(&e);
+    assert!(
+        rules(&v).contains(&"protocol.restricted_extension"),
+        "{v:?}"
+    );
+    for media_type in [
+        "application/x-protobuf",
+        "application/grpc+proto",
+        "application/cbor",
+    ] {
+        let v = Req::post("/orders", media_type, "\u{8}\u{1}\u{12}\u{3}abc").inspect(&e);
+        assert!(!v.blocked, "{media_type}: {v:?}");
+    }
+    let v = Req::post("/orders", "application/x-unheard-of", "abc").inspect(&e);
+    assert!(
+        rules(&v).contains(&"protocol.content_type_not_allowed"),
+        "{v:?}"
+    );
+    // Still inspected: an injection in a protobuf string is found.
+    let v = Req::post(
+        "/orders",
+        "application/x-protobuf",
+        "\u{12}\u{20}1' UNION SELECT password FROM users--",
+    )
+    .inspect(&e);
+    assert!(v.blocked, "{v:?}");
+    // A strict deployment still hears of them.
+    let strict = engine("[detect]\nparanoia = 2\n");
+    let v = Req::get("/v2/domains/example.com", "").inspect(&strict);
+    assert!(
+        rules(&v).contains(&"protocol.restricted_extension"),
+        "{v:?}"
+    );
+}

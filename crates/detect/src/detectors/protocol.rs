@@ -342,12 +342,39 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
         .iter()
         .find(|e| last_segment.ends_with(*e))
     {
+        // In API paths `.com` ends a domain or an e-mail address
+        // (`/v2/domains/example.com`, `/users/ann%40example.com`) far more
+        // often than a DOS program.
+        let paranoia = if *ext == ".com" { NORMAL_FOR_APIS } else { 1 };
         out.push((
-            hit("protocol.restricted_extension", 5.0),
+            Hit::new("protocol.restricted_extension", 5.0, 0.9, paranoia),
             Location::Path(None),
             (*ext).to_owned(),
         ));
     }
+}
+
+/// Media types APIs carry that a web server's allow list does not know:
+/// Protocol Buffers, gRPC (and gRPC-Web), MessagePack, CBOR, Avro.
+fn is_api_wire_format(media_type: &str) -> bool {
+    let subtype = media_type.strip_prefix("application/").unwrap_or_default();
+    let family = subtype.split(['+', ';']).next().unwrap_or_default();
+    matches!(
+        family,
+        "x-protobuf"
+            | "protobuf"
+            | "x-google-protobuf"
+            | "vnd.google.protobuf"
+            | "grpc"
+            | "grpc-web"
+            | "grpc-web-text"
+            | "x-msgpack"
+            | "msgpack"
+            | "vnd.msgpack"
+            | "cbor"
+            | "avro"
+            | "vnd.apache.avro"
+    )
 }
 
 /// Content-type anomalies of a request with a body.
@@ -376,8 +403,15 @@ pub fn inspect_content_type(
         return;
     }
     if ct.kind == BodyKind::Other {
+        // APIs' binary wire formats are not web-server oddities; their
+        // bodies are still inspected as text.
+        let paranoia = if is_api_wire_format(&ct.media_type) {
+            NORMAL_FOR_APIS
+        } else {
+            1
+        };
         out.push((
-            hit("protocol.content_type_not_allowed", 5.0),
+            Hit::new("protocol.content_type_not_allowed", 5.0, 0.85, paranoia),
             loc(),
             raw.clone(),
         ));
