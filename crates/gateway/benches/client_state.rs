@@ -7,9 +7,10 @@
 //! from its own address, run through the gateway's own pipeline (the
 //! offline engine behind `rampart replay`: the same stages and state as
 //! serving, driven by the records' clock) with `ip_lists`, `detect`,
-//! `behave`, `bots` and `prevent` on: two GCRA limits per client address
-//! and per endpoint with room for every client (`max_keys` 1,000,000),
-//! every other bound at its default, and a rule
+//! `behave`, `bots` and `prevent` on: the two GCRA limits of the load
+//! harness's full-protection profile, per client address (with room for
+//! every client, `max_keys` 1,000,000) and per endpoint, every other bound
+//! at its default, and a rule
 //! that bans every client it sees, so the ban list ends with a million
 //! entries. A counting global allocator gives the heap live after the run
 //! (what the state holds, the records already freed) and the peak during it
@@ -75,9 +76,8 @@ max_keys = 1000000
 
 [[prevent.limits]]
 name = "per-endpoint"
-key = { parts = ["ip", "endpoint"] }
-quota = { requests = 100, per_seconds = 1 }
-max_keys = 1000000
+key = { parts = ["endpoint"] }
+quota = { requests = 100000, per_seconds = 1 }
 
 [[prevent.policy.rules]]
 name = "limit-clients"
