@@ -13,42 +13,8 @@
 
 use rampart_core::{ExchangeRecord, RecordReader};
 use rampart_discover::Inventory;
-use std::alloc::{GlobalAlloc, Layout, System};
+use rampart_testkit::heap::{self, Counting};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// The system allocator, counting the bytes live.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-/// The most bytes live at once since it was last reset.
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(bytes: usize) {
-    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    PEAK.fetch_max(live, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        grew(layout.size());
-        // SAFETY: the caller's layout is passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        grew(new_size);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: as for `alloc` and `dealloc`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -144,15 +110,15 @@ struct Cost {
 }
 
 fn measure(feed: impl FnOnce(&mut Inventory)) -> Cost {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = heap::live();
     let mut inventory = Inventory::new();
     feed(&mut inventory);
-    let after = LIVE.load(Ordering::Relaxed);
-    PEAK.store(after, Ordering::Relaxed);
+    let after = heap::live();
+    heap::reset_peak();
     let summary = inventory.write_report(std::io::sink());
     Cost {
         held: after.saturating_sub(before),
-        report_peak: PEAK.load(Ordering::Relaxed).saturating_sub(after),
+        report_peak: heap::peak().saturating_sub(after),
         endpoints: summary.map_or(0, |s| s.endpoints),
     }
 }

@@ -21,30 +21,10 @@
 use rampart_core::ExchangeRecord;
 use rampart_gateway::config::GatewayConfig;
 use rampart_gateway::offline::OfflineGateway;
-use std::alloc::{GlobalAlloc, Layout, System};
+use rampart_testkit::heap::{self, Counting};
 use std::net::Ipv4Addr;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-
-/// The system allocator, counting the bytes live and the most at once.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -112,7 +92,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let config = GatewayConfig::parse(Path::new("client_state.toml"), CONFIG)
         .expect("the bench's configuration is valid");
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = heap::live();
     let gateway = OfflineGateway::new(config).expect("the configuration compiles");
     let started = Instant::now();
     let mut banned = 0u32;
@@ -121,8 +101,8 @@ fn main() {
         banned += u32::from(verdict.action == "ban");
     }
     let took = started.elapsed();
-    let held = LIVE.load(Ordering::Relaxed) - before;
-    let peak = PEAK.load(Ordering::Relaxed) - before;
+    let held = heap::live() - before;
+    let peak = heap::peak() - before;
     println!(
         "{clients} clients, {banned} banned, in {:.1} s ({:.1} us a request)",
         took.as_secs_f64(),

@@ -6,27 +6,9 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use rampart_core::ManualClock;
 use rampart_prevent::ban::{BanConfig, BanList, BanTarget};
 use rampart_prevent::ClientFacts;
-use std::alloc::{GlobalAlloc, Layout, System};
+use rampart_testkit::heap::{self, Counting};
 use std::net::Ipv4Addr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-/// Counts live heap bytes so the list's footprint is measured, not guessed.
-struct Counting;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        System.alloc(layout)
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -46,7 +28,7 @@ fn million_bans() -> BanList {
     };
     let mut bans = BanList::new(&config, clock).expect("valid config");
     let reason: Arc<str> = Arc::from("bench");
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let before = heap::live();
     for n in 0..ENTRIES {
         bans.ban(&BanTarget::ip(banned_address(n).into()), reason.clone())
             .expect("room for a million");
@@ -57,7 +39,7 @@ fn million_bans() -> BanList {
         bans.ban(&BanTarget::Network(net), reason.clone())
             .expect("room");
     }
-    let bytes = LIVE_BYTES.load(Ordering::Relaxed) - before;
+    let bytes = heap::live() - before;
     println!(
         "ban list: {} entries, {} bytes, {:.1} bytes per entry",
         bans.len(),

@@ -1,5 +1,7 @@
-//! What Rampart's tests share when they need something outside the Rust
-//! toolchain: `redis-server`, a Python package, a browser.
+//! What Rampart's tests and benches share: finding what they need outside
+//! the Rust toolchain (`redis-server`, a Python package, a browser), and
+//! counting heap bytes for the benches that state a memory bound
+//! ([`heap`]).
 //!
 //! `cargo test --workspace` must pass on a machine with only the toolchain,
 //! and must not pass in CI because something was left uninstalled. So a test
@@ -16,6 +18,8 @@
 //! redis-server)`), unless the environment variable `CI` is set (to anything
 //! but empty, `0` or `false`): then the test fails with the same reason, since
 //! `.ci/run` installs everything the tests need.
+
+pub mod heap;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
