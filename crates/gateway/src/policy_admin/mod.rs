@@ -247,12 +247,7 @@ impl PolicyAdmin {
 
     /// `text` with the file's secrets where it shows their placeholder.
     fn restored(&self, text: &str) -> Result<String, PolicyAdminError> {
-        if text.len() > MAX_POLICY_BYTES {
-            return Err(PolicyAdminError::TooLarge {
-                bytes: text.len(),
-                max: MAX_POLICY_BYTES,
-            });
-        }
+        within_bound(text)?;
         secrets::restore(text, &self.read()?).map_err(|problem| {
             PolicyAdminError::Invalid(Validation {
                 valid: false,
@@ -264,12 +259,7 @@ impl PolicyAdmin {
     }
 
     fn parse(&self, text: &str) -> Result<(Validation, Option<GatewayConfig>), PolicyAdminError> {
-        if text.len() > MAX_POLICY_BYTES {
-            return Err(PolicyAdminError::TooLarge {
-                bytes: text.len(),
-                max: MAX_POLICY_BYTES,
-            });
-        }
+        within_bound(text)?;
         let file = self.path.display().to_string();
         Ok(match GatewayConfig::parse(&self.path, text) {
             Ok(config) => {
@@ -557,6 +547,17 @@ impl PolicyAdmin {
         let version = store.record_policy(&time, who, text, &diff)?;
         Ok(Some((version, diff)))
     }
+}
+
+/// Refuses a text over [`MAX_POLICY_BYTES`] before anything parses it.
+fn within_bound(text: &str) -> Result<(), PolicyAdminError> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(PolicyAdminError::TooLarge {
+            bytes: text.len(),
+            max: MAX_POLICY_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// The configured action's name, as reasons and events say it.

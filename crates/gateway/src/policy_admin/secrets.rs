@@ -28,9 +28,7 @@ pub fn redact(text: &str) -> String {
         document.as_item_mut(),
         &mut String::new(),
         &mut |_, value| {
-            let decor = value.decor().clone();
-            *value = Value::from(REDACTED);
-            *value.decor_mut() = decor;
+            replace_keeping_layout(value, Value::from(REDACTED));
         },
     );
     document.to_string()
@@ -66,9 +64,7 @@ pub(crate) fn restore(proposed: &str, current: &str) -> Result<String, Finding> 
             }
             match kept.iter().find(|(kept_path, _)| kept_path == path) {
                 Some((_, secret)) => {
-                    let decor = value.decor().clone();
-                    *value = secret.clone();
-                    *value.decor_mut() = decor;
+                    replace_keeping_layout(value, secret.clone());
                 }
                 None => {
                     missing.get_or_insert_with(|| path.to_owned());
@@ -85,6 +81,13 @@ pub(crate) fn restore(proposed: &str, current: &str) -> Result<String, Finding> 
             ),
         }),
     }
+}
+
+/// Puts `new` in place of `value`, with the spaces and comment around it.
+fn replace_keeping_layout(value: &mut Value, new: Value) {
+    let decor = value.decor().clone();
+    *value = new;
+    *value.decor_mut() = decor;
 }
 
 /// Calls `found` with the key path and value of every secret under `item`.
