@@ -52,6 +52,12 @@ impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        // Most lists ban only addresses: the maps of API keys, users and
+        // fingerprints are empty, and a lookup there must not pay for
+        // hashing the key to find its shard.
+        if self.len == 0 {
+            return None;
+        }
         self.shards[self.shard_of(key)].get(key)
     }
 
