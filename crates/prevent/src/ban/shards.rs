@@ -28,10 +28,13 @@ const SHARDS: usize = 256;
 /// Where the shard index sits in a key's hash.
 const SHARD_SHIFT: u32 = 32;
 
+/// One shard: its entries, shared by every snapshot until one changes.
+type Shard<K, V> = Arc<HashTable<(K, V)>>;
+
 /// A sharded copy-on-write hash map.
 #[derive(Debug, Clone)]
 pub(crate) struct CowMap<K, V> {
-    shards: Box<[Arc<HashTable<(K, V)>>]>,
+    shards: Box<[Shard<K, V>]>,
     /// Hashes keys; cloned with the map, so every snapshot finds a key
     /// where the master put it.
     hasher: RandomState,
