@@ -114,9 +114,9 @@ def prose_records(rng, n):
     return out
 
 
-API_KINDS = [("path-values", api_traffic.path_values, 500), ("payments", api_traffic.payments, 1200),
+API_KINDS = [("path-values", api_traffic.path_values, 500), ("payments", api_traffic.payments, 1000),
              ("query-languages", api_traffic.query_languages, 500), ("binary", api_traffic.binary, 400),
-             ("compressed", api_traffic.compressed, 200), ("large-json", api_traffic.large_json, 4)]
+             ("compressed", api_traffic.compressed, 150), ("large-json", api_traffic.large_json, 4)]
 
 
 def api_records(rng):

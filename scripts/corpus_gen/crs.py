@@ -3,11 +3,17 @@
 `shared/bench/detection/crs-dev.jsonl` holds the CRS test requests as sent to
 a generic echo server (`/get`, `/post`). Here the attack value of each
 application-attack case of paranoia level 1 or 2 is taken out (the longest
-query, form, JSON or raw-body value that is not a plain word) so the
+query, form, JSON or raw-body value that is not a plain word; for the tiny XML documents of the
+CRS XML tests, the attribute or text that carries the probe) so the
 generator can put it into API-shaped requests in other placements.
 """
+import html
 import json
+import re
 import urllib.parse
+
+XML_VALUES = re.compile(r'="([^"]*)"|>([^<]+)<')
+FORM_PAIR = re.compile(r"^[A-Za-z_][\w\[\]]*=(.*)$", re.S)
 
 FAMILY_OF = {
     "application-attack-sqli": "sqli",
@@ -31,7 +37,12 @@ def _values(record):
     for name, value in record.get("request_headers") or []:
         if name.lower() == "content-type":
             ctype = value.lower()
-    if body and body.lstrip().startswith("<"):
+    if body and body.lstrip().startswith("<?xml"):
+        # The CRS puts the probe in an attribute or a text node of a tiny document.
+        for attr, text in XML_VALUES.findall(body):
+            if attr.strip() or text.strip():
+                out.append(html.unescape(attr or text))
+    elif body and body.lstrip().startswith("<"):
         out.append(body)
     elif body and "json" in ctype:
         try:
@@ -41,7 +52,9 @@ def _values(record):
     elif body and "=" in body and "multipart" not in ctype:
         out.extend(v for _, v in urllib.parse.parse_qsl(body, keep_blank_values=True))
     elif body and "multipart" not in ctype:
-        out.append(urllib.parse.unquote_plus(body))
+        decoded = urllib.parse.unquote_plus(body)
+        pair = FORM_PAIR.match(decoded)  # a form body sent fully percent-encoded
+        out.append(pair.group(1) if pair else decoded)
     return out
 
 

