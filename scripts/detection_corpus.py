@@ -20,7 +20,8 @@ Writes exchange records (`shared/formats/exchange-record.md`), each labelled
                      markup and shell as words, in every free-text placement
   api.jsonl          legitimate API traffic that web-server rules misjudge:
                      emails/domains/versions in paths, a payments API, query
-                     languages, binary wire formats, large and gzip bodies
+                     languages, binary wire formats, large and gzip bodies,
+                     and eight other public APIs' request shapes
 
 The output depends only on the seed (and the CRS file): run it twice, get the
 same bytes. Score a run with `scripts/score_detection.py`.
@@ -114,23 +115,30 @@ def prose_records(rng, n):
     return out
 
 
-API_KINDS = [("path-values", api_traffic.path_values, 500), ("payments", api_traffic.payments, 1000),
-             ("query-languages", api_traffic.query_languages, 500), ("binary", api_traffic.binary, 400),
-             ("compressed", api_traffic.compressed, 150), ("large-json", api_traffic.large_json, 4)]
+API_KINDS = [("path-values", api_traffic.path_values, 400), ("payments", api_traffic.payments, 800),
+             ("query-languages", api_traffic.query_languages, 400), ("binary", api_traffic.binary, 300),
+             ("compressed", api_traffic.compressed, 120), ("large-json", api_traffic.large_json, 3),
+             ("saas", api_traffic.saas, 800)]
 
 
 def api_records(rng):
     out = []
     for kind, gen, n in API_KINDS:
         for _ in range(n):
-            method, path, query, extra, body, ctype = gen(rng)
+            request = gen(rng)
+            if kind == "saas":
+                name, request = request[0], request[1:]
+                kind_of = name
+            else:
+                kind_of = kind
+            method, path, query, extra, body, ctype = request
             ctx = Context(rng, "api", "request", "", "plain")
             encoding = "plain"
             for name, value in extra:
                 if name == "Content-Encoding":
                     encoding = value
-            label = {"attack": False, "family": "api", "placement": "request", "slot": kind, "encoding": encoding,
-                     "kind": "api-" + kind, "category": "api-" + kind}
+            label = {"attack": False, "family": "api", "placement": "request", "slot": kind_of, "encoding": encoding,
+                     "kind": "api-" + kind_of, "category": "api-" + kind_of}
             out.append(make_record("gen-api-%d" % len(out), ctx, method, path, query, extra, body, ctype, label))
     return out
 

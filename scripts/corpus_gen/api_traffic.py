@@ -7,8 +7,12 @@ Stripe-like payments API (form bodies with `metadata[...]`, `expand[]`,
 tokens, free-text descriptions, search queries with quotes, idempotency
 keys), query languages carried in parameters (OData, SCIM, JSON Patch,
 Elasticsearch DSL, Mongo-style filters), binary wire formats (protobuf,
-gRPC, MessagePack, CBOR), large JSON documents and gzip/deflate bodies.
+gRPC, MessagePack, CBOR), large JSON documents, gzip/deflate bodies, and
+requests shaped like other public APIs (GitHub issues in Markdown, Slack
+mrkdwn, Twilio SMS, SendGrid HTML mail, chat-completion prompts, Shopify
+`body_html`, PromQL, Kubernetes config maps holding shell scripts).
 """
+import base64
 import gzip
 import json
 import struct
@@ -287,3 +291,107 @@ def compressed(rng):
     else:
         data, coding = zlib.compress(raw), "deflate"
     return "POST", "/api/v2/orders", "", [["Content-Encoding", coding]], data, "application/json"
+
+
+# ---------------------------------------------------------------- other public APIs
+
+def _github(rng):
+    repo = "acme/%s" % rng.choice(["api", "web", "infra", "docs"])
+    body = rng.choice([
+        "Steps to reproduce:\n1. Open /settings\n2. Select *Billing*\n3. Drop the old card\n\nExpected: card removed. Actual: 500.",
+        "The `orders` query does a full scan, see:\n\n```sql\nSELECT * FROM orders WHERE status = 'open' ORDER BY created_at DESC;\n```\n\nAn index on (status, created_at) fixes it.",
+        "Fixes #%d. Replaces `exec()` with a parameterised call and adds tests for `' OR 1=1`." % rng.randint(1, 999),
+        "Bumps lodash from 4.17.20 to 4.17.21.\n\n<details><summary>Release notes</summary>\n<p>Security fix for prototype pollution.</p>\n</details>",
+        "Docs: `curl -X POST https://api.example.com/v1/tokens -d @body.json` returns 401 -- is the header name right?",
+    ])
+    doc = {"title": rng.choice(["Checkout fails after card removal", "Slow orders query", "Fix injection in search",
+                                "Bump lodash", "Token endpoint docs"]), "body": body,
+           "labels": rng.sample(["bug", "security", "docs", "dependencies", "performance"], 2)}
+    return "POST", "/repos/%s/issues" % repo, "", [["Accept", "application/vnd.github+json"], ["X-GitHub-Api-Version", "2022-11-28"]], json.dumps(doc), "application/json"
+
+
+def _slack(rng):
+    text = rng.choice([
+        "*Deploy* `api v%d.%d.%d` finished <https://ci.example.com/runs/%d|details>" % (rng.randint(1, 9), rng.randint(0, 20), rng.randint(0, 50), rng.randint(1, 9999)),
+        "Reminder: <!here> DB maintenance tonight -- selects will be slow, drops none :slightly_smiling_face:",
+        "<@U0%dABC> can you check `/var/log/app/error.log` on web-2?" % rng.randint(10, 99),
+        "PR merged: _Fix union query in reports_ (<https://github.com/acme/api/pull/%d|#%d>)" % (rng.randint(1, 999), rng.randint(1, 999)),
+    ])
+    doc = {"channel": "C0%dXYZ" % rng.randint(1000, 9999), "text": text,
+           "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}], "unfurl_links": False}
+    return "POST", "/api/chat.postMessage", "", [], json.dumps(doc), "application/json; charset=utf-8"
+
+
+def _twilio(rng):
+    account = _id(rng, "AC", 32)
+    body = rng.choice(["Your code is %06d. Don't share it with anyone." % rng.randint(0, 999999),
+                       "Order #%d shipped -- track it at https://shop.example.com/t/%d" % (rng.randint(1000, 99999), rng.randint(1, 10 ** 6)),
+                       "Reply YES to confirm your 3pm appointment or NO to cancel.",
+                       "Reminder: select a delivery slot & drop-off point in the app."])
+    pairs = [("To", "+1415555%04d" % rng.randint(0, 9999)), ("From", "+1650555%04d" % rng.randint(0, 9999)), ("Body", body),
+             ("StatusCallback", "https://hooks.example.com/twilio/status?order=%d" % rng.randint(1, 99999))]
+    return "POST", "/2010-04-01/Accounts/%s/Messages.json" % account, "", [["Authorization", "Basic " + base64_auth(rng)]], _form(pairs), "application/x-www-form-urlencoded"
+
+
+def base64_auth(rng):
+    return base64.b64encode(("%s:%s" % (_id(rng, "AC", 32), _id(rng, "", 32))).encode()).decode()
+
+
+def _sendgrid(rng):
+    html_body = ('<html><body style="font-family:Arial,sans-serif"><h1>Welcome, %s!</h1>'
+                 '<p>Confirm your address to finish signing up.</p>'
+                 '<p><a href="https://app.example.com/confirm?token=%s" style="color:#0a66c2">Confirm email</a></p>'
+                 '<img src="https://email.example.com/open.gif?u=%d" width="1" height="1" alt="">'
+                 '<p style="font-size:11px">Not you? <a href="https://app.example.com/unsubscribe">Unsubscribe</a></p>'
+                 '</body></html>') % (rng.choice(FIRST).split("'")[0].title(), _id(rng, "", 24), rng.randint(1, 10 ** 6))
+    doc = {"personalizations": [{"to": [{"email": _email(rng)}], "dynamic_template_data": {"first_name": rng.choice(FIRST)}}],
+           "from": {"email": "no-reply@example.com", "name": "Example"}, "subject": "Confirm your email",
+           "content": [{"type": "text/plain", "value": "Confirm: https://app.example.com/confirm"}, {"type": "text/html", "value": html_body}]}
+    return "POST", "/v3/mail/send", "", [], json.dumps(doc), "application/json"
+
+
+def _openai(rng):
+    ask = rng.choice([
+        "Write a SQL query that selects all orders from last week and drops duplicate rows.",
+        "Why does `rm -rf $DIR/` delete everything when DIR is empty? How do I guard against it?",
+        "Explain what <script defer> does compared to async.",
+        "My query is SELECT name FROM users WHERE id = 1 OR 1=1 -- why does it return all users?",
+        "Summarise this ticket: customer can't select a delivery slot, drop-down is empty on Safari.",
+        "Convert this bash to Python: for f in ../logs/*.gz; do zcat \"$f\" | grep ERROR; done",
+    ])
+    doc = {"model": rng.choice(["gpt-4o-mini", "gpt-4.1", "o4-mini"]), "temperature": 0.2,
+           "messages": [{"role": "system", "content": "You are a helpful assistant for engineers."}, {"role": "user", "content": ask}]}
+    return "POST", "/v1/chat/completions", "", [], json.dumps(doc), "application/json"
+
+
+def _shopify(rng):
+    doc = {"product": {"title": rng.choice(["Select Cotton Tee", "Union Jack Mug", "Drop Shoulder Hoodie"]),
+                       "body_html": "<p><strong>100%% cotton</strong>, pre-shrunk.</p><ul><li>Fits true to size</li><li>Wash at 30&deg;C</li></ul><p>Size chart: <a href=\"/pages/sizes\">here</a></p>",
+                       "vendor": "Acme & Sons", "tags": "summer, sale, 2-for-1", "variants": [{"sku": "TEE-%03d" % rng.randint(1, 999), "price": "19.99"}]}}
+    doc["product"]["body_html"] = doc["product"]["body_html"].replace("%%", "%")
+    return "PUT", "/admin/api/2024-04/products/%d.json" % rng.randint(10 ** 9, 10 ** 10), "", [["X-Shopify-Access-Token", _id(rng, "shpat_", 32)]], json.dumps(doc), "application/json"
+
+
+def _prometheus(rng):
+    q = rng.choice(['sum(rate(http_requests_total{job="api",status=~"5.."}[5m])) by (instance)',
+                    'histogram_quantile(0.99, sum by (le) (rate(request_seconds_bucket{route="/api/v1/orders"}[10m])))',
+                    'up{job=~"node|db"} == 0 or absent(up{job="api"})',
+                    'count(kube_pod_status_phase{phase!="Running"}) > 0'])
+    return "GET", "/api/v1/query_range", _form([("query", q), ("start", "2024-06-01T00:00:00Z"), ("end", "2024-06-01T06:00:00Z"), ("step", "60s")]), [], None, None
+
+
+def _kubernetes(rng):
+    script = "#!/bin/sh\nset -e\nexec /app/server --port 8080 --config /etc/app/config.yaml \"$@\"\n"
+    doc = {"data": {"entrypoint.sh": script, "LOG_LEVEL": rng.choice(["info", "debug"]),
+                    "DATABASE_URL": "postgres://app@db.default.svc:5432/app?sslmode=require"}}
+    return "PATCH", "/api/v1/namespaces/%s/configmaps/app-config" % rng.choice(["default", "shop", "staging"]), "", [], json.dumps(doc), "application/merge-patch+json"
+
+
+SAAS = {"github": _github, "slack": _slack, "twilio": _twilio, "sendgrid": _sendgrid, "openai": _openai,
+        "shopify": _shopify, "prometheus": _prometheus, "kubernetes": _kubernetes}
+
+
+def saas(rng):
+    """One request to a public API other than payments; the API's name is returned first."""
+    name = rng.choice(sorted(SAAS))
+    return (name,) + SAAS[name](rng)

@@ -180,20 +180,21 @@ const FLOORS: &[(&str, f64)] = &[
 ];
 
 /// Benign figures: the share blocked may not rise above the ceiling. Today
-/// every gzip or deflate body and every 300 KB JSON import is blocked
-/// (`benign/kind/api-compressed`, `benign/kind/api-large-json`): a ceiling
-/// of 1.0 could not fail, so they get one when the first fix lands.
+/// every gzip or deflate body, every 300 KB JSON import and every Kubernetes
+/// config map holding a shell script is blocked (`benign/kind/api-compressed`,
+/// `benign/kind/api-large-json`, `benign/kind/api-kubernetes`): a ceiling of
+/// 1.0 could not fail, so they get one when the first fix lands.
 const CEILINGS: &[(&str, f64)] = &[
-    ("benign/all", 0.22),
+    ("benign/all", 0.227),
     ("benign/encoding/base64", 0.087),
     ("benign/encoding/base64-json", 0.054),
     ("benign/encoding/double-url", 0.091),
     ("benign/encoding/html-entities", 0.104),
-    ("benign/encoding/plain", 0.234),
+    ("benign/encoding/plain", 0.248),
     ("benign/encoding/unicode-escape", 0.299),
     ("benign/encoding/url", 0.208),
     ("benign/encoding/url-json", 0.066),
-    ("benign/family/api", 0.208),
+    ("benign/family/api", 0.233),
     ("benign/family/cmdi", 0.096),
     ("benign/family/ldap", 0.006),
     ("benign/family/log4shell", 0.233),
@@ -206,10 +207,17 @@ const CEILINGS: &[(&str, f64)] = &[
     ("benign/family/traversal", 0.038),
     ("benign/family/xss", 0.003),
     ("benign/family/xxe", 0.157),
-    ("benign/kind/api-binary", 0.238),
+    ("benign/kind/api-binary", 0.21),
+    ("benign/kind/api-github", 0.598),
+    ("benign/kind/api-openai", 0.506),
     ("benign/kind/api-path-values", 0.0),
-    ("benign/kind/api-payments", 0.065),
-    ("benign/kind/api-query-languages", 0.434),
+    ("benign/kind/api-payments", 0.072),
+    ("benign/kind/api-prometheus", 0.0),
+    ("benign/kind/api-query-languages", 0.463),
+    ("benign/kind/api-sendgrid", 0.0),
+    ("benign/kind/api-shopify", 0.33),
+    ("benign/kind/api-slack", 0.0),
+    ("benign/kind/api-twilio", 0.0),
     ("benign/kind/prose-chat", 0.638),
     ("benign/kind/prose-code-review", 0.32),
     ("benign/kind/prose-product-review", 0.455),
@@ -226,7 +234,7 @@ const CEILINGS: &[(&str, f64)] = &[
     ("benign/placement/multipart", 0.351),
     ("benign/placement/path", 0.053),
     ("benign/placement/query", 0.169),
-    ("benign/placement/request", 0.208),
+    ("benign/placement/request", 0.233),
     ("benign/placement/xml", 0.25),
     ("benign/prose", 0.418),
 ];
