@@ -15,6 +15,9 @@ Writes exchange records (`shared/formats/exchange-record.md`), each labelled
                      placement and encoding, a benign value of the same shape
   attacks-crs.jsonl  the OWASP CRS regression payloads (Apache-2.0), taken out
                      of `crs-dev.jsonl` and put into API-shaped requests
+  attacks-bodies.jsonl  attacks in the shape of a body: injections after 70 KB
+                     of padding, 100,000-deep JSON, 10,000 GraphQL aliases and
+                     batched queries, a gzip bomb
   prose.jsonl        recipes, support tickets, code reviews, SQL tutorials,
                      shell how-tos, chat and product reviews that mention SQL,
                      markup and shell as words, in every free-text placement
@@ -31,7 +34,7 @@ import json
 import random
 from pathlib import Path
 
-from corpus_gen import api_traffic, crs, encodings, prose
+from corpus_gen import api_traffic, bodies, crs, encodings, prose
 from corpus_gen.payloads import PAYLOADS, TWINS
 from corpus_gen.requests import SLOTS, Context, build, make_record
 
@@ -94,6 +97,18 @@ def crs_attacks(rng, crs_path):
     return out
 
 
+def body_attacks(rng):
+    out = []
+    for family, variant, method, path, extra, body, ctype in bodies.all_records(rng):
+        ctx = Context(rng, family, "body", "", "plain")
+        placement = "graphql" if path == "/graphql" else "json"
+        encoding = "gzip" if ["Content-Encoding", "gzip"] in extra else "plain"
+        label = {"attack": True, "family": family, "placement": placement, "slot": "body", "encoding": encoding,
+                 "kind": "payload", "variant": variant, "source": "own", "category": family}
+        out.append(make_record("gen-body-%d" % len(out), ctx, method, path, "", extra, body, ctype, label))
+    return out
+
+
 PROSE_SLOTS = [("json", "nested", "plain"), ("json", "array", "plain"), ("json", "nested", "unicode-escape"),
                ("query", "value", "url"), ("query", "value", "plain"), ("form", "field", "url"),
                ("graphql", "variables", "plain"), ("header", "custom", "plain"), ("multipart", "field", "plain"),
@@ -115,9 +130,9 @@ def prose_records(rng, n):
     return out
 
 
-API_KINDS = [("path-values", api_traffic.path_values, 400), ("payments", api_traffic.payments, 800),
+API_KINDS = [("path-values", api_traffic.path_values, 400), ("payments", api_traffic.payments, 700),
              ("query-languages", api_traffic.query_languages, 400), ("binary", api_traffic.binary, 300),
-             ("compressed", api_traffic.compressed, 120), ("large-json", api_traffic.large_json, 3),
+             ("compressed", api_traffic.compressed, 80), ("large-json", api_traffic.large_json, 2),
              ("saas", api_traffic.saas, 800)]
 
 
@@ -155,7 +170,7 @@ def main():
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "detection")
     ap.add_argument("--crs", type=Path, default=REPO.parent / "shared" / "bench" / "detection" / "crs-dev.jsonl")
-    ap.add_argument("--prose", type=int, default=2800, help="number of prose records")
+    ap.add_argument("--prose", type=int, default=2380, help="number of prose records")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     # One generator per file, so that changing one file's recipe leaves the others' bytes alone.
@@ -163,6 +178,7 @@ def main():
     write(a.out / "attacks.jsonl", attacks)
     write(a.out / "twins.jsonl", twins)
     write(a.out / "attacks-crs.jsonl", crs_attacks(random.Random("%d/crs" % a.seed), a.crs))
+    write(a.out / "attacks-bodies.jsonl", body_attacks(random.Random("%d/bodies" % a.seed)))
     write(a.out / "prose.jsonl", prose_records(random.Random("%d/prose" % a.seed), a.prose))
     write(a.out / "api.jsonl", api_records(random.Random("%d/api" % a.seed)))
 

@@ -19,8 +19,9 @@ VALUE_ENCODINGS = (
     "plain", "base64", "base64-json", "unicode-escape", "html-entities",
     "case-comment", "url-json",
 )
-# Encodings that only exist as a wire form of URL-shaped placements.
-WIRE_ENCODINGS = ("url", "double-url", "overlong-utf8")
+# Encodings that only exist as a wire form: of URL-shaped placements, or of a
+# whole body (`gzip`: the body sent with `Content-Encoding: gzip`).
+WIRE_ENCODINGS = ("url", "double-url", "overlong-utf8", "gzip")
 
 UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 
@@ -153,7 +154,7 @@ TRICKS = {
 
 def transform(value, encoding, family, rng, field="q"):
     """The value as the client sends it before wire escaping."""
-    if encoding in ("plain", "url", "double-url", "overlong-utf8"):
+    if encoding in ("plain", "url", "double-url", "overlong-utf8", "gzip"):
         return value
     if encoding == "base64":
         # Unpadded ("flat") base64 is as common as padded in tokens and headers.

@@ -11,6 +11,7 @@ Host, User-Agent, Accept, the right Content-Type and Content-Length, and
 `request_body_b64` for bodies that are not UTF-8.
 """
 import base64
+import gzip
 import json
 import uuid
 
@@ -63,10 +64,10 @@ SLOTS = {
     ("header", "user-agent"): ["plain", "url", "case-comment"],
     ("header", "referer"): ["plain", "url", "double-url"],
     ("cookie", "value"): ["plain", "url", "double-url", "base64", "base64-json", "url-json"],
-    ("form", "field"): ["plain", "url", "double-url", "base64", "html-entities", "case-comment", "url-json"],
-    ("json", "nested"): ["plain", "url", "base64", "unicode-escape", "html-entities", "case-comment"],
+    ("form", "field"): ["plain", "url", "double-url", "base64", "html-entities", "case-comment", "url-json", "gzip"],
+    ("json", "nested"): ["plain", "url", "base64", "unicode-escape", "html-entities", "case-comment", "gzip"],
     ("json", "array"): ["plain", "unicode-escape", "base64", "case-comment"],
-    ("graphql", "variables"): ["plain", "unicode-escape", "base64", "case-comment"],
+    ("graphql", "variables"): ["plain", "unicode-escape", "base64", "case-comment", "gzip"],
     ("multipart", "field"): ["plain", "base64", "case-comment"],
     ("xml", "element"): ["plain", "html-entities", "base64", "case-comment"],
     ("xml", "soap"): ["plain", "html-entities", "base64"],
@@ -245,6 +246,9 @@ def build(ctx, value, rid, label):
         body = _xml_body(ctx, value, whole_xml)
     else:
         raise ValueError("unknown placement " + p)
+    if e == "gzip":
+        body = gzip.compress(body.encode(), mtime=0)
+        extra.append(["Content-Encoding", "gzip"])
     return make_record(rid, ctx, method, path, query, extra, body, ctype, label)
 
 
