@@ -18,6 +18,7 @@ blocked (lower is better):
              families, encoded attacks, prose blocked, payments blocked)
   attacks    per family, placement, placement/slot, encoding, source, variant
   benign     per kind, placement, encoding
+`--matrix` adds attacks blocked per family and placement.
 `--errors N` lists up to N missed attacks and N blocked benign records with
 their labels and detections, to see what to fix.
 """
@@ -108,6 +109,20 @@ def headline(att, ben):
     return out
 
 
+def print_matrix(matrix):
+    cells = {tuple(k.split("/")[1:3]): v for k, v in matrix.items()}
+    families = sorted({f for f, _ in cells})
+    placements = sorted({p for _, p in cells})
+    print("== attacks blocked, family x placement (blocked/total)")
+    print("  %-10s" % "" + "".join("%11s" % p for p in placements))
+    for f in families:
+        row = ""
+        for p in placements:
+            v = cells.get((f, p))
+            row += "%11s" % ("%d/%d" % (v["blocked"], v["total"]) if v else "-")
+        print("  %-10s%s" % (f, row))
+
+
 def print_markdown(out):
     print("| figure | value |\n|---|---:|")
     for k, v in out["headline"].items():
@@ -130,6 +145,7 @@ def main():
     ap.add_argument("corpus", nargs="+")
     ap.add_argument("--json", action="store_true", help="print every figure as one JSON object")
     ap.add_argument("--markdown", action="store_true", help="print the headline and breakdowns as Markdown tables")
+    ap.add_argument("--matrix", action="store_true", help="also print attacks blocked per family and placement")
     ap.add_argument("--errors", type=int, default=0, metavar="N", help="list N misses and N false positives")
     a = ap.parse_args()
 
@@ -154,6 +170,8 @@ def main():
             hit = bool(v and v.get("blocked"))
             t = att if attack else ben
             t.add("all", hit)
+            if attack and "placement" in dims:
+                t.add("matrix/%s/%s" % (dims["family"], dims["placement"]), hit)
             for dim, value in dims.items():
                 t.add("%s/%s" % (dim, value), hit)
             if attack and dims.get("encoding", "plain") != "plain":
@@ -165,8 +183,13 @@ def main():
             if not attack and hit and len(false_pos) < a.errors:
                 false_pos.append((rid, record.get("label"), v))
 
+    matrix = {k: v for k, v in att.as_dict().items() if k.startswith("matrix/")}
+    for k in matrix:
+        del att.counts[k]
     out = {"headline": headline(att, ben), "attacks": att.as_dict(), "benign": ben.as_dict(),
            "records without a verdict": without_verdict, "records without a label": unlabelled}
+    if a.matrix:
+        out["family x placement"] = matrix
     if a.json:
         print(json.dumps(out, indent=1))
         return
@@ -181,6 +204,8 @@ def main():
         print("== %s" % side)
         for k, v in rows.items():
             print("  %-40s %7s  (%d/%d)" % (k, v["rate"], v["blocked"], v["total"]))
+    if a.matrix:
+        print_matrix(matrix)
     print("== records without a verdict: %d, without a label: %d" % (without_verdict, unlabelled))
     for title, rows in (("missed attacks", misses), ("blocked benign", false_pos)):
         if rows:
