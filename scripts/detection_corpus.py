@@ -172,6 +172,8 @@ def main():
     ap.add_argument("--crs", type=Path, default=REPO.parent / "shared" / "bench" / "detection" / "crs-dev.jsonl")
     ap.add_argument("--prose", type=int, default=2380, help="number of prose records")
     a = ap.parse_args()
+    if not a.crs.is_file():
+        ap.error("--crs %s: no such file (the OWASP CRS cases of shared/bench/detection)" % a.crs)
     a.out.mkdir(parents=True, exist_ok=True)
     # One generator per file, so that changing one file's recipe leaves the others' bytes alone.
     attacks, twins = attacks_and_twins(random.Random("%d/attacks" % a.seed))

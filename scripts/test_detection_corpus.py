@@ -8,7 +8,9 @@ bytes are the same, that every record is a valid exchange record whose
 Content-Length matches its body and whose JSON bodies parse (unless they
 are compressed), that every label carries the keys the scorer groups by, that
 no value is labelled both attack and benign, and that the committed files
-in `bench/detection/` are exactly what the generator writes today.
+in `bench/detection/` are exactly what the generator writes today. Skipped
+when `../shared/bench/detection/crs-dev.jsonl`, the source of the CRS
+payloads, is not beside the checkout.
 """
 import base64
 import json
@@ -20,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 COMMITTED = HERE.parent / "bench" / "detection"
+CRS = HERE.parent.parent / "shared" / "bench" / "detection" / "crs-dev.jsonl"
 FILES = ["attacks.jsonl", "attacks-crs.jsonl", "attacks-bodies.jsonl", "twins.jsonl", "prose.jsonl", "api.jsonl"]
 LABEL_KEYS = {"attack", "family", "placement", "slot", "encoding", "kind", "category"}
 
@@ -32,6 +35,8 @@ def generate(out):
 class GeneratedCorpora(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        if not CRS.is_file():
+            raise unittest.SkipTest("%s is not here: the CRS payloads cannot be regenerated" % CRS)
         cls.tmp = tempfile.TemporaryDirectory()
         cls.first, cls.second = Path(cls.tmp.name, "a"), Path(cls.tmp.name, "b")
         generate(cls.first)
