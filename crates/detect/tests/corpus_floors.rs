@@ -139,7 +139,12 @@ fn measure() -> Figures {
     figures
 }
 
-/// Attack figures: the share blocked may not fall below the floor.
+/// Attack figures: the share blocked may not fall below the floor. Gzip
+/// bodies (`attacks/encoding/gzip`) and the structural attacks
+/// (`attacks/family/resource`) are all blocked today, but as malformed or
+/// oversized bodies, not for what they carry: they get floors once bodies are
+/// decoded and bounded. When such a change moves an aggregate down for a good
+/// reason, lower that floor in the same commit and say why.
 const FLOORS: &[(&str, f64)] = &[
     ("attacks/all", 0.865),
     ("attacks/encoded", 0.877),
@@ -147,7 +152,6 @@ const FLOORS: &[(&str, f64)] = &[
     ("attacks/encoding/base64-json", 0.848),
     ("attacks/encoding/case-comment", 0.925),
     ("attacks/encoding/double-url", 0.903),
-    ("attacks/encoding/gzip", 1.0),
     ("attacks/encoding/html-entities", 0.949),
     ("attacks/encoding/overlong-utf8", 1.0),
     ("attacks/encoding/plain", 0.85),
@@ -160,7 +164,6 @@ const FLOORS: &[(&str, f64)] = &[
     ("attacks/family/log4shell", 0.957),
     ("attacks/family/nosql", 0.836),
     ("attacks/family/php", 0.878),
-    ("attacks/family/resource", 1.0),
     ("attacks/family/rfi", 0.312),
     ("attacks/family/sqli", 0.841),
     ("attacks/family/ssrf", 0.772),
