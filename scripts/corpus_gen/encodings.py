@@ -23,51 +23,47 @@ VALUE_ENCODINGS = (
 # whole body (`gzip`: the body sent with `Content-Encoding: gzip`).
 WIRE_ENCODINGS = ("url", "double-url", "overlong-utf8", "gzip")
 
-UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-
-
 def pct(value, safe=""):
     """Percent-encodes UTF-8 bytes of `value` except unreserved and `safe`."""
     return urllib.parse.quote(value, safe=safe)
+
+
+def _plain_ascii(ch):
+    return ch.isascii() and ch.isalnum()
 
 
 def minimal(value, keep):
     """Escapes only controls, space, `%`, non-ASCII and chars not in `keep`.
 
     `keep` lists the punctuation the placement's syntax tolerates raw."""
-    out = []
-    for ch in value:
-        if ch.isalnum() and ch.isascii() or ch in "-._~" or ch in keep:
-            out.append(ch)
-        else:
-            out.append(pct(ch))
-    return "".join(out)
+    return "".join(ch if _plain_ascii(ch) or ch in "-._~" or ch in keep else pct(ch) for ch in value)
+
+
+def _overlong_char(ch):
+    code = ord(ch)
+    if code < 0x80 and not ch.isalnum():
+        return "%%%02x%%%02x" % (0xC0 | (code >> 6), 0x80 | (code & 0x3F))
+    return pct(ch)
 
 
 def overlong(value):
     """Writes ASCII punctuation as overlong two-byte UTF-8, percent-encoded."""
-    out = []
-    for ch in value:
-        code = ord(ch)
-        if code < 0x80 and not ch.isalnum():
-            out.append("%%%02x%%%02x" % (0xC0 | (code >> 6), 0x80 | (code & 0x3F)))
-        else:
-            out.append(pct(ch))
-    return "".join(out)
+    return "".join(_overlong_char(ch) for ch in value)
+
+
+def _js_unicode_char(ch):
+    if _plain_ascii(ch):
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:  # a surrogate pair, as JavaScript and JSON write it
+        code -= 0x10000
+        return "\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+    return "\\u%04x" % code
 
 
 def js_unicode(value):
-    """Every non-alphanumeric character as a `\\uXXXX` escape (BMP only)."""
-    out = []
-    for ch in value:
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        elif ord(ch) > 0xFFFF:
-            code = ord(ch) - 0x10000
-            out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
-        else:
-            out.append("\\u%04x" % ord(ch))
-    return "".join(out)
+    """Every character but ASCII letters and digits as a `\\uXXXX` escape."""
+    return "".join(_js_unicode_char(ch) for ch in value)
 
 
 def html_entities(value, rng):
