@@ -30,6 +30,7 @@ The output depends only on the seed (and the CRS file): run it twice, get the
 same bytes. Score a run with `scripts/score_detection.py`.
 """
 import argparse
+import base64
 import json
 import random
 from pathlib import Path
@@ -43,6 +44,18 @@ PER_COMBINATION = 6  # attack records per (family, placement, encoding)
 # No legitimate client hides a value with evasion tricks or overlong UTF-8: the
 # twin of such an attack carries its benign value the way a real client would.
 TWIN_ENCODING = {"case-comment": "plain", "overlong-utf8": "url"}
+
+
+def _slot_twin(rng, slot, encoding):
+    """The benign value a header slot really carries, where a generic twin would be nonsense."""
+    if slot == "authorization" and encoding == "base64":
+        return rng.choice(["Tr0ub4dor&3", "correct horse battery staple", "p@ss'w0rd;2024", "S3cure!<>{}", "a|b&c$d"])
+    if slot == "authorization":
+        return "eyJhbGciOiJIUzI1NiJ9.%s.%s" % (base64.urlsafe_b64encode(json.dumps({"sub": str(rng.randint(1, 10 ** 6))}).encode()).decode().rstrip("="),
+                                             base64.urlsafe_b64encode(rng.getrandbits(256).to_bytes(32, "big")).decode().rstrip("="))
+    if slot == "forwarded":
+        return "10.%d.%d.%d" % (rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254))
+    return None
 
 
 def _combinations(family):
@@ -66,9 +79,9 @@ def attacks_and_twins(rng):
         for placement, slot, e in _combinations(family):
             for _ in range(PER_COMBINATION):
                 variant, value = pool[k % len(pool)]
-                twin = twin_pool[k % len(twin_pool)]
-                k += 1
                 ctx = Context(rng, family, placement, slot, e)
+                twin = _slot_twin(rng, slot, e) or twin_pool[k % len(twin_pool)]
+                k += 1
                 aid = "gen-atk-%d" % len(attacks)
                 label = {"attack": True, "family": family, "placement": placement, "slot": slot, "encoding": e,
                          "kind": "payload", "variant": variant, "source": "own", "category": family, "value": value}
@@ -130,7 +143,7 @@ def prose_records(rng, n):
     return out
 
 
-API_KINDS = [("path-values", api_traffic.path_values, 400), ("payments", api_traffic.payments, 700),
+API_KINDS = [("path-values", api_traffic.path_values, 400), ("payments", api_traffic.payments, 600),
              ("query-languages", api_traffic.query_languages, 400), ("binary", api_traffic.binary, 300),
              ("compressed", api_traffic.compressed, 80), ("large-json", api_traffic.large_json, 2),
              ("saas", api_traffic.saas, 800)]
@@ -170,7 +183,7 @@ def main():
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "detection")
     ap.add_argument("--crs", type=Path, default=REPO.parent / "shared" / "bench" / "detection" / "crs-dev.jsonl")
-    ap.add_argument("--prose", type=int, default=2380, help="number of prose records")
+    ap.add_argument("--prose", type=int, default=2200, help="number of prose records")
     a = ap.parse_args()
     if not a.crs.is_file():
         ap.error("--crs %s: no such file (the OWASP CRS cases of shared/bench/detection)" % a.crs)

@@ -2,8 +2,8 @@
 
 A `Slot` is a placement (where the value goes: query, path, header, cookie,
 form, JSON, GraphQL variables, multipart, XML) with its variant (custom
-header, User-Agent or Referer; nested JSON field or array item; XML element
-or SOAP body). `Context`
+header, User-Agent, Referer, Authorization or X-Forwarded-For; nested JSON
+field or array item; XML element or SOAP body). `Context`
 holds every random choice about a request except the value (host, client,
 endpoint, field name, neighbours), so an attack and its benign twin differ
 in the value alone. Records follow `shared/formats/exchange-record.md`:
@@ -63,6 +63,8 @@ SLOTS = {
     ("header", "custom"): ["plain", "url", "base64", "base64-json", "unicode-escape", "case-comment"],
     ("header", "user-agent"): ["plain", "url", "case-comment"],
     ("header", "referer"): ["plain", "url", "double-url"],
+    ("header", "authorization"): ["plain", "base64"],
+    ("header", "forwarded"): ["plain", "url"],
     ("cookie", "value"): ["plain", "url", "double-url", "base64", "base64-json", "url-json"],
     ("form", "field"): ["plain", "url", "double-url", "base64", "html-entities", "case-comment", "url-json", "gzip"],
     ("json", "nested"): ["plain", "url", "base64", "unicode-escape", "html-entities", "case-comment", "gzip"],
@@ -216,6 +218,14 @@ def build(ctx, value, rid, label):
         elif v == "user-agent":
             ua = "Mozilla/5.0 (compatible; %s)" % text if ctx.ua_wrapped else text
             extra.append(["User-Agent", _header_text(ua)])
+        elif v == "authorization":
+            if e == "base64":  # the value as a Basic password
+                text = base64.b64encode(("svc-%s:%s" % (ctx.field, value)).encode()).decode()
+                extra.append(["Authorization", "Basic " + text])
+            else:
+                extra.append(["Authorization", "Bearer " + _header_text(text)])
+        elif v == "forwarded":
+            extra.append(["X-Forwarded-For", "198.51.100.%d, %s" % (ctx.page, _header_text(text))])
         else:
             wire = enc.url_wire(value, e, KEEP_QUERY)
             extra.append(["Referer", "https://%s/app/search?%s=%s" % (ctx.host.replace("api.", "www."), ctx.field, wire)])
