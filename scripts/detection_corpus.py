@@ -50,9 +50,11 @@ def _slot_twin(rng, slot, encoding):
     """The benign value a header slot really carries, where a generic twin would be nonsense."""
     if slot == "authorization" and encoding == "base64":
         return rng.choice(["Tr0ub4dor&3", "correct horse battery staple", "p@ss'w0rd;2024", "S3cure!<>{}", "a|b&c$d"])
-    if slot == "authorization":
-        return "eyJhbGciOiJIUzI1NiJ9.%s.%s" % (base64.urlsafe_b64encode(json.dumps({"sub": str(rng.randint(1, 10 ** 6))}).encode()).decode().rstrip("="),
-                                             base64.urlsafe_b64encode(rng.getrandbits(256).to_bytes(32, "big")).decode().rstrip("="))
+    if slot == "authorization":  # a JWT
+        def b64url(data):
+            return base64.urlsafe_b64encode(data).decode().rstrip("=")
+        claims = json.dumps({"sub": str(rng.randint(1, 10 ** 6))}).encode()
+        return "eyJhbGciOiJIUzI1NiJ9.%s.%s" % (b64url(claims), b64url(rng.getrandbits(256).to_bytes(32, "big")))
     if slot == "forwarded":
         return "10.%d.%d.%d" % (rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254))
     return None
