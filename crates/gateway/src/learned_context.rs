@@ -177,7 +177,7 @@ mod tests {
             "Delivery came late on Sunday, the driver was very kind.",
             "I would order this again for the office breakfast.",
             "Too salty for my taste, my children liked it though.",
-            "Drop the raisins and this would be my favourite loaf.",
+            "Fresh every morning, the seeded one is my favourite loaf.",
         ];
         let mut records: Vec<ExchangeRecord> = texts
             .iter()
@@ -201,6 +201,18 @@ mod tests {
             contract.field_kind(&rampart_detect::Location::Json("$.text".into())),
             Some(rampart_detect::FieldKind::FreeText)
         );
+        // A review the plain engine refuses as DDL reads as prose now.
+        let mut config = DetectConfig::default();
+        rampart_detect::contract::add_learned(&mut config.contracts, contracts);
+        let learned = Engine::new(config).unwrap();
+        let look_alike = review(
+            11,
+            300,
+            "Drop the raisins and this would be my favourite loaf.",
+        );
+        let view = RequestView::from_record(&look_alike);
+        assert!(engine.inspect(&view).blocked);
+        assert!(!learned.inspect(&view).blocked);
     }
 
     #[test]
