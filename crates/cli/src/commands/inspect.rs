@@ -310,4 +310,40 @@ mod tests {
         assert!(verdict.blocked, "{verdict:?}");
         assert_eq!(verdict.detections[0].location, "body$.is_admin");
     }
+
+    #[test]
+    fn learn_reads_prose_fields_from_other_traffic_before_judging() {
+        let dir = tempfile::tempdir().unwrap();
+        let traffic = dir.path().join("traffic.jsonl");
+        let notes = [
+            "Leave it at the back door, the bell is broken.",
+            "Arrived late, but the box was intact and fresh.",
+            "Could you bring it by the bakery on the corner?",
+            "Gift wrap it please, it is for my mother.",
+            "No onions this time, my kid will not eat them.",
+        ];
+        let lines: Vec<String> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, note)| {
+                serde_json::json!({
+                    "method": "POST", "host": "x", "path": "/orders",
+                    "client_ip": format!("10.0.0.{i}"),
+                    "request_headers": {"Content-Type": "application/json"},
+                    "request_body": serde_json::json!({ "note": note }).to_string(),
+                })
+                .to_string()
+            })
+            .collect();
+        std::fs::write(&traffic, lines.join("\n")).unwrap();
+        let look_alike = ExchangeRecord::from_json_line(
+            br#"{"method":"POST","host":"x","path":"/orders","request_headers":{"Content-Type":"application/json"},"request_body":"{\"note\":\"Drop the raisins and this would be my favourite loaf.\"}"}"#,
+        )
+        .unwrap();
+        let plain = Engine::new(DetectConfig::default()).unwrap();
+        assert!(verdict_for(&plain, &look_alike).blocked);
+        let config = with_learned_context(DetectConfig::default(), &traffic).unwrap();
+        let learned = Engine::new(config).unwrap();
+        assert!(!verdict_for(&learned, &look_alike).blocked);
+    }
 }
