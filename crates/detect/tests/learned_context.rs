@@ -182,3 +182,26 @@ fn values_the_engine_flags_are_not_learned() {
     let decided = profiles.decisions();
     assert!(decided.is_empty(), "{decided:?}");
 }
+
+#[test]
+fn a_suffix_the_endpoint_carries_is_a_value_and_other_extensions_are_not() {
+    let strict = || DetectConfig::from_toml("[detect]\nparanoia = 2\n").unwrap();
+    let rules = |engine: &Engine, path: &str| -> Vec<String> {
+        let v = engine.inspect(&view("GET", path, "", None));
+        v.detections.into_iter().map(|d| d.rule).collect()
+    };
+    let plain = Engine::new(strict()).unwrap();
+    let ext = "protocol.restricted_extension".to_string();
+    assert!(rules(&plain, "/v2/domains/example.com").contains(&ext));
+    assert!(!rules(&plain, "/users/ann%40example.com").contains(&ext));
+    let mut profiles = FieldProfiles::new(LearnLimits::default());
+    for client in 0..5 {
+        let path = format!("/v2/domains/shop{client}.com");
+        profiles.observe_endpoint("GET", "/v2/domains/{name}", &path, None, client);
+    }
+    let mut config = strict();
+    add_learned(&mut config.contracts, profiles.contracts());
+    let learned = Engine::new(config).unwrap();
+    assert!(!rules(&learned, "/v2/domains/example.com").contains(&ext));
+    assert!(rules(&learned, "/v2/domains/backup.bak").contains(&ext));
+}
