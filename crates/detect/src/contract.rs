@@ -11,8 +11,10 @@
 
 use crate::config::{template_matches, Mode};
 use crate::detectors::protocol::Finding;
+use crate::detectors::FieldContext;
 use crate::detectors::Hit;
 use crate::location::Location;
+use crate::shape::Shape;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -165,6 +167,23 @@ pub enum FieldKind {
     Identifier,
 }
 
+/// The shape an identifier field was learned to have (`field_profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LearnedShape {
+    pub shape: Shape,
+    /// The longest value learned.
+    pub longest: usize,
+}
+
+impl LearnedShape {
+    /// Whether `value` is not what the field carries: another shape, or
+    /// far longer than anything learned.
+    pub fn broken_by(&self, value: &str) -> bool {
+        let bound = self.longest.saturating_mul(2).max(self.longest + 16);
+        !self.shape.fits(value) || value.len() > bound
+    }
+}
+
 /// Where a parameter is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -190,6 +209,9 @@ pub struct ParamSpec {
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub kind: Option<FieldKind>,
+    /// Learned from traffic, never configured.
+    #[serde(skip)]
+    pub shape: Option<LearnedShape>,
 }
 
 /// A body schema: a small subset of JSON Schema.
@@ -207,6 +229,9 @@ pub struct BodySchema {
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub kind: Option<FieldKind>,
+    /// Learned from traffic, never configured.
+    #[serde(skip)]
+    pub shape: Option<LearnedShape>,
 }
 
 /// The contract of one endpoint.
@@ -225,9 +250,72 @@ pub struct EndpointContract {
     /// a declared spec, from `[detect.spec]`).
     #[serde(skip)]
     pub breaches: Option<Breaches>,
+    /// What traffic taught about the endpoint beyond this contract.
+    #[serde(skip)]
+    pub traffic: TrafficContext,
+}
+
+/// What the endpoint's own traffic showed, from a quorum of clients whose
+/// requests were not refused (`field_profile`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrafficContext {
+    /// The contract itself was learned, not declared or configured.
+    pub learned_only: bool,
+    /// Parameters the contract does not list: they tell detectors what a
+    /// field is and are never checked (listing them would make every other
+    /// parameter unknown).
+    pub params: Vec<ParamSpec>,
+    /// Suffixes (after the last `.`, lower case) the last path segment
+    /// carried: `com` for `/v2/domains/example.com`.
+    pub path_suffixes: Vec<String>,
+    /// Request media types (`application/x-protobuf`).
+    pub content_types: Vec<String>,
 }
 
 const MAX_SCHEMA_DEPTH: usize = 64;
+
+/// The suffix of a path segment after its last `.` (`com` in
+/// `example.com`), when there is one of at most 16 letters and digits.
+pub fn path_suffix(segment: &str) -> Option<&str> {
+    let (_, suffix) = segment.rsplit_once('.')?;
+    (!suffix.is_empty() && suffix.len() <= 16 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(suffix)
+}
+
+/// Adds learned kinds to the schema where it says none, following only
+/// properties it already has (a learned property would change what a
+/// closed schema admits).
+fn absorb_schema(own: &mut BodySchema, learned: &BodySchema, depth: usize) {
+    if depth > MAX_SCHEMA_DEPTH {
+        return;
+    }
+    if own.kind.is_none() {
+        own.kind = learned.kind;
+        own.shape = learned.shape;
+    }
+    for (name, child) in &learned.properties {
+        if let Some(own_child) = own.properties.get_mut(name) {
+            absorb_schema(own_child, child, depth + 1);
+        }
+    }
+    if let (Some(own_items), Some(items)) = (&mut own.items, &learned.items) {
+        absorb_schema(own_items, items, depth + 1);
+    }
+}
+
+/// Adds learned contracts to `contracts`: into the first contract that
+/// matches the same endpoint (declared kinds win), else after them.
+pub fn add_learned(contracts: &mut Vec<EndpointContract>, learned: Vec<EndpointContract>) {
+    for contract in learned {
+        match contracts
+            .iter_mut()
+            .find(|c| c.matches(&contract.method, &contract.path))
+        {
+            Some(own) => own.absorb_learned(&contract),
+            None => contracts.push(contract),
+        }
+    }
+}
 
 impl EndpointContract {
     pub fn matches(&self, method: &str, path: &str) -> bool {
@@ -248,15 +336,103 @@ impl EndpointContract {
 
     /// What is known about the field at `location`.
     pub fn field_kind(&self, location: &Location) -> Option<FieldKind> {
-        match location {
-            Location::Query(n) => self.param(ParamIn::Query, n).and_then(|p| p.kind),
-            Location::Header(n) => self.param(ParamIn::Header, n).and_then(|p| p.kind),
-            Location::Cookie(n) => self.param(ParamIn::Cookie, n).and_then(|p| p.kind),
-            Location::Json(path) | Location::Form(path) => {
-                self.body_field(path).and_then(|s| s.kind)
+        self.field_context(location).kind
+    }
+
+    /// What is known about the field at `location`: its kind and, for a
+    /// learned identifier, its shape. A value decoded out of another (a
+    /// base64 layer) keeps the field's kind but not its shape.
+    pub fn field_context(&self, location: &Location) -> FieldContext {
+        let (kind, shape) = match location {
+            Location::Query(n) => self.param_context(ParamIn::Query, n),
+            Location::Header(n) => self.param_context(ParamIn::Header, n),
+            Location::Cookie(n) => self.param_context(ParamIn::Cookie, n),
+            Location::Json(path) | Location::Form(path) => self
+                .body_field(path)
+                .map_or((None, None), |s| (s.kind, s.shape)),
+            Location::Decoded(inner) => (self.field_context(inner).kind, None),
+            _ => (None, None),
+        };
+        FieldContext { kind, shape }
+    }
+
+    fn param_context(
+        &self,
+        location: ParamIn,
+        name: &str,
+    ) -> (Option<FieldKind>, Option<LearnedShape>) {
+        let learned = || {
+            self.traffic
+                .params
+                .iter()
+                .find(|p| p.location == location && p.name == name)
+        };
+        self.param(location, name)
+            .filter(|p| p.kind.is_some())
+            .or_else(learned)
+            .map_or((None, None), |p| (p.kind, p.shape))
+    }
+
+    /// Whether the last path segment of a request is a value rather than a
+    /// file name: a declared template has a parameter there
+    /// (`/domains/{name}` takes `example.com`), or the endpoint's traffic
+    /// carried the segment's suffix there. A learned template alone does
+    /// not say so: discovery also templates a file server's paths.
+    pub fn ends_in_a_value(&self, last_segment: &str) -> bool {
+        let declared_parameter = !self.traffic.learned_only
+            && self
+                .path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .is_some_and(|s| s.contains('{'));
+        declared_parameter
+            || path_suffix(last_segment).is_some_and(|suffix| {
+                self.traffic
+                    .path_suffixes
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(suffix))
+            })
+    }
+
+    /// Whether the endpoint's traffic carried this request media type.
+    pub fn takes_content_type(&self, media_type: &str) -> bool {
+        self.traffic
+            .content_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(media_type))
+    }
+
+    /// Adds the fields of `learned` (the same endpoint, learned from
+    /// traffic) whose kind this contract does not already say; what was
+    /// declared or configured wins.
+    pub fn absorb_learned(&mut self, learned: &EndpointContract) {
+        for param in &learned.params {
+            match self
+                .params
+                .iter_mut()
+                .find(|p| p.location == param.location && p.name == param.name)
+            {
+                Some(own) if own.kind.is_none() => {
+                    own.kind = param.kind;
+                    own.shape = param.shape;
+                }
+                Some(_) => {}
+                None => self.traffic.params.push(param.clone()),
             }
-            Location::Decoded(inner) => self.field_kind(inner),
-            _ => None,
+        }
+        let traffic = &learned.traffic;
+        self.traffic
+            .path_suffixes
+            .extend(traffic.path_suffixes.iter().cloned());
+        self.traffic
+            .content_types
+            .extend(traffic.content_types.iter().cloned());
+        if let Some(body) = &learned.body {
+            match &mut self.body {
+                Some(own) => absorb_schema(own, body, 0),
+                None => self.body = Some(body.clone()),
+            }
         }
     }
 

@@ -135,6 +135,7 @@ impl Engine {
             ct.as_ref(),
             raw_ct.as_deref(),
             body.is_some(),
+            policy.contract,
             &mut findings,
         );
         let mut json_doc = None;
@@ -197,7 +198,7 @@ impl Engine {
         }
 
         let values = std::mem::take(&mut sink.values);
-        protocol::inspect_request(req, &self.config, &mut findings);
+        protocol::inspect_request(req, &self.config, policy.contract, &mut findings);
         protocol::inspect_decomposition(&values, &sink.anomalies, &self.config, &mut findings);
         scanner::inspect(req, &mut findings);
         if let Some((stats, documents)) = &graphql_stats {
@@ -211,10 +212,13 @@ impl Engine {
         let mut hits: Vec<Hit> = Vec::new();
         for value in &values {
             hits.clear();
-            let kind = policy.contract.and_then(|c| c.field_kind(&value.location));
-            let kind = kind.or_else(|| header_kind(&value.location, &value.decoded.text));
-            self.detectors
-                .inspect(value, FieldContext { kind }, &mut hits);
+            let mut context = policy
+                .contract
+                .map_or_else(FieldContext::default, |c| c.field_context(&value.location));
+            context.kind = context
+                .kind
+                .or_else(|| header_kind(&value.location, &value.decoded.text));
+            self.detectors.inspect(value, context, &mut hits);
             for hit in &hits {
                 if hit.paranoia <= policy.paranoia && policy.rule_enabled(hit.rule) {
                     let excerpt = evidence::excerpt(&value.location, &value.decoded.text);

@@ -14,8 +14,10 @@ pub mod decode;
 pub mod detectors;
 pub mod engine;
 pub mod evidence;
+pub mod field_profile;
 pub mod location;
 pub mod parse;
+pub mod shape;
 pub mod verdict;
 
 pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};

@@ -13,7 +13,7 @@
 //! for a request body, a property the spec never mentions is exactly what
 //! mass assignment sends.
 
-use rampart_detect::contract::ParamIn;
+use rampart_detect::contract::{ParamIn, TrafficContext};
 use rampart_detect::{BodySchema, DetectConfig, EndpointContract, Mode, ParamSpec, ValueType};
 use rampart_discover::declared_schema::DeclaredSchema;
 use rampart_discover::spec::{DeclaredOperation, DeclaredParam};
@@ -78,6 +78,7 @@ fn contract_of(op: &DeclaredOperation) -> EndpointContract {
         params: path.chain(query).collect(),
         body: op.request_body.as_ref().map(body_schema),
         breaches: None,
+        traffic: TrafficContext::default(),
     }
 }
 
@@ -91,6 +92,7 @@ fn param(p: &DeclaredParam, location: ParamIn) -> ParamSpec {
         minimum: None,
         maximum: None,
         kind: None,
+        shape: None,
     }
 }
 
@@ -114,6 +116,7 @@ fn body_schema(declared: &DeclaredSchema) -> BodySchema {
         minimum: declared.minimum.as_ref().and_then(|n| n.as_f64()),
         maximum: declared.maximum.as_ref().and_then(|n| n.as_f64()),
         kind: None,
+        shape: None,
     }
 }
 

@@ -5,12 +5,18 @@
 //! on stderr with their number and skipped; the summary goes to stderr.
 //! A gateway config's `[discovery] spec` is enforced as it is live (see
 //! `rampart_gateway::spec_contracts`), so a record gets the verdict the
-//! gateway would give it.
+//! gateway would give it. With `--learn TRAFFIC`, endpoint context (which
+//! fields carry prose, which carry identifiers of which shape) is learned
+//! from other records first (`rampart_gateway::learned_context`) and the
+//! engine reads fields with it.
 
 use super::input::open_records;
 use anyhow::Context;
 use rampart_core::{ExchangeRecord, RecordReader};
+use rampart_detect::contract::add_learned;
+use rampart_detect::field_profile::LearnLimits;
 use rampart_detect::{DetectConfig, Engine, RequestView, Verdict};
+use rampart_gateway::learned_context;
 use serde::Serialize;
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
@@ -26,6 +32,11 @@ pub struct InspectArgs {
     /// Paranoia level 1-4 (overrides the config file).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     pub paranoia: Option<u8>,
+    /// Exchange records to learn endpoint context from before judging
+    /// (`-` for stdin): fields many clients fill with prose are read as
+    /// prose, identifier fields by their learned shape.
+    #[arg(long, value_name = "TRAFFIC")]
+    pub learn: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -154,8 +165,47 @@ fn inspect_stream(
     Ok(summary)
 }
 
+/// The config with context learned from `--learn`'s records, judged by an
+/// engine of the config itself so that what it flags is not learned.
+fn with_learned_context(
+    mut config: DetectConfig,
+    traffic: &std::path::Path,
+) -> anyhow::Result<DetectConfig> {
+    // Judged at the default level: what it finds is never learned; what
+    // only a stricter level finds is what context is for.
+    let mut judging = config.clone();
+    judging.paranoia = judging.paranoia.min(1);
+    let judge = Engine::new(judging).context("invalid detection config")?;
+    let source = traffic.display().to_string();
+    let mut records = Vec::new();
+    for item in RecordReader::new(open_records(traffic)?) {
+        match item {
+            Ok((_, record)) => records.push(record),
+            Err(err) => eprintln!("rampart inspect: --learn {source}: {err}"),
+        }
+    }
+    let (learned, summary) = learned_context::learn(&judge, &records, LearnLimits::default());
+    eprintln!(
+        "rampart inspect: learned from {source}: {} records ({} blocked and {} off any endpoint, not learned); on {} endpoints: {} free-text and {} identifier fields, {} path suffixes, {} media types",
+        summary.records,
+        summary.blocked,
+        summary.unmatched,
+        summary.endpoints,
+        summary.free_text,
+        summary.identifiers,
+        summary.path_suffixes,
+        summary.content_types
+    );
+    add_learned(&mut config.contracts, learned);
+    Ok(config)
+}
+
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(load_config(&args)?).context("invalid detection config")?;
+    let mut config = load_config(&args)?;
+    if let Some(traffic) = &args.learn {
+        config = with_learned_context(config, traffic)?;
+    }
+    let engine = Engine::new(config).context("invalid detection config")?;
     let input = open_records(&args.file)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -249,6 +299,7 @@ mod tests {
             file: "-".into(),
             config: Some(config),
             paranoia: None,
+            learn: None,
         };
         let engine = Engine::new(load_config(&args).unwrap()).unwrap();
         let record = ExchangeRecord::from_json_line(
@@ -258,5 +309,41 @@ mod tests {
         let verdict = verdict_for(&engine, &record);
         assert!(verdict.blocked, "{verdict:?}");
         assert_eq!(verdict.detections[0].location, "body$.is_admin");
+    }
+
+    #[test]
+    fn learn_reads_prose_fields_from_other_traffic_before_judging() {
+        let dir = tempfile::tempdir().unwrap();
+        let traffic = dir.path().join("traffic.jsonl");
+        let notes = [
+            "Leave it at the back door, the bell is broken.",
+            "Arrived late, but the box was intact and fresh.",
+            "Could you bring it by the bakery on the corner?",
+            "Gift wrap it please, it is for my mother.",
+            "No onions this time, my kid will not eat them.",
+        ];
+        let lines: Vec<String> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, note)| {
+                serde_json::json!({
+                    "method": "POST", "host": "x", "path": "/orders",
+                    "client_ip": format!("10.0.0.{i}"),
+                    "request_headers": {"Content-Type": "application/json"},
+                    "request_body": serde_json::json!({ "note": note }).to_string(),
+                })
+                .to_string()
+            })
+            .collect();
+        std::fs::write(&traffic, lines.join("\n")).unwrap();
+        let look_alike = ExchangeRecord::from_json_line(
+            br#"{"method":"POST","host":"x","path":"/orders","request_headers":{"Content-Type":"application/json"},"request_body":"{\"note\":\"Drop the raisins and this would be my favourite loaf.\"}"}"#,
+        )
+        .unwrap();
+        let plain = Engine::new(DetectConfig::default()).unwrap();
+        assert!(verdict_for(&plain, &look_alike).blocked);
+        let config = with_learned_context(DetectConfig::default(), &traffic).unwrap();
+        let learned = Engine::new(config).unwrap();
+        assert!(!verdict_for(&learned, &look_alike).blocked);
     }
 }

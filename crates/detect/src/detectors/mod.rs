@@ -25,9 +25,10 @@ pub mod upload;
 pub mod xss;
 pub mod xxe;
 
-use crate::contract::FieldKind;
+use crate::contract::{FieldKind, LearnedShape};
 use crate::location::Location;
 use crate::parse::Value;
+use crate::shape;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Serialize;
 
@@ -483,6 +484,62 @@ impl ValueDetector {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FieldContext {
     pub kind: Option<FieldKind>,
+    /// The shape an identifier field was learned to have.
+    pub shape: Option<LearnedShape>,
+}
+
+/// Most a finding counts in plain prose sent to a prose field.
+const PLAIN_PROSE_SCORE: f64 = 2.0;
+
+/// Score of the finding that a value breaks its field's learned shape,
+/// added only where a detector already found something in the value.
+const SHAPE_BREAK_SCORE: f64 = 2.0;
+
+impl FieldContext {
+    /// Reads the findings of one value with what is known about its field.
+    ///
+    /// Prose fields: in plain prose (`shape::is_plain_prose`) every
+    /// finding counts at most `PLAIN_PROSE_SCORE`. Other values of prose
+    /// fields, and identifier values with the learned shape: only findings
+    /// that cannot be misreadings (confidence 0.8 and up) keep full weight. An identifier value that breaks its shape and
+    /// woke a detector gets one more finding naming the shape it broke, so
+    /// an attack in an id field stands out; a broken shape alone is not a
+    /// finding (a new client may send a new format).
+    fn weigh(&self, text: &str, hits: &mut Vec<Hit>, start: usize) {
+        if hits.len() <= start {
+            return;
+        }
+        let broken = self.shape.map(|s| (s.shape, s.broken_by(text)));
+        let prose_field = self.kind == Some(FieldKind::FreeText);
+        if prose_field && shape::is_plain_prose(text) {
+            // What a person wrote with none of the syntax an injection
+            // needs: SQL words, `;`, `--` and `1=1` are words and dashes.
+            // Each finding counts a little; several families together
+            // still add up.
+            for hit in hits[start..].iter_mut() {
+                hit.score = hit.score.min(PLAIN_PROSE_SCORE);
+                hit.confidence = hit.confidence.min(0.5);
+            }
+            return;
+        }
+        let cap = prose_field || matches!(broken, Some((_, false)));
+        if cap {
+            for hit in hits[start..].iter_mut() {
+                if hit.confidence < 0.8 {
+                    hit.score = hit.score.min(3.0);
+                }
+            }
+        }
+        if let Some((shape, true)) = broken {
+            let paranoia = hits[start..].iter().map(|h| h.paranoia).min().unwrap_or(1);
+            hits.push(Hit::new(
+                shape.break_rule(),
+                SHAPE_BREAK_SCORE,
+                0.9,
+                paranoia,
+            ));
+        }
+    }
 }
 
 /// The value detectors behind one literal prefilter.
@@ -602,14 +659,7 @@ impl ValueDetectors {
         if text.contains(['\r', '\n']) {
             mail::detect(text, hits);
         }
-        if kind == Some(FieldKind::FreeText) {
-            // Prose fields: only findings that cannot be prose keep full weight.
-            for hit in hits[start..].iter_mut() {
-                if hit.confidence < 0.8 {
-                    hit.score = hit.score.min(3.0);
-                }
-            }
-        }
+        context.weigh(text, hits, start);
     }
 }
 

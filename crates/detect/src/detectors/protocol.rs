@@ -10,9 +10,11 @@
 
 use super::Hit;
 use crate::config::DetectConfig;
+use crate::contract::EndpointContract;
 use crate::location::Location;
 use crate::parse::content_type::{BodyKind, ContentType};
 use crate::parse::{Anomaly, Value};
+use crate::shape::Shape;
 use rampart_core::exchange::RequestView;
 
 /// A request-level finding with the location it concerns.
@@ -161,7 +163,14 @@ fn ascii_unsafe_charset(accept: &str) -> Option<String> {
 const NORMAL_FOR_APIS: u8 = 2;
 
 /// Request-line and header anomalies.
-pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut Vec<Finding>) {
+/// `contract` is the endpoint's, declared or learned: what its template
+/// says about the path.
+pub fn inspect_request(
+    req: &RequestView<'_>,
+    config: &DetectConfig,
+    contract: Option<&EndpointContract>,
+    out: &mut Vec<Finding>,
+) {
     let method = req.method;
     let hit = |rule, score: f64| Hit::new(rule, score, 0.9, 1);
     if !is_token(method) || method.len() > 20 {
@@ -341,6 +350,7 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
     } else if let Some(ext) = RESTRICTED_EXTENSIONS
         .iter()
         .find(|e| last_segment.ends_with(*e))
+        .filter(|_| !ends_in_a_value(last_segment, contract))
     {
         // In API paths `.com` ends a domain or an e-mail address
         // (`/v2/domains/example.com`, `/users/ann%40example.com`) far more
@@ -352,6 +362,21 @@ pub fn inspect_request(req: &RequestView<'_>, config: &DetectConfig, out: &mut V
             (*ext).to_owned(),
         ));
     }
+}
+
+/// Whether the last path segment is a value rather than a file name: the
+/// endpoint says so (see [`EndpointContract::ends_in_a_value`]), or the
+/// segment is an e-mail address (`/users/ann%40example.com`).
+fn ends_in_a_value(last_segment: &str, contract: Option<&EndpointContract>) -> bool {
+    if contract.is_some_and(|c| c.ends_in_a_value(last_segment)) {
+        return true;
+    }
+    if !last_segment.contains(['@', '%']) {
+        return false;
+    }
+    let mut decoded = Vec::with_capacity(last_segment.len());
+    rampart_core::form::decode_component(last_segment.as_bytes(), &mut decoded);
+    std::str::from_utf8(&decoded).is_ok_and(|s| Shape::Email.fits(s))
 }
 
 /// Media types APIs carry that a web server's allow list does not know:
@@ -378,10 +403,13 @@ fn is_api_wire_format(media_type: &str) -> bool {
 }
 
 /// Content-type anomalies of a request with a body.
+/// A media type the endpoint (`contract`) is known to take is not judged
+/// by the allow list.
 pub fn inspect_content_type(
     ct: Option<&ContentType>,
     raw: Option<&str>,
     has_body: bool,
+    contract: Option<&EndpointContract>,
     out: &mut Vec<Finding>,
 ) {
     let loc = || Location::Header("content-type".into());
@@ -402,7 +430,8 @@ pub fn inspect_content_type(
         out.push((hit("protocol.malformed_content_type", 5.0), loc(), raw));
         return;
     }
-    if ct.kind == BodyKind::Other {
+    let known = contract.is_some_and(|c| c.takes_content_type(&ct.media_type));
+    if ct.kind == BodyKind::Other && !known {
         // APIs' binary wire formats are not web-server oddities; their
         // bodies are still inspected as text.
         let paranoia = if is_api_wire_format(&ct.media_type) {
