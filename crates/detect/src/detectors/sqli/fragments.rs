@@ -3,7 +3,8 @@
 //! of two literals, the opening of a function call), and the spellings
 //! that hide keywords (comments glued to them, a leading quote).
 
-use super::{is_compare, is_name, word_in, Tok, SQL_FUNCTIONS};
+use super::lexer::{is_compare, is_name, word_in, Tok};
+use super::vocabulary::SQL_FUNCTIONS;
 
 /// `FROM t WHERE c = 1`, `` FROM `db`.`t` LIMIT ``, `FROM t GROUP BY c`,
 /// `GROUP BY c HAVING`:
