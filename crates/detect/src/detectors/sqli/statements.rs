@@ -69,7 +69,10 @@ pub(super) fn select_list(r: &Reading<'_, '_>, i: usize) -> Step {
         || next == Tok::Open && matches!(r.at(i + 2), Tok::Word("case" | "select"));
     // `select 0x616263`: text written as a hexadecimal literal.
     let hex = matches!(next, Tok::Num(n) if is_hex_literal(n));
-    if strong_next && (has_from || i > 0 || calls || attack_name || hex) {
+    // `SHOP* SELECT 2`: a card statement's `PREFIX* SUFFIX` form; no
+    // query multiplies by a select.
+    let follows_something = i > 0 && r.at(i - 1) != Tok::Op("*");
+    if strong_next && (has_from || follows_something || calls || attack_name || hex) {
         Step::Found(("sqli.select", CRITICAL))
     } else if has_from && (i > 0 || r.tokens.len() > 4) {
         Step::Found(("sqli.select", 3.0))
@@ -298,6 +301,11 @@ mod tests {
             Some(("sqli.select", 3.0))
         );
         assert_eq!(step(select_list, "select the union"), None);
+        assert_eq!(step(select_list, "shop* select 2 or 3"), None);
+        assert_eq!(
+            step(select_list, "1 select 2"),
+            Some(("sqli.select", CRITICAL))
+        );
     }
 
     #[test]
