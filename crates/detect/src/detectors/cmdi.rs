@@ -10,7 +10,7 @@ mod evasion;
 mod expansions;
 mod position;
 
-use super::prose::reads_as_prose;
+use super::prose::{as_notice, reads_as_prose};
 use super::Hit;
 use evasion::hides_command_name;
 use expansions::{batch_control_in_prose, shellshock, EXPANSION_STEPS};
@@ -621,10 +621,6 @@ pub fn starts_with_command(folded: &str) -> bool {
         || word.starts_with('/')
 }
 
-/// What a finding that prose can produce scores in a value that reads as
-/// prose: a notice, counted with other findings but never a block alone.
-const PROSE_SCORE: f64 = 2.0;
-
 /// Looks for command injection in a folded (lower-case) value.
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
     let Some(hit) = find_command(folded, text) else {
@@ -632,11 +628,7 @@ pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
     };
     // Asked only once something is found: clean values pay nothing.
     if reads_as_prose(text) && !holds_in_prose(&hit, &shell_text(folded, text)) {
-        hits.push(Hit {
-            score: hit.score.min(PROSE_SCORE),
-            confidence: 0.5,
-            ..hit
-        });
+        hits.push(as_notice(hit));
     } else {
         hits.push(hit);
     }

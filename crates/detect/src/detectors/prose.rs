@@ -12,6 +12,22 @@
 //! ends a clause or a function word ("the", "to", "is"...). Bounded: only
 //! the first [`MAX_TOKENS`] tokens are read.
 
+use super::Hit;
+
+/// What a finding that prose can produce scores in a value that reads as
+/// prose: a notice, counted with other findings but never a block alone.
+pub const PROSE_SCORE: f64 = 2.0;
+
+/// A finding that prose can produce, found in prose: kept (explained by
+/// its rule), scored as a notice.
+pub fn as_notice(hit: Hit) -> Hit {
+    Hit {
+        score: hit.score.min(PROSE_SCORE),
+        confidence: hit.confidence.min(0.5),
+        ..hit
+    }
+}
+
 /// Tokens read; a longer value is judged by its beginning.
 const MAX_TOKENS: usize = 256;
 
@@ -76,6 +92,8 @@ const SQL_KEYWORDS: &[&str] = &[
     "then",
     "else",
     "end",
+    "group",
+    "order",
 ];
 
 /// Function calls (`concat(`, `md5(x)`) that make a text code: one is a
@@ -263,6 +281,7 @@ mod tests {
             "1 or 1=1",
             "' union select username, password from users where id = 1 --",
             "SELECT x GROUP BY y HAVING COUNT(Id) >= 9",
+            "198.51.100.13, SELECT x GROUP BY SOMETHING HAVING COUNT(Id) >= 9",
             "IF EXISTS (SELECT * FROM users WHERE username = 'root') BENCHMARK(10,MD5(1))",
             "CREATE FUNCTION hello (s CHAR(20)) RETURNS CHAR(50) DETERMINISTIC RETURN CONCAT('a')",
             " case when 1=1 then 'a' end",

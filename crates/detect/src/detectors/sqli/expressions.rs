@@ -213,21 +213,11 @@ pub(super) fn tautology(r: &Reading<'_, '_>, i: usize) -> Step {
 
 #[cfg(test)]
 mod tests {
-    use super::super::judge::TokenStep;
-    use super::super::lexer::tokenize;
+    use super::super::judge::{first_finding, TokenStep};
     use super::*;
 
-    /// The rule `step` finds at the first token it claims in `s`.
     fn rule(f: TokenStep, s: &str) -> Option<&'static str> {
-        let tokens = tokenize(s, None);
-        let r = Reading {
-            tokens: &tokens,
-            broke_out: false,
-        };
-        (0..tokens.len()).find_map(|i| match f(&r, i) {
-            Step::Found((rule, _)) => Some(rule),
-            Step::Quiet | Step::Skip => None,
-        })
+        first_finding(f, s).map(|(rule, _)| rule)
     }
 
     #[test]

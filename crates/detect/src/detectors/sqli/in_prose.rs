@@ -12,7 +12,7 @@ use super::fragments::closes_then_joins;
 use super::judge::{Finding, Reading, Step, TokenStep, CRITICAL};
 use super::lexer::{is_compare, is_logic, is_name, tokenize, Tok};
 use super::statements as s;
-use super::vocabulary::ATTACK_FUNCTIONS;
+use super::vocabulary::{ATTACK_FUNCTIONS, SQL_FUNCTIONS};
 
 /// How far after `UNION SELECT` its `FROM` may come.
 const SELECT_REACH: usize = 12;
@@ -128,6 +128,8 @@ fn whole_stacked_statement(r: &Reading<'_, '_>, i: usize) -> Step {
         Tok::Word("shutdown") => matches!(object, Tok::Comment | Tok::Semi | Tok::Other),
         Tok::Word("declare") => matches!(object, Tok::Var(_)),
         Tok::Word("waitfor") => matches!(object, Tok::Word("delay" | "time")),
+        // `; copy (select '') to program 'curl ...'`: PostgreSQL runs a program.
+        Tok::Word("copy") => r.tokens[i..].contains(&Tok::Word("program")),
         // `; select 1,2`, `; select * from`, `; select @@version--`: a
         // select list, not a quoted label ("; select 'Delete' does nothing").
         Tok::Word("select") => {
@@ -199,7 +201,10 @@ fn condition_after_breakout(tokens: &[Tok<'_>]) -> Option<Finding> {
     // `' and password glob password;`: a condition that runs to the
     // statement's end or a comment, SQL to the last token.
     let terminated = matches!(tokens.last(), Some(Tok::Comment | Tok::Semi));
-    (is_logic(&at(k)) && (comparison || truth || terminated))
+    // `' and substring((select`, `' or ascii(`: a condition on a call.
+    let call = matches!(at(k + 1), Tok::Word(w) if SQL_FUNCTIONS.contains(&w) || ATTACK_FUNCTIONS.contains(&w))
+        && at(k + 2) == Tok::Open;
+    (is_logic(&at(k)) && (comparison || truth || terminated || call))
         .then_some(("sqli.string_breakout", CRITICAL))
 }
 

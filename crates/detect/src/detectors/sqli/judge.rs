@@ -136,3 +136,18 @@ pub(super) fn judge(tokens: &[Tok<'_>], broke_out: bool) -> Option<Finding> {
     }
     best.get()
 }
+
+/// Test helper: the finding of `step` at the first token of `s` (read as
+/// it is) where it finds one.
+#[cfg(test)]
+pub(super) fn first_finding(step: TokenStep, s: &str) -> Option<Finding> {
+    let tokens = super::lexer::tokenize(s, None);
+    let r = Reading {
+        tokens: &tokens,
+        broke_out: false,
+    };
+    (0..tokens.len()).find_map(|i| match step(&r, i) {
+        Step::Found(found) => Some(found),
+        Step::Quiet | Step::Skip => None,
+    })
+}

@@ -20,15 +20,11 @@ mod opening;
 mod statements;
 mod vocabulary;
 
-use super::prose::reads_as_prose;
+use super::prose::{reads_as_prose, PROSE_SCORE};
 use super::Hit;
 use fragments::{closes_then_joins, comment_touches_keyword};
 use judge::{judge, Finding, Strongest, CRITICAL};
 use lexer::tokenize;
-
-/// What a finding that prose can produce scores in a value that reads as
-/// prose: a notice, counted with other findings but never a block alone.
-const PROSE_SCORE: f64 = 2.0;
 
 /// Looks for SQL injection in a folded value.
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {

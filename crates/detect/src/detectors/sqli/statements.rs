@@ -202,21 +202,12 @@ pub(super) fn literal_select_alias(r: &Reading<'_, '_>, i: usize) -> Step {
 
 #[cfg(test)]
 mod tests {
-    use super::super::judge::TokenStep;
+    use super::super::judge::{first_finding, TokenStep};
     use super::super::lexer::tokenize;
     use super::*;
 
-    /// What `step` makes of the first token of `what` that it claims.
     fn step(f: TokenStep, s: &str) -> Option<(&'static str, f64)> {
-        let tokens = tokenize(s, None);
-        let r = Reading {
-            tokens: &tokens,
-            broke_out: false,
-        };
-        (0..tokens.len()).find_map(|i| match f(&r, i) {
-            Step::Found(found) => Some(found),
-            _ => None,
-        })
+        first_finding(f, s)
     }
 
     fn rule(f: TokenStep, s: &str) -> Option<&'static str> {
