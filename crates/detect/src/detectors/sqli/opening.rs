@@ -6,7 +6,8 @@
 
 use super::fragments::{is_literal_comparison, is_query_tail};
 use super::judge::{Finding, Reading, WholeStep, CRITICAL};
-use super::lexer::{is_compare, is_logic, is_loose_compare, is_name, is_operand, Tok};
+use super::lexer::{is_compare, is_logic, is_loose_compare, is_name, is_operand, word_in, Tok};
+use super::vocabulary::SCHEMA_OBJECTS;
 
 /// The opening steps, in the order they are asked.
 pub(super) const OPENING_STEPS: &[WholeStep] = &[
@@ -98,11 +99,14 @@ fn literal_comparison(r: &Reading<'_, '_>) -> Option<Finding> {
 /// `DROP TABLE t`, `truncate t;`, `alter t --`: a schema statement that is
 /// the whole value.
 fn ddl_statement(r: &Reading<'_, '_>) -> Option<Finding> {
+    // `DROP TABLE t`: the object's kind and its name; or `drop t;`: a name
+    // and the statement's end. "Drop Coffee Gift Box" names a product.
+    let object = word_in(&r.at(1), SCHEMA_OBJECTS) && is_name(&r.at(2));
+    let ended = is_name(&r.at(1)) && matches!(r.at(2), Tok::Semi | Tok::Comment);
     critical_if(
         !r.broke_out
             && matches!(r.at(0), Tok::Word("drop" | "truncate" | "alter"))
-            && is_name(&r.at(1))
-            && (matches!(r.at(2), Tok::Semi | Tok::Comment) || is_name(&r.at(2))),
+            && (object || ended),
         "sqli.ddl",
     )
 }
@@ -135,6 +139,12 @@ mod tests {
         assert_eq!(step(whole_delete, "delete from my list please"), None);
         assert_eq!(step(ddl_statement, "drop table users"), Some("sqli.ddl"));
         assert_eq!(step(ddl_statement, "drop it."), None);
+        assert_eq!(step(ddl_statement, "truncate t;"), Some("sqli.ddl"));
+        assert_eq!(
+            step(ddl_statement, "alter user admin identified"),
+            Some("sqli.ddl")
+        );
+        assert_eq!(step(ddl_statement, "drop coffee gift box"), None);
     }
 
     #[test]

@@ -283,3 +283,25 @@ pub(super) const TYPE_NAMES: &[&str] = &[
     "int", "integer", "text", "jsonb", "json", "varchar", "bigint", "regclass", "bool", "boolean",
     "numeric",
 ];
+
+/// The kinds of schema object a `DROP`, `ALTER` or `TRUNCATE` names
+/// before the object itself.
+pub(super) const SCHEMA_OBJECTS: &[&str] = &[
+    "table",
+    "database",
+    "schema",
+    "view",
+    "index",
+    "user",
+    "procedure",
+    "function",
+    "trigger",
+    "column",
+    "constraint",
+    "sequence",
+    "role",
+    "event",
+    "login",
+    "type",
+    "if",
+];
