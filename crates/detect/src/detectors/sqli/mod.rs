@@ -229,5 +229,9 @@ mod tests {
             None
         );
         assert_eq!(fires("int x = 1; /* select a value */"), None);
+        // Found by the `prose` fuzz target: a multi-byte character right
+        // before a comment's word once cut the text inside the character.
+        assert_eq!(fires("\u{fffd}/*'%/*/!u\u{fffd}*"), None);
+        assert_eq!(fires("\u{e9}DROP/**/t"), Some("sqli.comment_obfuscation"));
     }
 }
