@@ -1,8 +1,10 @@
 //! Top offenders: `GET /api/clients` sums the stored events by client
 //! address since `from` (default: the last 24 hours), most events first,
 //! with how many were refused, the highest score, the detectors behind
-//! them and whether the address is banned now. Events record the address
-//! only: users and API keys are banned by hand (`/api/bans`).
+//! them, the bot it last declared itself to be (an AI crawler, a search
+//! engine, an HTTP library; verified or not) and whether the address is
+//! banned now. Events record the address only: users and API keys are
+//! banned by hand (`/api/bans`).
 
 use crate::bans::prevention;
 use crate::page::{self, Page};
@@ -11,6 +13,7 @@ use crate::state::ApiState;
 use axum::extract::{Query, State};
 use axum::Json;
 use rampart_core::event::rfc3339_millis;
+use rampart_core::BotIdentity;
 use rampart_prevent::ClientFacts;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +46,8 @@ pub struct ClientItem {
     pub max_score: f64,
     pub last_seen: String,
     pub signals: Vec<Signal>,
+    /// The bot the client last declared itself to be in its events.
+    pub bot: Option<BotIdentity>,
     /// Banned now (an address or network ban covering it).
     pub banned: bool,
     /// When that ban ends.
@@ -66,7 +71,8 @@ pub async fn list(
                 .map(|client| {
                     let signals =
                         store.top_sources(&from, Some(&client.client_ip), SIGNALS_PER_CLIENT)?;
-                    Ok((client, signals))
+                    let bot = store.latest_bot(&from, &client.client_ip)?;
+                    Ok((client, signals, bot))
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
@@ -75,7 +81,7 @@ pub async fn list(
         let current = p.bans.current();
         std::sync::Arc::clone(&current)
     });
-    let items = rows.into_iter().map(|(client, signals)| {
+    let items = rows.into_iter().map(|(client, signals, bot)| {
         let ban = client
             .client_ip
             .parse()
@@ -94,6 +100,7 @@ pub async fn list(
                 .into_iter()
                 .map(|(detector, count)| Signal { detector, count })
                 .collect(),
+            bot,
         }
     });
     // The store already skipped `offset`: page from 0 over what it returned.

@@ -111,7 +111,7 @@ pub fn spec() -> Value {
             "summary": "Server-Sent Events: `event: security` per event written, `event: lost` with a count when this stream fell behind, a keep-alive comment every 15 s.",
             "responses": {"200": {"description": "An event stream", "content": {"text/event-stream": {}}}}
         })),
-        ("/api/clients", "get", operation("Top offenders by events: refused exchanges, highest score, detectors, whether banned.", &[
+        ("/api/clients", "get", operation("Top offenders by events: refused exchanges, highest score, detectors, the bot the client last declared itself to be ({name, class, operator, verification}, or null), whether banned.", &[
             ("from", "query", "string", "Start (default: 24 hours ago)."),
             LIST[0], LIST[1],
         ], None, ("200", "{items, next_cursor}"))),

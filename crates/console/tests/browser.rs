@@ -30,6 +30,10 @@ use webdriver::{Driver, Installed, Session, ENTER, TAB};
 
 /// The client the test bans (it reaches the gateway through a trusted proxy).
 const ATTACKER: &str = "192.0.2.66";
+/// An AI training crawler, which the demo's `govern-bots` preset refuses.
+const CRAWLER: &str = "198.51.100.200";
+const GPTBOT: &str =
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
 /// A client whose attack arrives while the Threats page is open.
 const SECOND_ATTACKER: &str = "192.0.2.77";
 const PAGES: [&str; 5] = ["overview", "inventory", "threats", "clients", "policy"];
@@ -96,6 +100,18 @@ async fn send_traffic(gw: &TestGateway) {
     as_client(gw, "198.51.100.1", "POST", "/api/login", &login.to_string()).await;
     let wrong = json!({"email": "bob@example.com", "password": "guess"});
     as_client(gw, "198.51.100.2", "POST", "/api/login", &wrong.to_string()).await;
+    let crawler = Request::get("/api/products?page=1")
+        .header("host", "demo.test")
+        .header("x-forwarded-for", CRAWLER)
+        .header("user-agent", GPTBOT)
+        .body(full(""))
+        .unwrap();
+    let answered = send(gw.addr(), crawler).await.status();
+    assert_ne!(
+        answered,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the crawler is answered"
+    );
     let injection = "/api/products?q=%27%20UNION%20SELECT%20password%20FROM%20users--";
     let refused = as_client(gw, ATTACKER, "GET", injection, "").await;
     assert_eq!(refused, StatusCode::FORBIDDEN, "the injection is blocked");
@@ -118,6 +134,14 @@ async fn send_traffic(gw: &TestGateway) {
             .into_iter()
             .flatten()
             .any(|c| c["client"] == ATTACKER)
+    })
+    .await;
+    poll(gw, "/api/clients", |clients| {
+        clients["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["client"] == CRAWLER && c["bot"]["class"] == "training_crawler")
     })
     .await;
 }
@@ -500,10 +524,16 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                         a_new_event_arrives_live(&session, &gw).await;
                     }
                 }
-                "clients" => assert!(
-                    main.contains(ATTACKER),
-                    "the attacker is a top offender: {main}"
-                ),
+                "clients" => {
+                    assert!(
+                        main.contains(ATTACKER),
+                        "the attacker is a top offender: {main}"
+                    );
+                    assert!(
+                        main.contains("AI training crawler: GPTBot, OpenAI"),
+                        "the crawler is named as such: {main}"
+                    );
+                }
                 "policy" => {
                     for part in [
                         "Monitor or enforce",

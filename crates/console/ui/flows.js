@@ -4,11 +4,16 @@
 // names; rows are tried in order, so specific detectors come before the
 // endpoint's function and the function before the catch-alls.
 
+import { badge } from './dom.js';
+
 const TABLE = [
   { source: /^behave\.ato\.credential_stuffing/, threat: 'Account takeover on login', how: 'credential stuffing' },
   { source: /^behave\.ato\.brute_force/, threat: 'Account takeover on login', how: 'password guessing' },
   { source: /^behave\.ato\./, threat: 'Account takeover on login', how: 'distributed guessing' },
   { source: /^behave\.bola\./, threat: 'Object enumeration on account data', how: 'ids the client was never shown (BOLA)' },
+  { source: /^behave\.signup\./, threat: 'Fake accounts on sign-up', how: 'sign-ups in bulk' },
+  { source: /^behave\.otp\.victim/, threat: 'OTP flood', how: 'codes sent to one recipient (SMS bombing)' },
+  { source: /^behave\.otp\./, threat: 'OTP flood', how: 'codes sent to many recipients (SMS pumping)' },
   { source: /scrap/, threat: 'Scraping on search', how: 'bulk reads' },
   { source: /(^|[._])(ai_?crawler|ai_?agent|crawler)/, threat: 'AI crawler', how: 'automated collection' },
   { source: /(^|[._])bot([._]|$)/, threat: 'Bot', how: 'automation' },
@@ -49,4 +54,35 @@ export function nameThreat(names, fn) {
     if (row.function && fn === row.function) return row;
   }
   return { threat: names.length ? 'Suspicious request' : 'Unexplained decision' };
+}
+
+// What a declared bot is, as an operator reads it: its class, its name and
+// operator, and whether the claim held ({text, kind} for a badge).
+const BOT_CLASSES = {
+  training_crawler: 'AI training crawler',
+  ai_search: 'AI search crawler',
+  user_fetcher: 'AI fetcher for a user',
+  ai_agent: 'AI agent',
+  search_engine: 'Search engine',
+  monitoring: 'Monitoring',
+  http_library: 'HTTP library',
+};
+const BOT_CLAIMS = {
+  verified: ['verified', 'low'],
+  failed: ['claim failed', 'high'],
+  unverifiable: ['not verifiable', 'medium'],
+};
+
+export function botLabel(bot) {
+  if (!bot) return null;
+  const kind = BOT_CLASSES[bot.class] || 'Bot';
+  const who = [bot.name, bot.operator].filter(Boolean).join(', ');
+  const [claim, level] = BOT_CLAIMS[bot.verification] || [bot.verification || 'unknown', 'medium'];
+  return { text: `${kind}: ${who} (${claim})`, kind: level };
+}
+
+// A badge naming a declared bot, or null.
+export function botBadge(bot) {
+  const label = botLabel(bot);
+  return label ? badge(label.text, `${label.kind} bot`) : null;
 }

@@ -28,6 +28,25 @@ pub struct SecurityEvent {
     /// one; the fields above are the first one's.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub repeats: Option<Repeats>,
+    /// The bot the client declared itself to be (the `bots` stage), so an
+    /// operator reading the event knows an AI crawler from a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotIdentity>,
+}
+
+/// A declared bot identity and whether the claim held.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct BotIdentity {
+    /// The user-agent token or pattern that matched, e.g. `GPTBot`.
+    pub name: String,
+    /// `training_crawler`, `ai_search`, `user_fetcher`, `ai_agent`,
+    /// `search_engine`, `monitoring`, `http_library` or `unknown_bot`.
+    pub class: String,
+    /// Who runs it, when known (empty otherwise).
+    pub operator: String,
+    /// `verified`, `failed` (the claim came from elsewhere) or
+    /// `unverifiable` (nothing to check it against).
+    pub verification: String,
 }
 
 /// A series of identical events written as one.

@@ -19,6 +19,6 @@ pub mod record;
 
 pub use action::{Action, Combined, Reason};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use event::{Repeats, SecurityEvent};
+pub use event::{BotIdentity, Repeats, SecurityEvent};
 pub use exchange::{Body, RequestView};
 pub use record::{ExchangeRecord, RecordError, RecordReader};

@@ -12,6 +12,7 @@
 use crate::pipeline::ExchangeContext;
 use rampart_core::event::rfc3339_millis;
 use rampart_core::SecurityEvent;
+use rampart_prevent::BotFacts;
 
 /// What makes an exchange worth an event (`[events]`, read at start).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +45,7 @@ pub fn of_exchange(
     now_millis: u64,
 ) -> SecurityEvent {
     let score = ctx.score();
+    let bot = ctx.extensions.get::<BotFacts>().cloned();
     SecurityEvent {
         time: rfc3339_millis(now_millis),
         request_id: ctx.request_id,
@@ -57,6 +59,7 @@ pub fn of_exchange(
         reasons: ctx.reasons,
         score,
         repeats: None,
+        bot,
     }
 }
 

@@ -116,6 +116,7 @@ impl Reloader {
                 .collect(),
             score: 0.0,
             repeats: None,
+            bot: None,
         });
     }
 }

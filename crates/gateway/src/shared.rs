@@ -126,6 +126,7 @@ impl SharedStateListener for Listener {
                 reasons: vec![Reason::new("shared.redis", "redis", evidence, 0.0)],
                 score: 0.0,
                 repeats: None,
+                bot: None,
             });
         }
     }

@@ -40,20 +40,9 @@ pub struct ClientFacts {
     pub bot: Option<BotFacts>,
 }
 
-/// A declared bot identity and whether the claim held.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct BotFacts {
-    /// The user-agent token or pattern that matched, e.g. `GPTBot`.
-    pub name: String,
-    /// `training_crawler`, `ai_search`, `user_fetcher`, `ai_agent`,
-    /// `search_engine`, `monitoring`, `http_library` or `unknown_bot`.
-    pub class: String,
-    /// Who runs it, when known.
-    pub operator: String,
-    /// `verified`, `failed` (the claim came from elsewhere) or
-    /// `unverifiable` (nothing to check it against).
-    pub verification: String,
-}
+/// A declared bot identity and whether the claim held (the event carries
+/// the same).
+pub use rampart_core::BotIdentity as BotFacts;
 
 /// The inventory's view of the endpoint this request hit.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -40,13 +40,15 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
-    /// An event's reasons could not be encoded to JSON, or a stored reasons
-    /// column is not the JSON this crate writes (the file was edited or
-    /// damaged).
-    #[error("store {path}: reasons of event {request_id:?} are not valid JSON: {source}")]
-    ReasonsJson {
+    /// An event's reasons or bot identity could not be encoded to JSON, or
+    /// a stored `reasons` or `bot` column is not the JSON this crate writes
+    /// (the file was edited or damaged).
+    #[error("store {path}: the {column} of event {request_id:?} are not valid JSON: {source}")]
+    EventJson {
         path: PathBuf,
         request_id: String,
+        /// `reasons` or `bot`.
+        column: &'static str,
         #[source]
         source: serde_json::Error,
     },

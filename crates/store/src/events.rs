@@ -7,13 +7,13 @@
 
 use crate::error::StoreError;
 use crate::store::Store;
-use rampart_core::{Reason, Repeats, SecurityEvent};
+use rampart_core::{BotIdentity, Reason, Repeats, SecurityEvent};
 use rusqlite::Row;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 const SELECT_EVENT: &str = "SELECT id, time, request_id, client_ip, method, host, path, route, \
-                            action, status, score, reasons, count, first_time, last_time \
+                            action, status, score, reasons, count, first_time, last_time, bot \
                             FROM events";
 
 /// A reason as stored in the `reasons` JSON column.
@@ -113,6 +113,7 @@ struct EventRow {
     id: i64,
     event: SecurityEvent,
     reasons_json: String,
+    bot_json: Option<String>,
 }
 
 impl EventRow {
@@ -144,8 +145,10 @@ impl EventRow {
                     }),
                     _ => None,
                 },
+                bot: None,
             },
             reasons_json: row.get("reasons")?,
+            bot_json: row.get("bot")?,
         })
     }
 }
@@ -161,19 +164,24 @@ impl Store {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO events (time, request_id, client_ip, method, host, path, \
-                     route, action, status, score, reasons, count, first_time, last_time) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     route, action, status, score, reasons, count, first_time, last_time, bot) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 )
                 .map_err(|source| StoreError::query(&self.path, "insert_events", source))?;
             for event in events {
                 let repeats = event.repeats.as_ref();
-                let reasons = serde_json::to_string(&event.reasons).map_err(|source| {
-                    StoreError::ReasonsJson {
-                        path: self.path.clone(),
-                        request_id: event.request_id.clone(),
-                        source,
-                    }
-                })?;
+                let unencodable = |column, source| StoreError::EventJson {
+                    path: self.path.clone(),
+                    request_id: event.request_id.clone(),
+                    column,
+                    source,
+                };
+                let reasons =
+                    serde_json::to_string(&event.reasons).map_err(|e| unencodable("reasons", e))?;
+                let bot = (event.bot.as_ref())
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| unencodable("bot", e))?;
                 insert
                     .execute((
                         &event.time,
@@ -190,6 +198,7 @@ impl Store {
                         repeats.map(|r| r.count),
                         repeats.map(|r| &r.first_time),
                         repeats.map(|r| &r.last_time),
+                        bot,
                     ))
                     .map_err(|source| StoreError::query(&self.path, "insert_events", source))?;
             }
@@ -313,6 +322,32 @@ impl Store {
         )
     }
 
+    /// The bot `client_ip` last declared itself to be in an event since
+    /// `from`, if it declared one.
+    pub fn latest_bot(
+        &self,
+        from: &str,
+        client_ip: &str,
+    ) -> Result<Option<BotIdentity>, StoreError> {
+        let rows = self.rows(
+            "latest_bot",
+            "SELECT bot FROM events WHERE time >= ?1 AND client_ip = ?2 AND bot IS NOT NULL \
+             ORDER BY id DESC LIMIT 1",
+            (from, client_ip),
+            |row| row.get::<_, String>(0),
+        )?;
+        rows.first()
+            .map(|json| {
+                serde_json::from_str(json).map_err(|source| StoreError::EventJson {
+                    path: self.path.clone(),
+                    request_id: format!("(latest of {client_ip})"),
+                    column: "bot",
+                    source,
+                })
+            })
+            .transpose()
+    }
+
     /// The reason sources behind the events since `from` by the method and
     /// path they hit, with the exchanges they stand for, most first: what
     /// the console names threats by (detector and the business flow of the
@@ -417,12 +452,19 @@ impl Store {
 
     fn event_from_row(&self, row: EventRow) -> Result<SecurityEvent, StoreError> {
         let mut event = row.event;
-        event.reasons =
-            decode_reasons(&row.reasons_json).map_err(|source| StoreError::ReasonsJson {
-                path: self.path.clone(),
-                request_id: event.request_id.clone(),
-                source,
-            })?;
+        let damaged = |column, source| StoreError::EventJson {
+            path: self.path.clone(),
+            request_id: event.request_id.clone(),
+            column,
+            source,
+        };
+        let reasons = decode_reasons(&row.reasons_json).map_err(|e| damaged("reasons", e))?;
+        let bot = (row.bot_json.as_deref())
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| damaged("bot", e))?;
+        event.reasons = reasons;
+        event.bot = bot;
         Ok(event)
     }
 }

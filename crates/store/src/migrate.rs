@@ -91,6 +91,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                   diff    TEXT NOT NULL
               );",
     },
+    Migration {
+        version: 6,
+        name: "the bot identity of an event",
+        sql: "ALTER TABLE events ADD COLUMN bot TEXT;",
+    },
 ];
 
 /// The schema version this build writes.

@@ -250,7 +250,13 @@ fn damaged_reasons_are_reported_with_the_request_id() {
         .and_then(|raw| raw.execute("UPDATE events SET reasons = '[{\"source\":1}]'", []))
         .expect("damage the row");
     let error = store.recent_events(1).expect_err("reasons are damaged");
-    assert!(matches!(error, StoreError::ReasonsJson { .. }));
+    assert!(matches!(
+        error,
+        StoreError::EventJson {
+            column: "reasons",
+            ..
+        }
+    ));
     assert!(error.to_string().contains("req-0001"), "{error}");
 
     let score_as_text = r#"[{"source":"s","location":"l","evidence":"e","score":"4.5"}]"#;
@@ -260,5 +266,14 @@ fn damaged_reasons_are_reported_with_the_request_id() {
     let error = store
         .recent_events(1)
         .expect_err("a score must be a number");
-    assert!(matches!(error, StoreError::ReasonsJson { .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            StoreError::EventJson {
+                column: "reasons",
+                ..
+            }
+        ),
+        "{error}"
+    );
 }

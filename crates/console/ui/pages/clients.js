@@ -4,7 +4,7 @@
 
 import { h, fill, num, time, ago, badge, section, table, problem, toast } from '../dom.js';
 import * as api from '../api.js';
-import { nameThreat } from '../flows.js';
+import { nameThreat, botBadge } from '../flows.js';
 
 let view = null;
 
@@ -33,7 +33,8 @@ async function loadOffenders() {
         : h('button', { type: 'button', class: 'danger', 'aria-label': `Ban ${value}`, onclick: () => confirmBan('network', value) }, 'Ban');
       const name = h('code', { class: 'client' }, value);
       return [
-        view.focus === value ? h('mark', {}, name) : name,
+        h('span', { class: 'client-cell' }, view.focus === value ? h('mark', {}, name) : name,
+          botBadge(c.bot)),
         signals.length ? h('ul', { class: 'signals' }, signals) : '–',
         num(c.events),
         num(c.blocked),

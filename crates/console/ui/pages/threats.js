@@ -6,7 +6,7 @@
 import { h, fill, num, time, badge, problem, table, section } from '../dom.js';
 import { lineChart, seriesOf, MITIGATIONS } from '../charts.js';
 import * as api from '../api.js';
-import { nameThreat, sources } from '../flows.js';
+import { nameThreat, sources, botBadge } from '../flows.js';
 
 const RANGES = [['900', 'Last 15 minutes'], ['3600', 'Last hour'], ['86400', 'Last 24 hours'], ['604800', 'Last 7 days']];
 const ACTIONS = ['', 'block', 'rate_limit', 'ban', 'deceive', 'monitor', 'would_block', 'would_rate_limit', 'would_ban', 'would_deceive'];
@@ -195,7 +195,8 @@ function row(event) {
         h('span', { class: 'what' }, h('strong', {}, named.threat), named.how ? h('span', { class: 'muted' }, ` · ${named.how}`) : null),
         badge(action.replace(/_/g, ' '), `act-${action}`),
         h('span', { class: 'where' }, `${event.method || ''} ${event.path || ''}`),
-        h('span', { class: 'who' }, client ? `from ${client}` : '', repeats)),
+        h('span', { class: 'who' }, client ? `from ${client}` : '', repeats),
+        botBadge(event.bot)),
       h('div', { class: 'why' },
         h('p', {}, `Score ${num(event.score)}`, event.status ? `, answered ${event.status}` : '',
           event.request_id ? `, request ${event.request_id}` : '', event.route ? `, route ${event.route}` : ''),

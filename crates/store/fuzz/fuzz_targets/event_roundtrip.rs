@@ -78,6 +78,7 @@ fuzz_target!(|data: &[u8]| {
             .map(|_| Reason::new(next(), next(), next(), score(&next())))
             .collect(),
         repeats: None,
+        bot: None,
     };
     STORE.with(|store| {
         let mut store = store.borrow_mut();

@@ -160,6 +160,7 @@ mod tests {
             reasons: vec![Reason::new("detect.sqli.union", "query.q", "x", 5.0)],
             score: 5.0,
             repeats: None,
+            bot: None,
         }
     }
 

@@ -25,6 +25,7 @@ fn event(n: usize) -> SecurityEvent {
         reasons: Vec::new(),
         score: 5.0,
         repeats: None,
+        bot: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! hostile client controls (quotes, newlines, NUL, SQL, non-ASCII).
 
 use rampart_core::event::rfc3339_millis;
-use rampart_core::{Reason, Repeats, SecurityEvent};
+use rampart_core::{BotIdentity, Reason, Repeats, SecurityEvent};
 
 /// The `n`th sample event; every field differs between events, times grow
 /// with `n`, and the client alternates between two addresses.
@@ -38,6 +38,13 @@ pub fn sample_event(n: usize) -> SecurityEvent {
             count: n as u64 + 2,
             first_time: rfc3339_millis(millis),
             last_time: rfc3339_millis(millis + 900),
+        }),
+        // Every third event comes from a declared bot.
+        bot: n.is_multiple_of(3).then(|| BotIdentity {
+            name: "GPTBot".into(),
+            class: "training_crawler".into(),
+            operator: "OpenAI".into(),
+            verification: "failed".into(),
         }),
     }
 }

@@ -1,0 +1,1 @@
+"""Generators behind `scripts/detection_corpus.py` (see its docstring)."""
