@@ -7,9 +7,14 @@
 //! position: "the cat sat" is text, "; cat /etc/passwd" is a command.
 
 mod evasion;
+mod expansions;
+mod position;
 
+use super::prose::{as_notice, reads_as_prose};
 use super::Hit;
-use evasion::{hides_command_name, is_glob_path};
+use evasion::hides_command_name;
+use expansions::{batch_control_in_prose, shellshock, EXPANSION_STEPS};
+use position::{command_in_position, command_in_prose};
 use rampart_core::hash::FixedState;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -618,237 +623,62 @@ pub fn starts_with_command(folded: &str) -> bool {
 
 /// Looks for command injection in a folded (lower-case) value.
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
-    if folded.contains("() {") || folded.contains("(){") {
-        hits.push(Hit::new("cmdi.shellshock", 5.0, 0.95, 1));
+    let Some(hit) = find_command(folded, text) else {
         return;
+    };
+    // Asked only once something is found: clean values pay nothing.
+    if reads_as_prose(text) && !holds_in_prose(&hit, &shell_text(folded, text)) {
+        hits.push(as_notice(hit));
+    } else {
+        hits.push(hit);
     }
-    // Shell grammar needs the line breaks that folding collapses.
-    let s = if text.contains(['\n', '\r']) {
+}
+
+/// The value as the shell reads it: folded (with the line breaks that
+/// folding collapses put back) and with quoting tricks undone.
+fn shell_text(folded: &str, text: &str) -> String {
+    if text.contains(['\n', '\r']) {
         unquote(&text.to_lowercase().replace('\r', "\n"))
     } else {
         unquote(folded)
-    };
-    if s.contains("$[") && s.contains(']') {
-        hits.push(Hit::new("cmdi.substitution", 5.0, 0.8, 1));
-        return;
     }
-    if (s.contains("$(") || s.contains("<(") || s.contains(">(")) && s.contains(')')
-        || s.contains("${") && s.contains('}') && !s.contains("${jndi")
-    {
-        let inner = s.split(['(', '{']).nth(1).unwrap_or("");
-        let (word, _) = command_word(inner);
-        // `${var#pattern}`, `${var:-x}`, `$((1+1))`: parameter and arithmetic expansion.
-        let name_len = inner
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        let expansion = s.contains("$((")
-            || name_len > 0 && inner[name_len..].starts_with(['#', '%', '/', ':', '^', ',', '~']);
-        if expansion
-            || is_command(word)
-            || word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !word.is_empty()
-        {
-            hits.push(Hit::new("cmdi.substitution", 5.0, 0.85, 1));
-            return;
-        }
+}
+
+/// The first finding of the named steps: Shellshock, the shell's
+/// expansions, a command name hidden by quoting, then a command in command
+/// position.
+fn find_command(folded: &str, text: &str) -> Option<Hit> {
+    if let Some(hit) = shellshock(folded) {
+        return Some(hit);
     }
-    let windows_if = s
-        .trim_start()
-        .strip_prefix("if")
-        .filter(|rest| rest.starts_with([' ', '/']))
-        .is_some_and(|rest| {
-            let rest = rest.trim_start();
-            let rest = rest.strip_prefix("/i").unwrap_or(rest).trim_start();
-            let rest = rest.strip_prefix("not ").unwrap_or(rest).trim_start();
-            let words = batch_words(rest);
-            ["exist", "defined", "errorlevel", "cmdextversion"]
-                .iter()
-                .any(|k| words.first() == Some(k))
-                || words
-                    .get(1)
-                    .is_some_and(|op| ["equ", "neq", "lss", "leq", "gtr", "geq", "=="].contains(op))
-                || words.first().is_some_and(|w| w.contains("=="))
-        });
-    if windows_if || s.trim_start().starts_with("for ") && s.contains(" in (") && s.contains(" do ")
-    {
-        hits.push(Hit::new("cmdi.windows_for_loop", 5.0, 0.9, 1));
-        return;
-    }
-    if let Some(open) = s.find('{') {
-        // Brace expansion: `{l,-lh}s`, `c{a,oun}t`, `{cat,/etc/passwd}`.
-        if let Some(close) = s[open..].find('}') {
-            let inner = &s[open + 1..open + close];
-            if inner.contains(',')
-                && !inner.contains(' ')
-                && !inner.contains(':')
-                // JSON-like `{"a","b"}` is data; `$"..."` is shell quoting.
-                && (!inner.contains('"') || inner.contains("$\""))
-            {
-                let expanded: String = inner.split(',').next().unwrap_or("").to_owned();
-                let joined = format!("{}{}{}", &s[..open], expanded, &s[open + close + 1..]);
-                let (word, _) = command_word(&joined);
-                if is_command(word)
-                    || inner.split(',').any(|w| {
-                        let w = w.trim_start_matches('$').trim_matches(['\'', '"']);
-                        is_glob_path(w)
-                            || COMMANDS.contains(
-                                &w.trim_start_matches('/').rsplit('/').next().unwrap_or(""),
-                            )
-                    })
-                {
-                    hits.push(Hit::new("cmdi.brace_expansion", 5.0, 0.8, 1));
-                    return;
-                }
-            }
-        }
-    }
-    let trimmed = s.trim();
-    if trimmed.starts_with("~+") || trimmed.starts_with("~-") {
-        hits.push(Hit::new("cmdi.tilde_expansion", 5.0, 0.7, 1));
-        return;
-    }
-    if trimmed.starts_with("alias ") && trimmed[6..].split_whitespace().any(|w| w.contains('=')) {
-        hits.push(Hit::new("cmdi.alias", 5.0, 0.8, 1));
-        return;
-    }
-    if s.contains("!-") && s.matches('!').count() >= 2 && s.trim().starts_with('!') {
-        hits.push(Hit::new("cmdi.history_expansion", 5.0, 0.7, 1));
-        return;
-    }
-    if hides_command_name(folded) {
-        hits.push(Hit::new("cmdi.obfuscated_command", 5.0, 0.85, 1));
-        return;
-    }
-    // Command position: after a separator, or at the very start.
-    let mut starts: Vec<(usize, bool)> = vec![(0, false)];
-    for (i, c) in s.char_indices() {
-        if is_separator(c) {
-            starts.push((i + c.len_utf8(), true));
-        }
-    }
-    if runs_assembled_command(&s, &starts) {
-        hits.push(Hit::new("cmdi.assembled_command", 5.0, 0.85, 1));
-        return;
-    }
-    for (start, after_separator) in starts {
-        let (word, args) = command_word(&s[start..]);
-        let segment = s[start..].trim_start();
-        if is_glob_path(segment.split([' ', '\t']).next().unwrap_or("")) {
-            hits.push(Hit::new("cmdi.glob_path", 5.0, 0.85, 1));
-            return;
-        }
-        if after_separator && is_sqlite_dot_command(segment) {
-            hits.push(Hit::new("cmdi.sqlite_dot_command", 5.0, 0.8, 1));
-            return;
-        }
-        let binary_path = [
-            "/bin/",
-            "/sbin/",
-            "/usr/bin/",
-            "/usr/sbin/",
-            "/usr/local/bin/",
-            "$shell",
-            "${shell}",
-        ]
+    let s = shell_text(folded, text);
+    EXPANSION_STEPS
         .iter()
-        .any(|p| segment.starts_with(p))
-            || (start == 0 && (segment.starts_with("bin/") || segment.starts_with("sbin/")));
-        let leading_separator = after_separator && s[..start].trim().len() == 1;
-        let optioned = after_separator
-            && has_option(args)
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            || after_separator
-                && args.trim_start().starts_with('-')
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let program = word.rsplit('/').next().unwrap_or(word);
-        // Under a binary directory a glob still names one program: `/bin/ca?`.
-        let name_byte = |b: u8| {
-            b.is_ascii_alphanumeric() || b"-_.".contains(&b) || binary_path && b"?*".contains(&b)
-        };
-        if (binary_path || leading_separator || optioned)
-            && !program.is_empty()
-            && program.bytes().all(name_byte)
-        {
-            hits.push(Hit::new("cmdi.command", 5.0, 0.8, 1));
-            return;
-        }
-        // `; ansible-config`: a tool's companion binaries, where a command
-        // must stand (at the start of a value, `ssh-rsa` is a key type).
-        let companion_of = match word.split_once('-') {
-            Some((tool, companion))
-                if companion
-                    .bytes()
-                    .next()
-                    .is_some_and(|b| b.is_ascii_alphabetic())
-                    && !is_command(word)
-                    && is_command(tool)
-                    && (after_separator || has_option(args))
-                    || !is_command(word)
-                        && is_command(tool)
-                        && !is_wordlike(tool)
-                        && args.trim_end_matches([' ', '\t']).ends_with('\n') =>
-            {
-                Some(tool)
-            }
-            _ => None,
-        };
-        let word = companion_of.unwrap_or(word);
-        // `python3.10`, `c99`: a version suffix makes a name a command, not a word.
-        let versioned = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-        let has_version = versioned.len() < word.len() && !versioned.is_empty();
-        let word = if is_command(word) || !has_version {
-            word
-        } else {
-            versioned
-        };
-        if has_version && is_command(word) && !args.trim().is_empty() {
-            hits.push(Hit::new("cmdi.command", 5.0, 0.75, 1));
-            return;
-        }
-        // `time sh -c id`, `nohup ifconfig`: a wrapper puts the next word in command position.
-        if is_wrapper(word) {
-            let (next, _) = command_word(args);
-            if is_command(next) && !is_wordlike(next) {
-                hits.push(Hit::new("cmdi.command", 5.0, 0.8, 1));
-                return;
-            }
-        }
-        if word.is_empty() || !is_command(word) {
-            continue;
-        }
-        let wordlike = is_wordlike(word);
-        let path_invoked = s[start..].trim_start().starts_with('/') && s[start..].contains("bin/");
-        let convincing = if after_separator {
-            !wordlike || shell_args(args)
-        } else {
-            // A bare word is a command only when nothing else is named so.
-            let bare = args.trim().is_empty();
-            // A command followed by a line break is a command line.
-            let line_ends = args.trim_end_matches([' ', '\t']).ends_with('\n');
-            path_invoked
-                || (!wordlike && shell_args(args) && (!bare || RECON.contains(&word)))
-                || (!wordlike && line_ends)
-                || (wordlike && args.trim_start().starts_with(['/', '-']) && args.contains('/'))
-                // `chef-client -t x`, `env --version`: a tool given an option
-                // first and little else, a command line rather than a sentence
-                // that mentions one.
-                || (companion_of.is_some() || args.trim_start().starts_with("--"))
-                    && starts_with_clean_option(args)
-                    && args.split_whitespace().count() <= 3
-        };
-        if convincing {
-            hits.push(Hit::new(
-                "cmdi.command",
-                5.0,
-                if after_separator { 0.85 } else { 0.7 },
-                1,
-            ));
-            return;
-        }
+        .find_map(|step| step(&s))
+        .or_else(|| {
+            hides_command_name(folded).then(|| Hit::new("cmdi.obfuscated_command", 5.0, 0.85, 1))
+        })
+        .or_else(|| command_in_position(&s))
+}
+
+/// Whether a finding in a value that reads as prose is one prose cannot
+/// produce. Substitutions, Shellshock, globbed or assembled commands and
+/// hidden command names never occur in a sentence; a command word does
+/// ("kill the process; then try kill -9"), so it holds only as a known
+/// command after a separator or under a binary directory (see
+/// [`command_in_prose`]); a `cmd.exe` condition unless it is a C-like
+/// test a code review quotes; `~+`, `alias x=` and `!-1` are notices.
+fn holds_in_prose(hit: &Hit, s: &str) -> bool {
+    // `;"the quick brown fox"`, `| some words`: a value that opens by
+    // ending a command; no sentence starts with a separator.
+    if s.trim_start().starts_with(is_separator) {
+        return true;
+    }
+    match hit.rule {
+        "cmdi.command" => command_in_prose(s),
+        "cmdi.windows_for_loop" => batch_control_in_prose(s),
+        "cmdi.tilde_expansion" | "cmdi.alias" | "cmdi.history_expansion" => false,
+        _ => true,
     }
 }
 

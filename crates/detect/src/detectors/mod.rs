@@ -15,6 +15,7 @@ pub mod ldap;
 pub mod mail;
 pub mod nosql;
 pub mod php;
+pub mod prose;
 pub mod protocol;
 pub mod scanner;
 pub mod sqli;

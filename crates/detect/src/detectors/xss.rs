@@ -10,6 +10,7 @@
 //! (`<f o r m`) are joined back. Text with a lone `<` or the word "script"
 //! is neither.
 
+use super::prose::{as_notice, reads_as_prose};
 use super::Hit;
 
 /// Tags that execute, load or restyle content without an event handler.
@@ -317,6 +318,59 @@ fn has_js_call(s: &str) -> bool {
 
 /// Looks for XSS in a folded value.
 pub fn detect(folded: &str, text: &str, hits: &mut Vec<Hit>) {
+    let start = hits.len();
+    find_markup(folded, text, hits);
+    // Asked only once something is found: clean values pay nothing.
+    if hits.len() > start && reads_as_prose(text) && !runs_script(folded) {
+        for hit in hits.drain(start..).collect::<Vec<_>>() {
+            hits.push(as_notice(hit));
+        }
+    }
+}
+
+/// Script that would run, in a value that reads as prose: a `javascript:`
+/// URL, a `<script>` with code or a source, or an event handler that calls
+/// something. A sentence that names a tag ("brb, <script> rehearsal at 3",
+/// "escape it or <img src=x onerror=...> would run") runs nothing.
+fn runs_script(folded: &str) -> bool {
+    /// How much of a script element's content is read for code.
+    const SCRIPT_REACH: usize = 200;
+    let calls = |code: &str| {
+        code.as_bytes()
+            .windows(2)
+            .any(|w| (w[0].is_ascii_alphanumeric() || w[0] == b'_') && matches!(w[1], b'(' | b'`'))
+    };
+    let script_runs = folded.match_indices("<script").any(|(at, _)| {
+        let tag = &folded[at..];
+        let Some(close) = tag.find('>') else {
+            return false;
+        };
+        let content = &tag[close + 1..];
+        let mut end = content.len().min(SCRIPT_REACH);
+        while !content.is_char_boundary(end) {
+            end -= 1;
+        }
+        tag[..close].contains("src") || calls(&content[..end])
+    });
+    let handler_calls = folded.match_indices(" on").any(|(at, _)| {
+        let rest = &folded[at + 3..];
+        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let value = rest[name_len..].trim_start();
+        let Some(value) = value.strip_prefix('=') else {
+            return false;
+        };
+        let value = value.trim_start().trim_start_matches(['"', '\'']);
+        let word = value
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+            .count();
+        word > 0 && matches!(value.as_bytes().get(word), Some(b'(' | b'`' | b'='))
+    });
+    folded.contains("javascript:") || script_runs || handler_calls
+}
+
+/// Markup, attribute and script contexts in a value.
+fn find_markup(folded: &str, text: &str, hits: &mut Vec<Hit>) {
     // An argument name that opens with blanks and is an `on...` attribute:
     // `  onload= =x` breaks into a tag's attribute list.
     let name = folded.trim_end_matches(['=', ' ']);
@@ -411,6 +465,30 @@ mod tests {
 
     fn fires(s: &str) -> bool {
         super::super::fires(detect, s)
+    }
+
+    /// The highest score `detect` gives `s`.
+    fn top_score(s: &str) -> f64 {
+        let mut hits = Vec::new();
+        detect(&crate::decode::fold::fold(s), s, &mut hits);
+        hits.iter().map(|h| h.score).fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn in_prose_only_script_that_runs_counts_in_full() {
+        for prose in [
+            "brb, <script> rehearsal at 3 with the whole team tonight",
+            "We should escape user input before rendering; <img src=x onerror=...> would run",
+        ] {
+            assert!(top_score(prose) < 5.0, "{prose}");
+        }
+        for attack in [
+            "great product, thanks a lot <script>alert(document.cookie)</script>",
+            "nice photo of the team <img src=x onerror=alert(1)> see you",
+            "a lovely day at the beach <script src=//evil.test/x.js></script>",
+        ] {
+            assert_eq!(top_score(attack), 5.0, "{attack}");
+        }
     }
 
     #[test]

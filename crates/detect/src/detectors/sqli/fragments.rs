@@ -3,7 +3,8 @@
 //! of two literals, the opening of a function call), and the spellings
 //! that hide keywords (comments glued to them, a leading quote).
 
-use super::{is_compare, is_name, word_in, Tok, SQL_FUNCTIONS};
+use super::lexer::{is_compare, is_name, word_in, Tok};
+use super::vocabulary::SQL_FUNCTIONS;
 
 /// `FROM t WHERE c = 1`, `` FROM `db`.`t` LIMIT ``, `FROM t GROUP BY c`,
 /// `GROUP BY c HAVING`:
@@ -142,9 +143,11 @@ pub(super) fn comment_touches_keyword(text: &str) -> bool {
             return false;
         };
         let before = &rest[..open];
+        // The word that ends where the comment opens (a multi-byte
+        // character before it is not part of it, and not a place to cut).
         let before = &before[before
-            .rfind(|c: char| !c.is_ascii_alphanumeric())
-            .map_or(0, |i| i + 1)..];
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
+            .len()..];
         let after = &rest[open + 2 + close + 2..];
         let after = &after[..after
             .find(|c: char| !c.is_ascii_alphanumeric())
