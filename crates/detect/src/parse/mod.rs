@@ -10,6 +10,7 @@ pub mod content_type;
 pub mod cookie;
 pub mod graphql;
 pub mod json;
+pub mod json_stream;
 pub mod multipart;
 pub mod query;
 pub mod user_agent;
