@@ -18,15 +18,18 @@ pub mod location;
 pub mod parse;
 pub mod verdict;
 
-pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};
+pub use config::{
+    BodyDecision, ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode,
+    Uninspectable,
+};
 pub use contract::{
     BodySchema, Breaches, EndpointContract, Enforcement, FieldKind, ParamSpec, SpecEnforcement,
     ValueType,
 };
 pub use detectors::{Category, Detection};
-pub use engine::Engine;
+pub use engine::{BodyScan, Engine, Progress};
 pub use location::Location;
 /// The exchange view the engine reads (defined in `rampart-core`, shared by
 /// every stage so that a request is decoded once).
 pub use rampart_core::exchange::{Body, RequestView};
-pub use verdict::Verdict;
+pub use verdict::{Uninspected, Verdict};

@@ -92,13 +92,18 @@ enum Escape {
     None,
     Backslash,
     /// `\u` and the hex digits read so far.
-    Unicode { digits: u8, value: u32 },
+    Unicode {
+        digits: u8,
+        value: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// A value is expected (`first_in_array`: `]` is allowed too).
-    Value { first_in_array: bool },
+    Value {
+        first_in_array: bool,
+    },
     /// A key or `}` (after `{`).
     FirstKey,
     /// A key (after `,` in an object).
@@ -106,8 +111,13 @@ enum State {
     Colon,
     /// `,` or the container's end.
     AfterValue,
-    Str { key: bool },
-    Literal { word: &'static [u8], pos: u8 },
+    Str {
+        key: bool,
+    },
+    Literal {
+        word: &'static [u8],
+        pos: u8,
+    },
     Num(Number),
     /// The top-level value is complete; only whitespace may follow.
     End,
@@ -354,7 +364,12 @@ impl JsonStream {
         };
     }
 
-    fn string_byte(&mut self, b: u8, key: bool, sink: &mut impl JsonEvents) -> Result<(), JsonError> {
+    fn string_byte(
+        &mut self,
+        b: u8,
+        key: bool,
+        sink: &mut impl JsonEvents,
+    ) -> Result<(), JsonError> {
         match self.escape {
             Escape::Backslash => {
                 let c = match b {
@@ -547,7 +562,8 @@ mod tests {
 
     #[test]
     fn every_chunking_gives_the_same_events() {
-        let doc = br#"[{"q":"caf\u00e9 \"x\"","n":[1,2.5,-0e+1]}, "\u00e9\u00e8", 12, "\ud83d\ude00"]"#;
+        let doc =
+            br#"[{"q":"caf\u00e9 \"x\"","n":[1,2.5,-0e+1]}, "\u00e9\u00e8", 12, "\ud83d\ude00"]"#;
         let (whole, end) = read(&[doc], LIMITS);
         end.unwrap();
         for cut in 0..doc.len() {
