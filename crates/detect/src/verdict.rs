@@ -20,6 +20,10 @@ pub struct Verdict {
     /// and whether the request is refused for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uninspected: Option<Uninspected>,
+    /// The status a block answers with: 403, or 413 when what blocks is
+    /// the refusal of a body that could not be inspected.
+    #[serde(skip)]
+    pub status: u16,
 }
 
 /// Why a body was not inspected, and what was decided.
@@ -61,15 +65,17 @@ impl Verdict {
             threshold,
             detections,
             uninspected: None,
+            status: 403,
         }
     }
 
     /// Records a body that was not inspected; a refusal blocks in enforce
     /// mode and is what monitor mode says enforce mode would do.
     pub fn uninspected(mut self, why: Uninspected, enforce: bool) -> Verdict {
-        if why.refused && !self.blocked {
+        if why.refused && self.action != "block" {
             self.blocked = enforce;
             self.action = if enforce { "block" } else { "monitor" };
+            self.status = 413;
         }
         self.uninspected = Some(why);
         self

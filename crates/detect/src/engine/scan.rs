@@ -275,8 +275,14 @@ impl Engine {
                 }
                 keep_bounded(pair, rest, 2 * limits.max_value_bytes, over);
             }
-            Reader::Whole { bytes, over, .. } => {
+            Reader::Whole {
+                kind, bytes, over, ..
+            } => {
                 keep_bounded(bytes, chunk, limits.max_body_bytes, over);
+                if *over {
+                    let decision = self.too_large_to_read(*kind, declared);
+                    judge.uninspected(decision);
+                }
             }
         }
         self.progress(&policy, scan)
@@ -318,20 +324,6 @@ impl Engine {
                 if let Some(stats) = stats {
                     scan.documents.add(&stats);
                 }
-                if over {
-                    let structured = !matches!(kind, BodyKind::Text | BodyKind::Other);
-                    judge.uninspected(
-                        format!(
-                            "a `{}` body larger than detect.limits.max_body_bytes ({} bytes) is read only in part",
-                            scan.declared, limits.max_body_bytes
-                        ),
-                        if structured {
-                            self.config.uninspectable.structured
-                        } else {
-                            self.config.uninspectable.other
-                        },
-                    );
-                }
                 judge.values(&mut sink.values);
                 judge.anomalies(&mut sink.anomalies);
             }
@@ -347,6 +339,22 @@ impl Engine {
     pub fn stop(&self, scan: BodyScan) -> Verdict {
         let policy = self.policy_of(scan.key);
         self.conclude(&policy, scan)
+    }
+
+    /// The decision for a body past what is read whole, and why.
+    fn too_large_to_read(&self, kind: BodyKind, declared: &str) -> (String, BodyDecision) {
+        let structured = !matches!(kind, BodyKind::Text | BodyKind::Other);
+        let decisions = &self.config.uninspectable;
+        let reason = format!(
+            "a `{declared}` body larger than detect.limits.max_body_bytes ({} bytes) is read only in part",
+            self.config.limits.max_body_bytes
+        );
+        let decision = if structured {
+            decisions.structured
+        } else {
+            decisions.other
+        };
+        (reason, decision)
     }
 
     /// Whether what was found so far already blocks.
@@ -475,9 +483,11 @@ impl Judge<'_, '_> {
         }
     }
 
-    fn uninspected(&mut self, reason: String, decision: BodyDecision) {
-        self.found.uninspected.get_or_insert((reason, decision));
-        self.found.changed = true;
+    fn uninspected(&mut self, why: (String, BodyDecision)) {
+        if self.found.uninspected.is_none() {
+            self.found.uninspected = Some(why);
+            self.found.changed = true;
+        }
     }
 }
 
