@@ -166,12 +166,31 @@ impl JsonStream {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        for &b in chunk {
-            if let Err(e) = self.byte(b, sink) {
+        let mut i = 0;
+        while i < chunk.len() {
+            // Inside a string, plain bytes are copied in one go up to the
+            // next quote, backslash or control character.
+            if matches!(self.state, State::Str { .. })
+                && self.escape == Escape::None
+                && self.high_surrogate.is_none()
+            {
+                let run = chunk[i..]
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                    .unwrap_or(chunk.len() - i);
+                if run > 0 {
+                    self.keep_raw(&chunk[i..i + run]);
+                    self.offset += run as u64;
+                    i += run;
+                    continue;
+                }
+            }
+            if let Err(e) = self.byte(chunk[i], sink) {
                 self.failed = Some(e.clone());
                 return Err(e);
             }
             self.offset += 1;
+            i += 1;
         }
         Ok(())
     }
@@ -424,7 +443,7 @@ impl JsonStream {
                     }
                     0..=0x1f => Err(self.syntax("control character in string")),
                     _ => {
-                        self.keep(&[b]);
+                        self.keep_raw(&[b]);
                         Ok(())
                     }
                 }
@@ -448,12 +467,22 @@ impl JsonStream {
         Ok(())
     }
 
+    /// Keeps one decoded character whole, or drops it.
     fn keep(&mut self, bytes: &[u8]) {
         if self.text.len() + bytes.len() <= self.limits.max_string_bytes {
             self.text.extend_from_slice(bytes);
         } else {
             self.dropped = true;
         }
+    }
+
+    /// Keeps raw string bytes up to the bound (the same as keeping them one
+    /// by one: a character cut by the bound is at the end of the text).
+    fn keep_raw(&mut self, bytes: &[u8]) {
+        let room = self.limits.max_string_bytes.saturating_sub(self.text.len());
+        let kept = bytes.len().min(room);
+        self.text.extend_from_slice(&bytes[..kept]);
+        self.dropped |= kept < bytes.len();
     }
 
     fn string_done(&mut self, key: bool, sink: &mut impl JsonEvents) -> Result<(), JsonError> {
