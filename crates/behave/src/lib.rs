@@ -15,12 +15,18 @@ pub mod bola;
 pub mod bots;
 mod bounded;
 pub mod exposure;
+pub mod otp;
+pub mod signup;
 pub mod slow;
+mod sources;
 mod strikes;
+mod tally;
 pub mod tokens;
+mod window;
 
 pub use baseline::WatchStats;
 pub use bounded::Removals;
+pub use tally::{TallyBounds, TallyStats};
 
 /// One behaviour signal, explained.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@
 //! template (`/users/{id}`, `/static/*`).
 
 use crate::contract::{EndpointContract, Enforcement, SpecEnforcement};
+use crate::decode::content_encoding::InflateLimits;
 use serde::Deserialize;
 
 /// Whether a finding blocks or is only reported.
@@ -46,6 +47,21 @@ pub struct Limits {
     pub max_args: usize,
     /// A file name longer than this is an anomaly.
     pub max_file_name_length: usize,
+    /// Bytes a compressed body (`Content-Encoding`) may inflate to.
+    pub max_inflated_bytes: usize,
+    /// Inflated bytes per compressed byte a body may reach (judged past
+    /// 256 KiB of output).
+    pub max_inflate_ratio: usize,
+}
+
+impl Limits {
+    /// The bounds a compressed body is inflated within.
+    pub fn inflate(&self) -> InflateLimits {
+        InflateLimits {
+            max_output_bytes: self.max_inflated_bytes as u64,
+            max_ratio: self.max_inflate_ratio as u64,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -61,6 +77,8 @@ impl Default for Limits {
             max_arg_value_length: 4000,
             max_args: 255,
             max_file_name_length: 255,
+            max_inflated_bytes: 16 * 1024 * 1024,
+            max_inflate_ratio: 100,
         }
     }
 }
@@ -227,6 +245,8 @@ impl DetectConfig {
             ("max_parts", l.max_parts),
             ("max_body_bytes", l.max_body_bytes),
             ("max_elements", l.max_elements),
+            ("max_inflated_bytes", l.max_inflated_bytes),
+            ("max_inflate_ratio", l.max_inflate_ratio),
         ] {
             if value == 0 {
                 return Err(ConfigError::Limit(name));

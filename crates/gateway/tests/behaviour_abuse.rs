@@ -6,7 +6,9 @@
 //! upstream is refused while others search; a client reading a debug page
 //! full of password hashes is refused while a login hands out its token; a
 //! client probing usernames on a login that tells accounts apart is refused
-//! after a person mistyped a password.
+//! after a person mistyped a password; a burst of sign-ups and a flood of
+//! one-time codes to one number are refused while a person asks for a code
+//! again.
 
 mod support;
 
@@ -30,7 +32,9 @@ const SPEC: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"
   "/orders": {"get": {"responses": {"200": {"description": "ok"}}}},
   "/admin/users": {"get": {"responses": {"200": {"description": "ok"}}}},
   "/debug/users": {"get": {"responses": {"200": {"description": "ok"}}}},
-  "/search": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#;
+  "/search": {"get": {"responses": {"200": {"description": "ok"}}}},
+  "/signup": {"post": {"responses": {"201": {"description": "created"}}}},
+  "/otp/send": {"post": {"responses": {"202": {"description": "sent"}}}}}}"#;
 
 /// A JWT as a login hands it out (unsigned, for the look-alike).
 const ISSUED_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz";
@@ -62,6 +66,8 @@ async fn answer(request: Request<Incoming>) -> (u16, Value) {
             }
             (200, json!({"data": []}))
         }
+        ("POST", "/signup") => (201, json!({"id": 7})),
+        ("POST", "/otp/send") => (202, json!({"sent": true})),
         ("POST", "/login") => {
             let form: Value = serde_json::from_slice(&body).unwrap_or_default();
             let user = form["username"].as_str().unwrap_or("");
@@ -362,6 +368,88 @@ async fn probing_usernames_is_refused_after_a_person_mistyped_a_password() {
     assert!(
         text.lines()
             .any(|l| l == "rampart_behave_enumeration_leaking_endpoints 1"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_sign_ups_is_refused_and_so_is_a_flood_of_codes_to_one_number() {
+    let setup = setup("").await;
+    let sign_up = |n: usize| format!(r#"{{"email": "promo.user{n}@mail.test", "password": "x"}}"#);
+    assert_eq!(
+        call(&setup, "POST", None, "/signup", &sign_up(100)).await,
+        201
+    );
+    assert_eq!(
+        call(
+            &setup,
+            "POST",
+            None,
+            "/otp/send",
+            r#"{"phone": "+44 7700 900001"}"#
+        )
+        .await,
+        202
+    );
+    wait_for_functions(
+        &setup.gateway,
+        &[("/signup", "sign_up"), ("/otp/send", "otp")],
+    )
+    .await;
+    let before = setup.upstream.count();
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        statuses.push(call(&setup, "POST", None, "/signup", &sign_up(n)).await);
+    }
+    assert!(statuses[..9].iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(
+        statuses[9..],
+        [403, 403],
+        "the tenth sign-up within the hour"
+    );
+    assert_eq!(
+        setup.upstream.count() - before,
+        9,
+        "refused before the upstream"
+    );
+    let events = events_from(&setup, "behave.signup.burst", "").await;
+    assert_eq!(events[0]["action"], "block");
+    let text = evidence(&events[0], "behave.signup.burst");
+    assert!(
+        text.starts_with("address 127.0.0.1 asked for 10 sign-ups"),
+        "{text}"
+    );
+
+    // A person asks for a code again (three codes, one number); the same
+    // number sent codes five times is a victim whatever the spelling.
+    let code = |to: &str| format!(r#"{{"phone": "{to}"}}"#);
+    for _ in 0..2 {
+        assert_eq!(
+            call(&setup, "POST", None, "/otp/send", &code("+44 7700 900001")).await,
+            202
+        );
+    }
+    let victim = [
+        "+33 6 12 34 56 78",
+        "0033612345678",
+        "+33612345678",
+        "+33-6-12-34-56-78",
+    ];
+    for to in victim {
+        assert_eq!(
+            call(&setup, "POST", None, "/otp/send", &code(to)).await,
+            202,
+            "{to}"
+        );
+    }
+    assert_eq!(
+        call(&setup, "POST", None, "/otp/send", &code("+33 612 345 678")).await,
+        403
+    );
+    let events = events_from(&setup, "behave.otp.victim", "").await;
+    let text = evidence(&events[0], "behave.otp.victim");
+    assert!(
+        text.starts_with("5 codes sent to \"+336******78\""),
         "{text}"
     );
 }

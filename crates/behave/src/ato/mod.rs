@@ -30,7 +30,6 @@ pub mod enumeration;
 mod login;
 #[cfg(test)]
 mod tests;
-mod window;
 
 pub use crate::bounded::Removals;
 pub use config::AtoConfig;
@@ -38,12 +37,13 @@ pub use login::{outcome, username, Outcome, MAX_FAILURE_BODY_BYTES, MAX_USERNAME
 
 use crate::bounded::{millis, BoundedMap};
 use crate::grow;
+use crate::sources::{address_key, shown, sources, Scope, Source};
+use crate::window::{Only, Window};
 use rampart_core::Clock;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Arc;
-use window::Window;
 
 pub const BRUTE_FORCE: &str = "behave.ato.brute_force";
 pub const CREDENTIAL_STUFFING: &str = "behave.ato.credential_stuffing";
@@ -73,15 +73,6 @@ pub struct AtoStats {
     pub attempts_dropped: u64,
 }
 
-/// The sources an attempt is counted under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Scope {
-    Address,
-    /// The /24 (IPv4) or /64 (IPv6) of the address.
-    Prefix,
-    Fingerprint,
-}
-
 pub struct AtoDetector {
     config: AtoConfig,
     clock: Arc<dyn Clock>,
@@ -95,7 +86,7 @@ pub struct AtoDetector {
 struct Keys {
     user: Option<u64>,
     address: u64,
-    sources: [(Scope, u64, String); 3],
+    sources: [Source; 3],
 }
 
 impl AtoDetector {
@@ -124,30 +115,10 @@ impl AtoDetector {
     }
 
     fn keys(&self, attempt: &Attempt<'_>) -> Keys {
-        let prefix = prefix(attempt.address);
-        let fingerprint: String = attempt.fingerprint.chars().take(16).collect();
-        let address = self.hasher.hash_one((Scope::Address, attempt.address));
         Keys {
             user: attempt.username.map(|u| self.hasher.hash_one(u)),
-            address,
-            sources: [
-                (
-                    Scope::Address,
-                    address,
-                    format!("address {}", attempt.address),
-                ),
-                (
-                    Scope::Prefix,
-                    self.hasher.hash_one((Scope::Prefix, prefix)),
-                    format!("network {prefix}/{}", prefix_len(prefix)),
-                ),
-                (
-                    Scope::Fingerprint,
-                    self.hasher
-                        .hash_one((Scope::Fingerprint, attempt.fingerprint)),
-                    format!("fingerprint {fingerprint}"),
-                ),
-            ],
+            address: address_key(&self.hasher, attempt.address),
+            sources: sources(&self.hasher, attempt.address, attempt.fingerprint),
         }
     }
 
@@ -160,14 +131,15 @@ impl AtoDetector {
         let c = &self.config;
         let minutes = c.window.as_secs().div_ceil(60);
         let mut signals = Vec::new();
-        let [(_, address, address_name), ..] = &keys.sources;
+        let [by_address, ..] = &keys.sources;
+        let address_name = &by_address.name;
         if let (Some(user), Some(name), Some(seen)) = (
             keys.user,
             attempt.username,
-            self.sources.get_mut(address, now),
+            self.sources.get_mut(&by_address.key, now),
         ) {
             seen.slide(now, window);
-            let failures = seen.failures_for(user);
+            let failures = seen.count_for(user, Only::Flagged);
             if failures >= c.brute_force_failures {
                 let growth = grow(failures, c.brute_force_failures);
                 signals.push(AtoSignal {
@@ -181,14 +153,14 @@ impl AtoDetector {
                 });
             }
         }
-        for (scope, key, name) in &keys.sources {
+        for Source { scope, key, name } in &keys.sources {
             let Some(seen) = self.sources.get_mut(key, now) else {
                 continue;
             };
             seen.slide(now, window);
-            let users = seen.failing_users();
-            let ratio = seen.failure_ratio();
-            let addresses = seen.addresses();
+            let users = seen.subjects(Only::Flagged);
+            let ratio = seen.flagged_ratio();
+            let addresses = seen.addresses(Only::All);
             let across = *scope != Scope::Fingerprint || addresses >= 2;
             if users >= c.stuffing_usernames && ratio >= c.stuffing_failure_ratio && across {
                 let growth = grow(users, c.stuffing_usernames);
@@ -212,7 +184,7 @@ impl AtoDetector {
         if let (Some(user), Some(name)) = (keys.user, attempt.username) {
             if let Some(seen) = self.accounts.get_mut(&user, now) {
                 seen.slide(now, window);
-                let addresses = seen.failing_addresses();
+                let addresses = seen.addresses(Only::Flagged);
                 if addresses >= c.distributed_sources {
                     let growth = grow(addresses, c.distributed_sources);
                     signals.push(AtoSignal {
@@ -245,9 +217,9 @@ impl AtoDetector {
         let now = self.clock.now_millis();
         let window = millis(self.config.window);
         let cap = self.config.max_attempts_per_key;
-        for (_, key, _) in &keys.sources {
+        for source in &keys.sources {
             let seen = self.sources.get_or_insert_with(
-                *key,
+                source.key,
                 now,
                 || Window::new(now),
                 &mut self.stats.sources_removed,
@@ -263,27 +235,5 @@ impl AtoDetector {
         );
         seen.slide(now, window);
         self.stats.attempts_dropped += seen.record(user, keys.address, failed, now, cap);
-    }
-}
-
-/// A username as evidence shows it: quoted, at most 64 characters.
-fn shown(username: &str) -> String {
-    let cut: String = username.chars().take(64).collect();
-    format!("{cut:?}")
-}
-
-/// The /24 of an IPv4 address, the /64 of an IPv6 one.
-fn prefix(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V4(v4) => IpAddr::V4((u32::from(v4) & 0xffff_ff00).into()),
-        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
-    }
-}
-
-fn prefix_len(prefix: IpAddr) -> u8 {
-    if prefix.is_ipv4() {
-        24
-    } else {
-        64
     }
 }

@@ -7,6 +7,7 @@
 //! had to repair is kept in [`DecodeFlags`] for the protocol detector.
 
 pub mod base64;
+pub mod content_encoding;
 pub mod entities;
 pub mod escapes;
 pub mod fold;

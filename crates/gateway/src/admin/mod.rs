@@ -227,6 +227,26 @@ fn refresh_behave(behave: &crate::stages::behave::BehaveRuntime) {
         ],
         ("attempts", ato.attempts_dropped),
     );
+    for (names, stats) in [
+        (
+            (telemetry::SIGNUP_TRACKED, telemetry::SIGNUP_REMOVED),
+            behave.signup_stats(),
+        ),
+        (
+            (telemetry::OTP_TRACKED, telemetry::OTP_REMOVED),
+            behave.otp_stats(),
+        ),
+    ] {
+        refresh_detector(
+            names,
+            &[("sources", stats.sources), ("subjects", stats.subjects)],
+            &[
+                ("sources", stats.sources_removed),
+                ("subjects", stats.subjects_removed),
+            ],
+            ("requests", stats.entries_dropped),
+        );
+    }
     let bfla = behave.bfla_stats();
     refresh_detector(
         (telemetry::BFLA_TRACKED, telemetry::BFLA_REMOVED),

@@ -1,6 +1,7 @@
 //! `[behave]` and its detectors' tables (`[behave.bola]`, `[behave.ato]`,
 //! `[behave.bfla]`, `[behave.slow]`, `[behave.exposure]`,
-//! `[behave.enumeration]`): the settings of the `behave` stage, checked key
+//! `[behave.enumeration]`; `[behave.signup]` and `[behave.otp]` are read in
+//! `floods`): the settings of the `behave` stage, checked key
 //! by key, and the warnings for a stage or a signal that could do nothing.
 
 use super::raw::{RawAto, RawBehave, RawBfla, RawBola, RawEnumeration, RawExposure, RawSlow};
@@ -10,6 +11,8 @@ use rampart_behave::ato::AtoConfig;
 use rampart_behave::bfla::BflaConfig;
 use rampart_behave::bola::BolaConfig;
 use rampart_behave::exposure::ExposureConfig;
+use rampart_behave::otp::OtpConfig;
+use rampart_behave::signup::SignupConfig;
 use rampart_behave::slow::SlowConfig;
 use rampart_discover::function::BusinessFunction;
 use rampart_prevent::policy::Mode;
@@ -27,6 +30,8 @@ pub struct BehaveSettings {
     pub slow: SlowConfig,
     pub exposure: ExposureConfig,
     pub enumeration: EnumerationConfig,
+    pub signup: SignupConfig,
+    pub otp: OtpConfig,
     /// How much of each response body the detector reads for ids.
     pub sample_body_bytes: usize,
 }
@@ -45,6 +50,8 @@ impl Default for BehaveSettings {
                 ..ExposureConfig::default()
             },
             enumeration: EnumerationConfig::default(),
+            signup: SignupConfig::default(),
+            otp: OtpConfig::default(),
             sample_body_bytes: 64 * 1024,
         }
     }
@@ -109,6 +116,8 @@ impl Validator<'_> {
         let slow = self.slow(raw.slow.unwrap_or_default());
         let exposure = self.exposure(raw.exposure.unwrap_or_default());
         let enumeration = self.enumeration(raw.enumeration.unwrap_or_default());
+        let signup = self.signup(raw.signup.unwrap_or_default());
+        let otp = self.otp(raw.otp.unwrap_or_default());
         // The strongest refusable signal of each detector (most grow to
         // twice their score); BOLA's walks are warned about above.
         let strongest = [
@@ -126,6 +135,14 @@ impl Validator<'_> {
             ("slow upstream", 2.0 * slow.repeated_score),
             ("data exposure", 2.0 * exposure.repeated_score),
             ("account enumeration", 2.0 * enumeration.score),
+            (
+                "fake accounts",
+                2.0 * signup.burst_score.max(signup.lookalike_score),
+            ),
+            (
+                "one-time codes",
+                2.0 * otp.victim_score.max(otp.pumping_score),
+            ),
         ];
         let short: Vec<String> = strongest
             .iter()
@@ -150,6 +167,8 @@ impl Validator<'_> {
             slow,
             exposure,
             enumeration,
+            signup,
+            otp,
             sample_body_bytes,
         }
     }
@@ -649,7 +668,7 @@ impl Validator<'_> {
         value
     }
 
-    fn score(&mut self, key: &str, value: f64) -> f64 {
+    pub(super) fn score(&mut self, key: &str, value: f64) -> f64 {
         if !(value.is_finite() && value >= 0.0) {
             self.problem(key, format!("expected a number of 0 or more, got {value}"));
         } else if value == 0.0 {

@@ -8,6 +8,7 @@ mod behave;
 mod bots;
 mod error;
 mod events;
+mod floods;
 pub mod raw;
 mod record;
 pub mod units;

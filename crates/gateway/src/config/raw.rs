@@ -63,6 +63,38 @@ pub struct RawBehave {
     pub slow: Option<RawSlow>,
     pub exposure: Option<RawExposure>,
     pub enumeration: Option<RawEnumeration>,
+    pub signup: Option<RawSignup>,
+    pub otp: Option<RawOtp>,
+}
+
+/// `[behave.signup]`; see `rampart_behave::signup::SignupConfig`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignup {
+    pub window: Option<ConfigDuration>,
+    pub per_source: Option<usize>,
+    pub lookalike_accounts: Option<usize>,
+    pub burst_score: Option<f64>,
+    pub lookalike_score: Option<f64>,
+    pub account_fields: Option<Vec<String>>,
+    pub max_sources: Option<usize>,
+    pub max_subjects: Option<usize>,
+    pub max_entries_per_key: Option<usize>,
+}
+
+/// `[behave.otp]`; see `rampart_behave::otp::OtpConfig`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOtp {
+    pub window: Option<ConfigDuration>,
+    pub per_recipient: Option<usize>,
+    pub recipients_per_source: Option<usize>,
+    pub victim_score: Option<f64>,
+    pub pumping_score: Option<f64>,
+    pub recipient_fields: Option<Vec<String>>,
+    pub max_sources: Option<usize>,
+    pub max_subjects: Option<usize>,
+    pub max_entries_per_key: Option<usize>,
 }
 
 /// `[behave.bfla]`; see `rampart_behave::bfla::BflaConfig` for each key.

@@ -338,7 +338,9 @@ fn the_newer_behave_detectors_are_checked_by_key() {
         "[behave.bfla]\nadmin_functions = [\"admn\"]\nestablished_requests = 0\ndenied_window = \"0s\"\n\
          [behave.slow]\nfactor = 0.5\ndeviations = -1\nmin_slow = \"0s\"\nmax_clients = 0\n\
          [behave.exposure]\nexcess_score = -1\nmin_excess = 0\nexempt_functions = [\"logon\"]\n\
-         [behave.enumeration]\nusernames = 1\nfailure_ratio = 2\nfunctions = [\"reset\"]\n{MINIMAL}"
+         [behave.enumeration]\nusernames = 1\nfailure_ratio = 2\nfunctions = [\"reset\"]\n\
+         [behave.signup]\nper_source = 1\nwindow = \"0s\"\naccount_fields = []\n\
+         [behave.otp]\nvictim_score = -2\nmax_subjects = 0\nrecipient_fields = [\"\"]\n{MINIMAL}"
     );
     let found = problems(&bad);
     for expected in [
@@ -355,6 +357,12 @@ fn the_newer_behave_detectors_are_checked_by_key() {
         "behave.enumeration.usernames: expected a number between 2 and 10000, got 1",
         "behave.enumeration.failure_ratio: expected a number between 0 and 1, got 2",
         "behave.enumeration.functions[0]: expected one of",
+        "behave.signup.per_source: expected a number between 2 and 100000, got 1",
+        "behave.signup.window: expected a duration greater than zero",
+        "behave.signup.account_fields: expected a list of non-empty field names",
+        "behave.otp.victim_score: expected a number of 0 or more, got -2",
+        "behave.otp.max_subjects: expected a number between 1 and 10000000, got 0",
+        "behave.otp.recipient_fields: expected a list of non-empty field names",
     ] {
         assert!(
             found.iter().any(|p| p.contains(expected)),
@@ -368,12 +376,14 @@ fn the_newer_behave_detectors_are_checked_by_key() {
     let stages = "[pipeline]\nstages = [\"discover\", \"behave\"]\n";
     let quiet = warnings(&format!(
         "{stages}[behave.bfla]\nadmin_functions = []\nnew_principal_score = 9\n\
-         [behave.enumeration]\nmax_answers_per_source = 5\n{MINIMAL}"
+         [behave.enumeration]\nmax_answers_per_source = 5\n\
+         [behave.otp]\nmax_entries_per_key = 4\n{MINIMAL}"
     ));
     for expected in [
         "behave.bfla.admin_functions: empty",
         "behave.bfla.new_principal_score: above escalation_score",
         "behave.enumeration.max_answers_per_source: below usernames (10)",
+        "behave.otp.max_entries_per_key: below a threshold (10): that signal can never be raised",
     ] {
         assert!(
             quiet.iter().any(|w| w.contains(expected)),
@@ -385,7 +395,7 @@ fn the_newer_behave_detectors_are_checked_by_key() {
     ));
     assert_eq!(high.len(), 1, "{high:?}");
     assert!(
-        high[0].contains("behave.block_score: no signal of account takeover (at most 10), function-level authorisation (at most 10), data exposure (at most 10), account enumeration (at most 10) reaches 11"),
+        high[0].contains("behave.block_score: no signal of account takeover (at most 10), function-level authorisation (at most 10), data exposure (at most 10), account enumeration (at most 10), fake accounts (at most 10), one-time codes (at most 10) reaches 11"),
         "slow upstream reaches 12: {high:?}"
     );
 }

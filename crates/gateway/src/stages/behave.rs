@@ -15,7 +15,10 @@
 //!   takeover (`rampart_behave::ato`: its address, /24 or /64, fingerprint
 //!   and account), and on the functions `[behave.enumeration]` watches
 //!   (login, password reset) by account enumeration, once the username is
-//!   read from the body.
+//!   read from the body; on a `sign_up` endpoint by fake-account bursts and
+//!   look-alikes (`rampart_behave::signup`), on an `otp` endpoint by
+//!   one-time-code bombing and pumping (`rampart_behave::otp`), once the
+//!   account or the recipient is read from the body.
 //! - `response_headers`: the upstream's answer time (measured by the proxy,
 //!   `ExchangeContext::upstream_took`) is judged against the endpoint's
 //!   baseline (`behave.slow.request`, recorded: the upstream already did
@@ -49,8 +52,10 @@ use rampart_behave::ato::{self, AtoDetector, AtoStats, Attempt};
 use rampart_behave::bfla::{BflaDetector, BflaStats, Call};
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
 use rampart_behave::exposure::{self, ExposureDetector, ExposureStats, Hit};
+use rampart_behave::otp::{CodeRequest, OtpDetector};
+use rampart_behave::signup::{SignUp, SignupDetector};
 use rampart_behave::slow::{self, SlowDetector, SlowStats};
-use rampart_behave::Signal;
+use rampart_behave::{Signal, TallyStats};
 use rampart_core::RequestView;
 use rampart_core::{Action, Clock, Combined, Reason};
 use rampart_discover::sensitive::scan_json;
@@ -73,6 +78,8 @@ pub struct BehaveRuntime {
     slow: Arc<Mutex<SlowDetector>>,
     exposure: Arc<Mutex<ExposureDetector>>,
     enumeration: Arc<Mutex<EnumerationDetector>>,
+    signup: Arc<Mutex<SignupDetector>>,
+    otp: Arc<Mutex<OtpDetector>>,
 }
 
 /// `previous`'s detector when its section (`old`) equals `config`, else a
@@ -127,6 +134,14 @@ impl BehaveRuntime {
                 &s.enumeration,
                 |c| EnumerationDetector::new(c, clock()),
             ),
+            signup: carried(
+                previous.map(|p| (&p.settings.signup, &p.signup)),
+                &s.signup,
+                |c| SignupDetector::new(c, clock()),
+            ),
+            otp: carried(previous.map(|p| (&p.settings.otp, &p.otp)), &s.otp, |c| {
+                OtpDetector::new(c, clock())
+            }),
             settings: settings.clone(),
         }
     }
@@ -153,6 +168,14 @@ impl BehaveRuntime {
 
     pub fn enumeration_stats(&self) -> EnumerationStats {
         lock(&self.enumeration).stats()
+    }
+
+    pub fn signup_stats(&self) -> TallyStats {
+        lock(&self.signup).stats()
+    }
+
+    pub fn otp_stats(&self) -> TallyStats {
+        lock(&self.otp).stats()
     }
 
     /// Refuses (or, in monitor mode, records) an exchange whose behaviour
@@ -186,6 +209,8 @@ fn why(source: &str) -> &'static str {
         }
         "ato" => "refused: too many failed logins from this client or for this account",
         "enumeration" => "refused: this client is probing which accounts exist",
+        "signup" => "refused: too many sign-ups from this client or of accounts shaped alike",
+        "otp" => "refused: too many one-time codes for this recipient or from this client",
         "slow" => "refused: this client's requests keep holding the upstream far longer than usual",
         "exposure" => {
             "refused: this client keeps receiving secrets or unusually much sensitive data"
@@ -316,7 +341,43 @@ impl Login {
     }
 }
 
+/// A request to a `sign_up` or `otp` endpoint, counted once its body is
+/// read.
+#[derive(Debug, Clone)]
+struct Flood {
+    address: std::net::IpAddr,
+    fingerprint: String,
+    /// A sign-up (else a one-time-code request).
+    sign_up: bool,
+}
+
 impl BehaveStage {
+    /// Judges a sign-up or a code request by its body's account or
+    /// recipient.
+    fn judge_flood(&self, flood: &Flood, view: &RequestView<'_>) -> Vec<Signal> {
+        let settings = &self.runtime.settings;
+        let fields = if flood.sign_up {
+            &settings.signup.account_fields
+        } else {
+            &settings.otp.recipient_fields
+        };
+        let json = view.json().and_then(Result::ok);
+        let named = view.body.and_then(|b| ato::username(b.bytes, json, fields));
+        if flood.sign_up {
+            lock(&self.runtime.signup).judge(&SignUp {
+                address: flood.address,
+                fingerprint: &flood.fingerprint,
+                account: named.as_deref(),
+            })
+        } else {
+            lock(&self.runtime.otp).judge(&CodeRequest {
+                address: flood.address,
+                fingerprint: &flood.fingerprint,
+                recipient: named.as_deref(),
+            })
+        }
+    }
+
     /// Learns how the upstream answered a login or password-reset attempt.
     fn learn_login(&self, login: &Login, status: u16, body: &[u8]) {
         if login.login {
@@ -388,6 +449,13 @@ impl Stage for BehaveStage {
             }
         };
         if let Some(function) = function.as_deref() {
+            if matches!(function, "sign_up" | "otp") {
+                ctx.extensions.insert(Flood {
+                    address: ctx.client_ip,
+                    fingerprint: fingerprint.clone(),
+                    sign_up: function == "sign_up",
+                });
+            }
             let login = function == "login";
             let watched = &self.runtime.settings.enumeration.functions;
             let enumerated = watched.iter().any(|f| f == function);
@@ -441,19 +509,24 @@ impl Stage for BehaveStage {
         _request: &http::request::Parts,
         view: &RequestView<'_>,
     ) -> Action {
-        let Some(login) = ctx.extensions.get_mut::<Login>() else {
-            return Action::Allow;
+        let mut signals = match ctx.extensions.get::<Flood>() {
+            Some(flood) => self.judge_flood(flood, view),
+            None => Vec::new(),
         };
-        let fields = &self.runtime.settings.ato.username_fields;
-        // The view's document: a JSON login is parsed once for every stage.
-        let json = view.json().and_then(Result::ok);
-        login.username = view.body.and_then(|b| ato::username(b.bytes, json, fields));
-        let mut signals = Vec::new();
-        if login.login {
-            signals.extend(lock(&self.runtime.ato).judge(&login.attempt()));
+        if let Some(login) = ctx.extensions.get_mut::<Login>() {
+            let fields = &self.runtime.settings.ato.username_fields;
+            // The view's document: a JSON login is parsed once for every stage.
+            let json = view.json().and_then(Result::ok);
+            login.username = view.body.and_then(|b| ato::username(b.bytes, json, fields));
+            if login.login {
+                signals.extend(lock(&self.runtime.ato).judge(&login.attempt()));
+            }
+            if login.enumerated {
+                signals.extend(lock(&self.runtime.enumeration).judge(&login.probe()));
+            }
         }
-        if login.enumerated {
-            signals.extend(lock(&self.runtime.enumeration).judge(&login.probe()));
+        if signals.is_empty() {
+            return Action::Allow;
         }
         record(ctx, &signals, "body");
         self.runtime.refuse(ctx, &signals)

@@ -10,41 +10,50 @@
 //! change copies only the one shard it touches when a snapshot still holds
 //! it (`Arc::make_mut`), 1/256 of the list.
 //!
-//! Keys can be chosen by clients (API keys, user names, addresses), so the
-//! shard is picked with a keyed hash, as the shards' own maps do.
+//! Keys can be chosen by clients (API keys, user names, addresses), so they
+//! are hashed with a keyed hash, once: the one hash picks the shard (bits
+//! 32 to 39) and the bucket inside the shard's table (hashbrown's
+//! `HashTable` reads the low bits for the bucket and the top seven for its
+//! tags, so the shard bits are left to neither).
 
+use hashbrown::HashTable;
 use std::borrow::Borrow;
 use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
 /// Shards of every map: a change copies at most 1/256 of the entries.
 const SHARDS: usize = 256;
 
+/// Where the shard index sits in a key's hash.
+const SHARD_SHIFT: u32 = 32;
+
+/// One shard: its entries, shared by every snapshot until one changes.
+type Shard<K, V> = Arc<HashTable<(K, V)>>;
+
 /// A sharded copy-on-write hash map.
 #[derive(Debug, Clone)]
 pub(crate) struct CowMap<K, V> {
-    shards: Box<[Arc<HashMap<K, V>>]>,
-    /// Picks the shard of a key; cloned with the map, so every snapshot
-    /// finds a key where the master put it.
-    router: RandomState,
+    shards: Box<[Shard<K, V>]>,
+    /// Hashes keys; cloned with the map, so every snapshot finds a key
+    /// where the master put it.
+    hasher: RandomState,
     len: usize,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
     pub(crate) fn new() -> Self {
         CowMap {
-            shards: (0..SHARDS).map(|_| Arc::new(HashMap::new())).collect(),
-            router: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Arc::new(HashTable::new())).collect(),
+            hasher: RandomState::new(),
             len: 0,
         }
     }
 
-    fn shard_of<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
-        // The top bits: the low ones also pick the bucket inside a shard's
-        // map when both hashers agree, and SHARDS is a power of two.
-        (self.router.hash_one(key) >> (64 - SHARDS.trailing_zeros())) as usize
+    /// The key's hash and its shard.
+    fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> (u64, usize) {
+        let hash = self.hasher.hash_one(key);
+        (hash, (hash >> SHARD_SHIFT) as usize % SHARDS)
     }
 
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
@@ -54,11 +63,14 @@ impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
     {
         // Most lists ban only addresses: the maps of API keys, users and
         // fingerprints are empty, and a lookup there must not pay for
-        // hashing the key to find its shard.
+        // hashing the key.
         if self.len == 0 {
             return None;
         }
-        self.shards[self.shard_of(key)].get(key)
+        let (hash, shard) = self.locate(key);
+        self.shards[shard]
+            .find(hash, |(k, _)| k.borrow() == key)
+            .map(|(_, v)| v)
     }
 
     /// The entry to change in place; its shard is copied only when the key
@@ -68,20 +80,28 @@ impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let shard = self.shard_of(key);
-        if !self.shards[shard].contains_key(key) {
-            return None;
-        }
-        Arc::make_mut(&mut self.shards[shard]).get_mut(key)
+        let (hash, shard) = self.locate(key);
+        let is_key = |(k, _): &(K, V)| k.borrow() == key;
+        self.shards[shard].find(hash, is_key)?;
+        Arc::make_mut(&mut self.shards[shard])
+            .find_mut(hash, is_key)
+            .map(|(_, v)| v)
     }
 
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let shard = self.shard_of(&key);
-        let previous = Arc::make_mut(&mut self.shards[shard]).insert(key, value);
-        if previous.is_none() {
-            self.len += 1;
+        let (hash, shard) = self.locate(&key);
+        let hasher = &self.hasher;
+        let table = Arc::make_mut(&mut self.shards[shard]);
+        match table.entry(hash, |(k, _)| *k == key, |(k, _)| hasher.hash_one(k)) {
+            hashbrown::hash_table::Entry::Occupied(mut entry) => {
+                Some(std::mem::replace(&mut entry.get_mut().1, value))
+            }
+            hashbrown::hash_table::Entry::Vacant(entry) => {
+                entry.insert((key, value));
+                self.len += 1;
+                None
+            }
         }
-        previous
     }
 
     pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
@@ -89,25 +109,25 @@ impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let shard = self.shard_of(key);
-        if !self.shards[shard].contains_key(key) {
-            return None;
-        }
-        let removed = Arc::make_mut(&mut self.shards[shard]).remove(key);
-        self.len -= usize::from(removed.is_some());
-        removed
+        let (hash, shard) = self.locate(key);
+        let is_key = |(k, _): &(K, V)| k.borrow() == key;
+        self.shards[shard].find(hash, is_key)?;
+        let table = Arc::make_mut(&mut self.shards[shard]);
+        let (_, value) = table.find_entry(hash, is_key).ok()?.remove().0;
+        self.len -= 1;
+        Some(value)
     }
 
     /// Keeps the entries `keep` accepts; only shards that lose one are copied.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
         for shard in self.shards.iter_mut() {
-            if shard.values().all(&mut keep) {
+            if shard.iter().all(|(_, v)| keep(v)) {
                 continue;
             }
-            let map = Arc::make_mut(shard);
-            let before = map.len();
-            map.retain(|_, value| keep(value));
-            self.len -= before - map.len();
+            let table = Arc::make_mut(shard);
+            let before = table.len();
+            table.retain(|(_, value)| keep(value));
+            self.len -= before - table.len();
         }
     }
 
@@ -117,7 +137,9 @@ impl<K: Hash + Eq + Clone, V: Clone> CowMap<K, V> {
 
     /// Every entry, shard by shard (for listing, never on a request).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.shards.iter().flat_map(|shard| shard.iter())
+        self.shards
+            .iter()
+            .flat_map(|shard| shard.iter().map(|(k, v)| (k, v)))
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -1,0 +1,131 @@
+//! Fake accounts: bursts of sign-ups from one source, and look-alike
+//! accounts from many.
+//!
+//! Fake accounts are made in bulk (for promotion abuse, spam, scalping,
+//! review fraud) and each sign-up is an ordinary request. So every request
+//! to a `sign_up` endpoint (discovery's business function) is counted,
+//! before the API answers it, by its sources and by the account it asks
+//! for ([`crate::tally`]):
+//!
+//! - `behave.signup.burst`: `per_source` sign-ups within `window` from one
+//!   address, its /24 or /64, or one fingerprint seen from two addresses or
+//!   more;
+//! - `behave.signup.lookalike`: `lookalike_accounts` distinct accounts
+//!   within `window` that share one skeleton ([`skeleton`]: digits
+//!   collapsed, dots and `+tags` of the mailbox dropped, so `jo.e+7@x.io`,
+//!   `joe12@x.io` and `joe13@x.io` are one) and came from two addresses or
+//!   more: the campaign that rotates addresses to stay under a burst limit.
+//!   It is weaker alone (a family may share a mail domain and a pattern) and
+//!   adds up with other signals.
+//!
+//! A sign-up is counted when it is asked for, not when it succeeds: a bot
+//! whose attempts fail (a taken name, a failed check) is still a burst.
+
+mod config;
+pub mod skeleton;
+#[cfg(test)]
+mod tests;
+
+pub use config::SignupConfig;
+
+use crate::grow;
+use crate::sources::{shown, Scope};
+use crate::tally::{Counted, Tally, TallyStats};
+use crate::window::Only;
+use crate::Signal;
+use rampart_core::Clock;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub const BURST: &str = "behave.signup.burst";
+pub const LOOKALIKE: &str = "behave.signup.lookalike";
+
+/// One sign-up request: who sent it and the account it asks for (its
+/// email or user name, when the body carries one).
+#[derive(Debug, Clone, Copy)]
+pub struct SignUp<'a> {
+    pub address: IpAddr,
+    pub fingerprint: &'a str,
+    pub account: Option<&'a str>,
+}
+
+pub struct SignupDetector {
+    config: SignupConfig,
+    clock: Arc<dyn Clock>,
+    tally: Tally,
+}
+
+impl SignupDetector {
+    pub fn new(config: SignupConfig, clock: Arc<dyn Clock>) -> Self {
+        SignupDetector {
+            tally: Tally::new(config.window, config.bounds),
+            clock,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &SignupConfig {
+        &self.config
+    }
+
+    pub fn stats(&self) -> TallyStats {
+        self.tally.stats()
+    }
+
+    /// Counts a sign-up and judges it by what its sources and its account's
+    /// look-alikes did within the window (this one included).
+    pub fn judge(&mut self, request: &SignUp<'_>) -> Vec<Signal> {
+        let now = self.clock.now_millis();
+        let account = request.account.map(normalised).unwrap_or_default();
+        let shape = skeleton::of(&account);
+        let counted = Counted {
+            address: request.address,
+            fingerprint: request.fingerprint,
+            item: account.as_str(),
+            subject: shape.as_deref().unwrap_or(account.as_str()),
+        };
+        let (sources, lookalikes) = self.tally.record(&counted, now);
+        let c = &self.config;
+        let minutes = c.window.as_secs().div_ceil(60);
+        let mut signals = Vec::new();
+        for (source, seen) in &sources {
+            let count = seen.count(Only::All);
+            let addresses = seen.addresses(Only::All);
+            let across = source.scope != Scope::Fingerprint || addresses >= 2;
+            if count >= c.per_source && across {
+                let growth = grow(count, c.per_source);
+                signals.push(Signal {
+                    source: BURST,
+                    score: c.burst_score * growth,
+                    confidence: (0.6 + 0.15 * growth).min(0.95),
+                    evidence: format!(
+                        "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
+                        source.name,
+                        seen.subjects(Only::All)
+                    ),
+                });
+                break;
+            }
+        }
+        let accounts = lookalikes.subjects(Only::All);
+        let addresses = lookalikes.addresses(Only::All);
+        if let Some(shape) = shape.filter(|_| accounts >= c.lookalike_accounts && addresses >= 2) {
+            let growth = grow(accounts, c.lookalike_accounts);
+            signals.push(Signal {
+                source: LOOKALIKE,
+                score: c.lookalike_score * growth,
+                confidence: (0.4 + 0.15 * growth).min(0.8),
+                evidence: format!(
+                    "{accounts} accounts shaped {} asked for from {addresses} addresses within {minutes} min",
+                    shown(&shape)
+                ),
+            });
+        }
+        signals
+    }
+}
+
+/// An account name as counted: trimmed and lower-cased.
+fn normalised(account: &str) -> String {
+    account.trim().to_lowercase()
+}
