@@ -193,7 +193,10 @@ impl Engine {
         self.check_contract(req, &policy, &sink.values, whole_json, &mut breaches);
 
         let graphql_path = req.path.to_ascii_lowercase().contains("graphql");
-        let mut scan = BodyScan::new(key, ct, graphql_path, &self.config);
+        let coding = req
+            .header("content-encoding")
+            .map(|v| String::from_utf8_lossy(v).into_owned());
+        let mut scan = BodyScan::new(key, ct, coding.as_deref(), graphql_path, &self.config);
         if graphql_path {
             scan.hold_query_document(&mut sink.values);
         }

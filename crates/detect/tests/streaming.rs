@@ -263,3 +263,75 @@ fn uninspectable_bodies_get_the_configured_decision() {
     assert!(v.blocked, "{v:?}");
     assert!(DetectConfig::from_toml("[detect.uninspectable]\nstructured = \"maybe\"\n").is_err());
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn encoded<'a>(coding: &'a str, body: &'a [u8]) -> RequestView<'a> {
+    RequestView::new(
+        "POST",
+        "/api/orders",
+        "",
+        vec![
+            ("Host", b"api.test"),
+            ("Content-Type", b"application/json"),
+            ("Content-Encoding", coding.as_bytes()),
+        ],
+        Some(Body {
+            bytes: body,
+            truncated: false,
+        }),
+    )
+}
+
+#[test]
+fn encoded_bodies_are_read_decoded_and_bombs_refused() {
+    let engine = engine("");
+    let benign = gzip(br#"{"sku":"A-1","note":"leave it at the door"}"#);
+    let v = engine.inspect(&encoded("gzip", &benign));
+    assert!(v.detections.is_empty() && v.uninspected.is_none(), "{v:?}");
+
+    let attack = gzip(&padded_sqli());
+    let view = encoded("gzip", &attack);
+    let v = engine.inspect(&view);
+    assert!(v.blocked && v.status == 403, "{v:?}");
+    assert!(v
+        .detections
+        .iter()
+        .any(|d| d.rule.starts_with("sqli.") && d.location == "body$.name"));
+    for seed in 1..10 {
+        assert_eq!(chunked(&engine, &view, seed), v);
+    }
+
+    let bomb = gzip(&vec![b' '; 8 * 1024 * 1024]);
+    let v = engine.inspect(&encoded("gzip", &bomb));
+    let why = v.uninspected.as_ref().expect("recorded");
+    assert!(v.blocked && v.status == 413 && why.refused, "{v:?}");
+    assert!(why.reason.contains("max_inflate"), "{why:?}");
+
+    let v = engine.inspect(&encoded("compress", b"\x1f\x9d\x90"));
+    let why = v.uninspected.as_ref().expect("recorded");
+    assert!(v.blocked && v.status == 413, "{v:?}");
+    assert!(why.reason.contains("`compress`"), "{why:?}");
+
+    let v = engine.inspect(&encoded("gzip", b"not gzip at all"));
+    assert!(
+        v.detections
+            .iter()
+            .any(|d| d.rule == "protocol.malformed_body"),
+        "{v:?}"
+    );
+    // A request without a body is not judged by its coding.
+    let head = RequestView::new(
+        "GET",
+        "/",
+        "",
+        vec![("Host", &b"a"[..]), ("Content-Encoding", b"compress")],
+        None,
+    );
+    assert!(engine.inspect(&head).uninspected.is_none());
+}

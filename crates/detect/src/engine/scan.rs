@@ -37,6 +37,7 @@
 use super::graphql_documents::GraphqlDocuments;
 use super::{header_kind, sniff, Engine, Policy, PolicyKey};
 use crate::config::{BodyDecision, DetectConfig, Limits, Mode};
+use crate::decode::content_encoding::{BodyDecoder, InflateError};
 use crate::decode::Transport;
 use crate::detectors::protocol::{self, Finding};
 use crate::detectors::{graphql as graphql_abuse, Detection, FieldContext, Hit};
@@ -77,8 +78,12 @@ pub struct BodyScan {
     query_document: Option<Value>,
     documents: GraphqlDocuments,
     found: Found,
-    /// Body bytes fed.
+    /// Undoes the body's `Content-Encoding` before the reader reads it.
+    decoder: Option<BodyDecoder>,
+    /// Body bytes fed (as sent).
     bytes: u64,
+    /// Body bytes read (decoded).
+    read: u64,
 }
 
 /// What has been found so far.
@@ -112,23 +117,45 @@ enum Reader {
     },
     /// Nothing to read in it (binary), or reading stopped at a limit.
     Skip,
+    /// In a `Content-Encoding` that cannot be undone: the decision, taken
+    /// once a body byte arrives.
+    Undecodable((String, BodyDecision)),
 }
 
 impl BodyScan {
     pub(super) fn new(
         key: PolicyKey,
         ct: Option<ContentType>,
+        content_encoding: Option<&str>,
         graphql_path: bool,
         config: &DetectConfig,
     ) -> Self {
         let limits = &config.limits;
+        let structured = ct.as_ref().is_some_and(|c| {
+            !matches!(c.kind, BodyKind::Text | BodyKind::Other | BodyKind::Binary)
+        });
+        let (decoder, coding_error) =
+            match content_encoding.map(|h| BodyDecoder::new(h, limits.inflate())) {
+                None | Some(Ok(None)) => (None, None),
+                Some(Ok(Some(decoder))) => (Some(decoder), None),
+                Some(Err(e)) => {
+                    let decisions = &config.uninspectable;
+                    let decision = if structured {
+                        decisions.structured
+                    } else {
+                        decisions.other
+                    };
+                    (None, Some((format!("Content-Encoding: {e}"), decision)))
+                }
+            };
         let declared = ct
             .as_ref()
             .map_or_else(|| "(none)".to_owned(), |c| c.media_type.clone());
         let mut found = Found::default();
-        let reader = match ct {
-            None => Reader::Sniff,
-            Some(ct) => {
+        let reader = match (coding_error, ct) {
+            (Some(why), _) => Reader::Undecodable(why),
+            (None, None) => Reader::Sniff,
+            (None, Some(ct)) => {
                 if ct.kind == BodyKind::Binary {
                     found.uninspected = Some((
                         format!("`{}` bodies are not inspected", ct.media_type),
@@ -146,7 +173,9 @@ impl BodyScan {
             query_document: None,
             documents: GraphqlDocuments::default(),
             found,
+            decoder,
             bytes: 0,
+            read: 0,
         }
     }
 
@@ -232,13 +261,28 @@ impl Engine {
         }
         scan.bytes += chunk.len() as u64;
         let policy = self.policy_of(scan.key);
+        match scan.decoder.take() {
+            None => self.read(&policy, scan, chunk),
+            Some(mut decoder) => {
+                match decoder.feed(chunk, &mut |piece| self.read(&policy, scan, piece)) {
+                    Ok(()) => scan.decoder = Some(decoder),
+                    Err(e) => self.undecodable(&policy, scan, &e),
+                }
+            }
+        }
+        self.progress(&policy, scan)
+    }
+
+    /// Reads decoded body bytes.
+    fn read(&self, policy: &Policy<'_>, scan: &mut BodyScan, chunk: &[u8]) {
         let limits = &self.config.limits;
+        scan.read += chunk.len() as u64;
         let mut chunk = chunk;
         if matches!(scan.reader, Reader::Sniff) {
             let blank = chunk.iter().take_while(|b| b.is_ascii_whitespace()).count();
             chunk = &chunk[blank..];
             match chunk.first() {
-                None => return Progress::Continue,
+                None => return,
                 Some(_) => scan.reader = Reader::of(sniff(chunk), None, limits),
             }
         }
@@ -250,7 +294,7 @@ impl Engine {
             found,
             ..
         } = scan;
-        let mut judge = Judge::new(self, &policy, found);
+        let mut judge = Judge::new(self, policy, found);
         match reader {
             Reader::Sniff | Reader::Skip => {}
             Reader::Json(stream) => {
@@ -284,19 +328,47 @@ impl Engine {
                     judge.uninspected(decision);
                 }
             }
+            Reader::Undecodable(why) => {
+                judge.uninspected(why.clone());
+                *reader = Reader::Skip;
+            }
         }
-        self.progress(&policy, scan)
+    }
+
+    /// A body whose `Content-Encoding` does not decode: a bomb is refused
+    /// (413), corrupt data is a malformed body; the rest is not read.
+    fn undecodable(&self, policy: &Policy<'_>, scan: &mut BodyScan, error: &InflateError) {
+        scan.reader = Reader::Skip;
+        let mut judge = scan.judge(self, policy);
+        if error.is_bomb() {
+            judge.uninspected((
+                format!("Content-Encoding: {error} (detect.limits.max_inflated_bytes, max_inflate_ratio)"),
+                BodyDecision::Refuse,
+            ));
+        } else {
+            judge.anomaly(Anomaly::MalformedBody {
+                declared: "content-encoding".into(),
+                reason: error.to_string(),
+            });
+        }
     }
 
     /// The body ended: what it all adds up to.
     pub fn finish(&self, mut scan: BodyScan) -> Verdict {
         let policy = self.policy_of(scan.key);
         let limits = &self.config.limits;
+        if let Some(mut decoder) = scan.decoder.take() {
+            if scan.bytes > 0 {
+                if let Err(e) = decoder.finish(&mut |piece| self.read(&policy, &mut scan, piece)) {
+                    self.undecodable(&policy, &mut scan, &e);
+                }
+            }
+        }
         let reader = std::mem::replace(&mut scan.reader, Reader::Skip);
         let mut sink = Collector::new(limits);
         let mut judge = Judge::new(self, &policy, &mut scan.found);
         match reader {
-            _ if scan.bytes == 0 => {}
+            _ if scan.read == 0 => {}
             Reader::Json(mut stream) => {
                 if let Err(e) = stream.finish() {
                     judge.anomaly(json_anomaly(e, &scan.declared));
@@ -327,7 +399,7 @@ impl Engine {
                 judge.values(&mut sink.values);
                 judge.anomalies(&mut sink.anomalies);
             }
-            Reader::Sniff | Reader::Skip => {}
+            Reader::Sniff | Reader::Skip | Reader::Undecodable(_) => {}
         }
         drop(judge);
         self.read_query_document(&policy, &mut scan);
