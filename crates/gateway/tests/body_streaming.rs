@@ -222,3 +222,60 @@ async fn a_body_that_cannot_be_inspected_gets_the_configured_decision() {
     assert_eq!(send(gw.addr(), binary).await.status(), 200);
     assert_eq!(completed(&upstream, "/api/upload").len(), 1);
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn gzipped(path: &str, body: Vec<u8>) -> Request<BoxBody> {
+    Request::post(path)
+        .header("host", "t")
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(full(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn compressed_bodies_are_inspected_decoded_and_forwarded_as_sent() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_detect(upstream.addr, "")).await;
+
+    let benign = gzip(br#"{"sku":"A-1","quantity":2,"note":"ring twice"}"#);
+    let answer = send(gw.addr(), gzipped("/api/orders", benign.clone())).await;
+    assert_eq!(answer.status(), 200);
+    let echo = body_json(answer).await;
+    assert_eq!(
+        echo["body_fnv"],
+        fnv(&benign),
+        "the upstream gets the bytes as sent"
+    );
+
+    let attack = gzip(&padded_attack());
+    let answer = send(gw.addr(), gzipped("/api/orders", attack)).await;
+    assert_eq!(answer.status(), 403);
+    let events = gw.events(1).await;
+    assert!(
+        reason_sources(&events[0])
+            .iter()
+            .any(|s| s.starts_with("detect.sqli")),
+        "{}",
+        events[0]
+    );
+
+    // 20 MB of zeros in about 20 KB: past the inflated-size bound.
+    let bomb = gzip(&vec![0u8; 20 * 1024 * 1024]);
+    assert!(bomb.len() < 64 * 1024);
+    let answer = send(gw.addr(), gzipped("/api/bomb", bomb)).await;
+    assert_eq!(answer.status(), 413);
+    let events = gw.events(2).await;
+    assert!(
+        reason_sources(&events[1]).contains(&"detect.body.uninspected"),
+        "{}",
+        events[1]
+    );
+    assert!(completed(&upstream, "/api/bomb").is_empty());
+}
