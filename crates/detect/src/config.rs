@@ -23,7 +23,9 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
-    /// Values inspected per request (arguments, headers, leaves...).
+    /// Values inspected in the head and in a body read whole (XML,
+    /// multipart, a GraphQL document); streamed JSON and form bodies are
+    /// bounded by `max_elements` instead.
     pub max_values: usize,
     /// Bytes of one value that are decoded and inspected.
     pub max_value_bytes: usize,

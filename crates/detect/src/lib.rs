@@ -5,7 +5,9 @@
 //! (`decode`), detectors look for injection and protocol attacks by reading
 //! structure (`detectors`), declared or learned contracts are checked
 //! (`contract`), and the evidence is added up into an anomaly score against
-//! per-endpoint thresholds (`verdict`). [`Engine`] ties it together.
+//! per-endpoint thresholds (`verdict`). [`Engine`] ties it together; a
+//! body is read as a stream ([`BodyScan`]), so that one larger than any
+//! buffer is judged whole, in bounded memory, while the gateway forwards it.
 
 pub mod config;
 pub mod contract;

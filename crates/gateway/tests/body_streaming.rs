@@ -5,12 +5,7 @@
 
 mod support;
 
-use bytes::Bytes;
 use http::Request;
-use http_body::Frame;
-use http_body_util::BodyExt;
-use std::collections::VecDeque;
-use std::convert::Infallible;
 use support::*;
 
 fn with_detect(upstream: std::net::SocketAddr, detect: &str) -> String {
@@ -25,31 +20,20 @@ fn padded_attack() -> Vec<u8> {
     body.into_bytes()
 }
 
-/// A body sent in the given pieces with no length: chunked on the wire.
-struct Pieces(VecDeque<Bytes>);
-
-impl http_body::Body for Pieces {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        std::task::Poll::Ready(self.0.pop_front().map(|b| Ok(Frame::data(b))))
-    }
-}
-
-fn chunked(body: &[u8], piece: usize) -> BoxBody {
-    Pieces(body.chunks(piece).map(Bytes::copy_from_slice).collect())
-        .map_err(|never| match never {})
-        .boxed()
+async fn start(detect: &str) -> (TestUpstream, TestGateway) {
+    let upstream = TestUpstream::start().await;
+    let gateway = TestGateway::start(&with_detect(upstream.addr, detect)).await;
+    (upstream, gateway)
 }
 
 fn post(path: &str, body: BoxBody) -> Request<BoxBody> {
+    post_as(path, "application/json", body)
+}
+
+fn post_as(path: &str, content_type: &str, body: BoxBody) -> Request<BoxBody> {
     Request::post(path)
         .header("host", "t")
-        .header("content-type", "application/json")
+        .header("content-type", content_type)
         .body(body)
         .unwrap()
 }
@@ -72,8 +56,7 @@ fn completed(upstream: &TestUpstream, path: &str) -> Vec<(u64, String)> {
 
 #[tokio::test]
 async fn an_attack_past_the_buffer_is_blocked_before_the_upstream_has_the_body() {
-    let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_detect(upstream.addr, "")).await;
+    let (upstream, gw) = start("").await;
     let attack = padded_attack();
 
     let answer = send(gw.addr(), post("/api/sized", full(attack.clone()))).await;
@@ -93,7 +76,7 @@ async fn an_attack_past_the_buffer_is_blocked_before_the_upstream_has_the_body()
     assert_eq!(sqli["location"], "body$.name", "{event}");
 
     // The same body in small chunks without a length.
-    let answer = send(gw.addr(), post("/api/chunked", chunked(&attack, 1000))).await;
+    let answer = send(gw.addr(), post("/api/chunked", in_pieces(&attack, 1000))).await;
     assert_eq!(answer.status(), 403);
     gw.events(2).await;
 
@@ -106,8 +89,7 @@ async fn an_attack_past_the_buffer_is_blocked_before_the_upstream_has_the_body()
 
 #[tokio::test]
 async fn a_large_benign_body_passes_byte_for_byte() {
-    let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_detect(upstream.addr, "")).await;
+    let (upstream, gw) = start("").await;
     let items: Vec<String> = (0..5000)
         .map(|i| {
             format!(r#"{{"id":{i},"name":"Item {i}","note":"ships in {i} days","tags":["a","b"]}}"#)
@@ -122,7 +104,7 @@ async fn a_large_benign_body_passes_byte_for_byte() {
     assert_eq!(echo["body_bytes"], body.len() as u64);
     assert_eq!(echo["body_fnv"], fnv(&body));
 
-    let answer = send(gw.addr(), post("/api/big-chunked", chunked(&body, 777))).await;
+    let answer = send(gw.addr(), post("/api/big-chunked", in_pieces(&body, 777))).await;
     assert_eq!(answer.status(), 200);
     let echo = body_json(answer).await;
     assert_eq!(echo["body_bytes"], body.len() as u64);
@@ -132,8 +114,7 @@ async fn a_large_benign_body_passes_byte_for_byte() {
 
 #[tokio::test]
 async fn structural_limits_hold_however_large_the_body() {
-    let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_detect(upstream.addr, "")).await;
+    let (upstream, gw) = start("").await;
     let aliases: String = (0..10_000).map(|i| format!("a{i}: me {{ id }} ")).collect();
     let batch: Vec<String> = (0..10_000)
         .map(|i| format!(r#"{{"query":"query Q{i} {{ me {{ id }} }}"}}"#))
@@ -172,12 +153,7 @@ async fn structural_limits_hold_however_large_the_body() {
 
 #[tokio::test]
 async fn monitor_mode_forwards_a_streamed_attack_and_records_it() {
-    let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_detect(
-        upstream.addr,
-        "[detect]\nmode = \"monitor\"\n",
-    ))
-    .await;
+    let (upstream, gw) = start("[detect]\nmode = \"monitor\"\n").await;
     let attack = padded_attack();
     let answer = send(gw.addr(), post("/api/watched", full(attack.clone()))).await;
     assert_eq!(answer.status(), 200);
@@ -192,18 +168,9 @@ async fn monitor_mode_forwards_a_streamed_attack_and_records_it() {
 
 #[tokio::test]
 async fn a_body_that_cannot_be_inspected_gets_the_configured_decision() {
-    let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_detect(
-        upstream.addr,
-        "[detect.limits]\nmax_body_bytes = 100000\n",
-    ))
-    .await;
+    let (upstream, gw) = start("[detect.limits]\nmax_body_bytes = 100000\n").await;
     let xml = format!("<a>{}</a>", "<b>text</b>".repeat(20_000));
-    let request = Request::post("/api/xml")
-        .header("host", "t")
-        .header("content-type", "application/xml")
-        .body(full(xml))
-        .unwrap();
+    let request = post_as("/api/xml", "application/xml", full(xml));
     let answer = send(gw.addr(), request).await;
     assert_eq!(answer.status(), 413);
     let events = gw.events(1).await;
@@ -214,13 +181,17 @@ async fn a_body_that_cannot_be_inspected_gets_the_configured_decision() {
     );
     assert!(completed(&upstream, "/api/xml").is_empty());
 
-    let binary = Request::post("/api/upload")
-        .header("host", "t")
-        .header("content-type", "application/octet-stream")
-        .body(full(vec![7u8; 200_000]))
-        .unwrap();
+    let binary = post_as(
+        "/api/upload",
+        "application/octet-stream",
+        full(vec![7u8; 200_000]),
+    );
     assert_eq!(send(gw.addr(), binary).await.status(), 200);
     assert_eq!(completed(&upstream, "/api/upload").len(), 1);
+    let events = gw.events(2).await;
+    assert_eq!(events[1]["action"], "allow", "{}", events[1]);
+    assert_eq!(events[1]["path"], "/api/upload");
+    assert!(reason_sources(&events[1]).contains(&"detect.body.uninspected"));
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -241,8 +212,7 @@ fn gzipped(path: &str, body: Vec<u8>) -> Request<BoxBody> {
 
 #[tokio::test]
 async fn compressed_bodies_are_inspected_decoded_and_forwarded_as_sent() {
-    let upstream = TestUpstream::start().await;
-    let gw = TestGateway::start(&with_detect(upstream.addr, "")).await;
+    let (upstream, gw) = start("").await;
 
     let benign = gzip(br#"{"sku":"A-1","quantity":2,"note":"ring twice"}"#);
     let answer = send(gw.addr(), gzipped("/api/orders", benign.clone())).await;

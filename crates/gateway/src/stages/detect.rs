@@ -19,6 +19,10 @@ use rampart_core::{Action, Reason};
 use rampart_detect::{BodyScan, Engine, Progress, RequestView, Verdict};
 use std::sync::{Arc, Mutex};
 
+/// The reason a body that was not inspected leaves (every such exchange
+/// is an event, let through or refused).
+pub const UNINSPECTED: &str = "detect.body.uninspected";
+
 pub struct DetectStage {
     engine: DetectEngine,
 }
@@ -105,7 +109,7 @@ pub fn act_on(verdict: &Verdict, ctx: &mut ExchangeContext) -> Action {
     ctx.reasons.extend(verdict.reasons());
     if let Some(why) = &verdict.uninspected {
         ctx.reasons.push(Reason::new(
-            "detect.body.uninspected",
+            UNINSPECTED,
             "body",
             why.reason.clone(),
             0.0,

@@ -216,14 +216,11 @@ fn accounts_answer(req: &Request<Incoming>) -> Option<Response<BoxBody>> {
     Some(response)
 }
 
-/// `left` bytes of `x`, produced as the reader asks: a download of any size
-/// in constant memory.
-pub struct RepeatBody {
-    pub left: u64,
-    pub chunk: Bytes,
-}
+/// A body of the pieces an iterator yields, each sent as it comes and no
+/// length declared (chunked on the wire).
+pub struct Pieces<I>(pub I);
 
-impl http_body::Body for RepeatBody {
+impl<I: Iterator<Item = Bytes> + Unpin> http_body::Body for Pieces<I> {
     type Data = Bytes;
     type Error = Infallible;
 
@@ -231,22 +228,29 @@ impl http_body::Body for RepeatBody {
         mut self: std::pin::Pin<&mut Self>,
         _cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        if self.left == 0 {
-            return std::task::Poll::Ready(None);
-        }
-        let n = self.left.min(self.chunk.len() as u64);
-        self.left -= n;
-        std::task::Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n as usize)))))
+        std::task::Poll::Ready(self.0.next().map(|b| Ok(Frame::data(b))))
     }
 }
 
+/// `bytes` bytes of `x`, produced as the reader asks: a download of any
+/// size in constant memory.
 pub fn repeat_body(bytes: u64) -> BoxBody {
-    RepeatBody {
-        left: bytes,
-        chunk: Bytes::from(vec![b'x'; 64 * 1024]),
-    }
-    .map_err(|never| match never {})
-    .boxed()
+    let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+    let mut left = bytes;
+    let pieces = std::iter::from_fn(move || {
+        let n = left.min(chunk.len() as u64);
+        left -= n;
+        (n > 0).then(|| chunk.slice(..n as usize))
+    });
+    Pieces(pieces).map_err(|never| match never {}).boxed()
+}
+
+/// `body` sent in pieces of `piece` bytes, without a length.
+pub fn in_pieces(body: &[u8], piece: usize) -> BoxBody {
+    let pieces: Vec<Bytes> = body.chunks(piece).map(Bytes::copy_from_slice).collect();
+    Pieces(pieces.into_iter())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 pub fn full(text: impl Into<Bytes>) -> BoxBody {
