@@ -6,14 +6,15 @@
 //! tokenizer keeps only what the grammar needs: one frame per open container
 //! (at most `max_depth`), the JSONPath of the current position, and the
 //! string or key being read (its first `max_string_bytes`; the rest is
-//! counted and dropped). Every key and string leaf is handed to a
+//! dropped unread, and the event says the string was cut). Every key and string leaf is handed to a
 //! [`JsonEvents`] sink as soon as it is complete, with its JSONPath, so that
 //! detectors read it while the rest of the body is still on the wire.
 //!
 //! The grammar is RFC 8259 as `serde_json` reads it (no trailing commas, no
 //! comments, no lone surrogates, no control characters in strings, one
 //! top-level value): a body the buffered parser would call malformed is
-//! malformed here too. Chunk boundaries may fall anywhere, inside escapes
+//! malformed here too, except numbers past `f64`'s range (`1e999`), which
+//! are read for their grammar only (a detector never reads a number). Chunk boundaries may fall anywhere, inside escapes
 //! and multi-byte characters included; the events and the outcome are the
 //! same for every chunking of the same bytes.
 
@@ -636,6 +637,13 @@ mod tests {
             read(&[good], LIMITS).1.unwrap();
             assert!(serde_json::from_slice::<serde_json::Value>(good).is_ok());
         }
+        // Found by the json fuzz target: serde_json refuses a number past
+        // f64's range; its grammar is fine, and no detector reads numbers.
+        read(&[b"1.05e111111"], LIMITS).1.unwrap();
+        // Bytes past the kept length of a string are dropped unread.
+        let (events, end) = read(&[b"[\"", &[b'a'; 70], b"\xcb5\"]"], LIMITS);
+        end.unwrap();
+        assert!(events[1].ends_with(" true"), "{events:?}");
     }
 
     #[test]
