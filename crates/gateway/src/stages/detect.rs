@@ -108,12 +108,8 @@ impl PendingScan {
 pub fn act_on(verdict: &Verdict, ctx: &mut ExchangeContext) -> Action {
     ctx.reasons.extend(verdict.reasons());
     if let Some(why) = &verdict.uninspected {
-        ctx.reasons.push(Reason::new(
-            UNINSPECTED,
-            "body",
-            why.reason.clone(),
-            0.0,
-        ));
+        ctx.reasons
+            .push(Reason::new(UNINSPECTED, "body", why.reason.clone(), 0.0));
     }
     match verdict.action {
         "block" if verdict.status == 413 => problem_response(
