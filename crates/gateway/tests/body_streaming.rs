@@ -159,6 +159,7 @@ async fn monitor_mode_forwards_a_streamed_attack_and_records_it() {
     assert_eq!(answer.status(), 200);
     let echo = body_json(answer).await;
     assert_eq!(echo["body_fnv"], fnv(&attack));
+    assert_eq!(completed(&upstream, "/api/watched").len(), 1);
     let events = gw.events(1).await;
     assert_eq!(events[0]["action"], "would_block", "{}", events[0]);
     assert!(reason_sources(&events[0])
