@@ -11,7 +11,9 @@
 //! - the host is what the protocol carries: the `Host` header, else HTTP/2's
 //!   `:authority`, else (for a recorded exchange) the record's `host` field;
 //!   it is also listed among the headers, so host checks have one input;
-//! - the body is the inspected prefix, borrowed from the buffered bytes;
+//! - the body is the buffered prefix, borrowed from the buffered bytes (the
+//!   detection engine reads the rest of a longer body as the gateway
+//!   forwards it, through its own scan: `rampart_detect::BodyScan`);
 //! - parsed forms are computed lazily and kept: [`RequestView::json`] parses
 //!   the body at most once, and only when some reader asks for it.
 //!

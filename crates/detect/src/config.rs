@@ -23,7 +23,9 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
-    /// Values inspected per request (arguments, headers, leaves...).
+    /// Values inspected in the head and in a body read whole (XML,
+    /// multipart, a GraphQL document); streamed JSON and form bodies are
+    /// bounded by `max_elements` instead.
     pub max_values: usize,
     /// Bytes of one value that are decoded and inspected.
     pub max_value_bytes: usize,
@@ -31,8 +33,14 @@ pub struct Limits {
     pub max_depth: usize,
     /// Multipart parts read.
     pub max_parts: usize,
-    /// Body bytes parsed; the rest is treated as truncated.
+    /// Bytes of a body the engine reads whole before parsing it (XML,
+    /// multipart, GraphQL documents, text). JSON and form bodies are read
+    /// as a stream and are not bound by it; a whole-read body past it is
+    /// uninspectable (see [`Uninspectable`]).
     pub max_body_bytes: usize,
+    /// Values (scalars and containers) in one streamed JSON body; more is a
+    /// finding and ends the reading.
+    pub max_elements: usize,
     /// An argument name longer than this is an anomaly.
     pub max_arg_name_length: usize,
     /// An argument value longer than this is an anomaly.
@@ -66,6 +74,7 @@ impl Default for Limits {
             max_depth: 32,
             max_parts: 64,
             max_body_bytes: 1024 * 1024,
+            max_elements: 100_000,
             max_arg_name_length: 100,
             max_arg_value_length: 4000,
             max_args: 255,
@@ -101,6 +110,35 @@ impl Default for GraphqlPolicy {
     }
 }
 
+/// What happens to a body the engine cannot read: refused (413) or let
+/// through; either way the reason is recorded with the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyDecision {
+    Refuse,
+    Allow,
+}
+
+/// The decision for bodies the engine cannot inspect: a structured type
+/// (JSON, form, GraphQL, XML, multipart) larger than the engine reads whole
+/// or in an encoding it cannot decode, and other types (binary, unknown)
+/// it has no parser for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Uninspectable {
+    pub structured: BodyDecision,
+    pub other: BodyDecision,
+}
+
+impl Default for Uninspectable {
+    fn default() -> Self {
+        Uninspectable {
+            structured: BodyDecision::Refuse,
+            other: BodyDecision::Allow,
+        }
+    }
+}
+
 /// Settings for the endpoints matching `method` and `path`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,6 +169,8 @@ pub struct DetectConfig {
     /// Rules (`sqli`, or a precise `sqli.tautology`) switched off everywhere.
     pub disabled_rules: Vec<String>,
     pub limits: Limits,
+    /// What bodies the engine cannot read get.
+    pub uninspectable: Uninspectable,
     pub graphql: GraphqlPolicy,
     pub endpoints: Vec<EndpointPolicy>,
     /// Declared or learned contracts; requests to other endpoints are
@@ -154,6 +194,7 @@ impl Default for DetectConfig {
                 .to_vec(),
             disabled_rules: Vec::new(),
             limits: Limits::default(),
+            uninspectable: Uninspectable::default(),
             graphql: GraphqlPolicy::default(),
             endpoints: Vec::new(),
             contracts: Vec::new(),
@@ -205,6 +246,7 @@ impl DetectConfig {
             ("max_depth", l.max_depth),
             ("max_parts", l.max_parts),
             ("max_body_bytes", l.max_body_bytes),
+            ("max_elements", l.max_elements),
             ("max_inflated_bytes", l.max_inflated_bytes),
             ("max_inflate_ratio", l.max_inflate_ratio),
         ] {

@@ -181,8 +181,8 @@ pub fn learnable_values(req: &RequestView<'_>, limits: &Limits) -> Vec<Value> {
     match (body, kind) {
         (Some(bytes), Some(BodyKind::Form)) => query::parse(bytes, Origin::Form, &mut sink),
         (Some(bytes), Some(BodyKind::Json)) => {
-            if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(bytes) {
-                json::walk_document(&doc, &mut sink);
+            if let Some(values) = json::values_of(bytes, limits) {
+                sink.values.extend(values);
             }
         }
         _ => {}

@@ -5,7 +5,9 @@
 //! (`decode`), detectors look for injection and protocol attacks by reading
 //! structure (`detectors`), declared or learned contracts are checked
 //! (`contract`), and the evidence is added up into an anomaly score against
-//! per-endpoint thresholds (`verdict`). [`Engine`] ties it together.
+//! per-endpoint thresholds (`verdict`). [`Engine`] ties it together; a
+//! body is read as a stream ([`BodyScan`]), so that one larger than any
+//! buffer is judged whole, in bounded memory, while the gateway forwards it.
 
 pub mod config;
 pub mod contract;
@@ -20,15 +22,18 @@ pub mod parse;
 pub mod shape;
 pub mod verdict;
 
-pub use config::{ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode};
+pub use config::{
+    BodyDecision, ConfigError, DetectConfig, EndpointPolicy, GraphqlPolicy, Limits, Mode,
+    Uninspectable,
+};
 pub use contract::{
     BodySchema, Breaches, EndpointContract, Enforcement, FieldKind, ParamSpec, SpecEnforcement,
     ValueType,
 };
 pub use detectors::{Category, Detection};
-pub use engine::Engine;
+pub use engine::{BodyScan, Engine, Progress};
 pub use location::Location;
 /// The exchange view the engine reads (defined in `rampart-core`, shared by
 /// every stage so that a request is decoded once).
 pub use rampart_core::exchange::{Body, RequestView};
-pub use verdict::Verdict;
+pub use verdict::{Uninspected, Verdict};

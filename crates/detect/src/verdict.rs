@@ -16,6 +16,22 @@ pub struct Verdict {
     #[serde(skip)]
     pub threshold: f64,
     pub detections: Vec<Detection>,
+    /// The body could not be inspected (binary type, past a bound): why,
+    /// and whether the request is refused for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uninspected: Option<Uninspected>,
+    /// The status a block answers with: 403, or 413 when what blocks is
+    /// the refusal of a body that could not be inspected.
+    #[serde(skip)]
+    pub status: u16,
+}
+
+/// Why a body was not inspected, and what was decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Uninspected {
+    pub reason: String,
+    /// Refused (413) rather than let through uninspected.
+    pub refused: bool,
 }
 
 impl Verdict {
@@ -48,7 +64,21 @@ impl Verdict {
             score,
             threshold,
             detections,
+            uninspected: None,
+            status: 403,
         }
+    }
+
+    /// Records a body that was not inspected; a refusal blocks in enforce
+    /// mode and is what monitor mode says enforce mode would do.
+    pub fn uninspected(mut self, why: Uninspected, enforce: bool) -> Verdict {
+        if why.refused && self.action != "block" {
+            self.blocked = enforce;
+            self.action = if enforce { "block" } else { "monitor" };
+            self.status = 413;
+        }
+        self.uninspected = Some(why);
+        self
     }
 
     /// The detections as explained reasons for events and the gateway.

@@ -175,7 +175,8 @@ fn malformed_and_truncated_bodies() {
     assert!(!rules(&truncated.inspect(&e)).contains(&"protocol.malformed_body"));
     let deep = "[".repeat(5000) + &"]".repeat(5000);
     let v = Req::post("/api", "application/json", &deep).inspect(&e);
-    assert!(rules(&v).contains(&"protocol.malformed_body"));
+    assert!(rules(&v).contains(&"protocol.nesting_too_deep"), "{v:?}");
+    assert!(v.blocked);
 }
 
 #[test]

@@ -2,11 +2,14 @@
 //!
 //! Towards the upstream, a body is either fully buffered (it fitted in the
 //! inspection buffer) or the buffered prefix followed by the rest of the
-//! client's stream, with the route's size limit enforced as bytes pass.
+//! client's stream, with the route's size limit enforced as bytes pass and,
+//! when the detection engine reads it (`body_inspection`), the last chunk
+//! held back until its verdict.
 //! Towards the client, a body is either the gateway's own answer or the
 //! upstream's stream; the end of that stream closes the exchange (logging
 //! phase, metrics, event).
 
+use crate::body_inspection::StreamInspection;
 use crate::client_io::InFlight;
 use crate::h1::UpstreamBody;
 use crate::paced_body::{PacedBody, PacedError, TooSlow};
@@ -14,6 +17,7 @@ use crate::proxy::ExchangeTail;
 use bytes::Bytes;
 use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -28,6 +32,10 @@ pub enum RequestBodyError {
     Client(#[source] hyper::Error),
     #[error(transparent)]
     TooSlow(TooSlow),
+    /// The detection engine blocked the body while it streamed; the
+    /// verdict is in the exchange's `VerdictSlot`.
+    #[error("the request body was blocked by attack detection")]
+    Blocked,
 }
 
 impl From<PacedError> for RequestBodyError {
@@ -53,6 +61,13 @@ pub enum ForwardBody {
         seen: u64,
         limit: u64,
         exact_len: Option<u64>,
+        /// The detection engine reading the rest as it passes.
+        inspection: Option<Box<StreamInspection>>,
+        /// Frames read but not yet sent: the last chunk waits for the
+        /// inspection's verdict.
+        held: VecDeque<Frame<Bytes>>,
+        /// The client's body has ended (only `held` is left).
+        ended: bool,
     },
 }
 
@@ -90,24 +105,54 @@ impl Body for ForwardBody {
                 rest,
                 seen,
                 limit,
+                inspection,
+                held,
+                ended,
                 ..
             } => {
                 if let Some(prefix) = prefix.take() {
                     return Poll::Ready(Some(Ok(Frame::data(prefix))));
                 }
-                match ready!(Pin::new(rest).poll_frame(cx)) {
-                    None => Poll::Ready(None),
-                    Some(Err(e)) => Poll::Ready(Some(Err(e.into()))),
-                    Some(Ok(frame)) => {
-                        if let Some(data) = frame.data_ref() {
-                            *seen += data.len() as u64;
-                            if *seen > *limit {
-                                return Poll::Ready(Some(Err(RequestBodyError::TooLarge {
-                                    limit: *limit,
-                                })));
-                            }
+                loop {
+                    if *ended || inspection.is_none() && held.is_empty() && rest.is_end_stream() {
+                        return Poll::Ready(held.pop_front().map(Ok));
+                    }
+                    let frame = match ready!(Pin::new(&mut *rest).poll_frame(cx)) {
+                        None => None,
+                        Some(Err(e)) => return Poll::Ready(Some(Err(e.into()))),
+                        Some(Ok(frame)) => Some(frame),
+                    };
+                    if let Some(data) = frame.as_ref().and_then(Frame::data_ref) {
+                        *seen += data.len() as u64;
+                        if *seen > *limit {
+                            return Poll::Ready(Some(Err(RequestBodyError::TooLarge {
+                                limit: *limit,
+                            })));
                         }
-                        Poll::Ready(Some(Ok(frame)))
+                    }
+                    let Some(scan) = inspection.as_mut() else {
+                        *ended = frame.is_none();
+                        return Poll::Ready(frame.map(Ok));
+                    };
+                    let is_data = frame.as_ref().is_some_and(Frame::is_data);
+                    if let Some(data) = frame.as_ref().and_then(Frame::data_ref) {
+                        if scan.feed(data) {
+                            return Poll::Ready(Some(Err(RequestBodyError::Blocked)));
+                        }
+                    }
+                    let last = frame.is_none() || !is_data || rest.is_end_stream();
+                    held.extend(frame);
+                    if last {
+                        if scan.finish() {
+                            held.clear();
+                            return Poll::Ready(Some(Err(RequestBodyError::Blocked)));
+                        }
+                        *ended = true;
+                        *inspection = None;
+                        continue;
+                    }
+                    if held.len() > 1 {
+                        return Poll::Ready(held.pop_front().map(Ok));
                     }
                 }
             }
@@ -118,7 +163,18 @@ impl Body for ForwardBody {
         match self {
             ForwardBody::Empty => true,
             ForwardBody::Full { data, trailers } => data.is_none() && trailers.is_none(),
-            ForwardBody::Streaming { prefix, rest, .. } => prefix.is_none() && rest.is_end_stream(),
+            ForwardBody::Streaming {
+                prefix,
+                rest,
+                inspection,
+                held,
+                ended,
+                ..
+            } => {
+                prefix.is_none()
+                    && held.is_empty()
+                    && (*ended || inspection.is_none() && rest.is_end_stream())
+            }
         }
     }
 

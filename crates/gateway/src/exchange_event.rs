@@ -3,13 +3,15 @@
 //! Events are for what an operator must read: decisions (a block, a
 //! rate-limit refusal, a ban, a deception, an exchange a `monitor` rule asked
 //! to record, what monitor mode held back), strong signals (an exchange
-//! whose anomaly score reaches `[events] min_signal_score`), and the
-//! gateway's own 5xx answers with their detail. Everything else that left a
+//! whose anomaly score reaches `[events] min_signal_score`), the
+//! gateway's own 5xx answers with their detail, and a body let through
+//! without being inspected (a blind spot an operator must know of). Everything else that left a
 //! reason (weak signals, tags, limits passed) is counted per source in
 //! `rampart_reasons_total` and written nowhere, so a normal run of
 //! legitimate traffic writes no event at all.
 
 use crate::pipeline::ExchangeContext;
+use crate::stages::detect::UNINSPECTED;
 use rampart_core::event::rfc3339_millis;
 use rampart_core::SecurityEvent;
 use rampart_prevent::BotFacts;
@@ -33,7 +35,8 @@ impl EventFilter {
         let score = ctx.score();
         let strong_signal = score > 0.0 && score >= self.min_signal_score;
         let gateway_failure = status >= 500 && !ctx.reasons.is_empty();
-        strong_signal || gateway_failure
+        let uninspected = ctx.reasons.iter().any(|r| r.source == UNINSPECTED);
+        strong_signal || gateway_failure || uninspected
     }
 }
 

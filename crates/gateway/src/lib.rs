@@ -14,6 +14,7 @@ pub mod balance;
 pub mod bans;
 pub mod bind;
 pub mod body;
+pub mod body_inspection;
 pub mod client_io;
 pub mod config;
 pub mod conn_watch;

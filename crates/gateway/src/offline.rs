@@ -21,6 +21,7 @@ use crate::framing;
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::proxy::over_limit;
 use crate::runtime::{Runtime, Services};
+use crate::stages::detect::PendingScan;
 use http::{HeaderName, HeaderValue, Version};
 use rampart_core::event::parse_rfc3339_millis;
 use rampart_core::{Action, Clock, Combined, ExchangeRecord, ManualClock, Reason};
@@ -216,6 +217,15 @@ impl OfflineGateway {
         let mut action = route.pipeline.request_headers(&mut ctx, &request);
         if !action.is_terminal() {
             action = route.pipeline.request_body(&mut ctx, &request, view);
+        }
+        // The detection engine reads the whole recorded body, as it reads a
+        // live body while forwarding it.
+        if let Some(pending) = ctx.extensions.remove::<PendingScan>() {
+            if !action.is_terminal() {
+                let rest = body.get(pending.fed()..).unwrap_or_default();
+                action = pending.judge_rest(rest, &mut ctx);
+                ctx.monitored |= action == Action::Monitor;
+            }
         }
         if !action.is_terminal() {
             action = self.settler.block_on(route.pipeline.settle(&mut ctx));

@@ -3,6 +3,7 @@
 //! phases, and the exchange's tail (logging phase, metrics, security event).
 
 use crate::body::{ForwardBody, RequestBodyError, ResponseBody};
+use crate::body_inspection::{continue_scan, VerdictSlot};
 use crate::client_io::ConnectionSignals;
 use crate::config::RouteLimits;
 use crate::exchange_event::{self, EventFilter};
@@ -14,6 +15,7 @@ use crate::paced_body::{PacedBody, TooSlow};
 use crate::pipeline::{BodyView, ExchangeContext, Outcome};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
 use crate::runtime::{RouteRuntime, Runtime, Services};
+use crate::stages::detect::{act_on, PendingScan};
 use crate::telemetry;
 use crate::upstream::{ConnectError, PooledConnection};
 use arc_swap::ArcSwap;
@@ -78,6 +80,9 @@ enum ForwardError {
     ClientBody(String),
     #[error(transparent)]
     ClientTooSlow(TooSlow),
+    /// Attack detection blocked the body while it streamed.
+    #[error("the request body was blocked while it streamed")]
+    Blocked,
 }
 
 impl ForwardError {
@@ -88,6 +93,7 @@ impl ForwardError {
             ForwardError::BodyTooLarge(_) => 413,
             ForwardError::ClientBody(_) => 400,
             ForwardError::ClientTooSlow(_) => 408,
+            ForwardError::Blocked => 403,
         }
     }
 
@@ -103,7 +109,8 @@ impl ForwardError {
             ForwardError::Upstream(_) => "the upstream's answer could not be used".to_owned(),
             ForwardError::BodyTooLarge(_)
             | ForwardError::ClientBody(_)
-            | ForwardError::ClientTooSlow(_) => self.to_string(),
+            | ForwardError::ClientTooSlow(_)
+            | ForwardError::Blocked => self.to_string(),
         }
     }
 
@@ -114,7 +121,8 @@ impl ForwardError {
             ForwardError::Upstream(_) => "protocol",
             ForwardError::BodyTooLarge(_)
             | ForwardError::ClientBody(_)
-            | ForwardError::ClientTooSlow(_) => "request_body",
+            | ForwardError::ClientTooSlow(_)
+            | ForwardError::Blocked => "request_body",
         }
     }
 }
@@ -132,6 +140,7 @@ impl From<ExchangeError> for ForwardError {
             ExchangeError::RequestBody(RequestBodyError::TooSlow(why)) => {
                 ForwardError::ClientTooSlow(why)
             }
+            ExchangeError::RequestBody(RequestBodyError::Blocked) => ForwardError::Blocked,
             other => ForwardError::Upstream(other),
         }
     }
@@ -226,7 +235,9 @@ pub async fn handle(
             Err(RequestBodyError::TooSlow(why)) => {
                 return Ok(answers.too_slow(&route, ctx, why, parts.version))
             }
-            Err(RequestBodyError::Client(e)) => {
+            // (`Blocked` comes only from a body inspected as it streams,
+            // after this.)
+            Err(e @ (RequestBodyError::Client(_) | RequestBodyError::Blocked)) => {
                 ctx.reasons
                     .push(Reason::new("protocol.body", "body", e.to_string(), 0.0));
                 return Ok(answers.refuse(
@@ -242,6 +253,18 @@ pub async fn handle(
     let (bytes, complete) = forward_body.inspectable(limits.inspect_body_bytes as usize);
     let view = BodyView { bytes, complete };
     let mut action = route.pipeline.request_body(&mut ctx, &parts, view);
+    let mut forward_body = forward_body;
+    let mut streamed_verdict = None;
+    if let Some(pending) = ctx.extensions.remove::<PendingScan>() {
+        if !action.is_terminal() {
+            let (judged, slot) = continue_scan(pending, &mut forward_body, &mut ctx);
+            streamed_verdict = slot;
+            action = judged;
+            if action == Action::Monitor {
+                ctx.monitored = true;
+            }
+        }
+    }
     if !action.is_terminal() {
         action = route.pipeline.settle(&mut ctx).await;
     }
@@ -268,7 +291,19 @@ pub async fn handle(
     );
 
     let sent = std::time::Instant::now();
-    match send(&route, &mut upstream_request).await {
+    let sent_result = send(&route, &mut upstream_request).await;
+    if let Some(verdict) = streamed_verdict.as_ref().and_then(VerdictSlot::take) {
+        match act_on(&verdict, &mut ctx) {
+            Action::Block {
+                status,
+                body,
+                headers,
+            } => return Ok(answers.blocked(&route, ctx, status, body, headers)),
+            Action::Monitor => ctx.monitored = true,
+            _ => {}
+        }
+    }
+    match sent_result {
         Err(ForwardError::ClientTooSlow(why)) => {
             Ok(answers.too_slow(&route, ctx, why, parts.version))
         }
@@ -423,6 +458,9 @@ async fn buffer_prefix(
         rest: body,
         limit: max_body_bytes,
         exact_len: declared_length,
+        inspection: None,
+        held: std::collections::VecDeque::new(),
+        ended: false,
     })
 }
 

@@ -466,10 +466,24 @@ pub fn inspect_decomposition(
     config: &DetectConfig,
     out: &mut Vec<Finding>,
 ) {
-    let hit = |rule, score: f64| Hit::new(rule, score, 0.85, 1);
-    let limits = &config.limits;
     let mut args = 0usize;
     for v in values {
+        inspect_value_shape(v, config, &mut args, out);
+    }
+    inspect_totals(args, anomalies, config, out);
+}
+
+/// What decoding reported about one value (a streamed body's values are
+/// judged one by one as they complete); counts argument names in `args`.
+pub fn inspect_value_shape(
+    v: &Value,
+    config: &DetectConfig,
+    args: &mut usize,
+    out: &mut Vec<Finding>,
+) {
+    let hit = |rule, score: f64| Hit::new(rule, score, 0.85, 1);
+    let limits = &config.limits;
+    {
         let f = &v.decoded.flags;
         let is_arg = matches!(
             v.location,
@@ -516,7 +530,7 @@ pub fn inspect_decomposition(
             }
         }
         if is_arg_name {
-            args += 1;
+            *args += 1;
             if matches!(v.location, Location::FormName(_))
                 && OVERRIDE_PARAMS.contains(&v.decoded.text.as_str())
             {
@@ -567,6 +581,17 @@ pub fn inspect_decomposition(
             ));
         }
     }
+}
+
+/// What the request's values add up to, and what parsing reported.
+pub fn inspect_totals(
+    args: usize,
+    anomalies: &[Anomaly],
+    config: &DetectConfig,
+    out: &mut Vec<Finding>,
+) {
+    let hit = |rule, score: f64| Hit::new(rule, score, 0.85, 1);
+    let limits = &config.limits;
     if args > limits.max_args {
         out.push((
             hit("protocol.too_many_arguments", 5.0),
@@ -590,6 +615,16 @@ pub fn inspect_decomposition(
                 hit("protocol.nesting_too_deep", 5.0),
                 Location::Body,
                 location.clone(),
+            ),
+            Anomaly::TooManyElements { location, limit } => (
+                hit("protocol.too_many_elements", 5.0),
+                Location::Body,
+                format!("limits.max_elements = {limit} reached at {location}"),
+            ),
+            Anomaly::ValueTooLong { location, limit } => (
+                hit("protocol.value_too_long", 5.0),
+                Location::Body,
+                format!("limits.max_value_bytes = {limit} exceeded at {location}"),
             ),
             Anomaly::RepeatedArgument { name } => (
                 Hit::new("protocol.parameter_pollution", 2.0, 0.4, 1),

@@ -1,20 +1,13 @@
-//! JSON bodies: every string leaf and every key, tagged with its JSONPath.
-//!
-//! serde_json's own recursion limit stops stack exhaustion while parsing;
-//! the walk here is bounded by `Limits::max_depth` and the value count.
+//! JSONPath names for JSON members, shared by the body reader
+//! (`json_stream`) and the contract checks, so that a finding and a contract
+//! name the same field the same way; and a whole document's values for
+//! readers outside the engine's scan (the field learner).
 
-use super::{Anomaly, Collector};
+use super::json_stream::{JsonEvents, JsonLimits, JsonStream};
+use super::{Collector, Value};
+use crate::config::Limits;
 use crate::decode::Transport;
 use crate::location::Location;
-use serde_json::Value as Json;
-use std::fmt::Write;
-
-/// Pushes the keys and string leaves of a parsed document (the request
-/// view parses the body once for every reader).
-pub fn walk_document(doc: &Json, sink: &mut Collector<'_>) {
-    let mut path = String::from("$");
-    walk(doc, &mut path, 0, sink);
-}
 
 /// Appends `key` to a JSONPath.
 pub fn push_key(path: &mut String, key: &str) {
@@ -28,96 +21,27 @@ pub fn push_key(path: &mut String, key: &str) {
     }
 }
 
-/// Pushes the leaves of `value` found under `path`; returns false once the
-/// value limit is hit.
-pub fn walk(value: &Json, path: &mut String, depth: usize, sink: &mut Collector<'_>) -> bool {
-    if depth > sink.limits().max_depth {
-        sink.anomaly(Anomaly::TooDeep {
-            location: path.clone(),
-        });
-        return true;
-    }
-    match value {
-        Json::String(s) => sink.push(Location::Json(path.clone()), s.as_bytes(), Transport::Plain),
-        Json::Object(map) => {
-            for (key, child) in map {
-                if !sink.push(
-                    Location::JsonKey(path.clone()),
-                    key.as_bytes(),
-                    Transport::Plain,
-                ) {
-                    return false;
-                }
-                let len = path.len();
-                push_key(path, key);
-                let go_on = walk(child, path, depth + 1, sink);
-                path.truncate(len);
-                if !go_on {
-                    return false;
-                }
-            }
-            true
+/// The keys and string leaves of a whole JSON document, read by the
+/// streaming reader within `limits`; `None` when it is not one.
+pub fn values_of(bytes: &[u8], limits: &Limits) -> Option<Vec<Value>> {
+    struct Push<'s, 'l>(&'s mut Collector<'l>);
+    impl JsonEvents for Push<'_, '_> {
+        fn key(&mut self, object_path: &str, _depth: usize, key: &str, _truncated: bool) {
+            let location = Location::JsonKey(object_path.to_owned());
+            self.0.push(location, key.as_bytes(), Transport::Plain);
         }
-        Json::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = path.len();
-                // Writing to a String cannot fail.
-                let _ = write!(path, "[{i}]");
-                let go_on = walk(child, path, depth + 1, sink);
-                path.truncate(len);
-                if !go_on {
-                    return false;
-                }
-            }
-            true
+        fn string(&mut self, path: &str, _depth: usize, value: &str, _truncated: bool) {
+            let location = Location::Json(path.to_owned());
+            self.0.push(location, value.as_bytes(), Transport::Plain);
         }
-        Json::Number(_) | Json::Bool(_) | Json::Null => true,
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Limits;
-
-    /// Parses and walks, as the engine does through the request view.
-    fn parse(bytes: &[u8], sink: &mut Collector<'_>) -> Result<(), serde_json::Error> {
-        walk_document(&serde_json::from_slice(bytes)?, sink);
-        Ok(())
-    }
-
-    #[test]
-    fn tags_leaves_and_keys_with_jsonpath() {
-        let limits = Limits::default();
-        let mut sink = Collector::new(&limits);
-        parse(
-            br#"{"user":{"name":"x","tags":["a","b"]},"odd key":"v","n":1}"#,
-            &mut sink,
-        )
-        .unwrap();
-        let got: Vec<String> = sink
-            .values
-            .iter()
-            .filter(|v| !v.location.is_name())
-            .map(|v| format!("{}={}", v.location, v.decoded.text))
-            .collect();
-        assert!(got.contains(&"body$.user.name=x".to_string()), "{got:?}");
-        assert!(got.contains(&"body$.user.tags[1]=b".to_string()), "{got:?}");
-        assert!(got.contains(&"body$['odd key']=v".to_string()), "{got:?}");
-    }
-
-    #[test]
-    fn deep_nesting_is_bounded_and_reported() {
-        let limits = Limits {
-            max_depth: 8,
-            ..Limits::default()
-        };
-        let mut sink = Collector::new(&limits);
-        let deep = format!("{}\"x\"{}", "[".repeat(100), "]".repeat(100));
-        parse(deep.as_bytes(), &mut sink).unwrap();
-        assert!(sink.values.is_empty());
-        assert!(matches!(sink.anomalies[0], Anomaly::TooDeep { .. }));
-        let deeper = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(deeper.as_bytes(), &mut sink).is_err());
-    }
+    let mut sink = Collector::new(limits);
+    let mut stream = JsonStream::new(JsonLimits {
+        max_depth: limits.max_depth,
+        max_string_bytes: limits.max_value_bytes,
+        max_elements: limits.max_elements,
+    });
+    stream.feed(bytes, &mut Push(&mut sink)).ok()?;
+    stream.finish().ok()?;
+    Some(sink.values)
 }

@@ -10,6 +10,7 @@ pub mod content_type;
 pub mod cookie;
 pub mod graphql;
 pub mod json;
+pub mod json_stream;
 pub mod multipart;
 pub mod query;
 pub mod user_agent;
@@ -35,6 +36,12 @@ pub enum Anomaly {
     TooManyValues,
     /// Nesting deeper than the limit (JSON, XML, GraphQL).
     TooDeep { location: String },
+    /// A streamed JSON body with more values than `limits.max_elements`;
+    /// the rest was not read.
+    TooManyElements { location: String, limit: usize },
+    /// A body string or key longer than `limits.max_value_bytes`: only its
+    /// start was inspected.
+    ValueTooLong { location: String, limit: usize },
     /// The same argument name sent more than once (parameter pollution).
     RepeatedArgument { name: String },
     /// A multipart part declared a charset other than UTF-8 or the

@@ -8,9 +8,10 @@
 use super::{Anomaly, Collector};
 use crate::decode::{self, Transport};
 use crate::location::Location;
+use std::collections::HashSet;
 
 /// Which location constructors to use for names and values.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub enum Origin {
     Query,
     Form,
@@ -34,41 +35,67 @@ impl Origin {
 
 /// Splits `raw` into arguments and pushes their names and values.
 pub fn parse(raw: &[u8], origin: Origin, sink: &mut Collector<'_>) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut args = Arguments::new(origin);
     for pair in raw.split(|&b| b == b'&') {
-        if pair.is_empty() {
-            continue;
+        if !args.pair(pair, sink) {
+            return;
         }
+    }
+}
+
+/// The arguments of one query string or form body, pushed pair by pair
+/// (a streamed form body hands them over as they complete); remembers the
+/// names seen, to report one sent twice.
+#[derive(Debug)]
+pub struct Arguments {
+    origin: Origin,
+    seen: HashSet<String>,
+}
+
+impl Arguments {
+    pub fn new(origin: Origin) -> Self {
+        Arguments {
+            origin,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Pushes one `name=value` pair (without its `&`); returns false once
+    /// the value limit is hit.
+    pub fn pair(&mut self, pair: &[u8], sink: &mut Collector<'_>) -> bool {
+        if pair.is_empty() {
+            return true;
+        }
+        let origin = self.origin;
         let (name_raw, value_raw) = match pair.iter().position(|&b| b == b'=') {
             Some(i) => (&pair[..i], &pair[i + 1..]),
             None => (pair, &b""[..]),
         };
         let name = decode::decode(name_raw, Transport::Form);
         let key = name.text.clone();
-        if seen.len() < sink.limits().max_values {
-            if seen.contains(&key) && !key.ends_with("[]") {
+        if self.seen.len() < sink.limits().max_values {
+            if self.seen.contains(&key) && !key.ends_with("[]") {
                 sink.anomaly(Anomaly::RepeatedArgument { name: key.clone() });
             } else {
-                seen.push(key.clone());
+                self.seen.insert(key.clone());
             }
         }
         if !sink.push(origin.name(key.clone()), name_raw, Transport::Form) {
-            return;
+            return false;
         }
         if !sink.push(origin.value(key.clone()), value_raw, Transport::Form) {
-            return;
+            return false;
         }
         // `a%3Dpayload`: an application that decodes the name once more sees
         // an argument `a` with the value `payload`.
         if let Some((inner_name, inner_value)) = key.split_once('=') {
-            if !sink.push(
+            return sink.push(
                 origin.value(inner_name.to_owned()),
                 inner_value.as_bytes(),
                 Transport::Plain,
-            ) {
-                return;
-            }
+            );
         }
+        true
     }
 }
 

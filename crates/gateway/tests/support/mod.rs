@@ -36,6 +36,8 @@ pub type BoxBody =
 pub struct TestUpstream {
     pub addr: SocketAddr,
     pub requests: Arc<AtomicUsize>,
+    /// Request bodies the echo read to their end: (path, bytes, FNV-1a).
+    pub complete_bodies: Arc<std::sync::Mutex<Vec<(String, u64, String)>>>,
 }
 
 impl TestUpstream {
@@ -44,16 +46,19 @@ impl TestUpstream {
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&requests);
+        let complete_bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let completed = Arc::clone(&complete_bodies);
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
                 let counter = Arc::clone(&counter);
+                let completed = Arc::clone(&completed);
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         counter.fetch_add(1, Ordering::SeqCst);
-                        upstream_answer(req)
+                        upstream_answer(req, Arc::clone(&completed))
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -62,7 +67,11 @@ impl TestUpstream {
                 });
             }
         });
-        TestUpstream { addr, requests }
+        TestUpstream {
+            addr,
+            requests,
+            complete_bodies,
+        }
     }
 
     pub fn request_count(&self) -> usize {
@@ -81,7 +90,12 @@ fn query_number(req: &Request<Incoming>, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>, Infallible> {
+type Completed = Arc<std::sync::Mutex<Vec<(String, u64, String)>>>;
+
+async fn upstream_answer(
+    mut req: Request<Incoming>,
+    completed: Completed,
+) -> Result<Response<BoxBody>, Infallible> {
     let path = req.uri().path().to_string();
     if path == "/slow" {
         tokio::time::sleep(Duration::from_millis(query_number(&req, "ms"))).await;
@@ -127,13 +141,22 @@ async fn upstream_answer(mut req: Request<Incoming>) -> Result<Response<BoxBody>
     let mut size: u64 = 0;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut body = req.into_body();
+    let mut whole = true;
     while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { break };
+        let Ok(frame) = frame else {
+            whole = false;
+            break;
+        };
         if let Some(data) = frame.data_ref() {
             size += data.len() as u64;
             for &b in data.iter() {
                 hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
             }
+        }
+    }
+    if whole {
+        if let Ok(mut done) = completed.lock() {
+            done.push((path.clone(), size, format!("{hash:016x}")));
         }
     }
     let echo = serde_json::json!({
@@ -193,14 +216,11 @@ fn accounts_answer(req: &Request<Incoming>) -> Option<Response<BoxBody>> {
     Some(response)
 }
 
-/// `left` bytes of `x`, produced as the reader asks: a download of any size
-/// in constant memory.
-pub struct RepeatBody {
-    pub left: u64,
-    pub chunk: Bytes,
-}
+/// A body of the pieces an iterator yields, each sent as it comes and no
+/// length declared (chunked on the wire).
+pub struct Pieces<I>(pub I);
 
-impl http_body::Body for RepeatBody {
+impl<I: Iterator<Item = Bytes> + Unpin> http_body::Body for Pieces<I> {
     type Data = Bytes;
     type Error = Infallible;
 
@@ -208,22 +228,29 @@ impl http_body::Body for RepeatBody {
         mut self: std::pin::Pin<&mut Self>,
         _cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        if self.left == 0 {
-            return std::task::Poll::Ready(None);
-        }
-        let n = self.left.min(self.chunk.len() as u64);
-        self.left -= n;
-        std::task::Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n as usize)))))
+        std::task::Poll::Ready(self.0.next().map(|b| Ok(Frame::data(b))))
     }
 }
 
+/// `bytes` bytes of `x`, produced as the reader asks: a download of any
+/// size in constant memory.
 pub fn repeat_body(bytes: u64) -> BoxBody {
-    RepeatBody {
-        left: bytes,
-        chunk: Bytes::from(vec![b'x'; 64 * 1024]),
-    }
-    .map_err(|never| match never {})
-    .boxed()
+    let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+    let mut left = bytes;
+    let pieces = std::iter::from_fn(move || {
+        let n = left.min(chunk.len() as u64);
+        left -= n;
+        (n > 0).then(|| chunk.slice(..n as usize))
+    });
+    Pieces(pieces).map_err(|never| match never {}).boxed()
+}
+
+/// `body` sent in pieces of `piece` bytes, without a length.
+pub fn in_pieces(body: &[u8], piece: usize) -> BoxBody {
+    let pieces: Vec<Bytes> = body.chunks(piece).map(Bytes::copy_from_slice).collect();
+    Pieces(pieces.into_iter())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 pub fn full(text: impl Into<Bytes>) -> BoxBody {
