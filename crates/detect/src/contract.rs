@@ -353,7 +353,11 @@ impl EndpointContract {
             Location::Decoded(inner) => (self.field_context(inner).kind, None),
             _ => (None, None),
         };
-        FieldContext { kind, shape }
+        FieldContext {
+            kind,
+            shape,
+            people_write: kind == Some(FieldKind::FreeText),
+        }
     }
 
     fn param_context(

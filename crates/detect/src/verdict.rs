@@ -32,6 +32,9 @@ pub struct Uninspected {
     pub reason: String,
     /// Refused (413) rather than let through uninspected.
     pub refused: bool,
+    /// A binary type (protobuf, images...), which no detector reads: what
+    /// an API expects, not a gap in inspection.
+    pub binary: bool,
 }
 
 impl Verdict {

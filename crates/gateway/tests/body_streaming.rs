@@ -189,10 +189,24 @@ async fn a_body_that_cannot_be_inspected_gets_the_configured_decision() {
     );
     assert_eq!(send(gw.addr(), binary).await.status(), 200);
     assert_eq!(completed(&upstream, "/api/upload").len(), 1);
+    // A binary body let through is counted, not an event: the next event is
+    // the next refusal (on another path: a repeat would be folded into the
+    // first event).
+    let xml = format!("<a>{}</a>", "<b>text</b>".repeat(20_000));
+    let again = post_as("/api/other-xml", "application/xml", full(xml));
+    assert_eq!(send(gw.addr(), again).await.status(), 413);
     let events = gw.events(2).await;
-    assert_eq!(events[1]["action"], "allow", "{}", events[1]);
-    assert_eq!(events[1]["path"], "/api/upload");
-    assert!(reason_sources(&events[1]).contains(&"detect.body.uninspected"));
+    assert_eq!(events[1]["path"], "/api/other-xml", "{}", events[1]);
+    let metrics = Request::get("/metrics")
+        .header("host", "admin")
+        .body(full(""))
+        .unwrap();
+    let text = body_text(send(gw.gateway.admin_addr, metrics).await).await;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rampart_reasons_total{source=\"detect.body.binary\"} 1")),
+        "{text}"
+    );
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

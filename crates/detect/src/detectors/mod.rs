@@ -487,6 +487,11 @@ pub struct FieldContext {
     pub kind: Option<FieldKind>,
     /// The shape an identifier field was learned to have.
     pub shape: Option<LearnedShape>,
+    /// The field is declared or learned to carry text people write, so
+    /// plain prose there counts little. A free-text kind guessed from the
+    /// header alone (a User-Agent's product list) is not: machines write
+    /// those, and an injection in one is no sentence.
+    pub people_write: bool,
 }
 
 /// Most a finding counts in plain prose sent to a prose field.
@@ -512,7 +517,7 @@ impl FieldContext {
         }
         let broken = self.shape.map(|s| (s.shape, s.broken_by(text)));
         let prose_field = self.kind == Some(FieldKind::FreeText);
-        if prose_field && shape::is_plain_prose(text) {
+        if prose_field && self.people_write && shape::is_plain_prose(text) {
             // What a person wrote with none of the syntax an injection
             // needs: SQL words, `;`, `--` and `1=1` are words and dashes.
             // Each finding counts a little; several families together

@@ -94,6 +94,8 @@ struct Found {
     /// Argument names seen (query and form).
     args: usize,
     uninspected: Option<(String, BodyDecision)>,
+    /// The body is of a binary type, which no detector reads.
+    binary: bool,
     /// Something was added since the last look at the score.
     changed: bool,
 }
@@ -157,6 +159,7 @@ impl BodyScan {
             (None, None) => Reader::Sniff,
             (None, Some(ct)) => {
                 if ct.kind == BodyKind::Binary {
+                    found.binary = true;
                     found.uninspected = Some((
                         format!("`{}` bodies are not inspected", ct.media_type),
                         config.uninspectable.other,
@@ -499,6 +502,7 @@ impl Engine {
                 Uninspected {
                     reason,
                     refused: decision == BodyDecision::Refuse,
+                    binary: found.binary,
                 },
                 enforce,
             ),

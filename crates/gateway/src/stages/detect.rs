@@ -22,6 +22,9 @@ use std::sync::{Arc, Mutex};
 /// The reason a body that was not inspected leaves (every such exchange
 /// is an event, let through or refused).
 pub const UNINSPECTED: &str = "detect.body.uninspected";
+/// The reason of a binary body let through: counted, not an event (an API
+/// taking protobuf or images would write one per request).
+pub const BINARY: &str = "detect.body.binary";
 
 pub struct DetectStage {
     engine: DetectEngine,
@@ -108,8 +111,13 @@ impl PendingScan {
 pub fn act_on(verdict: &Verdict, ctx: &mut ExchangeContext) -> Action {
     ctx.reasons.extend(verdict.reasons());
     if let Some(why) = &verdict.uninspected {
+        let source = if why.binary && !why.refused {
+            BINARY
+        } else {
+            UNINSPECTED
+        };
         ctx.reasons
-            .push(Reason::new(UNINSPECTED, "body", why.reason.clone(), 0.0));
+            .push(Reason::new(source, "body", why.reason.clone(), 0.0));
     }
     match verdict.action {
         "block" if verdict.status == 413 => problem_response(
