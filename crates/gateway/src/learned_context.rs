@@ -201,14 +201,14 @@ mod tests {
             contract.field_kind(&rampart_detect::Location::Json("$.text".into())),
             Some(rampart_detect::FieldKind::FreeText)
         );
-        // A review the plain engine refuses as DDL reads as prose now.
+        // A review the plain engine refuses as a UNION read reads as prose now.
         let mut config = DetectConfig::default();
         rampart_detect::contract::add_learned(&mut config.contracts, contracts);
         let learned = Engine::new(config).unwrap();
         let look_alike = review(
             11,
             300,
-            "Drop the raisins and this would be my favourite loaf.",
+            "We will union select the best apples from the farm; drop table cloths off too.",
         );
         let view = RequestView::from_record(&look_alike);
         assert!(engine.inspect(&view).blocked);

@@ -337,7 +337,7 @@ mod tests {
             .collect();
         std::fs::write(&traffic, lines.join("\n")).unwrap();
         let look_alike = ExchangeRecord::from_json_line(
-            br#"{"method":"POST","host":"x","path":"/orders","request_headers":{"Content-Type":"application/json"},"request_body":"{\"note\":\"Drop the raisins and this would be my favourite loaf.\"}"}"#,
+            br#"{"method":"POST","host":"x","path":"/orders","request_headers":{"Content-Type":"application/json"},"request_body":"{\"note\":\"We will union select the best apples from the farm; drop table cloths off too.\"}"}"#,
         )
         .unwrap();
         let plain = Engine::new(DetectConfig::default()).unwrap();
