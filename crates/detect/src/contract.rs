@@ -255,7 +255,7 @@ impl EndpointContract {
             Location::Json(path) | Location::Form(path) => {
                 self.body_field(path).and_then(|s| s.kind)
             }
-            Location::Decoded(inner) => self.field_kind(inner),
+            Location::Decoded(inner, _) => self.field_kind(inner),
             _ => None,
         }
     }

@@ -19,7 +19,9 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Adds up detections (a rule counts once per location) and decides.
+    /// Adds up detections (a rule counts once per placement: a payload seen
+    /// in a cookie and again in its base64 reading is one finding) and
+    /// decides.
     /// Monitor-only detections count towards `monitor` (what enforce mode
     /// would do) but never towards a block.
     pub fn decide(mut detections: Vec<Detection>, threshold: f64, enforce: bool) -> Verdict {
@@ -27,8 +29,8 @@ impl Verdict {
         let mut counted: Vec<(&str, &str)> = Vec::new();
         let (mut score, mut enforced) = (0.0, 0.0);
         for d in &detections {
-            if !counted.contains(&(d.rule.as_str(), d.location.as_str())) {
-                counted.push((d.rule.as_str(), d.location.as_str()));
+            if !counted.contains(&(d.rule.as_str(), d.placement.as_str())) {
+                counted.push((d.rule.as_str(), d.placement.as_str()));
                 score += d.score;
                 if !d.monitor_only {
                     enforced += d.score;

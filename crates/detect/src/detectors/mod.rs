@@ -166,6 +166,11 @@ pub struct Detection {
     pub confidence: f64,
     #[serde(skip)]
     pub paranoia: u8,
+    /// The placement the score is counted against ([`Location::placement`]):
+    /// a rule counts once per placement however many decoded forms of it
+    /// show the same payload.
+    #[serde(skip)]
+    pub placement: String,
     /// Counts towards what enforce mode would do, never blocks.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub monitor_only: bool,
@@ -177,6 +182,7 @@ impl Detection {
             rule: hit.rule.to_owned(),
             category: Category::of_rule(hit.rule),
             location: location.to_string(),
+            placement: location.placement().to_string(),
             evidence,
             score: hit.score,
             confidence: hit.confidence,
@@ -545,7 +551,7 @@ impl ValueDetectors {
         // grammars misread; asked only when those detectors are awake.
         let secret = || crate::evidence::is_secret(&value.location);
         let is_name = value.location.is_name();
-        let in_path = matches!(value.location, Location::Path(_));
+        let in_path = value.location.in_path();
         let kind = context.kind;
         for detector in ALL {
             if !awake[detector as usize] {
@@ -556,7 +562,9 @@ impl ValueDetectors {
                 ValueDetector::Xss => xss::detect(folded, text, hits),
                 ValueDetector::Traversal => traversal::detect(text, in_path, hits),
                 ValueDetector::Ssrf
-                    if !in_path && !is_name && !matches!(value.location, Location::Header(_)) =>
+                    if !in_path
+                        && !is_name
+                        && !matches!(value.location.root(), Location::Header(_)) =>
                 {
                     let path_field = value
                         .location
