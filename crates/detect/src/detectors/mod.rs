@@ -171,6 +171,9 @@ pub struct Detection {
     /// show the same payload.
     #[serde(skip)]
     pub placement: String,
+    /// Decoding steps from the placement to the value (0: as sent).
+    #[serde(skip)]
+    pub steps: usize,
     /// Counts towards what enforce mode would do, never blocks.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub monitor_only: bool,
@@ -183,6 +186,7 @@ impl Detection {
             category: Category::of_rule(hit.rule),
             location: location.to_string(),
             placement: location.placement().to_string(),
+            steps: location.depth(),
             evidence,
             score: hit.score,
             confidence: hit.confidence,
