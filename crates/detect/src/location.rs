@@ -52,8 +52,6 @@ pub enum Location {
 pub enum Layer {
     /// Base64, standard or URL-safe alphabet.
     Base64,
-    /// Percent-encoding left in text that a previous step revealed.
-    Url,
     /// zlib-compressed bytes (itsdangerous' `.`-prefixed payloads).
     Zlib,
     /// A leaf of a JSON document, by JSONPath (`$.q`), or one of its keys.
@@ -73,7 +71,6 @@ impl fmt::Display for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Layer::Base64 => f.write_str("base64"),
-            Layer::Url => f.write_str("url"),
             Layer::Zlib => f.write_str("zlib"),
             Layer::Json(p) => write!(f, "json{p}"),
             Layer::JsonKey(p) => write!(f, "json{p}(key)"),

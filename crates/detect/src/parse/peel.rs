@@ -46,6 +46,18 @@ impl Child {
             transport: Transport::Plain,
         }
     }
+
+    /// The step and the text, as tests compare them.
+    #[cfg(test)]
+    pub fn described(children: Vec<Child>) -> Vec<(String, String)> {
+        children
+            .into_iter()
+            .map(|c| {
+                let text = String::from_utf8_lossy(&c.bytes).into_owned();
+                (c.layer.to_string(), text)
+            })
+            .collect()
+    }
 }
 
 /// What peeling one value found.
@@ -167,16 +179,7 @@ mod tests {
 
     fn peel(text: &str) -> Vec<(String, String)> {
         let mut budget = 4096;
-        layers(text, false, &mut budget)
-            .children
-            .into_iter()
-            .map(|c| {
-                (
-                    c.layer.to_string(),
-                    String::from_utf8_lossy(&c.bytes).into_owned(),
-                )
-            })
-            .collect()
+        Child::described(layers(text, false, &mut budget).children)
     }
 
     #[test]

@@ -146,16 +146,7 @@ mod tests {
     use std::io::Write;
 
     fn texts(children: Option<Vec<Child>>) -> Vec<(String, String)> {
-        children
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| {
-                (
-                    c.layer.to_string(),
-                    String::from_utf8_lossy(&c.bytes).into_owned(),
-                )
-            })
-            .collect()
+        Child::described(children.unwrap_or_default())
     }
 
     #[test]
