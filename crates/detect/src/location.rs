@@ -147,6 +147,14 @@ impl Location {
         Location::Decoded(Box::new(self), layer)
     }
 
+    /// Whether any step of the chain that revealed this value is `step`.
+    pub fn has_step(&self, step: impl Fn(&Layer) -> bool) -> bool {
+        match self {
+            Location::Decoded(inner, layer) => step(layer) || inner.has_step(step),
+            _ => false,
+        }
+    }
+
     /// How many decoding steps lead to this value.
     pub fn depth(&self) -> usize {
         match self {

@@ -206,3 +206,33 @@ fn opaque_client_values_stay_benign() {
         assert!(!v.blocked && v.score < 3.0, "{path} {headers:?}: {v:?}");
     }
 }
+
+#[test]
+fn urls_in_segments_and_custom_headers_are_read_as_requests_to_fetch() {
+    let e = engine();
+    let v = get(
+        &e,
+        "/api/fetch/gopher%3A%2F%2F127.0.0.1%3A6379%2F_INFO",
+        &[],
+    );
+    assert!(v.blocked, "{v:?}");
+    assert!(
+        located(&v, "ssrf").is_some_and(|l| l.starts_with("path[")),
+        "{v:?}"
+    );
+    let v = get(
+        &e,
+        "/api/hook",
+        &[("X-Callback-Url", "http://169.254.169.254/latest/meta-data/")],
+    );
+    assert!(v.blocked, "{v:?}");
+    // Addresses where addresses belong are not requests to fetch anything.
+    let headers = [
+        ("X-Forwarded-For", "10.0.0.7, 192.168.1.20"),
+        ("Referer", "http://localhost:3000/dashboard"),
+        ("Origin", "http://127.0.0.1:8080"),
+        ("X-Real-IP", "10.1.2.3"),
+    ];
+    let v = get(&e, "/v2/ips/10.0.0.1", &headers);
+    assert!(!v.blocked && v.score < 3.0, "{v:?}");
+}

@@ -26,7 +26,7 @@ pub mod xss;
 pub mod xxe;
 
 use crate::contract::FieldKind;
-use crate::location::Location;
+use crate::location::{Layer, Location};
 use crate::parse::Value;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Serialize;
@@ -489,6 +489,64 @@ impl ValueDetector {
     }
 }
 
+/// Headers whose values name hosts, addresses or URLs by definition.
+const ADDRESS_HEADERS: &[&str] = &[
+    "host",
+    "referer",
+    "origin",
+    "location",
+    "content-location",
+    "link",
+    "forwarded",
+    "via",
+];
+
+/// Whether SSRF rules read `text` at `location`. Token claims name their
+/// issuer, and address headers (`Referer`, `X-Forwarded-For`...) name hosts
+/// and URLs by definition: neither asks for something to be fetched. The
+/// whole path is a path; a segment, or another header, is a value that
+/// carries a URL only when it starts with a scheme (`gopher://`,
+/// `http:0251.0376.0251.0376`), and then it is read like an argument, as is
+/// content decoded out of a header (base64, JSON).
+fn ssrf_reads(location: &Location, text: &str) -> bool {
+    if location.has_step(|l| matches!(l, Layer::Part(p) if p.starts_with("jwt"))) {
+        return false;
+    }
+    let content = location.has_step(|l| matches!(l, Layer::Base64 | Layer::Zlib | Layer::Json(_)));
+    match location.root() {
+        Location::Path(None) => false,
+        Location::Path(Some(_)) => content || starts_with_scheme(text),
+        Location::Header(name) => {
+            let address = ADDRESS_HEADERS.contains(&name.as_str())
+                || [
+                    "x-forwarded-",
+                    "x-real-",
+                    "x-original-",
+                    "sec-",
+                    "access-control-",
+                ]
+                .iter()
+                .any(|p| name.starts_with(p));
+            content || (!address && starts_with_scheme(text))
+        }
+        _ => true,
+    }
+}
+
+/// `scheme:` at the start of `text` (RFC 3986: a letter, then letters,
+/// digits, `+`, `-`, `.`).
+fn starts_with_scheme(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once(':') else {
+        return false;
+    };
+    scheme.len() >= 2
+        && scheme.len() <= 16
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
 /// What is known about the field a value sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FieldContext {
@@ -565,11 +623,7 @@ impl ValueDetectors {
                 ValueDetector::Sqli => sqli::detect(folded, text, hits),
                 ValueDetector::Xss => xss::detect(folded, text, hits),
                 ValueDetector::Traversal => traversal::detect(text, in_path, hits),
-                ValueDetector::Ssrf
-                    if !in_path
-                        && !is_name
-                        && !matches!(value.location.root(), Location::Header(_)) =>
-                {
+                ValueDetector::Ssrf if !is_name && ssrf_reads(&value.location, text) => {
                     let path_field = value
                         .location
                         .field_name()

@@ -8,9 +8,9 @@
 //! encoding, overlong UTF-8: [`crate::decode`]); `;` matrix parameters
 //! (`/items;jsessionid=x;color=red`) are split off before decoding, as
 //! servlet containers and Spring do, and each name and value is a value of
-//! its own; a segment whose decoded text holds `/` or `\` (`%2f`, `%5c`,
-//! a literal backslash, which Windows servers treat as a separator) is also
-//! read piece by piece.
+//! its own; a segment whose decoded text holds a backslash (literal or
+//! `%5c`: IIS and ASP.NET route on it as on `/`) is also read piece by
+//! piece, split on both separators.
 
 use super::Collector;
 use crate::decode::Transport;
@@ -50,7 +50,7 @@ fn segment_values(i: usize, segment: &str, sink: &mut Collector<'_>) -> bool {
             .get(before)
             .map(|v| v.decoded.text.clone())
             .unwrap_or_default();
-        if decoded.contains(['/', '\\']) && !pieces(&location, &decoded, sink) {
+        if decoded.contains('\\') && !pieces(&location, &decoded, sink) {
             return false;
         }
     }
@@ -74,8 +74,8 @@ fn segment_values(i: usize, segment: &str, sink: &mut Collector<'_>) -> bool {
     true
 }
 
-/// The pieces of a decoded segment that a router splitting on `/` and `\`
-/// after decoding would see.
+/// The pieces of a decoded segment that a router treating `\` as `/`
+/// would see.
 fn pieces(location: &Location, decoded: &str, sink: &mut Collector<'_>) -> bool {
     for (j, piece) in decoded
         .split(['/', '\\'])
@@ -124,9 +124,12 @@ mod tests {
     }
 
     #[test]
-    fn encoded_separators_and_backslashes_split_a_segment() {
+    fn backslashes_split_a_segment_and_encoded_slashes_do_not() {
         let got = values("/files/..%5c..%5cwin.ini");
         assert!(got.contains(&("path[2]".into(), "..\\..\\win.ini".into())));
         assert!(got.contains(&("path[2]→[2]".into(), "win.ini".into())));
+        let got = values("/streets/Alley%207%2F1");
+        assert!(got.contains(&("path[2]".into(), "Alley 7/1".into())));
+        assert!(!got.iter().any(|(l, _)| l.contains('→')), "{got:?}");
     }
 }
