@@ -1,7 +1,8 @@
 //! The path as the application's router reads it: segment by segment.
 //!
 //! The whole path stays one value (traversal is judged on it, as a file
-//! system would resolve it), and each segment is a value of its own,
+//! system would resolve it), and each segment that reads differently alone
+//! (anything beyond unreserved characters) is a value of its own,
 //! `Location::Path(Some(i))` with `i` its index in the raw path split on
 //! `/` (the index the contract checks use: `/users/42` has `42` at 2).
 //! A segment is percent-decoded as often as it is encoded (double
@@ -40,18 +41,25 @@ fn segment_values(i: usize, segment: &str, sink: &mut Collector<'_>) -> bool {
     let mut parts = segment.split(';');
     let core = parts.next().unwrap_or_default();
     let location = Location::Path(Some(i));
-    if !core.is_empty() {
+    // A segment of unreserved characters only (`users`, `v1`, `42`) reads
+    // the same alone as in the whole path: nothing to add.
+    let plain = core
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if !plain {
         let before = sink.values.len();
         if !sink.push(location.clone(), core.as_bytes(), Transport::Percent) {
             return false;
         }
-        let decoded = sink
+        let backslashed = sink
             .values
             .get(before)
-            .map(|v| v.decoded.text.clone())
-            .unwrap_or_default();
-        if decoded.contains('\\') && !pieces(&location, &decoded, sink) {
-            return false;
+            .filter(|v| v.decoded.text.contains('\\'))
+            .map(|v| v.decoded.text.clone());
+        if let Some(decoded) = backslashed {
+            if !pieces(&location, &decoded, sink) {
+                return false;
+            }
         }
     }
     for param in parts.take(MAX_PARTS).filter(|p| !p.is_empty()) {
@@ -107,20 +115,21 @@ mod tests {
 
     #[test]
     fn segments_are_decoded_and_indexed_like_the_contract() {
-        let got = values("/users/%2527%20or%201%3D1/x");
+        let got = values("/users/%2527%20or%201%3D1/x%20y");
         assert_eq!(got[0].0, "path");
-        assert!(got.contains(&("path[1]".into(), "users".into())));
         assert!(got.contains(&("path[2]".into(), "' or 1=1".into())));
-        assert!(got.contains(&("path[3]".into(), "x".into())));
+        assert!(got.contains(&("path[3]".into(), "x y".into())));
+        assert!(
+            !got.iter().any(|(l, _)| l == "path[1]"),
+            "`users` reads the same in the whole path: {got:?}"
+        );
     }
 
     #[test]
     fn matrix_parameters_are_names_and_values() {
         let got = values("/items;jsessionid=abc;q=%3Cscript%3E/5");
-        assert!(got.contains(&("path[1]".into(), "items".into())));
         assert!(got.contains(&("path[1]→;q(name)".into(), "q".into())));
         assert!(got.contains(&("path[1]→;q".into(), "<script>".into())));
-        assert!(got.contains(&("path[2]".into(), "5".into())));
     }
 
     #[test]
