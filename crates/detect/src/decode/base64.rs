@@ -56,7 +56,10 @@ mod tests {
         );
         assert_eq!(decode_text("EHGfE-a8HpJ1zt6MU1NFOYIu45BJIO0U"), None);
         assert_eq!(decode_text("short"), None);
-        assert_eq!(decode_text("LnNzaC9pZF9yc2E=").as_deref(), Some(".ssh/id_rsa"));
+        assert_eq!(
+            decode_text("LnNzaC9pZF9yc2E=").as_deref(),
+            Some(".ssh/id_rsa")
+        );
         assert_eq!(decode_text("aB3dE5fG7hJ9"), None, "a short random id");
         assert_eq!(decode_text("abcdefghijklmnopqrstuvwxyz"), None);
     }

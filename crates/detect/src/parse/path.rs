@@ -14,7 +14,7 @@
 //! piece, split on both separators.
 
 use super::Collector;
-use crate::decode::Transport;
+use crate::decode::{base64, Transport};
 use crate::location::{Layer, Location};
 
 /// Segments read one by one; past this the whole-path value still holds
@@ -42,10 +42,11 @@ fn segment_values(i: usize, segment: &str, sink: &mut Collector<'_>) -> bool {
     let core = parts.next().unwrap_or_default();
     let location = Location::Path(Some(i));
     // A segment of unreserved characters only (`users`, `v1`, `42`) reads
-    // the same alone as in the whole path: nothing to add.
+    // the same alone as in the whole path, unless it is base64.
     let plain = core
         .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        && base64::decode_text(core).is_none();
     if !plain {
         let before = sink.values.len();
         if !sink.push(location.clone(), core.as_bytes(), Transport::Percent) {
@@ -123,6 +124,8 @@ mod tests {
             !got.iter().any(|(l, _)| l == "path[1]"),
             "`users` reads the same in the whole path: {got:?}"
         );
+        let got = values("/items/cHJvY2Vzc2J1aWxkZXI");
+        assert!(got.contains(&("path[2]→base64".into(), "processbuilder".into())));
     }
 
     #[test]
