@@ -23,8 +23,9 @@ use std::fmt::Write;
 /// Decoding steps from a placement to the deepest value revealed.
 pub const MAX_LAYERS: usize = 6;
 
-/// Pieces taken out of one layer (JSON leaves and keys, list pairs).
-pub const MAX_CHILDREN: usize = 64;
+/// Pieces taken out of one layer (JSON leaves and keys, list pairs); a
+/// 4 KB cookie of JSON holds fewer.
+pub const MAX_CHILDREN: usize = 128;
 
 /// JSON nesting followed inside a decoded value.
 const MAX_JSON_DEPTH: usize = 16;
@@ -64,7 +65,8 @@ impl Child {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Peeled {
     pub children: Vec<Child>,
-    /// The byte budget ran out before every piece was kept.
+    /// A bound (the byte budget, the pieces per layer, JSON depth) cut
+    /// what was kept.
     pub exhausted: bool,
 }
 
@@ -74,16 +76,16 @@ pub struct Peeled {
 /// Each child's bytes are taken from `budget`.
 pub fn layers(text: &str, pairs_alone: bool, budget: &mut usize) -> Peeled {
     let trimmed = text.trim();
+    let mut peeled = Peeled::default();
     let children = if let Some(json) = json_text(trimmed) {
-        json_children(json)
+        json_children(json, &mut peeled.exhausted)
     } else if let Some(children) = signed::reveal(trimmed) {
         children
     } else if let Some(decoded) = base64::decode_text(trimmed) {
         vec![Child::plain(Layer::Base64, decoded)]
     } else {
-        pairs(trimmed, pairs_alone)
+        pairs(trimmed, pairs_alone, &mut peeled.exhausted)
     };
-    let mut peeled = Peeled::default();
     for child in children {
         if child.bytes.len() > *budget {
             peeled.exhausted = true;
@@ -103,19 +105,21 @@ fn json_text(text: &str) -> Option<&str> {
     matches!((first, last), (b'{', b'}') | (b'[', b']')).then_some(text)
 }
 
-/// The string leaves and keys of a JSON document, by JSONPath.
-fn json_children(text: &str) -> Vec<Child> {
+/// The string leaves and keys of a JSON document, by JSONPath; `cut` is
+/// set when the document holds more than the bounds let through.
+fn json_children(text: &str, cut: &mut bool) -> Vec<Child> {
     let Ok(doc) = serde_json::from_str::<Json>(text) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut path = String::from("$");
-    walk(&doc, &mut path, 0, &mut out);
+    walk(&doc, &mut path, 0, &mut out, cut);
     out
 }
 
-fn walk(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Child>) {
+fn walk(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Child>, cut: &mut bool) {
     if depth > MAX_JSON_DEPTH || out.len() >= MAX_CHILDREN {
+        *cut = true;
         return;
     }
     match value {
@@ -123,12 +127,13 @@ fn walk(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Child>) {
         Json::Object(map) => {
             for (key, child) in map {
                 if out.len() >= MAX_CHILDREN {
+                    *cut = true;
                     return;
                 }
                 out.push(Child::plain(Layer::JsonKey(path.clone()), key.as_str()));
                 let len = path.len();
                 super::json::push_key(path, key);
-                walk(child, path, depth + 1, out);
+                walk(child, path, depth + 1, out, cut);
                 path.truncate(len);
             }
         }
@@ -137,7 +142,7 @@ fn walk(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Child>) {
                 let len = path.len();
                 // Writing to a String cannot fail.
                 let _ = write!(path, "[{i}]");
-                walk(child, path, depth + 1, out);
+                walk(child, path, depth + 1, out, cut);
                 path.truncate(len);
             }
         }
@@ -146,8 +151,9 @@ fn walk(value: &Json, path: &mut String, depth: usize, out: &mut Vec<Child>) {
 }
 
 /// A urlencoded list (`a=1&b=2`), each value still percent-encoded. Names
-/// must look like names, so prose with an `=` in it stays prose.
-fn pairs(text: &str, pairs_alone: bool) -> Vec<Child> {
+/// must look like names, so prose with an `=` in it stays prose; `cut` is
+/// set when the list is longer than [`MAX_CHILDREN`].
+fn pairs(text: &str, pairs_alone: bool, cut: &mut bool) -> Vec<Child> {
     if !text.contains('=') || (!pairs_alone && !text.contains('&')) {
         return Vec::new();
     }
@@ -161,8 +167,12 @@ fn pairs(text: &str, pairs_alone: bool) -> Vec<Child> {
             && name.bytes().all(|b| {
                 b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
             });
-        if !named || out.len() >= MAX_CHILDREN {
+        if !named {
             return Vec::new();
+        }
+        if out.len() >= MAX_CHILDREN {
+            *cut = true;
+            continue;
         }
         out.push(Child {
             layer: Layer::Param(name.to_owned()),
@@ -216,6 +226,15 @@ mod tests {
         assert!(peel("EHGfE-a8HpJ1zt6MU1NFOYIu45BJIO0U").is_empty());
         assert!(peel("{not json}").is_empty());
         assert!(peel("").is_empty());
+    }
+
+    #[test]
+    fn a_long_list_is_read_up_to_the_bound_and_says_so() {
+        let list: Vec<String> = (0..MAX_CHILDREN + 5).map(|i| format!("k{i}=v")).collect();
+        let mut budget = 1 << 20;
+        let peeled = layers(&list.join("&"), false, &mut budget);
+        assert_eq!(peeled.children.len(), MAX_CHILDREN);
+        assert!(peeled.exhausted);
     }
 
     #[test]
