@@ -350,7 +350,7 @@ impl EndpointContract {
             Location::Json(path) | Location::Form(path) => self
                 .body_field(path)
                 .map_or((None, None), |s| (s.kind, s.shape)),
-            Location::Decoded(inner) => (self.field_context(inner).kind, None),
+            Location::Decoded(inner, _) => (self.field_context(inner).kind, None),
             _ => (None, None),
         };
         FieldContext {

@@ -1,8 +1,8 @@
 //! The engine: one request in, one verdict out.
 //!
 //! It resolves the endpoint's policy and contract, decomposes the request
-//! once (path, query, headers, cookies, body by content type, GraphQL read
-//! as GraphQL), runs the value detectors each value can wake and the request
+//! once (path and its segments, query, headers by kind, cookies, body by
+//! content type, GraphQL read as GraphQL; every value's encodings peeled), runs the value detectors each value can wake and the request
 //! detectors, checks the contract, and adds the evidence up against the
 //! endpoint's threshold at its paranoia level. The engine is immutable and
 //! shared across threads; `inspect` allocates only per request.
@@ -22,13 +22,12 @@ pub use scan::{BodyScan, Progress};
 use crate::config::{template_matches, ConfigError, DetectConfig, GraphqlPolicy, Mode};
 use crate::contract::{breach_hit, EndpointContract, FieldKind};
 use crate::contract_index::ContractIndex;
-use crate::decode::Transport;
 use crate::detectors::protocol::{self, Finding};
 use crate::detectors::{scanner, ValueDetectors};
 use crate::location::Location;
 use crate::parse::content_type::{self, BodyKind};
 use crate::parse::query::Origin;
-use crate::parse::{cookie, query, user_agent, Collector, Value};
+use crate::parse::{cookie, header, path, query, user_agent, Collector, Value};
 use crate::verdict::Verdict;
 use rampart_core::exchange::RequestView;
 use serde_json::Value as Json;
@@ -155,21 +154,13 @@ impl Engine {
         let mut sink = Collector::new(limits);
         let mut findings: Vec<Finding> = Vec::new();
 
-        sink.push(
-            Location::Path(None),
-            req.path.as_bytes(),
-            Transport::Percent,
-        );
+        path::parse(req.path, &mut sink);
         query::parse(req.query.as_bytes(), Origin::Query, &mut sink);
         for &(name, value) in &req.headers {
             if name.eq_ignore_ascii_case("cookie") {
                 cookie::parse(value, &mut sink);
             } else if !NOT_VALUES.iter().any(|n| name.eq_ignore_ascii_case(n)) {
-                sink.push(
-                    Location::Header(name.to_ascii_lowercase()),
-                    value,
-                    Transport::Plain,
-                );
+                header::parse(&name.to_ascii_lowercase(), value, &mut sink);
             }
         }
 

@@ -35,7 +35,7 @@ pub fn is_secret(location: &Location) -> bool {
         | Location::Query(n)
         | Location::Form(n)
         | Location::Json(n) => n,
-        Location::Decoded(inner) => return is_secret(inner),
+        Location::Decoded(inner, _) => return is_secret(inner),
         _ => return false,
     };
     let lower = name.to_ascii_lowercase();

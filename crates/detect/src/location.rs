@@ -2,7 +2,10 @@
 //!
 //! Every detection names its location so an operator can find the value that
 //! triggered it; the textual form (`query.id`, `body$.user.name`,
-//! `header.user-agent`) is what verdicts and reasons carry.
+//! `header.user-agent`) is what verdicts and reasons carry. A value found by
+//! decoding another one carries the decoding chain that revealed it, each
+//! step after a `→`: `cookie.prefs→base64→json$.q`,
+//! `header.authorization→basic.password`, `path[2]→;jsessionid`.
 
 use std::fmt;
 
@@ -38,8 +41,45 @@ pub enum Location {
     Graphql(String),
     /// The body as a whole (unparsed, or a structural finding).
     Body,
-    /// A value found by decoding another one (base64 inside a field).
-    Decoded(Box<Location>),
+    /// A value found by decoding another one: where that one sits, and the
+    /// decoding step that revealed this one.
+    Decoded(Box<Location>, Layer),
+}
+
+/// One step of a decoding chain: how a value was taken out of the value
+/// that held it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    /// Base64, standard or URL-safe alphabet.
+    Base64,
+    /// zlib-compressed bytes (itsdangerous' `.`-prefixed payloads).
+    Zlib,
+    /// A leaf of a JSON document, by JSONPath (`$.q`), or one of its keys.
+    Json(String),
+    JsonKey(String),
+    /// A `name=value` pair (a urlencoded list, a `;` matrix parameter, an
+    /// auth or `Forwarded` parameter): its value, or its name.
+    Param(String),
+    ParamName(String),
+    /// The n-th item of a comma-separated list (`X-Forwarded-For`, `Via`).
+    Item(usize),
+    /// A named part of a format: `basic.user`, `jwt.claims`, `signed`.
+    Part(&'static str),
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layer::Base64 => f.write_str("base64"),
+            Layer::Zlib => f.write_str("zlib"),
+            Layer::Json(p) => write!(f, "json{p}"),
+            Layer::JsonKey(p) => write!(f, "json{p}(key)"),
+            Layer::Param(n) => write!(f, ";{n}"),
+            Layer::ParamName(n) => write!(f, ";{n}(name)"),
+            Layer::Item(i) => write!(f, "[{i}]"),
+            Layer::Part(name) => f.write_str(name),
+        }
+    }
 }
 
 impl fmt::Display for Location {
@@ -62,7 +102,7 @@ impl fmt::Display for Location {
             Location::Xml(p) => write!(f, "body.xml{p}"),
             Location::Graphql(p) => write!(f, "body.graphql.{p}"),
             Location::Body => f.write_str("body"),
-            Location::Decoded(inner) => write!(f, "{inner}(base64)"),
+            Location::Decoded(inner, layer) => write!(f, "{inner}→{layer}"),
         }
     }
 }
@@ -78,8 +118,48 @@ impl Location {
             | Location::Form(n)
             | Location::FileName(n) => Some(n),
             Location::Json(p) => Some(p),
-            Location::Decoded(inner) => inner.field_name(),
+            Location::Decoded(inner, _) => inner.field_name(),
             _ => None,
+        }
+    }
+
+    /// The location a decoding chain starts from (the location itself when
+    /// it was not decoded out of another value).
+    pub fn root(&self) -> &Location {
+        match self {
+            Location::Decoded(inner, _) => inner.root(),
+            other => other,
+        }
+    }
+
+    /// The placement a value belongs to for scoring: the root of its
+    /// decoding chain, with every path segment counted as the path (the
+    /// whole path and its segments are one placement read several ways).
+    pub fn placement(&self) -> &Location {
+        match self.root() {
+            Location::Path(_) => &Location::Path(None),
+            root => root,
+        }
+    }
+
+    /// Wraps this location in one more decoding step.
+    pub fn then(self, layer: Layer) -> Location {
+        Location::Decoded(Box::new(self), layer)
+    }
+
+    /// Whether any step of the chain that revealed this value is `step`.
+    pub fn has_step(&self, step: impl Fn(&Layer) -> bool) -> bool {
+        match self {
+            Location::Decoded(inner, layer) => step(layer) || inner.has_step(step),
+            _ => false,
+        }
+    }
+
+    /// How many decoding steps lead to this value.
+    pub fn depth(&self) -> usize {
+        match self {
+            Location::Decoded(inner, _) => inner.depth() + 1,
+            _ => 0,
         }
     }
 
@@ -92,6 +172,37 @@ impl Location {
                 | Location::CookieName(_)
                 | Location::FormName(_)
                 | Location::JsonKey(_)
+                | Location::Decoded(_, Layer::JsonKey(_) | Layer::ParamName(_))
         )
+    }
+
+    /// Whether the value sits in the path (a segment, the whole path, or a
+    /// value decoded out of either).
+    pub fn in_path(&self) -> bool {
+        matches!(self.root(), Location::Path(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_read_from_the_placement_outwards() {
+        let loc = Location::Cookie("prefs".into())
+            .then(Layer::Base64)
+            .then(Layer::Json("$.q".into()));
+        assert_eq!(loc.to_string(), "cookie.prefs→base64→json$.q");
+        assert_eq!(loc.root(), &Location::Cookie("prefs".into()));
+        assert_eq!(loc.depth(), 2);
+        assert_eq!(loc.placement().to_string(), "cookie.prefs");
+        assert_eq!(Location::Path(Some(3)).placement(), &Location::Path(None));
+        assert_eq!(loc.field_name(), Some("prefs"));
+        let name = Location::Path(Some(2)).then(Layer::ParamName("jsessionid".into()));
+        assert_eq!(name.to_string(), "path[2]→;jsessionid(name)");
+        assert!(name.is_name() && name.in_path());
+        let item = Location::Header("x-forwarded-for".into()).then(Layer::Item(1));
+        assert_eq!(item.to_string(), "header.x-forwarded-for→[1]");
+        assert!(!item.is_name());
     }
 }

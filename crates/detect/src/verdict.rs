@@ -38,16 +38,20 @@ pub struct Uninspected {
 }
 
 impl Verdict {
-    /// Adds up detections (a rule counts once per location) and decides.
+    /// Adds up detections (a rule counts once per placement: a payload seen
+    /// in a cookie and again in its base64 reading is one finding) and
+    /// decides.
     /// Monitor-only detections count towards `monitor` (what enforce mode
     /// would do) but never towards a block.
     pub fn decide(mut detections: Vec<Detection>, threshold: f64, enforce: bool) -> Verdict {
-        detections.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Strongest first; among equals, the deepest decoding first: it
+        // names the chain that revealed the payload.
+        detections.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.steps.cmp(&a.steps)));
         let mut counted: Vec<(&str, &str)> = Vec::new();
         let (mut score, mut enforced) = (0.0, 0.0);
         for d in &detections {
-            if !counted.contains(&(d.rule.as_str(), d.location.as_str())) {
-                counted.push((d.rule.as_str(), d.location.as_str()));
+            if !counted.contains(&(d.rule.as_str(), d.placement.as_str())) {
+                counted.push((d.rule.as_str(), d.placement.as_str()));
                 score += d.score;
                 if !d.monitor_only {
                     enforced += d.score;
@@ -133,6 +137,24 @@ mod tests {
         let v = Verdict::decide(vec![det("xss.active_tag", 5.0, "b")], 5.0, false);
         assert_eq!((v.blocked, v.action), (false, "monitor"));
         assert_eq!(v.reasons()[0].source, "detect.xss.active_tag");
+    }
+
+    #[test]
+    fn a_rule_counts_once_per_placement_and_the_deepest_reading_names_it() {
+        let cookie = Location::Cookie("prefs".into());
+        let decoded = cookie.clone().then(crate::location::Layer::Base64);
+        let hit = Hit::new("sqli.union", 5.0, 0.9, 1);
+        let v = Verdict::decide(
+            vec![
+                Detection::new(&hit, &cookie, "x".into()),
+                Detection::new(&hit, &decoded, "x".into()),
+                Detection::new(&hit, &Location::Cookie("other".into()), "x".into()),
+            ],
+            5.0,
+            true,
+        );
+        assert_eq!(v.score, 10.0, "prefs once, other once");
+        assert_eq!(v.detections[0].location, "cookie.prefs→base64");
     }
 
     #[test]

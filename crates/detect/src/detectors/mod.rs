@@ -27,7 +27,7 @@ pub mod xss;
 pub mod xxe;
 
 use crate::contract::{FieldKind, LearnedShape};
-use crate::location::Location;
+use crate::location::{Layer, Location};
 use crate::parse::Value;
 use crate::shape;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -168,6 +168,14 @@ pub struct Detection {
     pub confidence: f64,
     #[serde(skip)]
     pub paranoia: u8,
+    /// The placement the score is counted against ([`Location::placement`]):
+    /// a rule counts once per placement however many decoded forms of it
+    /// show the same payload.
+    #[serde(skip)]
+    pub placement: String,
+    /// Decoding steps from the placement to the value (0: as sent).
+    #[serde(skip)]
+    pub steps: usize,
     /// Counts towards what enforce mode would do, never blocks.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub monitor_only: bool,
@@ -179,6 +187,8 @@ impl Detection {
             rule: hit.rule.to_owned(),
             category: Category::of_rule(hit.rule),
             location: location.to_string(),
+            placement: location.placement().to_string(),
+            steps: location.depth(),
             evidence,
             score: hit.score,
             confidence: hit.confidence,
@@ -481,6 +491,64 @@ impl ValueDetector {
     }
 }
 
+/// Headers whose values name hosts, addresses or URLs by definition.
+const ADDRESS_HEADERS: &[&str] = &[
+    "host",
+    "referer",
+    "origin",
+    "location",
+    "content-location",
+    "link",
+    "forwarded",
+    "via",
+];
+
+/// Whether SSRF rules read `text` at `location`. Token claims name their
+/// issuer, and address headers (`Referer`, `X-Forwarded-For`...) name hosts
+/// and URLs by definition: neither asks for something to be fetched. The
+/// whole path is a path; a segment, or another header, is a value that
+/// carries a URL only when it starts with a scheme (`gopher://`,
+/// `http:0251.0376.0251.0376`), and then it is read like an argument, as is
+/// content decoded out of a header (base64, JSON).
+fn ssrf_reads(location: &Location, text: &str) -> bool {
+    if location.has_step(|l| matches!(l, Layer::Part(p) if p.starts_with("jwt"))) {
+        return false;
+    }
+    let content = location.has_step(|l| matches!(l, Layer::Base64 | Layer::Zlib | Layer::Json(_)));
+    match location.root() {
+        Location::Path(None) => false,
+        Location::Path(Some(_)) => content || starts_with_scheme(text),
+        Location::Header(name) => {
+            let address = ADDRESS_HEADERS.contains(&name.as_str())
+                || [
+                    "x-forwarded-",
+                    "x-real-",
+                    "x-original-",
+                    "sec-",
+                    "access-control-",
+                ]
+                .iter()
+                .any(|p| name.starts_with(p));
+            content || (!address && starts_with_scheme(text))
+        }
+        _ => true,
+    }
+}
+
+/// `scheme:` at the start of `text` (RFC 3986: a letter, then letters,
+/// digits, `+`, `-`, `.`).
+fn starts_with_scheme(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once(':') else {
+        return false;
+    };
+    scheme.len() >= 2
+        && scheme.len() <= 16
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
 /// What is known about the field a value sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FieldContext {
@@ -608,7 +676,7 @@ impl ValueDetectors {
         // grammars misread; asked only when those detectors are awake.
         let secret = || crate::evidence::is_secret(&value.location);
         let is_name = value.location.is_name();
-        let in_path = matches!(value.location, Location::Path(_));
+        let in_path = value.location.in_path();
         let kind = context.kind;
         for detector in ALL {
             if !awake[detector as usize] {
@@ -618,9 +686,7 @@ impl ValueDetectors {
                 ValueDetector::Sqli => sqli::detect(folded, text, hits),
                 ValueDetector::Xss => xss::detect(folded, text, hits),
                 ValueDetector::Traversal => traversal::detect(text, in_path, hits),
-                ValueDetector::Ssrf
-                    if !in_path && !is_name && !matches!(value.location, Location::Header(_)) =>
-                {
+                ValueDetector::Ssrf if !is_name && ssrf_reads(&value.location, text) => {
                     let path_field = value
                         .location
                         .field_name()

@@ -490,7 +490,7 @@ pub fn inspect_value_shape(
             Location::Query(_) | Location::Form(_) | Location::Json(_)
         );
         let is_arg_name = matches!(v.location, Location::QueryName(_) | Location::FormName(_));
-        let is_header = matches!(v.location, Location::Header(_));
+        let is_header = matches!(v.location.root(), Location::Header(_));
         let text = || v.decoded.text.clone();
         if f.null_byte && !is_header {
             out.push((hit("protocol.null_byte", 5.0), v.location.clone(), text()));
@@ -640,6 +640,11 @@ pub fn inspect_totals(
                 hit("protocol.multipart_evasion", 5.0),
                 Location::Body,
                 detail.clone(),
+            ),
+            Anomaly::NestedEncoding { location } => (
+                Hit::new("protocol.nested_encoding", 3.0, 0.6, 1),
+                Location::Request,
+                location.clone(),
             ),
             Anomaly::XmlEntities { .. } => continue,
         };
