@@ -616,6 +616,15 @@ impl FieldContext {
     }
 }
 
+/// A word of letters, digits, `_`, `-` and `.` only: what a field name
+/// usually is.
+fn is_bare_word(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
 /// The value detectors behind one literal prefilter.
 #[derive(Debug)]
 pub struct ValueDetectors {
@@ -693,7 +702,12 @@ impl ValueDetectors {
                         .is_some_and(ssrf::names_local_path);
                     ssrf::detect(folded, kind == Some(FieldKind::Url), path_field, hits)
                 }
-                ValueDetector::Cmdi if !secret() => cmdi::detect(folded, text, hits),
+                // A key named like a command (`{"uname": ...}`, a client
+                // library describing its host) is a name, not a probe; a
+                // name with shell syntax in it is still read.
+                ValueDetector::Cmdi if !secret() && !(is_name && is_bare_word(text)) => {
+                    cmdi::detect(folded, text, hits)
+                }
                 ValueDetector::Ssti if !secret() => ssti::detect(folded, hits),
                 ValueDetector::Nosql => nosql::detect(folded, is_name, hits),
                 ValueDetector::Ldap => ldap::detect(folded, hits),

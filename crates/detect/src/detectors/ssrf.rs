@@ -118,11 +118,15 @@ fn classify(host: &str) -> HostKind {
         "ipv6-loopback",
     ]
     .iter()
-    .any(|p| host.starts_with(p))
-        || [".internal", ".localdomain", ".local", ".svc.cluster.local"]
-            .iter()
-            .any(|s| host.ends_with(s))
-            && host.contains('.')
+    .any(|p| {
+        // `localhost.localdomain` is local; `localhost-docs.example.com` is
+        // someone's site.
+        host.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    }) || [".internal", ".localdomain", ".local", ".svc.cluster.local"]
+        .iter()
+        .any(|s| host.ends_with(s))
+        && host.contains('.')
         || host == "kubernetes.default"
     {
         return HostKind::Internal;
@@ -279,7 +283,9 @@ pub fn detect(folded: &str, url_field: bool, path_field: bool, hits: &mut Vec<Hi
             return;
         }
     }
-    if value.starts_with("data:") && value[5..].contains('/') {
+    // A data URL has its media type and then a comma before its data
+    // (`data:text/html;base64,...`); `data: text/plain` in a sentence has not.
+    if value.starts_with("data:") && value[5..].contains('/') && value[5..].contains(',') {
         hits.push(Hit::new("ssrf.data_url", 5.0, 0.8, 1));
         return;
     }
