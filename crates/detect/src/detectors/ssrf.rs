@@ -119,10 +119,12 @@ fn classify(host: &str) -> HostKind {
     ]
     .iter()
     .any(|p| {
-        // `localhost.localdomain` is local; `localhost-docs.example.com` is
-        // someone's site.
-        host.strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        // `localhost.localdomain` and `localhost4` (an /etc/hosts alias) are
+        // local; `localhost-docs.example.com` is someone's site.
+        host.strip_prefix(p).is_some_and(|rest| {
+            let rest = rest.strip_prefix(['4', '6']).unwrap_or(rest);
+            rest.is_empty() || rest.starts_with('.')
+        })
     }) || [".internal", ".localdomain", ".local", ".svc.cluster.local"]
         .iter()
         .any(|s| host.ends_with(s))
@@ -283,9 +285,12 @@ pub fn detect(folded: &str, url_field: bool, path_field: bool, hits: &mut Vec<Hi
             return;
         }
     }
-    // A data URL has its media type and then a comma before its data
-    // (`data:text/html;base64,...`); `data: text/plain` in a sentence has not.
-    if value.starts_with("data:") && value[5..].contains('/') && value[5..].contains(',') {
+    // A data URL's media type follows the colon (`data:text/html,...`);
+    // `data: text/plain` in a sentence does not.
+    let media_type = value
+        .strip_prefix("data:")
+        .filter(|rest| rest.contains('/') && !rest.starts_with(|c: char| c.is_ascii_whitespace()));
+    if media_type.is_some() {
         hits.push(Hit::new("ssrf.data_url", 5.0, 0.8, 1));
         return;
     }
