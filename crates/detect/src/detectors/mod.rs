@@ -705,7 +705,7 @@ impl ValueDetectors {
                 // A key named like a command (`{"uname": ...}`, a client
                 // library describing its host) is a name, not a probe; a
                 // name with shell syntax in it is still read.
-                ValueDetector::Cmdi if !secret() && !(is_name && is_bare_word(text)) => {
+                ValueDetector::Cmdi if !(secret() || is_name && is_bare_word(text)) => {
                     cmdi::detect(folded, text, hits)
                 }
                 ValueDetector::Ssti if !secret() => ssti::detect(folded, hits),
