@@ -312,7 +312,7 @@ impl BodyDecoder {
     pub fn feed(&mut self, input: &[u8], emit: &mut dyn FnMut(&[u8])) -> Result<(), InflateError> {
         for slice in input.chunks(INPUT_SLICE) {
             self.compressed += slice.len() as u64;
-            self.pass(0, slice.to_vec(), false, emit)?;
+            self.pass(slice, false, emit)?;
         }
         Ok(())
     }
@@ -320,21 +320,22 @@ impl BodyDecoder {
     /// Ends the body: what the decoders held back is emitted, and a body that
     /// stops mid-stream is corrupt.
     pub fn finish(&mut self, emit: &mut dyn FnMut(&[u8])) -> Result<(), InflateError> {
-        self.pass(0, Vec::new(), true, emit)
+        self.pass(&[], true, emit)
     }
 
-    /// Runs `data` through the layers from `first` on, finishing each one
-    /// when `end` is set, and emits what comes out of the last.
+    /// Runs `input` through every layer, finishing each one when `end` is
+    /// set, and emits what comes out of the last.
     fn pass(
         &mut self,
-        first: usize,
-        mut data: Vec<u8>,
+        input: &[u8],
         end: bool,
         emit: &mut dyn FnMut(&[u8]),
     ) -> Result<(), InflateError> {
-        for layer in &mut self.layers[first..] {
+        let mut output;
+        let mut data = input;
+        for layer in &mut self.layers {
             if !data.is_empty() {
-                if let Err(e) = layer.write(&data) {
+                if let Err(e) = layer.write(data) {
                     return Err(layer.error(e));
                 }
             }
@@ -343,12 +344,13 @@ impl BodyDecoder {
                     return Err(layer.error(e));
                 }
             }
-            data = layer.take_output();
+            output = layer.take_output();
+            data = &output;
         }
         self.inflated += data.len() as u64;
         self.check_ratio()?;
         if !data.is_empty() {
-            emit(&data);
+            emit(data);
         }
         Ok(())
     }
