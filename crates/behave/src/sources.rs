@@ -20,6 +20,16 @@ pub(crate) enum Scope {
     Fingerprint,
 }
 
+impl Scope {
+    /// Whether a source of this scope, whose window holds requests from
+    /// `addresses` distinct addresses, is judged: an address or a network
+    /// always; a fingerprint only once seen from two addresses or more
+    /// (from one, its address already counts the same requests).
+    pub(crate) fn is_judged(self, addresses: usize) -> bool {
+        self != Scope::Fingerprint || addresses >= 2
+    }
+}
+
 /// One source of a request: its scope, its key, and its name in evidence.
 #[derive(Debug, Clone)]
 pub(crate) struct Source {

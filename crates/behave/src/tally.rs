@@ -10,7 +10,7 @@
 
 use crate::bounded::{millis, BoundedMap, Removals};
 use crate::sources::{address_key, sources, Source};
-use crate::window::Window;
+use crate::window::{Only, Window};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash};
 use std::net::IpAddr;
@@ -130,4 +130,19 @@ impl Tally {
         self.stats.entries_dropped += by_subject.record(item, address, false, now, cap);
         (by_source, by_subject)
     }
+}
+
+/// The first of `sources` (address, then network, then fingerprint) that is
+/// judged (`Scope::is_judged`) and whose window's `measure` reaches
+/// `threshold`, with that measure.
+pub(crate) fn first_reaching<'s, 'w>(
+    sources: &'s [(Source, &'w Window)],
+    threshold: usize,
+    measure: impl Fn(&Window) -> usize,
+) -> Option<(&'s Source, &'w Window, usize)> {
+    sources.iter().find_map(|(source, seen)| {
+        let count = measure(seen);
+        (count >= threshold && source.scope.is_judged(seen.addresses(Only::All)))
+            .then_some((source, *seen, count))
+    })
 }

@@ -161,8 +161,10 @@ impl AtoDetector {
             let users = seen.subjects(Only::Flagged);
             let ratio = seen.flagged_ratio();
             let addresses = seen.addresses(Only::All);
-            let across = *scope != Scope::Fingerprint || addresses >= 2;
-            if users >= c.stuffing_usernames && ratio >= c.stuffing_failure_ratio && across {
+            if users >= c.stuffing_usernames
+                && ratio >= c.stuffing_failure_ratio
+                && scope.is_judged(addresses)
+            {
                 let growth = grow(users, c.stuffing_usernames);
                 let spread = if *scope == Scope::Address {
                     String::new()

@@ -27,8 +27,8 @@ mod tests;
 pub use config::OtpConfig;
 
 use crate::grow;
-use crate::sources::{shown, Scope};
-use crate::tally::{Counted, Tally, TallyStats};
+use crate::sources::shown;
+use crate::tally::{first_reaching, Counted, Tally, TallyStats};
 use crate::window::Only;
 use crate::Signal;
 use rampart_core::Clock;
@@ -105,23 +105,20 @@ impl OtpDetector {
                 });
             }
         }
-        for (source, seen) in &sources {
-            let recipients = seen.subjects(Only::All);
-            let addresses = seen.addresses(Only::All);
-            let across = source.scope != Scope::Fingerprint || addresses >= 2;
-            if recipients >= c.recipients_per_source && across {
-                let growth = grow(recipients, c.recipients_per_source);
-                signals.push(Signal {
-                    source: PUMPING,
-                    score: c.pumping_score * growth,
-                    confidence: (0.6 + 0.15 * growth).min(0.95),
-                    evidence: format!(
-                        "{} asked for codes to {recipients} distinct recipients within {minutes} min",
-                        source.name
-                    ),
-                });
-                break;
-            }
+        let pumping = first_reaching(&sources, c.recipients_per_source, |seen| {
+            seen.subjects(Only::All)
+        });
+        if let Some((source, _, recipients)) = pumping {
+            let growth = grow(recipients, c.recipients_per_source);
+            signals.push(Signal {
+                source: PUMPING,
+                score: c.pumping_score * growth,
+                confidence: (0.6 + 0.15 * growth).min(0.95),
+                evidence: format!(
+                    "{} asked for codes to {recipients} distinct recipients within {minutes} min",
+                    source.name
+                ),
+            });
         }
         signals
     }

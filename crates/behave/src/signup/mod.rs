@@ -29,8 +29,8 @@ mod tests;
 pub use config::SignupConfig;
 
 use crate::grow;
-use crate::sources::{shown, Scope};
-use crate::tally::{Counted, Tally, TallyStats};
+use crate::sources::shown;
+use crate::tally::{first_reaching, Counted, Tally, TallyStats};
 use crate::window::Only;
 use crate::Signal;
 use rampart_core::Clock;
@@ -88,24 +88,19 @@ impl SignupDetector {
         let c = &self.config;
         let minutes = c.window.as_secs().div_ceil(60);
         let mut signals = Vec::new();
-        for (source, seen) in &sources {
-            let count = seen.count(Only::All);
-            let addresses = seen.addresses(Only::All);
-            let across = source.scope != Scope::Fingerprint || addresses >= 2;
-            if count >= c.per_source && across {
-                let growth = grow(count, c.per_source);
-                signals.push(Signal {
-                    source: BURST,
-                    score: c.burst_score * growth,
-                    confidence: (0.6 + 0.15 * growth).min(0.95),
-                    evidence: format!(
-                        "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
-                        source.name,
-                        seen.subjects(Only::All)
-                    ),
-                });
-                break;
-            }
+        let burst = first_reaching(&sources, c.per_source, |seen| seen.count(Only::All));
+        if let Some((source, seen, count)) = burst {
+            let growth = grow(count, c.per_source);
+            signals.push(Signal {
+                source: BURST,
+                score: c.burst_score * growth,
+                confidence: (0.6 + 0.15 * growth).min(0.95),
+                evidence: format!(
+                    "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
+                    source.name,
+                    seen.subjects(Only::All)
+                ),
+            });
         }
         let accounts = lookalikes.subjects(Only::All);
         let addresses = lookalikes.addresses(Only::All);
