@@ -236,7 +236,7 @@ impl<'a> Reader<'a> {
 
     /// The rest as two-byte values.
     fn u16_list(self, what: &'static str) -> Result<Vec<u16>, HelloError> {
-        if self.0.len() % 2 != 0 {
+        if !self.0.len().is_multiple_of(2) {
             return Err(HelloError::BadLength(what));
         }
         Ok(self

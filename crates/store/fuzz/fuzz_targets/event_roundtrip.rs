@@ -80,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
             .collect(),
         repeats: None,
         bot: None,
-        ja4: (data.len() % 3 == 0).then(&mut next),
+        ja4: data.len().is_multiple_of(3).then(&mut next),
     };
     STORE.with(|store| {
         let mut store = store.borrow_mut();
