@@ -62,6 +62,12 @@ action = {{ type = "block" }}
     with_stages(&config(&[upstream], ""), &["prevent"], &rules)
 }
 
+async fn status_of(
+    sent: impl std::future::Future<Output = hyper::Result<http::Response<hyper::body::Incoming>>>,
+) -> u16 {
+    sent.await.unwrap().status().as_u16()
+}
+
 async fn h2_status(tls: &TlsFiles, gw: &TestGateway, path: &str) -> u16 {
     let stream = tls_connect(gw.addr(), tls.cert.clone(), b"h2").await;
     let (mut sender, connection) =
@@ -72,12 +78,7 @@ async fn h2_status(tls: &TlsFiles, gw: &TestGateway, path: &str) -> u16 {
     let request = Request::get(format!("https://localhost{path}"))
         .body(full(""))
         .unwrap();
-    sender
-        .send_request(request)
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    status_of(sender.send_request(request)).await
 }
 
 async fn h1_status(tls: &TlsFiles, gw: &TestGateway, path: &str) -> u16 {
@@ -90,12 +91,7 @@ async fn h1_status(tls: &TlsFiles, gw: &TestGateway, path: &str) -> u16 {
         .header("host", "localhost")
         .body(full(""))
         .unwrap();
-    sender
-        .send_request(request)
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    status_of(sender.send_request(request)).await
 }
 
 #[tokio::test]
