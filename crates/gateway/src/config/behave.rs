@@ -391,7 +391,12 @@ impl Validator<'_> {
 
     /// Warns when `[behave.ato] secret` and `[redis]` come one without the
     /// other: account-takeover counts are shared only with both.
-    pub(super) fn ato_sharing(&mut self, behave: &BehaveSettings, redis: bool, stages: &[StageKind]) {
+    pub(super) fn ato_sharing(
+        &mut self,
+        behave: &BehaveSettings,
+        redis: bool,
+        stages: &[StageKind],
+    ) {
         if !stages.contains(&StageKind::Behave) {
             return;
         }

@@ -46,7 +46,9 @@
 use crate::config::BehaveSettings;
 use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
-use crate::pipeline::{sample_into, ExchangeContext, HeldBack, Outcome, Settled, Settlement, Stage};
+use crate::pipeline::{
+    sample_into, ExchangeContext, HeldBack, Outcome, Settled, Settlement, Stage,
+};
 use crate::problem::problem_response;
 use crate::shared::SharedLink;
 use crate::stages::shared_ato::{SharedAtoCounts, SharedAtoStats};

@@ -134,7 +134,12 @@ impl SharedAtoCounts {
         if attempt.username.is_none() {
             return;
         }
-        match self.link.state.ato_record(keys, self.windows(), failed).await {
+        match self
+            .link
+            .state
+            .ato_record(keys, self.windows(), failed)
+            .await
+        {
             Ok(dropped) => {
                 self.answered();
                 self.recorded.fetch_add(1, Ordering::Relaxed);
