@@ -11,7 +11,6 @@ mod support;
 #[allow(dead_code)]
 mod redis_server;
 
-use http::Request;
 use rampart_gateway::stages::shared_ato::SharedAtoStats;
 use redis_server::RedisServer;
 use std::time::{Duration, Instant};
@@ -60,19 +59,31 @@ impl Gateway {
 
     /// A login as `username`; the test upstream lets it in when `ok`.
     async fn login(&self, username: &str, ok: bool) -> u16 {
-        let request = Request::builder()
-            .method("POST")
-            .uri(if ok { "/login?ok" } else { "/login" })
-            .header("host", "api.test")
-            .header("content-type", "application/json")
-            .body(full(format!(
-                r#"{{"username": "{username}", "password": "guess"}}"#
-            )))
-            .unwrap();
-        let response = send(self.gateway.addr(), request).await;
-        let status = response.status().as_u16();
-        body_text(response).await;
-        status
+        support::login(self.gateway.addr(), username, ok).await
+    }
+}
+
+/// Two gateways sharing one Redis under `prefix`, in front of one upstream.
+struct Pair {
+    redis: RedisServer,
+    upstream: TestUpstream,
+    first: Gateway,
+    second: Gateway,
+}
+
+impl Pair {
+    /// `None` (reported, or failing under CI) without `redis-server`.
+    async fn start(prefix: &str) -> Option<Pair> {
+        let redis = RedisServer::start()?;
+        let upstream = TestUpstream::start().await;
+        let first = Gateway::start(&upstream, &redis, prefix).await;
+        let second = Gateway::start(&upstream, &redis, prefix).await;
+        Some(Pair {
+            redis,
+            upstream,
+            first,
+            second,
+        })
     }
 }
 
@@ -109,12 +120,15 @@ async fn stuffing(gateways: &[&Gateway]) -> Vec<u16> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gateways_refuse_stuffing_at_the_attempt_one_gateway_does() {
-    let Some(redis) = RedisServer::start() else {
+    let Some(Pair {
+        redis,
+        upstream,
+        first,
+        second,
+    }) = Pair::start("two:").await
+    else {
         return;
     };
-    let upstream = TestUpstream::start().await;
-    let first = Gateway::start(&upstream, &redis, "two:").await;
-    let second = Gateway::start(&upstream, &redis, "two:").await;
     let alone = Gateway::start(&upstream, &redis, "one:").await;
 
     let shared = stuffing(&[&first, &second]).await;
@@ -150,12 +164,17 @@ async fn two_gateways_refuse_stuffing_at_the_attempt_one_gateway_does() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_behind_one_nat_address_are_not_refused_across_gateways() {
-    let Some(redis) = RedisServer::start() else {
+    // Every part is bound: what a pattern leaves out is dropped (and a
+    // dropped RedisServer is killed).
+    let Some(Pair {
+        redis: _redis,
+        upstream: _upstream,
+        first,
+        second,
+    }) = Pair::start("nat:").await
+    else {
         return;
     };
-    let upstream = TestUpstream::start().await;
-    let first = Gateway::start(&upstream, &redis, "nat:").await;
-    let second = Gateway::start(&upstream, &redis, "nat:").await;
     let gateways = [&first, &second];
     let recorded = || first.stats().recorded + second.stats().recorded;
     let before = recorded();
@@ -177,12 +196,15 @@ async fn people_behind_one_nat_address_are_not_refused_across_gateways() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_killed_logins_are_served_and_the_fallback_counted() {
-    let Some(redis) = RedisServer::start() else {
+    let Some(Pair {
+        redis,
+        upstream: _upstream,
+        first,
+        second,
+    }) = Pair::start("out:").await
+    else {
         return;
     };
-    let upstream = TestUpstream::start().await;
-    let first = Gateway::start(&upstream, &redis, "out:").await;
-    let second = Gateway::start(&upstream, &redis, "out:").await;
     let gateways = [&first, &second];
     for n in 0..4 {
         assert_eq!(attempt(&gateways, n, &format!("u{n}"), false).await, 401);
