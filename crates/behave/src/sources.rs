@@ -90,7 +90,7 @@ pub(crate) fn shown(value: &str) -> String {
 }
 
 /// The /24 of an IPv4 address, the /64 of an IPv6 one.
-fn prefix(address: IpAddr) -> IpAddr {
+pub(crate) fn prefix(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(v4) => IpAddr::V4((u32::from(v4) & 0xffff_ff00).into()),
         IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),

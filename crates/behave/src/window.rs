@@ -100,14 +100,6 @@ impl Window {
         self.distinct(|e| only.admits(e).then_some(e.address))
     }
 
-    /// The share of entries flagged (0 when there are none).
-    pub(crate) fn flagged_ratio(&self) -> f64 {
-        if self.entries.is_empty() {
-            return 0.0;
-        }
-        self.count(Only::Flagged) as f64 / self.entries.len() as f64
-    }
-
     fn distinct(&self, key: impl Fn(&Entry) -> Option<u64>) -> usize {
         self.entries
             .iter()
@@ -133,7 +125,6 @@ mod tests {
         assert_eq!(window.subjects(Only::All), 2);
         assert_eq!(window.addresses(Only::Flagged), 2);
         assert_eq!(window.addresses(Only::All), 2);
-        assert!((window.flagged_ratio() - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(window.record(3, 12, true, 7, 3), 1, "the oldest left");
         assert_eq!(window.count_for(1, Only::Flagged), 1);
         window.slide(106, 100);

@@ -115,6 +115,7 @@ impl Runtime {
                 &config.behave,
                 previous.and_then(|p| p.behave.as_deref()),
                 &services.clock,
+                services.shared.as_ref().filter(|_| config.redis.is_some()),
             ))
         });
         let bots = match config.stages.contains(&StageKind::Bots) {

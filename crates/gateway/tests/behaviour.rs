@@ -152,19 +152,7 @@ async fn monitor_mode_alone_records_the_walk_and_refuses_nothing() {
 
 /// A login as `username`; the test upstream accepts it when `ok`.
 async fn login(setup: &Setup, username: &str, ok: bool) -> u16 {
-    let request = Request::builder()
-        .method("POST")
-        .uri(if ok { "/login?ok" } else { "/login" })
-        .header("host", "api.test")
-        .header("content-type", "application/json")
-        .body(full(format!(
-            r#"{{"username": "{username}", "password": "guess"}}"#
-        )))
-        .unwrap();
-    let response = send(setup.gateway.addr(), request).await;
-    let status = response.status().as_u16();
-    body_text(response).await;
-    status
+    support::login(setup.gateway.addr(), username, ok).await
 }
 
 #[tokio::test]

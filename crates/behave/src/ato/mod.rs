@@ -29,6 +29,7 @@
 mod config;
 pub mod enumeration;
 mod login;
+pub mod shared;
 #[cfg(test)]
 mod tests;
 
@@ -89,8 +90,9 @@ pub struct AtoDetector {
 struct Keys {
     user: Option<u64>,
     address: u64,
-    sources: [Source; 3],
-    asn: Option<Source>,
+    /// The address, its network, its fingerprint, then its autonomous
+    /// system when known.
+    sources: Vec<Source>,
 }
 
 impl AtoDetector {
@@ -122,8 +124,10 @@ impl AtoDetector {
         Keys {
             user: attempt.username.map(|u| self.hasher.hash_one(u)),
             address: address_key(&self.hasher, attempt.address),
-            sources: sources(&self.hasher, attempt.address, attempt.fingerprint),
-            asn: asn_source(&self.hasher, attempt.asn),
+            sources: sources(&self.hasher, attempt.address, attempt.fingerprint)
+                .into_iter()
+                .chain(asn_source(&self.hasher, attempt.asn))
+                .collect(),
         }
     }
 
@@ -133,79 +137,30 @@ impl AtoDetector {
         let now = self.clock.now_millis();
         let window = millis(self.config.window);
         let keys = self.keys(attempt);
-        let c = &self.config;
-        let minutes = c.window.as_secs().div_ceil(60);
-        let mut signals = Vec::new();
-        let [by_address, ..] = &keys.sources;
-        let address_name = &by_address.name;
-        if let (Some(user), Some(name), Some(seen)) = (
-            keys.user,
-            attempt.username,
-            self.sources.get_mut(&by_address.key, now),
-        ) {
-            seen.slide(now, window);
-            let failures = seen.count_for(user, Only::Flagged);
-            if failures >= c.brute_force_failures {
-                let growth = grow(failures, c.brute_force_failures);
-                signals.push(AtoSignal {
-                    source: BRUTE_FORCE,
-                    score: c.brute_force_score * growth,
-                    confidence: (0.7 + 0.1 * growth).min(0.95),
-                    evidence: format!(
-                        "{address_name} failed {failures} logins as {} within {minutes} min",
-                        shown(name)
-                    ),
-                });
-            }
-        }
-        for Source { scope, key, name } in keys.sources.iter().chain(&keys.asn) {
-            let Some(seen) = self.sources.get_mut(key, now) else {
-                continue;
+        let by_address = keys.sources[0].key;
+        let brute_force_failures =
+            match (keys.user, slid(&mut self.sources, &by_address, now, window)) {
+                (Some(user), Some(seen)) => seen.count_for(user, Only::Flagged),
+                _ => 0,
             };
-            seen.slide(now, window);
-            let users = seen.subjects(Only::Flagged);
-            let ratio = seen.flagged_ratio();
-            let addresses = seen.addresses(Only::All);
-            let threshold = c.stuffing_threshold(*scope);
-            if users >= threshold && ratio >= c.stuffing_failure_ratio && scope.is_judged(addresses)
-            {
-                let growth = grow(users, threshold);
-                let spread = if *scope == Scope::Address {
-                    String::new()
-                } else {
-                    format!(" from {addresses} addresses")
-                };
-                signals.push(AtoSignal {
-                    source: CREDENTIAL_STUFFING,
-                    score: c.stuffing_score * growth,
-                    confidence: (0.5 + 0.4 * ratio + 0.05 * growth).min(0.99),
-                    evidence: format!(
-                        "{name} failed logins for {users} distinct usernames{spread} within {minutes} min ({:.0}% of its attempts failed)",
-                        ratio * 100.0
-                    ),
-                });
-                break;
-            }
-        }
-        if let (Some(user), Some(name)) = (keys.user, attempt.username) {
-            if let Some(seen) = self.accounts.get_mut(&user, now) {
-                seen.slide(now, window);
-                let addresses = seen.addresses(Only::Flagged);
-                if addresses >= c.distributed_sources {
-                    let growth = grow(addresses, c.distributed_sources);
-                    signals.push(AtoSignal {
-                        source: DISTRIBUTED,
-                        score: c.distributed_score * growth,
-                        confidence: (0.5 + 0.2 * growth).min(0.9),
-                        evidence: format!(
-                            "logins as {} failed from {addresses} distinct addresses within {minutes} min",
-                            shown(name)
-                        ),
-                    });
-                }
-            }
-        }
-        signals
+        let sources = keys
+            .sources
+            .iter()
+            .map(|source| {
+                slid(&mut self.sources, &source.key, now, window)
+                    .map_or_else(SourceTally::default, SourceTally::of)
+            })
+            .collect();
+        let failing_addresses = keys
+            .user
+            .and_then(|user| slid(&mut self.accounts, &user, now, window))
+            .map_or(0, |seen| seen.addresses(Only::Flagged));
+        let tallies = Tallies {
+            brute_force_failures,
+            sources,
+            failing_addresses,
+        };
+        verdict(&self.config, attempt, &keys.sources, &tallies)
     }
 
     /// Learns how an attempt was answered; attempts without a username or
@@ -223,7 +178,7 @@ impl AtoDetector {
         let now = self.clock.now_millis();
         let window = millis(self.config.window);
         let cap = self.config.max_attempts_per_key;
-        for source in keys.sources.iter().chain(&keys.asn) {
+        for source in &keys.sources {
             let seen = self.sources.get_or_insert_with(
                 source.key,
                 now,
@@ -242,4 +197,128 @@ impl AtoDetector {
         seen.slide(now, window);
         self.stats.attempts_dropped += seen.record(user, keys.address, failed, now, cap);
     }
+}
+
+/// The live window under `key`, slid to `now`.
+fn slid<'m>(
+    map: &'m mut BoundedMap<u64, Window>,
+    key: &u64,
+    now: u64,
+    window: u64,
+) -> Option<&'m Window> {
+    let seen = map.get_mut(key, now)?;
+    seen.slide(now, window);
+    Some(seen)
+}
+
+/// What a source's window holds, as the credential-stuffing signal reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceTally {
+    /// Distinct usernames that failed.
+    pub failed_usernames: usize,
+    pub attempts: usize,
+    pub failures: usize,
+    /// Distinct addresses, failed or not (a fingerprint is judged only once
+    /// seen from two).
+    pub addresses: usize,
+}
+
+impl SourceTally {
+    fn of(seen: &Window) -> SourceTally {
+        SourceTally {
+            failed_usernames: seen.subjects(Only::Flagged),
+            attempts: seen.count(Only::All),
+            failures: seen.count(Only::Flagged),
+            addresses: seen.addresses(Only::All),
+        }
+    }
+
+    /// The share of attempts that failed (0 without attempts).
+    fn failure_ratio(&self) -> f64 {
+        if self.attempts == 0 {
+            return 0.0;
+        }
+        self.failures as f64 / self.attempts as f64
+    }
+}
+
+/// The counts an attempt is judged by, over the window: kept in this
+/// process ([`AtoDetector`]) or in shared state ([`shared`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tallies {
+    /// Failures for the attempt's username from its address.
+    pub brute_force_failures: usize,
+    /// One per source of the attempt, in their order: the address, its
+    /// network, its fingerprint, its autonomous system when known.
+    pub sources: Vec<SourceTally>,
+    /// Distinct addresses that failed for the attempt's username.
+    pub failing_addresses: usize,
+}
+
+/// The signals `tallies` call for, named as `sources` (the attempt's, in
+/// the tallies' order) and `attempt` say.
+fn verdict(
+    c: &AtoConfig,
+    attempt: &Attempt<'_>,
+    sources: &[Source],
+    tallies: &Tallies,
+) -> Vec<AtoSignal> {
+    let minutes = c.window.as_secs().div_ceil(60);
+    let mut signals = Vec::new();
+    let failures = tallies.brute_force_failures;
+    if let (Some(name), Some(by_address)) = (attempt.username, sources.first()) {
+        if failures >= c.brute_force_failures {
+            let growth = grow(failures, c.brute_force_failures);
+            signals.push(AtoSignal {
+                source: BRUTE_FORCE,
+                score: c.brute_force_score * growth,
+                confidence: (0.7 + 0.1 * growth).min(0.95),
+                evidence: format!(
+                    "{} failed {failures} logins as {} within {minutes} min",
+                    by_address.name,
+                    shown(name)
+                ),
+            });
+        }
+    }
+    for (Source { scope, name, .. }, tally) in sources.iter().zip(&tallies.sources) {
+        let users = tally.failed_usernames;
+        let ratio = tally.failure_ratio();
+        let addresses = tally.addresses;
+        let threshold = c.stuffing_threshold(*scope);
+        if users >= threshold && ratio >= c.stuffing_failure_ratio && scope.is_judged(addresses) {
+            let growth = grow(users, threshold);
+            let spread = if *scope == Scope::Address {
+                String::new()
+            } else {
+                format!(" from {addresses} addresses")
+            };
+            signals.push(AtoSignal {
+                source: CREDENTIAL_STUFFING,
+                score: c.stuffing_score * growth,
+                confidence: (0.5 + 0.4 * ratio + 0.05 * growth).min(0.99),
+                evidence: format!(
+                    "{name} failed logins for {users} distinct usernames{spread} within {minutes} min ({:.0}% of its attempts failed)",
+                    ratio * 100.0
+                ),
+            });
+            break;
+        }
+    }
+    let addresses = tallies.failing_addresses;
+    if let Some(name) = attempt.username {
+        if addresses >= c.distributed_sources {
+            let growth = grow(addresses, c.distributed_sources);
+            signals.push(AtoSignal {
+                source: DISTRIBUTED,
+                score: c.distributed_score * growth,
+                confidence: (0.5 + 0.2 * growth).min(0.9),
+                evidence: format!(
+                    "logins as {} failed from {addresses} distinct addresses within {minutes} min",
+                    shown(name)
+                ),
+            });
+        }
+    }
+    signals
 }

@@ -227,6 +227,16 @@ fn refresh_behave(behave: &crate::stages::behave::BehaveRuntime) {
         ],
         ("attempts", ato.attempts_dropped),
     );
+    if let Some(shared) = behave.ato_shared_stats() {
+        for (what, value) in [
+            ("tallied", shared.tallied),
+            ("recorded", shared.recorded),
+            ("fallbacks", shared.fallbacks),
+            ("attempts_dropped", shared.attempts_dropped),
+        ] {
+            metrics::counter!(telemetry::ATO_SHARED, "what" => what).absolute(value);
+        }
+    }
     for (names, stats) in [
         (
             (telemetry::SIGNUP_TRACKED, telemetry::SIGNUP_REMOVED),

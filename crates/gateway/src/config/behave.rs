@@ -7,6 +7,7 @@
 use super::raw::{RawAto, RawBehave, RawBfla, RawBola, RawEnumeration, RawExposure, RawSlow};
 use super::{StageKind, Validator};
 use rampart_behave::ato::enumeration::EnumerationConfig;
+use rampart_behave::ato::shared::{AtoSecret, MIN_SECRET_CHARS};
 use rampart_behave::ato::AtoConfig;
 use rampart_behave::bfla::BflaConfig;
 use rampart_behave::bola::BolaConfig;
@@ -26,6 +27,9 @@ pub struct BehaveSettings {
     pub block_score: f64,
     pub bola: BolaConfig,
     pub ato: AtoConfig,
+    /// `[behave.ato] secret`: with `[redis]`, account-takeover counts are
+    /// kept in Redis under keys hashed with it.
+    pub ato_secret: Option<AtoSecret>,
     pub bfla: BflaConfig,
     pub slow: SlowConfig,
     pub exposure: ExposureConfig,
@@ -43,6 +47,7 @@ impl Default for BehaveSettings {
             block_score: 5.0,
             bola: BolaConfig::default(),
             ato: AtoConfig::default(),
+            ato_secret: None,
             bfla: BflaConfig::default(),
             slow: SlowConfig::default(),
             exposure: ExposureConfig {
@@ -111,7 +116,9 @@ impl Validator<'_> {
                 ),
             );
         }
-        let ato = self.ato(raw.ato.unwrap_or_default());
+        let mut raw_ato = raw.ato.unwrap_or_default();
+        let ato_secret = self.ato_secret(raw_ato.secret.take());
+        let ato = self.ato(raw_ato);
         let bfla = self.bfla(raw.bfla.unwrap_or_default());
         let slow = self.slow(raw.slow.unwrap_or_default());
         let exposure = self.exposure(raw.exposure.unwrap_or_default());
@@ -163,6 +170,7 @@ impl Validator<'_> {
             block_score,
             bola,
             ato,
+            ato_secret,
             bfla,
             slow,
             exposure,
@@ -380,6 +388,45 @@ impl Validator<'_> {
             max_attempts_per_key,
             username_fields,
             failure_words: raw.failure_words.unwrap_or(d.failure_words),
+        }
+    }
+
+    fn ato_secret(&mut self, secret: Option<String>) -> Option<AtoSecret> {
+        let secret = secret?;
+        let chars = secret.chars().count();
+        let checked = AtoSecret::new(secret);
+        if checked.is_none() {
+            self.problem(
+                "behave.ato.secret",
+                format!("expected at least {MIN_SECRET_CHARS} characters, the same on every gateway, got {chars}"),
+            );
+        }
+        checked
+    }
+
+    /// Warns when `[behave.ato] secret` and `[redis]` come one without the
+    /// other: account-takeover counts are shared only with both.
+    pub(super) fn ato_sharing(
+        &mut self,
+        behave: &BehaveSettings,
+        redis: bool,
+        stages: &[StageKind],
+    ) {
+        if !stages.contains(&StageKind::Behave) {
+            return;
+        }
+        match (behave.ato_secret.is_some(), redis) {
+            (true, false) => self.warn(
+                "behave.ato.secret",
+                "does nothing without [redis]: account-takeover counts stay in this gateway",
+            ),
+            (false, true) => self.warn(
+                "behave.ato.secret",
+                "not set while [redis] is: account-takeover counts stay per gateway, so N gateways \
+                 behind a load balancer each see a share of a credential-stuffing run; set the same \
+                 secret on every gateway to count it in Redis",
+            ),
+            _ => {}
         }
     }
 

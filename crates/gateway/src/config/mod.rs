@@ -379,6 +379,7 @@ impl<'a> Validator<'a> {
             }
             checked.is_ok()
         });
+        self.ato_sharing(&behave, redis.is_some(), &stages);
         let (discovery, declared) =
             match raw.discovery.is_some() || stages.contains(&StageKind::Discover) {
                 true => {

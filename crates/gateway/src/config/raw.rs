@@ -184,6 +184,7 @@ pub struct RawAto {
     pub max_attempts_per_key: Option<usize>,
     pub username_fields: Option<Vec<String>>,
     pub failure_words: Option<Vec<String>>,
+    pub secret: Option<String>,
 }
 
 /// `[behave.bola]`; see `rampart_behave::bola::BolaConfig` for each key.

@@ -327,6 +327,53 @@ fn behave_settings_are_checked_by_key_and_useless_ones_warned_about() {
 }
 
 #[test]
+fn the_ato_secret_is_long_enough_and_comes_with_redis() {
+    let stages = "[pipeline]\nstages = [\"discover\", \"behave\"]\n";
+    let secret = "[behave.ato]\nsecret = \"one secret for every gateway\"\n";
+    let redis = "[redis]\nurl = \"redis://127.0.0.1:6379/0\"\n";
+    let short = format!("{stages}[behave.ato]\nsecret = \"short\"\n{MINIMAL}");
+    assert!(
+        problems(&short).iter().any(|p| p.ends_with(
+            "behave.ato.secret: expected at least 16 characters, the same on every gateway, got 5"
+        )),
+        "{:?}",
+        problems(&short)
+    );
+    let warned = |text: String| -> Vec<(String, String)> {
+        let config = parse(&text).unwrap();
+        config
+            .warnings
+            .iter()
+            .map(|w| (w.key.clone(), w.message.clone()))
+            .collect()
+    };
+    let alone = warned(format!("{stages}{secret}{MINIMAL}"));
+    assert_eq!(alone.len(), 1, "{alone:?}");
+    assert_eq!(alone[0].0, "behave.ato.secret");
+    assert!(
+        alone[0].1.starts_with("does nothing without [redis]"),
+        "{alone:?}"
+    );
+    let unshared = warned(format!("{stages}{redis}{MINIMAL}"));
+    assert_eq!(unshared.len(), 1, "{unshared:?}");
+    assert!(
+        unshared[0].1.starts_with("not set while [redis] is"),
+        "{unshared:?}"
+    );
+    let both = parse(&format!("{stages}{secret}{redis}{MINIMAL}")).unwrap();
+    assert!(both.warnings.is_empty(), "{:?}", both.warnings);
+    assert!(both.behave.ato_secret.is_some());
+    assert!(
+        !format!("{:?}", both.behave).contains("one secret"),
+        "never shown"
+    );
+    assert!(
+        warned(format!("{redis}{MINIMAL}")).is_empty(),
+        "no behave stage: nothing to share"
+    );
+}
+
+#[test]
 fn the_newer_behave_detectors_are_checked_by_key() {
     let config = parse(MINIMAL).unwrap();
     assert_eq!(

@@ -20,6 +20,10 @@
 //!   look-alikes (`rampart_behave::signup`), on an `otp` endpoint by
 //!   one-time-code bombing and pumping (`rampart_behave::otp`), once the
 //!   account or the recipient is read from the body.
+//! - `settle`: with `[redis]` and `[behave.ato] secret`, account takeover
+//!   judges on the counts kept in Redis instead (`shared_ato`), and the
+//!   request is refused or let through here, on the signals of
+//!   `request_body` and those.
 //! - `response_headers`: the upstream's answer time (measured by the proxy,
 //!   `ExchangeContext::upstream_took`) is judged against the endpoint's
 //!   baseline (`behave.slow.request`, recorded: the upstream already did
@@ -43,12 +47,17 @@
 use crate::config::BehaveSettings;
 use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
-use crate::pipeline::{sample_into, ExchangeContext, HeldBack, Outcome, Stage};
+use crate::pipeline::{
+    sample_into, ExchangeContext, HeldBack, Outcome, Settled, Settlement, Stage,
+};
 use crate::problem::problem_response;
+use crate::shared::SharedLink;
+use crate::stages::shared_ato::{SharedAtoCounts, SharedAtoStats};
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use bytes::Bytes;
 use rampart_behave::ato::enumeration::{EnumerationDetector, EnumerationStats, Probe};
+use rampart_behave::ato::shared::SharedKeys;
 use rampart_behave::ato::{self, AtoDetector, AtoStats, Attempt};
 use rampart_behave::bfla::{BflaDetector, BflaStats, Call};
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
@@ -76,6 +85,9 @@ pub struct BehaveRuntime {
     pub settings: BehaveSettings,
     bola: Arc<Mutex<BolaDetector>>,
     ato: Arc<Mutex<AtoDetector>>,
+    /// Account-takeover counts kept in Redis, with `[redis]` and
+    /// `[behave.ato] secret`; `ato` is then the fallback.
+    ato_shared: Option<Arc<SharedAtoCounts>>,
     bfla: Arc<Mutex<BflaDetector>>,
     slow: Arc<Mutex<SlowDetector>>,
     exposure: Arc<Mutex<ExposureDetector>>,
@@ -99,15 +111,27 @@ fn carried<C: PartialEq + Clone, D>(
 
 impl BehaveRuntime {
     /// The runtime for `settings`, keeping `previous`'s state of each
-    /// detector whose section is the same.
+    /// detector whose section is the same; account-takeover counts go to
+    /// `shared` (the link to `[redis]`) when `[behave.ato] secret` is set.
     pub fn new(
         settings: &BehaveSettings,
         previous: Option<&BehaveRuntime>,
         clock: &Arc<dyn Clock>,
+        shared: Option<&Arc<SharedLink>>,
     ) -> Self {
         let s = settings;
         let clock = || Arc::clone(clock);
+        let ato_shared = match (shared, &s.ato_secret) {
+            (Some(link), Some(secret)) => Some(SharedAtoCounts::new(
+                &s.ato,
+                secret,
+                link,
+                previous.and_then(|p| p.ato_shared.as_ref()),
+            )),
+            _ => None,
+        };
         BehaveRuntime {
+            ato_shared,
             bola: carried(
                 previous.map(|p| (&p.settings.bola, &p.bola)),
                 &s.bola,
@@ -156,6 +180,11 @@ impl BehaveRuntime {
         lock(&self.ato).stats()
     }
 
+    /// What the account-takeover counts in Redis did, when they are used.
+    pub fn ato_shared_stats(&self) -> Option<SharedAtoStats> {
+        self.ato_shared.as_ref().map(|shared| shared.stats())
+    }
+
     pub fn bfla_stats(&self) -> BflaStats {
         lock(&self.bfla).stats()
     }
@@ -183,20 +212,30 @@ impl BehaveRuntime {
     /// Refuses (or, in monitor mode, records) an exchange whose behaviour
     /// signals reached `block_score`, explained by the strongest signal.
     fn refuse(&self, ctx: &mut ExchangeContext, signals: &[Signal]) -> Action {
+        let (action, held_back) = self.verdict(signals, &ctx.request_id);
+        if let Some(decision) = held_back {
+            ctx.hold_back(decision);
+        }
+        action
+    }
+
+    /// What [`BehaveRuntime::refuse`] decides, and what monitor mode holds
+    /// back instead.
+    fn verdict(&self, signals: &[Signal], request_id: &str) -> (Action, Option<HeldBack>) {
         let score = Combined::of(signals.iter().map(|s| (s.score, s.confidence))).score;
         let strongest = signals.iter().max_by(|a, b| a.score.total_cmp(&b.score));
         let Some(strongest) = strongest else {
-            return Action::Allow;
+            return (Action::Allow, None);
         };
         if score == 0.0 || score < self.settings.block_score {
-            return Action::Allow;
+            return (Action::Allow, None);
         }
         match self.settings.mode {
-            Mode::Enforce => problem_response(403, why(strongest.source), &ctx.request_id),
-            Mode::Monitor => {
-                ctx.hold_back(HeldBack::Block);
-                Action::Monitor
-            }
+            Mode::Enforce => (
+                problem_response(403, why(strongest.source), request_id),
+                None,
+            ),
+            Mode::Monitor => (Action::Monitor, Some(HeldBack::Block)),
         }
     }
 }
@@ -223,9 +262,14 @@ fn why(source: &str) -> &'static str {
 
 /// Adds `signals` to the exchange's reasons, at `location`.
 fn record(ctx: &mut ExchangeContext, signals: &[Signal], location: &str) {
-    ctx.reasons.extend(signals.iter().map(|s| {
+    ctx.reasons.extend(reasons(signals, location));
+}
+
+/// `signals` as reasons, at `location`.
+fn reasons<'a>(signals: &'a [Signal], location: &'a str) -> impl Iterator<Item = Reason> + 'a {
+    signals.iter().map(move |s| {
         Reason::new(s.source, location, s.evidence.clone(), s.score).with_confidence(s.confidence)
-    }));
+    })
 }
 
 pub struct BehaveStage {
@@ -326,7 +370,14 @@ struct Login {
     /// A function `[behave.enumeration]` watches.
     enumerated: bool,
     username: Option<String>,
+    /// The attempt's keys in Redis, when account takeover counts there.
+    shared_keys: Option<SharedKeys>,
 }
+
+/// A login whose account-takeover verdict waits for Redis (`settle`), with
+/// the signals `request_body` raised for it already.
+#[derive(Debug, Clone)]
+struct AwaitingAto(Vec<Signal>);
 
 impl Login {
     fn attempt(&self) -> Attempt<'_> {
@@ -385,12 +436,24 @@ impl BehaveStage {
         }
     }
 
-    /// Learns how the upstream answered a login or password-reset attempt.
+    /// Learns how the upstream answered a login or password-reset attempt:
+    /// in Redis on a task of its own when account takeover counts there,
+    /// else in this gateway's windows.
     fn learn_login(&self, login: &Login, status: u16, body: &[u8]) {
         if login.login {
             let failure_words = &self.runtime.settings.ato.failure_words;
             let answer = ato::outcome(status, body, failure_words);
-            lock(&self.runtime.ato).learn(&login.attempt(), answer);
+            let runtime = tokio::runtime::Handle::try_current();
+            match (&self.runtime.ato_shared, &login.shared_keys, runtime) {
+                (Some(shared), Some(keys), Ok(runtime)) => {
+                    let (shared, keys) = (Arc::clone(shared), keys.clone());
+                    let (login, local) = (login.clone(), Arc::clone(&self.runtime.ato));
+                    runtime.spawn(async move {
+                        shared.learn(&login.attempt(), &keys, answer, &local).await;
+                    });
+                }
+                _ => lock(&self.runtime.ato).learn(&login.attempt(), answer),
+            }
         }
         if login.enumerated {
             lock(&self.runtime.enumeration).learn(&login.probe(), status, body);
@@ -475,6 +538,7 @@ impl Stage for BehaveStage {
                     login,
                     enumerated,
                     username: None,
+                    shared_keys: None,
                 });
             }
         }
@@ -529,17 +593,53 @@ impl Stage for BehaveStage {
             let json = view.json().and_then(Result::ok);
             login.username = view.body.and_then(|b| ato::username(b.bytes, json, fields));
             if login.login {
-                signals.extend(lock(&self.runtime.ato).judge(&login.attempt()));
+                match &self.runtime.ato_shared {
+                    Some(shared) => login.shared_keys = Some(shared.keys(&login.attempt())),
+                    None => signals.extend(lock(&self.runtime.ato).judge(&login.attempt())),
+                }
             }
             if login.enumerated {
                 signals.extend(lock(&self.runtime.enumeration).judge(&login.probe()));
             }
         }
+        record(ctx, &signals, "body");
+        let awaiting = ctx
+            .extensions
+            .get::<Login>()
+            .is_some_and(|login| login.shared_keys.is_some());
+        if awaiting {
+            // Decided in `settle`, with the account-takeover signals.
+            ctx.extensions.insert(AwaitingAto(signals));
+            return Action::Allow;
+        }
         if signals.is_empty() {
             return Action::Allow;
         }
-        record(ctx, &signals, "body");
         self.runtime.refuse(ctx, &signals)
+    }
+
+    /// Account takeover on the counts in Redis, then the decision on every
+    /// signal of the request body.
+    fn settle(&self, ctx: &mut ExchangeContext) -> Option<Settlement> {
+        let AwaitingAto(mut signals) = ctx.extensions.remove::<AwaitingAto>()?;
+        let login = ctx.extensions.get::<Login>()?.clone();
+        let keys = login.shared_keys.clone()?;
+        let shared = Arc::clone(self.runtime.ato_shared.as_ref()?);
+        let runtime = Arc::clone(&self.runtime);
+        let request_id = ctx.request_id.clone();
+        Some(Box::pin(async move {
+            let ato = shared.judge(&login.attempt(), &keys, &runtime.ato).await;
+            let reasons = reasons(&ato, "body").collect();
+            signals.extend(ato);
+            let (action, held_back) = runtime.verdict(&signals, &request_id);
+            Settled {
+                action,
+                answered_as: "block",
+                reasons,
+                held_back,
+                extensions: http::Extensions::new(),
+            }
+        }))
     }
 
     fn response_headers(

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod ip_lists;
 pub mod prevent;
 pub mod record;
+pub mod shared_ato;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};

@@ -413,6 +413,24 @@ pub fn spec_config(
     (text, spec_dir)
 }
 
+/// A JSON login as `username` at `addr`: its status, the answer read to its
+/// end. The test upstream lets it in when `ok`.
+pub async fn login(addr: SocketAddr, username: &str, ok: bool) -> u16 {
+    let request = Request::builder()
+        .method("POST")
+        .uri(if ok { "/login?ok" } else { "/login" })
+        .header("host", "api.test")
+        .header("content-type", "application/json")
+        .body(full(format!(
+            r#"{{"username": "{username}", "password": "guess"}}"#
+        )))
+        .unwrap();
+    let response = send(addr, request).await;
+    let status = response.status().as_u16();
+    body_text(response).await;
+    status
+}
+
 /// An (unsigned) bearer JWT naming `user`, as the gateway reads identities.
 pub fn bearer(user: &str) -> String {
     use base64::Engine as _;

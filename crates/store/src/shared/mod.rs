@@ -1,4 +1,5 @@
-//! Several gateways, one policy: rate limits and bans shared through Redis.
+//! Several gateways, one policy: rate limits, bans and account-takeover
+//! counts shared through Redis.
 //!
 //! One gateway enforces its limits and bans in memory (`rampart-prevent`).
 //! Behind a load balancer, N gateways would each admit the full quota and
@@ -29,6 +30,9 @@
 //!   its local ban list, where lookups stay in-memory. A gateway that
 //!   connects (or reconnects) loads the active bans first, so nothing
 //!   announced while it was away is missed.
+//! - **Account takeover counts the whole campaign** (`ato.rs`): the login
+//!   windows of `rampart_behave::ato`, same semantics, kept by one script
+//!   per judgement and one per answer.
 //!
 //! # Outage
 //!
@@ -51,6 +55,7 @@
 //! runtime only exchange messages with it. Callers need a runtime with the
 //! time driver enabled, for the per-call timeout.
 
+mod ato;
 mod bans;
 mod config;
 mod fallback;
@@ -60,6 +65,7 @@ mod link;
 mod scripts;
 mod state;
 
+pub use ato::AtoWindows;
 pub use bans::{read_announcement, News, SharedBan};
 pub use config::{RedisConfig, RedisConfigError};
 pub use fallback::OnRedisError;

@@ -122,3 +122,120 @@ return existed
 "#,
     )
 });
+
+/// The account-takeover windows of one login attempt, exactly as
+/// `rampart_behave::ato` keeps them in memory: per key (a source or an
+/// account) the attempts of the last `window`, in arrival order, at most
+/// `cap` (the oldest go first), with the counts the detector judges by kept
+/// up to date as attempts come and go, so a judgement reads a few fields.
+///
+/// Each key is one hash: `h` and `t`, the first and next attempt numbers;
+/// `e<n>`, attempt `n` as `<ms> <user> <address> <0|1 failed>` (ids in hex);
+/// `x`, the failures; `s<user>`, failures per username, `ns` their number;
+/// `a<address>`, attempts per address, `na` their number; `f<address>`,
+/// failures per address, `nf` their number. It expires `window` after its
+/// last attempt, as the local window is forgotten.
+///
+/// - `KEYS`: the sources (address, network, fingerprint), then the
+///   account's key when the attempt names a username.
+/// - `ARGV[1]`: `tally` (slide, count) or `record` (slide, add the attempt).
+///   `ARGV[2]`: window, ms. `ARGV[3]`: cap. `ARGV[4]`: how many of `KEYS`
+///   are sources. `ARGV[5]`: the username's id (empty without). `ARGV[6]`:
+///   the address's id. `ARGV[7]` (`record`): `1` failed, `0` succeeded.
+///
+/// `tally` returns, per source, `{failed usernames, attempts, failures,
+/// addresses}`, then the failures for the username from the address (first
+/// source) and the addresses that failed for the username (0 without one).
+/// `record` returns how many attempts left to keep the cap.
+pub(crate) static ATO: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local window = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+local source_count = tonumber(ARGV[4])
+local user = ARGV[5]
+local function count(key, total, field, by)
+  local n = redis.call('HINCRBY', key, field, by)
+  if by > 0 and n == by then
+    redis.call('HINCRBY', key, total, 1)
+  elseif n <= 0 then
+    redis.call('HDEL', key, field)
+    redis.call('HINCRBY', key, total, -1)
+  end
+end
+local function index(key, entry, by)
+  local _, subject, address, failed = string.match(entry, '^(%d+) (%x+) (%x+) ([01])$')
+  count(key, 'na', 'a' .. address, by)
+  if failed == '1' then
+    redis.call('HINCRBY', key, 'x', by)
+    count(key, 'ns', 's' .. subject, by)
+    count(key, 'nf', 'f' .. address, by)
+  end
+end
+local function forget(key, head)
+  local field = 'e' .. string.format('%.0f', head)
+  local entry = redis.call('HGET', key, field)
+  redis.call('HDEL', key, field)
+  if entry then index(key, entry, -1) end
+end
+local function slide(key)
+  local head = tonumber(redis.call('HGET', key, 'h')) or 0
+  local tail = tonumber(redis.call('HGET', key, 't')) or 0
+  local first = head
+  while head < tail do
+    local entry = redis.call('HGET', key, 'e' .. string.format('%.0f', head))
+    local at = tonumber(entry and string.match(entry, '^%d+') or 0)
+    if at + window > now then break end
+    forget(key, head)
+    head = head + 1
+  end
+  if head ~= first then redis.call('HSET', key, 'h', string.format('%.0f', head)) end
+  return head, tail
+end
+local function number(value)
+  return tonumber(value) or 0
+end
+if ARGV[1] == 'tally' then
+  local counts = {}
+  for i = 1, source_count do
+    local head, tail = slide(KEYS[i])
+    local found = redis.call('HMGET', KEYS[i], 'ns', 'x', 'na')
+    table.insert(counts, number(found[1]))
+    table.insert(counts, tail - head)
+    table.insert(counts, number(found[2]))
+    table.insert(counts, number(found[3]))
+  end
+  local brute = 0
+  local failing = 0
+  if user ~= '' then
+    brute = number(redis.call('HGET', KEYS[1], 's' .. user))
+    local account = KEYS[source_count + 1]
+    slide(account)
+    failing = number(redis.call('HGET', account, 'nf'))
+  end
+  table.insert(counts, brute)
+  table.insert(counts, failing)
+  return counts
+end
+local entry = string.format('%.0f', now) .. ' ' .. user .. ' ' .. ARGV[6] .. ' ' .. ARGV[7]
+local dropped = 0
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local head, tail = slide(key)
+  redis.call('HSET', key, 'e' .. string.format('%.0f', tail), entry, 't', string.format('%.0f', tail + 1))
+  index(key, entry, 1)
+  tail = tail + 1
+  while tail - head > cap do
+    forget(key, head)
+    head = head + 1
+    dropped = dropped + 1
+  end
+  redis.call('HSET', key, 'h', string.format('%.0f', head))
+  redis.call('PEXPIRE', key, ARGV[2])
+end
+return dropped
+"#,
+    )
+});

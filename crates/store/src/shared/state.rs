@@ -22,6 +22,9 @@ pub enum SharedError {
     Timeout(Duration),
     #[error("redis: {0}")]
     Redis(#[from] redis::RedisError),
+    /// Redis answered something no script of this version returns.
+    #[error("redis: {0}")]
+    Unexpected(String),
 }
 
 /// Why the client could not start.
