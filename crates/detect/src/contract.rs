@@ -153,6 +153,21 @@ pub enum ValueType {
     Array,
 }
 
+impl ValueType {
+    /// The JSON Schema name (`any` admits every value).
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::Any => "any",
+            ValueType::String => "string",
+            ValueType::Integer => "integer",
+            ValueType::Number => "number",
+            ValueType::Boolean => "boolean",
+            ValueType::Object => "object",
+            ValueType::Array => "array",
+        }
+    }
+}
+
 /// What a field carries, which changes how detectors read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -232,6 +247,30 @@ pub struct BodySchema {
     /// Learned from traffic, never configured.
     #[serde(skip)]
     pub shape: Option<LearnedShape>,
+    /// What traffic showed at this location, when the schema was learned
+    /// from it (`[detect.learned]`): breaches quote it.
+    #[serde(skip)]
+    pub learned: Option<LearnedCounts>,
+}
+
+/// What a learned schema node was learned from, for explaining a breach.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LearnedCounts {
+    /// Training samples in which the location was present (for an object:
+    /// held an object).
+    pub samples: u64,
+    /// Properties seen too rarely to be learned, with how often they were.
+    pub rare: Vec<(String, u64)>,
+}
+
+impl LearnedCounts {
+    /// How often a property not learned was seen nonetheless.
+    fn seen(&self, property: &str) -> u64 {
+        self.rare
+            .iter()
+            .find(|(name, _)| name == property)
+            .map_or(0, |(_, count)| *count)
+    }
 }
 
 /// The contract of one endpoint.
@@ -270,6 +309,17 @@ pub struct TrafficContext {
     pub path_suffixes: Vec<String>,
     /// Request media types (`application/x-protobuf`).
     pub content_types: Vec<String>,
+    /// The contract was learned by the live inventory (`[detect.learned]`)
+    /// from this much traffic.
+    pub learned_from: Option<LearnedFrom>,
+}
+
+/// How much traffic a learned contract rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LearnedFrom {
+    pub requests: u64,
+    /// Distinct clients (counted up to a bound).
+    pub clients: u64,
 }
 
 const MAX_SCHEMA_DEPTH: usize = 64;
@@ -322,9 +372,17 @@ impl EndpointContract {
         self.method.eq_ignore_ascii_case(method) && template_matches(&self.path, path)
     }
 
-    /// `POST /users`: how reasons name the endpoint whose contract broke.
+    /// `POST /users`: how reasons name the endpoint whose contract broke
+    /// (and, for a learned one, what it was learned from).
     pub fn label(&self) -> String {
-        format!("{} {}", self.method.to_ascii_uppercase(), self.path)
+        let method = self.method.to_ascii_uppercase();
+        match self.traffic.learned_from {
+            Some(LearnedFrom { requests, clients }) => format!(
+                "{method} {} (learned from {requests} requests by {clients} clients)",
+                self.path
+            ),
+            None => format!("{method} {}", self.path),
+        }
     }
 
     fn enforcement(&self, rule: &str) -> Enforcement {
@@ -599,7 +657,11 @@ fn check_json(
     };
     let location = || Location::Json(path.clone());
     if !type_ok {
-        out.push(("contract.wrong_type", location(), value.to_string()));
+        let text = match schema.learned {
+            Some(_) => format!("learned {}: {value}", schema.value_type.name()),
+            None => value.to_string(),
+        };
+        out.push(("contract.wrong_type", location(), text));
         return;
     }
     match value {
@@ -624,10 +686,18 @@ fn check_json(
                 match schema.properties.get(key) {
                     Some(child_schema) => check_json(child_schema, child, path, depth + 1, out),
                     None if schema.additional_properties == Some(false) => {
+                        let text = match &schema.learned {
+                            Some(learned) => format!(
+                                "seen in {} of {}: {key}={child}",
+                                learned.seen(key),
+                                learned.samples
+                            ),
+                            None => format!("{key}={child}"),
+                        };
                         out.push((
                             "contract.unexpected_property",
                             Location::Json(path.clone()),
-                            format!("{key}={child}"),
+                            text,
                         ));
                     }
                     None => {}

@@ -13,6 +13,7 @@ use crate::function::{self, FunctionEvidence, FunctionVerdict, Learned};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
 use crate::observation::Observation;
 use crate::report::{
+    LearnedEvidence,
     self, EndpointReport, FindingReport, InventoryReport, OrphanReport, ParamReport,
     SensitiveReport, Summary,
 };
@@ -586,6 +587,11 @@ impl Inventory {
                 .collect(),
             method: method.clone(),
             template: template.clone(),
+            evidence: LearnedEvidence {
+                clients: stats.clients.count(),
+                query: (*stats.query).clone(),
+                request_body: stats.request_body.as_deref().cloned(),
+            },
         }
     }
 
