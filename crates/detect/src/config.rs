@@ -6,8 +6,8 @@
 //! template (`/users/{id}`, `/static/*`).
 
 use crate::contract::{EndpointContract, Enforcement, SpecEnforcement};
-use crate::learned::LearnedConfig;
 use crate::decode::content_encoding::InflateLimits;
+use crate::learned::LearnedConfig;
 use serde::Deserialize;
 
 /// Whether a finding blocks or is only reported.

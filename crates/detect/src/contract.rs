@@ -53,6 +53,24 @@ pub enum Breach {
     MissingRequired,
 }
 
+/// What the rules of a contract learned from traffic start with: events
+/// say the contract was learned, and the gateway does not learn from a
+/// request that broke one (`contract.learned.unexpected_property`).
+pub const LEARNED_RULE_PREFIX: &str = "contract.learned.";
+
+/// The rule a breach of a learned contract reports.
+fn learned_rule(rule: &'static str) -> &'static str {
+    match rule {
+        "contract.unexpected_property" => "contract.learned.unexpected_property",
+        "contract.unknown_parameter" => "contract.learned.unknown_parameter",
+        "contract.missing_required" => "contract.learned.missing_required",
+        "contract.wrong_type" => "contract.learned.wrong_type",
+        "contract.out_of_range" => "contract.learned.out_of_range",
+        "contract.too_long" => "contract.learned.too_long",
+        other => other,
+    }
+}
+
 impl Breach {
     /// The kind of breach a contract rule reports.
     fn of_rule(rule: &str) -> Breach {
@@ -535,8 +553,11 @@ impl EndpointContract {
     ) {
         let mut found = Vec::new();
         self.check_all(path, query, body, &mut found);
+        let learned = self.traffic.learned_from.is_some();
         out.extend(found.into_iter().filter_map(|(rule, location, text)| {
-            breach_hit(rule, self.enforcement(rule), 0.8).map(|hit| (hit, location, text))
+            let enforcement = self.enforcement(rule);
+            let rule = if learned { learned_rule(rule) } else { rule };
+            breach_hit(rule, enforcement, 0.8).map(|hit| (hit, location, text))
         }));
     }
 

@@ -22,9 +22,9 @@ pub use scan::{BodyScan, Progress};
 use crate::config::{template_matches, ConfigError, DetectConfig, GraphqlPolicy, Mode};
 use crate::contract::{breach_hit, EndpointContract, FieldKind};
 use crate::contract_index::ContractIndex;
-use crate::learned::LearnedContracts;
 use crate::detectors::protocol::{self, Finding};
 use crate::detectors::{scanner, ValueDetectors};
+use crate::learned::LearnedContracts;
 use crate::location::Location;
 use crate::parse::content_type::{self, BodyKind};
 use crate::parse::query::Origin;
@@ -156,7 +156,11 @@ impl Engine {
     /// a request no configured contract covers is checked against its
     /// learned one, or, when the inventory knows no such endpoint and is
     /// settled, reported as a new endpoint.
-    pub fn begin_with(&self, req: &RequestView<'_>, learned: Option<&LearnedContracts>) -> BodyScan {
+    pub fn begin_with(
+        &self,
+        req: &RequestView<'_>,
+        learned: Option<&LearnedContracts>,
+    ) -> BodyScan {
         let key = self.policy_key(req);
         let policy = self.policy_of(key);
         let contract = match policy.contract {

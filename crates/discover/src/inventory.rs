@@ -13,9 +13,8 @@ use crate::function::{self, FunctionEvidence, FunctionVerdict, Learned};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
 use crate::observation::Observation;
 use crate::report::{
-    LearnedEvidence,
-    self, EndpointReport, FindingReport, InventoryReport, OrphanReport, ParamReport,
-    SensitiveReport, Summary,
+    self, EndpointReport, FindingReport, InventoryReport, LearnedEvidence, OrphanReport,
+    ParamReport, SensitiveReport, Summary,
 };
 use crate::risk::{self, RiskInputs};
 use crate::segment::{classify, is_version, vocabulary_weight, ValueKind, ITEM_ALIASES};

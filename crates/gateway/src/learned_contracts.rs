@@ -15,14 +15,29 @@
 //! know are breaches only once its set of endpoints has stayed the same for
 //! the learning period, and only once some endpoint has enough evidence.
 
-use rampart_detect::contract::{LearnedCounts, LearnedFrom, ParamIn, TrafficContext};
+use rampart_core::Reason;
+use rampart_detect::contract::{
+    LearnedCounts, LearnedFrom, ParamIn, TrafficContext, LEARNED_RULE_PREFIX,
+};
 use rampart_detect::{
-    BodySchema, EndpointContract, LearnedConfig, LearnedContracts, Mode, ParamSpec,
-    ValueType,
+    BodySchema, EndpointContract, LearnedConfig, LearnedContracts, Mode, ParamSpec, ValueType,
 };
 use rampart_discover::report::{EndpointReport, InventoryReport};
 use rampart_discover::schema::Schema;
 use std::time::{Duration, Instant};
+
+/// Whether an exchange broke a learned contract (the detect stage's reasons
+/// say so): discovery must not learn from it, or monitored breaches would
+/// teach the contract they break. A request to an endpoint the inventory
+/// does not know is learned: finding new endpoints is discovery's job.
+pub fn breaks_learned_contract(reasons: &[Reason]) -> bool {
+    reasons.iter().any(|reason| {
+        reason
+            .source
+            .strip_prefix("detect.")
+            .is_some_and(|rule| rule.starts_with(LEARNED_RULE_PREFIX))
+    })
+}
 
 /// Samples a location must have shown before its type is checked: a type
 /// seen a handful of times is an anecdote.
@@ -230,8 +245,8 @@ fn value_type(learned: &Schema) -> ValueType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_detect::Enforcement;
     use rampart_core::ExchangeRecord;
+    use rampart_detect::Enforcement;
     use rampart_discover::Inventory;
 
     fn signup(client: usize, body: &str) -> ExchangeRecord {
@@ -293,8 +308,8 @@ mod tests {
                 serde_json::json!({"email": "a@b.c", "age": "old", "prefs": {"news": false}, "is_admin": true})
             ),
             [
-                "contract.wrong_type body$.age learned integer: \"old\"",
-                "contract.unexpected_property body$.is_admin seen in 0 of 200: is_admin=true",
+                "contract.learned.wrong_type body$.age learned integer: \"old\"",
+                "contract.learned.unexpected_property body$.is_admin seen in 0 of 200: is_admin=true",
             ]
         );
         assert!(
@@ -319,7 +334,7 @@ mod tests {
                 contract,
                 serde_json::json!({"email": "a@b.c", "age": 1, "prefs": {"news": false}, "referral": "y"})
             ),
-            ["contract.unexpected_property body$.referral seen in 20 of 200: referral=\"y\""]
+            ["contract.learned.unexpected_property body$.referral seen in 20 of 200: referral=\"y\""]
         );
     }
 

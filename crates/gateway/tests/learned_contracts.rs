@@ -19,8 +19,12 @@ fn gateway_config(upstream: &TestUpstream, learned: &str, discovery: &str) -> St
          [detect.learned]\nenabled = true\nmin_samples = 20\nmin_clients = 4\n\
          learning_period_seconds = 0\n{learned}\n"
     );
-    with_stages(&config(&[upstream.addr], ""), &["discover", "detect"], &sections)
-        .replace("[server]", "[server]\ntrusted_proxies = [\"127.0.0.0/8\"]")
+    with_stages(
+        &config(&[upstream.addr], ""),
+        &["discover", "detect"],
+        &sections,
+    )
+    .replace("[server]", "[server]\ntrusted_proxies = [\"127.0.0.0/8\"]")
 }
 
 fn signup(client: usize, body: &str) -> Request<BoxBody> {
@@ -40,7 +44,9 @@ async fn teach(gateway: &TestGateway, clients: usize) {
         } else {
             r#"{"email":"a@shop.test","password":"pw-12345678","age":30}"#
         };
-        let status = send(gateway.addr(), signup(i % clients, body)).await.status();
+        let status = send(gateway.addr(), signup(i % clients, body))
+            .await
+            .status();
         assert_eq!(status, 200, "teaching request {i}");
     }
 }
@@ -57,9 +63,11 @@ async fn wait_for_contract(gateway: &TestGateway, evidenced: bool) {
         .clone()
         .unwrap();
     for _ in 0..200 {
-        let published = discovery.report().endpoints.iter().any(|e| {
-            e.template == "/signup" && e.requests == TAUGHT as u64
-        });
+        let published = discovery
+            .report()
+            .endpoints
+            .iter()
+            .any(|e| e.template == "/signup" && e.requests == TAUGHT as u64);
         let contracts = discovery.learned_contracts();
         let learned = contracts
             .find("POST", "/signup")
@@ -96,7 +104,10 @@ async fn a_taught_sign_up_reports_mass_assignment_and_wrong_types_in_monitor_mod
     );
     assert_eq!(event["action"], "would_block", "{event}");
     let reason = &event["reasons"][0];
-    assert_eq!(reason["source"], "detect.contract.unexpected_property");
+    assert_eq!(
+        reason["source"],
+        "detect.contract.learned.unexpected_property"
+    );
     assert_eq!(reason["location"], "body$.is_admin");
     assert_eq!(
         reason["evidence"],
@@ -107,7 +118,11 @@ async fn a_taught_sign_up_reports_mass_assignment_and_wrong_types_in_monitor_mod
     assert_eq!(send(addr, signup(2, WRONG_TYPE)).await.status(), 200);
     let events = gateway.events(2).await;
     let reason = &events[1]["reasons"][0];
-    assert_eq!(reason["source"], "detect.contract.wrong_type", "{}", events[1]);
+    assert_eq!(
+        reason["source"], "detect.contract.learned.wrong_type",
+        "{}",
+        events[1]
+    );
     assert_eq!(reason["location"], "body$.age");
     assert!(
         reason["evidence"]
@@ -123,12 +138,52 @@ async fn a_taught_sign_up_reports_mass_assignment_and_wrong_types_in_monitor_mod
         .unwrap();
     assert_eq!(send(addr, probe).await.status(), 200);
     let events = gateway.events(3).await;
-    assert_eq!(reason_sources(&events[2]), ["detect.contract.unknown_endpoint"]);
+    assert_eq!(
+        reason_sources(&events[2]),
+        ["detect.contract.unknown_endpoint"]
+    );
     assert_eq!(
         events[2]["reasons"][0]["evidence"],
         "GET /internal/debug (not in the learned inventory)"
     );
-    assert_eq!(upstream.request_count(), TAUGHT + 4, "monitor mode lets all through");
+    assert_eq!(
+        upstream.request_count(),
+        TAUGHT + 4,
+        "monitor mode lets all through"
+    );
+
+    // A breach let through is not learned: the sign-up still takes no
+    // `is_admin`, however often it is sent.
+    for client in 0..CLIENTS {
+        assert_eq!(send(addr, signup(client, ADMIN)).await.status(), 200);
+    }
+    assert_eq!(send(addr, signup(0, REFERRED)).await.status(), 200);
+    let signup = wait_for_requests(&gateway, TAUGHT + 2).await;
+    assert_eq!(signup["requests"], TAUGHT + 2, "{signup}");
+    let learned = &signup["request_body"]["properties"];
+    assert!(learned["referral"].is_object(), "{learned}");
+    assert!(learned.get("is_admin").is_none(), "{learned}");
+    assert_eq!(learned["age"]["type"], "integer", "{learned}");
+}
+
+/// The sign-up as the inventory last published it, once it counts at
+/// least `requests`.
+async fn wait_for_requests(gateway: &TestGateway, requests: usize) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..200 {
+        let inventory = gateway.inventory();
+        if let Some(signup) = inventory["endpoints"]
+            .as_array()
+            .and_then(|all| all.iter().find(|e| e["template"] == "/signup"))
+        {
+            if signup["requests"].as_u64() >= Some(requests as u64) {
+                return signup.clone();
+            }
+            last = signup.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the sign-up never counted {requests} requests: {last}");
 }
 
 #[tokio::test]
@@ -177,8 +232,7 @@ async fn one_client_teaches_nothing() {
 #[tokio::test]
 async fn too_few_samples_teach_nothing() {
     let upstream = TestUpstream::start().await;
-    let text =
-        gateway_config(&upstream, "", "").replace("min_samples = 20", "min_samples = 41");
+    let text = gateway_config(&upstream, "", "").replace("min_samples = 20", "min_samples = 41");
     let gateway = TestGateway::start(&text).await;
     teach(&gateway, CLIENTS).await;
     wait_for_contract(&gateway, false).await;
@@ -214,7 +268,10 @@ async fn the_declared_spec_wins_over_what_was_learned() {
         "unknown_properties = \"enforce\"\n",
         &format!("spec = {:?}", spec.display().to_string()),
     )
-    .replace("[detect.learned]", "[detect.spec]\nwrong_types = \"monitor\"\n\n[detect.learned]");
+    .replace(
+        "[detect.learned]",
+        "[detect.spec]\nwrong_types = \"monitor\"\n\n[detect.learned]",
+    );
     let gateway = TestGateway::start(&text).await;
     teach(&gateway, CLIENTS).await;
     wait_for_contract(&gateway, true).await;

@@ -21,8 +21,8 @@ pub use record::RecordSettings;
 
 use crate::ipset::IpSet;
 use http::HeaderName;
-use raw::{RawAdmin, RawConfig, RawListener, RawRoute, RawUpstream};
 use rampart_discover::clients::MAX_COUNTED_CLIENTS;
+use raw::{RawAdmin, RawConfig, RawListener, RawRoute, RawUpstream};
 use std::collections::HashSet;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
