@@ -65,11 +65,18 @@ impl Default for LearnedConfig {
 impl LearnedConfig {
     /// The per-contract part.
     pub fn breaches(&self) -> Breaches {
+        let LearnedConfig {
+            unknown_properties,
+            unknown_parameters,
+            wrong_types,
+            missing_required,
+            ..
+        } = *self;
         Breaches {
-            unknown_properties: self.unknown_properties,
-            unknown_parameters: self.unknown_parameters,
-            wrong_types: self.wrong_types,
-            missing_required: self.missing_required,
+            unknown_properties,
+            unknown_parameters,
+            wrong_types,
+            missing_required,
         }
     }
 }

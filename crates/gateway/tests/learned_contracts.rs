@@ -36,6 +36,13 @@ fn signup(client: usize, body: &str) -> Request<BoxBody> {
         .unwrap()
 }
 
+fn shop_get(path: &str) -> Request<BoxBody> {
+    Request::get(path)
+        .header("host", "shop.test")
+        .body(full(""))
+        .unwrap()
+}
+
 /// Sign-ups from `clients` clients; one in ten carries a referral code.
 async fn teach(gateway: &TestGateway, clients: usize) {
     for i in 0..TAUGHT {
@@ -49,6 +56,15 @@ async fn teach(gateway: &TestGateway, clients: usize) {
             .status();
         assert_eq!(status, 200, "teaching request {i}");
     }
+}
+
+/// A gateway on `text` taught by `clients` clients, once the sign-up's
+/// contract (`evidenced` or not) is published.
+async fn taught(text: &str, clients: usize, evidenced: bool) -> TestGateway {
+    let gateway = TestGateway::start(text).await;
+    teach(&gateway, clients).await;
+    wait_for_contract(&gateway, evidenced).await;
+    gateway
 }
 
 /// Waits until the inventory worker published the sign-up's contract
@@ -88,9 +104,7 @@ const REFERRED: &str =
 #[tokio::test]
 async fn a_taught_sign_up_reports_mass_assignment_and_wrong_types_in_monitor_mode() {
     let upstream = TestUpstream::start().await;
-    let gateway = TestGateway::start(&gateway_config(&upstream, "", "")).await;
-    teach(&gateway, CLIENTS).await;
-    wait_for_contract(&gateway, true).await;
+    let gateway = taught(&gateway_config(&upstream, "", ""), CLIENTS, true).await;
     let addr = gateway.addr();
 
     assert_eq!(send(addr, signup(0, REFERRED)).await.status(), 200);
@@ -132,11 +146,7 @@ async fn a_taught_sign_up_reports_mass_assignment_and_wrong_types_in_monitor_mod
         "{reason}"
     );
 
-    let probe = Request::get("/internal/debug")
-        .header("host", "shop.test")
-        .body(full(""))
-        .unwrap();
-    assert_eq!(send(addr, probe).await.status(), 200);
+    assert_eq!(send(addr, shop_get("/internal/debug")).await.status(), 200);
     let events = gateway.events(3).await;
     assert_eq!(
         reason_sources(&events[2]),
@@ -194,9 +204,7 @@ async fn enforced_breaches_are_refused() {
         "unknown_properties = \"enforce\"\nwrong_types = \"enforce\"\n",
         "",
     );
-    let gateway = TestGateway::start(&text).await;
-    teach(&gateway, CLIENTS).await;
-    wait_for_contract(&gateway, true).await;
+    let gateway = taught(&text, CLIENTS, true).await;
     let addr = gateway.addr();
     assert_eq!(send(addr, signup(3, ADMIN)).await.status(), 403);
     assert_eq!(send(addr, signup(3, WRONG_TYPE)).await.status(), 403);
@@ -206,42 +214,31 @@ async fn enforced_breaches_are_refused() {
     assert_eq!(upstream.request_count(), TAUGHT + 1);
 }
 
-/// An SQL injection the default detectors block: an event that marks
-/// where a test's requests end.
-fn injection() -> Request<BoxBody> {
-    Request::get("/search?q=1%27%20OR%20%271%27%3D%271")
-        .header("host", "shop.test")
-        .body(full(""))
-        .unwrap()
+/// Sends `is_admin` to the sign-up, then an SQL injection the default
+/// detectors block: the injection's must be the only event.
+async fn assert_is_admin_goes_unreported(gateway: &TestGateway) {
+    let addr = gateway.addr();
+    assert_eq!(send(addr, signup(0, ADMIN)).await.status(), 200);
+    let injection = shop_get("/search?q=1%27%20OR%20%271%27%3D%271");
+    assert_eq!(send(addr, injection).await.status(), 403);
+    let events = gateway.events(1).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["path"], "/search", "{}", events[0]);
 }
 
 #[tokio::test]
 async fn one_client_teaches_nothing() {
     let upstream = TestUpstream::start().await;
-    let gateway = TestGateway::start(&gateway_config(&upstream, "", "")).await;
-    teach(&gateway, 1).await;
-    wait_for_contract(&gateway, false).await;
-    let addr = gateway.addr();
-    assert_eq!(send(addr, signup(0, ADMIN)).await.status(), 200);
-    assert_eq!(send(addr, injection()).await.status(), 403);
-    let events = gateway.events(1).await;
-    assert_eq!(events.len(), 1, "{events:?}");
-    assert_eq!(events[0]["path"], "/search", "{}", events[0]);
+    let gateway = taught(&gateway_config(&upstream, "", ""), 1, false).await;
+    assert_is_admin_goes_unreported(&gateway).await;
 }
 
 #[tokio::test]
 async fn too_few_samples_teach_nothing() {
     let upstream = TestUpstream::start().await;
     let text = gateway_config(&upstream, "", "").replace("min_samples = 20", "min_samples = 41");
-    let gateway = TestGateway::start(&text).await;
-    teach(&gateway, CLIENTS).await;
-    wait_for_contract(&gateway, false).await;
-    let addr = gateway.addr();
-    assert_eq!(send(addr, signup(0, ADMIN)).await.status(), 200);
-    assert_eq!(send(addr, injection()).await.status(), 403);
-    let events = gateway.events(1).await;
-    assert_eq!(events.len(), 1, "{events:?}");
-    assert_eq!(events[0]["path"], "/search", "{}", events[0]);
+    let gateway = taught(&text, CLIENTS, false).await;
+    assert_is_admin_goes_unreported(&gateway).await;
 }
 
 const SPEC: &str = r#"{
@@ -272,9 +269,7 @@ async fn the_declared_spec_wins_over_what_was_learned() {
         "[detect.learned]",
         "[detect.spec]\nwrong_types = \"monitor\"\n\n[detect.learned]",
     );
-    let gateway = TestGateway::start(&text).await;
-    teach(&gateway, CLIENTS).await;
-    wait_for_contract(&gateway, true).await;
+    let gateway = taught(&text, CLIENTS, true).await;
     let addr = gateway.addr();
     assert_eq!(
         send(addr, signup(0, ADMIN)).await.status(),
