@@ -69,6 +69,9 @@ pub struct DiscoveryStats {
     pub unrouted: AtomicU64,
     /// Findings by severity, in the order of `Severity::ALL`.
     pub findings: [AtomicU64; Severity::ALL.len()],
+    /// Endpoints whose learned contract is checked (`[detect.learned]`),
+    /// as of the last publication.
+    pub learned_contracts: AtomicU64,
 }
 
 /// The gateway's handle on the inventory worker.
@@ -345,6 +348,15 @@ impl Worker {
     fn publish_contracts(&mut self, report: &InventoryReport) {
         if let Some(learning) = &mut self.learning {
             let contracts = learning.rebuild(report, Instant::now());
+            let evidenced = contracts
+                .contracts()
+                .iter()
+                .filter(|c| c.traffic.learned_from.is_some())
+                .count();
+            self.discovery
+                .stats
+                .learned_contracts
+                .store(evidenced as u64, Ordering::Relaxed);
             self.discovery.contracts.store(Arc::new(contracts));
         }
     }

@@ -7,6 +7,7 @@
 mod support;
 
 use http::Request;
+use std::sync::atomic::Ordering;
 use support::*;
 
 /// Requests and clients that teach the sign-up in these tests.
@@ -89,6 +90,12 @@ async fn wait_for_contract(gateway: &TestGateway, evidenced: bool) {
             .find("POST", "/signup")
             .is_some_and(|c| c.traffic.learned_from.is_some());
         if published && learned == evidenced {
+            let counted = discovery.stats.learned_contracts.load(Ordering::Relaxed);
+            assert_eq!(
+                counted,
+                u64::from(evidenced),
+                "the gauge counts checked contracts"
+            );
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
