@@ -121,4 +121,12 @@ impl LearnedContracts {
     pub fn contracts(&self) -> &[EndpointContract] {
         &self.contracts
     }
+
+    /// How many endpoints had enough evidence to be checked.
+    pub fn evidenced(&self) -> usize {
+        self.contracts
+            .iter()
+            .filter(|c| c.traffic.learned_from.is_some())
+            .count()
+    }
 }

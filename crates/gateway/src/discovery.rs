@@ -127,6 +127,9 @@ impl Discovery {
             Some(learning) => learning.rebuild(&report, Instant::now()),
             None => LearnedContracts::default(),
         };
+        stats
+            .learned_contracts
+            .store(contracts.evidenced() as u64, Ordering::Relaxed);
         let discovery = Arc::new(Discovery {
             sender,
             open: AtomicBool::new(true),
@@ -348,15 +351,10 @@ impl Worker {
     fn publish_contracts(&mut self, report: &InventoryReport) {
         if let Some(learning) = &mut self.learning {
             let contracts = learning.rebuild(report, Instant::now());
-            let evidenced = contracts
-                .contracts()
-                .iter()
-                .filter(|c| c.traffic.learned_from.is_some())
-                .count();
             self.discovery
                 .stats
                 .learned_contracts
-                .store(evidenced as u64, Ordering::Relaxed);
+                .store(contracts.evidenced() as u64, Ordering::Relaxed);
             self.discovery.contracts.store(Arc::new(contracts));
         }
     }
