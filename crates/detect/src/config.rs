@@ -7,6 +7,7 @@
 
 use crate::contract::{EndpointContract, Enforcement, SpecEnforcement};
 use crate::decode::content_encoding::InflateLimits;
+use crate::learned::LearnedConfig;
 use serde::Deserialize;
 
 /// Whether a finding blocks or is only reported.
@@ -181,6 +182,9 @@ pub struct DetectConfig {
     /// How contracts derived from the declared spec are enforced (the
     /// gateway derives them; the engine sees them in `contracts`).
     pub spec: SpecEnforcement,
+    /// Whether and how the live inventory's endpoints become contracts
+    /// (the gateway derives them; the engine is handed them per request).
+    pub learned: LearnedConfig,
 }
 
 impl Default for DetectConfig {
@@ -200,6 +204,7 @@ impl Default for DetectConfig {
             contracts: Vec::new(),
             unknown_endpoint: None,
             spec: SpecEnforcement::default(),
+            learned: LearnedConfig::default(),
         }
     }
 }

@@ -53,6 +53,24 @@ pub enum Breach {
     MissingRequired,
 }
 
+/// What the rules of a contract learned from traffic start with: events
+/// say the contract was learned, and the gateway does not learn from a
+/// request that broke one (`contract.learned.unexpected_property`).
+pub const LEARNED_RULE_PREFIX: &str = "contract.learned.";
+
+/// The rule a breach of a learned contract reports.
+fn learned_rule(rule: &'static str) -> &'static str {
+    match rule {
+        "contract.unexpected_property" => "contract.learned.unexpected_property",
+        "contract.unknown_parameter" => "contract.learned.unknown_parameter",
+        "contract.missing_required" => "contract.learned.missing_required",
+        "contract.wrong_type" => "contract.learned.wrong_type",
+        "contract.out_of_range" => "contract.learned.out_of_range",
+        "contract.too_long" => "contract.learned.too_long",
+        other => other,
+    }
+}
+
 impl Breach {
     /// The kind of breach a contract rule reports.
     fn of_rule(rule: &str) -> Breach {
@@ -153,6 +171,21 @@ pub enum ValueType {
     Array,
 }
 
+impl ValueType {
+    /// The JSON Schema name (`any` admits every value).
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::Any => "any",
+            ValueType::String => "string",
+            ValueType::Integer => "integer",
+            ValueType::Number => "number",
+            ValueType::Boolean => "boolean",
+            ValueType::Object => "object",
+            ValueType::Array => "array",
+        }
+    }
+}
+
 /// What a field carries, which changes how detectors read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -232,6 +265,30 @@ pub struct BodySchema {
     /// Learned from traffic, never configured.
     #[serde(skip)]
     pub shape: Option<LearnedShape>,
+    /// What traffic showed at this location, when the schema was learned
+    /// from it (`[detect.learned]`): breaches quote it.
+    #[serde(skip)]
+    pub learned: Option<LearnedCounts>,
+}
+
+/// What a learned schema node was learned from, for explaining a breach.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LearnedCounts {
+    /// Training samples in which the location was present (for an object:
+    /// held an object).
+    pub samples: u64,
+    /// Properties seen too rarely to be learned, with how often they were.
+    pub rare: Vec<(String, u64)>,
+}
+
+impl LearnedCounts {
+    /// How often a property not learned was seen nonetheless.
+    fn seen(&self, property: &str) -> u64 {
+        self.rare
+            .iter()
+            .find(|(name, _)| name == property)
+            .map_or(0, |(_, count)| *count)
+    }
 }
 
 /// The contract of one endpoint.
@@ -270,6 +327,17 @@ pub struct TrafficContext {
     pub path_suffixes: Vec<String>,
     /// Request media types (`application/x-protobuf`).
     pub content_types: Vec<String>,
+    /// The contract was learned by the live inventory (`[detect.learned]`)
+    /// from this much traffic.
+    pub learned_from: Option<LearnedFrom>,
+}
+
+/// How much traffic a learned contract rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LearnedFrom {
+    pub requests: u64,
+    /// Distinct clients (counted up to a bound).
+    pub clients: u64,
 }
 
 const MAX_SCHEMA_DEPTH: usize = 64;
@@ -322,9 +390,17 @@ impl EndpointContract {
         self.method.eq_ignore_ascii_case(method) && template_matches(&self.path, path)
     }
 
-    /// `POST /users`: how reasons name the endpoint whose contract broke.
+    /// `POST /users`: how reasons name the endpoint whose contract broke
+    /// (and, for a learned one, what it was learned from).
     pub fn label(&self) -> String {
-        format!("{} {}", self.method.to_ascii_uppercase(), self.path)
+        let method = self.method.to_ascii_uppercase();
+        match self.traffic.learned_from {
+            Some(LearnedFrom { requests, clients }) => format!(
+                "{method} {} (learned from {requests} requests by {clients} clients)",
+                self.path
+            ),
+            None => format!("{method} {}", self.path),
+        }
     }
 
     fn enforcement(&self, rule: &str) -> Enforcement {
@@ -477,8 +553,11 @@ impl EndpointContract {
     ) {
         let mut found = Vec::new();
         self.check_all(path, query, body, &mut found);
+        let learned = self.traffic.learned_from.is_some();
         out.extend(found.into_iter().filter_map(|(rule, location, text)| {
-            breach_hit(rule, self.enforcement(rule), 0.8).map(|hit| (hit, location, text))
+            let enforcement = self.enforcement(rule);
+            let rule = if learned { learned_rule(rule) } else { rule };
+            breach_hit(rule, enforcement, 0.8).map(|hit| (hit, location, text))
         }));
     }
 
@@ -599,7 +678,11 @@ fn check_json(
     };
     let location = || Location::Json(path.clone());
     if !type_ok {
-        out.push(("contract.wrong_type", location(), value.to_string()));
+        let text = match schema.learned {
+            Some(_) => format!("learned {}: {value}", schema.value_type.name()),
+            None => value.to_string(),
+        };
+        out.push(("contract.wrong_type", location(), text));
         return;
     }
     match value {
@@ -624,10 +707,18 @@ fn check_json(
                 match schema.properties.get(key) {
                     Some(child_schema) => check_json(child_schema, child, path, depth + 1, out),
                     None if schema.additional_properties == Some(false) => {
+                        let text = match &schema.learned {
+                            Some(learned) => format!(
+                                "seen in {} of {}: {key}={child}",
+                                learned.seen(key),
+                                learned.samples
+                            ),
+                            None => format!("{key}={child}"),
+                        };
                         out.push((
                             "contract.unexpected_property",
                             Location::Json(path.clone()),
-                            format!("{key}={child}"),
+                            text,
                         ));
                     }
                     None => {}

@@ -24,6 +24,7 @@ use crate::contract::{breach_hit, EndpointContract, FieldKind};
 use crate::contract_index::ContractIndex;
 use crate::detectors::protocol::{self, Finding};
 use crate::detectors::{scanner, ValueDetectors};
+use crate::learned::LearnedContracts;
 use crate::location::Location;
 use crate::parse::content_type::{self, BodyKind};
 use crate::parse::query::Origin;
@@ -148,8 +149,24 @@ impl Engine {
     /// view holds the whole body, the contract checks read its parsed
     /// document; a streamed body's is never built.
     pub fn begin(&self, req: &RequestView<'_>) -> BodyScan {
+        self.begin_with(req, None)
+    }
+
+    /// [`Engine::begin`], with the contracts the live inventory learned:
+    /// a request no configured contract covers is checked against its
+    /// learned one, or, when the inventory knows no such endpoint and is
+    /// settled, reported as a new endpoint.
+    pub fn begin_with(
+        &self,
+        req: &RequestView<'_>,
+        learned: Option<&LearnedContracts>,
+    ) -> BodyScan {
         let key = self.policy_key(req);
         let policy = self.policy_of(key);
+        let contract = match policy.contract {
+            Some(own) => Some(own),
+            None => learned.and_then(|l| l.find(req.method, req.path)),
+        };
         let limits = &self.config.limits;
         let mut sink = Collector::new(limits);
         let mut findings: Vec<Finding> = Vec::new();
@@ -183,11 +200,12 @@ impl Engine {
         let whole_json = req
             .body
             .filter(|b| !b.truncated && body_kind(b.bytes) == BodyKind::Json)
-            .and(policy.contract)
+            .and(contract)
             .and_then(|_| req.json())
             .and_then(Result::ok);
         let mut breaches: Vec<Finding> = Vec::new();
-        self.check_contract(req, &policy, &sink.values, whole_json, &mut breaches);
+        let checked = CheckedContract { contract, learned };
+        self.check_contract(req, checked, &sink.values, whole_json, &mut breaches);
 
         let graphql_path = req.path.to_ascii_lowercase().contains("graphql");
         let coding = req
@@ -201,7 +219,7 @@ impl Engine {
         judge.values(&mut sink.values);
         judge.anomalies(&mut sink.anomalies);
         judge.findings(findings, None);
-        let label = policy.contract.map(EndpointContract::label);
+        let label = contract.map(EndpointContract::label);
         judge.findings(breaches, label.as_deref());
         scan
     }
@@ -209,12 +227,12 @@ impl Engine {
     fn check_contract(
         &self,
         req: &RequestView<'_>,
-        policy: &Policy<'_>,
+        checked: CheckedContract<'_>,
         values: &[Value],
         doc: Option<&Json>,
         out: &mut Vec<Finding>,
     ) {
-        match policy.contract {
+        match checked.contract {
             Some(contract) => {
                 let query: Vec<(String, String)> = values
                     .iter()
@@ -225,21 +243,38 @@ impl Engine {
                     .collect();
                 contract.check(req.path, &query, doc, out);
             }
-            None if !self.config.contracts.is_empty() => {
-                let enforcement = self.config.unknown_endpoint;
+            None => {
+                let configured = self
+                    .config
+                    .unknown_endpoint
+                    .filter(|_| !self.config.contracts.is_empty());
+                let (enforcement, why) = match configured {
+                    Some(e) => (Some(e), ""),
+                    None => (
+                        checked.learned.and_then(LearnedContracts::new_endpoints),
+                        " (not in the learned inventory)",
+                    ),
+                };
                 if let Some(hit) =
                     enforcement.and_then(|e| breach_hit("contract.unknown_endpoint", e, 0.7))
                 {
                     out.push((
                         hit,
                         Location::Path(None),
-                        format!("{} {}", req.method, req.path),
+                        format!("{} {}{why}", req.method, req.path),
                     ));
                 }
             }
-            None => {}
         }
     }
+}
+
+/// The contract a request is checked against (configured, else learned)
+/// and the learned set it may have come from.
+#[derive(Clone, Copy)]
+struct CheckedContract<'c> {
+    contract: Option<&'c EndpointContract>,
+    learned: Option<&'c LearnedContracts>,
 }
 
 /// Headers whose values are URLs by definition, and User-Agents that are

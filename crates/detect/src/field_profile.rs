@@ -546,6 +546,7 @@ fn learned_contract(method: String, path: String, decision: EndpointDecision) ->
             params: Vec::new(),
             path_suffixes: decision.path_suffixes,
             content_types: decision.content_types,
+            learned_from: None,
         },
     }
 }

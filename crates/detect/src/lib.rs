@@ -17,6 +17,7 @@ pub mod detectors;
 pub mod engine;
 pub mod evidence;
 pub mod field_profile;
+pub mod learned;
 pub mod location;
 pub mod parse;
 pub mod shape;
@@ -32,6 +33,7 @@ pub use contract::{
 };
 pub use detectors::{Category, Detection};
 pub use engine::{BodyScan, Engine, Progress};
+pub use learned::{LearnedConfig, LearnedContracts};
 pub use location::Location;
 /// The exchange view the engine reads (defined in `rampart-core`, shared by
 /// every stage so that a request is decoded once).

@@ -13,8 +13,8 @@ use crate::function::{self, FunctionEvidence, FunctionVerdict, Learned};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
 use crate::observation::Observation;
 use crate::report::{
-    self, EndpointReport, FindingReport, InventoryReport, OrphanReport, ParamReport,
-    SensitiveReport, Summary,
+    self, EndpointReport, FindingReport, InventoryReport, LearnedEvidence, OrphanReport,
+    ParamReport, SensitiveReport, Summary,
 };
 use crate::risk::{self, RiskInputs};
 use crate::segment::{classify, is_version, vocabulary_weight, ValueKind, ITEM_ALIASES};
@@ -586,6 +586,11 @@ impl Inventory {
                 .collect(),
             method: method.clone(),
             template: template.clone(),
+            evidence: LearnedEvidence {
+                clients: stats.clients.count(),
+                query: (*stats.query).clone(),
+                request_body: stats.request_body.as_deref().cloned(),
+            },
         }
     }
 

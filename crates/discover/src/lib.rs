@@ -12,6 +12,7 @@
 //! [`EndpointMatcher`] for the gateway's hot path. Pure logic: no I/O.
 
 pub mod auth;
+pub mod clients;
 pub mod decisions;
 pub mod declared_schema;
 pub mod export;

@@ -81,6 +81,21 @@ pub struct EndpointReport {
     /// written), oldest first, the latest minutes only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub traffic: Vec<(String, u64)>,
+    /// What the schemas above were learned from, for the gateway to turn
+    /// into contracts (`[detect.learned]`); not part of the report's JSON.
+    #[serde(skip)]
+    pub evidence: LearnedEvidence,
+}
+
+/// The learned schemas with their counts, as the inventory holds them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LearnedEvidence {
+    /// Distinct clients (up to `clients::MAX_COUNTED_CLIENTS`).
+    pub clients: u64,
+    /// Query parameters: an object sample per request.
+    pub query: crate::schema::Schema,
+    /// JSON bodies of requests that succeeded.
+    pub request_body: Option<crate::schema::Schema>,
 }
 
 /// A declared operation no traffic reached.

@@ -50,7 +50,7 @@ impl TypeSet {
     }
 
     /// OpenAPI 3.1 type names; an integer that was also seen as a float is a number.
-    fn names(self) -> Vec<&'static str> {
+    pub fn names(self) -> Vec<&'static str> {
         let mut names = Vec::new();
         let pairs = [
             (Self::OBJECT, "object"),

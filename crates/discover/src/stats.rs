@@ -6,6 +6,7 @@
 //! inventory holds one set of them per endpoint.
 
 use crate::auth::CredentialSet;
+use crate::clients::DistinctClients;
 use crate::findings::{self, Finding};
 use crate::observation::Observation;
 use crate::schema::Schema;
@@ -132,6 +133,9 @@ pub struct EndpointStats {
     pub deprecation_announced: bool,
     /// Bounds hit (values not kept), for operators.
     pub dropped: u64,
+    /// Who called the endpoint: evidence for learned contracts.
+    #[serde(default)]
+    pub clients: DistinctClients,
 }
 
 impl EndpointStats {
@@ -139,6 +143,9 @@ impl EndpointStats {
     pub fn observe(&mut self, obs: &Observation<'_>) {
         let record = obs.record;
         self.requests += 1;
+        if let Some(client) = &record.client_ip {
+            self.clients.observe(client);
+        }
         if let Some(status) = record.status {
             bounded_count(&mut self.statuses, status, MAX_STATUSES, &mut self.dropped);
         }
@@ -293,6 +300,7 @@ impl EndpointStats {
     /// Folds another endpoint's stats into this one.
     pub fn merge(&mut self, o: &EndpointStats) {
         self.requests += o.requests;
+        self.clients.merge(&o.clients);
         for (status, count) in o.statuses.iter() {
             match self.statuses.get_mut(status) {
                 Some(mine) => *mine += count,

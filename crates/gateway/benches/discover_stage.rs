@@ -130,6 +130,7 @@ fn discovery() -> Arc<Discovery> {
         sample_body_bytes: 16 * 1024,
         publish_interval: Duration::from_secs(2),
         persist_interval: Duration::from_secs(30),
+        learned: None,
     })
     .expect("discovery starts without a store");
     let records = estate();

@@ -11,12 +11,16 @@
 //! milliseconds. The worker owns the inventory and is the only one to
 //! touch it. With the matcher it
 //! publishes each endpoint's profile (function, risk, learned response
-//! schema) for policy and deception.
+//! schema) for policy and deception and, with `[detect.learned]` enabled,
+//! the contracts the detect stage checks requests against
+//! (`learned_contracts`).
 
+use crate::learned_contracts::Learning;
 use crate::sync::{hand_off, lock};
 use arc_swap::ArcSwap;
 use rampart_core::hash::FixedState;
 use rampart_core::ExchangeRecord;
+use rampart_detect::{LearnedConfig, LearnedContracts};
 use rampart_discover::findings::Severity;
 use rampart_discover::inventory::SNAPSHOT_VERSION;
 use rampart_discover::{Decision, EndpointId, EndpointMatcher, Inventory, InventoryReport};
@@ -37,7 +41,7 @@ const BATCH_INTERVAL: Duration = Duration::from_millis(20);
 /// Name of the inventory's snapshot in the store.
 const SNAPSHOT_NAME: &str = "inventory";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiscoverySettings {
     /// The declared OpenAPI/Swagger spec, matched before inference.
     pub spec: Option<PathBuf>,
@@ -50,6 +54,8 @@ pub struct DiscoverySettings {
     pub publish_interval: Duration,
     /// How often a changed inventory is written to the store.
     pub persist_interval: Duration,
+    /// `[detect.learned]` when enabled: the inventory becomes contracts.
+    pub learned: Option<LearnedConfig>,
 }
 
 /// Counters the admin listener exports.
@@ -63,6 +69,9 @@ pub struct DiscoveryStats {
     pub unrouted: AtomicU64,
     /// Findings by severity, in the order of `Severity::ALL`.
     pub findings: [AtomicU64; Severity::ALL.len()],
+    /// Endpoints whose learned contract is checked (`[detect.learned]`),
+    /// as of the last publication.
+    pub learned_contracts: AtomicU64,
 }
 
 /// The gateway's handle on the inventory worker.
@@ -76,6 +85,8 @@ pub struct Discovery {
     /// The latest inventory report, for the admin API.
     report: ArcSwap<InventoryReport>,
     profiles: ArcSwap<EndpointProfiles>,
+    /// Empty unless `[detect.learned]` is enabled.
+    contracts: ArcSwap<LearnedContracts>,
     pub stats: DiscoveryStats,
     pub settings: DiscoverySettings,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -109,6 +120,16 @@ impl Discovery {
         let (sender, receiver) = mpsc::sync_channel(settings.queue_capacity);
         let stats = DiscoveryStats::default();
         let (report, profiles) = publishable(&mut inventory, &stats);
+        let mut learning = settings
+            .learned
+            .map(|config| Learning::new(config, Instant::now()));
+        let contracts = match &mut learning {
+            Some(learning) => learning.rebuild(&report, Instant::now()),
+            None => LearnedContracts::default(),
+        };
+        stats
+            .learned_contracts
+            .store(contracts.evidenced() as u64, Ordering::Relaxed);
         let discovery = Arc::new(Discovery {
             sender,
             open: AtomicBool::new(true),
@@ -116,6 +137,7 @@ impl Discovery {
             matcher: ArcSwap::from_pointee(inventory.compile()),
             report: ArcSwap::from_pointee(report),
             profiles: ArcSwap::from_pointee(profiles),
+            contracts: ArcSwap::from_pointee(contracts),
             stats,
             settings,
             worker: Mutex::new(None),
@@ -124,6 +146,7 @@ impl Discovery {
             discovery: Arc::clone(&discovery),
             inventory,
             store,
+            learning,
         };
         let handle = std::thread::Builder::new()
             .name("rampart-inventory".into())
@@ -154,6 +177,12 @@ impl Discovery {
     /// What is known of an endpoint the matcher found.
     pub fn profile(&self, id: EndpointId) -> Option<Arc<EndpointProfile>> {
         self.profiles.load().get(&id).cloned()
+    }
+
+    /// The contracts learned from the inventory, as last published (none
+    /// unless `[detect.learned]` is enabled).
+    pub fn learned_contracts(&self) -> arc_swap::Guard<Arc<LearnedContracts>> {
+        self.contracts.load()
     }
 
     /// The latest published inventory report.
@@ -223,6 +252,8 @@ struct Worker {
     discovery: Arc<Discovery>,
     inventory: Inventory,
     store: Option<Store>,
+    /// Set when `[detect.learned]` is enabled.
+    learning: Option<Learning>,
 }
 
 impl Worker {
@@ -255,6 +286,14 @@ impl Worker {
                 self.publish();
                 unpublished = false;
                 last_publish = Instant::now();
+            }
+            if self
+                .learning
+                .as_ref()
+                .is_some_and(|l| l.settles(Instant::now()))
+            {
+                let report = self.discovery.report();
+                self.publish_contracts(&report);
             }
             if unpersisted && last_persist.elapsed() >= persist_every {
                 self.persist();
@@ -304,7 +343,20 @@ impl Worker {
         let (report, profiles) = publishable(&mut self.inventory, &self.discovery.stats);
         // Profiles first: what the report shows, the hot path already acts on.
         self.discovery.profiles.store(Arc::new(profiles));
+        self.publish_contracts(&report);
         self.discovery.report.store(Arc::new(report));
+    }
+
+    /// Rebuilds the learned contracts from `report` (with `[detect.learned]`).
+    fn publish_contracts(&mut self, report: &InventoryReport) {
+        if let Some(learning) = &mut self.learning {
+            let contracts = learning.rebuild(report, Instant::now());
+            self.discovery
+                .stats
+                .learned_contracts
+                .store(contracts.evidenced() as u64, Ordering::Relaxed);
+            self.discovery.contracts.store(Arc::new(contracts));
+        }
     }
 
     fn persist(&mut self) {

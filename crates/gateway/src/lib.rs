@@ -29,6 +29,7 @@ pub mod head_scan;
 pub mod identity;
 pub mod ipset;
 pub mod learned_context;
+pub mod learned_contracts;
 pub mod listener;
 pub mod log_limit;
 pub mod offline;

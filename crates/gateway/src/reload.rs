@@ -124,7 +124,7 @@ impl Reloader {
 
 /// What a restart is needed for, said when a reload or an apply changes it.
 pub(crate) const START_ONLY: &str =
-    "listener, admin.listen, [events], [discovery] and [record] changes take effect at the next restart";
+    "listener, admin.listen, [events], [discovery], [detect.learned] and [record] changes take effect at the next restart";
 
 fn warn_about_start_only_changes(current: &GatewayConfig, next: &GatewayConfig) {
     if start_only_changes(current, next) {

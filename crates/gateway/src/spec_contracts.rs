@@ -117,6 +117,7 @@ fn body_schema(declared: &DeclaredSchema) -> BodySchema {
         maximum: declared.maximum.as_ref().and_then(|n| n.as_f64()),
         kind: None,
         shape: None,
+        learned: None,
     }
 }
 

@@ -30,6 +30,7 @@ pub const DISCOVERY_PERSIST_ERRORS: &str = "rampart_discovery_persist_errors_tot
 pub const DISCOVERY_OVERFLOWED: &str = "rampart_discovery_overflowed_paths_total";
 pub const DISCOVERY_UNROUTED: &str = "rampart_discovery_unrouted_total";
 pub const DISCOVERY_FINDINGS: &str = "rampart_discovery_findings";
+pub const DISCOVERY_LEARNED_CONTRACTS: &str = "rampart_discovery_learned_contracts";
 pub const RECORD_WRITTEN: &str = "rampart_record_written_total";
 pub const RECORD_DROPPED: &str = "rampart_record_dropped_total";
 pub const RECORD_WRITE_ERRORS: &str = "rampart_record_write_errors_total";

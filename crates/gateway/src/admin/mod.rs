@@ -152,6 +152,8 @@ fn refresh_gauges(state: &AdminState) {
             .absolute(stats.overflowed_paths.load(Ordering::Relaxed));
         metrics::counter!(telemetry::DISCOVERY_UNROUTED)
             .absolute(stats.unrouted.load(Ordering::Relaxed));
+        metrics::gauge!(telemetry::DISCOVERY_LEARNED_CONTRACTS)
+            .set(stats.learned_contracts.load(Ordering::Relaxed) as f64);
         for (severity, count) in Severity::ALL.iter().zip(&stats.findings) {
             metrics::gauge!(telemetry::DISCOVERY_FINDINGS, "severity" => severity.as_str())
                 .set(count.load(Ordering::Relaxed) as f64);

@@ -21,6 +21,7 @@ pub use record::RecordSettings;
 
 use crate::ipset::IpSet;
 use http::HeaderName;
+use rampart_discover::clients::MAX_COUNTED_CLIENTS;
 use raw::{RawAdmin, RawConfig, RawListener, RawRoute, RawUpstream};
 use std::collections::HashSet;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -389,7 +390,13 @@ impl<'a> Validator<'a> {
                 }
                 false => (None, None),
             };
-        let detect = self.detect(raw.detect.unwrap_or_default(), declared.as_ref());
+        let detect_config = raw.detect.unwrap_or_default();
+        let learned = self.learned(&detect_config.learned, discovery.is_some());
+        let mut discovery = discovery;
+        if let Some(settings) = &mut discovery {
+            settings.learned = learned;
+        }
+        let detect = self.detect(detect_config, declared.as_ref());
         let admin_tokens = self.admin_tokens(raw.admin, env_token, admin_listen);
         let (Some(detect), Some(prevent), true) = (detect, prevent, self.problems.is_empty())
         else {
@@ -565,8 +572,67 @@ impl<'a> Validator<'a> {
                 raw.persist_interval
                     .map_or(Duration::from_secs(30), |d| d.0),
             ),
+            learned: None,
         };
         (settings, declared)
+    }
+
+    /// `[detect.learned]`, checked; `Some` when enabled (and usable).
+    fn learned(
+        &mut self,
+        learned: &rampart_detect::LearnedConfig,
+        has_discovery: bool,
+    ) -> Option<rampart_detect::LearnedConfig> {
+        if !learned.enabled {
+            if *learned != rampart_detect::LearnedConfig::default() {
+                self.warn(
+                    "detect.learned",
+                    "does nothing unless enabled = true: the settings are ignored",
+                );
+            }
+            return None;
+        }
+        if !has_discovery {
+            self.problem(
+                "detect.learned.enabled",
+                "expected discovery to be running: add \"discover\" to [pipeline] stages",
+            );
+        }
+        if learned.min_samples == 0 {
+            self.problem(
+                "detect.learned.min_samples",
+                "expected at least 1 request, got 0",
+            );
+        }
+        if learned.min_clients == 0 {
+            self.problem(
+                "detect.learned.min_clients",
+                "expected at least 1 client, got 0",
+            );
+        } else if learned.min_clients > MAX_COUNTED_CLIENTS as u64 {
+            self.problem(
+                "detect.learned.min_clients",
+                format!(
+                    "expected at most {MAX_COUNTED_CLIENTS} (the inventory counts no more distinct clients), got {}",
+                    learned.min_clients
+                ),
+            );
+        } else if learned.min_clients == 1 {
+            self.warn(
+                "detect.learned.min_clients",
+                "1 lets a single client teach the gateway what an endpoint takes",
+            );
+        }
+        if !(learned.min_share > 0.0 && learned.min_share <= 1.0) {
+            self.problem(
+                "detect.learned.min_share",
+                format!(
+                    "expected a share above 0 and at most 1 (0.01 is 1%), got {}",
+                    learned.min_share
+                ),
+            );
+        }
+        Some(*learned)
     }
 
     fn detect(

@@ -594,3 +594,46 @@ fn an_admin_listener_off_loopback_needs_a_token() {
     let loopback = format!("[admin]\nlisten = \"[::1]:9090\"\n{MINIMAL}");
     assert!(parse(&loopback).is_ok());
 }
+
+#[test]
+fn learned_contracts_are_checked_by_key_and_reach_discovery_when_enabled() {
+    let config = parse(MINIMAL).unwrap();
+    assert!(config.discovery.is_none() && config.warnings.is_empty());
+
+    let enabled = format!(
+        "[pipeline]\nstages = [\"discover\", \"detect\"]\n[detect.learned]\nenabled = true\nmin_clients = 8\n{MINIMAL}"
+    );
+    let config = parse(&enabled).unwrap();
+    let learned = config.discovery.unwrap().learned.unwrap();
+    assert_eq!((learned.min_clients, learned.min_samples), (8, 100));
+
+    let bad = format!(
+        "[detect.learned]\nenabled = true\nmin_samples = 0\nmin_clients = 65\nmin_share = 1.5\n{MINIMAL}"
+    );
+    let found = problems(&bad).join("\n");
+    let unsaid: Vec<&str> = [
+        "detect.learned.enabled: expected discovery to be running",
+        "detect.learned.min_samples: expected at least 1 request, got 0",
+        "detect.learned.min_clients: expected at most 64",
+        "detect.learned.min_share: expected a share above 0 and at most 1 (0.01 is 1%), got 1.5",
+    ]
+    .into_iter()
+    .filter(|problem| !found.contains(&format!("/etc/rampart/rampart.toml: {problem}")))
+    .collect();
+    assert!(unsaid.is_empty(), "{unsaid:?} not in {found}");
+
+    let warnings = |text: &str| parse(text).unwrap().warning_lines();
+    let idle = format!("[detect.learned]\nmin_clients = 2\n{MINIMAL}");
+    assert_eq!(
+        warnings(&idle),
+        ["/etc/rampart/rampart.toml: detect.learned: does nothing unless enabled = true: the settings are ignored"]
+    );
+    let one_client = format!(
+        "[pipeline]\nstages = [\"discover\", \"detect\"]\n[detect.learned]\nenabled = true\nmin_clients = 1\n{MINIMAL}"
+    );
+    assert!(
+        warnings(&one_client)[0].contains("detect.learned.min_clients: 1 lets a single client"),
+        "{:?}",
+        warnings(&one_client)
+    );
+}

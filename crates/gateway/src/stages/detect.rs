@@ -3,6 +3,8 @@
 //! runs, without a body, for requests that have none), reading the exchange
 //! view every stage shares. A verdict over the endpoint's threshold blocks
 //! when the endpoint enforces; every detection becomes an explained reason.
+//! With `[detect.learned]`, the engine is also handed the contracts the
+//! inventory worker last published (one `ArcSwap` load per request).
 //!
 //! A body longer than the buffered prefix is not judged on the prefix
 //! alone: the stage begins the engine's scan on what is buffered and leaves
@@ -13,6 +15,7 @@
 //! [`act_on`].
 
 use crate::config::DetectEngine;
+use crate::discovery::Discovery;
 use crate::pipeline::{ExchangeContext, HeldBack, Stage};
 use crate::problem::problem_response;
 use rampart_core::{Action, Reason};
@@ -28,11 +31,14 @@ pub const BINARY: &str = "detect.body.binary";
 
 pub struct DetectStage {
     engine: DetectEngine,
+    /// Where the contracts learned from the inventory are published, when
+    /// `[detect.learned]` is enabled.
+    learned: Option<Arc<Discovery>>,
 }
 
 impl DetectStage {
-    pub fn new(engine: DetectEngine) -> Self {
-        DetectStage { engine }
+    pub fn new(engine: DetectEngine, learned: Option<Arc<Discovery>>) -> Self {
+        DetectStage { engine, learned }
     }
 }
 
@@ -48,7 +54,8 @@ impl Stage for DetectStage {
         view: &RequestView<'_>,
     ) -> Action {
         let engine = &self.engine.0;
-        let mut scan = engine.begin(view);
+        let learned = self.learned.as_ref().map(|d| d.learned_contracts());
+        let mut scan = engine.begin_with(view, learned.as_deref().map(|l| &**l));
         let Some(body) = view.body else {
             return act_on(&engine.finish(scan), ctx);
         };

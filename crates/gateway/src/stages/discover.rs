@@ -6,10 +6,13 @@
 //! needs; the body phases keep a bounded sample; `logging` hands one exchange
 //! record to the inventory worker without waiting. Exchanges the gateway
 //! answered itself (blocks, errors) are not observed: attackers' probes must
-//! not shape the inventory.
+//! not shape the inventory. Nor are exchanges that broke a contract learned
+//! from it (`[detect.learned]`), even let through in monitor mode: they
+//! would teach the contract they break.
 
 use super::capture;
 use crate::discovery::Discovery;
+use crate::learned_contracts::breaks_learned_contract;
 use crate::pipeline::{ExchangeContext, Outcome, Stage};
 use bytes::Bytes;
 use rampart_core::event::rfc3339_millis;
@@ -84,7 +87,7 @@ impl Stage for DiscoverStage {
             return;
         };
         let Some(status) = capture.status else { return };
-        if !matches!(outcome.action, "allow" | "monitor") {
+        if !matches!(outcome.action, "allow" | "monitor") || breaks_learned_contract(&ctx.reasons) {
             return;
         }
         let ts = rfc3339_millis(SystemClock.now_millis());

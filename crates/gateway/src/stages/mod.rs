@@ -39,7 +39,14 @@ pub fn build_pipeline(
                 }
             }
             StageKind::Detect => {
-                built.push(Arc::new(detect::DetectStage::new(config.detect.clone())))
+                let learned = services
+                    .discovery
+                    .as_ref()
+                    .filter(|d| d.settings.learned.is_some());
+                built.push(Arc::new(detect::DetectStage::new(
+                    config.detect.clone(),
+                    learned.map(Arc::clone),
+                )))
             }
             StageKind::Prevent => {
                 if let Some(prevent) = prevent {
