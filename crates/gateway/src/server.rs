@@ -106,7 +106,7 @@ impl Gateway {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
             recorder,
             shared,
-            key_refresh: Some(Arc::new(KeyRefresh::new())),
+            key_refresh: Some(Arc::new(KeyRefresh::on_current_runtime())),
             ..defaults
         };
         let shared = Arc::new(Shared {

@@ -32,6 +32,9 @@ const CA_BUNDLES: [&str; 4] = [
     "/etc/ssl/cert.pem",
 ];
 
+/// How much of a refused URL its error quotes.
+const MAX_SHOWN_CHARS: usize = 256;
+
 /// A key set URL as configured, checked: `https`, or `http` to a loopback
 /// address (where no one on the network can swap the keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,20 +56,21 @@ impl std::fmt::Display for KeySetUrl {
 impl KeySetUrl {
     /// Checks a configured URL; the error says what was expected.
     pub fn parse(text: &str) -> Result<KeySetUrl, String> {
+        let shown: String = text.chars().take(MAX_SHOWN_CHARS).collect();
         let uri: Uri = text
             .parse()
-            .map_err(|e| format!("expected an https:// URL, got {text:?}: {e}"))?;
+            .map_err(|e| format!("expected an https:// URL, got {shown:?}: {e}"))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
-            _ => return Err(format!("expected an https:// URL, got {text:?}")),
+            _ => return Err(format!("expected an https:// URL, got {shown:?}")),
         };
         let authority = uri
             .authority()
-            .ok_or_else(|| format!("expected an https:// URL with a host, got {text:?}"))?;
+            .ok_or_else(|| format!("expected an https:// URL with a host, got {shown:?}"))?;
         if authority.as_str().contains('@') {
             return Err(format!(
-                "expected a URL without credentials (user@), got {text:?}"
+                "expected a URL without credentials (user@), got {shown:?}"
             ));
         }
         let host = authority
@@ -76,7 +80,7 @@ impl KeySetUrl {
             .to_string();
         if !https && !is_loopback_name(&host) {
             return Err(format!(
-                "expected https:// (plain http:// is accepted only to a loopback address such as 127.0.0.1, ::1 or localhost), got {text:?}"
+                "expected https:// (plain http:// is accepted only to a loopback address such as 127.0.0.1, ::1 or localhost), got {shown:?}"
             ));
         }
         Ok(KeySetUrl {

@@ -299,8 +299,8 @@ struct Running {
 }
 
 impl KeyRefresh {
-    /// An owner spawning on the current tokio runtime.
-    pub fn new() -> Self {
+    /// An owner spawning on the current tokio runtime (panics outside one).
+    pub fn on_current_runtime() -> Self {
         KeyRefresh {
             runtime: tokio::runtime::Handle::current(),
             running: Mutex::new(None),
