@@ -123,7 +123,7 @@ impl Gateway {
             traffic: Arc::default(),
         });
         if let Some(key_refresh) = &shared.services.key_refresh {
-            key_refresh.start(&config.tokens).await;
+            key_refresh.fetch_now(&config.tokens).await;
         }
         let (stop, stop_rx) = watch::channel(false);
         let graceful = Arc::new(GracefulShutdown::new());
@@ -162,6 +162,9 @@ impl Gateway {
                 stop_rx.clone(),
             )),
         ];
+        if let Some(key_refresh) = &shared.services.key_refresh {
+            key_refresh.follow(&config.tokens);
+        }
         let traffic_recorder = config.events.sqlite.clone().map(|path| {
             let store = TrafficStore {
                 path,

@@ -332,12 +332,16 @@ fn key_source(
 ) -> Option<KeySource> {
     let (min_refresh, max_refresh) = (config.min_refresh.0, config.max_refresh.0);
     let Some(text) = &config.jwks_url else {
-        let default = (default_min_refresh(), default_max_refresh());
-        if (config.min_refresh, config.max_refresh) != default {
-            warnings.push((
-                "identity.jwt.min_refresh".into(),
-                "min_refresh and max_refresh only apply to jwks_url, which is not set".into(),
-            ));
+        for (key, set, default) in [
+            ("min_refresh", config.min_refresh, default_min_refresh()),
+            ("max_refresh", config.max_refresh, default_max_refresh()),
+        ] {
+            if set != default {
+                warnings.push((
+                    format!("identity.jwt.{key}"),
+                    format!("{key} only applies to jwks_url, which is not set"),
+                ));
+            }
         }
         return None;
     };

@@ -410,6 +410,19 @@ async fn eventually<F: std::future::Future<Output = bool>>(what: &str, condition
     panic!("{what} did not happen within 10 s");
 }
 
+/// A gateway verifying with the key set (key A) of a loopback key server
+/// answering `cache_control`, fetched again no sooner than `min_refresh`.
+async fn behind_key_server(
+    cache_control: &'static str,
+    min_refresh: &str,
+) -> (TestUpstream, KeyServer, TestGateway) {
+    let upstream = TestUpstream::start().await;
+    let idp = KeyServer::start(key_set(&[jwk_a()], cache_control), None).await;
+    let url = format!("http://{}/jwks.json", idp.addr);
+    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, min_refresh)).await;
+    (upstream, idp, gw)
+}
+
 async fn status_with(gw: &TestGateway, token: &str) -> u16 {
     with_token(gw.addr(), "/orders/1", token).await.0
 }
@@ -417,10 +430,7 @@ async fn status_with(gw: &TestGateway, token: &str) -> u16 {
 #[tokio::test]
 async fn a_rotated_key_is_fetched_on_its_first_unknown_kid_and_the_last_set_outlives_the_provider()
 {
-    let upstream = TestUpstream::start().await;
-    let idp = KeyServer::start(key_set(&[jwk_a()], "max-age=3600"), None).await;
-    let url = format!("http://{}/jwks.json", idp.addr);
-    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, "1h")).await;
+    let (_upstream, idp, gw) = behind_key_server("max-age=3600", "1h").await;
     assert_eq!(idp.hits(), 1, "fetched once at start");
     assert_eq!(
         status_with(&gw, &token_a("A")).await,
@@ -470,10 +480,7 @@ async fn a_rotated_key_is_fetched_on_its_first_unknown_kid_and_the_last_set_outl
 
 #[tokio::test]
 async fn fifty_forged_kids_start_one_refetch() {
-    let upstream = TestUpstream::start().await;
-    let idp = KeyServer::start(key_set(&[jwk_a()], "max-age=3600"), None).await;
-    let url = format!("http://{}/jwks.json", idp.addr);
-    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, "1h")).await;
+    let (upstream, idp, gw) = behind_key_server("max-age=3600", "1h").await;
     assert_eq!(idp.hits(), 1);
     for i in 0..50 {
         let kid = format!("forged-{i}-{}", now());
@@ -489,10 +496,7 @@ async fn fifty_forged_kids_start_one_refetch() {
 
 #[tokio::test]
 async fn a_malformed_or_oversize_key_set_is_refused_and_the_last_good_one_kept() {
-    let upstream = TestUpstream::start().await;
-    let idp = KeyServer::start(key_set(&[jwk_a()], "max-age=1"), None).await;
-    let url = format!("http://{}/jwks.json", idp.addr);
-    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, "1s")).await;
+    let (_upstream, idp, gw) = behind_key_server("max-age=1", "1s").await;
     assert_eq!(status_with(&gw, &token_a("A")).await, 200);
 
     let oversize = format!(
@@ -587,5 +591,8 @@ fn a_jwks_url_must_be_https_or_loopback_with_ordered_refresh_bounds() {
     assert!(both.is_ok(), "a file and a URL are merged: {both:?}");
     let warned = load("[identity.jwt]\njwks = \"good.json\"\nmax_refresh = \"1h\"\n").unwrap();
     let lines = warned.warning_lines().join("\n");
-    assert!(lines.contains("only apply to jwks_url"), "{lines}");
+    assert!(
+        lines.contains("identity.jwt.max_refresh") && lines.contains("only applies to jwks_url"),
+        "{lines}"
+    );
 }

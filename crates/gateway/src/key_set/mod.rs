@@ -308,14 +308,13 @@ impl KeyRefresh {
     }
 
     /// Fetches the key set of `tokens` once (bounded by
-    /// [`fetch::FETCH_TIMEOUT`]) and starts keeping it fresh: so that a
-    /// gateway starting with a reachable provider verifies from its first
-    /// request. A failure is logged and the gateway starts anyway.
-    pub async fn start(&self, tokens: &TokenGuard) {
+    /// [`fetch::FETCH_TIMEOUT`]), so that a gateway starting with a
+    /// reachable provider verifies from its first request; a failure is
+    /// logged and the gateway starts anyway. [`KeyRefresh::follow`] then
+    /// keeps the set fresh.
+    pub async fn fetch_now(&self, tokens: &TokenGuard) {
         if let Some(set) = tokens.remote_keys() {
-            let fetcher = Fetcher::new(set.source.url.clone());
-            set.refresh(&fetcher).await;
-            self.run(Arc::clone(set), fetcher);
+            set.refresh(&Fetcher::new(set.source.url.clone())).await;
         }
     }
 
@@ -336,16 +335,13 @@ impl KeyRefresh {
                 next.adopt(&previous.set);
             }
         }
-        drop(running);
         if let Some(next) = next {
-            self.run(Arc::clone(next), Fetcher::new(next.source.url.clone()));
-        }
-    }
-
-    fn run(&self, set: Arc<RemoteKeySet>, fetcher: Fetcher) {
-        let task = self.runtime.spawn(Arc::clone(&set).keep_fresh(fetcher));
-        if let Some(replaced) = lock(&self.running).replace(Running { set, task }) {
-            replaced.task.abort();
+            let fetcher = Fetcher::new(next.source.url.clone());
+            let task = self.runtime.spawn(Arc::clone(next).keep_fresh(fetcher));
+            *running = Some(Running {
+                set: Arc::clone(next),
+                task,
+            });
         }
     }
 
