@@ -263,6 +263,7 @@ fn bad_key_configuration_is_refused_naming_the_file_and_key() {
 /// What the key server answers.
 #[derive(Clone)]
 struct Answer {
+    status: u16,
     body: Vec<u8>,
     cache_control: &'static str,
 }
@@ -292,6 +293,8 @@ impl KeyServer {
                         counter.fetch_add(1, Ordering::SeqCst);
                         let answer = answering.lock().unwrap().clone();
                         let response = hyper::Response::builder()
+                            .status(answer.status)
+                            .header("location", "/moved/jwks.json")
                             .header("content-type", "application/jwk-set+json")
                             .header("cache-control", answer.cache_control)
                             .body(http_body_util::Full::new(bytes::Bytes::from(answer.body)));
@@ -362,6 +365,7 @@ fn jwk_b() -> Value {
 
 fn key_set(keys: &[Value], cache_control: &'static str) -> Answer {
     Answer {
+        status: 200,
         body: json!({ "keys": keys }).to_string().into_bytes(),
         cache_control,
     }
@@ -495,7 +499,7 @@ async fn fifty_forged_kids_start_one_refetch() {
 }
 
 #[tokio::test]
-async fn a_malformed_or_oversize_key_set_is_refused_and_the_last_good_one_kept() {
+async fn a_malformed_oversize_or_redirected_key_set_is_refused_and_the_last_good_one_kept() {
     let (_upstream, idp, gw) = behind_key_server("max-age=1", "1s").await;
     assert_eq!(status_with(&gw, &token_a("A")).await, 200);
 
@@ -503,17 +507,22 @@ async fn a_malformed_or_oversize_key_set_is_refused_and_the_last_good_one_kept()
         "{{\"keys\": []{}}}",
         " ".repeat(rampart_behave::tokens::jwks::MAX_JWKS_BYTES)
     );
-    for (broken, result) in [
-        (b"{\"keys\": 7}".to_vec(), "invalid"),
-        (oversize.into_bytes(), "too_large"),
+    let redirect = key_set(&[jwk_b()], "max-age=1");
+    for (status, broken, result) in [
+        (200, b"{\"keys\": 7}".to_vec(), "invalid"),
+        (200, oversize.into_bytes(), "too_large"),
+        (302, redirect.body, "status"),
     ] {
-        let before = idp.hits();
         idp.serve(Answer {
+            status,
             body: broken,
             cache_control: "max-age=1",
         });
-        eventually("a fetch of the broken set", || async {
-            idp.hits() > before
+        // Each result is counted only by this test's fetches.
+        let line = format!("rampart_jwks_fetch_total{{result=\"{result}\"}}");
+        eventually(&format!("a refused fetch counted as {result}"), || async {
+            let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
+            metrics.contains(&line)
         })
         .await;
         assert_eq!(
@@ -521,10 +530,12 @@ async fn a_malformed_or_oversize_key_set_is_refused_and_the_last_good_one_kept()
             200,
             "{result}: key A stays"
         );
-        let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-        let line = format!("rampart_jwks_fetch_total{{result=\"{result}\"}}");
-        assert!(metrics.contains(&line), "{line} in\n{metrics}");
     }
+    assert_eq!(
+        status_with(&gw, &token_b()).await,
+        401,
+        "a redirect's body is not read"
+    );
 }
 
 #[tokio::test]
