@@ -266,6 +266,8 @@ struct Answer {
     status: u16,
     body: Vec<u8>,
     cache_control: &'static str,
+    /// Sent in pieces without a length, rather than with `content-length`.
+    chunked: bool,
 }
 
 /// An identity provider's key set endpoint on loopback (`/jwks.json`),
@@ -297,7 +299,10 @@ impl KeyServer {
                             .header("location", "/moved/jwks.json")
                             .header("content-type", "application/jwk-set+json")
                             .header("cache-control", answer.cache_control)
-                            .body(http_body_util::Full::new(bytes::Bytes::from(answer.body)));
+                            .body(match answer.chunked {
+                                true => in_pieces(&answer.body, 16 * 1024),
+                                false => full(answer.body),
+                            });
                         async move { response }
                     });
                     let http = hyper::server::conn::http1::Builder::new();
@@ -368,6 +373,7 @@ fn key_set(keys: &[Value], cache_control: &'static str) -> Answer {
         status: 200,
         body: json!({ "keys": keys }).to_string().into_bytes(),
         cache_control,
+        chunked: false,
     }
 }
 
@@ -425,6 +431,16 @@ async fn behind_key_server(
     let url = format!("http://{}/jwks.json", idp.addr);
     let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, min_refresh)).await;
     (upstream, idp, gw)
+}
+
+/// `rampart_jwks_fetch_total{result}` as the admin listener exports it.
+async fn fetches_counted(gw: &TestGateway, result: &str) -> u64 {
+    let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
+    let series = format!("rampart_jwks_fetch_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(series.as_str())?.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 async fn status_with(gw: &TestGateway, token: &str) -> u16 {
@@ -508,21 +524,22 @@ async fn a_malformed_oversize_or_redirected_key_set_is_refused_and_the_last_good
         " ".repeat(rampart_behave::tokens::jwks::MAX_JWKS_BYTES)
     );
     let redirect = key_set(&[jwk_b()], "max-age=1");
-    for (status, broken, result) in [
-        (200, b"{\"keys\": 7}".to_vec(), "invalid"),
-        (200, oversize.into_bytes(), "too_large"),
-        (302, redirect.body, "status"),
+    for (status, broken, chunked, result) in [
+        (200, b"{\"keys\": 7}".to_vec(), false, "invalid"),
+        (200, oversize.clone().into_bytes(), false, "too_large"),
+        (200, oversize.clone().into_bytes(), true, "too_large"),
+        (302, redirect.body, false, "status"),
     ] {
+        // Each result is counted only by this test's fetches.
+        let before = fetches_counted(&gw, result).await;
         idp.serve(Answer {
             status,
             body: broken,
             cache_control: "max-age=1",
+            chunked,
         });
-        // Each result is counted only by this test's fetches.
-        let line = format!("rampart_jwks_fetch_total{{result=\"{result}\"}}");
         eventually(&format!("a refused fetch counted as {result}"), || async {
-            let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-            metrics.contains(&line)
+            fetches_counted(&gw, result).await > before
         })
         .await;
         assert_eq!(
