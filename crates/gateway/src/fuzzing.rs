@@ -33,6 +33,7 @@ pub const TARGETS: [(&str, Body); 10] = [
     ("pem", pem_files),
     ("client_hello", client_hello),
     ("jwt", jwt),
+    ("jwks_url", jwks_url),
     ("bots", bots),
 ];
 
@@ -342,6 +343,34 @@ pub fn jwt(data: &[u8]) {
         assert!(error.0.len() < 1024, "{error}");
     }
     let _ = VerificationKey::from_pem(data, None, None);
+}
+
+/// A `jwks_url` as configured (the first line) and the `Cache-Control`
+/// values an identity provider answered with (the other lines): the URL is
+/// accepted only as https or loopback http, or refused with a short reason;
+/// the freshness read is a `max-age` only when the values carry one.
+pub fn jwks_url(data: &[u8]) {
+    use crate::key_set::cache_control::{freshness, Freshness};
+    use crate::key_set::fetch::KeySetUrl;
+    let mut lines = data.split(|&b| b == b'\n');
+    let url = String::from_utf8_lossy(lines.next().unwrap_or_default());
+    match KeySetUrl::parse(&url) {
+        Ok(parsed) => {
+            let scheme = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
+            assert!(
+                scheme.starts_with("https://") || scheme.starts_with("http://"),
+                "accepted {parsed}"
+            )
+        }
+        Err(reason) => assert!(reason.len() < 4096, "{reason}"),
+    }
+    let values: Vec<&[u8]> = lines.collect();
+    if let Freshness::MaxAge(_) = freshness(values.iter().copied()) {
+        let mentions = values
+            .iter()
+            .any(|v| v.windows(7).any(|w| w.eq_ignore_ascii_case(b"max-age")));
+        assert!(mentions, "a max-age read from values without one");
+    }
 }
 
 /// The request a signature is checked over: the fuzzer's first lines are

@@ -28,6 +28,7 @@ pub mod h1;
 pub mod head_scan;
 pub mod identity;
 pub mod ipset;
+pub mod key_set;
 pub mod learned_context;
 pub mod learned_contracts;
 pub mod listener;

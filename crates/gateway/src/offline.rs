@@ -153,6 +153,7 @@ impl OfflineGateway {
             discovery: discovery.clone(),
             recorder: None,
             shared: None,
+            key_refresh: None,
             clock: Arc::clone(&clock) as Arc<dyn Clock>,
             decisions_only: true,
         };

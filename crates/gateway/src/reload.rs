@@ -81,7 +81,11 @@ impl Reloader {
         });
         match built {
             Ok(next) => {
-                self.shared.runtime.store(Arc::new(next));
+                let next = Arc::new(next);
+                self.shared.runtime.store(Arc::clone(&next));
+                if let Some(key_refresh) = &self.shared.services.key_refresh {
+                    key_refresh.follow(&next.config.tokens);
+                }
                 metrics::counter!(telemetry::CONFIG_RELOADS, "result" => "ok").increment(1);
                 tracing::info!(file = %self.path.display(), "configuration reloaded");
                 Ok(())

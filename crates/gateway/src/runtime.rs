@@ -6,6 +6,7 @@
 use crate::bans::BanBook;
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::discovery::Discovery;
+use crate::key_set::KeyRefresh;
 use crate::pipeline::Pipeline;
 use crate::recorder::Recorder;
 use crate::router::Router;
@@ -42,6 +43,9 @@ pub struct Services {
     pub recorder: Option<Arc<Recorder>>,
     /// Limits and bans shared with other gateways through Redis.
     pub shared: Option<Arc<SharedLink>>,
+    /// Keeps the `[identity.jwt] jwks_url` key set of the running
+    /// configuration fresh (serving only).
+    pub key_refresh: Option<Arc<KeyRefresh>>,
     /// The time limits and bans count in: the system clock when serving,
     /// the records' own times when replaying them (`crate::offline`).
     pub clock: Arc<dyn Clock>,
@@ -55,6 +59,7 @@ impl Default for Services {
             discovery: None,
             recorder: None,
             shared: None,
+            key_refresh: None,
             clock: Arc::new(SystemClock),
             decisions_only: false,
         }
@@ -90,6 +95,9 @@ impl Runtime {
         previous: Option<&Runtime>,
         services: &Services,
     ) -> Result<Runtime, String> {
+        if let Some(previous) = previous {
+            config.tokens.adopt_keys(&previous.config.tokens);
+        }
         let upstreams: Vec<Arc<UpstreamPool>> = config
             .upstreams
             .iter()

@@ -8,6 +8,7 @@ use crate::config::GatewayConfig;
 use crate::discovery::Discovery;
 use crate::exchange_event::EventFilter;
 use crate::forwarding::RequestIds;
+use crate::key_set::KeyRefresh;
 use crate::listener::ServeSettings;
 use crate::policy_admin::PolicyAdmin;
 use crate::proxy::Shared;
@@ -105,6 +106,7 @@ impl Gateway {
             discovery: config.discovery.clone().map(Discovery::start).transpose()?,
             recorder,
             shared,
+            key_refresh: Some(Arc::new(KeyRefresh::on_current_runtime())),
             ..defaults
         };
         let shared = Arc::new(Shared {
@@ -120,6 +122,9 @@ impl Gateway {
             services,
             traffic: Arc::default(),
         });
+        if let Some(key_refresh) = &shared.services.key_refresh {
+            key_refresh.fetch_now(&config.tokens).await;
+        }
         let (stop, stop_rx) = watch::channel(false);
         let graceful = Arc::new(GracefulShutdown::new());
         let listeners = bound
@@ -153,9 +158,13 @@ impl Gateway {
             tokio::spawn(Arc::clone(&reloader).watch(stop_rx.clone())),
             tokio::spawn(metrics_upkeep(
                 shared.services.shared.clone(),
+                shared.services.key_refresh.clone(),
                 stop_rx.clone(),
             )),
         ];
+        if let Some(key_refresh) = &shared.services.key_refresh {
+            key_refresh.follow(&config.tokens);
+        }
         let traffic_recorder = config.events.sqlite.clone().map(|path| {
             let store = TrafficStore {
                 path,
@@ -235,6 +244,9 @@ impl Gateway {
         for task in self.background_tasks {
             task.abort();
         }
+        if let Some(key_refresh) = &self.shared.services.key_refresh {
+            key_refresh.stop();
+        }
         if let Some(recorder) = self.traffic_recorder {
             let _ = recorder.await;
         }
@@ -275,7 +287,11 @@ fn start_event_sink(
     Ok((Some(sink), Some(sender)))
 }
 
-async fn metrics_upkeep(redis: Option<Arc<SharedLink>>, mut stop: watch::Receiver<bool>) {
+async fn metrics_upkeep(
+    redis: Option<Arc<SharedLink>>,
+    key_refresh: Option<Arc<KeyRefresh>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tokio::select! {
@@ -283,6 +299,9 @@ async fn metrics_upkeep(redis: Option<Arc<SharedLink>>, mut stop: watch::Receive
                 telemetry::prometheus().run_upkeep();
                 if let Some(redis) = &redis {
                     redis.export_stats();
+                }
+                if let Some(key_refresh) = &key_refresh {
+                    key_refresh.export_age();
                 }
             }
             _ = stop.wait_for(|stopped| *stopped) => return,

@@ -36,6 +36,10 @@ pub const RECORD_DROPPED: &str = "rampart_record_dropped_total";
 pub const RECORD_WRITE_ERRORS: &str = "rampart_record_write_errors_total";
 pub const REDIS_UP: &str = "rampart_redis_up";
 pub const REDIS_EVENTS: &str = "rampart_redis_total";
+pub const JWKS_FETCHES: &str = "rampart_jwks_fetch_total";
+pub const JWKS_KEYS: &str = "rampart_jwks_keys";
+pub const JWKS_AGE: &str = "rampart_jwks_age_seconds";
+pub const JWKS_UNKNOWN_KID_REFETCH: &str = "rampart_jwks_unknown_kid_total";
 pub const REASONS: &str = "rampart_reasons_total";
 pub const BOLA_TRACKED: &str = "rampart_behave_bola_tracked";
 pub const BOLA_REMOVED: &str = "rampart_behave_bola_removed_total";
@@ -170,6 +174,23 @@ fn describe() {
     metrics::describe_counter!(
         REDIS_EVENTS,
         "Shared-state client events, by what: errors, timeouts, fallbacks, reconnects, bans_received, bans_unreadable."
+    );
+    metrics::describe_counter!(
+        JWKS_FETCHES,
+        "Fetches of the jwks_url key set, by result (ok, unreachable, timeout, status, too_large, invalid)."
+    );
+    metrics::describe_gauge!(
+        JWKS_KEYS,
+        "Signature keys in the last good jwks_url key set."
+    );
+    metrics::describe_gauge!(
+        JWKS_AGE,
+        metrics::Unit::Seconds,
+        "Time since the jwks_url key set was last fetched successfully."
+    );
+    metrics::describe_counter!(
+        JWKS_UNKNOWN_KID_REFETCH,
+        "Tokens with a kid the key set lacks, by whether they started a refetch (started) or came within 30 s of one (limited)."
     );
     metrics::describe_gauge!(
         BOTS_TRACKED,

@@ -4,12 +4,15 @@
 //! The verifier itself is `rampart_behave::tokens`; this module reads its
 //! keys from the configuration (secrets, environment variables, PEM files,
 //! a JWKS file, all loaded at start and on every reload, a bad one refusing
-//! the configuration with the file named), and tells the prevent stage what
+//! the configuration with the file named; an identity provider's key set
+//! URL, fetched and kept fresh by `crate::key_set`), and tells the prevent stage what
 //! one request's token is: verified, failed (which check), or absent. The
 //! weak-secret watch runs on every `HS*` bearer token, configured or not,
 //! so an API whose own tokens can be forged is reported before any attack.
 
 use crate::config::units::ConfigDuration;
+use crate::key_set::fetch::KeySetUrl;
+use crate::key_set::{KeySource, RemoteKeySet};
 use rampart_behave::tokens::weak_secrets::{self, Sighting, WeakSecretWatch};
 use rampart_behave::tokens::{
     decode, jwks, Algorithm, Check, ClaimRules, Failure, TokenVerifier, VerificationKey, Verified,
@@ -34,6 +37,14 @@ pub struct JwtConfig {
     pub keys: Vec<KeyConfig>,
     /// A JWKS file (an issuer's key set), relative to the configuration file.
     pub jwks: Option<PathBuf>,
+    /// An identity provider's key set URL, fetched and kept fresh.
+    pub jwks_url: Option<String>,
+    /// `jwks_url` is fetched again no sooner than this after a success.
+    #[serde(default = "default_min_refresh")]
+    pub min_refresh: ConfigDuration,
+    /// And no later than this.
+    #[serde(default = "default_max_refresh")]
+    pub max_refresh: ConfigDuration,
     #[serde(default)]
     pub issuers: Vec<String>,
     #[serde(default)]
@@ -48,6 +59,14 @@ pub struct JwtConfig {
 
 fn default_leeway() -> ConfigDuration {
     ConfigDuration(std::time::Duration::from_secs(30))
+}
+
+fn default_min_refresh() -> ConfigDuration {
+    ConfigDuration(std::time::Duration::from_secs(5 * 60))
+}
+
+fn default_max_refresh() -> ConfigDuration {
+    ConfigDuration(std::time::Duration::from_secs(24 * 60 * 60))
 }
 
 fn default_required_claims() -> Vec<String> {
@@ -76,9 +95,26 @@ pub struct TokenGuard {
 }
 
 struct Verification {
-    verifier: TokenVerifier,
+    keys: Keys,
     mode: Mode,
     required: bool,
+}
+
+/// The keys tokens are verified with.
+enum Keys {
+    /// Read from the configuration once (`keys`, `jwks`).
+    Fixed(TokenVerifier),
+    /// Those and the key set of `jwks_url`, as last fetched.
+    Fetched(Arc<RemoteKeySet>),
+}
+
+impl Keys {
+    fn verify(&self, token: &str) -> Result<Verified, Failure> {
+        match self {
+            Keys::Fixed(verifier) => verifier.verify(token),
+            Keys::Fetched(set) => set.verify(token),
+        }
+    }
 }
 
 impl std::fmt::Debug for TokenGuard {
@@ -172,10 +208,12 @@ impl TokenGuard {
                 )),
             }
         }
-        if config.keys.is_empty() && config.jwks.is_none() {
+        let source = key_source(config, &mut problems, &mut warnings);
+        if config.keys.is_empty() && config.jwks.is_none() && config.jwks_url.is_none() {
             problems.push((
                 "identity.jwt".into(),
-                "expected at least one key ([[identity.jwt.keys]]) or a key set (jwks)".into(),
+                "expected at least one key ([[identity.jwt.keys]]) or a key set (jwks, jwks_url)"
+                    .into(),
             ));
         }
         if let Some(empty) = config.required_claims.iter().position(String::is_empty) {
@@ -193,22 +231,41 @@ impl TokenGuard {
         if !problems.is_empty() {
             return Err(problems);
         }
-        match TokenVerifier::new(keys, rules, clock) {
-            Ok(verifier) => Ok((
-                TokenGuard {
-                    verification: Some(Verification {
-                        verifier,
-                        mode: config.mode,
-                        required: config.required,
-                    }),
-                    watch: WeakSecretWatch::default(),
-                },
-                warnings,
-            )),
-            Err(e) => Err(vec![(
-                "identity.jwt.jwks".into(),
-                format!("expected a key set with at least one signature key: {e}"),
-            )]),
+        let keys = match source {
+            Some(source) => Keys::Fetched(Arc::new(RemoteKeySet::new(source, keys, rules, clock))),
+            None => Keys::Fixed(TokenVerifier::new(keys, rules, clock).map_err(|e| {
+                vec![(
+                    "identity.jwt.jwks".to_string(),
+                    format!("expected a key set with at least one signature key: {e}"),
+                )]
+            })?),
+        };
+        Ok((
+            TokenGuard {
+                verification: Some(Verification {
+                    keys,
+                    mode: config.mode,
+                    required: config.required,
+                }),
+                watch: WeakSecretWatch::default(),
+            },
+            warnings,
+        ))
+    }
+
+    /// The key set fetched from `jwks_url`, when one is configured.
+    pub fn remote_keys(&self) -> Option<&Arc<RemoteKeySet>> {
+        match &self.verification.as_ref()?.keys {
+            Keys::Fetched(set) => Some(set),
+            Keys::Fixed(_) => None,
+        }
+    }
+
+    /// Takes over the keys `previous` fetched from the same `jwks_url`
+    /// (a reload keeps them rather than starting with none).
+    pub fn adopt_keys(&self, previous: &TokenGuard) {
+        if let (Some(ours), Some(theirs)) = (self.remote_keys(), previous.remote_keys()) {
+            ours.adopt(theirs);
         }
     }
 
@@ -233,7 +290,7 @@ impl TokenGuard {
                 "no bearer token, and one is required",
             )),
             (Some(_), None) => TokenVerdict::Absent,
-            (Some(v), Some(token)) => match v.verifier.verify(token) {
+            (Some(v), Some(token)) => match v.keys.verify(token) {
                 Ok(verified) => TokenVerdict::Verified(verified),
                 Err(failure) => TokenVerdict::Failed(failure),
             },
@@ -265,6 +322,49 @@ impl TokenGuard {
         );
         (sighting, Some(alg))
     }
+}
+
+/// The `jwks_url` source, checked; refresh bounds without a URL are warned about.
+fn key_source(
+    config: &JwtConfig,
+    problems: &mut Vec<ConfigProblem>,
+    warnings: &mut Vec<ConfigProblem>,
+) -> Option<KeySource> {
+    let (min_refresh, max_refresh) = (config.min_refresh.0, config.max_refresh.0);
+    let Some(text) = &config.jwks_url else {
+        for (key, set, default) in [
+            ("min_refresh", config.min_refresh, default_min_refresh()),
+            ("max_refresh", config.max_refresh, default_max_refresh()),
+        ] {
+            if set != default {
+                warnings.push((
+                    format!("identity.jwt.{key}"),
+                    format!("{key} only applies to jwks_url, which is not set"),
+                ));
+            }
+        }
+        return None;
+    };
+    let url = KeySetUrl::parse(text)
+        .map_err(|message| problems.push(("identity.jwt.jwks_url".into(), message)))
+        .ok();
+    if min_refresh < std::time::Duration::from_secs(1) {
+        problems.push((
+            "identity.jwt.min_refresh".into(),
+            format!("expected at least 1s, got {min_refresh:?}"),
+        ));
+    }
+    if max_refresh < min_refresh {
+        problems.push((
+            "identity.jwt.max_refresh".into(),
+            format!("expected at least min_refresh ({min_refresh:?}), got {max_refresh:?}"),
+        ));
+    }
+    Some(KeySource {
+        url: url?,
+        min_refresh,
+        max_refresh,
+    })
 }
 
 fn load_key(

@@ -5,10 +5,13 @@
 
 mod support;
 
+use hyper_util::rt::TokioIo;
 use rampart_behave::tokens::sign::{self, Signer};
 use rampart_behave::tokens::Algorithm;
 use rampart_gateway::config::GatewayConfig;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use support::*;
 
 const SECRET: &str = "a-long-random-secret-0f9e8d7c6b5a4938271605f4e3d2c1b0";
@@ -225,6 +228,8 @@ fn load(section: &str) -> Result<GatewayConfig, String> {
     );
     std::fs::write(&path, text).unwrap();
     std::fs::write(dir.path().join("bad.json"), "{\"keys\": 7}").unwrap();
+    let good = json!({"keys": [{"kty": "oct", "kid": "file", "k": b64url(SECRET.as_bytes())}]});
+    std::fs::write(dir.path().join("good.json"), good.to_string()).unwrap();
     GatewayConfig::load(&path).map_err(|e| e.to_string())
 }
 
@@ -248,6 +253,374 @@ fn bad_key_configuration_is_refused_naming_the_file_and_key() {
     let lines = warned.warning_lines().join("\n");
     assert!(
         lines.contains("identity.jwt.keys[0]") && lines.contains("anyone can forge"),
+        "{lines}"
+    );
+}
+
+// `jwks_url`: an identity provider's key set, fetched from a real loopback
+// server that counts its hits, rotates its keys and goes down.
+
+/// What the key server answers.
+#[derive(Clone)]
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    cache_control: &'static str,
+    /// Sent in pieces without a length, rather than with `content-length`.
+    chunked: bool,
+}
+
+/// An identity provider's key set endpoint on loopback (`/jwks.json`),
+/// over TLS when given an acceptor.
+struct KeyServer {
+    addr: std::net::SocketAddr,
+    hits: Arc<AtomicUsize>,
+    answer: Arc<Mutex<Answer>>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl KeyServer {
+    async fn start(answer: Answer, tls: Option<tokio_rustls::TlsAcceptor>) -> KeyServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let answer = Arc::new(Mutex::new(answer));
+        let (counter, answering) = (Arc::clone(&hits), Arc::clone(&answer));
+        let accepting = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (counter, answering) = (Arc::clone(&counter), Arc::clone(&answering));
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |_request| {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        let answer = answering.lock().unwrap().clone();
+                        let response = hyper::Response::builder()
+                            .status(answer.status)
+                            .header("location", "/moved/jwks.json")
+                            .header("content-type", "application/jwk-set+json")
+                            .header("cache-control", answer.cache_control)
+                            .body(match answer.chunked {
+                                true => in_pieces(&answer.body, 16 * 1024),
+                                false => full(answer.body),
+                            });
+                        async move { response }
+                    });
+                    let http = hyper::server::conn::http1::Builder::new();
+                    let _ = match tls {
+                        Some(acceptor) => match acceptor.accept(stream).await {
+                            Ok(stream) => {
+                                http.serve_connection(TokioIo::new(stream), service).await
+                            }
+                            Err(_) => return,
+                        },
+                        None => http.serve_connection(TokioIo::new(stream), service).await,
+                    };
+                });
+            }
+        });
+        KeyServer {
+            addr,
+            hits,
+            answer,
+            accepting,
+        }
+    }
+
+    fn serve(&self, answer: Answer) {
+        *self.answer.lock().unwrap() = answer;
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+
+    /// Stops accepting: the next fetches are refused.
+    fn stop(&self) {
+        self.accepting.abort();
+    }
+}
+
+/// The DER of a fixture's PEM public key.
+fn public_der(name: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let pem = std::fs::read_to_string(fixture(name)).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Key A (Ed25519) and key B (P-256) as JWKs: the public key is at the end
+/// of each SubjectPublicKeyInfo.
+fn jwk_a() -> Value {
+    let der = public_der("ed25519.pub.pem");
+    json!({"kty": "OKP", "crv": "Ed25519", "kid": "A", "x": b64url(&der[der.len() - 32..])})
+}
+
+fn jwk_b() -> Value {
+    let der = public_der("p256.pub.pem");
+    let point = &der[der.len() - 64..];
+    json!({"kty": "EC", "crv": "P-256", "kid": "B", "x": b64url(&point[..32]), "y": b64url(&point[32..])})
+}
+
+fn key_set(keys: &[Value], cache_control: &'static str) -> Answer {
+    Answer {
+        status: 200,
+        body: json!({ "keys": keys }).to_string().into_bytes(),
+        cache_control,
+        chunked: false,
+    }
+}
+
+fn token_a(kid: &str) -> String {
+    let key = std::fs::read(fixture("ed25519.pk8")).unwrap();
+    sign::token(
+        Algorithm::EdDSA,
+        Signer::Pkcs8(&key),
+        json!({ "kid": kid }),
+        &claims("orders", 600),
+    )
+}
+
+fn token_b() -> String {
+    let key = std::fs::read(fixture("p256.pk8")).unwrap();
+    sign::token(
+        Algorithm::ES256,
+        Signer::Pkcs8(&key),
+        json!({"kid": "B"}),
+        &claims("orders", 600),
+    )
+}
+
+fn jwks_url_config(upstream: std::net::SocketAddr, url: &str, min_refresh: &str) -> String {
+    let section = format!(
+        r#"[identity.jwt]
+issuers = ["https://id.example"]
+audiences = ["orders"]
+jwks_url = "{url}"
+min_refresh = "{min_refresh}"
+"#
+    );
+    with_stages(&config(&[upstream], ""), &["prevent"], &section)
+}
+
+/// Polls `condition` every 50 ms for at most 10 s.
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, condition: impl Fn() -> F) {
+    for _ in 0..200 {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+/// A gateway verifying with the key set (key A) of a loopback key server
+/// answering `cache_control`, fetched again no sooner than `min_refresh`.
+async fn behind_key_server(
+    cache_control: &'static str,
+    min_refresh: &str,
+) -> (TestUpstream, KeyServer, TestGateway) {
+    let upstream = TestUpstream::start().await;
+    let idp = KeyServer::start(key_set(&[jwk_a()], cache_control), None).await;
+    let url = format!("http://{}/jwks.json", idp.addr);
+    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, min_refresh)).await;
+    (upstream, idp, gw)
+}
+
+/// `rampart_jwks_fetch_total{result}` as the admin listener exports it.
+async fn fetches_counted(gw: &TestGateway, result: &str) -> u64 {
+    let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
+    let series = format!("rampart_jwks_fetch_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(series.as_str())?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn status_with(gw: &TestGateway, token: &str) -> u16 {
+    with_token(gw.addr(), "/orders/1", token).await.0
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_fetched_on_its_first_unknown_kid_and_the_last_set_outlives_the_provider()
+{
+    let (_upstream, idp, gw) = behind_key_server("max-age=3600", "1h").await;
+    assert_eq!(idp.hits(), 1, "fetched once at start");
+    assert_eq!(
+        status_with(&gw, &token_a("A")).await,
+        200,
+        "key A verifies from the first request"
+    );
+
+    idp.serve(key_set(&[jwk_a(), jwk_b()], "max-age=3600"));
+    assert_eq!(
+        status_with(&gw, &token_b()).await,
+        401,
+        "kid B is unknown until the refetch it starts"
+    );
+    eventually("key B verifying", || async {
+        status_with(&gw, &token_b()).await == 200
+    })
+    .await;
+    assert_eq!(
+        idp.hits(),
+        2,
+        "one refetch, however many kid B tokens came meanwhile"
+    );
+    let events = gw.events(1).await;
+    assert_eq!(
+        reason_sources(&events[0]),
+        ["identity.jwt.unknown_kid"],
+        "{}",
+        events[0]
+    );
+
+    idp.stop();
+    for _ in 0..3 {
+        assert_eq!(
+            status_with(&gw, &token_a("A")).await,
+            200,
+            "the last good set stays"
+        );
+        assert_eq!(status_with(&gw, &token_b()).await, 200);
+    }
+    gw.gateway.reload().unwrap();
+    assert_eq!(
+        status_with(&gw, &token_a("A")).await,
+        200,
+        "a reload with the provider down keeps the fetched keys"
+    );
+}
+
+#[tokio::test]
+async fn fifty_forged_kids_start_one_refetch() {
+    let (upstream, idp, gw) = behind_key_server("max-age=3600", "1h").await;
+    assert_eq!(idp.hits(), 1);
+    for i in 0..50 {
+        let kid = format!("forged-{i}-{}", now());
+        assert_eq!(status_with(&gw, &token_a(&kid)).await, 401);
+    }
+    eventually("the one refetch", || async { idp.hits() == 2 }).await;
+    // Nothing can be polled for a fetch that must not happen: give a stray
+    // one time to arrive, then count.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(idp.hits(), 2, "the other 49 unknown kids were rate-limited");
+    assert_eq!(upstream.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_malformed_oversize_or_redirected_key_set_is_refused_and_the_last_good_one_kept() {
+    let (_upstream, idp, gw) = behind_key_server("max-age=1", "1s").await;
+    assert_eq!(status_with(&gw, &token_a("A")).await, 200);
+
+    let oversize = format!(
+        "{{\"keys\": []{}}}",
+        " ".repeat(rampart_behave::tokens::jwks::MAX_JWKS_BYTES)
+    );
+    let redirect = key_set(&[jwk_b()], "max-age=1");
+    for (status, broken, chunked, result) in [
+        (200, b"{\"keys\": 7}".to_vec(), false, "invalid"),
+        (200, oversize.clone().into_bytes(), false, "too_large"),
+        (200, oversize.clone().into_bytes(), true, "too_large"),
+        (302, redirect.body, false, "status"),
+    ] {
+        // Each result is counted only by this test's fetches.
+        let before = fetches_counted(&gw, result).await;
+        idp.serve(Answer {
+            status,
+            body: broken,
+            cache_control: "max-age=1",
+            chunked,
+        });
+        eventually(&format!("a refused fetch counted as {result}"), || async {
+            fetches_counted(&gw, result).await > before
+        })
+        .await;
+        assert_eq!(
+            status_with(&gw, &token_a("A")).await,
+            200,
+            "{result}: key A stays"
+        );
+    }
+    assert_eq!(
+        status_with(&gw, &token_b()).await,
+        401,
+        "a redirect's body is not read"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_at_start_leaves_tokens_failing_as_unknown_key() {
+    let upstream = TestUpstream::start().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{closed}/jwks.json");
+    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, "1h")).await;
+    assert_eq!(status_with(&gw, &token_a("A")).await, 401);
+    let events = gw.events(1).await;
+    assert_eq!(reason_sources(&events[0]), ["identity.jwt.unknown_kid"]);
+    let evidence = events[0]["reasons"][0]["evidence"].as_str().unwrap();
+    assert!(evidence.contains("has not been fetched"), "{evidence}");
+    assert_eq!(upstream.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_key_set_is_fetched_over_tls_trusting_the_ca_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, certified.cert.pem()).unwrap();
+    // The only test here that fetches over TLS: the variable is read when
+    // its gateway starts.
+    std::env::set_var("SSL_CERT_FILE", &bundle);
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let idp = KeyServer::start(key_set(&[jwk_a()], "max-age=3600"), Some(acceptor)).await;
+    let upstream = TestUpstream::start().await;
+    let url = format!("https://localhost:{}/jwks.json", idp.addr.port());
+    let gw = TestGateway::start(&jwks_url_config(upstream.addr, &url, "1h")).await;
+    assert_eq!(idp.hits(), 1);
+    assert_eq!(status_with(&gw, &token_a("A")).await, 200);
+}
+
+#[test]
+fn a_jwks_url_must_be_https_or_loopback_with_ordered_refresh_bounds() {
+    let error = load("[identity.jwt]\njwks_url = \"http://id.example/jwks.json\"\n").unwrap_err();
+    assert!(
+        error.contains("rampart.toml")
+            && error.contains("identity.jwt.jwks_url")
+            && error.contains("loopback"),
+        "{error}"
+    );
+    let error = load("[identity.jwt]\njwks_url = \"id.example/jwks.json\"\n").unwrap_err();
+    assert!(error.contains("expected an https:// URL"), "{error}");
+    let error = load(
+        "[identity.jwt]\njwks_url = \"https://id.example/jwks.json\"\nmin_refresh = \"1h\"\nmax_refresh = \"1m\"\n",
+    )
+    .unwrap_err();
+    assert!(error.contains("identity.jwt.max_refresh"), "{error}");
+    let both =
+        load("[identity.jwt]\njwks = \"good.json\"\njwks_url = \"https://id.example/jwks.json\"\n");
+    assert!(both.is_ok(), "a file and a URL are merged: {both:?}");
+    let warned = load("[identity.jwt]\njwks = \"good.json\"\nmax_refresh = \"1h\"\n").unwrap();
+    let lines = warned.warning_lines().join("\n");
+    assert!(
+        lines.contains("identity.jwt.max_refresh") && lines.contains("only applies to jwks_url"),
         "{lines}"
     );
 }

@@ -1,0 +1,7 @@
+//! See `rampart_gateway::fuzzing::jwks_url`: the body is shared with the
+//! stable smoke test (tests/fuzz_smoke.rs), which runs it over `fuzz/seeds/jwks_url`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| rampart_gateway::fuzzing::jwks_url(data));
