@@ -23,7 +23,7 @@ pub type Body = fn(&[u8]);
 
 /// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
 /// seed directory in `fuzz/seeds`.
-pub const TARGETS: [(&str, Body); 10] = [
+pub const TARGETS: [(&str, Body); 11] = [
     ("framing", framing),
     ("upgrade", upgrade),
     ("router", router),
