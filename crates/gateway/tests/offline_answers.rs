@@ -10,7 +10,8 @@ use std::path::PathBuf;
 const DEBUG_PAGE: &str = r#"{"users": [{"id": 1, "name": "ann", "password": "$2b$12$KIXQJz1bP9V5mQ7hU4rS.eWq3Zp0aW3xY8cV1nB6mQ2lK.o"}]}"#;
 
 fn gateway() -> OfflineGateway {
-    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/configs/shop.toml");
+    let config =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/configs/shop.toml");
     OfflineGateway::new(GatewayConfig::load(&config).unwrap()).unwrap()
 }
 
@@ -38,7 +39,11 @@ fn an_answer_is_judged_and_learned_from_as_it_would_be_live() {
     for second in 0..3 {
         let verdict = gateway.evaluate(&record(second, true));
         assert_eq!(verdict.action, "allow");
-        assert_eq!(sources(&verdict), ["behave.exposure.secrets"], "{verdict:?}");
+        assert_eq!(
+            sources(&verdict),
+            ["behave.exposure.secrets"],
+            "{verdict:?}"
+        );
     }
     let fourth = gateway.evaluate(&record(3, true));
     assert_eq!(fourth.outcome(), ("block", Some(403)), "{fourth:?}");

@@ -57,7 +57,9 @@ signal = "behave.ato.brute_force"
         "{printed}"
     );
     assert!(
-        printed.contains("FAIL ada: behave.ato.brute_force\n       not seen in 2 attempt(s); actions: allow 2"),
+        printed.contains(
+            "FAIL ada: behave.ato.brute_force\n       not seen in 2 attempt(s); actions: allow 2"
+        ),
         "{printed}"
     );
 }
@@ -68,12 +70,18 @@ fn a_bad_scenario_file_is_reported_with_its_key() {
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, "name = \"x\"\nconfig = \"c.toml\"\n[[steps]]\nactor = \"a\"\nrepeat = \"many\"\nrequest = { path = \"/\" }\n").unwrap();
     let err = format!("{:#}", scenario::run_file(&path).unwrap_err());
-    assert!(err.starts_with(&format!("{}: steps[0].repeat: ", path.display())), "{err}");
+    assert!(
+        err.starts_with(&format!("{}: steps[0].repeat: ", path.display())),
+        "{err}"
+    );
     assert!(err.contains("line 5"), "{err}");
 
     std::fs::write(&path, "name = \"x\"\nconfig = \"missing.toml\"\n[actors.a]\naddress = \"192.0.2.1\"\n[[steps]]\nactor = \"a\"\nrequest = { path = \"/\" }\n[[never]]\nactor = \"a\"\ndecision = \"block\"\n").unwrap();
     let err = format!("{:#}", scenario::run_file(&path).unwrap_err());
-    assert!(err.contains("missing.toml") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("missing.toml") && err.contains("cannot read"),
+        "{err}"
+    );
 
     assert!(scenario::files(&[dir.path().join("nowhere")]).is_ok_and(|f| f.len() == 1));
     let empty = tempfile::tempdir().unwrap();

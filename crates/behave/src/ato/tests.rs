@@ -208,7 +208,12 @@ fn a_distributed_attack_never_scores_enough_to_lock_the_owner_out() {
     let mut s = Scenario::new(AtoConfig::default());
     for n in 0..40u8 {
         let address = IpAddr::V4(Ipv4Addr::new(10, n, 0, 1));
-        s.login(address, &format!("fp{n}"), "ceo@corp.test", Outcome::Failure);
+        s.login(
+            address,
+            &format!("fp{n}"),
+            "ceo@corp.test",
+            Outcome::Failure,
+        );
     }
     let signals = s.judge(v4(1), "owner", "ceo@corp.test");
     assert_eq!(signals.len(), 1, "{signals:?}");
