@@ -619,8 +619,8 @@ signal = "behave"
     #[test]
     fn mistakes_name_their_key() {
         let cases = [
-            (format!("{STEP}"), "expect", "missing"),
-            (format!("{EXPECT}"), "steps", "missing"),
+            (STEP.to_string(), "expect", "missing"),
+            (EXPECT.to_string(), "steps", "missing"),
             (
                 format!("{STEP}{EXPECT}[[steps]]\nactor = \"b\"\nrequest = {{ path = \"/x\" }}\n"),
                 "steps[2].actor",
@@ -682,6 +682,27 @@ signal = "behave"
             assert_eq!(found.key, key, "{extra}");
             assert!(found.message.contains(message), "{found:?}");
         }
+    }
+
+    #[test]
+    fn a_scenario_runs_one_configuration() {
+        let rest = "[actors.a]\naddress = \"192.0.2.1\"\n[[steps]]\nactor = \"a\"\nrequest = { path = \"/\" }\n[[never]]\nactor = \"a\"\ndecision = \"block\"\n";
+        let both = parse(&format!(
+            "name = \"t\"\nconfig = \"c\"\nconfig_inline = \"\"\n{rest}"
+        ));
+        assert_eq!(
+            expand(&both).unwrap_err(),
+            fault("config", "give `config` or `config_inline`, not both")
+        );
+        let neither = parse(&format!("name = \"t\"\n{rest}"));
+        let found = expand(&neither).unwrap_err();
+        assert_eq!(found.key, "config");
+        assert!(
+            found
+                .message
+                .starts_with("missing: the gateway configuration"),
+            "{found:?}"
+        );
     }
 
     #[test]
