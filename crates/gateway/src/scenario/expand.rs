@@ -361,13 +361,7 @@ fn request_record(request: &RequestSpec, actor: &Actor, i: u64, at: u64) -> Exch
             .iter()
             .map(|(name, value)| (name.to_ascii_lowercase(), fill(value, i))),
     );
-    let body = request
-        .body
-        .as_deref()
-        .map(|body| fill(body, i).into_bytes());
-    if body.is_some() && !headers.iter().any(|(name, _)| name == "content-type") {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
+    let body = body_of(request.body.as_deref(), &mut headers, i);
     let host = headers
         .iter()
         .find(|(name, _)| name == "host")
@@ -394,16 +388,20 @@ fn add_response(record: &mut ExchangeRecord, response: &ResponseSpec, i: u64) {
         .iter()
         .map(|(name, value)| (name.to_ascii_lowercase(), fill(value, i)))
         .collect();
-    let body = response
-        .body
-        .as_deref()
-        .map(|body| fill(body, i).into_bytes());
-    if body.is_some() && !headers.iter().any(|(name, _)| name == "content-type") {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
+    let body = body_of(response.body.as_deref(), &mut headers, i);
     record.status = Some(response.status);
     record.response_headers = headers;
     record.response_body = body;
+}
+
+/// A step's body for repetition `i`, typed as JSON unless its headers say
+/// otherwise.
+fn body_of(template: Option<&str>, headers: &mut Vec<(String, String)>, i: u64) -> Option<Vec<u8>> {
+    let body = template.map(|body| fill(body, i).into_bytes());
+    if body.is_some() && !headers.iter().any(|(name, _)| name == "content-type") {
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    body
 }
 
 /// `template` with its counters filled in for repetition `i` (from 0):

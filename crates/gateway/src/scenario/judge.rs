@@ -206,6 +206,14 @@ mod tests {
         }
     }
 
+    fn observed(plans: &[Planned], verdicts: Vec<OfflineVerdict>) -> Vec<Observed<'_>> {
+        plans
+            .iter()
+            .zip(verdicts)
+            .map(|(planned, verdict)| Observed { planned, verdict })
+            .collect()
+    }
+
     fn spec(
         actor: &str,
         signal: Option<&str>,
@@ -228,28 +236,19 @@ mod tests {
             planned("b", 1),
             planned("a", 3),
         ];
-        let seen = vec![
-            Observed {
-                planned: &plans[0],
-                verdict: verdict("allow", None, &[("behave.ato.brute", 2.0)]),
-            },
-            Observed {
-                planned: &plans[1],
-                verdict: verdict(
+        let seen = observed(
+            &plans,
+            vec![
+                verdict("allow", None, &[("behave.ato.brute", 2.0)]),
+                verdict(
                     "block",
                     Some(403),
                     &[("behave.ato.brute", 3.0), ("behave.ato.stuffing", 8.0)],
                 ),
-            },
-            Observed {
-                planned: &plans[2],
-                verdict: verdict("block", Some(403), &[("behave.atom", 9.0)]),
-            },
-            Observed {
-                planned: &plans[3],
-                verdict: verdict("block", Some(403), &[]),
-            },
-        ];
+                verdict("block", Some(403), &[("behave.atom", 9.0)]),
+                verdict("block", Some(403), &[]),
+            ],
+        );
         let caught = expect(
             &spec("a", Some("behave.ato"), Some("block"), Some(2)),
             &seen,
@@ -286,16 +285,13 @@ mod tests {
     #[test]
     fn a_never_entry_fails_on_any_match() {
         let plans = [planned("a", 1), planned("a", 2)];
-        let seen = vec![
-            Observed {
-                planned: &plans[0],
-                verdict: verdict("allow", None, &[("behave.ato.brute", 2.0)]),
-            },
-            Observed {
-                planned: &plans[1],
-                verdict: verdict("allow", None, &[]),
-            },
-        ];
+        let seen = observed(
+            &plans,
+            vec![
+                verdict("allow", None, &[("behave.ato.brute", 2.0)]),
+                verdict("allow", None, &[]),
+            ],
+        );
         let clean = never(&spec("a", None, Some("refused"), None), &seen);
         assert!(clean.passed, "{clean:?}");
         assert_eq!(clean.expected, "a: never refused");
