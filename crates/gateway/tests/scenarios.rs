@@ -79,7 +79,8 @@ fn a_bad_scenario_file_is_reported_with_its_key() {
     std::fs::write(&path, "name = \"x\"\nconfig = \"missing.toml\"\n[actors.a]\naddress = \"192.0.2.1\"\n[[steps]]\nactor = \"a\"\nrequest = { path = \"/\" }\n[[never]]\nactor = \"a\"\ndecision = \"block\"\n").unwrap();
     let err = format!("{:#}", scenario::run_file(&path).unwrap_err());
     assert!(
-        err.contains("missing.toml") && err.contains("cannot read"),
+        err.starts_with(&format!("{}: config: ", path.display()))
+            && err.contains("missing.toml: cannot read the file"),
         "{err}"
     );
 

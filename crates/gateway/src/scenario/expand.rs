@@ -58,7 +58,7 @@ pub struct Planned {
     pub record: ExchangeRecord,
     pub upstream_took: Option<Duration>,
     /// Milliseconds after the start of the scenario.
-    at: u64,
+    pub at: u64,
 }
 
 #[cfg(test)]

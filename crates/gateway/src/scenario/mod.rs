@@ -15,6 +15,7 @@ mod expand;
 mod format;
 mod judge;
 
+pub use expand::{Planned, MAX_EXCHANGES};
 pub use judge::Check;
 
 use crate::config::GatewayConfig;
@@ -114,9 +115,7 @@ pub fn run_file(path: &Path) -> anyhow::Result<ScenarioReport> {
 /// Runs a scenario whose text is `text`; `path` names it in messages and
 /// relative configuration paths are relative to it.
 pub fn run_text(path: &Path, text: &str) -> anyhow::Result<ScenarioReport> {
-    let file = parse(path, text)?;
-    let plan = expand::expand(&file)
-        .map_err(|f| anyhow::anyhow!("{}: {}: {}", path.display(), f.key, f.message))?;
+    let (file, plan) = parse_and_expand(path, text)?;
     let config = configuration(path, &file)?;
     let gateway = OfflineGateway::new(config)?;
     let seen: Vec<Observed<'_>> = plan
@@ -135,6 +134,19 @@ pub fn run_text(path: &Path, text: &str) -> anyhow::Result<ScenarioReport> {
         exchanges: plan.len(),
         checks,
     })
+}
+
+/// The exchanges a scenario's text stands for, in arrival order, without
+/// running them (its configuration is not read).
+pub fn plan(path: &Path, text: &str) -> anyhow::Result<Vec<Planned>> {
+    parse_and_expand(path, text).map(|(_, plan)| plan)
+}
+
+fn parse_and_expand(path: &Path, text: &str) -> anyhow::Result<(ScenarioFile, Vec<Planned>)> {
+    let file = parse(path, text)?;
+    let plan = expand::expand(&file)
+        .map_err(|f| anyhow::anyhow!("{}: {}: {}", path.display(), f.key, f.message))?;
+    Ok((file, plan))
 }
 
 /// The file's shape, with the key and line of what does not fit.
@@ -160,10 +172,10 @@ fn configuration(path: &Path, file: &ScenarioFile) -> anyhow::Result<GatewayConf
     let config = match (&file.config, &file.config_inline) {
         (Some(relative), _) => {
             let dir = path.parent().unwrap_or(Path::new(""));
-            GatewayConfig::load(&dir.join(relative))?
+            GatewayConfig::load(&dir.join(relative))
         }
-        (None, Some(text)) => GatewayConfig::parse(path, text)?,
+        (None, Some(text)) => GatewayConfig::parse(path, text),
         (None, None) => anyhow::bail!("{}: config: missing", path.display()),
     };
-    Ok(config)
+    config.with_context(|| format!("{}: config", path.display()))
 }
