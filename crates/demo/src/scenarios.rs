@@ -18,6 +18,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/credential-stuffing.toml"),
     ),
     (
+        "enumeration.toml",
+        include_str!("../../../scenarios/enumeration.toml"),
+    ),
+    (
         "exposure.toml",
         include_str!("../../../scenarios/exposure.toml"),
     ),
