@@ -1,8 +1,10 @@
 //! The sources a request is counted under when one client may hide behind
 //! many addresses: its address, the address's network (/24 for IPv4, /64
-//! for IPv6, what one subscriber or one cloud host usually holds) and its
-//! client fingerprint (which survives address rotation). Keys are keyed
-//! hashes (`RandomState`), each with the name evidence calls it by.
+//! for IPv6, what one subscriber or one cloud host usually holds), its
+//! client fingerprint (which survives address rotation) and, where an ASN
+//! database says, its autonomous system (what a campaign renting addresses
+//! all over one provider still shares). Keys are keyed hashes
+//! (`RandomState`), each with the name evidence calls it by.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -18,15 +20,19 @@ pub(crate) enum Scope {
     /// The /24 (IPv4) or /64 (IPv6) of the address.
     Prefix,
     Fingerprint,
+    /// The autonomous system announcing the address: many networks, many
+    /// people, so a detector judges it against its own, higher threshold.
+    Asn,
 }
 
 impl Scope {
     /// Whether a source of this scope, whose window holds requests from
     /// `addresses` distinct addresses, is judged: an address or a network
-    /// always; a fingerprint only once seen from two addresses or more
-    /// (from one, its address already counts the same requests).
+    /// always; a fingerprint or an autonomous system only once seen from
+    /// two addresses or more (from one, its address already counts the
+    /// same requests).
     pub(crate) fn is_judged(self, addresses: usize) -> bool {
-        self != Scope::Fingerprint || addresses >= 2
+        !matches!(self, Scope::Fingerprint | Scope::Asn) || addresses >= 2
     }
 }
 
@@ -60,6 +66,15 @@ pub(crate) fn sources(hasher: &RandomState, address: IpAddr, fingerprint: &str) 
             name: format!("fingerprint {shown}"),
         },
     ]
+}
+
+/// The source of a request from autonomous system `asn`, when known.
+pub(crate) fn asn_source(hasher: &RandomState, asn: Option<u32>) -> Option<Source> {
+    asn.map(|asn| Source {
+        scope: Scope::Asn,
+        key: hasher.hash_one((Scope::Asn, asn)),
+        name: format!("AS{asn}"),
+    })
 }
 
 /// The key of an address alone (what a window's entries record).
@@ -106,5 +121,16 @@ mod tests {
         let v6 = sources(&hasher, "2001:db8:1:2:3:4:5:6".parse().unwrap(), "fp");
         assert_eq!(v6[1].name, "network 2001:db8:1:2::/64");
         assert_eq!(shown(&"x".repeat(100)).len(), 66);
+    }
+
+    #[test]
+    fn an_autonomous_system_is_a_source_of_its_own_judged_across_addresses() {
+        let hasher = RandomState::new();
+        assert!(asn_source(&hasher, None).is_none());
+        let a = asn_source(&hasher, Some(64_500)).unwrap();
+        assert_eq!(a.name, "AS64500");
+        assert_eq!(a.key, asn_source(&hasher, Some(64_500)).unwrap().key);
+        assert_ne!(a.key, asn_source(&hasher, Some(64_501)).unwrap().key);
+        assert!(!a.scope.is_judged(1) && a.scope.is_judged(2));
     }
 }

@@ -32,6 +32,11 @@ pub struct SecurityEvent {
     /// operator reading the event knows an AI crawler from a person.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotIdentity>,
+    /// The JA4 fingerprint of the TLS client, when Rampart terminated TLS:
+    /// the same for every connection of one client program, whatever
+    /// address it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ja4: Option<String>,
 }
 
 /// A declared bot identity and whether the claim held.

@@ -63,6 +63,7 @@ pub fn of_exchange(
         score,
         repeats: None,
         bot,
+        ja4: ctx.ja4.as_deref().map(str::to_owned),
     }
 }
 

@@ -23,7 +23,7 @@ pub type Body = fn(&[u8]);
 
 /// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
 /// seed directory in `fuzz/seeds`.
-pub const TARGETS: [(&str, Body); 10] = [
+pub const TARGETS: [(&str, Body); 11] = [
     ("framing", framing),
     ("upgrade", upgrade),
     ("router", router),
@@ -31,6 +31,7 @@ pub const TARGETS: [(&str, Body); 10] = [
     ("admin_bodies", admin_bodies),
     ("ban_announcement", ban_announcement),
     ("pem", pem_files),
+    ("client_hello", client_hello),
     ("jwt", jwt),
     ("bots", bots),
     ("scenario", scenario),
@@ -271,6 +272,40 @@ pub fn pem_files(data: &[u8]) {
     }
     if let Err(error) = pem::private_key(data) {
         assert!(error.to_string().len() < 512, "{error}");
+    }
+}
+
+/// The first bytes of a TLS connection: reassembled whole and one byte at a
+/// time, which must agree, then read as a ClientHello, whose JA4 always has
+/// the fingerprint's shape (`t`, 10 characters, `_`, 12 hex digits, `_`,
+/// 12 hex digits).
+pub fn client_hello(data: &[u8]) {
+    use crate::tls::client_hello::{parse, Progress, Reassembler};
+    let whole = Reassembler::default().feed(data);
+    let mut stepwise = Reassembler::default();
+    let mut byte_by_byte = Ok(Progress::NeedMore);
+    for end in 1..=data.len() {
+        byte_by_byte = stepwise.feed(&data[..end]);
+        if !matches!(byte_by_byte, Ok(Progress::NeedMore)) {
+            break;
+        }
+    }
+    assert_eq!(whole, byte_by_byte);
+    let Ok(Progress::Complete(body)) = whole else {
+        return;
+    };
+    let Ok(hello) = parse(&body) else {
+        return;
+    };
+    let ja4 = crate::tls::ja4::ja4(&hello);
+    let parts: Vec<&str> = ja4.split('_').collect();
+    assert_eq!(parts.len(), 3, "{ja4}");
+    assert!(parts[0].starts_with('t') && parts[0].len() == 10, "{ja4}");
+    for hash in &parts[1..] {
+        assert!(
+            hash.len() == 12 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{ja4}"
+        );
     }
 }
 

@@ -25,7 +25,10 @@
 //!   header names in order and of the client's self-description
 //!   (`user-agent`, `accept-language`, `accept-encoding`). Stable across
 //!   processes, so a fingerprint banned by one gateway means the same client
-//!   to another.
+//!   to another. When Rampart terminated TLS, the client's JA4
+//!   (`crate::tls::ja4`) comes first: `t13d1516h2_8daaf6152771_..._h11cn05_...`,
+//!   so the fingerprint that bans, limits and the behaviour detectors key
+//!   on tells apart two programs sending the same headers.
 
 use crate::pipeline::ExchangeContext;
 use crate::tokens::{TokenGuard, TokenReport, TokenVerdict};
@@ -109,12 +112,15 @@ impl IdentityConfig {
     ) -> &'a ClientIdentity {
         if ctx.extensions.get::<ClientIdentity>().is_none() {
             let report = tokens.inspect(bearer(&request.headers));
-            let identity = self.identify(
+            let mut identity = self.identify(
                 request.version,
                 &request.headers,
                 request.uri.query().unwrap_or(""),
                 &report.verdict,
             );
+            if let Some(ja4) = &ctx.ja4 {
+                identity.fingerprint = format!("{ja4}_{}", identity.fingerprint);
+            }
             ctx.extensions.insert(CheckedToken(Arc::new(report)));
             ctx.extensions.insert(identity);
         }

@@ -1,4 +1,5 @@
-//! Client-facing listeners: accept connections (TLS when configured), serve
+//! Client-facing listeners: accept connections (TLS when configured, with
+//! the client's JA4 read from its ClientHello first), serve
 //! HTTP/1.1 and HTTP/2 on them with hyper, and hand each request to the proxy.
 //!
 //! A peer the running configuration refuses outright (a banned address,
@@ -16,6 +17,7 @@ use crate::conn_watch::{self, Ended};
 use crate::problem::problem_body;
 use crate::proxy::{self, ConnectionInfo, Shared};
 use crate::telemetry;
+use crate::tls::capture;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -196,16 +198,22 @@ async fn serve_connection(
             .await
         }
         Some(acceptor) => {
-            let handshake = tokio::time::timeout(
-                listener.settings.header_read_timeout,
-                acceptor.accept(stream),
-            )
+            let handshake = tokio::time::timeout(listener.settings.header_read_timeout, async {
+                let (hello, stream) = capture::read_client_hello(stream).await;
+                metrics::counter!(telemetry::TLS_CLIENT_HELLOS, "outcome" => hello.outcome())
+                    .increment(1);
+                let accepted = acceptor.accept(stream).await;
+                accepted.map(|tls_stream| (tls_stream, hello.ja4()))
+            })
             .await;
             match handshake {
-                Ok(Ok(tls_stream)) => {
+                Ok(Ok((tls_stream, ja4))) => {
                     serve_http(
                         tls_stream,
-                        ConnectionInfo::new(peer, true),
+                        ConnectionInfo {
+                            ja4: ja4.map(Arc::from),
+                            ..ConnectionInfo::new(peer, true)
+                        },
                         worker,
                         builder,
                         watcher,

@@ -27,6 +27,9 @@ pub struct ExchangeContext {
     /// The client address: the peer, or what a trusted proxy said it forwarded for.
     pub client_ip: IpAddr,
     pub peer: SocketAddr,
+    /// The JA4 fingerprint of the TLS client, when Rampart terminated TLS
+    /// and could read the ClientHello.
+    pub ja4: Option<Arc<str>>,
     pub route: Arc<str>,
     pub method: http::Method,
     pub host: String,
@@ -68,6 +71,7 @@ impl ExchangeContext {
             request_id,
             client_ip,
             peer,
+            ja4: None,
             route: Arc::from(""),
             method,
             host,

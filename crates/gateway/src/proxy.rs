@@ -49,6 +49,9 @@ pub struct ConnectionInfo {
     /// The peer as this hop's forwarding headers name it.
     pub hop: forwarding::HopPeer,
     pub tls: bool,
+    /// The JA4 fingerprint of the TLS client, when its ClientHello could
+    /// be read (`crate::tls::capture`).
+    pub ja4: Option<Arc<str>>,
     pub signals: Arc<ConnectionSignals>,
 }
 
@@ -58,6 +61,7 @@ impl ConnectionInfo {
             peer,
             hop: forwarding::HopPeer::new(peer.ip()),
             tls,
+            ja4: None,
             signals: Arc::default(),
         }
     }
@@ -177,6 +181,8 @@ pub async fn handle(
         host,
         parts.uri.path().to_string(),
     );
+
+    ctx.ja4 = connection.ja4.clone();
 
     let ambiguity = if connection.signals.take_ambiguous_head() {
         Some(framing::BOTH_LENGTHS)

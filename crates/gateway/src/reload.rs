@@ -117,6 +117,7 @@ impl Reloader {
             score: 0.0,
             repeats: None,
             bot: None,
+            ja4: None,
         });
     }
 }

@@ -127,6 +127,7 @@ impl SharedStateListener for Listener {
                 score: 0.0,
                 repeats: None,
                 bot: None,
+                ja4: None,
             });
         }
     }

@@ -22,6 +22,7 @@ pub const CONFIG_RELOADS: &str = "rampart_config_reload_total";
 pub const CONNECTIONS_OPEN: &str = "rampart_connections_open";
 pub const CLIENT_TIMEOUTS: &str = "rampart_client_timeouts_total";
 pub const CONNECTIONS_REFUSED: &str = "rampart_connections_refused_total";
+pub const TLS_CLIENT_HELLOS: &str = "rampart_tls_client_hellos_total";
 pub const UPSTREAM_UP: &str = "rampart_upstream_healthy_addresses";
 pub const DISCOVERY_OBSERVED: &str = "rampart_discovery_observed_total";
 pub const DISCOVERY_DROPPED: &str = "rampart_discovery_dropped_total";
@@ -119,6 +120,10 @@ fn describe() {
     metrics::describe_counter!(
         CONNECTIONS_REFUSED,
         "Client connections closed at accept before any byte was read, by reason (ban)."
+    );
+    metrics::describe_counter!(
+        TLS_CLIENT_HELLOS,
+        "TLS ClientHellos read for the JA4 fingerprint, by outcome (fingerprinted, ended, not_handshake, not_client_hello, too_large, too_fragmented, malformed)."
     );
     metrics::describe_counter!(
         DISCOVERY_OBSERVED,

@@ -1,6 +1,10 @@
 //! TLS termination settings: certificates and keys from PEM files, ALPN for
-//! HTTP/2 and HTTP/1.1, on rustls with the ring provider (no OpenSSL).
+//! HTTP/2 and HTTP/1.1, on rustls with the ring provider (no OpenSSL); and
+//! the client's JA4 fingerprint, read from its ClientHello (`capture`).
 
+pub mod capture;
+pub mod client_hello;
+pub mod ja4;
 pub mod pem;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};

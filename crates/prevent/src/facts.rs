@@ -29,8 +29,14 @@ pub struct ClientFacts {
     pub asn: Option<u32>,
     pub api_key: Option<String>,
     pub user: Option<String>,
-    /// A client fingerprint such as JA4.
+    /// The client's fingerprint: its JA4 (when the gateway terminated
+    /// TLS) followed by traits of its HTTP request head.
     pub fingerprint: Option<String>,
+    /// The JA4 fingerprint of the TLS client, when the gateway terminated
+    /// TLS and read its ClientHello. Shared by every client running the
+    /// same TLS software (one browser version), so it narrows a key rather
+    /// than naming one client.
+    pub ja4: Option<String>,
     /// The kinds of credential the request carries, verified or not:
     /// `jwt_bearer`, `bearer`, `basic`, `authorization` (another scheme),
     /// `api_key_header`, `api_key_query`, `session_cookie`. Empty for an
@@ -85,6 +91,7 @@ impl ClientFacts {
             api_key: None,
             user: None,
             fingerprint: None,
+            ja4: None,
             credentials: Vec::new(),
             bot: None,
         }

@@ -109,7 +109,7 @@ fn rules_read_request_client_endpoint_and_signals() {
 fn load_errors_name_the_rule_and_the_position() {
     assert_eq!(
         rule_error("client.contry == \"FR\""),
-        "rule `r` at 1:7: no field `contry` here; the fields are ip, country, asn, api_key, user, fingerprint, credentials"
+        "rule `r` at 1:7: no field `contry` here; the fields are ip, country, asn, api_key, user, fingerprint, ja4, credentials"
     );
     assert_eq!(
         rule_error("request.path == \"/\" &&\n  client.asn == \"13335\""),

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 const SELECT_EVENT: &str = "SELECT id, time, request_id, client_ip, method, host, path, route, \
-                            action, status, score, reasons, count, first_time, last_time, bot \
-                            FROM events";
+                            action, status, score, reasons, count, first_time, last_time, bot, \
+                            ja4 FROM events";
 
 /// A reason as stored in the `reasons` JSON column.
 #[derive(Deserialize)]
@@ -146,6 +146,7 @@ impl EventRow {
                     _ => None,
                 },
                 bot: None,
+                ja4: row.get("ja4")?,
             },
             reasons_json: row.get("reasons")?,
             bot_json: row.get("bot")?,
@@ -164,8 +165,9 @@ impl Store {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO events (time, request_id, client_ip, method, host, path, \
-                     route, action, status, score, reasons, count, first_time, last_time, bot) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                     route, action, status, score, reasons, count, first_time, last_time, bot, \
+                     ja4) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 )
                 .map_err(|source| StoreError::query(&self.path, "insert_events", source))?;
             for event in events {
@@ -199,6 +201,7 @@ impl Store {
                         repeats.map(|r| &r.first_time),
                         repeats.map(|r| &r.last_time),
                         bot,
+                        &event.ja4,
                     ))
                     .map_err(|source| StoreError::query(&self.path, "insert_events", source))?;
             }

@@ -96,6 +96,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the bot identity of an event",
         sql: "ALTER TABLE events ADD COLUMN bot TEXT;",
     },
+    Migration {
+        version: 7,
+        name: "the JA4 fingerprint of an event's TLS client",
+        sql: "ALTER TABLE events ADD COLUMN ja4 TEXT;",
+    },
 ];
 
 /// The schema version this build writes.

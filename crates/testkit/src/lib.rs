@@ -1,7 +1,8 @@
 //! What Rampart's tests and benches share: finding what they need outside
 //! the Rust toolchain (`redis-server`, a Python package, a browser), and
 //! counting heap bytes for the benches that state a memory bound
-//! ([`heap`]).
+//! ([`heap`]), and building small MaxMind DB files for geo and ASN tests
+//! ([`mmdb`]).
 //!
 //! `cargo test --workspace` must pass on a machine with only the toolchain,
 //! and must not pass in CI because something was left uninstalled. So a test
@@ -20,6 +21,7 @@
 //! `.ci/run` installs everything the tests need.
 
 pub mod heap;
+pub mod mmdb;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;

@@ -3,6 +3,7 @@
 //! `[behave.ato]` and checks their ranges; the defaults let a person mistype
 //! a password a few times and a shared address log many people in.
 
+use crate::sources::Scope;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +16,11 @@ pub struct AtoConfig {
     /// Distinct usernames failing from one address, /24 or /64, or one
     /// fingerprint across addresses, that are credential stuffing...
     pub stuffing_usernames: usize,
+    /// Distinct usernames failing from one autonomous system, across two
+    /// addresses or more, that are credential stuffing (with the same
+    /// ratio): higher than `stuffing_usernames`, as one provider serves
+    /// many people who mistype passwords.
+    pub stuffing_usernames_per_asn: usize,
     /// ...when at least this share of that source's attempts failed.
     pub stuffing_failure_ratio: f64,
     /// Distinct addresses failing for one username that are a distributed
@@ -40,12 +46,24 @@ pub struct AtoConfig {
     pub failure_words: Vec<String>,
 }
 
+impl AtoConfig {
+    /// The distinct failing usernames that make a source of `scope`
+    /// credential stuffing.
+    pub(crate) fn stuffing_threshold(&self, scope: Scope) -> usize {
+        match scope {
+            Scope::Asn => self.stuffing_usernames_per_asn,
+            Scope::Address | Scope::Prefix | Scope::Fingerprint => self.stuffing_usernames,
+        }
+    }
+}
+
 impl Default for AtoConfig {
     fn default() -> Self {
         AtoConfig {
             window: Duration::from_secs(900),
             brute_force_failures: 10,
             stuffing_usernames: 10,
+            stuffing_usernames_per_asn: 50,
             stuffing_failure_ratio: 0.5,
             distributed_sources: 10,
             brute_force_score: 5.0,

@@ -10,8 +10,9 @@
 //! - `behave.ato.brute_force`: many failures for one username from one
 //!   address;
 //! - `behave.ato.credential_stuffing`: many distinct usernames failing from
-//!   one source (the address, its /24 or /64, or one client fingerprint seen
-//!   from two addresses or more), when most of that source's attempts fail;
+//!   one source (the address, its /24 or /64, one client fingerprint seen
+//!   from two addresses or more, or, against a higher threshold, one
+//!   autonomous system), when most of that source's attempts fail;
 //!   a shared address logging many people in mostly succeeds;
 //! - `behave.ato.distributed`: failures for one username from many
 //!   addresses.
@@ -37,7 +38,7 @@ pub use login::{outcome, username, Outcome, MAX_FAILURE_BODY_BYTES, MAX_USERNAME
 
 use crate::bounded::{millis, BoundedMap};
 use crate::grow;
-use crate::sources::{address_key, shown, sources, Scope, Source};
+use crate::sources::{address_key, asn_source, shown, sources, Scope, Source};
 use crate::window::{Only, Window};
 use rampart_core::Clock;
 use std::collections::hash_map::RandomState;
@@ -55,6 +56,8 @@ pub struct Attempt<'a> {
     pub address: IpAddr,
     /// The client fingerprint (survives address rotation).
     pub fingerprint: &'a str,
+    /// The autonomous system of the address, when an ASN database says.
+    pub asn: Option<u32>,
     pub username: Option<&'a str>,
 }
 
@@ -87,6 +90,7 @@ struct Keys {
     user: Option<u64>,
     address: u64,
     sources: [Source; 3],
+    asn: Option<Source>,
 }
 
 impl AtoDetector {
@@ -119,6 +123,7 @@ impl AtoDetector {
             user: attempt.username.map(|u| self.hasher.hash_one(u)),
             address: address_key(&self.hasher, attempt.address),
             sources: sources(&self.hasher, attempt.address, attempt.fingerprint),
+            asn: asn_source(&self.hasher, attempt.asn),
         }
     }
 
@@ -153,7 +158,7 @@ impl AtoDetector {
                 });
             }
         }
-        for Source { scope, key, name } in &keys.sources {
+        for Source { scope, key, name } in keys.sources.iter().chain(&keys.asn) {
             let Some(seen) = self.sources.get_mut(key, now) else {
                 continue;
             };
@@ -161,11 +166,10 @@ impl AtoDetector {
             let users = seen.subjects(Only::Flagged);
             let ratio = seen.flagged_ratio();
             let addresses = seen.addresses(Only::All);
-            if users >= c.stuffing_usernames
-                && ratio >= c.stuffing_failure_ratio
-                && scope.is_judged(addresses)
+            let threshold = c.stuffing_threshold(*scope);
+            if users >= threshold && ratio >= c.stuffing_failure_ratio && scope.is_judged(addresses)
             {
-                let growth = grow(users, c.stuffing_usernames);
+                let growth = grow(users, threshold);
                 let spread = if *scope == Scope::Address {
                     String::new()
                 } else {
@@ -223,7 +227,7 @@ impl AtoDetector {
         let now = self.clock.now_millis();
         let window = millis(self.config.window);
         let cap = self.config.max_attempts_per_key;
-        for source in &keys.sources {
+        for source in keys.sources.iter().chain(&keys.asn) {
             let seen = self.sources.get_or_insert_with(
                 source.key,
                 now,

@@ -34,6 +34,7 @@ impl Scenario {
         let attempt = Attempt {
             address,
             fingerprint,
+            asn: None,
             username: Some(username),
         };
         let signals = self.detector.judge(&attempt);
@@ -46,6 +47,7 @@ impl Scenario {
         self.detector.judge(&Attempt {
             address,
             fingerprint,
+            asn: None,
             username: Some(username),
         })
     }
@@ -231,6 +233,7 @@ fn attempts_without_a_username_or_a_known_answer_are_not_learned() {
     let anonymous = Attempt {
         address: v4(3),
         fingerprint: "fp",
+        asn: None,
         username: None,
     };
     for _ in 0..5 {
@@ -286,4 +289,101 @@ fn sources_and_accounts_are_bounded_and_what_the_bounds_removed_is_counted() {
     let stats = s.detector.stats();
     assert!(stats.sources_removed.expired > 0, "{stats:?}");
     assert!(stats.accounts_removed.expired > 0, "{stats:?}");
+}
+
+/// One login from `asn` (or no known ASN), judged then learned; the
+/// signals of the judgement.
+fn login_in(s: &mut Scenario, attempt: Attempt<'_>, outcome: Outcome) -> Vec<AtoSignal> {
+    let signals = s.detector.judge(&attempt);
+    s.clock.advance(Duration::from_secs(1));
+    s.detector.learn(&attempt, outcome);
+    signals
+}
+
+/// The `n`th address of a campaign spread over one provider: each in its
+/// own /24, so no address or network repeats.
+fn spread(n: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(10, (n / 200) as u8, (n % 200) as u8, 9))
+}
+
+#[test]
+fn low_and_slow_stuffing_across_one_providers_networks_is_caught_by_its_asn() {
+    let config = AtoConfig::default();
+    let threshold = config.stuffing_usernames_per_asn;
+    let mut s = Scenario::new(config);
+    // A fresh address, network and fingerprint for every attempt, one
+    // every 15 s (60 in the 15-minute window): nothing repeats but the ASN.
+    let fingerprints: Vec<String> = (0..=threshold).map(|n| format!("fp-{n}")).collect();
+    let mut caught = None;
+    for (n, fingerprint) in fingerprints.iter().enumerate() {
+        let username = format!("victim{n}");
+        let attempt = Attempt {
+            address: spread(n),
+            fingerprint,
+            asn: Some(64_500),
+            username: Some(&username),
+        };
+        let signals = login_in(&mut s, attempt, Outcome::Failure);
+        s.clock.advance(Duration::from_secs(14));
+        if !signals.is_empty() {
+            caught = Some((n, signals));
+            break;
+        }
+    }
+    let (n, signals) = caught.expect("the campaign is reported");
+    assert_eq!(n, threshold, "at the ASN's threshold, not before");
+    assert_eq!(signals.len(), 1, "{signals:?}");
+    assert_eq!(signals[0].source, CREDENTIAL_STUFFING);
+    assert!(
+        signals[0].evidence.starts_with(&format!(
+            "AS64500 failed logins for {threshold} distinct usernames from {threshold} addresses"
+        )),
+        "{}",
+        signals[0].evidence
+    );
+
+    // The same campaign where no ASN database says where it comes from
+    // is not seen: the ASN is what ties it together.
+    let mut blind = Scenario::new(AtoConfig::default());
+    for (n, fingerprint) in fingerprints.iter().enumerate() {
+        let username = format!("victim{n}");
+        let attempt = Attempt {
+            address: spread(n),
+            fingerprint,
+            asn: None,
+            username: Some(&username),
+        };
+        assert!(
+            login_in(&mut blind, attempt, Outcome::Failure).is_empty(),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn many_genuine_users_of_one_big_provider_mostly_succeeding_are_quiet() {
+    // A low ASN threshold, so only the failure ratio tells the crowd from
+    // a campaign: one login in five fails, as mistyped passwords do.
+    let config = AtoConfig {
+        stuffing_usernames_per_asn: 20,
+        ..AtoConfig::default()
+    };
+    let mut s = Scenario::new(config);
+    for n in 0..300 {
+        let username = format!("customer{n}");
+        let fingerprint = format!("fp-{}", n % 7);
+        let outcome = if n % 5 == 0 {
+            Outcome::Failure
+        } else {
+            Outcome::Success
+        };
+        let attempt = Attempt {
+            address: spread(n),
+            fingerprint: &fingerprint,
+            asn: Some(64_501),
+            username: Some(&username),
+        };
+        let signals = login_in(&mut s, attempt, outcome);
+        assert!(signals.is_empty(), "login {n}: {signals:?}");
+    }
 }

@@ -284,6 +284,19 @@ impl Validator<'_> {
             2,
             10_000,
         );
+        let stuffing_usernames_per_asn = self.count(
+            "behave.ato.stuffing_usernames_per_asn",
+            raw.stuffing_usernames_per_asn,
+            d.stuffing_usernames_per_asn,
+            2,
+            10_000,
+        );
+        if stuffing_usernames_per_asn < stuffing_usernames {
+            self.warn(
+                "behave.ato.stuffing_usernames_per_asn",
+                format!("below stuffing_usernames ({stuffing_usernames}): a whole provider, where many people log in, is judged more strictly than one address"),
+            );
+        }
         let distributed_sources = self.count(
             "behave.ato.distributed_sources",
             raw.distributed_sources,
@@ -314,6 +327,7 @@ impl Validator<'_> {
         );
         let highest = brute_force_failures
             .max(stuffing_usernames)
+            .max(stuffing_usernames_per_asn)
             .max(distributed_sources);
         if max_attempts_per_key < highest {
             self.warn(
@@ -344,6 +358,7 @@ impl Validator<'_> {
             window,
             brute_force_failures,
             stuffing_usernames,
+            stuffing_usernames_per_asn,
             stuffing_failure_ratio,
             distributed_sources,
             brute_force_score: self.score(

@@ -173,6 +173,7 @@ pub struct RawAto {
     pub window: Option<ConfigDuration>,
     pub brute_force_failures: Option<usize>,
     pub stuffing_usernames: Option<usize>,
+    pub stuffing_usernames_per_asn: Option<usize>,
     pub stuffing_failure_ratio: Option<f64>,
     pub distributed_sources: Option<usize>,
     pub brute_force_score: Option<f64>,

@@ -377,9 +377,11 @@ fn the_newer_behave_detectors_are_checked_by_key() {
     let quiet = warnings(&format!(
         "{stages}[behave.bfla]\nadmin_functions = []\nnew_principal_score = 9\n\
          [behave.enumeration]\nmax_answers_per_source = 5\n\
-         [behave.otp]\nmax_entries_per_key = 4\n{MINIMAL}"
+         [behave.otp]\nmax_entries_per_key = 4\n\
+         [behave.ato]\nstuffing_usernames_per_asn = 5\n{MINIMAL}"
     ));
     for expected in [
+        "behave.ato.stuffing_usernames_per_asn: below stuffing_usernames (10)",
         "behave.bfla.admin_functions: empty",
         "behave.bfla.new_principal_score: above escalation_score",
         "behave.enumeration.max_answers_per_source: below usernames (10)",

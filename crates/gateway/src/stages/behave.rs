@@ -12,8 +12,9 @@
 //!   fingerprint), by what the slow-upstream and data-exposure detectors
 //!   struck against it (`behave.slow.repeated`, `behave.exposure.repeated`).
 //! - `request_body`: on a `login` endpoint the attempt is judged by account
-//!   takeover (`rampart_behave::ato`: its address, /24 or /64, fingerprint
-//!   and account), and on the functions `[behave.enumeration]` watches
+//!   takeover (`rampart_behave::ato`: its address, /24 or /64, fingerprint,
+//!   autonomous system when `[prevent.geo] asn_database` gives one, and
+//!   account), and on the functions `[behave.enumeration]` watches
 //!   (login, password reset) by account enumeration, once the username is
 //!   read from the body; on a `sign_up` endpoint by fake-account bursts and
 //!   look-alikes (`rampart_behave::signup`), on an `otp` endpoint by
@@ -59,6 +60,7 @@ use rampart_behave::{Signal, TallyStats};
 use rampart_core::RequestView;
 use rampart_core::{Action, Clock, Combined, Reason};
 use rampart_discover::sensitive::scan_json;
+use rampart_prevent::geo::Location;
 use rampart_prevent::policy::Mode;
 use std::sync::{Arc, Mutex};
 
@@ -314,6 +316,10 @@ impl Judged {
 struct Login {
     address: std::net::IpAddr,
     fingerprint: String,
+    /// The address's autonomous system, read with the body (the `prevent`
+    /// stage looks it up in `request_headers`, with `[prevent.geo]
+    /// asn_database`).
+    asn: Option<u32>,
     template: Arc<str>,
     /// A login, judged by account takeover.
     login: bool,
@@ -327,6 +333,7 @@ impl Login {
         Attempt {
             address: self.address,
             fingerprint: &self.fingerprint,
+            asn: self.asn,
             username: self.username.as_deref(),
         }
     }
@@ -463,6 +470,7 @@ impl Stage for BehaveStage {
                 ctx.extensions.insert(Login {
                     address: ctx.client_ip,
                     fingerprint,
+                    asn: None,
                     template: Arc::clone(&template),
                     login,
                     enumerated,
@@ -513,7 +521,9 @@ impl Stage for BehaveStage {
             Some(flood) => self.judge_flood(flood, view),
             None => Vec::new(),
         };
+        let asn = ctx.extensions.get::<Location>().and_then(|l| l.asn);
         if let Some(login) = ctx.extensions.get_mut::<Login>() {
+            login.asn = asn;
             let fields = &self.runtime.settings.ato.username_fields;
             // The view's document: a JSON login is parsed once for every stage.
             let json = view.json().and_then(Result::ok);

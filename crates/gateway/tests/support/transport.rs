@@ -163,6 +163,21 @@ pub async fn tls_connect(
     cert: CertificateDer<'static>,
     alpn: &[u8],
 ) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    tls_connector(cert, alpn)
+        .connect(localhost(), tcp)
+        .await
+        .unwrap()
+}
+
+/// The server name the test certificate is for.
+pub fn localhost() -> ServerName<'static> {
+    ServerName::try_from("localhost").unwrap()
+}
+
+/// The TLS client of these tests: trusting only `cert`, offering one ALPN
+/// protocol.
+pub fn tls_connector(cert: CertificateDer<'static>, alpn: &[u8]) -> tokio_rustls::TlsConnector {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -172,8 +187,5 @@ pub async fn tls_connect(
         .with_root_certificates(roots)
         .with_no_client_auth();
     client.alpn_protocols = vec![alpn.to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let name = ServerName::try_from("localhost").unwrap();
-    connector.connect(name, tcp).await.unwrap()
+    tokio_rustls::TlsConnector::from(Arc::new(client))
 }

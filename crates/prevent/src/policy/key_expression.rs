@@ -90,6 +90,15 @@ mod tests {
         request.client.asn = Some(64500);
         assert_eq!(asn.evaluate(&request).as_deref(), Some("64500"));
 
+        // A JA4 is shared by every client of one TLS stack: keyed with the
+        // network, it follows one tool across the addresses it rotates.
+        let tool = KeyExpression::compile("k", r#"client.ja4 + " " + string(client.asn)"#).unwrap();
+        request.client.ja4 = Some("t13d1516h2_8daaf6152771_d8a2da3f94cd".into());
+        assert_eq!(
+            tool.evaluate(&request).as_deref(),
+            Some("t13d1516h2_8daaf6152771_d8a2da3f94cd 64500")
+        );
+
         let empty = KeyExpression::compile("k", "client.api_key").unwrap();
         assert_eq!(
             empty.evaluate(&facts("/")),

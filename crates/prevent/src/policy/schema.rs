@@ -41,6 +41,7 @@ const CLIENT: &[Field] = &[
     ("api_key", Ty::String, Fact::ApiKey),
     ("user", Ty::String, Fact::User),
     ("fingerprint", Ty::String, Fact::Fingerprint),
+    ("ja4", Ty::String, Fact::Ja4),
     ("credentials", Ty::List(&Ty::String), Fact::Credentials),
 ];
 

@@ -50,6 +50,7 @@ fn same(stored: &SecurityEvent, sent: &SecurityEvent) -> bool {
         && stored.action == sent.action
         && stored.status == sent.status
         && same_score(stored.score, sent.score)
+        && stored.ja4 == sent.ja4
         && stored.reasons.len() == sent.reasons.len()
         && stored.reasons.iter().zip(&sent.reasons).all(|(a, b)| {
             a.source == b.source
@@ -79,6 +80,7 @@ fuzz_target!(|data: &[u8]| {
             .collect(),
         repeats: None,
         bot: None,
+        ja4: data.len().is_multiple_of(3).then(&mut next),
     };
     STORE.with(|store| {
         let mut store = store.borrow_mut();

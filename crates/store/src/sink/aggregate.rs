@@ -161,6 +161,7 @@ mod tests {
             score: 5.0,
             repeats: None,
             bot: None,
+            ja4: None,
         }
     }
 

@@ -26,6 +26,7 @@ fn event(n: usize) -> SecurityEvent {
         score: 5.0,
         repeats: None,
         bot: None,
+        ja4: None,
     }
 }
 

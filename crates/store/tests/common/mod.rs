@@ -46,6 +46,10 @@ pub fn sample_event(n: usize) -> SecurityEvent {
             operator: "OpenAI".into(),
             verification: "failed".into(),
         }),
+        // Every other event comes over TLS Rampart terminated.
+        ja4: n
+            .is_multiple_of(2)
+            .then(|| format!("t13d1516h2_8daaf6152771_{n:012x}")),
     }
 }
 

@@ -180,6 +180,7 @@ impl PreventStage {
             client.fingerprint = Some(identity.fingerprint.clone());
             client.credentials = identity.credentials.names();
         }
+        client.ja4 = ctx.ja4.as_deref().map(str::to_owned);
         client.bot = ctx.extensions.get::<rampart_prevent::BotFacts>().cloned();
         let profile = ctx.extensions.get::<Arc<EndpointProfile>>();
         RequestFacts {
