@@ -42,6 +42,9 @@ enum Command {
     /// Run recorded traffic through a configuration and report what it would
     /// have done, and what changes against the current one.
     Replay(commands::replay::ReplayArgs),
+    /// Replay scenario files (attacks and their look-alikes) through the
+    /// real engine and check what they expect.
+    Scenarios(commands::scenarios::ScenariosArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Discover(args) => commands::discover::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Replay(args) => commands::replay::run(args),
+        Command::Scenarios(args) => commands::scenarios::run(args),
     };
     match result {
         Ok(code) => code,

@@ -12,7 +12,9 @@
 //! - [`walkthrough`]`(gateway, admin)` is the "what to try" text;
 //! - [`gateway_config`] is the gateway configuration the demo runs with;
 //! - [`simulator::run`] sends simulated users and attackers through the
-//!   gateway until told to stop.
+//!   gateway until told to stop;
+//! - [`scenarios::write_to`] writes the repository's scenarios, built in,
+//!   for `rampart demo --scenarios`.
 //!
 //! Endpoints (all JSON; bodies at most 16 KiB; 400 on malformed JSON, 404 on
 //! unknown paths or ids, 405 with `Allow` on a wrong method):
@@ -38,6 +40,7 @@ mod directory;
 mod identifiers;
 mod reset;
 mod rng;
+pub mod scenarios;
 mod server;
 pub mod simulator;
 #[cfg(test)]

@@ -110,13 +110,7 @@ impl Discovery {
             }),
             _ => Inventory::new(),
         };
-        if let Some(path) = &settings.spec {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading the declared spec {}", path.display()))?;
-            let spec = rampart_discover::parse_spec(&bytes)
-                .with_context(|| format!("declared spec {}", path.display()))?;
-            inventory.set_spec(spec);
-        }
+        declare_spec(&mut inventory, &settings)?;
         let (sender, receiver) = mpsc::sync_channel(settings.queue_capacity);
         let stats = DiscoveryStats::default();
         let (report, profiles) = publishable(&mut inventory, &stats);
@@ -153,6 +147,17 @@ impl Discovery {
             .spawn(move || worker.run(receiver))?;
         *lock(&discovery.worker) = Some(handle);
         Ok(discovery)
+    }
+
+    /// Hands what `inventory` knows now to the hot path, as the worker does
+    /// with its own; the offline gateway publishes its inventory so, in the
+    /// records' time.
+    pub(crate) fn publish(&self, inventory: &mut Inventory) {
+        self.matcher.store(Arc::new(inventory.compile()));
+        let (report, profiles) = publishable(inventory, &self.stats);
+        // Profiles first: what the report shows, the hot path already acts on.
+        self.profiles.store(Arc::new(profiles));
+        self.report.store(Arc::new(report));
     }
 
     /// Queues one exchange for the inventory; never waits. False when dropped.
@@ -197,6 +202,22 @@ impl Discovery {
             let _ = worker.join();
         }
     }
+}
+
+/// Gives `inventory` the declared spec of `settings`, when there is one.
+pub(crate) fn declare_spec(
+    inventory: &mut Inventory,
+    settings: &DiscoverySettings,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    if let Some(path) = &settings.spec {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading the declared spec {}", path.display()))?;
+        let spec = rampart_discover::parse_spec(&bytes)
+            .with_context(|| format!("declared spec {}", path.display()))?;
+        inventory.set_spec(spec);
+    }
+    Ok(())
 }
 
 /// What the hot path may know of an endpoint beyond its template: policy
@@ -337,14 +358,9 @@ impl Worker {
     }
 
     fn publish(&mut self) {
-        self.discovery
-            .matcher
-            .store(Arc::new(self.inventory.compile()));
-        let (report, profiles) = publishable(&mut self.inventory, &self.discovery.stats);
-        // Profiles first: what the report shows, the hot path already acts on.
-        self.discovery.profiles.store(Arc::new(profiles));
+        self.discovery.publish(&mut self.inventory);
+        let report = self.discovery.report.load_full();
         self.publish_contracts(&report);
-        self.discovery.report.store(Arc::new(report));
     }
 
     /// Rebuilds the learned contracts from `report` (with `[detect.learned]`).

@@ -23,7 +23,7 @@ pub type Body = fn(&[u8]);
 
 /// Every target, by the name of its file in `fuzz/fuzz_targets` and of its
 /// seed directory in `fuzz/seeds`.
-pub const TARGETS: [(&str, Body); 11] = [
+pub const TARGETS: &[(&str, Body)] = &[
     ("framing", framing),
     ("upgrade", upgrade),
     ("router", router),
@@ -35,6 +35,7 @@ pub const TARGETS: [(&str, Body); 11] = [
     ("jwt", jwt),
     ("jwks_url", jwks_url),
     ("bots", bots),
+    ("scenario", scenario),
 ];
 
 /// Headers from `name: value` lines; a line that is no valid header is
@@ -430,5 +431,29 @@ pub fn bots(data: &[u8]) {
         signature::check(&message, &[&directory], 1_700_000_000)
     {
         assert!(why.len() < 8192, "{why}");
+    }
+}
+
+/// A scenario file (`crate::scenario`), parsed and expanded: accepted or
+/// refused with the file named; an expansion stays within the cap, comes in
+/// time order, and counts each actor's attempts from 1 without gaps.
+pub fn scenario(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let plan = match crate::scenario::plan(std::path::Path::new("fuzz.toml"), text) {
+        Ok(plan) => plan,
+        Err(error) => {
+            assert!(error.to_string().starts_with("fuzz.toml: "), "{error:#}");
+            return;
+        }
+    };
+    assert!(plan.len() as u64 <= crate::scenario::MAX_EXCHANGES);
+    assert!(plan.windows(2).all(|pair| pair[0].at <= pair[1].at));
+    let mut attempts = std::collections::HashMap::new();
+    for exchange in &plan {
+        let last = attempts.entry(exchange.actor.as_str()).or_insert(0u64);
+        assert_eq!(exchange.attempt, *last + 1, "{}", exchange.actor);
+        *last = exchange.attempt;
     }
 }

@@ -44,6 +44,7 @@ pub mod recorder;
 pub mod reload;
 pub mod router;
 pub mod runtime;
+pub mod scenario;
 pub mod server;
 pub mod shared;
 pub mod spec_contracts;

@@ -6,28 +6,42 @@
 //! What is the same as serving: routing, the route's header and body limits,
 //! framing refusals, every stage's `request_headers` and `request_body`
 //! phases, and the `logging` phase with the recorded status (so limits that
-//! count only failed logins are charged as they would be). What differs, on
-//! purpose:
+//! count only failed logins are charged as they would be). A record with a
+//! response (a `status`) that the gateway would have forwarded also runs the
+//! response phases: `response_headers` with the recorded headers and
+//! `response_body` with the recorded body as one final chunk, so detectors
+//! that learn from answers (object ownership, exposure, login outcomes) learn
+//! as they would live; the upstream's answer time is the caller's to give
+//! ([`OfflineGateway::evaluate_answered`]), since records do not carry it.
+//! What differs, on purpose:
 //! - time is the records' own (`ts`, else one millisecond after the previous
 //!   record), so rate limits and ban TTLs behave as they did on the day;
 //! - nothing leaves the process: no upstream, no Redis (limits and bans are
 //!   local to the replay), no event sink, no inventory store;
-//! - endpoint facts come from the declared spec only (`[discovery] spec`),
-//!   never from a live inventory, so two runs over one file agree.
+//! - endpoint facts (templates, business functions) come from the declared
+//!   spec (`[discovery] spec`) and from the records replayed so far, never
+//!   from a live inventory, so two runs over one file agree: the records
+//!   the gateway would have forwarded and that have a response are learned
+//!   from, and what was learned reaches the stages every
+//!   `[discovery] publish_interval` of the records' time, as the live
+//!   inventory does in wall time.
 
 use crate::config::GatewayConfig;
-use crate::discovery::Discovery;
+use crate::discovery::{declare_spec, Discovery, DiscoverySettings};
 use crate::framing;
-use crate::pipeline::{BodyView, ExchangeContext, Outcome};
+use crate::pipeline::{BodyView, ExchangeContext, Outcome, Pipeline};
 use crate::proxy::over_limit;
 use crate::runtime::{Runtime, Services};
 use crate::stages::detect::PendingScan;
-use http::{HeaderName, HeaderValue, Version};
+use crate::sync::lock;
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode, Version};
 use rampart_core::event::parse_rfc3339_millis;
 use rampart_core::{Action, Clock, Combined, ExchangeRecord, ManualClock, Reason};
+use rampart_discover::Inventory;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What the gateway would have done with one recorded request.
@@ -133,12 +147,54 @@ pub struct OfflineGateway {
     settler: tokio::runtime::Runtime,
     clock: Arc<ManualClock>,
     discovery: Option<Arc<Discovery>>,
+    learning: Option<Mutex<Learning>>,
+}
+
+/// The inventory replay learns from the records, and when it last handed
+/// it to the stages.
+struct Learning {
+    inventory: Inventory,
+    every: u64,
+    published_at: u64,
+    unpublished: bool,
+}
+
+impl Learning {
+    fn new(settings: &DiscoverySettings) -> anyhow::Result<Learning> {
+        let mut inventory = Inventory::new();
+        declare_spec(&mut inventory, settings)?;
+        Ok(Learning {
+            inventory,
+            every: u64::try_from(settings.publish_interval.as_millis()).unwrap_or(u64::MAX),
+            published_at: 0,
+            unpublished: false,
+        })
+    }
+
+    /// Publishes what was learned once `every` has passed since the last
+    /// publication.
+    fn publish_due(&mut self, discovery: &Discovery, now: u64) {
+        if self.unpublished && now.saturating_sub(self.published_at) >= self.every {
+            discovery.publish(&mut self.inventory);
+            self.published_at = now;
+            self.unpublished = false;
+        }
+    }
+
+    fn observe(&mut self, record: &ExchangeRecord) {
+        self.inventory.observe(record);
+        self.unpublished = true;
+    }
 }
 
 impl OfflineGateway {
     /// Compiles `config` with a clock the records drive.
     pub fn new(config: GatewayConfig) -> anyhow::Result<OfflineGateway> {
         let clock = Arc::new(ManualClock::at(0));
+        let learning = (config.discovery.as_ref())
+            .map(Learning::new)
+            .transpose()?
+            .map(Mutex::new);
         let discovery = config
             .discovery
             .clone()
@@ -167,15 +223,30 @@ impl OfflineGateway {
                 .build()?,
             clock,
             discovery,
+            learning,
         })
     }
 
     /// Decides one record; records must come in arrival order.
     pub fn evaluate(&self, record: &ExchangeRecord) -> OfflineVerdict {
+        self.evaluate_answered(record, None)
+    }
+
+    /// Decides one record whose upstream took `upstream_took` to answer
+    /// (what the slow-upstream detector judges; `None`: not known, as for
+    /// [`OfflineGateway::evaluate`]).
+    pub fn evaluate_answered(
+        &self,
+        record: &ExchangeRecord,
+        upstream_took: Option<Duration>,
+    ) -> OfflineVerdict {
         let arrival = record.ts.as_deref().and_then(parse_rfc3339_millis);
         match arrival {
             Some(millis) => self.clock.move_to(millis),
             None => self.clock.advance(Duration::from_millis(1)),
+        }
+        if let (Some(learning), Some(discovery)) = (&self.learning, &self.discovery) {
+            lock(learning).publish_due(discovery, self.clock.now_millis());
         }
         let request = match request_parts(record) {
             Ok(parts) => parts,
@@ -231,6 +302,10 @@ impl OfflineGateway {
         if !action.is_terminal() {
             action = self.settler.block_on(route.pipeline.settle(&mut ctx));
         }
+        if let (false, Some(status)) = (action.is_terminal(), record.status) {
+            ctx.upstream_took = upstream_took;
+            action = answer(&route.pipeline, &mut ctx, record, status);
+        }
         let (action, status) = match action {
             Action::Block { status, .. } => (ctx.answered_as, Some(status)),
             _ if ctx.monitored => ("monitor", None),
@@ -242,6 +317,11 @@ impl OfflineGateway {
             completed: true,
         };
         route.pipeline.logging(&ctx, &outcome);
+        // What the discover stage would hand the live inventory: answers
+        // the upstream gave, never the gateway's own.
+        if let (Some(learning), None, Some(_)) = (&self.learning, status, record.status) {
+            lock(learning).observe(record);
+        }
         // As in events: an exchange let through is named by what monitor
         // mode held back (`would_block`, ...), if anything.
         let action = match action {
@@ -263,6 +343,44 @@ impl Drop for OfflineGateway {
             discovery.shutdown();
         }
     }
+}
+
+/// The response phases over a recorded answer: its head, then its body as
+/// one final chunk. The first terminal action of `response_headers` is
+/// what the client would have got instead.
+fn answer(
+    pipeline: &Pipeline,
+    ctx: &mut ExchangeContext,
+    record: &ExchangeRecord,
+    status: u16,
+) -> Action {
+    let mut response = response_parts(record, status);
+    let action = pipeline.response_headers(ctx, &mut response);
+    if action.is_terminal() {
+        return action;
+    }
+    if pipeline.wants_response_body() {
+        let body = record.response_body.clone().unwrap_or_default();
+        pipeline.response_body(ctx, &mut Bytes::from(body), true);
+    }
+    action
+}
+
+/// The recorded response head; header pairs HTTP would not carry are left
+/// out, as for the request.
+fn response_parts(record: &ExchangeRecord, status: u16) -> http::response::Parts {
+    let mut parts = http::Response::new(()).into_parts().0;
+    // The reader keeps statuses in 100..=999, all of which `http` accepts.
+    parts.status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    for (name, value) in &record.response_headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            parts.headers.append(name, value);
+        }
+    }
+    parts
 }
 
 fn refused(

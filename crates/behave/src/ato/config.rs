@@ -30,6 +30,8 @@ pub struct AtoConfig {
     /// up to twice this.
     pub brute_force_score: f64,
     pub stuffing_score: f64,
+    /// The distributed signal's score, which does not grow: the account's
+    /// owner gets it too.
     pub distributed_score: f64,
     /// Sources (addresses, prefixes, fingerprints) tracked at once.
     pub max_sources: usize,

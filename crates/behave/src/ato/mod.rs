@@ -309,9 +309,12 @@ fn verdict(
     if let Some(name) = attempt.username {
         if addresses >= c.distributed_sources {
             let growth = grow(addresses, c.distributed_sources);
+            // The score stays put, only the confidence grows: every
+            // attempt at the account gets this signal, its owner's too,
+            // and a score grown past `block_score` would lock the owner out.
             signals.push(AtoSignal {
                 source: DISTRIBUTED,
-                score: c.distributed_score * growth,
+                score: c.distributed_score,
                 confidence: (0.5 + 0.2 * growth).min(0.9),
                 evidence: format!(
                     "logins as {} failed from {addresses} distinct addresses within {minutes} min",

@@ -206,6 +206,25 @@ fn a_distributed_attack_on_one_account_is_reported() {
 }
 
 #[test]
+fn a_distributed_attack_never_scores_enough_to_lock_the_owner_out() {
+    let mut s = Scenario::new(AtoConfig::default());
+    for n in 0..40u8 {
+        let address = IpAddr::V4(Ipv4Addr::new(10, n, 0, 1));
+        s.login(
+            address,
+            &format!("fp{n}"),
+            "ceo@corp.test",
+            Outcome::Failure,
+        );
+    }
+    let signals = s.judge(v4(1), "owner", "ceo@corp.test");
+    assert_eq!(signals.len(), 1, "{signals:?}");
+    assert_eq!(signals[0].score, 3.0, "below the default block_score of 5");
+    assert!(signals[0].confidence > 0.8, "{signals:?}");
+    assert!(signals[0].evidence.contains("from 40 distinct addresses"));
+}
+
+#[test]
 fn attempts_without_a_username_or_a_known_answer_are_not_learned() {
     let mut s = Scenario::new(AtoConfig {
         stuffing_usernames: 2,

@@ -3,14 +3,18 @@
 //! of it, the admin listener, simulated users and attackers sending traffic
 //! through it (`rampart_demo::simulator`), and a printed list of things to
 //! try. SIGHUP (its terminal closed), SIGINT and SIGTERM stop it; editing
-//! its configuration file reloads it.
+//! its configuration file reloads it. `--scenarios` instead replays the
+//! built-in scenarios (`rampart_demo::scenarios`) and prints what each
+//! showed.
 
-use crate::commands::runtime;
+use crate::commands::{runtime, scenarios};
+use anyhow::Context as _;
 use rampart_console::Console;
 use rampart_demo::simulator::{self, SimulatorConfig};
+use rampart_gateway::scenario;
 use rampart_gateway::{Gateway, GatewayConfig};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -34,6 +38,11 @@ pub struct DemoArgs {
     /// 2 twice (from 0.1 to 10).
     #[arg(long, default_value_t = 1.0, value_parser = parse_traffic_rate)]
     pub traffic_rate: f64,
+    /// Instead of serving: replay the built-in scenarios (attacks and the
+    /// look-alikes each detector must leave alone) through the real engine,
+    /// print what each showed, and exit (1 when one failed).
+    #[arg(long, conflicts_with_all = ["no_traffic", "traffic_rate"])]
+    pub scenarios: bool,
 }
 
 /// The demo's admin token (it listens on loopback only); printed for the user.
@@ -45,6 +54,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("rampart-demo"));
     std::fs::create_dir_all(&dir)?;
+    if args.scenarios {
+        return run_scenarios(&dir.join("scenarios"));
+    }
     runtime::block_on(async move {
         let mut signals = runtime::Signals::catch()?;
         let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -90,6 +102,21 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let _ = api.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Writes the built-in scenarios to `dir`, runs them and says how to run
+/// them again once edited.
+fn run_scenarios(dir: &Path) -> anyhow::Result<ExitCode> {
+    rampart_demo::scenarios::write_to(dir)
+        .with_context(|| format!("writing the scenarios to {}", dir.display()))?;
+    let files = scenario::files(&[dir.to_path_buf()])?;
+    let code = scenarios::print_reports(files.iter().map(|f| scenario::run_file(f)));
+    println!(
+        "The scenarios are in {}: edit them, or add your own, and run `rampart scenarios run {}`.",
+        dir.display(),
+        dir.display()
+    );
+    Ok(code)
 }
 
 /// The running simulator: how to stop it, and its task.

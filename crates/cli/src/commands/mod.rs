@@ -8,4 +8,5 @@ pub mod inspect;
 mod limits;
 pub mod replay;
 mod runtime;
+pub mod scenarios;
 pub mod serve;

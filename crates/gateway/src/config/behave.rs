@@ -130,10 +130,8 @@ impl Validator<'_> {
         let strongest = [
             (
                 "account takeover",
-                2.0 * ato
-                    .brute_force_score
-                    .max(ato.stuffing_score)
-                    .max(ato.distributed_score),
+                // The distributed signal does not grow.
+                (2.0 * ato.brute_force_score.max(ato.stuffing_score)).max(ato.distributed_score),
             ),
             (
                 "function-level authorisation",

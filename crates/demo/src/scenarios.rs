@@ -1,0 +1,103 @@
+//! The repository's scenarios (`scenarios/`), built into the binary so that
+//! `rampart demo --scenarios` can show them with nothing but the binary:
+//! it writes them to the demo's directory and runs them there.
+
+use std::path::Path;
+
+/// Each scenario file and what its configurations need, by its path under
+/// `scenarios/`.
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("bfla.toml", include_str!("../../../scenarios/bfla.toml")),
+    ("bola.toml", include_str!("../../../scenarios/bola.toml")),
+    (
+        "brute-force.toml",
+        include_str!("../../../scenarios/brute-force.toml"),
+    ),
+    (
+        "credential-stuffing.toml",
+        include_str!("../../../scenarios/credential-stuffing.toml"),
+    ),
+    (
+        "enumeration.toml",
+        include_str!("../../../scenarios/enumeration.toml"),
+    ),
+    (
+        "exposure.toml",
+        include_str!("../../../scenarios/exposure.toml"),
+    ),
+    (
+        "forged-tokens.toml",
+        include_str!("../../../scenarios/forged-tokens.toml"),
+    ),
+    (
+        "injection.toml",
+        include_str!("../../../scenarios/injection.toml"),
+    ),
+    ("otp.toml", include_str!("../../../scenarios/otp.toml")),
+    (
+        "signup.toml",
+        include_str!("../../../scenarios/signup.toml"),
+    ),
+    (
+        "slow-upstream.toml",
+        include_str!("../../../scenarios/slow-upstream.toml"),
+    ),
+    (
+        "configs/shop.toml",
+        include_str!("../../../scenarios/configs/shop.toml"),
+    ),
+    (
+        "configs/shop-openapi.json",
+        include_str!("../../../scenarios/configs/shop-openapi.json"),
+    ),
+];
+
+/// Writes the bundled scenarios under `dir` (replacing earlier copies).
+pub fn write_to(dir: &Path) -> std::io::Result<()> {
+    for (name, text) in BUNDLED {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn files_under(dir: &Path, prefix: &str, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                files_under(&path, &format!("{prefix}{name}/"), found);
+            } else {
+                found.insert(format!("{prefix}{name}"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_bundle_is_every_file_of_the_scenarios_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut on_disk = BTreeSet::new();
+        files_under(&dir, "", &mut on_disk);
+        let bundled: BTreeSet<String> = BUNDLED.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(bundled, on_disk, "add new scenario files to BUNDLED");
+    }
+
+    #[test]
+    fn the_bundle_is_written_as_it_is_in_the_repository() {
+        let out = tempfile::tempdir().unwrap();
+        write_to(out.path()).unwrap();
+        let written = std::fs::read_to_string(out.path().join("configs/shop.toml")).unwrap();
+        assert_eq!(
+            written,
+            include_str!("../../../scenarios/configs/shop.toml")
+        );
+    }
+}
