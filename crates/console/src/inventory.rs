@@ -107,7 +107,8 @@ pub struct EndpointItem {
     pub auth_required: Option<bool>,
     pub auth: Vec<String>,
     pub sensitive: Vec<String>,
-    /// The business function (`login`, `search`...); `null` for orphans.
+    /// The business function (`login`, `search`...); for an orphan, the
+    /// one its declaration gives.
     pub function: Option<String>,
     pub requests: u64,
     pub first_seen: Option<String>,
@@ -162,7 +163,7 @@ impl EndpointItem {
             auth_required: None,
             auth: Vec::new(),
             sensitive: Vec::new(),
-            function: None,
+            function: Some(orphan.function.as_str().to_string()),
             requests: 0,
             first_seen: None,
             last_seen: None,

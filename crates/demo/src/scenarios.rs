@@ -4,52 +4,33 @@
 
 use std::path::Path;
 
+/// `(path under scenarios/, its text)` for each path given.
+macro_rules! bundle {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../../scenarios/", $name)))),*]
+    };
+}
+
 /// Each scenario file and what its configurations need, by its path under
 /// `scenarios/`.
-pub const BUNDLED: &[(&str, &str)] = &[
-    ("bfla.toml", include_str!("../../../scenarios/bfla.toml")),
-    ("bola.toml", include_str!("../../../scenarios/bola.toml")),
-    (
-        "brute-force.toml",
-        include_str!("../../../scenarios/brute-force.toml"),
-    ),
-    (
-        "credential-stuffing.toml",
-        include_str!("../../../scenarios/credential-stuffing.toml"),
-    ),
-    (
-        "enumeration.toml",
-        include_str!("../../../scenarios/enumeration.toml"),
-    ),
-    (
-        "exposure.toml",
-        include_str!("../../../scenarios/exposure.toml"),
-    ),
-    (
-        "forged-tokens.toml",
-        include_str!("../../../scenarios/forged-tokens.toml"),
-    ),
-    (
-        "injection.toml",
-        include_str!("../../../scenarios/injection.toml"),
-    ),
-    ("otp.toml", include_str!("../../../scenarios/otp.toml")),
-    (
-        "signup.toml",
-        include_str!("../../../scenarios/signup.toml"),
-    ),
-    (
-        "slow-upstream.toml",
-        include_str!("../../../scenarios/slow-upstream.toml"),
-    ),
-    (
-        "configs/shop.toml",
-        include_str!("../../../scenarios/configs/shop.toml"),
-    ),
-    (
-        "configs/shop-openapi.json",
-        include_str!("../../../scenarios/configs/shop-openapi.json"),
-    ),
+pub const BUNDLED: &[(&str, &str)] = bundle![
+    "bfla.toml",
+    "bola.toml",
+    "brute-force.toml",
+    "credential-stuffing.toml",
+    "enumeration.toml",
+    "exposure.toml",
+    "forged-tokens.toml",
+    "injection.toml",
+    "mass-assignment.toml",
+    "otp.toml",
+    "signup.toml",
+    "signup-lookalike.toml",
+    "slow-upstream.toml",
+    "configs/accounts.toml",
+    "configs/accounts-openapi.json",
+    "configs/shop.toml",
+    "configs/shop-openapi.json",
 ];
 
 /// Writes the bundled scenarios under `dir` (replacing earlier copies).

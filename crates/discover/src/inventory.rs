@@ -9,7 +9,9 @@
 use crate::decisions::{shape_of, Decision, Decisions};
 use crate::exposure::{self, Exposure};
 use crate::findings::Finding;
-use crate::function::{self, FunctionEvidence, FunctionVerdict, Learned};
+use crate::function::{
+    self, BusinessFunction, FunctionEvidence, FunctionVerdict, Learned, ResponseShape,
+};
 use crate::matcher::{EndpointId, EndpointMatcher, Router, ANY_METHOD};
 use crate::observation::Observation;
 use crate::report::{
@@ -18,7 +20,7 @@ use crate::report::{
 };
 use crate::risk::{self, RiskInputs};
 use crate::segment::{classify, is_version, vocabulary_weight, ValueKind, ITEM_ALIASES};
-use crate::spec::DeclaredSpec;
+use crate::spec::{DeclaredOperation, DeclaredSpec};
 use crate::stats::EndpointStats;
 use crate::template::{PathTemplate, TemplateError, TemplateSegment};
 use crate::tree::{OpKey, PathTree, TreeLimits};
@@ -391,6 +393,7 @@ impl Inventory {
                 template: op.template.render(),
                 operation_id: op.operation_id.clone(),
                 deprecated: op.deprecated,
+                function: declared_function(op),
             })
             .collect();
         let with_spec = self.spec.is_some();
@@ -662,6 +665,40 @@ impl Planned<'_> {
     }
 }
 
+/// The business function of a declared operation no one has called yet,
+/// from what the spec says of it: its method, its path's literals, whether
+/// it addresses one item, and its JSON body's top-level properties.
+fn declared_function(op: &DeclaredOperation) -> BusinessFunction {
+    let literals: Vec<&str> = op
+        .template
+        .segments
+        .iter()
+        .filter_map(|s| match s {
+            TemplateSegment::Literal(l) => Some(l.as_str()),
+            TemplateSegment::Param { .. } => None,
+        })
+        .collect();
+    let request_fields: Vec<&str> = op
+        .request_body
+        .iter()
+        .flat_map(|body| body.properties.keys().map(String::as_str))
+        .collect();
+    function::infer(&FunctionEvidence {
+        method: &op.method,
+        literals: &literals,
+        trailing_param: matches!(
+            op.template.segments.last(),
+            Some(TemplateSegment::Param { .. })
+        ),
+        graphql_operation: None,
+        request_fields: &request_fields,
+        response_fields: &[],
+        response: ResponseShape::Unknown,
+        request_content_type_multipart: false,
+        statuses: &[],
+    })
+}
+
 /// The report's totals and orphans, and its endpoints to render.
 struct Plan<'a> {
     inventory: &'a Inventory,
@@ -837,6 +874,28 @@ mod tests {
         assert_eq!(get("PATCH", "/api/users/{id}").shadow, Some(true));
         assert_eq!(report.orphans.len(), 1);
         assert_eq!(report.orphans[0].template, "/api/unused");
+    }
+
+    #[test]
+    fn a_declared_operation_never_called_has_the_function_its_declaration_gives() {
+        let spec = r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{
+          "/admin/users":{"get":{}},
+          "/admin/reset-database":{"post":{}},
+          "/login":{"post":{"requestBody":{"content":{"application/json":{"schema":{
+            "type":"object","properties":{"username":{"type":"string"},"password":{"type":"string"}}}}}}}},
+          "/orders":{"get":{}}}}"#;
+        let mut inv = Inventory::new();
+        inv.set_spec(parse_spec(spec.as_bytes()).unwrap());
+        inv.observe(&record("GET", "/orders", true, 200));
+        let report = inv.report();
+        let function = |template: &str| {
+            let orphan = report.orphans.iter().find(|o| o.template == template);
+            orphan.map(|o| o.function.as_str())
+        };
+        assert_eq!(function("/admin/users"), Some("admin"));
+        assert_eq!(function("/admin/reset-database"), Some("admin"));
+        assert_eq!(function("/login"), Some("login"));
+        assert_eq!(function("/orders"), None, "called: an endpoint, no orphan");
     }
 
     #[test]

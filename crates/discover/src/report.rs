@@ -106,6 +106,12 @@ pub struct OrphanReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
     pub deprecated: bool,
+    /// The business function its declaration alone gives (method, path,
+    /// declared body fields): what policy acts on before the endpoint is
+    /// first called, so a declared admin endpoint is protected from the
+    /// first request.
+    #[serde(default)]
+    pub function: BusinessFunction,
 }
 
 /// Totals for the whole inventory.

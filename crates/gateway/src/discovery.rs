@@ -264,6 +264,18 @@ fn publishable(
             };
             Some((EndpointId(id), Arc::new(profile)))
         })
+        .chain(report.orphans.iter().map(|orphan| {
+            // Declared, never called: its declaration is all there is to
+            // know, and enough for a preset to protect an admin endpoint
+            // from its first request.
+            let profile = EndpointProfile {
+                function: Some(Arc::from(orphan.function.as_str())),
+                risk: 0.0,
+                response_schema: None,
+            };
+            let id = EndpointId::of(&orphan.method, &orphan.template);
+            (id, Arc::new(profile))
+        }))
         .collect();
     (report, profiles)
 }
