@@ -481,19 +481,12 @@ impl Inventory {
     fn assess(e: &Planned<'_>) -> (FunctionVerdict, Vec<Finding>) {
         let (method, template, stats) = (&e.method, &e.template, &*e.stats);
         let parsed = PathTemplate::parse(template).unwrap_or_default();
-        let literals: Vec<&str> = parsed
-            .segments
-            .iter()
-            .filter_map(|s| match s {
-                TemplateSegment::Literal(l) => Some(l.as_str()),
-                TemplateSegment::Param { .. } => None,
-            })
-            .collect();
+        let literals: Vec<&str> = parsed.literals().collect();
         let learned = Learned::of(stats, literals.last().copied());
         let verdict = function::classify(&FunctionEvidence {
             method,
             literals: &literals,
-            trailing_param: matches!(parsed.segments.last(), Some(TemplateSegment::Param { .. })),
+            trailing_param: parsed.ends_with_param(),
             graphql_operation: e.operation.as_deref(),
             request_fields: &learned.request_fields,
             response_fields: &learned.response_fields,
@@ -669,15 +662,7 @@ impl Planned<'_> {
 /// from what the spec says of it: its method, its path's literals, whether
 /// it addresses one item, and its JSON body's top-level properties.
 fn declared_function(op: &DeclaredOperation) -> BusinessFunction {
-    let literals: Vec<&str> = op
-        .template
-        .segments
-        .iter()
-        .filter_map(|s| match s {
-            TemplateSegment::Literal(l) => Some(l.as_str()),
-            TemplateSegment::Param { .. } => None,
-        })
-        .collect();
+    let literals: Vec<&str> = op.template.literals().collect();
     let request_fields: Vec<&str> = op
         .request_body
         .iter()
@@ -686,10 +671,7 @@ fn declared_function(op: &DeclaredOperation) -> BusinessFunction {
     function::infer(&FunctionEvidence {
         method: &op.method,
         literals: &literals,
-        trailing_param: matches!(
-            op.template.segments.last(),
-            Some(TemplateSegment::Param { .. })
-        ),
+        trailing_param: op.template.ends_with_param(),
         graphql_operation: None,
         request_fields: &request_fields,
         response_fields: &[],

@@ -111,6 +111,19 @@ impl PathTemplate {
         })
     }
 
+    /// The literal segments in order (parameters left out).
+    pub fn literals(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            TemplateSegment::Literal(l) => Some(l.as_str()),
+            TemplateSegment::Param { .. } => None,
+        })
+    }
+
+    /// Whether the last segment is a parameter (`/users/{id}`: one item).
+    pub fn ends_with_param(&self) -> bool {
+        matches!(self.segments.last(), Some(TemplateSegment::Param { .. }))
+    }
+
     /// Prepends a base path (`/api/v3` from a spec's servers).
     pub fn with_base(mut self, base: &PathTemplate) -> Self {
         let mut segments = base.segments.clone();
