@@ -87,7 +87,12 @@ pub fn judge_signup(
 
 /// What [`otp::OtpDetector::judge`] says of a code request whose windows
 /// hold `counts`.
-pub fn judge_otp(config: &OtpConfig, sent: &Sent, keys: &FloodKeys, counts: &FloodCounts) -> Vec<Signal> {
+pub fn judge_otp(
+    config: &OtpConfig,
+    sent: &Sent,
+    keys: &FloodKeys,
+    counts: &FloodCounts,
+) -> Vec<Signal> {
     otp::verdict(config, sent, &keys.named, counts)
 }
 
@@ -111,13 +116,19 @@ mod tests {
 
     #[test]
     fn keys_agree_between_gateways_and_look_alikes_share_a_subject() {
-        let (one, two) = (shared("a shared secret, 32 characters.."), shared("a shared secret, 32 characters.."));
+        let (one, two) = (
+            shared("a shared secret, 32 characters.."),
+            shared("a shared secret, 32 characters.."),
+        );
         let other = shared("another secret of some length");
         let a = sign_up("203.0.113.7", "Promo.User17@mail.test");
         let b = sign_up("203.0.113.9", "promouser18@mail.test");
         let (asked_a, asked_b) = (Asked::of(&a), Asked::of(&b));
         let (k1, k2) = (one.signup_keys(&a, &asked_a), two.signup_keys(&a, &asked_a));
-        assert_eq!((&k1.sources, k1.subject, k1.item, k1.address), (&k2.sources, k2.subject, k2.item, k2.address));
+        assert_eq!(
+            (&k1.sources, k1.subject, k1.item, k1.address),
+            (&k2.sources, k2.subject, k2.item, k2.address)
+        );
         assert_ne!(k1.sources, other.signup_keys(&a, &asked_a).sources);
         let kb = one.signup_keys(&b, &asked_b);
         assert_eq!(k1.subject, kb.subject, "one skeleton, one subject window");
@@ -131,14 +142,28 @@ mod tests {
         let a = sign_up("203.0.113.7", "promo.user17@mail.test");
         let asked = Asked::of(&a);
         let keys = shared("a shared secret, 32 characters..").signup_keys(&a, &asked);
-        let burst = WindowCounts { requests: 10, subjects: 10, addresses: 1 };
+        let burst = WindowCounts {
+            requests: 10,
+            subjects: 10,
+            addresses: 1,
+        };
         let counts = FloodCounts {
             sources: vec![burst, burst, burst],
-            subject: WindowCounts { requests: 8, subjects: 8, addresses: 3 },
+            subject: WindowCounts {
+                requests: 8,
+                subjects: 8,
+                addresses: 3,
+            },
         };
         let signals = judge_signup(&SignupConfig::default(), &asked, &keys, &counts);
         let found: Vec<&str> = signals.iter().map(|s| s.source).collect();
         assert_eq!(found, [signup::BURST, signup::LOOKALIKE]);
-        assert!(signals[0].evidence.starts_with("address 203.0.113.7 asked for 10 sign-ups"), "{}", signals[0].evidence);
+        assert!(
+            signals[0]
+                .evidence
+                .starts_with("address 203.0.113.7 asked for 10 sign-ups"),
+            "{}",
+            signals[0].evidence
+        );
     }
 }

@@ -68,7 +68,8 @@ async fn two_gateways_sharing_redis_judge_every_sign_up_as_one_local_detector() 
         cap: BOUNDS.max_entries_per_key,
     };
     let mut local = SignupDetector::new(signup.clone(), Arc::new(ManualClock::at(1_000_000)));
-    let shared = SharedTally::new(&rampart_behave::ato::shared::AtoSecret::new(SECRET.into()).unwrap());
+    let shared =
+        SharedTally::new(&rampart_behave::ato::shared::AtoSecret::new(SECRET.into()).unwrap());
     let mut sequence = Sequence(11);
     let (mut signals_seen, mut dropped) = (0, 0);
     for n in 0..400 {
@@ -101,7 +102,11 @@ async fn two_gateways_sharing_redis_judge_every_sign_up_as_one_local_detector() 
         dropped += counted.dropped;
     }
     assert!(signals_seen > 100, "the run raised signals: {signals_seen}");
-    assert_eq!(dropped, local.stats().entries_dropped, "the same cap, hit alike");
+    assert_eq!(
+        dropped,
+        local.stats().entries_dropped,
+        "the same cap, hit alike"
+    );
     assert!(dropped > 0);
     let mut redis = server.connection();
     let stored: Vec<String> = redis.keys("test:signup:*").unwrap();
@@ -136,7 +141,8 @@ async fn two_gateways_sharing_redis_judge_every_code_request_as_one_local_detect
         cap: BOUNDS.max_entries_per_key,
     };
     let mut local = OtpDetector::new(otp.clone(), Arc::new(ManualClock::at(1_000_000)));
-    let shared = SharedTally::new(&rampart_behave::ato::shared::AtoSecret::new(SECRET.into()).unwrap());
+    let shared =
+        SharedTally::new(&rampart_behave::ato::shared::AtoSecret::new(SECRET.into()).unwrap());
     let mut sequence = Sequence(5);
     let (mut signals_seen, mut dropped) = (0, 0);
     for n in 0..400 {
@@ -164,7 +170,11 @@ async fn two_gateways_sharing_redis_judge_every_code_request_as_one_local_detect
         dropped += counted.dropped;
     }
     assert!(signals_seen > 100, "the run raised signals: {signals_seen}");
-    assert_eq!(dropped, local.stats().entries_dropped, "the same cap, hit alike");
+    assert_eq!(
+        dropped,
+        local.stats().entries_dropped,
+        "the same cap, hit alike"
+    );
     assert!(dropped > 0);
     let stored: Vec<String> = server.connection().keys("test:otp:*").unwrap();
     assert!(stored.iter().all(|key| !key.contains("7700")));
