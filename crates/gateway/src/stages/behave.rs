@@ -245,10 +245,13 @@ impl BehaveRuntime {
     /// What the sign-up and the one-time-code tallies in Redis did, by
     /// detector, when they are used.
     pub fn flood_shared_stats(&self) -> Vec<(&'static str, SharedFloodStats)> {
-        [("signup", &self.signup_shared), ("otp", &self.otp_shared)]
-            .into_iter()
-            .filter_map(|(name, shared)| Some((name, shared.as_ref()?.stats())))
-            .collect()
+        [
+            (FloodKind::SignUp, &self.signup_shared),
+            (FloodKind::Otp, &self.otp_shared),
+        ]
+        .into_iter()
+        .filter_map(|(kind, shared)| Some((kind.name(), shared.as_ref()?.stats())))
+        .collect()
     }
 
     /// Account takeover on the counts in Redis, for a login whose keys
