@@ -15,7 +15,9 @@ pub mod bola;
 pub mod bots;
 mod bounded;
 pub mod exposure;
+mod keyed;
 pub mod otp;
+pub mod shared_tally;
 pub mod signup;
 pub mod slow;
 mod sources;
@@ -26,7 +28,7 @@ mod window;
 
 pub use baseline::WatchStats;
 pub use bounded::Removals;
-pub use tally::{TallyBounds, TallyStats};
+pub use tally::{FloodCounts, TallyBounds, TallyStats, WindowCounts};
 
 /// One behaviour signal, explained.
 #[derive(Debug, Clone, PartialEq)]

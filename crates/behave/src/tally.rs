@@ -6,13 +6,15 @@
 //! for one subject.
 //!
 //! Only keyed hashes are kept; both maps are bounded and expire
-//! (`crate::bounded`), and what the bounds removed is counted.
+//! (`crate::bounded`), and what the bounds removed is counted. Detectors
+//! judge the [`FloodCounts`] a record leaves, so counts kept elsewhere
+//! (in Redis, `crate::shared_tally`) are judged alike.
 
 use crate::bounded::{millis, BoundedMap, Removals};
 use crate::sources::{address_key, sources, Source};
 use crate::window::{Only, Window};
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -50,15 +52,42 @@ pub struct TallyStats {
 
 /// One request as a tally records it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Counted<'a, S: Hash + ?Sized> {
+pub(crate) struct Counted<'a> {
     pub address: IpAddr,
     pub fingerprint: &'a str,
     /// What the windows of the sources count as distinct (the account, the
     /// recipient).
-    pub item: &'a S,
+    pub item: &'a str,
     /// The subject map's key (the recipient itself, or what look-alike
     /// accounts share).
-    pub subject: &'a S,
+    pub subject: &'a str,
+}
+
+/// What one window holds once a request is recorded (that one included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowCounts {
+    pub requests: usize,
+    /// Distinct items (accounts, recipients).
+    pub subjects: usize,
+    pub addresses: usize,
+}
+
+impl WindowCounts {
+    fn of(window: &Window) -> WindowCounts {
+        WindowCounts {
+            requests: window.count(Only::All),
+            subjects: window.subjects(Only::All),
+            addresses: window.addresses(Only::All),
+        }
+    }
+}
+
+/// The windows of one request: its sources' (address, network,
+/// fingerprint, in that order) and its subject's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FloodCounts {
+    pub sources: Vec<WindowCounts>,
+    pub subject: WindowCounts,
 }
 
 pub(crate) struct Tally {
@@ -91,17 +120,14 @@ impl Tally {
         }
     }
 
-    /// Records a request at `now` and returns its sources, each with its
-    /// window, and the subject's window, all slid to `now`.
-    pub(crate) fn record<S: Hash + ?Sized>(
-        &mut self,
-        request: &Counted<'_, S>,
-        now: u64,
-    ) -> (Vec<(Source, &Window)>, &Window) {
+    /// Records a request at `now` and returns its sources and what their
+    /// windows and the subject's hold, all slid to `now`.
+    pub(crate) fn record(&mut self, request: &Counted<'_>, now: u64) -> ([Source; 3], FloodCounts) {
         let item = self.hasher.hash_one(request.item);
         let address = address_key(&self.hasher, request.address);
         let cap = self.bounds.max_entries_per_key;
         let list = sources(&self.hasher, request.address, request.fingerprint);
+        let mut by_source = Vec::with_capacity(list.len());
         for source in &list {
             let seen = self.sources.get_or_insert_with(
                 source.key,
@@ -111,14 +137,8 @@ impl Tally {
             );
             seen.slide(now, self.window);
             self.stats.entries_dropped += seen.record(item, address, false, now, cap);
+            by_source.push(WindowCounts::of(seen));
         }
-        let by_source = list
-            .into_iter()
-            .filter_map(|source| {
-                let seen = self.sources.get(&source.key, now)?;
-                Some((source, seen))
-            })
-            .collect();
         let subject = self.hasher.hash_one(request.subject);
         let by_subject = self.subjects.get_or_insert_with(
             subject,
@@ -128,21 +148,26 @@ impl Tally {
         );
         by_subject.slide(now, self.window);
         self.stats.entries_dropped += by_subject.record(item, address, false, now, cap);
-        (by_source, by_subject)
+        let counts = FloodCounts {
+            sources: by_source,
+            subject: WindowCounts::of(by_subject),
+        };
+        (list, counts)
     }
 }
 
 /// The first of `sources` (address, then network, then fingerprint) that is
-/// judged (`Scope::is_judged`) and whose window's `measure` reaches
-/// `threshold`, with that measure.
-pub(crate) fn first_reaching<'s, 'w>(
-    sources: &'s [(Source, &'w Window)],
+/// judged (`Scope::is_judged`) and whose window (in `counts`, in the same
+/// order) has a `measure` reaching `threshold`, with that window.
+pub(crate) fn first_reaching<'s, 'c>(
+    sources: &'s [Source],
+    counts: &'c [WindowCounts],
     threshold: usize,
-    measure: impl Fn(&Window) -> usize,
-) -> Option<(&'s Source, &'w Window, usize)> {
-    sources.iter().find_map(|(source, seen)| {
+    measure: impl Fn(&WindowCounts) -> usize,
+) -> Option<(&'s Source, &'c WindowCounts, usize)> {
+    sources.iter().zip(counts).find_map(|(source, seen)| {
         let count = measure(seen);
-        (count >= threshold && source.scope.is_judged(seen.addresses(Only::All)))
-            .then_some((source, *seen, count))
+        (count >= threshold && source.scope.is_judged(seen.addresses))
+            .then_some((source, seen, count))
     })
 }

@@ -46,6 +46,7 @@ pub const BOLA_REMOVED: &str = "rampart_behave_bola_removed_total";
 pub const ATO_TRACKED: &str = "rampart_behave_ato_tracked";
 pub const ATO_REMOVED: &str = "rampart_behave_ato_removed_total";
 pub const ATO_SHARED: &str = "rampart_behave_ato_shared_total";
+pub const FLOOD_SHARED: &str = "rampart_behave_flood_shared_total";
 pub const SIGNUP_TRACKED: &str = "rampart_behave_signup_tracked";
 pub const SIGNUP_REMOVED: &str = "rampart_behave_signup_removed_total";
 pub const OTP_TRACKED: &str = "rampart_behave_otp_tracked";

@@ -30,19 +30,10 @@ struct Gateway {
 impl Gateway {
     /// A gateway counting account takeover in `redis` under `prefix`.
     async fn start(upstream: &TestUpstream, redis: &RedisServer, prefix: &str) -> Gateway {
-        let sections = format!(
-            "[redis]\nurl = \"{}\"\nkey_prefix = \"{prefix}\"\ntimeout_ms = 2000\nreconnect_min_ms = 20\nreconnect_max_ms = 200\n\n[behave.ato]\nsecret = \"one secret for every gateway\"\n",
-            redis.url()
-        );
-        let (text, spec_dir) = spec_config(
-            upstream.addr,
-            SPEC,
-            &["discover", "behave"],
-            "publish_interval = \"100ms\"",
-            &sections,
-        );
+        let (gateway, spec_dir) =
+            shared_behave_gateway(upstream, SPEC, &redis.url(), prefix, "").await;
         let gateway = Gateway {
-            gateway: TestGateway::start(&text).await,
+            gateway,
             _spec_dir: spec_dir,
         };
         // A successful login makes discovery publish the endpoint as one.

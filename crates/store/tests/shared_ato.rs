@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::server::RedisServer;
-use support::{config, connected};
+use support::{config, connected, Sequence};
 
 const SECRET: &str = "the secret every gateway is given";
 
@@ -23,19 +23,6 @@ fn windows(config: &AtoConfig) -> AtoWindows {
     AtoWindows {
         window: config.window,
         cap: config.max_attempts_per_key,
-    }
-}
-
-/// A small deterministic generator (no dependency for a test sequence).
-struct Sequence(u64);
-
-impl Sequence {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1);
-        (self.0 >> 33) % n
     }
 }
 

@@ -6,36 +6,14 @@
 //! ones must be keyed alike on every gateway, and usernames, chosen by
 //! clients, must not reach Redis as they are. Every key and id is therefore
 //! an HMAC-SHA256 (cut to 128 or 64 bits) under a secret all gateways are
-//! given (`[behave.ato] secret`), over an explicit byte encoding (not
-//! `std::hash`, whose output may differ between builds). Whoever reads
-//! Redis without the secret can neither read a username back nor test a
-//! guess against it, nor make two usernames share a key.
+//! given (`[behave.ato] secret`, [`crate::keyed`]).
+
+pub use crate::keyed::{AtoSecret, MIN_SECRET_CHARS};
 
 use super::{verdict, AtoConfig, AtoSignal, Attempt, Tallies};
-use crate::sources::{asn_source, prefix, sources, Scope, Source};
-use ring::hmac;
+use crate::keyed::Keyer;
+use crate::sources::{asn_source, sources, Source};
 use std::collections::hash_map::RandomState;
-use std::net::IpAddr;
-
-/// The shortest secret accepted.
-pub const MIN_SECRET_CHARS: usize = 16;
-
-/// The key of the shared hashes; never shown (`Debug` hides it).
-#[derive(Clone, PartialEq, Eq)]
-pub struct AtoSecret(String);
-
-impl AtoSecret {
-    /// A secret of at least [`MIN_SECRET_CHARS`] characters, else `None`.
-    pub fn new(secret: String) -> Option<AtoSecret> {
-        (secret.chars().count() >= MIN_SECRET_CHARS).then_some(AtoSecret(secret))
-    }
-}
-
-impl std::fmt::Debug for AtoSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AtoSecret(..)")
-    }
-}
 
 /// An attempt's keys in shared state: its sources' windows (address,
 /// network, fingerprint, autonomous system when known) and its account's,
@@ -56,7 +34,7 @@ pub struct SharedKeys {
 
 /// Computes shared keys and judges shared counts.
 pub struct SharedAto {
-    key: hmac::Key,
+    keyer: Keyer,
     /// Only for the sources' names ([`sources`] keys them too).
     names: RandomState,
 }
@@ -64,26 +42,8 @@ pub struct SharedAto {
 impl SharedAto {
     pub fn new(secret: &AtoSecret) -> SharedAto {
         SharedAto {
-            key: hmac::Key::new(hmac::HMAC_SHA256, secret.0.as_bytes()),
+            keyer: Keyer::new(secret),
             names: RandomState::new(),
-        }
-    }
-
-    /// The HMAC of `tag` then `bytes`, cut to 128 bits.
-    fn id(&self, tag: u8, bytes: &[u8]) -> u128 {
-        let mut context = hmac::Context::with_key(&self.key);
-        context.update(&[tag]);
-        context.update(bytes);
-        let tag = context.sign();
-        let mut cut = [0u8; 16];
-        cut.copy_from_slice(&tag.as_ref()[..16]);
-        u128::from_be_bytes(cut)
-    }
-
-    fn address_id(&self, tag: u8, address: IpAddr) -> u128 {
-        match address {
-            IpAddr::V4(v4) => self.id(tag, &[&[4u8][..], &v4.octets()].concat()),
-            IpAddr::V6(v6) => self.id(tag, &[&[6u8][..], &v6.octets()].concat()),
         }
     }
 
@@ -93,17 +53,9 @@ impl SharedAto {
             .into_iter()
             .chain(asn_source(&self.names, attempt.asn))
             .collect();
-        let address = self.address_id(1, attempt.address);
-        let sources = named
-            .iter()
-            .map(|source| match source.scope {
-                Scope::Address => address,
-                Scope::Prefix => self.address_id(2, prefix(attempt.address)),
-                Scope::Fingerprint => self.id(3, attempt.fingerprint.as_bytes()),
-                Scope::Asn => self.id(5, &attempt.asn.unwrap_or_default().to_be_bytes()),
-            })
-            .collect();
-        let account = attempt.username.map(|name| self.id(4, name.as_bytes()));
+        let sources = self.keyer.sources(&named, attempt);
+        let address = self.keyer.address(attempt.address);
+        let account = attempt.username.map(|name| self.keyer.account(name));
         SharedKeys {
             sources,
             account,
@@ -191,13 +143,6 @@ mod tests {
         let other = one.keys(&of("203.0.113.7", 64_501));
         assert_ne!(a.sources[3], other.sources[3]);
         assert_eq!(a.named[3].name, "AS64500");
-    }
-
-    #[test]
-    fn short_secrets_are_refused_and_never_shown() {
-        assert!(AtoSecret::new("too short".into()).is_none());
-        let long = secret("sixteen chars ok");
-        assert_eq!(format!("{long:?}"), "AtoSecret(..)");
     }
 
     #[test]

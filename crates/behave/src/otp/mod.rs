@@ -27,9 +27,8 @@ mod tests;
 pub use config::OtpConfig;
 
 use crate::grow;
-use crate::sources::shown;
-use crate::tally::{first_reaching, Counted, Tally, TallyStats};
-use crate::window::Only;
+use crate::sources::{shown, Source};
+use crate::tally::{first_reaching, Counted, FloodCounts, Tally, TallyStats};
 use crate::Signal;
 use rampart_core::Clock;
 use std::net::IpAddr;
@@ -77,51 +76,81 @@ impl OtpDetector {
     /// and its sources asked for within the window (this one included).
     pub fn judge(&mut self, request: &CodeRequest<'_>) -> Vec<Signal> {
         let now = self.clock.now_millis();
-        let recipient = request.recipient.and_then(recipient);
-        let key = recipient.as_deref().unwrap_or_default();
-        let counted = Counted {
+        let sent = Sent::of(request);
+        let (sources, counts) = self.tally.record(&sent.counted(request), now);
+        verdict(&self.config, &sent, &sources, &counts)
+    }
+}
+
+/// What a code request is counted as: its recipient ([`recipient`]), when
+/// the body names one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    recipient: Option<String>,
+}
+
+impl Sent {
+    pub fn of(request: &CodeRequest<'_>) -> Sent {
+        Sent {
+            recipient: request.recipient.and_then(recipient),
+        }
+    }
+
+    /// The request as a tally records it: the recipient (empty without
+    /// one) is both the item and the subject.
+    pub(crate) fn counted<'a>(&'a self, request: &CodeRequest<'a>) -> Counted<'a> {
+        let key = self.recipient.as_deref().unwrap_or_default();
+        Counted {
             address: request.address,
             fingerprint: request.fingerprint,
             item: key,
             subject: key,
-        };
-        let (sources, received) = self.tally.record(&counted, now);
-        let c = &self.config;
-        let minutes = c.window.as_secs().div_ceil(60);
-        let mut signals = Vec::new();
-        if let Some(recipient) = &recipient {
-            let sends = received.count(Only::All);
-            if sends >= c.per_recipient {
-                let growth = grow(sends, c.per_recipient);
-                signals.push(Signal {
-                    source: VICTIM,
-                    score: c.victim_score * growth,
-                    confidence: (0.6 + 0.15 * growth).min(0.95),
-                    evidence: format!(
-                        "{sends} codes sent to {} from {} addresses within {minutes} min",
-                        shown(&masked(recipient)),
-                        received.addresses(Only::All)
-                    ),
-                });
-            }
         }
-        let pumping = first_reaching(&sources, c.recipients_per_source, |seen| {
-            seen.subjects(Only::All)
-        });
-        if let Some((source, _, recipients)) = pumping {
-            let growth = grow(recipients, c.recipients_per_source);
+    }
+}
+
+/// The signals of a code request (`sent`) on what its windows hold
+/// (`counts` of `sources`, this one included), wherever they are kept.
+pub(crate) fn verdict(
+    c: &OtpConfig,
+    sent: &Sent,
+    sources: &[Source],
+    counts: &FloodCounts,
+) -> Vec<Signal> {
+    let minutes = c.window.as_secs().div_ceil(60);
+    let mut signals = Vec::new();
+    if let Some(recipient) = &sent.recipient {
+        let sends = counts.subject.requests;
+        if sends >= c.per_recipient {
+            let growth = grow(sends, c.per_recipient);
             signals.push(Signal {
-                source: PUMPING,
-                score: c.pumping_score * growth,
+                source: VICTIM,
+                score: c.victim_score * growth,
                 confidence: (0.6 + 0.15 * growth).min(0.95),
                 evidence: format!(
-                    "{} asked for codes to {recipients} distinct recipients within {minutes} min",
-                    source.name
+                    "{sends} codes sent to {} from {} addresses within {minutes} min",
+                    shown(&masked(recipient)),
+                    counts.subject.addresses
                 ),
             });
         }
-        signals
     }
+    let pumping = first_reaching(sources, &counts.sources, c.recipients_per_source, |seen| {
+        seen.subjects
+    });
+    if let Some((source, _, recipients)) = pumping {
+        let growth = grow(recipients, c.recipients_per_source);
+        signals.push(Signal {
+            source: PUMPING,
+            score: c.pumping_score * growth,
+            confidence: (0.6 + 0.15 * growth).min(0.95),
+            evidence: format!(
+                "{} asked for codes to {recipients} distinct recipients within {minutes} min",
+                source.name
+            ),
+        });
+    }
+    signals
 }
 
 /// A recipient as counted: an email lower-cased; a phone number as its

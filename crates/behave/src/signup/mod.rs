@@ -29,9 +29,8 @@ mod tests;
 pub use config::SignupConfig;
 
 use crate::grow;
-use crate::sources::shown;
-use crate::tally::{first_reaching, Counted, Tally, TallyStats};
-use crate::window::Only;
+use crate::sources::{shown, Source};
+use crate::tally::{first_reaching, Counted, FloodCounts, Tally, TallyStats, WindowCounts};
 use crate::Signal;
 use rampart_core::Clock;
 use std::net::IpAddr;
@@ -76,48 +75,81 @@ impl SignupDetector {
     /// look-alikes did within the window (this one included).
     pub fn judge(&mut self, request: &SignUp<'_>) -> Vec<Signal> {
         let now = self.clock.now_millis();
+        let asked = Asked::of(request);
+        let (sources, counts) = self.tally.record(&asked.counted(request), now);
+        verdict(&self.config, &asked, &sources, &counts)
+    }
+}
+
+/// What a sign-up is counted as: the account it asks for (trimmed and
+/// lower-cased, empty without one) and the account's skeleton.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    account: String,
+    shape: Option<String>,
+}
+
+impl Asked {
+    pub fn of(request: &SignUp<'_>) -> Asked {
         let account = request.account.map(normalised).unwrap_or_default();
         let shape = skeleton::of(&account);
-        let counted = Counted {
+        Asked { account, shape }
+    }
+
+    /// The request as a tally records it: the account is the item, its
+    /// skeleton (else the account itself) the subject.
+    pub(crate) fn counted<'a>(&'a self, request: &SignUp<'a>) -> Counted<'a> {
+        Counted {
             address: request.address,
             fingerprint: request.fingerprint,
-            item: account.as_str(),
-            subject: shape.as_deref().unwrap_or(account.as_str()),
-        };
-        let (sources, lookalikes) = self.tally.record(&counted, now);
-        let c = &self.config;
-        let minutes = c.window.as_secs().div_ceil(60);
-        let mut signals = Vec::new();
-        let burst = first_reaching(&sources, c.per_source, |seen| seen.count(Only::All));
-        if let Some((source, seen, count)) = burst {
-            let growth = grow(count, c.per_source);
-            signals.push(Signal {
-                source: BURST,
-                score: c.burst_score * growth,
-                confidence: (0.6 + 0.15 * growth).min(0.95),
-                evidence: format!(
-                    "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
-                    source.name,
-                    seen.subjects(Only::All)
-                ),
-            });
+            item: &self.account,
+            subject: self.shape.as_deref().unwrap_or(&self.account),
         }
-        let accounts = lookalikes.subjects(Only::All);
-        let addresses = lookalikes.addresses(Only::All);
-        if let Some(shape) = shape.filter(|_| accounts >= c.lookalike_accounts && addresses >= 2) {
-            let growth = grow(accounts, c.lookalike_accounts);
-            signals.push(Signal {
-                source: LOOKALIKE,
-                score: c.lookalike_score * growth,
-                confidence: (0.4 + 0.15 * growth).min(0.8),
-                evidence: format!(
-                    "{accounts} accounts shaped {} asked for from {addresses} addresses within {minutes} min",
-                    shown(&shape)
-                ),
-            });
-        }
-        signals
     }
+}
+
+/// The signals of a sign-up (`asked`) on what its windows hold (`counts`
+/// of `sources`, this one included), wherever they are kept.
+pub(crate) fn verdict(
+    c: &SignupConfig,
+    asked: &Asked,
+    sources: &[Source],
+    counts: &FloodCounts,
+) -> Vec<Signal> {
+    let minutes = c.window.as_secs().div_ceil(60);
+    let mut signals = Vec::new();
+    let burst = first_reaching(sources, &counts.sources, c.per_source, |seen| seen.requests);
+    if let Some((source, seen, count)) = burst {
+        let growth = grow(count, c.per_source);
+        signals.push(Signal {
+            source: BURST,
+            score: c.burst_score * growth,
+            confidence: (0.6 + 0.15 * growth).min(0.95),
+            evidence: format!(
+                "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
+                source.name, seen.subjects
+            ),
+        });
+    }
+    let WindowCounts {
+        subjects: accounts,
+        addresses,
+        ..
+    } = counts.subject;
+    let lookalike = asked.shape.as_ref();
+    if let Some(shape) = lookalike.filter(|_| accounts >= c.lookalike_accounts && addresses >= 2) {
+        let growth = grow(accounts, c.lookalike_accounts);
+        signals.push(Signal {
+            source: LOOKALIKE,
+            score: c.lookalike_score * growth,
+            confidence: (0.4 + 0.15 * growth).min(0.8),
+            evidence: format!(
+                "{accounts} accounts shaped {} asked for from {addresses} addresses within {minutes} min",
+                shown(shape)
+            ),
+        });
+    }
+    signals
 }
 
 /// An account name as counted: trimmed and lower-cased.

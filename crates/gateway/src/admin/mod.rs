@@ -239,6 +239,16 @@ fn refresh_behave(behave: &crate::stages::behave::BehaveRuntime) {
             metrics::counter!(telemetry::ATO_SHARED, "what" => what).absolute(value);
         }
     }
+    for (detector, shared) in behave.flood_shared_stats() {
+        for (what, value) in [
+            ("counted", shared.counted),
+            ("fallbacks", shared.fallbacks),
+            ("requests_dropped", shared.requests_dropped),
+        ] {
+            metrics::counter!(telemetry::FLOOD_SHARED, "detector" => detector, "what" => what)
+                .absolute(value);
+        }
+    }
     for (names, stats) in [
         (
             (telemetry::SIGNUP_TRACKED, telemetry::SIGNUP_REMOVED),

@@ -403,7 +403,8 @@ impl Validator<'_> {
     }
 
     /// Warns when `[behave.ato] secret` and `[redis]` come one without the
-    /// other: account-takeover counts are shared only with both.
+    /// other: account-takeover, sign-up and code counts are shared only
+    /// with both.
     pub(super) fn ato_sharing(
         &mut self,
         behave: &BehaveSettings,
@@ -416,13 +417,13 @@ impl Validator<'_> {
         match (behave.ato_secret.is_some(), redis) {
             (true, false) => self.warn(
                 "behave.ato.secret",
-                "does nothing without [redis]: account-takeover counts stay in this gateway",
+                "does nothing without [redis]: account-takeover, sign-up and code counts stay in this gateway",
             ),
             (false, true) => self.warn(
                 "behave.ato.secret",
-                "not set while [redis] is: account-takeover counts stay per gateway, so N gateways \
-                 behind a load balancer each see a share of a credential-stuffing run; set the same \
-                 secret on every gateway to count it in Redis",
+                "not set while [redis] is: account-takeover, sign-up and code counts stay per \
+                 gateway, so N gateways behind a load balancer each see a share of a credential-stuffing \
+                 run or a burst; set the same secret on every gateway to count them in Redis",
             ),
             _ => {}
         }

@@ -21,7 +21,8 @@
 //!   one-time-code bombing and pumping (`rampart_behave::otp`), once the
 //!   account or the recipient is read from the body.
 //! - `settle`: with `[redis]` and `[behave.ato] secret`, account takeover
-//!   judges on the counts kept in Redis instead (`shared_ato`), and the
+//!   judges on the counts kept in Redis instead (`shared_ato`), and so do
+//!   the sign-up and one-time-code floods (`shared_floods`), and the
 //!   request is refused or let through here, on the signals of
 //!   `request_body` and those.
 //! - `response_headers`: the upstream's answer time (measured by the proxy,
@@ -53,6 +54,7 @@ use crate::pipeline::{
 use crate::problem::problem_response;
 use crate::shared::SharedLink;
 use crate::stages::shared_ato::{SharedAtoCounts, SharedAtoStats};
+use crate::stages::shared_floods::{SharedFloodCounts, SharedFloodStats};
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use bytes::Bytes;
@@ -63,6 +65,7 @@ use rampart_behave::bfla::{BflaDetector, BflaStats, Call};
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
 use rampart_behave::exposure::{self, ExposureDetector, ExposureStats, Hit};
 use rampart_behave::otp::{CodeRequest, OtpDetector};
+use rampart_behave::shared_tally::FloodKeys;
 use rampart_behave::signup::{SignUp, SignupDetector};
 use rampart_behave::slow::{self, SlowDetector, SlowStats};
 use rampart_behave::{Signal, TallyStats};
@@ -71,6 +74,7 @@ use rampart_core::{Action, Clock, Combined, Reason};
 use rampart_discover::sensitive::scan_json;
 use rampart_prevent::geo::Location;
 use rampart_prevent::policy::Mode;
+use rampart_store::shared::{AtoWindows, FloodKind};
 use std::sync::{Arc, Mutex};
 
 /// Longest `Location` header kept for learning a creation.
@@ -94,6 +98,10 @@ pub struct BehaveRuntime {
     enumeration: Arc<Mutex<EnumerationDetector>>,
     signup: Arc<Mutex<SignupDetector>>,
     otp: Arc<Mutex<OtpDetector>>,
+    /// The sign-up and one-time-code tallies kept in Redis, with `[redis]`
+    /// and `[behave.ato] secret`; `signup` and `otp` are then the fallback.
+    signup_shared: Option<Arc<SharedFloodCounts>>,
+    otp_shared: Option<Arc<SharedFloodCounts>>,
 }
 
 /// `previous`'s detector when its section (`old`) equals `config`, else a
@@ -111,8 +119,9 @@ fn carried<C: PartialEq + Clone, D>(
 
 impl BehaveRuntime {
     /// The runtime for `settings`, keeping `previous`'s state of each
-    /// detector whose section is the same; account-takeover counts go to
-    /// `shared` (the link to `[redis]`) when `[behave.ato] secret` is set.
+    /// detector whose section is the same; account-takeover, sign-up and
+    /// one-time-code counts go to `shared` (the link to `[redis]`) when
+    /// `[behave.ato] secret` is set.
     pub fn new(
         settings: &BehaveSettings,
         previous: Option<&BehaveRuntime>,
@@ -130,8 +139,32 @@ impl BehaveRuntime {
             )),
             _ => None,
         };
+        let flood_shared = |kind, windows, previous: Option<&Arc<SharedFloodCounts>>| {
+            let (link, secret) = (shared?, s.ato_secret.as_ref()?);
+            Some(SharedFloodCounts::new(
+                kind, windows, secret, link, previous,
+            ))
+        };
+        let signup_windows = AtoWindows {
+            window: s.signup.window,
+            cap: s.signup.bounds.max_entries_per_key,
+        };
+        let otp_windows = AtoWindows {
+            window: s.otp.window,
+            cap: s.otp.bounds.max_entries_per_key,
+        };
         BehaveRuntime {
             ato_shared,
+            signup_shared: flood_shared(
+                FloodKind::SignUp,
+                signup_windows,
+                previous.and_then(|p| p.signup_shared.as_ref()),
+            ),
+            otp_shared: flood_shared(
+                FloodKind::Otp,
+                otp_windows,
+                previous.and_then(|p| p.otp_shared.as_ref()),
+            ),
             bola: carried(
                 previous.map(|p| (&p.settings.bola, &p.bola)),
                 &s.bola,
@@ -207,6 +240,50 @@ impl BehaveRuntime {
 
     pub fn otp_stats(&self) -> TallyStats {
         lock(&self.otp).stats()
+    }
+
+    /// What the sign-up and the one-time-code tallies in Redis did, by
+    /// detector, when they are used.
+    pub fn flood_shared_stats(&self) -> Vec<(&'static str, SharedFloodStats)> {
+        [
+            (FloodKind::SignUp, &self.signup_shared),
+            (FloodKind::Otp, &self.otp_shared),
+        ]
+        .into_iter()
+        .filter_map(|(kind, shared)| Some((kind.name(), shared.as_ref()?.stats())))
+        .collect()
+    }
+
+    /// Account takeover on the counts in Redis, for a login whose keys
+    /// were computed.
+    async fn judge_shared_login(&self, login: &Login) -> Vec<Signal> {
+        match (&self.ato_shared, &login.shared_keys) {
+            (Some(shared), Some(keys)) => shared.judge(&login.attempt(), keys, &self.ato).await,
+            _ => Vec::new(),
+        }
+    }
+
+    /// A sign-up or a code request on the tally in Redis, for a request
+    /// whose keys were computed.
+    async fn judge_shared_flood(&self, flood: &Flood) -> Vec<Signal> {
+        let Some(keys) = &flood.shared_keys else {
+            return Vec::new();
+        };
+        match (flood.sign_up, &self.signup_shared, &self.otp_shared) {
+            (true, Some(shared), _) => {
+                let (config, local) = (&self.settings.signup, &self.signup);
+                shared
+                    .judge_signup(config, &flood.sign_up(), keys, local)
+                    .await
+            }
+            (false, _, Some(shared)) => {
+                let (config, local) = (&self.settings.otp, &self.otp);
+                shared
+                    .judge_otp(config, &flood.code_request(), keys, local)
+                    .await
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Refuses (or, in monitor mode, records) an exchange whose behaviour
@@ -374,10 +451,10 @@ struct Login {
     shared_keys: Option<SharedKeys>,
 }
 
-/// A login whose account-takeover verdict waits for Redis (`settle`), with
-/// the signals `request_body` raised for it already.
+/// A request whose verdict waits for counts in Redis (`settle`), with the
+/// signals `request_body` raised for it already.
 #[derive(Debug, Clone)]
-struct AwaitingAto(Vec<Signal>);
+struct Awaiting(Vec<Signal>);
 
 impl Login {
     fn attempt(&self) -> Attempt<'_> {
@@ -407,33 +484,54 @@ struct Flood {
     fingerprint: String,
     /// A sign-up (else a one-time-code request).
     sign_up: bool,
+    /// The account or recipient the body names, once read.
+    named: Option<String>,
+    /// The request's keys in Redis, when its tally is kept there.
+    shared_keys: Option<FloodKeys>,
+}
+
+impl Flood {
+    fn sign_up(&self) -> SignUp<'_> {
+        SignUp {
+            address: self.address,
+            fingerprint: &self.fingerprint,
+            account: self.named.as_deref(),
+        }
+    }
+
+    fn code_request(&self) -> CodeRequest<'_> {
+        CodeRequest {
+            address: self.address,
+            fingerprint: &self.fingerprint,
+            recipient: self.named.as_deref(),
+        }
+    }
 }
 
 impl BehaveStage {
     /// Judges a sign-up or a code request by its body's account or
-    /// recipient.
-    fn judge_flood(&self, flood: &Flood, view: &RequestView<'_>) -> Vec<Signal> {
-        let settings = &self.runtime.settings;
+    /// recipient, or, when its tally is kept in Redis, computes its keys
+    /// there (judged in `settle`).
+    fn judge_flood(&self, flood: &mut Flood, view: &RequestView<'_>) -> Vec<Signal> {
+        let runtime = &self.runtime;
         let fields = if flood.sign_up {
-            &settings.signup.account_fields
+            &runtime.settings.signup.account_fields
         } else {
-            &settings.otp.recipient_fields
+            &runtime.settings.otp.recipient_fields
         };
         let json = view.json().and_then(Result::ok);
-        let named = view.body.and_then(|b| ato::username(b.bytes, json, fields));
-        if flood.sign_up {
-            lock(&self.runtime.signup).judge(&SignUp {
-                address: flood.address,
-                fingerprint: &flood.fingerprint,
-                account: named.as_deref(),
-            })
-        } else {
-            lock(&self.runtime.otp).judge(&CodeRequest {
-                address: flood.address,
-                fingerprint: &flood.fingerprint,
-                recipient: named.as_deref(),
-            })
+        flood.named = view.body.and_then(|b| ato::username(b.bytes, json, fields));
+        match (flood.sign_up, &runtime.signup_shared, &runtime.otp_shared) {
+            (true, Some(shared), _) => {
+                flood.shared_keys = Some(shared.signup_keys(&flood.sign_up()))
+            }
+            (false, _, Some(shared)) => {
+                flood.shared_keys = Some(shared.otp_keys(&flood.code_request()))
+            }
+            (true, None, _) => return lock(&runtime.signup).judge(&flood.sign_up()),
+            (false, _, None) => return lock(&runtime.otp).judge(&flood.code_request()),
         }
+        Vec::new()
     }
 
     /// Learns how the upstream answered a login or password-reset attempt:
@@ -524,6 +622,8 @@ impl Stage for BehaveStage {
                     address: ctx.client_ip,
                     fingerprint: fingerprint.clone(),
                     sign_up: function == "sign_up",
+                    named: None,
+                    shared_keys: None,
                 });
             }
             let login = function == "login";
@@ -581,7 +681,7 @@ impl Stage for BehaveStage {
         _request: &http::request::Parts,
         view: &RequestView<'_>,
     ) -> Action {
-        let mut signals = match ctx.extensions.get::<Flood>() {
+        let mut signals = match ctx.extensions.get_mut::<Flood>() {
             Some(flood) => self.judge_flood(flood, view),
             None => Vec::new(),
         };
@@ -606,10 +706,11 @@ impl Stage for BehaveStage {
         let awaiting = ctx
             .extensions
             .get::<Login>()
-            .is_some_and(|login| login.shared_keys.is_some());
+            .is_some_and(|login| login.shared_keys.is_some())
+            || (ctx.extensions.get::<Flood>()).is_some_and(|flood| flood.shared_keys.is_some());
         if awaiting {
-            // Decided in `settle`, with the account-takeover signals.
-            ctx.extensions.insert(AwaitingAto(signals));
+            // Decided in `settle`, with the signals of the counts in Redis.
+            ctx.extensions.insert(Awaiting(signals));
             return Action::Allow;
         }
         if signals.is_empty() {
@@ -618,19 +719,24 @@ impl Stage for BehaveStage {
         self.runtime.refuse(ctx, &signals)
     }
 
-    /// Account takeover on the counts in Redis, then the decision on every
-    /// signal of the request body.
+    /// Account takeover and floods on the counts in Redis, then the
+    /// decision on every signal of the request body.
     fn settle(&self, ctx: &mut ExchangeContext) -> Option<Settlement> {
-        let AwaitingAto(mut signals) = ctx.extensions.remove::<AwaitingAto>()?;
-        let login = ctx.extensions.get::<Login>()?.clone();
-        let keys = login.shared_keys.clone()?;
-        let shared = Arc::clone(self.runtime.ato_shared.as_ref()?);
+        let Awaiting(mut signals) = ctx.extensions.remove::<Awaiting>()?;
+        let login = ctx.extensions.get::<Login>().cloned();
+        let flood = ctx.extensions.get::<Flood>().cloned();
         let runtime = Arc::clone(&self.runtime);
         let request_id = ctx.request_id.clone();
         Some(Box::pin(async move {
-            let ato = shared.judge(&login.attempt(), &keys, &runtime.ato).await;
-            let reasons = reasons(&ato, "body").collect();
-            signals.extend(ato);
+            let mut shared = Vec::new();
+            if let Some(login) = &login {
+                shared.extend(runtime.judge_shared_login(login).await);
+            }
+            if let Some(flood) = &flood {
+                shared.extend(runtime.judge_shared_flood(flood).await);
+            }
+            let reasons = reasons(&shared, "body").collect();
+            signals.extend(shared);
             let (action, held_back) = runtime.verdict(&signals, &request_id);
             Settled {
                 action,

@@ -10,6 +10,8 @@ pub mod ip_lists;
 pub mod prevent;
 pub mod record;
 pub mod shared_ato;
+pub mod shared_floods;
+mod shared_streak;
 
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::pipeline::{Pipeline, Stage};

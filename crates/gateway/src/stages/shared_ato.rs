@@ -14,12 +14,13 @@
 //! never refused for it.
 
 use crate::shared::SharedLink;
+use crate::stages::shared_streak::Streak;
 use crate::sync::lock;
 use rampart_behave::ato::shared::{AtoSecret, SharedAto, SharedKeys};
 use rampart_behave::ato::{AtoConfig, AtoDetector, Attempt, Outcome};
 use rampart_behave::Signal;
-use rampart_store::shared::{AtoWindows, SharedError};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use rampart_store::shared::AtoWindows;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the shared counts did, for metrics.
@@ -43,10 +44,8 @@ pub struct SharedAtoCounts {
     link: Arc<SharedLink>,
     tallied: AtomicU64,
     recorded: AtomicU64,
-    fallbacks: AtomicU64,
     attempts_dropped: AtomicU64,
-    /// The last call to Redis failed: the next failure is not warned about.
-    failing: AtomicBool,
+    streak: Streak,
 }
 
 impl SharedAtoCounts {
@@ -68,9 +67,8 @@ impl SharedAtoCounts {
             link: Arc::clone(link),
             tallied: AtomicU64::new(0),
             recorded: AtomicU64::new(0),
-            fallbacks: AtomicU64::new(0),
             attempts_dropped: AtomicU64::new(0),
-            failing: AtomicBool::new(false),
+            streak: Streak::new("account takeover"),
         })
     }
 
@@ -79,7 +77,7 @@ impl SharedAtoCounts {
         SharedAtoStats {
             tallied: read(&self.tallied),
             recorded: read(&self.recorded),
-            fallbacks: read(&self.fallbacks),
+            fallbacks: self.streak.fallbacks(),
             attempts_dropped: read(&self.attempts_dropped),
         }
     }
@@ -106,12 +104,12 @@ impl SharedAtoCounts {
     ) -> Vec<Signal> {
         match self.link.state.ato_tally(keys, self.windows()).await {
             Ok(tallies) => {
-                self.answered();
+                self.streak.answered();
                 self.tallied.fetch_add(1, Ordering::Relaxed);
                 self.keys.judge(&self.config, attempt, keys, &tallies)
             }
             Err(error) => {
-                self.fell_back(&error, "judged");
+                self.streak.fell_back(&error, "login attempts", "judged");
                 lock(local).judge(attempt)
             }
         }
@@ -141,27 +139,14 @@ impl SharedAtoCounts {
             .await
         {
             Ok(dropped) => {
-                self.answered();
+                self.streak.answered();
                 self.recorded.fetch_add(1, Ordering::Relaxed);
                 self.attempts_dropped.fetch_add(dropped, Ordering::Relaxed);
             }
             Err(error) => {
-                self.fell_back(&error, "learned");
+                self.streak.fell_back(&error, "login attempts", "learned");
                 lock(local).learn(attempt, outcome);
             }
-        }
-    }
-
-    fn answered(&self) {
-        if self.failing.swap(false, Ordering::Relaxed) {
-            tracing::info!("account takeover: redis answers again; counts are shared again");
-        }
-    }
-
-    fn fell_back(&self, error: &SharedError, what: &str) {
-        self.fallbacks.fetch_add(1, Ordering::Relaxed);
-        if !self.failing.swap(true, Ordering::Relaxed) {
-            tracing::warn!(%error, "account takeover: redis did not answer; login attempts are {what} by this gateway's own windows until it does");
         }
     }
 }

@@ -413,6 +413,30 @@ pub fn spec_config(
     (text, spec_dir)
 }
 
+/// A gateway running `discover` and `behave` in front of `upstream` with
+/// `spec`, whose behaviour counts live in the Redis at `redis_url` under
+/// `prefix` (`[behave.ato] secret` set), with `sections` besides; and the
+/// spec's directory, to keep while the gateway runs.
+pub async fn shared_behave_gateway(
+    upstream: &TestUpstream,
+    spec: &str,
+    redis_url: &str,
+    prefix: &str,
+    sections: &str,
+) -> (TestGateway, tempfile::TempDir) {
+    let sections = format!(
+        "[redis]\nurl = \"{redis_url}\"\nkey_prefix = \"{prefix}\"\ntimeout_ms = 2000\nreconnect_min_ms = 20\nreconnect_max_ms = 200\n\n[behave.ato]\nsecret = \"one secret for every gateway\"\n{sections}"
+    );
+    let (text, spec_dir) = spec_config(
+        upstream.addr,
+        spec,
+        &["discover", "behave"],
+        "publish_interval = \"100ms\"",
+        &sections,
+    );
+    (TestGateway::start(&text).await, spec_dir)
+}
+
 /// A JSON login as `username` at `addr`: its status, the answer read to its
 /// end. The test upstream lets it in when `ok`.
 pub async fn login(addr: SocketAddr, username: &str, ok: bool) -> u16 {

@@ -1,5 +1,5 @@
-//! Several gateways, one policy: rate limits, bans and account-takeover
-//! counts shared through Redis.
+//! Several gateways, one policy: rate limits, bans and behaviour counts
+//! (account takeover, sign-ups, one-time codes) shared through Redis.
 //!
 //! One gateway enforces its limits and bans in memory (`rampart-prevent`).
 //! Behind a load balancer, N gateways would each admit the full quota and
@@ -33,6 +33,9 @@
 //! - **Account takeover counts the whole campaign** (`ato.rs`): the login
 //!   windows of `rampart_behave::ato`, same semantics, kept by one script
 //!   per judgement and one per answer.
+//! - **Sign-ups and one-time codes too** (`floods.rs`): the tallies of
+//!   `rampart_behave::signup` and `::otp`, same semantics, kept by the same
+//!   script, one call per request.
 //!
 //! # Outage
 //!
@@ -59,6 +62,7 @@ mod ato;
 mod bans;
 mod config;
 mod fallback;
+mod floods;
 mod health;
 mod limits;
 mod link;
@@ -69,6 +73,7 @@ pub use ato::AtoWindows;
 pub use bans::{read_announcement, News, SharedBan};
 pub use config::{RedisConfig, RedisConfigError};
 pub use fallback::OnRedisError;
+pub use floods::{FloodCounted, FloodKind};
 pub use health::{Health, SharedStateListener, SharedStats};
 pub use limits::SharedLimit;
 pub use state::{SharedError, SharedState, StartError};

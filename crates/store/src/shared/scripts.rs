@@ -123,11 +123,15 @@ return existed
     )
 });
 
-/// The account-takeover windows of one login attempt, exactly as
-/// `rampart_behave::ato` keeps them in memory: per key (a source or an
-/// account) the attempts of the last `window`, in arrival order, at most
-/// `cap` (the oldest go first), with the counts the detector judges by kept
-/// up to date as attempts come and go, so a judgement reads a few fields.
+/// The behaviour windows of one request, exactly as `rampart_behave` keeps
+/// them in memory: per key (a source, an account, a sign-up's skeleton, a
+/// recipient) the entries of the last `window`, in arrival order, at most
+/// `cap` (the oldest go first), with the counts detectors judge by kept up
+/// to date as entries come and go, so a judgement reads a few fields.
+/// Account takeover tallies a login before its answer and records it after
+/// (`tally`, `record`); the sign-up and one-time-code tallies count every
+/// request as it comes, recorded as a failure so that every entry is in
+/// the per-subject indices (`count`).
 ///
 /// Each key is one hash: `h` and `t`, the first and next attempt numbers;
 /// `e<n>`, attempt `n` as `<ms> <user> <address> <0|1 failed>` (ids in hex);
@@ -138,7 +142,8 @@ return existed
 ///
 /// - `KEYS`: the sources (address, network, fingerprint), then the
 ///   account's key when the attempt names a username.
-/// - `ARGV[1]`: `tally` (slide, count) or `record` (slide, add the attempt).
+/// - `ARGV[1]`: `tally` (slide, count), `record` (slide, add the attempt) or
+///   `count` (slide, add, count).
 ///   `ARGV[2]`: window, ms. `ARGV[3]`: cap. `ARGV[4]`: how many of `KEYS`
 ///   are sources. `ARGV[5]`: the username's id (empty without). `ARGV[6]`:
 ///   the address's id. `ARGV[7]` (`record`): `1` failed, `0` succeeded.
@@ -146,7 +151,9 @@ return existed
 /// `tally` returns, per source, `{failed usernames, attempts, failures,
 /// addresses}`, then the failures for the username from the address (first
 /// source) and the addresses that failed for the username (0 without one).
-/// `record` returns how many attempts left to keep the cap.
+/// `record` returns how many attempts left to keep the cap; `count`, for
+/// every key, `{subjects, entries, failures, addresses}`, then how many
+/// entries left to keep the cap.
 pub(crate) static ATO: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r#"
@@ -197,15 +204,18 @@ end
 local function number(value)
   return tonumber(value) or 0
 end
+local function read(key, head, tail, counts)
+  local found = redis.call('HMGET', key, 'ns', 'x', 'na')
+  table.insert(counts, number(found[1]))
+  table.insert(counts, tail - head)
+  table.insert(counts, number(found[2]))
+  table.insert(counts, number(found[3]))
+end
 if ARGV[1] == 'tally' then
   local counts = {}
   for i = 1, source_count do
     local head, tail = slide(KEYS[i])
-    local found = redis.call('HMGET', KEYS[i], 'ns', 'x', 'na')
-    table.insert(counts, number(found[1]))
-    table.insert(counts, tail - head)
-    table.insert(counts, number(found[2]))
-    table.insert(counts, number(found[3]))
+    read(KEYS[i], head, tail, counts)
   end
   local brute = 0
   local failing = 0
@@ -221,6 +231,7 @@ if ARGV[1] == 'tally' then
 end
 local entry = string.format('%.0f', now) .. ' ' .. user .. ' ' .. ARGV[6] .. ' ' .. ARGV[7]
 local dropped = 0
+local counts = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
   local head, tail = slide(key)
@@ -234,6 +245,11 @@ for i = 1, #KEYS do
   end
   redis.call('HSET', key, 'h', string.format('%.0f', head))
   redis.call('PEXPIRE', key, ARGV[2])
+  if ARGV[1] == 'count' then read(key, head, tail, counts) end
+end
+if ARGV[1] == 'count' then
+  table.insert(counts, dropped)
+  return counts
 end
 return dropped
 "#,

@@ -28,6 +28,19 @@ pub fn config(url: &str) -> RedisConfig {
     }
 }
 
+/// A small deterministic generator (no dependency for a test sequence).
+pub struct Sequence(pub u64);
+
+impl Sequence {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (self.0 >> 33) % n
+    }
+}
+
 /// Forwards what a client reports to the test.
 struct Recorder {
     health: UnboundedSender<Health>,
