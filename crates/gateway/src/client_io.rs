@@ -11,12 +11,13 @@
 //! - The raw header names of an HTTP/1 request head. hyper silently drops
 //!   `Content-Length` when `Transfer-Encoding` is also present (RFC 9112
 //!   6.3); a security gateway must refuse such a request instead, so the
-//!   head is scanned for the pair as it is read (see `head_scan`).
+//!   head is scanned for the pair as it is read (see `head_scan`), and for
+//!   how its header names are cased, which hyper forgets too.
 
 use crate::head_scan::HeadScanner;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -28,6 +29,9 @@ use tokio::time::Instant;
 pub struct ConnectionSignals {
     read_since_write: AtomicBool,
     ambiguous_head: AtomicBool,
+    /// The last HTTP/1 head's casing signature, with [`CASING_READ`] set
+    /// while it has not been taken.
+    head_casing: AtomicU64,
     /// Exchanges whose response has not ended yet.
     in_flight: AtomicUsize,
     times: Mutex<Times>,
@@ -49,6 +53,7 @@ impl Default for ConnectionSignals {
         ConnectionSignals {
             read_since_write: AtomicBool::new(false),
             ambiguous_head: AtomicBool::new(false),
+            head_casing: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             times: Mutex::new(Times {
                 idle_since: now,
@@ -58,6 +63,9 @@ impl Default for ConnectionSignals {
         }
     }
 }
+
+/// Marks [`ConnectionSignals::head_casing`] as holding an untaken signature.
+const CASING_READ: u64 = 1 << 32;
 
 /// What a connection is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +83,13 @@ impl ConnectionSignals {
     /// `Transfer-Encoding`; reading the flag clears it.
     pub fn take_ambiguous_head(&self) -> bool {
         self.ambiguous_head.swap(false, Ordering::Relaxed)
+    }
+
+    /// How the last HTTP/1 request head cased its header names
+    /// ([`HeadScanner::casing`]); `None` on HTTP/2 or once taken.
+    pub fn take_head_casing(&self) -> Option<u32> {
+        let taken = self.head_casing.swap(0, Ordering::Relaxed);
+        (taken & CASING_READ != 0).then_some(taken as u32)
     }
 
     /// Counts an exchange as in progress until the returned guard drops
@@ -207,6 +222,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
             }
             if inner.scanner.scan(fresh) {
                 self.signals.ambiguous_head.store(true, Ordering::Relaxed);
+            }
+            if let Some(casing) = inner.scanner.casing() {
+                let signature = CASING_READ | u64::from(casing);
+                self.signals.head_casing.store(signature, Ordering::Relaxed);
             }
         }
         polled

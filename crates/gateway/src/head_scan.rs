@@ -1,4 +1,5 @@
-//! Scans raw HTTP/1 request heads for the two framing headers.
+//! Scans raw HTTP/1 request heads for the two framing headers, and for
+//! how their header names are written.
 //!
 //! hyper resolves a request that carries both `Content-Length` and
 //! `Transfer-Encoding` by dropping the former, which hides the ambiguity from
@@ -23,9 +24,58 @@ pub struct HeadScanner {
     lines: usize,
     content_length: bool,
     transfer_encoding: bool,
+    /// How the current name's letters are cased so far.
+    case: NameCase,
+    /// The casing classes of this head's names, in order, folded (FNV-1a).
+    casing: u32,
 }
 
 const NAME_PREFIX: usize = 20;
+
+/// Where a name's upper- and lowercase letters were: at the start of a word
+/// (the name's first letter, or one after `-`) or inside one.
+#[derive(Debug, Default, Clone, Copy)]
+struct NameCase {
+    at_word_start: bool,
+    upper_at_start: bool,
+    lower_at_start: bool,
+    upper_inside: bool,
+    lower_inside: bool,
+}
+
+impl NameCase {
+    fn new() -> Self {
+        NameCase {
+            at_word_start: true,
+            ..NameCase::default()
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        let start = std::mem::replace(&mut self.at_word_start, b == b'-');
+        match (b.is_ascii_uppercase(), b.is_ascii_lowercase(), start) {
+            (true, _, true) => self.upper_at_start = true,
+            (true, _, false) => self.upper_inside = true,
+            (_, true, true) => self.lower_at_start = true,
+            (_, true, false) => self.lower_inside = true,
+            _ => {}
+        }
+    }
+
+    /// `l`owercase, `t`itle-Case, `u`PPERCASE or `m`ixed.
+    fn class(&self) -> u8 {
+        let upper = self.upper_at_start || self.upper_inside;
+        let lower = self.lower_at_start || self.lower_inside;
+        match (upper, lower) {
+            (false, _) => b'l',
+            (true, false) => b'u',
+            _ if !self.lower_at_start && !self.upper_inside => b't',
+            _ => b'm',
+        }
+    }
+}
+
+const CASING_SEED: u32 = 0x811c_9dc5;
 
 impl Default for HeadScanner {
     fn default() -> Self {
@@ -40,6 +90,8 @@ impl Default for HeadScanner {
             lines: 0,
             content_length: false,
             transfer_encoding: false,
+            case: NameCase::new(),
+            casing: CASING_SEED,
         }
     }
 }
@@ -55,6 +107,12 @@ impl HeadScanner {
     /// Whether the stream opened with the HTTP/2 preface.
     pub fn is_http2(&self) -> bool {
         self.disabled
+    }
+
+    /// The casing signature of the head just scanned: `Some` once an
+    /// HTTP/1 head has ended, until scanning resumes for the next one.
+    pub fn casing(&self) -> Option<u32> {
+        (!self.scanning && !self.disabled).then_some(self.casing)
     }
 
     /// Scans fresh bytes; true when a head just ended naming both headers.
@@ -75,9 +133,14 @@ impl HeadScanner {
                             let name = &self.name[..self.name_len];
                             self.content_length |= name == b"content-length";
                             self.transfer_encoding |= name == b"transfer-encoding";
-                        } else if self.name_len < NAME_PREFIX {
-                            self.name[self.name_len] = b.to_ascii_lowercase();
-                            self.name_len += 1;
+                            self.casing = (self.casing ^ u32::from(self.case.class()))
+                                .wrapping_mul(0x0100_0193);
+                        } else {
+                            self.case.push(b);
+                            if self.name_len < NAME_PREFIX {
+                                self.name[self.name_len] = b.to_ascii_lowercase();
+                                self.name_len += 1;
+                            }
                         }
                     }
                 }
@@ -103,6 +166,7 @@ impl HeadScanner {
         self.in_name = true;
         self.line_len = 0;
         self.name_len = 0;
+        self.case = NameCase::new();
         if head_ended {
             self.scanning = false;
             return self.content_length && self.transfer_encoding;
@@ -136,6 +200,55 @@ mod tests {
         assert!(!ambiguous(&[
             "\r\nGET http://content-length:80/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
         ]));
+    }
+
+    fn casing(head: &str) -> Option<u32> {
+        let mut scanner = HeadScanner::default();
+        scanner.scan(head.as_bytes());
+        scanner.casing()
+    }
+
+    #[test]
+    fn the_casing_of_header_names_in_order_is_a_signature() {
+        let title = casing("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: x\r\nAccept: */*\r\n\r\n");
+        let same_casing_other_values =
+            casing("GET /b HTTP/1.1\r\nHost: b\r\nX-Request-Id: 7\r\nAccept: json\r\n\r\n");
+        let lower = casing("GET / HTTP/1.1\r\nhost: a\r\nuser-agent: x\r\naccept: */*\r\n\r\n");
+        let upper = casing("GET / HTTP/1.1\r\nHost: a\r\nUSER-AGENT: x\r\nAccept: */*\r\n\r\n");
+        let mixed = casing("GET / HTTP/1.1\r\nHost: a\r\nUser-agent: x\r\nAccept: */*\r\n\r\n");
+        let reordered = casing("GET / HTTP/1.1\r\nhost: a\r\nUser-Agent: x\r\nAccept: */*\r\n\r\n");
+        assert!(title.is_some());
+        assert_eq!(
+            title, same_casing_other_values,
+            "names and values do not count, casing does"
+        );
+        let all = [title, lower, upper, mixed, reordered];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a, b, "{all:?}");
+            }
+        }
+        assert_eq!(
+            casing("GET / HTTP/1.1\r\nHost: a\r\n"),
+            None,
+            "the head has not ended"
+        );
+    }
+
+    #[test]
+    fn the_casing_is_read_across_reads_and_afresh_for_the_next_head() {
+        let mut scanner = HeadScanner::default();
+        scanner.scan(b"GET / HTTP/1.1\r\nUs");
+        scanner.scan(b"er-Agent: x\r\nhost: a\r\n\r\n");
+        let split = scanner.casing();
+        assert_eq!(
+            split,
+            casing("GET / HTTP/1.1\r\nUser-Agent: x\r\nhost: a\r\n\r\n")
+        );
+        scanner.expect_next_head();
+        assert_eq!(scanner.casing(), None);
+        scanner.scan(b"GET / HTTP/1.1\r\nuser-agent: x\r\nhost: a\r\n\r\n");
+        assert_ne!(scanner.casing(), split);
     }
 
     #[test]

@@ -23,7 +23,9 @@
 //! - Fingerprint: in the spirit of JA4H, the HTTP version, whether cookies
 //!   and a referer are sent, how many headers, and stable hashes of the
 //!   header names in order and of the client's self-description
-//!   (`user-agent`, `accept-language`, `accept-encoding`). Stable across
+//!   (`user-agent`, `accept-language`, `accept-encoding`); on HTTP/1, how
+//!   the header names were cased, in order (`_k` and 4 hex digits, from
+//!   `crate::head_scan`: hyper itself lowercases names). Stable across
 //!   processes, so a fingerprint banned by one gateway means the same client
 //!   to another. When Rampart terminated TLS, the client's JA4
 //!   (`crate::tls::ja4`) comes first: `t13d1516h2_8daaf6152771_..._h11cn05_...`,
@@ -120,6 +122,9 @@ impl IdentityConfig {
             );
             if let Some(ja4) = &ctx.ja4 {
                 identity.fingerprint = format!("{ja4}_{}", identity.fingerprint);
+            }
+            if let Some(casing) = ctx.header_casing {
+                identity.fingerprint = format!("{}_k{:04x}", identity.fingerprint, casing & 0xffff);
             }
             ctx.extensions.insert(CheckedToken(Arc::new(report)));
             ctx.extensions.insert(identity);

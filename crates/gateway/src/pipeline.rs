@@ -30,6 +30,9 @@ pub struct ExchangeContext {
     /// The JA4 fingerprint of the TLS client, when Rampart terminated TLS
     /// and could read the ClientHello.
     pub ja4: Option<Arc<str>>,
+    /// How an HTTP/1 client cased its header names, in order
+    /// (`crate::head_scan`); `None` on HTTP/2 and offline.
+    pub header_casing: Option<u32>,
     pub route: Arc<str>,
     pub method: http::Method,
     pub host: String,
@@ -72,6 +75,7 @@ impl ExchangeContext {
             client_ip,
             peer,
             ja4: None,
+            header_casing: None,
             route: Arc::from(""),
             method,
             host,

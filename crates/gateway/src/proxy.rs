@@ -183,6 +183,7 @@ pub async fn handle(
     );
 
     ctx.ja4 = connection.ja4.clone();
+    ctx.header_casing = connection.signals.take_head_casing();
 
     let ambiguity = if connection.signals.take_ambiguous_head() {
         Some(framing::BOTH_LENGTHS)

@@ -279,3 +279,48 @@ action = { type = "mask" }
     let plain = body_text(get(gw.addr(), "/other?pan=4111111111111111").await).await;
     assert!(plain.contains("4111111111111111"));
 }
+
+/// A per-fingerprint limit, to tell apart clients that differ only in how
+/// they case their header names.
+const PER_FINGERPRINT: &str = r#"
+[[prevent.limits]]
+name = "per-fingerprint"
+key = { parts = ["fingerprint"] }
+quota = { requests = 1, per_seconds = 60 }
+
+[[prevent.policy.rules]]
+name = "limit-everyone"
+when = 'true'
+action = { type = "rate_limit", limit = "per-fingerprint" }
+"#;
+
+#[tokio::test]
+async fn header_name_casing_is_part_of_an_http1_client_fingerprint() {
+    let upstream = TestUpstream::start().await;
+    let gw = TestGateway::start(&with_prevent(upstream.addr, PER_FINGERPRINT)).await;
+    // One address, the same names, values and order: only the casing differs.
+    let head = |user_agent: &str, accept: &str| {
+        format!("GET /items HTTP/1.1\r\nHost: api.test\r\n{user_agent}: tool/1.0\r\n{accept}: */*\r\nConnection: close\r\n\r\n")
+    };
+    let status = |answer: String| answer.split(' ').nth(1).unwrap_or_default().to_string();
+    let title = head("User-Agent", "Accept");
+    let lower = head("user-agent", "accept");
+    assert_eq!(
+        status(raw_exchange(gw.addr(), title.as_bytes()).await),
+        "200"
+    );
+    assert_eq!(
+        status(raw_exchange(gw.addr(), title.as_bytes()).await),
+        "429",
+        "the same client again"
+    );
+    assert_eq!(
+        status(raw_exchange(gw.addr(), lower.as_bytes()).await),
+        "200",
+        "another HTTP library: its own fingerprint"
+    );
+    assert_eq!(
+        status(raw_exchange(gw.addr(), lower.as_bytes()).await),
+        "429"
+    );
+}
