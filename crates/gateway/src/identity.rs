@@ -23,7 +23,8 @@
 //! - Fingerprint: in the spirit of JA4H, the HTTP version, whether cookies
 //!   and a referer are sent, how many headers, and stable hashes of the
 //!   header names in order and of the client's self-description
-//!   (`user-agent`, `accept-language`, `accept-encoding`); on HTTP/1, how
+//!   (the `user-agent` without its version numbers, `accept-language`,
+//!   `accept-encoding`); on HTTP/1, how
 //!   the header names were cased, in order (`_k` and 4 hex digits, from
 //!   `crate::head_scan`: hyper itself lowercases names). Stable across
 //!   processes, so a fingerprint banned by one gateway means the same client
@@ -35,7 +36,7 @@
 use crate::pipeline::ExchangeContext;
 use crate::tokens::{TokenGuard, TokenReport, TokenVerdict};
 use base64::Engine as _;
-use http::header::{AUTHORIZATION, COOKIE, REFERER};
+use http::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, REFERER, USER_AGENT};
 use http::{HeaderMap, Version};
 use rampart_discover::auth::{self, CredentialKind, CredentialSet};
 use serde::Deserialize;
@@ -46,6 +47,8 @@ use std::sync::Arc;
 const MAX_CREDENTIAL_BYTES: usize = 8 * 1024;
 /// Identities longer than this are cut (they key limits and bans).
 const MAX_IDENTITY_CHARS: usize = 256;
+/// The part of a user agent its family is read from.
+const MAX_AGENT_FAMILY_BYTES: usize = 512;
 
 /// The `[identity]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -250,6 +253,20 @@ fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     hash
 }
 
+/// The user agent without its version numbers (digits dropped, at most
+/// [`MAX_AGENT_FAMILY_BYTES`] kept): `Chrome/120.0.6099.71` and
+/// `Chrome/119.0.0.0` on one platform are one family, so a client that
+/// rotates versions keeps its fingerprint; another browser, platform or
+/// library is another family.
+fn user_agent_family(agent: &[u8]) -> Vec<u8> {
+    agent
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_digit())
+        .take(MAX_AGENT_FAMILY_BYTES)
+        .collect()
+}
+
 fn fingerprint(version: Version, headers: &HeaderMap) -> String {
     let version = match version {
         Version::HTTP_09 => "09",
@@ -272,8 +289,19 @@ fn fingerprint(version: Version, headers: &HeaderMap) -> String {
         .keys()
         .filter(|name| *name != COOKIE && *name != REFERER)
         .map(|name| name.as_str().as_bytes());
-    let described = ["user-agent", "accept-language", "accept-encoding"]
-        .map(|name| headers.get(name).map_or(&b""[..], |v| v.as_bytes()));
+    let agent = headers
+        .get(USER_AGENT)
+        .map(|v| user_agent_family(v.as_bytes()))
+        .unwrap_or_default();
+    let described = [
+        &agent[..],
+        headers
+            .get(ACCEPT_LANGUAGE)
+            .map_or(&b""[..], |v| v.as_bytes()),
+        headers
+            .get(ACCEPT_ENCODING)
+            .map_or(&b""[..], |v| v.as_bytes()),
+    ];
     format!(
         "h{version}{cookies}{referer}{:02}_{:012x}_{:08x}",
         headers.len().min(99),
@@ -445,5 +473,25 @@ mod tests {
         assert_ne!(fp(&browser), fp(&script));
         assert_ne!(fp(&browser), fp(&reordered));
         assert!(fp(&browser).starts_with("h11cn04_"), "{}", fp(&browser));
+        let chrome = |agent: &str| {
+            fp(&[
+                ("host", "a"),
+                ("user-agent", agent),
+                ("accept-language", "en"),
+            ])
+        };
+        let windows =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)";
+        assert_eq!(
+            chrome(&format!("{windows} Chrome/120.0.6099.71 Safari/537.36")),
+            chrome(&format!("{windows} Chrome/119.0.0.0 Safari/537.36")),
+            "another version of one browser"
+        );
+        assert_ne!(
+            chrome(&format!("{windows} Chrome/120.0.6099.71 Safari/537.36")),
+            chrome(&format!("{windows} Firefox/121.0")),
+            "another browser"
+        );
+        assert_ne!(chrome("python-requests/2.31.0"), chrome("curl/8.4.0"));
     }
 }
