@@ -220,10 +220,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
                 signals.times().head_started = Instant::now();
                 signals.changed.notify_one();
             }
+            let head_open = inner.scanner.casing().is_none();
             if inner.scanner.scan(fresh) {
                 self.signals.ambiguous_head.store(true, Ordering::Relaxed);
             }
-            if let Some(casing) = inner.scanner.casing() {
+            // Once per head, when these bytes ended it (not on body reads).
+            if let Some(casing) = inner.scanner.casing().filter(|_| head_open) {
                 let signature = CASING_READ | u64::from(casing);
                 self.signals.head_casing.store(signature, Ordering::Relaxed);
             }

@@ -151,13 +151,15 @@ impl Discovery {
 
     /// Hands what `inventory` knows now to the hot path, as the worker does
     /// with its own; the offline gateway publishes its inventory so, in the
-    /// records' time.
-    pub(crate) fn publish(&self, inventory: &mut Inventory) {
+    /// records' time. Returns the report it published.
+    pub(crate) fn publish(&self, inventory: &mut Inventory) -> Arc<InventoryReport> {
         self.matcher.store(Arc::new(inventory.compile()));
         let (report, profiles) = publishable(inventory, &self.stats);
         // Profiles first: what the report shows, the hot path already acts on.
         self.profiles.store(Arc::new(profiles));
-        self.report.store(Arc::new(report));
+        let report = Arc::new(report);
+        self.report.store(Arc::clone(&report));
+        report
     }
 
     /// Queues one exchange for the inventory; never waits. False when dropped.
@@ -370,8 +372,7 @@ impl Worker {
     }
 
     fn publish(&mut self) {
-        self.discovery.publish(&mut self.inventory);
-        let report = self.discovery.report.load_full();
+        let report = self.discovery.publish(&mut self.inventory);
         self.publish_contracts(&report);
     }
 
