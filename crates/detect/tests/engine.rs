@@ -408,3 +408,26 @@ fn domains_emails_and_api_wire_formats_are_not_web_server_oddities() {
         "{v:?}"
     );
 }
+
+#[test]
+fn a_sql_word_quoted_in_search_text_is_prose() {
+    let e = engine("");
+    for query in [
+        "q=%22select%22%20brand%20shoes",
+        "q=the%20%22select%22%20range",
+        "q=%22union%22%20jack%20flag",
+        "q=%22or%22%20sneakers",
+        "q=%27drop%27%20ship%20tees",
+    ] {
+        let v = Req::get("/search", query).inspect(&e);
+        assert!(!v.blocked, "{query}: {v:?}");
+    }
+    for attack in [
+        "q=x%22%20or%20%221",
+        "q=x%27%20or%20%27true",
+        "q=x%22%20union%20select%20password%20from%20users--",
+    ] {
+        let v = Req::get("/search", attack).inspect(&e);
+        assert!(v.blocked, "{attack}: {v:?}");
+    }
+}

@@ -152,7 +152,7 @@ pub(super) fn like_subexpression(r: &Reading<'_, '_>, i: usize) -> Step {
 /// `'a'->'b'`, `'x' ?| array`: PostgreSQL's JSON operators on a literal.
 pub(super) fn json_operator(r: &Reading<'_, '_>, i: usize) -> Step {
     Step::critical_if(
-        r.at(i) == (Tok::Str { closed: true })
+        matches!(r.at(i), Tok::Str { closed: true, .. })
             && matches!(
                 r.at(i + 1),
                 Tok::Op("->" | "->>" | "#>" | "#>>" | "@>" | "<@" | "?" | "?|" | "?&")
@@ -191,7 +191,10 @@ pub(super) fn tautology(r: &Reading<'_, '_>, i: usize) -> Step {
         return Step::Skip;
     }
     let (before, lhs, op, rhs) = (r.at(i - 1), r.at(i + 1), r.at(i + 2), r.at(i + 3));
-    let closes = matches!(before, Tok::Num(_) | Tok::Str { closed: true } | Tok::Close);
+    let closes = matches!(
+        before,
+        Tok::Num(_) | Tok::Str { closed: true, .. } | Tok::Close
+    );
     if !closes {
         return Step::Quiet;
     }

@@ -4,7 +4,7 @@
 //! ... VALUES`, aliases that only a query's select list writes.
 
 use super::judge::{Reading, Step, CRITICAL};
-use super::lexer::{is_hex_literal, is_name, is_operand, Tok};
+use super::lexer::{is_hex_literal, is_inert_tail, is_name, is_operand, Tok};
 use super::vocabulary::{ATTACK_FUNCTIONS, SQL_FUNCTIONS};
 
 /// How far after `SELECT` a `FROM` still belongs to it.
@@ -55,12 +55,14 @@ pub(super) fn select_list(r: &Reading<'_, '_>, i: usize) -> Step {
         matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) && w.contains(['_', '.']));
     let calls_known = matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) || SQL_FUNCTIONS.contains(&w))
         && r.at(i + 2) == Tok::Open;
+    // `the "select" range`: a quoted word and prose in an open string.
     let strong_next = attack_name
         || calls_known
-        || matches!(
-            next,
-            Tok::Op("*") | Tok::Var(_) | Tok::Num(_) | Tok::Str { .. } | Tok::Open
-        );
+        || !is_inert_tail(&next)
+            && matches!(
+                next,
+                Tok::Op("*") | Tok::Var(_) | Tok::Num(_) | Tok::Str { .. } | Tok::Open
+            );
     let has_from = r.tokens[i..]
         .iter()
         .take(SELECT_REACH)
@@ -293,6 +295,11 @@ mod tests {
         );
         assert_eq!(step(select_list, "select the union"), None);
         assert_eq!(step(select_list, "shop* select 2 or 3"), None);
+        assert_eq!(step(select_list, "'x' select ' brand shoes"), None);
+        assert_eq!(
+            step(select_list, "'x' select 'a' from t"),
+            Some(("sqli.select", CRITICAL))
+        );
         assert_eq!(
             step(select_list, "1 select 2"),
             Some(("sqli.select", CRITICAL))
