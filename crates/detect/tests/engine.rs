@@ -431,3 +431,24 @@ fn a_sql_word_quoted_in_search_text_is_prose() {
         assert!(v.blocked, "{attack}: {v:?}");
     }
 }
+
+#[test]
+fn a_grpc_body_is_read_for_its_strings() {
+    let e = engine("");
+    let grpc = |body: &'static [u8]| {
+        let mut r = Req::get("/acme.inventory.v1.InventoryService/GetItem", "");
+        r.method = "POST";
+        r.headers.push(("Content-Type", b"application/grpc"));
+        r.body = Some(body);
+        r
+    };
+    // Length prefixes and varints are NUL and control bytes, not evasion.
+    let benign = grpc(b"\x00\x00\x00\x00\x14\n\x0ckettle blend\x10\xea\xa9\x99\x37");
+    let v = benign.inspect(&e);
+    assert!(!v.blocked, "{v:?}");
+    // A string field carrying an injection is still read.
+    let attack = grpc(b"\x00\x00\x00\x00\x29\n\x271' union select password from users--\x10\x01");
+    let v = attack.inspect(&e);
+    assert!(v.blocked, "{v:?}");
+    assert!(rules(&v).iter().any(|r| r.starts_with("sqli.")), "{v:?}");
+}
