@@ -141,9 +141,10 @@ impl ClientState {
         insert(&mut self.addresses, step.address, cap);
         insert(&mut self.paths, step.path, cap);
         self.requests += 1;
-        let listing = step.listing.as_ref().and_then(|l| {
-            self.listings.visit(l.endpoint, l.page, l.number, cap)
-        });
+        let listing = step
+            .listing
+            .as_ref()
+            .and_then(|l| self.listings.visit(l.endpoint, l.page, l.number, cap));
         Counts {
             addresses: self.addresses.len(),
             pages: self.listings.total(),

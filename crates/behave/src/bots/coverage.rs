@@ -32,7 +32,15 @@ const DEVIATIONS: f64 = 4.0;
 
 /// The query parameters that number a page of a list (case-insensitive).
 pub const PAGINATION_PARAMETERS: [&str; 9] = [
-    "page", "p", "offset", "start", "skip", "from", "after", "cursor", "page_number",
+    "page",
+    "p",
+    "offset",
+    "start",
+    "skip",
+    "from",
+    "after",
+    "cursor",
+    "page_number",
 ];
 
 /// A numbered page: the pagination parameter and its value.

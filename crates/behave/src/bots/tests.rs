@@ -328,8 +328,8 @@ fn a_signed_agent_is_named_by_its_directory_and_a_forged_one_is_a_signal() {
             client: "agent",
             path: "/articles",
             query: None,
-        endpoint: None,
-        function: None,
+            endpoint: None,
+            function: None,
             headers: BROWSER,
             message: Some(message),
         })

@@ -7,7 +7,8 @@ use super::*;
 use std::time::Duration;
 
 const GPTBOT: &str = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
-const SEARCHBOT: &str = "Mozilla/5.0 (compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot)";
+const SEARCHBOT: &str =
+    "Mozilla/5.0 (compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot)";
 
 /// `GET /products?{query}` of the list endpoint `/products`.
 fn list(scenario: &mut Scenario, user_agent: &str, address: IpAddr, query: &str) -> Judgement {
@@ -32,7 +33,12 @@ fn learned_products(config: BotsConfig) -> Scenario {
     let mut scenario = Scenario::new(config);
     for client in 0..30u8 {
         for page in 1..=5 + u32::from(client % 11) {
-            let judged = list(&mut scenario, CHROME, ip(192, 0, 2, client), &format!("page={page}"));
+            let judged = list(
+                &mut scenario,
+                CHROME,
+                ip(192, 0, 2, client),
+                &format!("page={page}"),
+            );
             assert!(judged.signals.is_empty(), "{:?}", judged.signals);
         }
     }
@@ -56,11 +62,29 @@ fn scraping_is_judged_against_what_the_endpoints_normal_clients_reach() {
     let mut scenario = learned_products(BotsConfig::default());
     assert_eq!(scenario.detector.stats().endpoints, 1);
     let normal: Vec<Judgement> = (1..=15)
-        .map(|page| list(&mut scenario, CHROME, ip(192, 0, 2, 200), &format!("page={page}")))
+        .map(|page| {
+            list(
+                &mut scenario,
+                CHROME,
+                ip(192, 0, 2, 200),
+                &format!("page={page}"),
+            )
+        })
         .collect();
-    assert_eq!(first(&normal, SCRAPING), None, "a normal client at 15 pages");
+    assert_eq!(
+        first(&normal, SCRAPING),
+        None,
+        "a normal client at 15 pages"
+    );
     let walk: Vec<Judgement> = (1..=300)
-        .map(|page| list(&mut scenario, CHROME, ip(203, 0, 113, 9), &format!("page={page}")))
+        .map(|page| {
+            list(
+                &mut scenario,
+                CHROME,
+                ip(203, 0, 113, 9),
+                &format!("page={page}"),
+            )
+        })
         .collect();
     let (at, evidence) = first(&walk, SCRAPING).expect("the walk is scraping");
     assert!(
@@ -68,7 +92,10 @@ fn scraping_is_judged_against_what_the_endpoints_normal_clients_reach() {
         "far under the fixed 200 pages, at page {}: {evidence}",
         at + 1
     );
-    assert!(evidence.contains("times what its normal clients reach"), "{evidence}");
+    assert!(
+        evidence.contains("times what its normal clients reach"),
+        "{evidence}"
+    );
     assert!(evidence.contains("learned over 30 windows"), "{evidence}");
     assert!(evidence.contains("`page` rose through"), "{evidence}");
 }
@@ -82,7 +109,14 @@ fn an_endpoint_is_judged_by_the_fixed_threshold_until_it_learned_enough() {
     let pages = config.scrape_pages;
     let mut scenario = learned_products(config);
     let walk: Vec<Judgement> = (1..=pages)
-        .map(|page| list(&mut scenario, CHROME, ip(203, 0, 113, 9), &format!("page={page}")))
+        .map(|page| {
+            list(
+                &mut scenario,
+                CHROME,
+                ip(203, 0, 113, 9),
+                &format!("page={page}"),
+            )
+        })
         .collect();
     let (at, evidence) = first(&walk, SCRAPING).expect("the walk is scraping");
     assert_eq!(at + 1, pages, "{evidence}");
@@ -96,17 +130,38 @@ fn flagged_clients_do_not_teach_what_is_normal() {
     let mut scenario = Scenario::new(config);
     for client in 0..40u8 {
         for page in 1..=100 {
-            list(&mut scenario, "curl/8.5.0", ip(198, 51, 100, client), &format!("page={page}"));
+            list(
+                &mut scenario,
+                "curl/8.5.0",
+                ip(198, 51, 100, client),
+                &format!("page={page}"),
+            );
         }
     }
     scenario.clock.advance(window);
     for client in 0..40u8 {
-        list(&mut scenario, "curl/8.5.0", ip(198, 51, 100, client), "page=1");
+        list(
+            &mut scenario,
+            "curl/8.5.0",
+            ip(198, 51, 100, client),
+            "page=1",
+        );
     }
     let walk: Vec<Judgement> = (1..=150)
-        .map(|page| list(&mut scenario, CHROME, ip(203, 0, 113, 9), &format!("page={page}")))
+        .map(|page| {
+            list(
+                &mut scenario,
+                CHROME,
+                ip(203, 0, 113, 9),
+                &format!("page={page}"),
+            )
+        })
         .collect();
-    assert_eq!(first(&walk, SCRAPING), None, "nothing was learned from marked clients");
+    assert_eq!(
+        first(&walk, SCRAPING),
+        None,
+        "nothing was learned from marked clients"
+    );
 }
 
 #[test]
@@ -120,7 +175,10 @@ fn page_numbers_are_read_within_bounds() {
     assert_eq!(number("pages=3&p=4"), Some(("p", 4)));
     let long = format!("{}&page=2", "x".repeat(MAX_QUERY_BYTES));
     assert_eq!(number(&long), None, "past the bytes read");
-    assert_eq!(number(&format!("page=1{}", "é".repeat(MAX_QUERY_BYTES))), None);
+    assert_eq!(
+        number(&format!("page=1{}", "é".repeat(MAX_QUERY_BYTES))),
+        None
+    );
 }
 
 #[test]
@@ -138,7 +196,10 @@ fn an_agent_beyond_its_declared_rate_is_a_mismatch() {
         (0..count).find_map(|i| {
             scenario.clock.advance(Duration::from_millis(every));
             let judged = scenario.request(GPTBOT, ip(192, 0, 2, 1), client, &format!("/docs/{i}"));
-            let signal = judged.signals.into_iter().find(|s| s.source == RATE_MISMATCH)?;
+            let signal = judged
+                .signals
+                .into_iter()
+                .find(|s| s.source == RATE_MISMATCH)?;
             Some((i + 1, signal.evidence))
         })
     };
@@ -155,12 +216,22 @@ fn an_agent_beyond_its_declared_rate_is_a_mismatch() {
 fn an_ai_search_agent_with_a_scrapers_coverage_is_a_purpose_mismatch() {
     let mut scenario = learned_products(BotsConfig::default());
     let walk: Vec<Judgement> = (1..=100)
-        .map(|page| list(&mut scenario, SEARCHBOT, ip(192, 0, 2, 99), &format!("page={page}")))
+        .map(|page| {
+            list(
+                &mut scenario,
+                SEARCHBOT,
+                ip(192, 0, 2, 99),
+                &format!("page={page}"),
+            )
+        })
         .collect();
     let (scraping, _) = first(&walk, SCRAPING).expect("scraping");
     let (mismatch, evidence) = first(&walk, PURPOSE_MISMATCH).expect("purpose mismatch");
     assert_eq!(mismatch, scraping);
-    assert!(evidence.contains("OAI-SearchBot declares itself ai_search"), "{evidence}");
+    assert!(
+        evidence.contains("OAI-SearchBot declares itself ai_search"),
+        "{evidence}"
+    );
 }
 
 #[test]
@@ -171,13 +242,19 @@ fn a_client_refused_again_and_again_ignores_refusals_until_its_window_ends() {
     let address = ip(192, 0, 2, 60);
     for i in 0..after {
         let judged = scenario.request(GPTBOT, address, "gptbot", &format!("/docs/{i}"));
-        assert!(!sources(&judged).contains(&IGNORES_REFUSAL), "after {i} refusals");
+        assert!(
+            !sources(&judged).contains(&IGNORES_REFUSAL),
+            "after {i} refusals"
+        );
         scenario.detector.refused(judged.client);
     }
     let judged = scenario.request(GPTBOT, address, "gptbot", "/docs/again");
     let signal = judged.signals.iter().find(|s| s.source == IGNORES_REFUSAL);
     let evidence = &signal.expect("ignores refusals").evidence;
-    assert!(evidence.contains(&format!("refused {after} times")), "{evidence}");
+    assert!(
+        evidence.contains(&format!("refused {after} times")),
+        "{evidence}"
+    );
     scenario.clock.advance(window);
     let judged = scenario.request(GPTBOT, address, "gptbot", "/docs/later");
     assert!(!sources(&judged).contains(&IGNORES_REFUSAL));
