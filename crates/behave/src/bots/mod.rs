@@ -19,7 +19,8 @@
 //!   `bots.purpose_mismatch` (a declared user fetcher crawling, or an AI
 //!   search agent or user fetcher with a scraper's coverage),
 //!   `bots.rate_mismatch` (beyond the rate the agent declares, `declared`)
-//!   and `bots.ignores_refusal` (refused again and again, still asking).
+//!   and `bots.ignores_refusal` (a declared or marked bot refused again
+//!   and again, still asking).
 //!
 //! - **Signed agents** (`signature`): a Web Bot Auth signature (RFC 9421)
 //!   that verifies with a key of a configured directory names the agent
@@ -443,7 +444,8 @@ impl BotsDetector {
             return;
         };
         let counts = state.step(&step, now, cap);
-        self.window_signals(&counts, identity, now, signals);
+        let marked = identity.is_some() || !signals.is_empty();
+        self.window_signals(&counts, identity, marked, now, signals);
         if !signals.is_empty() {
             if let Some(state) = self.clients.get_mut(&client.0, now) {
                 state.flag();
@@ -451,11 +453,13 @@ impl BotsDetector {
         }
     }
 
-    /// What a client's counts in its window say about it.
+    /// What a client's counts in its window say about it; `marked`: it
+    /// declares an identity or shows a bot marker.
     fn window_signals(
         &self,
         counts: &Counts,
         identity: Option<&Identity>,
+        marked: bool,
         now: u64,
         signals: &mut Vec<BotSignal>,
     ) {
@@ -554,7 +558,9 @@ impl BotsDetector {
                 );
             }
         }
-        if counts.refusals >= config.persist_after_refusals {
+        // A person refused by a limit who retries is no crawler: only a
+        // marked client ignores refusals.
+        if marked && counts.refusals >= config.persist_after_refusals {
             push(
                 IGNORES_REFUSAL,
                 "client",

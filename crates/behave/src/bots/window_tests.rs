@@ -259,3 +259,15 @@ fn a_client_refused_again_and_again_ignores_refusals_until_its_window_ends() {
     let judged = scenario.request(GPTBOT, address, "gptbot", "/docs/later");
     assert!(!sources(&judged).contains(&IGNORES_REFUSAL));
 }
+
+#[test]
+fn a_person_retrying_after_refusals_is_not_said_to_ignore_them() {
+    let config = BotsConfig::default();
+    let after = config.persist_after_refusals;
+    let mut scenario = Scenario::new(config);
+    for i in 0..=after {
+        let judged = scenario.request(CHROME, ip(192, 0, 2, 61), "person", &format!("/docs/{i}"));
+        assert!(judged.signals.is_empty(), "{:?}", judged.signals);
+        scenario.detector.refused(judged.client);
+    }
+}
