@@ -74,6 +74,14 @@ async fn call(setup: &Setup, user_agent: &str, address: &str, path: &str) -> (u1
     (status, setup.upstream.request_count() > before)
 }
 
+/// A policy rule answering `status` to exchanges with a reason from `source`.
+fn refusing(source: &str, status: u16) -> String {
+    format!(
+        "[[prevent.policy.rules]]\nname = \"refuse-{}\"\nwhen = '\"{source}\" in signals.sources'\naction = {{ type = \"block\", status = {status} }}\n",
+        source.replace('.', "-")
+    )
+}
+
 /// The first event with a reason from `source` (waits up to 3 s).
 async fn event_with(setup: &Setup, source: &str) -> serde_json::Value {
     for _ in 0..60 {
@@ -100,15 +108,7 @@ fn evidence<'a>(event: &'a serde_json::Value, source: &str) -> &'a str {
 
 #[tokio::test]
 async fn a_walk_far_beyond_the_endpoints_normal_clients_is_scraping() {
-    let setup = setup(
-        r#"
-[[prevent.policy.rules]]
-name = "refuse-scraping"
-when = '"bots.scraping" in signals.sources'
-action = { type = "block", status = 403 }
-"#,
-    )
-    .await;
+    let setup = setup(&refusing("bots.scraping", 403)).await;
     for client in 0..30 {
         let address = format!("192.0.2.{client}");
         for page in 1..=5 + client % 11 {
@@ -155,18 +155,12 @@ action = { type = "block", status = 403 }
 
 #[tokio::test]
 async fn an_agent_beyond_its_declared_rate_is_a_rate_mismatch() {
-    let setup = setup(
-        r#"
-[[bots.declared]]
-agents = ["GPTBot"]
-rate = { requests = 1, per_seconds = 1 }
-
-[[prevent.policy.rules]]
-name = "slow-down"
-when = '"bots.rate_mismatch" in signals.sources'
-action = { type = "block", status = 429 }
-"#,
-    )
+    let declared =
+        "[[bots.declared]]\nagents = [\"GPTBot\"]\nrate = { requests = 1, per_seconds = 1 }\n";
+    let setup = setup(&format!(
+        "{declared}\n{}",
+        refusing("bots.rate_mismatch", 429)
+    ))
     .await;
     let mut ticks = tokio::time::interval(Duration::from_millis(100));
     let mut statuses = Vec::new();

@@ -26,19 +26,26 @@ fn list(scenario: &mut Scenario, user_agent: &str, address: IpAddr, query: &str)
     })
 }
 
+/// `GET /products?page=n` for each of `pages`, from one client.
+fn walk(
+    scenario: &mut Scenario,
+    user_agent: &str,
+    address: IpAddr,
+    pages: std::ops::RangeInclusive<usize>,
+) -> Vec<Judgement> {
+    pages
+        .map(|page| list(scenario, user_agent, address, &format!("page={page}")))
+        .collect()
+}
+
 /// 30 browsers each read 5 to 15 pages of `/products` in one window, then
 /// come back once after it, which closes the window they are learned from.
 fn learned_products(config: BotsConfig) -> Scenario {
     let window = config.window;
     let mut scenario = Scenario::new(config);
     for client in 0..30u8 {
-        for page in 1..=5 + u32::from(client % 11) {
-            let judged = list(
-                &mut scenario,
-                CHROME,
-                ip(192, 0, 2, client),
-                &format!("page={page}"),
-            );
+        let pages = 1..=5 + usize::from(client % 11);
+        for judged in walk(&mut scenario, CHROME, ip(192, 0, 2, client), pages) {
             assert!(judged.signals.is_empty(), "{:?}", judged.signals);
         }
     }
@@ -61,31 +68,13 @@ fn first(seen: &[Judgement], source: &str) -> Option<(usize, String)> {
 fn scraping_is_judged_against_what_the_endpoints_normal_clients_reach() {
     let mut scenario = learned_products(BotsConfig::default());
     assert_eq!(scenario.detector.stats().endpoints, 1);
-    let normal: Vec<Judgement> = (1..=15)
-        .map(|page| {
-            list(
-                &mut scenario,
-                CHROME,
-                ip(192, 0, 2, 200),
-                &format!("page={page}"),
-            )
-        })
-        .collect();
+    let normal = walk(&mut scenario, CHROME, ip(192, 0, 2, 200), 1..=15);
     assert_eq!(
         first(&normal, SCRAPING),
         None,
         "a normal client at 15 pages"
     );
-    let walk: Vec<Judgement> = (1..=300)
-        .map(|page| {
-            list(
-                &mut scenario,
-                CHROME,
-                ip(203, 0, 113, 9),
-                &format!("page={page}"),
-            )
-        })
-        .collect();
+    let walk = walk(&mut scenario, CHROME, ip(203, 0, 113, 9), 1..=300);
     let (at, evidence) = first(&walk, SCRAPING).expect("the walk is scraping");
     assert!(
         (20..60).contains(&at),
@@ -108,16 +97,7 @@ fn an_endpoint_is_judged_by_the_fixed_threshold_until_it_learned_enough() {
     };
     let pages = config.scrape_pages;
     let mut scenario = learned_products(config);
-    let walk: Vec<Judgement> = (1..=pages)
-        .map(|page| {
-            list(
-                &mut scenario,
-                CHROME,
-                ip(203, 0, 113, 9),
-                &format!("page={page}"),
-            )
-        })
-        .collect();
+    let walk = walk(&mut scenario, CHROME, ip(203, 0, 113, 9), 1..=pages);
     let (at, evidence) = first(&walk, SCRAPING).expect("the walk is scraping");
     assert_eq!(at + 1, pages, "{evidence}");
     assert!(evidence.contains("the fixed threshold"), "{evidence}");
@@ -129,14 +109,12 @@ fn flagged_clients_do_not_teach_what_is_normal() {
     let window = config.window;
     let mut scenario = Scenario::new(config);
     for client in 0..40u8 {
-        for page in 1..=100 {
-            list(
-                &mut scenario,
-                "curl/8.5.0",
-                ip(198, 51, 100, client),
-                &format!("page={page}"),
-            );
-        }
+        walk(
+            &mut scenario,
+            "curl/8.5.0",
+            ip(198, 51, 100, client),
+            1..=100,
+        );
     }
     scenario.clock.advance(window);
     for client in 0..40u8 {
@@ -147,16 +125,7 @@ fn flagged_clients_do_not_teach_what_is_normal() {
             "page=1",
         );
     }
-    let walk: Vec<Judgement> = (1..=150)
-        .map(|page| {
-            list(
-                &mut scenario,
-                CHROME,
-                ip(203, 0, 113, 9),
-                &format!("page={page}"),
-            )
-        })
-        .collect();
+    let walk = walk(&mut scenario, CHROME, ip(203, 0, 113, 9), 1..=150);
     assert_eq!(
         first(&walk, SCRAPING),
         None,
@@ -177,7 +146,8 @@ fn page_numbers_are_read_within_bounds() {
     assert_eq!(number(&long), None, "past the bytes read");
     assert_eq!(
         number(&format!("page=1{}", "é".repeat(MAX_QUERY_BYTES))),
-        None
+        None,
+        "cut inside a character"
     );
 }
 
@@ -215,16 +185,7 @@ fn an_agent_beyond_its_declared_rate_is_a_mismatch() {
 #[test]
 fn an_ai_search_agent_with_a_scrapers_coverage_is_a_purpose_mismatch() {
     let mut scenario = learned_products(BotsConfig::default());
-    let walk: Vec<Judgement> = (1..=100)
-        .map(|page| {
-            list(
-                &mut scenario,
-                SEARCHBOT,
-                ip(192, 0, 2, 99),
-                &format!("page={page}"),
-            )
-        })
-        .collect();
+    let walk = walk(&mut scenario, SEARCHBOT, ip(192, 0, 2, 99), 1..=100);
     let (scraping, _) = first(&walk, SCRAPING).expect("scraping");
     let (mismatch, evidence) = first(&walk, PURPOSE_MISMATCH).expect("purpose mismatch");
     assert_eq!(mismatch, scraping);
