@@ -14,9 +14,13 @@ pub const SPACE: u8 = 1 << 4;
 pub const PUNCTUATION: u8 = 1 << 5;
 /// Control characters and anything outside ASCII.
 pub const OTHER: u8 = 1 << 6;
+/// The punctuation that means something to an interpreter (quotes,
+/// brackets, `$`, `;`, `|`, `\\`...), told apart from the everyday kind
+/// (`-`, `.`, `,`, `@`, `/`...) that names, dates and URLs are full of.
+pub const SYMBOL: u8 = 1 << 7;
 
 /// Each class with its name for evidence, in bit order.
-pub const CLASSES: [(u8, &str); 7] = [
+pub const CLASSES: [(u8, &str); 8] = [
     (DIGIT, "digits"),
     (LOWER, "lowercase"),
     (UPPER, "uppercase"),
@@ -24,6 +28,7 @@ pub const CLASSES: [(u8, &str); 7] = [
     (SPACE, "spaces"),
     (PUNCTUATION, "punctuation"),
     (OTHER, "control or non-ASCII"),
+    (SYMBOL, "quotes, brackets or shell symbols"),
 ];
 
 /// Longest text read for a number: longer is not one.
@@ -51,6 +56,8 @@ impl Features {
                 b'a'..=b'z' => LOWER,
                 b'A'..=b'Z' => UPPER,
                 b' ' | b'\t' => SPACE,
+                b'\'' | b'"' | b'`' | b'<' | b'>' | b'{' | b'}' | b'[' | b']' | b'(' | b')'
+                | b'$' | b';' | b'|' | b'\\' | b'^' | b'~' => SYMBOL,
                 b'!'..=b'~' => PUNCTUATION,
                 _ => OTHER,
             };
@@ -106,9 +113,14 @@ mod tests {
         assert_eq!(Features::of("red shoes", None).classes, LOWER | SPACE);
         assert_eq!(
             Features::of("-1'--", None).classes,
-            DIGIT | PUNCTUATION,
-            "the minus sign is punctuation"
+            DIGIT | PUNCTUATION | SYMBOL,
+            "the minus sign is punctuation, the quote a symbol"
         );
+        assert_eq!(
+            Features::of("a.b@c-d/e,f", None).classes,
+            LOWER | PUNCTUATION
+        );
+        assert_eq!(Features::of("${x}", None).classes, LOWER | SYMBOL);
         assert_eq!(Features::of("é\u{1}", None).classes, OTHER);
         assert_eq!(Features::of("", None).classes, 0, "empty is not hex-only");
         assert_eq!(Features::of("é", None).length, 1, "characters, not bytes");

@@ -80,6 +80,8 @@ mod profile;
 mod rate;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod traffic;
 
 pub use config::AnomalyConfig;
 pub use features::Features;

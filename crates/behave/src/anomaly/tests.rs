@@ -172,7 +172,7 @@ fn a_huge_number_a_long_text_and_an_injection_are_each_found_with_evidence() {
     assert_eq!(sources(&found), [CLASSES, RANGE], "{found:?}");
     assert!(
         found[0].signal.evidence.contains(
-            "unusual characters: punctuation (in 0.0% of values), not hex-only (where 100.0% were)"
+            "unusual characters: punctuation (in 0.0% of values), quotes, brackets or shell symbols (in 0.0% of values), not hex-only (where 100.0% were)"
         ),
         "{}",
         found[0].signal.evidence
@@ -184,8 +184,8 @@ fn a_huge_number_a_long_text_and_an_injection_are_each_found_with_evidence() {
     assert!(found.iter().all(|f| f.location == "query.page"));
     assert_eq!(
         (found[0].signal.score * 100.0).round(),
-        130.0,
-        "two ways off"
+        148.0,
+        "three ways off"
     );
     assert_eq!(found[1].signal.score, 1.0);
 
