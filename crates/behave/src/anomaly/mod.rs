@@ -55,13 +55,14 @@
 //! minute; endpoints and profiles unused for `memory` expire. Evictions and
 //! expiries are counted in [`AnomalyStats`], and so are clients not
 //! counted because their endpoint's map was full. A profile takes at most
-//! [`ValueProfile::max_bytes`] (about 800 bytes with the default quorum of
-//! 5: 176 for itself, 512 for its contributor tally, 80 for its witnesses)
-//! plus its map entry; an endpoint about 250 bytes plus 24 per client of
+//! [`ValueProfile::max_bytes`] (768 bytes with the default quorum of 5:
+//! 176 for itself, 512 for its tally of [`CONTRIBUTORS`] clients, 16 per
+//! quorum client for its two witness lists), about 1 KB with its map
+//! entry; an endpoint about 300 bytes plus 20 to 40 per client counted in
 //! the minute. The defaults (1,000 endpoints, 32 parameters, 1,000
-//! clients) bound the model near 60 MB in the worst case, and an API of 50
-//! endpoints with 5 parameters each and 100 clients a minute to about
-//! 350 KB.
+//! clients) bound the model near 70 MB in the worst case, and an API of 50
+//! endpoints with 5 parameters each and 100 clients a minute to about half
+//! a megabyte.
 //!
 //! # What it does not see
 //!

@@ -166,3 +166,66 @@ impl Validator<'_> {
         raw.enabled.unwrap_or(true).then_some(config)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::GatewayConfig;
+    use std::path::Path;
+
+    const MINIMAL: &str = "[[listeners]]\nlisten = \"127.0.0.1:8080\"\n\n[[upstreams]]\nname = \"api\"\naddresses = [\"127.0.0.1:3000\"]\n\n[[routes]]\nname = \"all\"\nupstream = \"api\"\n";
+
+    fn parse(section: &str) -> Result<GatewayConfig, String> {
+        let stages = "[pipeline]\nstages = [\"discover\", \"behave\"]\n";
+        let text = format!("{stages}[behave.anomaly]\n{section}\n{MINIMAL}");
+        GatewayConfig::parse(Path::new("/etc/rampart/rampart.toml"), &text)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_model_is_on_by_default_and_off_when_asked() {
+        let config = parse("").unwrap();
+        assert_eq!(config.behave.anomaly, Some(Default::default()));
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        assert_eq!(parse("enabled = false").unwrap().behave.anomaly, None);
+        let tuned = parse("warmup_values = 100\nmemory = \"1d\"")
+            .unwrap()
+            .behave
+            .anomaly
+            .unwrap();
+        assert_eq!((tuned.warmup_values, tuned.memory.as_secs()), (100, 86_400));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_file_and_key_and_blinding_ones_warned_about() {
+        let bad = "quorum_clients = 0\nnumeric_share = 0.3\nfactor = 0.5\nrare_share = 2\nscore = -1\nwarmup_minutes = 0\nmemory = \"0s\"\nmax_parameters = 5000\nwarmup = 3";
+        assert!(
+            parse(bad).unwrap_err().contains("warmup"),
+            "unknown keys are refused"
+        );
+        let errors = parse(&bad.replace("\nwarmup = 3", "")).unwrap_err();
+        for expected in [
+            "/etc/rampart/rampart.toml: behave.anomaly.quorum_clients: expected a number between 1 and 64, got 0",
+            "behave.anomaly.numeric_share: expected a share between 0.5 and 1 (most values numbers), got 0.3",
+            "behave.anomaly.factor: expected a number of 1 or more, got 0.5",
+            "behave.anomaly.rare_share: expected a number between 0 and 1, got 2",
+            "behave.anomaly.score: expected a number of 0 or more, got -1",
+            "behave.anomaly.warmup_minutes: expected a number between 1 and 10080, got 0",
+            "behave.anomaly.memory: expected a duration greater than zero",
+            "behave.anomaly.max_parameters: expected a number between 1 and 1024, got 5000",
+        ] {
+            assert!(errors.contains(expected), "{expected} in {errors}");
+        }
+        let blind = parse("quorum_clients = 1\nrare_share = 0\nrange_slack = 0\nscore = 0\nper_client_values = 50").unwrap();
+        let warned: Vec<&str> = blind.warnings.iter().map(|w| w.key.as_str()).collect();
+        assert_eq!(
+            warned,
+            [
+                "behave.anomaly.quorum_clients",
+                "behave.anomaly.rare_share",
+                "behave.anomaly.range_slack",
+                "behave.anomaly.score",
+                "behave.anomaly.per_client_values",
+            ]
+        );
+    }
+}
