@@ -3,8 +3,9 @@
 //! words`) and order (`{"qty": 1..5}`); once the model has learned their
 //! values, a huge quantity, a 3,000-character search and an injected page
 //! number are recorded with their evidence (endpoint, parameter, excerpt,
-//! what was learned, how far off) and let through (the policy decides,
-//! class `anomaly`), while a new user's ordinary values are not flagged.
+//! what was learned, how far off) and reach the policy as class `anomaly`:
+//! a rule refuses the strongest (the huge quantity) and lets the weaker
+//! ones through, while a new user's ordinary values are not flagged.
 
 mod support;
 
@@ -16,6 +17,14 @@ use support::*;
 const SPEC: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {
   "/search": {"get": {"responses": {"200": {"description": "ok"}}}},
   "/orders": {"post": {"responses": {"200": {"description": "ok"}}}}}}"#;
+
+/// Anomalies are weak signals: the policy refuses only a strong one.
+const POLICY: &str = r#"
+[[prevent.policy.rules]]
+name = "far-off-values"
+when = '"anomaly" in signals.classes && signals.score >= 3.0'
+action = { type = "block" }
+"#;
 
 const WORDS: [&str; 10] = [
     "red+shoes",
@@ -102,9 +111,9 @@ async fn odd_values_are_flagged_with_evidence_after_many_clients_taught_the_usua
     let (text, _spec_dir) = spec_config(
         upstream.addr,
         SPEC,
-        &["discover", "behave"],
+        &["discover", "behave", "prevent"],
         "publish_interval = \"100ms\"\n",
-        "",
+        POLICY,
     );
     let text = text.replace("[events]\n", "[events]\nmin_signal_score = 0.5\n");
     let gateway = TestGateway::start(&text).await;
@@ -137,8 +146,8 @@ async fn odd_values_are_flagged_with_evidence_after_many_clients_taught_the_usua
     }
     assert_eq!(
         order(&gateway, "mallory", "999999999").await,
-        200,
-        "recorded, not refused"
+        403,
+        "refused by the policy's rule"
     );
     assert_eq!(
         search(&gateway, "mallory", "2", &"a".repeat(3000)).await,
@@ -199,13 +208,17 @@ async fn odd_values_are_flagged_with_evidence_after_many_clients_taught_the_usua
             .all(|r| !r["evidence"].as_str().unwrap().contains("newcomer")),
         "a new user's ordinary values are not flagged"
     );
-    // Mallory's exchanges passed (nothing but anomalies, answered 200), so
-    // her values reached the model, which did not learn them: odd.
+    let refusal = &gateway.events(1).await[0];
+    assert_eq!(refusal["action"], "block");
+    assert!(reason_sources(refusal).contains(&"behave.anomaly.range"));
+    // Mallory's two searches passed (nothing but anomalies, answered 200),
+    // so their values reached the model, which did not learn the odd ones;
+    // her refused order was not learned from at all.
     for _ in 0..100 {
-        if values(&gateway, "odd").await >= 3 {
+        if values(&gateway, "odd").await >= 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(values(&gateway, "odd").await, 3);
+    assert_eq!(values(&gateway, "odd").await, 2);
 }
