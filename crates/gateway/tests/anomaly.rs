@@ -27,16 +27,16 @@ action = { type = "block" }
 "#;
 
 const WORDS: [&str; 10] = [
-    "red+shoes",
-    "blue+hat",
-    "garden+chair",
-    "lamp",
-    "usb+cable",
-    "desk",
-    "green+tea",
-    "wool+socks",
-    "phone+case",
-    "oak+table",
+    "linen+shirt",
+    "camping+stove",
+    "ski+gloves",
+    "teapot",
+    "hdmi+adapter",
+    "bookshelf",
+    "rain+boots",
+    "sunglasses",
+    "tablet+stand",
+    "pine+bench",
 ];
 
 /// A request as `user`; its status, the answer read to its end.
@@ -153,7 +153,7 @@ async fn odd_values_are_flagged_with_evidence_after_many_clients_taught_the_usua
         search(&gateway, "mallory", "2", &"a".repeat(3000)).await,
         200
     );
-    assert_eq!(search(&gateway, "mallory", "-1'--", "lamp").await, 200);
+    assert_eq!(search(&gateway, "mallory", "-1'--", "teapot").await, 200);
 
     let reasons = anomaly_reasons(&gateway, 4).await;
     let found: Vec<(&str, &str)> = reasons

@@ -355,40 +355,43 @@ impl Named<'_> {
     }
 
     fn endpoint_rate(&self, odd: &RateOdd) -> Finding {
-        let j = &odd.judged;
-        let how_far = f64::from(odd.count) / j.threshold.max(1.0);
-        let evidence = format!(
-            "{} had {} requests this minute, past its threshold {:.0} (usual {:.1}/min, deviation {:.1}); crossed by {}; score {:.1}",
-            self.endpoint(),
-            odd.count,
-            j.threshold,
-            j.mean,
-            j.deviation,
-            self.request.client,
-            self.config.score * growth(how_far)
-        );
-        Finding {
-            location: "endpoint".into(),
-            signal: self.signal(ENDPOINT_RATE, how_far, RATE_CONFIDENCE, evidence),
-        }
+        let what = format!("{} had {} requests this minute", self.endpoint(), odd.count);
+        let crossed = format!("; crossed by {}", self.request.client);
+        self.rate(ENDPOINT_RATE, "endpoint", odd, (what, "usual", crossed))
     }
 
     fn client_rate(&self, odd: &RateOdd) -> Finding {
+        let what = format!(
+            "{} sent {} requests to {} this minute",
+            self.request.client,
+            odd.count,
+            self.endpoint()
+        );
+        let usual = "its clients usually send";
+        self.rate(CLIENT_RATE, "client", odd, (what, usual, String::new()))
+    }
+
+    /// A rate finding: `what` happened, against the baseline `usual` names,
+    /// then `tail`.
+    fn rate(
+        &self,
+        source: &'static str,
+        location: &str,
+        odd: &RateOdd,
+        (what, usual, tail): (String, &str, String),
+    ) -> Finding {
         let j = &odd.judged;
         let how_far = f64::from(odd.count) / j.threshold.max(1.0);
         let evidence = format!(
-            "{} sent {} requests to {} this minute, past the threshold {:.0} (its clients usually send {:.1}/min, deviation {:.1}); score {:.1}",
-            self.request.client,
-            odd.count,
-            self.endpoint(),
+            "{what}, past the threshold {:.0} ({usual} {:.1}/min, deviation {:.1}){tail}; score {:.1}",
             j.threshold,
             j.mean,
             j.deviation,
             self.config.score * growth(how_far)
         );
         Finding {
-            location: "client".into(),
-            signal: self.signal(CLIENT_RATE, how_far, RATE_CONFIDENCE, evidence),
+            location: location.into(),
+            signal: self.signal(source, how_far, RATE_CONFIDENCE, evidence),
         }
     }
 }

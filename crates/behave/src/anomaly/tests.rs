@@ -340,7 +340,7 @@ fn the_rate_of_an_endpoint_and_of_a_client_are_judged_against_their_baselines() 
     assert_eq!(endpoint.len(), 1, "once a minute");
     assert!(
         endpoint[0].signal.evidence.starts_with(
-            "GET /search had 161 requests this minute, past its threshold 160 (usual 40.0/min"
+            "GET /search had 161 requests this minute, past the threshold 160 (usual 40.0/min"
         ),
         "{}",
         endpoint[0].signal.evidence
