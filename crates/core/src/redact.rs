@@ -73,7 +73,7 @@ mod tests {
     fn secret_fields_are_told_by_their_last_name_segment() {
         assert!(secret_name("password"));
         assert!(secret_name("json.user.Api_Key"));
-        assert!(secret_name("items['x-session']"));
+        assert!(secret_name("json.items[].x-session"));
         assert!(!secret_name("password.hint.q"));
         assert!(!secret_name("page"));
     }
