@@ -63,6 +63,10 @@ pub const ENUMERATION_REMOVED: &str = "rampart_behave_enumeration_removed_total"
 pub const ENUMERATION_LEAKING: &str = "rampart_behave_enumeration_leaking_endpoints";
 pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
 pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
+/// Reverse DNS lookups of crawler claims, by result.
+pub const BOTS_DNS_LOOKUPS: &str = "rampart_bots_dns_lookups_total";
+/// Addresses whose reverse DNS lookups are kept or running.
+pub const BOTS_DNS_CACHED: &str = "rampart_bots_dns_cache_entries";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are
@@ -200,6 +204,14 @@ fn describe() {
     metrics::describe_counter!(
         BOTS_REMOVED,
         "Clients the bots stage forgot, by why: evicted (its bound was hit) or expired."
+    );
+    metrics::describe_counter!(
+        BOTS_DNS_LOOKUPS,
+        "Reverse DNS lookups of crawler claims, by result: verified, failed (no PTR name in the domains forward-confirms), no_ptr, error, timeout, or skipped (max_in_flight lookups were running)."
+    );
+    metrics::describe_gauge!(
+        BOTS_DNS_CACHED,
+        "Addresses whose reverse DNS lookups the bots stage keeps or runs (bots.dns.max_entries bounds them)."
     );
     metrics::describe_counter!(
         REASONS,

@@ -6,6 +6,7 @@
 
 mod behave;
 mod bots;
+mod bots_dns;
 mod error;
 mod events;
 mod floods;
@@ -15,6 +16,7 @@ pub mod units;
 
 pub use behave::BehaveSettings;
 pub use bots::{BotsSettings, RawBots};
+pub use bots_dns::DnsSettings;
 pub use error::{ConfigError, Problem};
 pub use events::EventSettings;
 pub use record::RecordSettings;

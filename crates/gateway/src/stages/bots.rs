@@ -12,6 +12,9 @@
 //! (recorded only, in `monitor` mode). In `logging`, a 4xx on a path the
 //! inventory does not know counts toward the client's scan.
 //!
+//! Claims of agents with domains are checked by reverse DNS in the
+//! background (`crate::reverse_dns`), never waited for.
+//!
 //! The detector's state outlives reloads that leave `[bots]` alone; the
 //! catalogue is parsed once per process.
 
@@ -20,12 +23,14 @@ use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
 use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Stage};
 use crate::problem::problem_response;
+use crate::reverse_dns::ReverseDnsLookups;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use http::header::{HeaderMap, ACCEPT_LANGUAGE, USER_AGENT};
 use rampart_behave::bots::signature::Message;
 use rampart_behave::bots::{
     BotsDetector, BotsStats, BrowserHeaders, Catalog, ClientKey, Identity, Request,
+    ReverseDnsSource,
 };
 use rampart_core::{Action, Clock, Reason};
 use rampart_prevent::policy::Mode;
@@ -36,6 +41,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct BotsRuntime {
     pub settings: BotsSettings,
     detector: Arc<Mutex<BotsDetector>>,
+    /// When some agent is verified by its domains and a resolver is known.
+    reverse_dns: Option<Arc<ReverseDnsLookups>>,
 }
 
 /// The embedded catalogue, parsed on first use and shared for the process.
@@ -62,14 +69,48 @@ impl BotsRuntime {
                 Arc::clone(clock),
             ))),
         };
+        let reverse_dns = reverse_dns(settings, previous, clock)?;
+        let source = reverse_dns
+            .clone()
+            .map(|lookups| lookups as Arc<dyn ReverseDnsSource>);
+        lock(&detector).set_reverse_dns(source);
         Ok(BotsRuntime {
             settings: settings.clone(),
             detector,
+            reverse_dns,
         })
     }
 
     pub fn stats(&self) -> BotsStats {
         lock(&self.detector).stats()
+    }
+}
+
+/// The reverse DNS lookups `settings` need: `previous`'s when they serve
+/// the same resolver settings and domains (so that a reload keeps what
+/// was looked up), new ones otherwise, none without domains or a resolver.
+fn reverse_dns(
+    settings: &BotsSettings,
+    previous: Option<&BotsRuntime>,
+    clock: &Arc<dyn Clock>,
+) -> Result<Option<Arc<ReverseDnsLookups>>, String> {
+    let mut domains: Vec<String> = settings
+        .detector
+        .verify
+        .iter()
+        .flat_map(|entry| entry.domains.iter().cloned())
+        .collect();
+    domains.sort_unstable();
+    domains.dedup();
+    if domains.is_empty() || settings.dns.resolver.is_none() {
+        return Ok(None);
+    }
+    let kept = previous
+        .and_then(|p| p.reverse_dns.as_ref())
+        .filter(|lookups| lookups.serves(&settings.dns, &domains));
+    match kept {
+        Some(kept) => Ok(Some(Arc::clone(kept))),
+        None => ReverseDnsLookups::new(&settings.dns, domains, clock).map(|l| Some(Arc::new(l))),
     }
 }
 
