@@ -187,6 +187,114 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{ConfigError, GatewayConfig};
+    use std::path::Path;
+
+    const BASE: &str = r#"
+[pipeline]
+stages = ["bots"]
+
+[[listeners]]
+listen = "127.0.0.1:8080"
+
+[[upstreams]]
+name = "api"
+addresses = ["127.0.0.1:3000"]
+
+[[routes]]
+name = "all"
+upstream = "api"
+"#;
+
+    fn parse(bots: &str) -> Result<GatewayConfig, ConfigError> {
+        GatewayConfig::parse(
+            Path::new("/etc/rampart/rampart.toml"),
+            &format!("{BASE}\n{bots}"),
+        )
+    }
+
+    fn problems(bots: &str) -> Vec<String> {
+        let error = parse(bots).expect_err("refused").to_string();
+        error.lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn domains_and_the_resolver_are_read() {
+        let config = parse(
+            r#"
+[[bots.verify]]
+agents = ["Googlebot"]
+domains = ["GoogleBot.com.", "google.com"]
+
+[bots.dns]
+resolver = "127.0.0.1:5353"
+timeout = "500ms"
+positive_ttl = "6h"
+negative_ttl = "10m"
+max_entries = 1000
+max_in_flight = 8
+"#,
+        )
+        .unwrap();
+        let bots = &config.bots;
+        assert_eq!(
+            bots.detector.verify[0].domains,
+            ["googlebot.com", "google.com"]
+        );
+        assert_eq!(bots.detector.verify[0].ranges, None);
+        assert_eq!(
+            bots.dns,
+            DnsSettings {
+                resolver: Some("127.0.0.1:5353".parse().unwrap()),
+                timeout: Duration::from_millis(500),
+                positive_ttl: Duration::from_secs(6 * 3600),
+                negative_ttl: Duration::from_secs(600),
+                max_entries: 1000,
+                max_in_flight: 8,
+            }
+        );
+        assert!(config.warnings.is_empty(), "{:?}", config.warning_lines());
+    }
+
+    #[test]
+    fn bad_entries_and_resolver_settings_are_refused_by_key() {
+        let found = problems(
+            r#"
+[[bots.verify]]
+agents = ["Googlebot"]
+
+[[bots.verify]]
+agents = ["bingbot"]
+domains = ["search.msn.com", "*.msn.com"]
+
+[bots.dns]
+resolver = "ns.example"
+timeout = "1m"
+negative_ttl = "0s"
+max_in_flight = 0
+"#,
+        );
+        let file = "/etc/rampart/rampart.toml";
+        for expected in [
+            format!("{file}: bots.verify[0]: expected ranges (a file of published addresses), domains (for reverse DNS) or both"),
+            format!("{file}: bots.verify[1].domains[1]: expected a domain name such as \"googlebot.com\", got \"*.msn.com\""),
+            format!("{file}: bots.dns.resolver: expected an IP address and port such as \"127.0.0.1:8080\" or \"[::1]:8080\", got \"ns.example\""),
+            format!("{file}: bots.dns.timeout: expected at most 30s"),
+            format!("{file}: bots.dns.negative_ttl: expected a duration greater than zero"),
+            format!("{file}: bots.dns.max_in_flight: expected a number between 1 and 4096, got 0"),
+        ] {
+            assert!(found.contains(&expected), "{expected}\nnot in {found:#?}");
+        }
+    }
+
+    #[test]
+    fn a_resolver_no_entry_asks_is_warned_about() {
+        let config = parse("[bots.dns]\nresolver = \"127.0.0.1:53\"\n").unwrap();
+        assert_eq!(
+            config.warning_lines(),
+            ["/etc/rampart/rampart.toml: bots.dns: no [[bots.verify]] entry has domains: this resolver is never asked"]
+        );
+    }
 
     #[test]
     fn the_first_nameserver_that_is_an_address_is_taken() {
