@@ -19,6 +19,8 @@
 //! - `lookup`: one lookup with `hickory-resolver`.
 
 mod lookup;
+#[cfg(test)]
+mod tests;
 
 use crate::config::DnsSettings;
 use crate::sync::lock;

@@ -258,3 +258,44 @@ impl Stage for BotsStage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_behave::bots::VerifiedRanges;
+    use rampart_core::SystemClock;
+    use std::time::Duration;
+
+    fn settings(timeout: Duration) -> BotsSettings {
+        let mut settings = BotsSettings::default();
+        settings.detector.verify.push(VerifiedRanges {
+            agents: vec!["Googlebot".into()],
+            ranges: None,
+            domains: vec!["googlebot.com".into()],
+        });
+        settings.dns.resolver = Some("127.0.0.1:53".parse().unwrap());
+        settings.dns.timeout = timeout;
+        settings
+    }
+
+    #[test]
+    fn a_reload_keeps_the_lookups_while_their_settings_stay() {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let first = BotsRuntime::new(&settings(Duration::from_secs(2)), None, &clock).unwrap();
+        let same =
+            BotsRuntime::new(&settings(Duration::from_secs(2)), Some(&first), &clock).unwrap();
+        let (kept, before) = (same.reverse_dns.as_ref(), first.reverse_dns.as_ref());
+        assert!(Arc::ptr_eq(kept.unwrap(), before.unwrap()));
+        let other =
+            BotsRuntime::new(&settings(Duration::from_secs(1)), Some(&same), &clock).unwrap();
+        assert!(!Arc::ptr_eq(
+            other.reverse_dns.as_ref().unwrap(),
+            kept.unwrap()
+        ));
+        let mut without = settings(Duration::from_secs(1));
+        without.detector.verify[0].domains.clear();
+        without.detector.verify[0].ranges = Some(Default::default());
+        let none = BotsRuntime::new(&without, Some(&other), &clock).unwrap();
+        assert!(none.reverse_dns.is_none(), "no domains, no lookups");
+    }
+}
