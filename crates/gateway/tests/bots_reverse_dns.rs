@@ -44,16 +44,9 @@ when = 'bot.verification == "failed"'
 action = {{ type = "tag", headers = {{ x-bot-verification = "failed" }} }}
 "#
     );
-    let text = with_stages(
-        &config(&[upstream.addr], ""),
-        &["bots", "prevent"],
-        &sections,
-    )
-    .replace(
-        "[server]\n",
-        "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n",
-    );
-    TestGateway::start(&text).await
+    let stages = ["bots", "prevent"];
+    let text = with_stages(&config(&[upstream.addr], ""), &stages, &sections);
+    TestGateway::start(&behind_loopback_proxy(&text)).await
 }
 
 /// `bot.verification` of a Googlebot request from `address`, as the

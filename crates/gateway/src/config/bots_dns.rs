@@ -187,30 +187,12 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::tests::MINIMAL;
     use crate::config::{ConfigError, GatewayConfig};
-    use std::path::Path;
-
-    const BASE: &str = r#"
-[pipeline]
-stages = ["bots"]
-
-[[listeners]]
-listen = "127.0.0.1:8080"
-
-[[upstreams]]
-name = "api"
-addresses = ["127.0.0.1:3000"]
-
-[[routes]]
-name = "all"
-upstream = "api"
-"#;
 
     fn parse(bots: &str) -> Result<GatewayConfig, ConfigError> {
-        GatewayConfig::parse(
-            Path::new("/etc/rampart/rampart.toml"),
-            &format!("{BASE}\n{bots}"),
-        )
+        let text = format!("[pipeline]\nstages = [\"bots\"]\n{bots}\n{MINIMAL}");
+        crate::config::tests::parse(&text)
     }
 
     fn problems(bots: &str) -> Vec<String> {
