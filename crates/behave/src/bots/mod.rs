@@ -84,7 +84,8 @@ pub const SIGNATURE_INVALID: &str = "bots.signature_invalid";
 /// Whether a declared identity's claim was checked, and how it came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
-    /// No address list is configured for the claimed agent.
+    /// Nothing to check the claim against: no `verify` entry names the
+    /// agent, or its entry has only domains and there is no resolver.
     Unverifiable,
     Verified,
     /// The claim came from outside the agent's published addresses, or
