@@ -81,10 +81,6 @@ impl<K: Eq + Hash + Clone, V: Stamped> BoundedMap<K, V> {
             .filter(|v| v.last_seen().saturating_add(ttl) > now)
     }
 
-    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
-        self.entries.remove(key)
-    }
-
     /// The entry under `key`, made fresh by `make` when it is absent or
     /// expired; room is made first when the map is full.
     pub(crate) fn get_or_insert_with(

@@ -109,8 +109,9 @@ pub trait ReverseDnsSource: Send + Sync {
 /// What the cache holds for an address.
 #[derive(Debug)]
 enum Entry {
-    /// A lookup started at this time and has not finished.
-    InFlight { since: u64 },
+    /// No answer yet: a lookup started (or failed) at `since`, and none is
+    /// started again before `until`.
+    Waiting { since: u64, until: u64 },
     /// What a lookup found, good until `until`.
     Known {
         found: Arc<ReverseDns>,
@@ -122,7 +123,7 @@ enum Entry {
 impl Stamped for Entry {
     fn last_seen(&self) -> u64 {
         match self {
-            Entry::InFlight { since } => *since,
+            Entry::Waiting { since, .. } => *since,
             Entry::Known { stored, .. } => *stored,
         }
     }
@@ -132,15 +133,15 @@ impl Stamped for Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cached {
     Known(Arc<ReverseDns>),
-    /// A lookup of it is running.
-    InFlight,
+    /// A lookup of it is running, or failed a moment ago.
+    Waiting,
     /// Nothing, or what was known expired: a lookup may be started.
     Unknown,
 }
 
 /// Lookups by address: at most `max_entries`, each kept no longer than
-/// the longest TTL it may be given (an in-flight mark as long, so that a
-/// lookup whose task was lost is started again).
+/// the longest TTL it may be given (the mark of a running lookup as long,
+/// so that a lookup whose task was lost is started again).
 #[derive(Debug)]
 pub struct ReverseDnsCache {
     entries: BoundedMap<IpAddr, Entry>,
@@ -160,14 +161,17 @@ impl ReverseDnsCache {
             Some(Entry::Known { found, until, .. }) if *until > now => {
                 Cached::Known(Arc::clone(found))
             }
-            Some(Entry::InFlight { .. }) => Cached::InFlight,
+            Some(Entry::Waiting { until, .. }) if *until > now => Cached::Waiting,
             _ => Cached::Unknown,
         }
     }
 
     /// Marks a lookup of `address` as started.
     pub fn start(&mut self, address: IpAddr, now: u64) {
-        *self.slot(address, now) = Entry::InFlight { since: now };
+        *self.slot(address, now) = Entry::Waiting {
+            since: now,
+            until: u64::MAX,
+        };
     }
 
     /// Keeps what a lookup found for `ttl`.
@@ -180,10 +184,13 @@ impl ReverseDnsCache {
         };
     }
 
-    /// Forgets a lookup that failed (timeout, resolver error): nothing is
-    /// held against the address, and its next request asks again.
-    pub fn forget(&mut self, address: IpAddr) {
-        self.entries.remove(&address);
+    /// A lookup that failed (timeout, resolver error): nothing is held
+    /// against the address, and a request of it after `delay` asks again.
+    pub fn retry_after(&mut self, address: IpAddr, delay: Duration, now: u64) {
+        *self.slot(address, now) = Entry::Waiting {
+            since: now,
+            until: now.saturating_add(millis(delay)),
+        };
     }
 
     pub fn len(&self) -> usize {
@@ -203,7 +210,10 @@ impl ReverseDnsCache {
         self.entries.get_or_insert_with(
             address,
             now,
-            || Entry::InFlight { since: now },
+            || Entry::Waiting {
+                since: now,
+                until: u64::MAX,
+            },
             &mut self.removals,
         )
     }
@@ -297,7 +307,7 @@ mod tests {
         let mut cache = ReverseDnsCache::new(8, Duration::from_secs(100));
         assert_eq!(cache.get(a, 0), Cached::Unknown);
         cache.start(a, 0);
-        assert_eq!(cache.get(a, 10), Cached::InFlight);
+        assert_eq!(cache.get(a, 10), Cached::Waiting);
         cache.store(a, ReverseDns::NoPtr, Duration::from_secs(5), 1_000);
         assert_eq!(
             cache.get(a, 5_999),
@@ -305,9 +315,14 @@ mod tests {
         );
         assert_eq!(cache.get(a, 6_000), Cached::Unknown, "past its TTL");
         cache.start(a, 7_000);
-        cache.forget(a);
+        cache.retry_after(a, Duration::from_secs(1), 7_500);
         assert_eq!(
-            cache.get(a, 7_001),
+            cache.get(a, 8_499),
+            Cached::Waiting,
+            "not asked again at once"
+        );
+        assert_eq!(
+            cache.get(a, 8_500),
             Cached::Unknown,
             "a failed lookup is not kept"
         );

@@ -125,7 +125,10 @@ async fn resolves_to(
     host: &str,
     address: IpAddr,
 ) -> Result<(bool, Option<Instant>), LookupError> {
-    let fqdn = Name::from_ascii(format!("{host}.")).map_err(|_| LookupError::Failed)?;
+    // A PTR name that is no host name cannot resolve back to anything.
+    let Ok(fqdn) = Name::from_ascii(format!("{host}.")) else {
+        return Ok((false, None));
+    };
     let lookup = match address {
         IpAddr::V4(_) => resolver.ipv4_lookup(fqdn).await,
         IpAddr::V6(_) => resolver.ipv6_lookup(fqdn).await,

@@ -14,7 +14,9 @@
 //! minute and `positive_ttl` (a verified name) or `negative_ttl` (no PTR,
 //! or no name that verifies). A lookup that times out or fails is not
 //! kept: an unreachable resolver is not held against the client, whose
-//! next request asks again.
+//! requests ask again from [`RETRY_AFTER`] later (so that a reverse zone
+//! that always fails costs one lookup per address per delay, not one a
+//! request).
 //!
 //! - `lookup`: one lookup with `hickory-resolver`.
 
@@ -38,6 +40,8 @@ use std::time::Duration;
 /// The least time a lookup's answer is kept, whatever its records' TTL,
 /// so that a zero TTL does not mean a lookup a request.
 const MIN_KEPT: Duration = Duration::from_secs(60);
+/// How long after a failed lookup an address's next one may start.
+pub const RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// What the lookups share with their tasks.
 struct Shared {
@@ -149,7 +153,7 @@ impl Shared {
                     LookupError::Timeout => "timeout",
                     LookupError::Failed => "error",
                 });
-                cache.forget(address);
+                cache.retry_after(address, RETRY_AFTER, now);
             }
         }
         metrics::gauge!(telemetry::BOTS_DNS_CACHED).set(cache.len() as f64);
@@ -161,7 +165,7 @@ impl ReverseDnsSource for ReverseDnsLookups {
         let mut cache = lock(&self.shared.cache);
         match cache.get(address, self.shared.clock.now_millis()) {
             Cached::Known(found) => Some(found),
-            Cached::InFlight => None,
+            Cached::Waiting => None,
             Cached::Unknown => {
                 self.start(address, &mut cache);
                 None
