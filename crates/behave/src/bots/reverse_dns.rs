@@ -370,6 +370,12 @@ mod claims {
         asked: Mutex<Vec<IpAddr>>,
     }
 
+    impl Table {
+        fn put(&self, address: IpAddr, found: ReverseDns) {
+            self.known.lock().unwrap().insert(address, Arc::new(found));
+        }
+    }
+
     impl ReverseDnsSource for Table {
         fn reverse_dns(&self, address: IpAddr) -> Option<Arc<ReverseDns>> {
             self.asked.lock().unwrap().push(address);
@@ -411,6 +417,14 @@ mod claims {
         (judged.identity.unwrap().verification, evidence)
     }
 
+    /// The evidence of the failed claim of `address`.
+    fn failed(detector: &mut BotsDetector, address: IpAddr) -> String {
+        let (verification, mut evidence) = judge(detector, address);
+        assert_eq!(verification, Verification::Failed);
+        assert_eq!(evidence.len(), 1, "{evidence:?}");
+        evidence.remove(0)
+    }
+
     #[test]
     fn a_claim_is_pending_until_its_lookup_is_known_then_verified_or_failed() {
         let table = Arc::new(Table::default());
@@ -421,26 +435,17 @@ mod claims {
             (Verification::Pending, vec![])
         );
         assert_eq!(Verification::Pending.name(), "pending");
-        table.known.lock().unwrap().insert(
-            google,
-            Arc::new(names(&[("crawl-66-249-66-1.googlebot.com", true)])),
-        );
+        table.put(google, names(&[("crawl-66-249-66-1.googlebot.com", true)]));
         assert_eq!(
             judge(&mut detector, google),
             (Verification::Verified, vec![])
         );
 
         let evil = ip("203.0.113.9");
-        table
-            .known
-            .lock()
-            .unwrap()
-            .insert(evil, Arc::new(names(&[("evilgooglebot.com", true)])));
-        let (verification, evidence) = judge(&mut detector, evil);
-        assert_eq!(verification, Verification::Failed);
+        table.put(evil, names(&[("evilgooglebot.com", true)]));
         assert_eq!(
-            evidence,
-            ["claims to be Googlebot but the PTR of 203.0.113.9 is evilgooglebot.com, not in googlebot.com, google.com"]
+            failed(&mut detector, evil),
+            "claims to be Googlebot but the PTR of 203.0.113.9 is evilgooglebot.com, not in googlebot.com, google.com"
         );
     }
 
@@ -454,16 +459,10 @@ mod claims {
         );
         assert!(table.asked.lock().unwrap().is_empty());
         let outside = ip("192.0.2.7");
-        table
-            .known
-            .lock()
-            .unwrap()
-            .insert(outside, Arc::new(ReverseDns::NoPtr));
-        let (verification, evidence) = judge(&mut detector, outside);
-        assert_eq!(verification, Verification::Failed);
+        table.put(outside, ReverseDns::NoPtr);
         assert_eq!(
-            evidence,
-            ["claims to be Googlebot but 192.0.2.7 is outside its published addresses, and 192.0.2.7 has no PTR record"]
+            failed(&mut detector, outside),
+            "claims to be Googlebot but 192.0.2.7 is outside its published addresses, and 192.0.2.7 has no PTR record"
         );
     }
 
