@@ -71,6 +71,7 @@ const BOT_CLAIMS = {
   verified: ['verified', 'low'],
   failed: ['claim failed', 'high'],
   unverifiable: ['not verifiable', 'medium'],
+  pending: ['verification pending', 'medium'],
 };
 
 export function botLabel(bot) {

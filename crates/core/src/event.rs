@@ -49,8 +49,9 @@ pub struct BotIdentity {
     pub class: String,
     /// Who runs it, when known (empty otherwise).
     pub operator: String,
-    /// `verified`, `failed` (the claim came from elsewhere) or
-    /// `unverifiable` (nothing to check it against).
+    /// `verified`, `failed` (the claim came from elsewhere), `pending`
+    /// (its reverse DNS lookup is not known yet) or `unverifiable`
+    /// (nothing to check it against).
     pub verification: String,
 }
 

@@ -443,6 +443,33 @@ pub fn bots(data: &[u8]) {
     {
         assert!(why.len() < 8192, "{why}");
     }
+    reverse_dns_names(&text);
+}
+
+/// Host names as an attacker's own reverse zone may answer them: a name
+/// is in `googlebot.com` exactly when it is that domain or ends with
+/// `.googlebot.com` (case-insensitive, one final dot ignored), and the
+/// evidence of a failed claim stays bounded.
+fn reverse_dns_names(text: &str) {
+    use rampart_behave::bots::reverse_dns::{in_domain, PtrName, MAX_PTR_NAMES};
+    use rampart_behave::bots::ReverseDns;
+    let domains = ["googlebot.com".to_string(), "google.com".to_string()];
+    let mut names = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let bare = line.strip_suffix('.').unwrap_or(line).to_ascii_lowercase();
+        let expected = bare == "googlebot.com" || bare.ends_with(".googlebot.com");
+        assert_eq!(in_domain(line, "googlebot.com"), expected, "{line:?}");
+        if names.len() < MAX_PTR_NAMES {
+            names.push(PtrName {
+                name: line.chars().take(255).collect(),
+                confirmed: i % 2 == 1,
+            });
+        }
+    }
+    let address = std::net::IpAddr::from([192, 0, 2, 1]);
+    if let Err(why) = ReverseDns::Names(names).check(address, &domains) {
+        assert!(why.len() < 2048, "{why}");
+    }
 }
 
 /// The anomaly model's parameter reader and model: the first line is a

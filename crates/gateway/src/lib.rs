@@ -42,6 +42,7 @@ pub mod problem;
 pub mod proxy;
 pub mod recorder;
 pub mod reload;
+pub mod reverse_dns;
 pub mod router;
 pub mod runtime;
 pub mod scenario;

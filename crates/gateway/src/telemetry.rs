@@ -74,6 +74,10 @@ pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
 pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
 /// List and search endpoints whose usual coverage the bots stage learned.
 pub const BOTS_COVERAGE: &str = "rampart_bots_coverage_endpoints";
+/// Reverse DNS lookups of crawler claims, by result.
+pub const BOTS_DNS_LOOKUPS: &str = "rampart_bots_dns_lookups_total";
+/// Addresses whose reverse DNS lookups are kept or running.
+pub const BOTS_DNS_CACHED: &str = "rampart_bots_dns_cache_entries";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are
@@ -215,6 +219,14 @@ fn describe() {
     metrics::describe_gauge!(
         BOTS_COVERAGE,
         "List and search endpoints whose usual coverage (distinct pages a client reaches in a window) the bots stage learned."
+    );
+    metrics::describe_counter!(
+        BOTS_DNS_LOOKUPS,
+        "Reverse DNS lookups of crawler claims, by result: verified, failed (no PTR name in the domains forward-confirms), no_ptr, error, timeout, or skipped (max_in_flight lookups were running)."
+    );
+    metrics::describe_gauge!(
+        BOTS_DNS_CACHED,
+        "Addresses whose reverse DNS lookups the bots stage keeps or runs (bots.dns.max_entries bounds them)."
     );
     metrics::describe_counter!(
         REASONS,

@@ -1,8 +1,8 @@
 //! What Rampart's tests and benches share: finding what they need outside
 //! the Rust toolchain (`redis-server`, a Python package, a browser), and
 //! counting heap bytes for the benches that state a memory bound
-//! ([`heap`]), and building small MaxMind DB files for geo and ASN tests
-//! ([`mmdb`]).
+//! ([`heap`]), building small MaxMind DB files for geo and ASN tests
+//! ([`mmdb`]), and a DNS server answering from a table ([`dns`]).
 //!
 //! `cargo test --workspace` must pass on a machine with only the toolchain,
 //! and must not pass in CI because something was left uninstalled. So a test
@@ -20,6 +20,7 @@
 //! but empty, `0` or `false`): then the test fails with the same reason, since
 //! `.ci/run` installs everything the tests need.
 
+pub mod dns;
 pub mod heap;
 pub mod mmdb;
 

@@ -7,12 +7,15 @@ use super::ranges::AddressRanges;
 use super::signature::KeyDirectory;
 use std::time::Duration;
 
-/// Agents (by the catalogue's name, case-insensitive) and the addresses
-/// their claims must come from.
+/// Agents (by the catalogue's name, case-insensitive) and how their claims
+/// are checked: the addresses they must come from, the domains their
+/// addresses' reverse DNS must name, or both (at least one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedRanges {
     pub agents: Vec<String>,
-    pub ranges: AddressRanges,
+    pub ranges: Option<AddressRanges>,
+    /// Lowercase, without a final dot (`googlebot.com`).
+    pub domains: Vec<String>,
 }
 
 /// An agent that signs its requests (Web Bot Auth): who it is, and the key

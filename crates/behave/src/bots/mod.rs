@@ -9,6 +9,10 @@
 //!   [`Verification::Failed`] from outside, which is the signal
 //!   `bots.claim_unverified`; other claims are `Unverifiable` (believed by
 //!   nobody: `bot.verified` is false).
+//! - **Reverse DNS** (`reverse_dns`): a claim of an agent configured with
+//!   domains is checked by forward-confirmed reverse DNS, read from a
+//!   [`ReverseDnsSource`] that never waits: [`Verification::Pending`]
+//!   until the address's lookup is known, then verified or failed.
 //! - **Markers of one request**: `bots.automation` (an HTTP library or
 //!   automation tool says so), `bots.headless` (a headless browser marker),
 //!   `bots.browser_headers_missing` (a browser user-agent without the
@@ -37,6 +41,7 @@ mod coverage;
 mod declared;
 mod prefilter;
 mod ranges;
+pub mod reverse_dns;
 pub mod signature;
 #[cfg(test)]
 mod tests;
@@ -53,6 +58,7 @@ pub use coverage::{
 };
 pub use declared::{DeclaredRate, RATE_TOLERANCE};
 pub use ranges::{AddressRanges, RangeError, MAX_RANGES, MAX_RANGE_FILE_BYTES};
+pub use reverse_dns::{ReverseDns, ReverseDnsSource};
 
 use crate::bounded::{millis, BoundedMap};
 use clients::{ClientState, Counts, ListingStep, Step};
@@ -95,11 +101,17 @@ pub const IGNORES_REFUSAL: &str = "bots.ignores_refusal";
 /// Whether a declared identity's claim was checked, and how it came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
-    /// No address list is configured for the claimed agent.
+    /// Nothing to check the claim against: no `verify` entry names the
+    /// agent, or its entry has only domains and there is no resolver.
     Unverifiable,
     Verified,
-    /// The claim came from outside the agent's published addresses.
+    /// The claim came from outside the agent's published addresses, or
+    /// its address's reverse DNS does not name the agent.
     Failed,
+    /// The agent is verified by reverse DNS and the address's lookup is
+    /// not known yet (it runs in the background): neither believed nor
+    /// held against the client.
+    Pending,
 }
 
 impl Verification {
@@ -109,6 +121,7 @@ impl Verification {
             Verification::Unverifiable => "unverifiable",
             Verification::Verified => "verified",
             Verification::Failed => "failed",
+            Verification::Pending => "pending",
         }
     }
 }
@@ -212,6 +225,8 @@ pub struct BotsDetector {
     clients: BoundedMap<u64, ClientState>,
     coverage: Coverage,
     stats: BotsStats,
+    /// Where claims of agents with domains are checked, when a resolver is set.
+    reverse_dns: Option<Arc<dyn ReverseDnsSource>>,
 }
 
 impl BotsDetector {
@@ -221,6 +236,7 @@ impl BotsDetector {
             coverage: Coverage::new(config.scrape_warmup, config.scrape_floor),
             hasher: RandomState::new(),
             stats: BotsStats::default(),
+            reverse_dns: None,
             catalog,
             clock,
             config,
@@ -240,35 +256,80 @@ impl BotsDetector {
         }
     }
 
+    /// Where claims of agents configured with domains are checked; without
+    /// one, those claims are judged by their address lists alone.
+    pub fn set_reverse_dns(&mut self, source: Option<Arc<dyn ReverseDnsSource>>) {
+        self.reverse_dns = source;
+    }
+
     /// The declared identity of a user-agent and whether `address` may claim it.
     pub fn identify(&self, user_agent: &str, address: IpAddr) -> Option<Identity> {
+        self.claim(user_agent, address)
+            .map(|(identity, _)| identity)
+    }
+
+    /// The declared identity and, when its claim failed, why.
+    fn claim(&self, user_agent: &str, address: IpAddr) -> Option<(Identity, Option<String>)> {
         let agent = self.catalog.classify(user_agent)?;
-        let verification = self
+        let (verification, why) = self
             .config
             .verify
             .iter()
             .find(|v| v.agents.iter().any(|a| a.eq_ignore_ascii_case(&agent.name)))
-            .map_or(Verification::Unverifiable, |v| {
-                if v.ranges.contains(address) {
-                    Verification::Verified
-                } else {
-                    Verification::Failed
-                }
+            .map_or((Verification::Unverifiable, None), |entry| {
+                self.verify(entry, address)
             });
-        Some(Identity {
+        let identity = Identity {
             agent: agent.clone(),
             verification,
-        })
+        };
+        Some((identity, why))
+    }
+
+    /// An address list that contains `address` verifies at once; else the
+    /// entry's domains are checked by reverse DNS when there is a resolver
+    /// (pending until its lookup is known); else the list's answer holds.
+    fn verify(&self, entry: &VerifiedRanges, address: IpAddr) -> (Verification, Option<String>) {
+        let ranges = entry.ranges.as_ref();
+        if ranges.is_some_and(|r| r.contains(address)) {
+            return (Verification::Verified, None);
+        }
+        let outside = ranges.map(|_| format!("{address} is outside its published addresses"));
+        let source = self
+            .reverse_dns
+            .as_ref()
+            .filter(|_| !entry.domains.is_empty());
+        let Some(source) = source else {
+            return match outside {
+                Some(why) => (Verification::Failed, Some(why)),
+                None => (Verification::Unverifiable, None),
+            };
+        };
+        let Some(found) = source.reverse_dns(address) else {
+            return (Verification::Pending, None);
+        };
+        match found.check(address, &entry.domains) {
+            Ok(_) => (Verification::Verified, None),
+            Err(why) => {
+                let why = match outside {
+                    Some(outside) => format!("{outside}, and {why}"),
+                    None => why,
+                };
+                (Verification::Failed, Some(why))
+            }
+        }
     }
 
     /// Judges one request and counts it in its client's window.
     pub fn judge(&mut self, request: &Request<'_>) -> Judgement {
         let user_agent = bounded_text(request.user_agent.unwrap_or(""));
-        let mut identity = self.identify(user_agent, request.address);
+        let (mut identity, why_failed) = self
+            .claim(user_agent, request.address)
+            .map_or((None, None), |(identity, why)| (Some(identity), why));
         let forged = request
             .message
             .and_then(|message| self.signed(message, &mut identity));
-        let mut signals = self.markers(user_agent, identity.as_ref(), request);
+        let mut signals = self.markers(user_agent, identity.as_ref(), why_failed, request);
         if let Some(forged) = forged {
             if let Some(identity) = &mut identity {
                 identity.verification = Verification::Failed;
@@ -354,6 +415,7 @@ impl BotsDetector {
         &self,
         user_agent: &str,
         identity: Option<&Identity>,
+        why_failed: Option<String>,
         request: &Request<'_>,
     ) -> Vec<BotSignal> {
         let mut signals = Vec::new();
@@ -366,14 +428,14 @@ impl BotsDetector {
         if let Some(identity) = identity {
             let agent = &identity.agent;
             if identity.verification == Verification::Failed {
+                let why = why_failed.unwrap_or_else(|| {
+                    format!("{} is outside its published addresses", request.address)
+                });
                 signals.push(signal(
                     CLAIM_UNVERIFIED,
                     "client_ip",
                     scores::CLAIM_UNVERIFIED,
-                    format!(
-                        "claims to be {} but {} is outside its published addresses",
-                        agent.name, request.address
-                    ),
+                    format!("claims to be {} but {why}", agent.name),
                 ));
             }
             if agent.class == BotClass::HttpLibrary {

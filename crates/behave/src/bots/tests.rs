@@ -118,7 +118,8 @@ fn google_ranges() -> BotsConfig {
     BotsConfig {
         verify: vec![VerifiedRanges {
             agents: vec!["googlebot".into()],
-            ranges: AddressRanges::parse("66.249.64.0/27\n").unwrap(),
+            ranges: Some(AddressRanges::parse("66.249.64.0/27\n").unwrap()),
+            domains: Vec::new(),
         }],
         ..BotsConfig::default()
     }

@@ -1,9 +1,10 @@
 //! `[bots]`, `[[bots.verify]]` and `[[bots.signed]]` (`[[bots.declared]]`
 //! in `bots_declared`): the settings of the
 //! `bots` stage, checked key by key, with the published address lists and
-//! key directories read from their files.
+//! key directories read from their files (`[bots.dns]` in `bots_dns`).
 
 use super::bots_declared::RawDeclared;
+use super::bots_dns::{DnsSettings, RawBotsDns};
 use super::units::ConfigDuration;
 use super::{StageKind, Validator};
 use rampart_behave::bots::signature::{KeyDirectory, MAX_DIRECTORY_BYTES};
@@ -38,6 +39,7 @@ pub struct RawBots {
     pub signed: Vec<RawSigned>,
     #[serde(default)]
     pub declared: Vec<RawDeclared>,
+    pub dns: Option<RawBotsDns>,
 }
 
 /// One `[[bots.signed]]` entry as written.
@@ -57,7 +59,9 @@ pub struct RawSigned {
 #[serde(deny_unknown_fields)]
 pub struct RawVerify {
     pub agents: Vec<String>,
-    pub ranges: PathBuf,
+    pub ranges: Option<PathBuf>,
+    #[serde(default)]
+    pub domains: Vec<String>,
 }
 
 /// What the `bots` stage runs with.
@@ -68,6 +72,7 @@ pub struct BotsSettings {
     /// The sum of an exchange's `bots.*` signal scores that refuses it.
     pub block_score: f64,
     pub detector: BotsConfig,
+    pub dns: DnsSettings,
 }
 
 impl Default for BotsSettings {
@@ -76,6 +81,7 @@ impl Default for BotsSettings {
             mode: Mode::Enforce,
             block_score: 10.0,
             detector: BotsConfig::default(),
+            dns: DnsSettings::default(),
         }
     }
 }
@@ -133,13 +139,15 @@ impl Validator<'_> {
                 format!("expected at most {MAX_VERIFY_ENTRIES} entries"),
             );
         }
-        let verify = raw
+        let verify: Vec<VerifiedRanges> = raw
             .verify
             .into_iter()
             .take(MAX_VERIFY_ENTRIES)
             .enumerate()
             .filter_map(|(i, entry)| self.verified_ranges(i, entry))
             .collect();
+        let uses_domains = verify.iter().any(|v| !v.domains.is_empty());
+        let dns = self.bots_dns(raw.dns, uses_domains);
         if raw.signed.len() > MAX_VERIFY_ENTRIES {
             self.problem(
                 "bots.signed",
@@ -223,6 +231,7 @@ impl Validator<'_> {
                     4096,
                 ),
             },
+            dns,
         }
     }
 
@@ -289,7 +298,22 @@ impl Validator<'_> {
             );
             return None;
         }
-        let path = self.resolve(&entry.ranges);
+        if entry.ranges.is_none() && entry.domains.is_empty() {
+            self.problem(
+                key,
+                "expected ranges (a file of published addresses), domains (for reverse DNS) or both",
+            );
+            return None;
+        }
+        let domains = self.verify_domains(&key, entry.domains);
+        let Some(ranges) = entry.ranges else {
+            return Some(VerifiedRanges {
+                agents: entry.agents,
+                ranges: None,
+                domains,
+            });
+        };
+        let path = self.resolve(&ranges);
         let read = std::fs::File::open(&path).and_then(|file| {
             let mut text = String::new();
             file.take(MAX_RANGE_FILE_BYTES as u64 + 1)
@@ -303,7 +327,7 @@ impl Validator<'_> {
             });
         match parsed {
             Ok(ranges) => {
-                if ranges.is_empty() {
+                if ranges.is_empty() && domains.is_empty() {
                     self.warn(
                         format!("{key}.ranges"),
                         "no ranges: every claim of these agents fails verification",
@@ -311,7 +335,8 @@ impl Validator<'_> {
                 }
                 Some(VerifiedRanges {
                     agents: entry.agents,
-                    ranges,
+                    ranges: Some(ranges),
+                    domains,
                 })
             }
             Err(message) => {

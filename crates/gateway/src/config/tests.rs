@@ -1,6 +1,6 @@
 use super::*;
 
-const MINIMAL: &str = r#"
+pub(super) const MINIMAL: &str = r#"
 [[listeners]]
 listen = "127.0.0.1:8080"
 
@@ -13,7 +13,7 @@ name = "all"
 upstream = "api"
 "#;
 
-fn parse(text: &str) -> Result<GatewayConfig, ConfigError> {
+pub(super) fn parse(text: &str) -> Result<GatewayConfig, ConfigError> {
     GatewayConfig::parse(Path::new("/etc/rampart/rampart.toml"), text)
 }
 

@@ -13,6 +13,9 @@
 //! inventory does not know counts toward the client's scan, and a refusal
 //! of the gateway's own (403, 429) toward `bots.ignores_refusal`.
 //!
+//! Claims of agents with domains are checked by reverse DNS in the
+//! background (`crate::reverse_dns`), never waited for.
+//!
 //! The detector's state outlives reloads that leave `[bots]` alone; the
 //! catalogue is parsed once per process.
 
@@ -21,12 +24,14 @@ use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
 use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Stage};
 use crate::problem::problem_response;
+use crate::reverse_dns::ReverseDnsLookups;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use http::header::{HeaderMap, ACCEPT_LANGUAGE, USER_AGENT};
 use rampart_behave::bots::signature::Message;
 use rampart_behave::bots::{
     BotsDetector, BotsStats, BrowserHeaders, Catalog, ClientKey, Identity, Request,
+    ReverseDnsSource,
 };
 use rampart_core::{Action, Clock, Reason};
 use rampart_prevent::policy::Mode;
@@ -37,6 +42,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct BotsRuntime {
     pub settings: BotsSettings,
     detector: Arc<Mutex<BotsDetector>>,
+    /// When some agent is verified by its domains and a resolver is known.
+    reverse_dns: Option<Arc<ReverseDnsLookups>>,
 }
 
 /// The embedded catalogue, parsed on first use and shared for the process.
@@ -63,14 +70,48 @@ impl BotsRuntime {
                 Arc::clone(clock),
             ))),
         };
+        let reverse_dns = reverse_dns(settings, previous, clock)?;
+        let source = reverse_dns
+            .clone()
+            .map(|lookups| lookups as Arc<dyn ReverseDnsSource>);
+        lock(&detector).set_reverse_dns(source);
         Ok(BotsRuntime {
             settings: settings.clone(),
             detector,
+            reverse_dns,
         })
     }
 
     pub fn stats(&self) -> BotsStats {
         lock(&self.detector).stats()
+    }
+}
+
+/// The reverse DNS lookups `settings` need: `previous`'s when they serve
+/// the same resolver settings and domains (so that a reload keeps what
+/// was looked up), new ones otherwise, none without domains or a resolver.
+fn reverse_dns(
+    settings: &BotsSettings,
+    previous: Option<&BotsRuntime>,
+    clock: &Arc<dyn Clock>,
+) -> Result<Option<Arc<ReverseDnsLookups>>, String> {
+    let mut domains: Vec<String> = settings
+        .detector
+        .verify
+        .iter()
+        .flat_map(|entry| entry.domains.iter().cloned())
+        .collect();
+    domains.sort_unstable();
+    domains.dedup();
+    if domains.is_empty() || settings.dns.resolver.is_none() {
+        return Ok(None);
+    }
+    let kept = previous
+        .and_then(|p| p.reverse_dns.as_ref())
+        .filter(|lookups| lookups.serves(&settings.dns, &domains));
+    match kept {
+        Some(kept) => Ok(Some(Arc::clone(kept))),
+        None => ReverseDnsLookups::new(&settings.dns, domains, clock).map(|l| Some(Arc::new(l))),
     }
 }
 
@@ -223,5 +264,46 @@ impl Stage for BotsStage {
                 detector.refused(*client);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_behave::bots::VerifiedRanges;
+    use rampart_core::SystemClock;
+    use std::time::Duration;
+
+    fn settings(timeout: Duration) -> BotsSettings {
+        let mut settings = BotsSettings::default();
+        settings.detector.verify.push(VerifiedRanges {
+            agents: vec!["Googlebot".into()],
+            ranges: None,
+            domains: vec!["googlebot.com".into()],
+        });
+        settings.dns.resolver = Some("127.0.0.1:53".parse().unwrap());
+        settings.dns.timeout = timeout;
+        settings
+    }
+
+    #[test]
+    fn a_reload_keeps_the_lookups_while_their_settings_stay() {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let first = BotsRuntime::new(&settings(Duration::from_secs(2)), None, &clock).unwrap();
+        let same =
+            BotsRuntime::new(&settings(Duration::from_secs(2)), Some(&first), &clock).unwrap();
+        let (kept, before) = (same.reverse_dns.as_ref(), first.reverse_dns.as_ref());
+        assert!(Arc::ptr_eq(kept.unwrap(), before.unwrap()));
+        let other =
+            BotsRuntime::new(&settings(Duration::from_secs(1)), Some(&same), &clock).unwrap();
+        assert!(!Arc::ptr_eq(
+            other.reverse_dns.as_ref().unwrap(),
+            kept.unwrap()
+        ));
+        let mut without = settings(Duration::from_secs(1));
+        without.detector.verify[0].domains.clear();
+        without.detector.verify[0].ranges = Some(Default::default());
+        let none = BotsRuntime::new(&without, Some(&other), &clock).unwrap();
+        assert!(none.reverse_dns.is_none(), "no domains, no lookups");
     }
 }

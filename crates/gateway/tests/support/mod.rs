@@ -356,6 +356,16 @@ pub fn with_stages(config_text: &str, stages: &[&str], sections: &str) -> String
     )
 }
 
+/// `config_text` trusting the loopback address as a proxy, so that a test
+/// sets the client address with `x-forwarded-for`.
+pub fn behind_loopback_proxy(config_text: &str) -> String {
+    config_text.replacen(
+        "[server]\n",
+        "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n",
+        1,
+    )
+}
+
 /// A config with one loopback listener on a free port, the admin listener on
 /// a free port, events to `events.jsonl`, and the given upstream addresses
 /// and extra route settings.
