@@ -3,7 +3,7 @@
 
 use super::catalog::Agent;
 use super::ranges::AddressRanges;
-use super::signature::KeyDirectory;
+use super::signature::DirectorySource;
 use std::time::Duration;
 
 /// Agents (by the catalogue's name, case-insensitive) and the addresses
@@ -19,7 +19,7 @@ pub struct VerifiedRanges {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedAgent {
     pub agent: Agent,
-    pub directory: KeyDirectory,
+    pub directory: DirectorySource,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,8 @@ pub struct BotsConfig {
     pub scrape_pages: usize,
     /// Distinct paths in a window past which a declared user fetcher is crawling.
     pub fetcher_paths: usize,
+    /// Most signature nonces remembered against replay.
+    pub max_nonces: usize,
 }
 
 impl Default for BotsConfig {
@@ -59,6 +61,7 @@ impl Default for BotsConfig {
             scan_paths: 20,
             scrape_pages: 200,
             fetcher_paths: 50,
+            max_nonces: 100_000,
         }
     }
 }

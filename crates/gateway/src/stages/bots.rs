@@ -12,18 +12,20 @@
 //! (recorded only, in `monitor` mode). In `logging`, a 4xx on a path the
 //! inventory does not know counts toward the client's scan.
 //!
-//! The detector's state outlives reloads that leave `[bots]` alone; the
-//! catalogue is parsed once per process.
+//! The detector's state (with its remembered signature nonces) outlives
+//! reloads that leave `[bots]` alone, and so do the `keys_url` directories
+//! it verifies with; the catalogue is parsed once per process.
 
 use crate::config::BotsSettings;
 use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
+use crate::key_set::directory::RemoteDirectory;
 use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Stage};
 use crate::problem::problem_response;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use http::header::{HeaderMap, ACCEPT_LANGUAGE, USER_AGENT};
-use rampart_behave::bots::signature::Message;
+use rampart_behave::bots::signature::{FetchedDirectory, Message};
 use rampart_behave::bots::{
     BotsDetector, BotsStats, BrowserHeaders, Catalog, ClientKey, Identity, Request,
 };
@@ -36,6 +38,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct BotsRuntime {
     pub settings: BotsSettings,
     detector: Arc<Mutex<BotsDetector>>,
+    /// The `keys_url` directories the detector verifies with, to keep fresh.
+    fetched: Vec<Arc<RemoteDirectory>>,
 }
 
 /// The embedded catalogue, parsed on first use and shared for the process.
@@ -47,25 +51,42 @@ fn catalog() -> Result<Arc<Catalog>, String> {
 }
 
 impl BotsRuntime {
-    /// The runtime for `settings`, keeping `previous`'s state when its
-    /// detector settings are the same.
+    /// The runtime for `settings`, keeping `previous`'s state (and its
+    /// fetched directories) when its detector settings are the same; a new
+    /// detector's directories take over the keys previous ones fetched from
+    /// the same source.
     pub fn new(
         settings: &BotsSettings,
         previous: Option<&BotsRuntime>,
         clock: &Arc<dyn Clock>,
     ) -> Result<Self, String> {
-        let detector = match previous {
-            Some(p) if p.settings.detector == settings.detector => Arc::clone(&p.detector),
-            _ => Arc::new(Mutex::new(BotsDetector::new(
+        if let Some(p) = previous.filter(|p| p.settings.detector == settings.detector) {
+            return Ok(BotsRuntime {
+                settings: settings.clone(),
+                detector: Arc::clone(&p.detector),
+                fetched: p.fetched.clone(),
+            });
+        }
+        let earlier = previous.map_or(&[][..], |p| p.fetched.as_slice());
+        for directory in &settings.fetched {
+            if let Some(same) = earlier.iter().find(|e| e.source() == directory.source()) {
+                directory.adopt(same);
+            }
+        }
+        Ok(BotsRuntime {
+            settings: settings.clone(),
+            detector: Arc::new(Mutex::new(BotsDetector::new(
                 settings.detector.clone(),
                 catalog()?,
                 Arc::clone(clock),
             ))),
-        };
-        Ok(BotsRuntime {
-            settings: settings.clone(),
-            detector,
+            fetched: settings.fetched.clone(),
         })
+    }
+
+    /// The `keys_url` directories to keep fresh.
+    pub fn fetched(&self) -> &[Arc<RemoteDirectory>] {
+        &self.fetched
     }
 
     pub fn stats(&self) -> BotsStats {
