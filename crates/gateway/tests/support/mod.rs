@@ -4,6 +4,7 @@
 //! and the same requests over HTTP/1.1, h2c and h2 over TLS (`transport`).
 #![allow(dead_code)]
 
+pub mod key_server;
 pub mod transport;
 
 use bytes::Bytes;
