@@ -38,16 +38,15 @@ pub fn signature_base(
         let Bare::String(name) = item else {
             return Err("a covered component is not a string".into());
         };
-        let request_bound = *component_params == [("req".to_string(), Bare::Boolean(true))];
-        if message.is_response()
-            && name.starts_with('@')
-            && !(name == "@authority" && request_bound)
-        {
+        let request_authority = message.is_response()
+            && name == "@authority"
+            && *component_params == [("req".to_string(), Bare::Boolean(true))];
+        if message.is_response() && name.starts_with('@') && !request_authority {
             return Err(format!(
                 "a response may cover only \"@authority\";req of the derived components, not {name}"
             ));
         }
-        if !component_params.is_empty() && !(message.is_response() && request_bound) {
+        if !component_params.is_empty() && !request_authority {
             return Err(format!("component parameters are not supported ({name})"));
         }
         let value = match name.as_str() {
