@@ -151,24 +151,7 @@ async fn call(setup: &Setup, (input, signature): &(String, String)) -> (bool, bo
 }
 
 fn gateway_config(upstream: std::net::SocketAddr, url: &str, extra: &str) -> String {
-    let sections = format!(
-        r#"
-[[bots.signed]]
-agent = "{AGENT}"
-name = "Example-Agent"
-class = "ai_agent"
-keys_url = "{url}"
-{extra}
-
-[prevent]
-presets = ["govern-bots"]
-
-[[prevent.policy.rules]]
-name = "tag-signed"
-when = 'bot.verified && bot.name == "Example-Agent"'
-action = {{ type = "tag", headers = {{ x-signed-agent = "verified" }} }}
-"#
-    );
+    let sections = signed_agent_sections(&format!("keys_url = \"{url}\"\n{extra}"));
     with_stages(&config(&[upstream], ""), &["bots", "prevent"], &sections)
 }
 
@@ -192,16 +175,6 @@ async fn setup_with(first: &Key, extra: &str) -> Setup {
         upstream,
         directory,
     }
-}
-
-/// A series of the admin's `/metrics`, 0 when absent.
-async fn metric(gateway: &TestGateway, series: &str) -> u64 {
-    let metrics = body_text(get(gateway.gateway.admin_addr, "/metrics").await).await;
-    let prefix = format!("{series} ");
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix(prefix.as_str())?.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 const UNSIGNED: &str =
@@ -359,16 +332,7 @@ fn a_signed_agent_needs_exactly_one_of_keys_and_keys_url() {
     let entry = |i: usize, fields: &str| {
         format!("\n[[bots.signed]]\nagent = \"{AGENT}/{i}\"\nname = \"A{i}\"\nclass = \"ai_agent\"\n{fields}\n")
     };
-    let load = |sections: String| {
-        let text = with_stages(
-            &config(&["127.0.0.1:9".parse().unwrap()], ""),
-            &["bots"],
-            &sections,
-        );
-        let path = dir.path().join("rampart.toml");
-        std::fs::write(&path, text).unwrap();
-        rampart_gateway::GatewayConfig::load(&path)
-    };
+    let load = |sections: String| load_config(dir.path(), &["bots"], &sections);
     let both = format!(
         "keys = {:?}\nkeys_url = \"https://agent.example/d\"",
         keys.display().to_string()
@@ -382,7 +346,7 @@ fn a_signed_agent_needs_exactly_one_of_keys_and_keys_url() {
     .concat();
     let message = match load(refused) {
         Ok(_) => panic!("bad [[bots.signed]] entries were accepted"),
-        Err(e) => e.to_string(),
+        Err(e) => e,
     };
     for expected in [
         "bots.signed[0]: expected exactly one of keys (a directory file) or keys_url (a URL to fetch it from), got both",

@@ -344,12 +344,11 @@ async fn behind_key_server(
 
 /// `rampart_jwks_fetch_total{result}` as the admin listener exports it.
 async fn fetches_counted(gw: &TestGateway, result: &str) -> u64 {
-    let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-    let series = format!("rampart_jwks_fetch_total{{result=\"{result}\"}} ");
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix(series.as_str())?.trim().parse().ok())
-        .unwrap_or(0)
+    metric(
+        gw,
+        &format!("rampart_jwks_fetch_total{{result=\"{result}\"}}"),
+    )
+    .await
 }
 
 async fn status_with(gw: &TestGateway, token: &str) -> u16 {

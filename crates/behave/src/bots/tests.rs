@@ -304,29 +304,11 @@ fn clients_are_bounded_and_removals_counted() {
 #[test]
 fn a_signed_agent_is_named_by_its_directory_and_a_forged_one_is_a_signal() {
     use super::signature::tests::{directory, signed, COVERED, NOW};
-    let agent = Agent {
-        name: "ChatGPT-Agent".into(),
-        class: BotClass::AiAgent,
-        operator: "OpenAI".into(),
-    };
-    let mut scenario = Scenario::new(BotsConfig {
-        signed: vec![SignedAgent {
-            agent: agent.clone(),
-            directory: signature::DirectorySource::File(Arc::new(directory())),
-        }],
-        ..BotsConfig::default()
-    });
-    scenario.clock.move_to(u64::try_from(NOW).unwrap() * 1000);
+    let agent = example_agent();
+    let mut scenario =
+        signed_agent_scenario(signature::DirectorySource::File(Arc::new(directory())));
     let judge = |scenario: &mut Scenario, message: &dyn signature::Message, user_agent| {
-        scenario.detector.judge(&Request {
-            user_agent: Some(user_agent),
-            address: ip(192, 0, 2, 20),
-            client: "agent",
-            path: "/articles",
-            function: None,
-            headers: BROWSER,
-            message: Some(message),
-        })
+        judge_signed(scenario, message, user_agent)
     };
     let valid = signed(NOW - 5, NOW + 60, COVERED);
     let judged = judge(&mut scenario, &valid, CHROME);
@@ -365,14 +347,20 @@ impl signature::FetchedDirectory for TestFetched {
     }
 }
 
+const AGENT_UA: &str = "ChatGPT-Agent/1.0";
+
+fn example_agent() -> Agent {
+    Agent {
+        name: "ChatGPT-Agent".into(),
+        class: BotClass::AiAgent,
+        operator: "OpenAI".into(),
+    }
+}
+
 fn signed_agent_scenario(directory: signature::DirectorySource) -> Scenario {
     let scenario = Scenario::new(BotsConfig {
         signed: vec![SignedAgent {
-            agent: Agent {
-                name: "ChatGPT-Agent".into(),
-                class: BotClass::AiAgent,
-                operator: "OpenAI".into(),
-            },
+            agent: example_agent(),
             directory,
         }],
         max_nonces: 4,
@@ -383,9 +371,13 @@ fn signed_agent_scenario(directory: signature::DirectorySource) -> Scenario {
     scenario
 }
 
-fn judge_signed(scenario: &mut Scenario, message: &dyn signature::Message) -> Judgement {
+fn judge_signed(
+    scenario: &mut Scenario,
+    message: &dyn signature::Message,
+    user_agent: &str,
+) -> Judgement {
     scenario.detector.judge(&Request {
-        user_agent: Some("ChatGPT-Agent/1.0"),
+        user_agent: Some(user_agent),
         address: ip(192, 0, 2, 20),
         client: "agent",
         path: "/articles",
@@ -401,11 +393,11 @@ fn a_replayed_nonce_is_a_signal_and_fails_the_claim() {
     let mut scenario =
         signed_agent_scenario(signature::DirectorySource::File(Arc::new(directory())));
     let request = signed_with(NOW - 5, NOW + 60, COVERED, r#";nonce="abc""#);
-    let first = judge_signed(&mut scenario, &request);
+    let first = judge_signed(&mut scenario, &request, AGENT_UA);
     assert!(first.signals.is_empty(), "{:?}", first.signals);
     assert_eq!(first.identity.unwrap().verification, Verification::Verified);
     scenario.clock.advance(Duration::from_secs(2));
-    let again = judge_signed(&mut scenario, &request);
+    let again = judge_signed(&mut scenario, &request, AGENT_UA);
     assert_eq!(sources(&again), [SIGNATURE_REPLAYED]);
     let evidence = &again.signals[0].evidence;
     assert!(
@@ -415,10 +407,12 @@ fn a_replayed_nonce_is_a_signal_and_fails_the_claim() {
     assert!(evidence.contains("2.0s ago"), "{evidence}");
     assert_eq!(again.identity.unwrap().verification, Verification::Failed);
     let fresh = signed_with(NOW - 5, NOW + 60, COVERED, r#";nonce="def""#);
-    assert!(judge_signed(&mut scenario, &fresh).signals.is_empty());
+    assert!(judge_signed(&mut scenario, &fresh, AGENT_UA)
+        .signals
+        .is_empty());
     assert_eq!(scenario.detector.stats().nonces, 2);
     scenario.clock.advance(Duration::from_secs(60));
-    let expired_anyway = judge_signed(&mut scenario, &request);
+    let expired_anyway = judge_signed(&mut scenario, &request, AGENT_UA);
     assert_eq!(
         sources(&expired_anyway),
         [SIGNATURE_INVALID],
@@ -440,11 +434,11 @@ fn an_unknown_keyid_asks_the_fetched_directory_again() {
     )
         as Arc<dyn signature::FetchedDirectory>));
     let request = signed(NOW - 5, NOW + 60, COVERED);
-    let judged = judge_signed(&mut scenario, &request);
+    let judged = judge_signed(&mut scenario, &request, AGENT_UA);
     assert_eq!(sources(&judged), [SIGNATURE_INVALID]);
     assert_eq!(fetched.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
     *fetched.keys.lock().unwrap() = Arc::new(directory());
-    let judged = judge_signed(&mut scenario, &request);
+    let judged = judge_signed(&mut scenario, &request, AGENT_UA);
     assert!(judged.signals.is_empty(), "{:?}", judged.signals);
     assert_eq!(
         judged.identity.unwrap().verification,

@@ -23,6 +23,18 @@ pub trait Message {
     }
 }
 
+/// The value of field `name` among `fields` (name, value) as a signature
+/// base has it (RFC 9421 section 2.1): every value with that name
+/// (case-insensitive), trimmed, joined with `, `; `None` when there is none.
+pub fn field_value<N: AsRef<str>, V: AsRef<str>>(fields: &[(N, V)], name: &str) -> Option<String> {
+    let values: Vec<&str> = fields
+        .iter()
+        .filter(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_ref().trim())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
 /// Most bytes of a signature base built.
 const MAX_BASE_BYTES: usize = 16 * 1024;
 

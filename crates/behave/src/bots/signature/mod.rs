@@ -27,7 +27,7 @@ pub mod response;
 mod sign;
 mod source;
 
-pub use base::{signature_base, Message};
+pub use base::{field_value, signature_base, Message};
 pub use directory::{thumbprint, DirectoryError, KeyDirectory, MAX_DIRECTORY_BYTES, MAX_KEYS};
 #[cfg(any(test, feature = "test-support"))]
 pub use sign::sign;
@@ -108,14 +108,7 @@ fn verify(
             continue;
         }
         known_agent = true;
-        let bytes = signatures
-            .iter()
-            .find(|(l, _)| l == label)
-            .and_then(|(_, m)| match m {
-                Member::Item(Bare::Bytes(bytes), _) => Some(bytes.as_slice()),
-                _ => None,
-            });
-        let Some(bytes) = bytes else {
+        let Some(bytes) = signature_bytes(&signatures, label) else {
             last_failure = format!("no signature for label {label}");
             continue;
         };
@@ -144,6 +137,17 @@ fn verify(
             why: last_failure,
         }),
     }
+}
+
+/// The signature under `label` in a parsed `Signature` field.
+fn signature_bytes<'a>(signatures: &'a [(String, Member)], label: &str) -> Option<&'a [u8]> {
+    signatures
+        .iter()
+        .find(|(l, _)| l == label)
+        .and_then(|(_, m)| match m {
+            Member::Item(Bare::Bytes(bytes), _) => Some(bytes.as_slice()),
+            _ => None,
+        })
 }
 
 /// The `Signature-Agent` for `label`: a string, or the dictionary member of

@@ -9,7 +9,9 @@
 //! whose body was changed under a `content-digest`, keeps no key.
 
 use super::fields::{self, Bare, Member};
-use super::{check_times, param, verify_with_key, KeyDirectory, Message};
+use super::{
+    check_times, field_value, param, signature_bytes, verify_with_key, KeyDirectory, Message,
+};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use ring::digest::{digest, SHA256, SHA512};
@@ -45,13 +47,7 @@ impl Message for DirectoryResponse<'_> {
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        let values: Vec<&str> = self
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
+        field_value(self.headers, name)
     }
 
     fn is_response(&self) -> bool {
@@ -83,14 +79,7 @@ pub fn signed_keys(
         if param(params, "tag") != Some(&Bare::String(DIRECTORY_TAG.into())) {
             continue;
         }
-        let bytes = signatures
-            .iter()
-            .find(|(l, _)| l == label)
-            .and_then(|(_, m)| match m {
-                Member::Item(Bare::Bytes(bytes), _) => Some(bytes.as_slice()),
-                _ => None,
-            });
-        let checked = bytes
+        let checked = signature_bytes(&signatures, label)
             .ok_or_else(|| "no signature for this label".to_string())
             .and_then(|bytes| verify_one(&directory, response, components, params, bytes, now));
         match checked {

@@ -32,13 +32,7 @@ impl Message for TestMessage {
         None
     }
     fn header(&self, name: &str) -> Option<String> {
-        let values: Vec<&str> = self
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
+        field_value(&self.headers, name)
     }
 }
 
