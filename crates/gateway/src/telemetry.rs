@@ -69,6 +69,8 @@ pub const BOTS_DIRECTORY_FETCHES: &str = "rampart_bots_directory_fetch_total";
 pub const BOTS_DIRECTORY_KEYS: &str = "rampart_bots_directory_keys";
 pub const BOTS_DIRECTORY_AGE: &str = "rampart_bots_directory_age_seconds";
 pub const BOTS_DIRECTORY_UNKNOWN_KEY: &str = "rampart_bots_directory_unknown_key_total";
+/// List and search endpoints whose usual coverage the bots stage learned.
+pub const BOTS_COVERAGE: &str = "rampart_bots_coverage_endpoints";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are
@@ -231,6 +233,10 @@ fn describe() {
     metrics::describe_counter!(
         BOTS_DIRECTORY_UNKNOWN_KEY,
         "Signatures with a keyid their agent's fetched directory lacks, by agent and whether they started a refetch (started) or came within 30 s of one (limited)."
+    );
+    metrics::describe_gauge!(
+        BOTS_COVERAGE,
+        "List and search endpoints whose usual coverage (distinct pages a client reaches in a window) the bots stage learned."
     );
     metrics::describe_counter!(
         REASONS,
