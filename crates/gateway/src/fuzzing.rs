@@ -404,7 +404,9 @@ impl rampart_behave::bots::signature::Message for FuzzedMessage<'_> {
 
 /// The bots stage's parsers on the same bytes: the user-agent catalogue,
 /// a published range list, a key directory, the structured fields of a Web
-/// Bot Auth signature and its check against a directory, and the page
+/// Bot Auth signature and its check against a directory, a fetched
+/// directory's response signature (the first lines as its
+/// `signature-input`, `signature` and `content-digest`), and the page
 /// number of a query (found only in the part of it that is read). None
 /// panics, and none answers with an explanation longer than a few hundred
 /// bytes.
@@ -438,10 +440,25 @@ pub fn bots(data: &[u8]) {
     let message = FuzzedMessage {
         lines: text.lines().collect(),
     };
-    if let Some(signature::SignatureCheck::Failed(why)) =
-        signature::check(&message, &[&directory], 1_700_000_000)
+    if let Some(
+        signature::SignatureCheck::Failed(why) | signature::SignatureCheck::UnknownKey { why, .. },
+    ) = signature::check(&message, &[&directory], 1_700_000_000)
     {
         assert!(why.len() < 8192, "{why}");
+    }
+    let headers: Vec<(String, String)> = ["signature-input", "signature", "content-digest"]
+        .iter()
+        .zip(text.lines())
+        .map(|(name, line)| (name.to_string(), line.to_string()))
+        .collect();
+    let response = signature::response::DirectoryResponse {
+        authority: "agent.test",
+        headers: &headers,
+        body: data,
+    };
+    match signature::response::signed_keys(directory.clone(), &response, 1_700_000_000) {
+        Ok(kept) => assert!(kept.len() <= directory.len()),
+        Err(why) => assert!(why.len() < 8192, "{why}"),
     }
     reverse_dns_names(&text);
 }

@@ -84,7 +84,7 @@ impl Reloader {
                 let next = Arc::new(next);
                 self.shared.runtime.store(Arc::clone(&next));
                 if let Some(key_refresh) = &self.shared.services.key_refresh {
-                    key_refresh.follow(&next.config.tokens);
+                    key_refresh.follow(&next.fetched_keys());
                 }
                 metrics::counter!(telemetry::CONFIG_RELOADS, "result" => "ok").increment(1);
                 tracing::info!(file = %self.path.display(), "configuration reloaded");

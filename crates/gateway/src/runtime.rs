@@ -6,7 +6,7 @@
 use crate::bans::BanBook;
 use crate::config::{GatewayConfig, RouteSpec, StageKind};
 use crate::discovery::Discovery;
-use crate::key_set::KeyRefresh;
+use crate::key_set::{KeyRefresh, Refreshed};
 use crate::pipeline::Pipeline;
 use crate::recorder::Recorder;
 use crate::router::Router;
@@ -43,8 +43,8 @@ pub struct Services {
     pub recorder: Option<Arc<Recorder>>,
     /// Limits and bans shared with other gateways through Redis.
     pub shared: Option<Arc<SharedLink>>,
-    /// Keeps the `[identity.jwt] jwks_url` key set of the running
-    /// configuration fresh (serving only).
+    /// Keeps the fetched keys of the running configuration fresh
+    /// (`[identity.jwt] jwks_url`, `[[bots.signed]] keys_url`; serving only).
     pub key_refresh: Option<Arc<KeyRefresh>>,
     /// The time limits and bans count in: the system clock when serving,
     /// the records' own times when replaying them (`crate::offline`).
@@ -84,6 +84,22 @@ impl Runtime {
                 .routes
                 .iter()
                 .all(|route| route.pipeline.connection(peer).is_terminal())
+    }
+
+    /// The keys this configuration fetches: the `jwks_url` key set and the
+    /// `keys_url` directories of the bots detector in service.
+    pub fn fetched_keys(&self) -> Vec<Arc<dyn Refreshed>> {
+        let jwks = self
+            .config
+            .tokens
+            .remote_keys()
+            .map(|set| Arc::clone(set) as Arc<dyn Refreshed>);
+        let directories = self.bots.iter().flat_map(|bots| {
+            bots.fetched()
+                .iter()
+                .map(|d| Arc::clone(d) as Arc<dyn Refreshed>)
+        });
+        jwks.into_iter().chain(directories).collect()
     }
 
     /// Compiles a configuration. Upstream pools whose settings did not change

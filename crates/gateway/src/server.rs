@@ -123,7 +123,9 @@ impl Gateway {
             traffic: Arc::default(),
         });
         if let Some(key_refresh) = &shared.services.key_refresh {
-            key_refresh.fetch_now(&config.tokens).await;
+            key_refresh
+                .fetch_now(&shared.runtime.load().fetched_keys())
+                .await;
         }
         let (stop, stop_rx) = watch::channel(false);
         let graceful = Arc::new(GracefulShutdown::new());
@@ -163,7 +165,7 @@ impl Gateway {
             )),
         ];
         if let Some(key_refresh) = &shared.services.key_refresh {
-            key_refresh.follow(&config.tokens);
+            key_refresh.follow(&shared.runtime.load().fetched_keys());
         }
         let traffic_recorder = config.events.sqlite.clone().map(|path| {
             let store = TrafficStore {

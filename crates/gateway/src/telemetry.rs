@@ -72,6 +72,12 @@ pub const ANOMALY_RELEARNED: &str = "rampart_anomaly_relearned_total";
 pub const ANOMALY_SKIPPED: &str = "rampart_anomaly_exchanges_skipped_total";
 pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
 pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
+pub const BOTS_NONCES: &str = "rampart_bots_nonces_tracked";
+pub const BOTS_NONCES_REMOVED: &str = "rampart_bots_nonces_removed_total";
+pub const BOTS_DIRECTORY_FETCHES: &str = "rampart_bots_directory_fetch_total";
+pub const BOTS_DIRECTORY_KEYS: &str = "rampart_bots_directory_keys";
+pub const BOTS_DIRECTORY_AGE: &str = "rampart_bots_directory_age_seconds";
+pub const BOTS_DIRECTORY_UNKNOWN_KEY: &str = "rampart_bots_directory_unknown_key_total";
 /// List and search endpoints whose usual coverage the bots stage learned.
 pub const BOTS_COVERAGE: &str = "rampart_bots_coverage_endpoints";
 /// Reverse DNS lookups of crawler claims, by result.
@@ -215,6 +221,31 @@ fn describe() {
     metrics::describe_counter!(
         BOTS_REMOVED,
         "Clients the bots stage forgot, by why: evicted (its bound was hit) or expired."
+    );
+    metrics::describe_gauge!(
+        BOTS_NONCES,
+        "Web Bot Auth signature nonces remembered against replay."
+    );
+    metrics::describe_counter!(
+        BOTS_NONCES_REMOVED,
+        "Remembered nonces removed, by why: evicted (bots.max_nonces was hit) or expired (their signature expired)."
+    );
+    metrics::describe_counter!(
+        BOTS_DIRECTORY_FETCHES,
+        "Fetches of [[bots.signed]] keys_url directories, by agent and result (ok, unreachable, timeout, status, too_large, invalid, unsigned)."
+    );
+    metrics::describe_gauge!(
+        BOTS_DIRECTORY_KEYS,
+        "Keys in the last good directory of each keys_url, by agent."
+    );
+    metrics::describe_gauge!(
+        BOTS_DIRECTORY_AGE,
+        metrics::Unit::Seconds,
+        "Time since each keys_url directory was last fetched successfully, by agent."
+    );
+    metrics::describe_counter!(
+        BOTS_DIRECTORY_UNKNOWN_KEY,
+        "Signatures with a keyid their agent's fetched directory lacks, by agent and whether they started a refetch (started) or came within 30 s of one (limited)."
     );
     metrics::describe_gauge!(
         BOTS_COVERAGE,

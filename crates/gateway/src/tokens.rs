@@ -232,7 +232,7 @@ impl TokenGuard {
             return Err(problems);
         }
         let keys = match source {
-            Some(source) => Keys::Fetched(Arc::new(RemoteKeySet::new(source, keys, rules, clock))),
+            Some(source) => Keys::Fetched(Arc::new(RemoteKeySet::jwks(source, keys, rules, clock))),
             None => Keys::Fixed(TokenVerifier::new(keys, rules, clock).map_err(|e| {
                 vec![(
                     "identity.jwt.jwks".to_string(),

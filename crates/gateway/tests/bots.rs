@@ -190,16 +190,9 @@ keys = {keys:?}
 "#,
         keys = keys.display().to_string()
     );
-    let text = with_stages(
-        &config(&["127.0.0.1:9".parse().unwrap()], ""),
-        &["bots"],
-        &sections,
-    );
-    let path = dir.path().join("rampart.toml");
-    std::fs::write(&path, text).unwrap();
-    let message = match rampart_gateway::GatewayConfig::load(&path) {
+    let message = match load_config(dir.path(), &["bots"], &sections) {
         Ok(_) => panic!("bad [bots] settings were accepted"),
-        Err(e) => e.to_string(),
+        Err(e) => e,
     };
     for key in [
         "bots.regular_variation",
@@ -285,25 +278,7 @@ async fn a_signed_agent_is_believed_only_with_a_valid_signature() {
         format!(r#"{{"keys": [{{"kty": "OKP", "crv": "Ed25519", "x": "{X}"}}]}}"#),
     )
     .unwrap();
-    let sections = format!(
-        r#"
-[[bots.signed]]
-agent = "https://agent.example"
-name = "Example-Agent"
-class = "ai_agent"
-operator = "Example"
-keys = {:?}
-
-[prevent]
-presets = ["govern-bots"]
-
-[[prevent.policy.rules]]
-name = "tag-signed"
-when = 'bot.verified && bot.name == "Example-Agent" && bot.class == "ai_agent"'
-action = {{ type = "tag", headers = {{ x-signed-agent = "verified" }} }}
-"#,
-        keys.display().to_string()
-    );
+    let sections = signed_agent_sections(&format!("keys = {:?}", keys.display().to_string()));
     let text = with_stages(
         &config(&[upstream.addr], ""),
         &["bots", "prevent"],

@@ -5,13 +5,12 @@
 
 mod support;
 
-use hyper_util::rt::TokioIo;
 use rampart_behave::tokens::sign::{self, Signer};
 use rampart_behave::tokens::Algorithm;
 use rampart_gateway::config::GatewayConfig;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use support::key_server::{eventually, Answer, KeyServer};
 use support::*;
 
 const SECRET: &str = "a-long-random-secret-0f9e8d7c6b5a4938271605f4e3d2c1b0";
@@ -260,86 +259,6 @@ fn bad_key_configuration_is_refused_naming_the_file_and_key() {
 // `jwks_url`: an identity provider's key set, fetched from a real loopback
 // server that counts its hits, rotates its keys and goes down.
 
-/// What the key server answers.
-#[derive(Clone)]
-struct Answer {
-    status: u16,
-    body: Vec<u8>,
-    cache_control: &'static str,
-    /// Sent in pieces without a length, rather than with `content-length`.
-    chunked: bool,
-}
-
-/// An identity provider's key set endpoint on loopback (`/jwks.json`),
-/// over TLS when given an acceptor.
-struct KeyServer {
-    addr: std::net::SocketAddr,
-    hits: Arc<AtomicUsize>,
-    answer: Arc<Mutex<Answer>>,
-    accepting: tokio::task::JoinHandle<()>,
-}
-
-impl KeyServer {
-    async fn start(answer: Answer, tls: Option<tokio_rustls::TlsAcceptor>) -> KeyServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let hits = Arc::new(AtomicUsize::new(0));
-        let answer = Arc::new(Mutex::new(answer));
-        let (counter, answering) = (Arc::clone(&hits), Arc::clone(&answer));
-        let accepting = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (counter, answering) = (Arc::clone(&counter), Arc::clone(&answering));
-                let tls = tls.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |_request| {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                        let answer = answering.lock().unwrap().clone();
-                        let response = hyper::Response::builder()
-                            .status(answer.status)
-                            .header("location", "/moved/jwks.json")
-                            .header("content-type", "application/jwk-set+json")
-                            .header("cache-control", answer.cache_control)
-                            .body(match answer.chunked {
-                                true => in_pieces(&answer.body, 16 * 1024),
-                                false => full(answer.body),
-                            });
-                        async move { response }
-                    });
-                    let http = hyper::server::conn::http1::Builder::new();
-                    let _ = match tls {
-                        Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(stream) => {
-                                http.serve_connection(TokioIo::new(stream), service).await
-                            }
-                            Err(_) => return,
-                        },
-                        None => http.serve_connection(TokioIo::new(stream), service).await,
-                    };
-                });
-            }
-        });
-        KeyServer {
-            addr,
-            hits,
-            answer,
-            accepting,
-        }
-    }
-
-    fn serve(&self, answer: Answer) {
-        *self.answer.lock().unwrap() = answer;
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-
-    /// Stops accepting: the next fetches are refused.
-    fn stop(&self) {
-        self.accepting.abort();
-    }
-}
-
 /// The DER of a fixture's PEM public key.
 fn public_der(name: &str) -> Vec<u8> {
     use base64::Engine as _;
@@ -374,6 +293,7 @@ fn key_set(keys: &[Value], cache_control: &'static str) -> Answer {
         body: json!({ "keys": keys }).to_string().into_bytes(),
         cache_control,
         chunked: false,
+        headers: Vec::new(),
     }
 }
 
@@ -409,17 +329,6 @@ min_refresh = "{min_refresh}"
     with_stages(&config(&[upstream], ""), &["prevent"], &section)
 }
 
-/// Polls `condition` every 50 ms for at most 10 s.
-async fn eventually<F: std::future::Future<Output = bool>>(what: &str, condition: impl Fn() -> F) {
-    for _ in 0..200 {
-        if condition().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{what} did not happen within 10 s");
-}
-
 /// A gateway verifying with the key set (key A) of a loopback key server
 /// answering `cache_control`, fetched again no sooner than `min_refresh`.
 async fn behind_key_server(
@@ -435,12 +344,11 @@ async fn behind_key_server(
 
 /// `rampart_jwks_fetch_total{result}` as the admin listener exports it.
 async fn fetches_counted(gw: &TestGateway, result: &str) -> u64 {
-    let metrics = body_text(get(gw.gateway.admin_addr, "/metrics").await).await;
-    let series = format!("rampart_jwks_fetch_total{{result=\"{result}\"}} ");
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix(series.as_str())?.trim().parse().ok())
-        .unwrap_or(0)
+    metric(
+        gw,
+        &format!("rampart_jwks_fetch_total{{result=\"{result}\"}}"),
+    )
+    .await
 }
 
 async fn status_with(gw: &TestGateway, token: &str) -> u16 {
@@ -537,6 +445,7 @@ async fn a_malformed_oversize_or_redirected_key_set_is_refused_and_the_last_good
             body: broken,
             cache_control: "max-age=1",
             chunked,
+            headers: Vec::new(),
         });
         eventually(&format!("a refused fetch counted as {result}"), || async {
             fetches_counted(&gw, result).await > before

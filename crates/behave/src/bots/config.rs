@@ -4,7 +4,7 @@
 use super::catalog::Agent;
 use super::declared::DeclaredRate;
 use super::ranges::AddressRanges;
-use super::signature::KeyDirectory;
+use super::signature::DirectorySource;
 use std::time::Duration;
 
 /// Agents (by the catalogue's name, case-insensitive) and how their claims
@@ -23,7 +23,7 @@ pub struct VerifiedRanges {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedAgent {
     pub agent: Agent,
-    pub directory: KeyDirectory,
+    pub directory: DirectorySource,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +59,8 @@ pub struct BotsConfig {
     pub persist_after_refusals: usize,
     /// Distinct paths in a window past which a declared user fetcher is crawling.
     pub fetcher_paths: usize,
+    /// Most signature nonces remembered against replay.
+    pub max_nonces: usize,
 }
 
 impl Default for BotsConfig {
@@ -78,6 +80,7 @@ impl Default for BotsConfig {
             scrape_warmup: 20,
             persist_after_refusals: 10,
             fetcher_paths: 50,
+            max_nonces: 100_000,
         }
     }
 }

@@ -29,7 +29,9 @@
 //! - **Signed agents** (`signature`): a Web Bot Auth signature (RFC 9421)
 //!   that verifies with a key of a configured directory names the agent
 //!   as [`Verification::Verified`]; one that does not is the signal
-//!   `bots.signature_invalid` and fails the user-agent's claim.
+//!   `bots.signature_invalid` and fails the user-agent's claim; a
+//!   verified signature whose nonce was already seen is the signal
+//!   `bots.signature_replayed` and fails the claim too.
 //!
 //! Every signal carries its evidence; every map is bounded and expires.
 
@@ -64,6 +66,7 @@ use crate::bounded::{millis, BoundedMap};
 use clients::{ClientState, Counts, ListingStep, Step};
 use coverage::Coverage;
 use rampart_core::Clock;
+use signature::replay::NonceCache;
 use signature::{Message, SignatureCheck};
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -95,6 +98,7 @@ pub const SCANNING: &str = "bots.scanning";
 pub const SCRAPING: &str = "bots.scraping";
 pub const PURPOSE_MISMATCH: &str = "bots.purpose_mismatch";
 pub const SIGNATURE_INVALID: &str = "bots.signature_invalid";
+pub const SIGNATURE_REPLAYED: &str = "bots.signature_replayed";
 pub const RATE_MISMATCH: &str = "bots.rate_mismatch";
 pub const IGNORES_REFUSAL: &str = "bots.ignores_refusal";
 
@@ -194,6 +198,9 @@ pub struct ClientKey(u64);
 pub struct BotsStats {
     pub clients: usize,
     pub clients_removed: Removals,
+    /// Signature nonces remembered, and what their bound and expiry removed.
+    pub nonces: usize,
+    pub nonces_removed: Removals,
     /// List and search endpoints whose usual coverage is learned.
     pub endpoints: usize,
     pub endpoints_removed: Removals,
@@ -211,6 +218,7 @@ pub mod scores {
     pub const SCRAPING: f64 = 5.0;
     pub const PURPOSE_MISMATCH: f64 = 3.0;
     pub const SIGNATURE_INVALID: f64 = 5.0;
+    pub const SIGNATURE_REPLAYED: f64 = 5.0;
     pub const RATE_MISMATCH: f64 = 3.0;
     /// Below the default `block_score`, so that the policy answers it
     /// (`govern-bots` with decoys) rather than the stage refusing it again.
@@ -223,6 +231,7 @@ pub struct BotsDetector {
     clock: Arc<dyn Clock>,
     hasher: RandomState,
     clients: BoundedMap<u64, ClientState>,
+    nonces: NonceCache,
     coverage: Coverage,
     stats: BotsStats,
     /// Where claims of agents with domains are checked, when a resolver is set.
@@ -233,6 +242,7 @@ impl BotsDetector {
     pub fn new(config: BotsConfig, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         BotsDetector {
             clients: BoundedMap::new(config.max_clients, millis(config.memory)),
+            nonces: NonceCache::new(config.max_nonces),
             coverage: Coverage::new(config.scrape_warmup, config.scrape_floor),
             hasher: RandomState::new(),
             stats: BotsStats::default(),
@@ -250,6 +260,8 @@ impl BotsDetector {
     pub fn stats(&self) -> BotsStats {
         BotsStats {
             clients: self.clients.len(),
+            nonces: self.nonces.len(),
+            nonces_removed: self.nonces.removals(),
             endpoints: self.coverage.len(),
             endpoints_removed: self.coverage.removed,
             ..self.stats
@@ -384,30 +396,68 @@ impl BotsDetector {
     }
 
     /// A Web Bot Auth signature: verified, it names the agent (whatever the
-    /// user-agent says); failed, it is a signal and fails the user-agent's
-    /// claim (after the claim's own markers, so that it counts once).
-    fn signed(&self, message: &dyn Message, identity: &mut Option<Identity>) -> Option<BotSignal> {
+    /// user-agent says); failed or replayed, it is a signal and fails the
+    /// claim (after the claim's own markers, so that it counts once). An
+    /// unknown keyid asks its directories to be fetched again.
+    fn signed(
+        &mut self,
+        message: &dyn Message,
+        identity: &mut Option<Identity>,
+    ) -> Option<BotSignal> {
         if self.config.signed.is_empty() {
             return None;
         }
-        let now = i64::try_from(self.clock.now_millis() / 1000).unwrap_or(i64::MAX);
-        let directories: Vec<&signature::KeyDirectory> =
-            self.config.signed.iter().map(|s| &s.directory).collect();
+        let now_millis = self.clock.now_millis();
+        let now = i64::try_from(now_millis / 1000).unwrap_or(i64::MAX);
+        let current: Vec<Arc<signature::KeyDirectory>> = self
+            .config
+            .signed
+            .iter()
+            .map(|s| s.directory.current())
+            .collect();
+        let directories: Vec<&signature::KeyDirectory> = current.iter().map(Arc::as_ref).collect();
+        let invalid = |why: String| BotSignal {
+            source: SIGNATURE_INVALID,
+            location: "header.signature",
+            score: scores::SIGNATURE_INVALID,
+            evidence: format!("a Web Bot Auth signature that does not hold: {why}"),
+        };
         match signature::check(message, &directories, now)? {
             SignatureCheck::UnknownAgent => None,
-            SignatureCheck::Verified { directory, .. } => {
-                *identity = self.config.signed.get(directory).map(|signed| Identity {
+            SignatureCheck::Verified {
+                directory,
+                keyid,
+                nonce,
+                expires,
+            } => {
+                let signed = self.config.signed.get(directory)?;
+                let replayed = nonce.as_deref().and_then(|nonce| {
+                    let first = self.nonces.remember(&keyid, nonce, expires, now_millis)?;
+                    Some(BotSignal {
+                        source: SIGNATURE_REPLAYED,
+                        location: "header.signature-input",
+                        score: scores::SIGNATURE_REPLAYED,
+                        evidence: format!(
+                            "a Web Bot Auth signature replayed: keyid {keyid:?} used nonce {nonce:?} {:.1}s ago (first seen at {first} ms since the Unix epoch)",
+                            now_millis.saturating_sub(first) as f64 / 1000.0
+                        ),
+                    })
+                });
+                *identity = Some(Identity {
                     agent: signed.agent.clone(),
                     verification: Verification::Verified,
                 });
-                None
+                replayed
             }
-            SignatureCheck::Failed(why) => Some(BotSignal {
-                source: SIGNATURE_INVALID,
-                location: "header.signature",
-                score: scores::SIGNATURE_INVALID,
-                evidence: format!("a Web Bot Auth signature that does not hold: {why}"),
-            }),
+            SignatureCheck::UnknownKey { directories, why } => {
+                for i in directories {
+                    if let Some(signed) = self.config.signed.get(i) {
+                        signed.directory.unknown_key();
+                    }
+                }
+                Some(invalid(why))
+            }
+            SignatureCheck::Failed(why) => Some(invalid(why)),
         }
     }
 

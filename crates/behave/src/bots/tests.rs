@@ -309,31 +309,11 @@ fn clients_are_bounded_and_removals_counted() {
 #[test]
 fn a_signed_agent_is_named_by_its_directory_and_a_forged_one_is_a_signal() {
     use super::signature::tests::{directory, signed, COVERED, NOW};
-    let agent = Agent {
-        name: "ChatGPT-Agent".into(),
-        class: BotClass::AiAgent,
-        operator: "OpenAI".into(),
-    };
-    let mut scenario = Scenario::new(BotsConfig {
-        signed: vec![SignedAgent {
-            agent: agent.clone(),
-            directory: directory(),
-        }],
-        ..BotsConfig::default()
-    });
-    scenario.clock.move_to(u64::try_from(NOW).unwrap() * 1000);
+    let agent = example_agent();
+    let mut scenario =
+        signed_agent_scenario(signature::DirectorySource::File(Arc::new(directory())));
     let judge = |scenario: &mut Scenario, message: &dyn signature::Message, user_agent| {
-        scenario.detector.judge(&Request {
-            user_agent: Some(user_agent),
-            address: ip(192, 0, 2, 20),
-            client: "agent",
-            path: "/articles",
-            query: None,
-            endpoint: None,
-            function: None,
-            headers: BROWSER,
-            message: Some(message),
-        })
+        judge_signed(scenario, message, user_agent)
     };
     let valid = signed(NOW - 5, NOW + 60, COVERED);
     let judged = judge(&mut scenario, &valid, CHROME);
@@ -350,4 +330,126 @@ fn a_signed_agent_is_named_by_its_directory_and_a_forged_one_is_a_signal() {
     let judged = judge(&mut scenario, &forged, "GPTBot/1.2");
     assert_eq!(sources(&judged), [SIGNATURE_INVALID]);
     assert_eq!(judged.identity.unwrap().verification, Verification::Failed);
+}
+
+/// A fetched directory for the detector's tests: its keys as set, and how
+/// often an unknown keyid asked for a refetch.
+struct TestFetched {
+    keys: std::sync::Mutex<Arc<signature::KeyDirectory>>,
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+impl signature::FetchedDirectory for TestFetched {
+    fn source(&self) -> String {
+        "test".into()
+    }
+    fn current(&self) -> Arc<signature::KeyDirectory> {
+        Arc::clone(&self.keys.lock().unwrap())
+    }
+    fn unknown_key(&self) {
+        self.asked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+const AGENT_UA: &str = "ChatGPT-Agent/1.0";
+
+fn example_agent() -> Agent {
+    Agent {
+        name: "ChatGPT-Agent".into(),
+        class: BotClass::AiAgent,
+        operator: "OpenAI".into(),
+    }
+}
+
+fn signed_agent_scenario(directory: signature::DirectorySource) -> Scenario {
+    let scenario = Scenario::new(BotsConfig {
+        signed: vec![SignedAgent {
+            agent: example_agent(),
+            directory,
+        }],
+        max_nonces: 4,
+        ..BotsConfig::default()
+    });
+    let now = super::signature::tests::NOW;
+    scenario.clock.move_to(u64::try_from(now).unwrap() * 1000);
+    scenario
+}
+
+fn judge_signed(
+    scenario: &mut Scenario,
+    message: &dyn signature::Message,
+    user_agent: &str,
+) -> Judgement {
+    scenario.detector.judge(&Request {
+        user_agent: Some(user_agent),
+        address: ip(192, 0, 2, 20),
+        client: "agent",
+        path: "/articles",
+        query: None,
+        endpoint: None,
+        function: None,
+        headers: BROWSER,
+        message: Some(message),
+    })
+}
+
+#[test]
+fn a_replayed_nonce_is_a_signal_and_fails_the_claim() {
+    use super::signature::tests::{directory, signed_with, COVERED, NOW};
+    let mut scenario =
+        signed_agent_scenario(signature::DirectorySource::File(Arc::new(directory())));
+    let request = signed_with(NOW - 5, NOW + 60, COVERED, r#";nonce="abc""#);
+    let first = judge_signed(&mut scenario, &request, AGENT_UA);
+    assert!(first.signals.is_empty(), "{:?}", first.signals);
+    assert_eq!(first.identity.unwrap().verification, Verification::Verified);
+    scenario.clock.advance(Duration::from_secs(2));
+    let again = judge_signed(&mut scenario, &request, AGENT_UA);
+    assert_eq!(sources(&again), [SIGNATURE_REPLAYED]);
+    let evidence = &again.signals[0].evidence;
+    assert!(
+        evidence.contains(&super::signature::thumbprint(super::signature::tests::X)),
+        "{evidence}"
+    );
+    assert!(evidence.contains("2.0s ago"), "{evidence}");
+    assert_eq!(again.identity.unwrap().verification, Verification::Failed);
+    let fresh = signed_with(NOW - 5, NOW + 60, COVERED, r#";nonce="def""#);
+    assert!(judge_signed(&mut scenario, &fresh, AGENT_UA)
+        .signals
+        .is_empty());
+    assert_eq!(scenario.detector.stats().nonces, 2);
+    scenario.clock.advance(Duration::from_secs(60));
+    let expired_anyway = judge_signed(&mut scenario, &request, AGENT_UA);
+    assert_eq!(
+        sources(&expired_anyway),
+        [SIGNATURE_INVALID],
+        "expired, not replayed"
+    );
+}
+
+#[test]
+fn an_unknown_keyid_asks_the_fetched_directory_again() {
+    use super::signature::tests::{directory, signed, COVERED, NOW};
+    let fetched = Arc::new(TestFetched {
+        keys: std::sync::Mutex::new(Arc::new(signature::KeyDirectory::empty(
+            "https://agent.example",
+        ))),
+        asked: Default::default(),
+    });
+    let mut scenario = signed_agent_scenario(signature::DirectorySource::Fetched(Arc::clone(
+        &fetched,
+    )
+        as Arc<dyn signature::FetchedDirectory>));
+    let request = signed(NOW - 5, NOW + 60, COVERED);
+    let judged = judge_signed(&mut scenario, &request, AGENT_UA);
+    assert_eq!(sources(&judged), [SIGNATURE_INVALID]);
+    assert_eq!(fetched.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
+    *fetched.keys.lock().unwrap() = Arc::new(directory());
+    let judged = judge_signed(&mut scenario, &request, AGENT_UA);
+    assert!(judged.signals.is_empty(), "{:?}", judged.signals);
+    assert_eq!(
+        judged.identity.unwrap().verification,
+        Verification::Verified
+    );
+    assert_eq!(fetched.asked.load(std::sync::atomic::Ordering::Relaxed), 1);
 }

@@ -179,6 +179,12 @@ fn refresh_gauges(state: &AdminState) {
         let removed = stats.clients_removed;
         metrics::counter!(telemetry::BOTS_REMOVED, "why" => "evicted").absolute(removed.evicted);
         metrics::counter!(telemetry::BOTS_REMOVED, "why" => "expired").absolute(removed.expired);
+        metrics::gauge!(telemetry::BOTS_NONCES).set(stats.nonces as f64);
+        let removed = stats.nonces_removed;
+        metrics::counter!(telemetry::BOTS_NONCES_REMOVED, "why" => "evicted")
+            .absolute(removed.evicted);
+        metrics::counter!(telemetry::BOTS_NONCES_REMOVED, "why" => "expired")
+            .absolute(removed.expired);
     }
     for upstream in &runtime.upstreams {
         metrics::gauge!(telemetry::UPSTREAM_UP, "upstream" => upstream.spec.name.clone())

@@ -1,13 +1,17 @@
 //! `[bots]`, `[[bots.verify]]` and `[[bots.signed]]` (`[[bots.declared]]`
 //! in `bots_declared`): the settings of the
 //! `bots` stage, checked key by key, with the published address lists and
-//! key directories read from their files (`[bots.dns]` in `bots_dns`).
+//! key directories read from their files (or, for `keys_url`, set up to be
+//! fetched by `crate::key_set`); `[bots.dns]` is in `bots_dns`.
 
 use super::bots_declared::RawDeclared;
 use super::bots_dns::{DnsSettings, RawBotsDns};
 use super::units::ConfigDuration;
 use super::{StageKind, Validator};
-use rampart_behave::bots::signature::{KeyDirectory, MAX_DIRECTORY_BYTES};
+use crate::key_set::directory::RemoteDirectory;
+use crate::key_set::fetch::KeySetUrl;
+use crate::key_set::KeySource;
+use rampart_behave::bots::signature::{DirectorySource, KeyDirectory, MAX_DIRECTORY_BYTES};
 use rampart_behave::bots::{
     AddressRanges, Agent, BotClass, BotsConfig, SignedAgent, VerifiedRanges, MAX_RANGE_FILE_BYTES,
 };
@@ -15,6 +19,7 @@ use rampart_prevent::policy::Mode;
 use serde::Deserialize;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `[bots]` as written.
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +38,7 @@ pub struct RawBots {
     pub scrape_warmup: Option<usize>,
     pub persist_after_refusals: Option<usize>,
     pub fetcher_paths: Option<usize>,
+    pub max_nonces: Option<usize>,
     #[serde(default)]
     pub verify: Vec<RawVerify>,
     #[serde(default)]
@@ -51,7 +57,9 @@ pub struct RawSigned {
     pub class: String,
     #[serde(default)]
     pub operator: String,
-    pub keys: PathBuf,
+    pub keys: Option<PathBuf>,
+    pub keys_url: Option<String>,
+    pub require_signed_directory: Option<bool>,
 }
 
 /// One `[[bots.verify]]` entry as written.
@@ -65,7 +73,7 @@ pub struct RawVerify {
 }
 
 /// What the `bots` stage runs with.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct BotsSettings {
     /// `monitor`: record what would have been refused, refuse nothing.
     pub mode: Mode,
@@ -73,6 +81,8 @@ pub struct BotsSettings {
     pub block_score: f64,
     pub detector: BotsConfig,
     pub dns: DnsSettings,
+    /// The `keys_url` directories of `detector.signed`, to fetch.
+    pub fetched: Vec<Arc<RemoteDirectory>>,
 }
 
 impl Default for BotsSettings {
@@ -82,12 +92,18 @@ impl Default for BotsSettings {
             block_score: 10.0,
             detector: BotsConfig::default(),
             dns: DnsSettings::default(),
+            fetched: Vec::new(),
         }
     }
 }
 
 /// Most `[[bots.verify]]` entries, and agents per entry.
 const MAX_VERIFY_ENTRIES: usize = 256;
+/// A fetched directory is fetched again no sooner than this after a
+/// success, whatever its `max-age`...
+const DIRECTORY_MIN_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// ... and no later than this.
+const DIRECTORY_MAX_REFRESH: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 impl Validator<'_> {
     pub(super) fn bots(&mut self, raw: Option<RawBots>, stages: &[StageKind]) -> BotsSettings {
@@ -154,12 +170,13 @@ impl Validator<'_> {
                 format!("expected at most {MAX_VERIFY_ENTRIES} entries"),
             );
         }
+        let mut fetched = Vec::new();
         let signed = raw
             .signed
             .into_iter()
             .take(MAX_VERIFY_ENTRIES)
             .enumerate()
-            .filter_map(|(i, entry)| self.signed_agent(i, entry))
+            .filter_map(|(i, entry)| self.signed_agent(i, entry, &mut fetched))
             .collect();
         let declared = self.declared_rates(raw.declared);
         let scrape_pages = self.count(
@@ -183,6 +200,7 @@ impl Validator<'_> {
             );
         }
         BotsSettings {
+            fetched,
             mode: raw.mode.unwrap_or(d.mode),
             block_score,
             detector: BotsConfig {
@@ -230,6 +248,13 @@ impl Validator<'_> {
                     2,
                     4096,
                 ),
+                max_nonces: self.count(
+                    "bots.max_nonces",
+                    raw.max_nonces,
+                    c.max_nonces,
+                    1,
+                    10_000_000,
+                ),
             },
             dns,
         }
@@ -254,8 +279,14 @@ impl Validator<'_> {
         parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// One `[[bots.signed]]` entry, its key directory read and parsed.
-    fn signed_agent(&mut self, i: usize, entry: RawSigned) -> Option<SignedAgent> {
+    /// One `[[bots.signed]]` entry: its key directory read and parsed
+    /// (`keys`), or set up to be fetched (`keys_url`, added to `fetched`).
+    fn signed_agent(
+        &mut self,
+        i: usize,
+        entry: RawSigned,
+        fetched: &mut Vec<Arc<RemoteDirectory>>,
+    ) -> Option<SignedAgent> {
         let key = format!("bots.signed[{i}]");
         let Some(class) = BotClass::ALL.into_iter().find(|c| c.name() == entry.class) else {
             let known: Vec<&str> = BotClass::ALL.iter().map(|c| c.name()).collect();
@@ -269,23 +300,69 @@ impl Validator<'_> {
             );
             return None;
         };
-        let agent = entry.agent.clone();
-        match self.read_bounded(&entry.keys, MAX_DIRECTORY_BYTES, |text| {
-            KeyDirectory::parse(&agent, text).map_err(|e| e.to_string())
-        }) {
-            Ok(directory) => Some(SignedAgent {
-                agent: Agent {
-                    name: entry.name.into(),
-                    class,
-                    operator: entry.operator.into(),
-                },
-                directory,
-            }),
-            Err(message) => {
-                self.problem(format!("{key}.keys"), message);
-                None
+        let directory = match (&entry.keys, &entry.keys_url) {
+            (Some(path), None) => {
+                if entry.require_signed_directory.is_some() {
+                    self.warn(
+                        format!("{key}.require_signed_directory"),
+                        "only applies to keys_url: a keys file is trusted as it is",
+                    );
+                }
+                let agent = entry.agent.clone();
+                let read = self.read_bounded(path, MAX_DIRECTORY_BYTES, |text| {
+                    KeyDirectory::parse(&agent, text).map_err(|e| e.to_string())
+                });
+                match read {
+                    Ok(directory) => DirectorySource::File(Arc::new(directory)),
+                    Err(message) => {
+                        self.problem(format!("{key}.keys"), message);
+                        return None;
+                    }
+                }
             }
-        }
+            (None, Some(url)) => {
+                let url = match KeySetUrl::parse(url) {
+                    Ok(url) => url,
+                    Err(message) => {
+                        self.problem(format!("{key}.keys_url"), message);
+                        return None;
+                    }
+                };
+                let source = KeySource {
+                    url,
+                    min_refresh: DIRECTORY_MIN_REFRESH,
+                    max_refresh: DIRECTORY_MAX_REFRESH,
+                };
+                let remote = Arc::new(RemoteDirectory::directory(
+                    source,
+                    &entry.agent,
+                    &entry.name,
+                    entry.require_signed_directory.unwrap_or(true),
+                    Arc::new(rampart_core::SystemClock),
+                ));
+                fetched.push(Arc::clone(&remote));
+                DirectorySource::Fetched(remote)
+            }
+            (keys, _) => {
+                let got = match keys {
+                    Some(_) => "both",
+                    None => "neither",
+                };
+                self.problem(
+                    key,
+                    format!("expected exactly one of keys (a directory file) or keys_url (a URL to fetch it from), got {got}"),
+                );
+                return None;
+            }
+        };
+        Some(SignedAgent {
+            agent: Agent {
+                name: entry.name.into(),
+                class,
+                operator: entry.operator.into(),
+            },
+            directory,
+        })
     }
 
     /// One `[[bots.verify]]` entry, its file read and parsed within bounds.

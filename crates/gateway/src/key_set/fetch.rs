@@ -1,17 +1,16 @@
-//! One bounded `GET` of an identity provider's key set: `https` (or plain
-//! `http` to a loopback address only), HTTP/1.1, one overall timeout, the
-//! body capped at [`jwks::MAX_JWKS_BYTES`], redirects refused rather than
-//! followed (a key set that moved is an operator's change to make, not
-//! something a response may decide). TLS is rustls with ring, as for the
+//! One bounded `GET` of published keys (an identity provider's key set, an
+//! agent's key directory): `https` (or plain `http` to a loopback address
+//! only), HTTP/1.1, one overall timeout, the body capped at what the format
+//! allows, redirects refused rather than followed (keys that moved are an
+//! operator's change to make, not something a response may decide). TLS is rustls with ring, as for the
 //! listeners, trusting the system's CA bundle.
 
 use super::cache_control::{self, Freshness};
 use bytes::Bytes;
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_LENGTH, HOST, LOCATION, USER_AGENT};
-use http::{Request, StatusCode, Uri};
+use http::{HeaderMap, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
-use rampart_behave::tokens::jwks::MAX_JWKS_BYTES;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
@@ -94,6 +93,22 @@ impl KeySetUrl {
             host,
         })
     }
+
+    /// The authority a request to this URL names, as RFC 9421's
+    /// `@authority` has it: the host, lowercase, and the port when it is not
+    /// the scheme's default.
+    pub fn request_authority(&self) -> String {
+        let host = match self.host.contains(':') {
+            true => format!("[{}]", self.host),
+            false => self.host.clone(),
+        };
+        let default_port = if self.https { 443 } else { 80 };
+        let authority = match self.port == default_port {
+            true => host,
+            false => format!("{host}:{}", self.port),
+        };
+        authority.to_ascii_lowercase()
+    }
 }
 
 fn is_loopback_name(host: &str) -> bool {
@@ -101,10 +116,12 @@ fn is_loopback_name(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// A key set document as served, and how long it says it stays fresh.
+/// A document as served, its header fields (a directory's signature is
+/// in them), and how long it says it stays fresh.
 #[derive(Debug)]
 pub struct Document {
     pub body: Bytes,
+    pub headers: HeaderMap,
     pub freshness: Freshness,
 }
 
@@ -122,36 +139,50 @@ pub enum FetchError {
         status: StatusCode,
         location: String,
     },
-    #[error("the document is larger than the {MAX_JWKS_BYTES} bytes a key set may have")]
-    TooLarge,
+    #[error("the document is larger than the {0} bytes it may have")]
+    TooLarge(usize),
     /// The document arrived but is no usable key set (set by the caller).
     #[error("{0}")]
     Invalid(String),
+    /// The document arrived without a valid signature of its own where
+    /// one is required (set by the caller).
+    #[error("{0}")]
+    Unsigned(String),
 }
 
 impl FetchError {
-    /// The `result` label of `rampart_jwks_fetch_total`.
+    /// The `result` label of the fetch counters.
     pub fn label(&self) -> &'static str {
         match self {
             FetchError::Unreachable(_) => "unreachable",
             FetchError::Timeout => "timeout",
             FetchError::Status(_) | FetchError::Redirect { .. } => "status",
-            FetchError::TooLarge => "too_large",
+            FetchError::TooLarge(_) => "too_large",
             FetchError::Invalid(_) => "invalid",
+            FetchError::Unsigned(_) => "unsigned",
         }
     }
 }
 
-/// Fetches key sets from one URL (TLS settings made once).
+/// Fetches documents from one URL (TLS settings made once).
 pub struct Fetcher {
     url: KeySetUrl,
     tls: Option<Result<tokio_rustls::TlsConnector, String>>,
+    accept: &'static str,
+    max_bytes: usize,
 }
 
 impl Fetcher {
-    pub fn new(url: KeySetUrl) -> Fetcher {
+    /// A fetcher of `url` asking for `accept` and reading at most
+    /// `max_bytes` of body.
+    pub fn new(url: KeySetUrl, accept: &'static str, max_bytes: usize) -> Fetcher {
         let tls = url.https.then(client_tls);
-        Fetcher { url, tls }
+        Fetcher {
+            url,
+            tls,
+            accept,
+            max_bytes,
+        }
     }
 
     pub fn url(&self) -> &KeySetUrl {
@@ -211,13 +242,14 @@ impl Fetcher {
             .map_err(protocol)?;
         let request = Request::get(self.url.path_and_query.as_str())
             .header(HOST, self.url.authority.as_str())
-            .header(ACCEPT, "application/jwk-set+json, application/json")
+            .header(ACCEPT, self.accept)
             .header(USER_AGENT, concat!("rampart/", env!("CARGO_PKG_VERSION")))
             .body(Empty::<Bytes>::new())
             .map_err(|e| FetchError::Unreachable(format!("request: {e}")))?;
+        let max_bytes = self.max_bytes;
         let exchange = async move {
             let response = sender.send_request(request).await.map_err(protocol)?;
-            read_response(response).await
+            read_response(response, max_bytes).await
         };
         let mut connection = std::pin::pin!(connection);
         let mut exchange = std::pin::pin!(exchange);
@@ -233,6 +265,7 @@ impl Fetcher {
 
 async fn read_response(
     response: http::Response<hyper::body::Incoming>,
+    max_bytes: usize,
 ) -> Result<Document, FetchError> {
     let status = response.status();
     if status.is_redirection() {
@@ -255,8 +288,8 @@ async fn read_response(
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_JWKS_BYTES as u64) {
-        return Err(FetchError::TooLarge);
+    if declared.is_some_and(|length| length > max_bytes as u64) {
+        return Err(FetchError::TooLarge(max_bytes));
     }
     let freshness = cache_control::freshness(
         response
@@ -265,18 +298,23 @@ async fn read_response(
             .iter()
             .map(|v| v.as_bytes()),
     );
-    let body = Limited::new(response.into_body(), MAX_JWKS_BYTES)
+    let (parts, body) = response.into_parts();
+    let body = Limited::new(body, max_bytes)
         .collect()
         .await
         .map_err(|e| {
             if e.is::<http_body_util::LengthLimitError>() {
-                FetchError::TooLarge
+                FetchError::TooLarge(max_bytes)
             } else {
                 FetchError::Unreachable(format!("reading the body: {e}"))
             }
         })?
         .to_bytes();
-    Ok(Document { body, freshness })
+    Ok(Document {
+        body,
+        headers: parts.headers,
+        freshness,
+    })
 }
 
 /// The TLS client settings: the system's CA bundle as roots.
@@ -331,6 +369,14 @@ mod tests {
             assert!(!url.https, "{loopback}");
         }
         assert_eq!(KeySetUrl::parse("http://[::1]:9000/k").unwrap().host, "::1");
+        let authority = |url: &str| KeySetUrl::parse(url).unwrap().request_authority();
+        assert_eq!(authority("https://Agent.Example:443/d"), "agent.example");
+        assert_eq!(
+            authority("https://agent.example:8443/d"),
+            "agent.example:8443"
+        );
+        assert_eq!(authority("http://127.0.0.1:80/d"), "127.0.0.1");
+        assert_eq!(authority("http://[::1]:9000/d"), "[::1]:9000");
     }
 
     #[test]

@@ -1,4 +1,5 @@
 use super::*;
+use rampart_behave::tokens::{Check, ClaimRules, VerificationKey};
 use rampart_core::ManualClock;
 
 fn source(min: u64, max: u64) -> KeySource {
@@ -14,7 +15,7 @@ fn hmac_key(kid: &str) -> VerificationKey {
 }
 
 fn set_at(clock: &Arc<ManualClock>) -> RemoteKeySet {
-    RemoteKeySet::new(
+    RemoteKeySet::jwks(
         source(300, 86_400),
         Vec::new(),
         ClaimRules::default(),
@@ -69,7 +70,7 @@ fn a_token_before_any_key_fails_as_unknown_key_naming_the_url() {
 fn a_replacing_set_adopts_the_fetched_keys_of_the_same_source_only() {
     let clock = Arc::new(ManualClock::at(1_000_000));
     let previous = set_at(&clock);
-    previous.publish(&[hmac_key("a")]);
+    previous.format().publish(Some(&vec![hmac_key("a")]));
     previous.fetched.store(Some(Arc::new(Fetched {
         keys: vec![hmac_key("a")],
         at_millis: 900_000,
@@ -79,11 +80,11 @@ fn a_replacing_set_adopts_the_fetched_keys_of_the_same_source_only() {
     let same = set_at(&clock);
     same.adopt(&previous);
     assert_eq!(same.fetched_keys(), 1);
-    assert!(same.verifier.load().is_some());
+    assert!(same.format().has_verifier());
     assert_eq!(same.age_seconds(), Some(100.0));
     assert_eq!(same.until_next_fetch(), Duration::from_secs(200));
 
-    let elsewhere = RemoteKeySet::new(
+    let elsewhere = RemoteKeySet::jwks(
         KeySource {
             url: KeySetUrl::parse("https://other.example/jwks.json").unwrap(),
             ..source(300, 86_400)
@@ -98,7 +99,7 @@ fn a_replacing_set_adopts_the_fetched_keys_of_the_same_source_only() {
         0,
         "another provider's keys are not trusted"
     );
-    assert!(elsewhere.verifier.load().is_none());
+    assert!(!elsewhere.format().has_verifier());
 }
 
 #[test]

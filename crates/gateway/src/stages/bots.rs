@@ -16,19 +16,22 @@
 //! Claims of agents with domains are checked by reverse DNS in the
 //! background (`crate::reverse_dns`), never waited for.
 //!
-//! The detector's state outlives reloads that leave `[bots]` alone; the
-//! catalogue is parsed once per process.
+//! The detector's state (with its remembered signature nonces) outlives
+//! reloads that leave `[bots]` alone, and so do the `keys_url` directories
+//! it verifies with and the reverse DNS lookups; the catalogue is parsed
+//! once per process.
 
 use crate::config::BotsSettings;
 use crate::discovery::EndpointProfile;
 use crate::identity::IdentityConfig;
+use crate::key_set::directory::RemoteDirectory;
 use crate::pipeline::{ExchangeContext, HeldBack, Outcome, Stage};
 use crate::problem::problem_response;
 use crate::reverse_dns::ReverseDnsLookups;
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use http::header::{HeaderMap, ACCEPT_LANGUAGE, USER_AGENT};
-use rampart_behave::bots::signature::Message;
+use rampart_behave::bots::signature::{FetchedDirectory, Message};
 use rampart_behave::bots::{
     BotsDetector, BotsStats, BrowserHeaders, Catalog, ClientKey, Identity, Request,
     ReverseDnsSource,
@@ -42,6 +45,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct BotsRuntime {
     pub settings: BotsSettings,
     detector: Arc<Mutex<BotsDetector>>,
+    /// The `keys_url` directories the detector verifies with, to keep fresh.
+    fetched: Vec<Arc<RemoteDirectory>>,
     /// When some agent is verified by its domains and a resolver is known.
     reverse_dns: Option<Arc<ReverseDnsLookups>>,
 }
@@ -55,31 +60,52 @@ fn catalog() -> Result<Arc<Catalog>, String> {
 }
 
 impl BotsRuntime {
-    /// The runtime for `settings`, keeping `previous`'s state when its
-    /// detector settings are the same.
+    /// The runtime for `settings`, keeping `previous`'s state (and its
+    /// fetched directories) when its detector settings and reverse DNS
+    /// lookups are the same; a new detector's directories take over the
+    /// keys previous ones fetched from the same source. Nothing `previous`
+    /// uses is changed, so a reload that fails later leaves it as it was.
     pub fn new(
         settings: &BotsSettings,
         previous: Option<&BotsRuntime>,
         clock: &Arc<dyn Clock>,
     ) -> Result<Self, String> {
-        let detector = match previous {
-            Some(p) if p.settings.detector == settings.detector => Arc::clone(&p.detector),
-            _ => Arc::new(Mutex::new(BotsDetector::new(
-                settings.detector.clone(),
-                catalog()?,
-                Arc::clone(clock),
-            ))),
-        };
         let reverse_dns = reverse_dns(settings, previous, clock)?;
-        let source = reverse_dns
-            .clone()
-            .map(|lookups| lookups as Arc<dyn ReverseDnsSource>);
-        lock(&detector).set_reverse_dns(source);
+        let same_lookups = |p: &BotsRuntime| match (&p.reverse_dns, &reverse_dns) {
+            (Some(before), Some(now)) => Arc::ptr_eq(before, now),
+            (before, now) => before.is_none() && now.is_none(),
+        };
+        let kept = previous.filter(|p| p.settings.detector == settings.detector && same_lookups(p));
+        let (detector, fetched) = match kept {
+            Some(p) => (Arc::clone(&p.detector), p.fetched.clone()),
+            None => {
+                let earlier = previous.map_or(&[][..], |p| p.fetched.as_slice());
+                for directory in &settings.fetched {
+                    if let Some(same) = earlier.iter().find(|e| e.source() == directory.source()) {
+                        directory.adopt(same);
+                    }
+                }
+                let mut detector =
+                    BotsDetector::new(settings.detector.clone(), catalog()?, Arc::clone(clock));
+                detector.set_reverse_dns(
+                    reverse_dns
+                        .clone()
+                        .map(|lookups| lookups as Arc<dyn ReverseDnsSource>),
+                );
+                (Arc::new(Mutex::new(detector)), settings.fetched.clone())
+            }
+        };
         Ok(BotsRuntime {
             settings: settings.clone(),
             detector,
+            fetched,
             reverse_dns,
         })
+    }
+
+    /// The `keys_url` directories to keep fresh.
+    pub fn fetched(&self) -> &[Arc<RemoteDirectory>] {
+        &self.fetched
     }
 
     pub fn stats(&self) -> BotsStats {

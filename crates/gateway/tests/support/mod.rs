@@ -4,6 +4,7 @@
 //! and the same requests over HTTP/1.1, h2c and h2 over TLS (`transport`).
 #![allow(dead_code)]
 
+pub mod key_server;
 pub mod transport;
 
 use bytes::Bytes;
@@ -566,6 +567,59 @@ pub fn reason_sources(event: &serde_json::Value) -> Vec<&str> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `rampart.toml` in `dir`, running `stages` with `sections` in front of a
+/// closed port, loaded (and checked) but not started.
+pub fn load_config(
+    dir: &std::path::Path,
+    stages: &[&str],
+    sections: &str,
+) -> Result<GatewayConfig, String> {
+    let text = with_stages(
+        &config(&["127.0.0.1:9".parse().unwrap()], ""),
+        stages,
+        sections,
+    );
+    let path = dir.join("rampart.toml");
+    std::fs::write(&path, text).unwrap();
+    GatewayConfig::load(&path).map_err(|e| e.to_string())
+}
+
+/// A series of the admin listener's `/metrics` (name and labels as
+/// exported), 0 when absent.
+pub async fn metric(gateway: &TestGateway, series: &str) -> u64 {
+    let metrics = body_text(get(gateway.gateway.admin_addr, "/metrics").await).await;
+    let prefix = format!("{series} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str())?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A `[[bots.signed]]` agent `https://agent.example` ("Example-Agent",
+/// `ai_agent`) whose directory `directory` names (`keys = ...` or
+/// `keys_url = ...`), the `govern-bots` preset, and a rule tagging the
+/// request `x-signed-agent: verified` when the policy sees it verified.
+pub fn signed_agent_sections(directory: &str) -> String {
+    format!(
+        r#"
+[[bots.signed]]
+agent = "https://agent.example"
+name = "Example-Agent"
+class = "ai_agent"
+operator = "Example"
+{directory}
+
+[prevent]
+presets = ["govern-bots"]
+
+[[prevent.policy.rules]]
+name = "tag-signed"
+when = 'bot.verified && bot.name == "Example-Agent" && bot.class == "ai_agent"'
+action = {{ type = "tag", headers = {{ x-signed-agent = "verified" }} }}
+"#
+    )
 }
 
 /// The value of an echoed request header, as the upstream saw it.

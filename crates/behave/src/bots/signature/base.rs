@@ -15,6 +15,24 @@ pub trait Message {
     /// A header's values joined with `, ` (RFC 9421 section 2.1); `None`
     /// when absent.
     fn header(&self, name: &str) -> Option<String>;
+    /// A response (a key directory's): its headers are its own, and the
+    /// only derived component it may cover is the request's `@authority`
+    /// (`"@authority";req`, RFC 9421 section 2.4).
+    fn is_response(&self) -> bool {
+        false
+    }
+}
+
+/// The value of field `name` among `fields` (name, value) as a signature
+/// base has it (RFC 9421 section 2.1): every value with that name
+/// (case-insensitive), trimmed, joined with `, `; `None` when there is none.
+pub fn field_value<N: AsRef<str>, V: AsRef<str>>(fields: &[(N, V)], name: &str) -> Option<String> {
+    let values: Vec<&str> = fields
+        .iter()
+        .filter(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_ref().trim())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 /// Most bytes of a signature base built.
@@ -32,7 +50,15 @@ pub fn signature_base(
         let Bare::String(name) = item else {
             return Err("a covered component is not a string".into());
         };
-        if !component_params.is_empty() {
+        let request_authority = message.is_response()
+            && name == "@authority"
+            && *component_params == [("req".to_string(), Bare::Boolean(true))];
+        if message.is_response() && name.starts_with('@') && !request_authority {
+            return Err(format!(
+                "a response may cover only \"@authority\";req of the derived components, not {name}"
+            ));
+        }
+        if !component_params.is_empty() && !request_authority {
             return Err(format!("component parameters are not supported ({name})"));
         }
         let value = match name.as_str() {
@@ -50,11 +76,14 @@ pub fn signature_base(
         if value.contains(['\n', '\r']) {
             return Err(format!("{name} holds a line break"));
         }
-        base.push_str(&format!("\"{name}\": {value}\n"));
+        let mut component = String::new();
+        fields::serialize_bare(item, &mut component);
+        fields::serialize_params(component_params, &mut component);
+        base.push_str(&format!("{component}: {value}\n"));
         if i > 0 {
             line.push(' ');
         }
-        fields::serialize_bare(item, &mut line);
+        line.push_str(&component);
         if base.len() > MAX_BASE_BYTES {
             return Err("signature base too long".into());
         }

@@ -83,6 +83,45 @@ impl KeyDirectory {
         })
     }
 
+    /// A directory of `agent` with no key yet (a fetched one before its
+    /// first fetch): every keyid is unknown to it.
+    pub fn empty(agent: &str) -> KeyDirectory {
+        KeyDirectory {
+            agent: agent.to_string(),
+            keys: Vec::new(),
+        }
+    }
+
+    /// Each key's thumbprint and raw public key.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.keys
+            .iter()
+            .map(|(id, key)| (id.as_str(), key.as_slice()))
+    }
+
+    /// How many keys it holds.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Never true for a parsed directory (it holds a key at least), only
+    /// for [`KeyDirectory::empty`].
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The directory with only the keys `keep` accepts; `NoKey` when none is left.
+    pub fn retain(
+        mut self,
+        mut keep: impl FnMut(&str, &[u8]) -> bool,
+    ) -> Result<KeyDirectory, DirectoryError> {
+        self.keys.retain(|(id, key)| keep(id, key));
+        match self.keys.is_empty() {
+            true => Err(DirectoryError::NoKey),
+            false => Ok(self),
+        }
+    }
+
     /// The raw public key whose thumbprint is `keyid`.
     pub fn key(&self, keyid: &str) -> Option<&[u8]> {
         self.keys
