@@ -19,12 +19,10 @@
 mod base;
 mod directory;
 pub mod fields;
-#[cfg(any(test, feature = "test-support"))]
 mod sign;
 
 pub use base::{signature_base, Message};
 pub use directory::{thumbprint, DirectoryError, KeyDirectory, MAX_DIRECTORY_BYTES, MAX_KEYS};
-#[cfg(any(test, feature = "test-support"))]
 pub use sign::sign;
 
 use fields::{Bare, Member};
