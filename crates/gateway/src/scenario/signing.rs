@@ -53,7 +53,7 @@ pub fn sign_actors(file: &ScenarioFile, dir: &Path, plan: &mut [Planned]) -> Res
     }
     for planned in plan.iter_mut() {
         if let Some(signer) = signers.get(planned.actor.as_str()) {
-            let created = (START_MILLIS + planned.at) / 1000;
+            let created = START_MILLIS.saturating_add(planned.at) / 1000;
             signer
                 .sign(&mut planned.record, created)
                 .map_err(|why| Fault {
@@ -217,7 +217,7 @@ sign = {sign}
 actor = "agent"
 repeat = 2
 every = "1m"
-request = {{ path = "/articles", query = "page=2", headers = {{ host = "API.test" }} }}
+request = {{ path = "/articles", query = "page=2", headers = {{ host = "API.test", signature = "sig1=:AA==:" }} }}
 [[never]]
 actor = "agent"
 signal = "bots"
@@ -258,6 +258,10 @@ signal = "bots"
                     thumbprint(X)
                 )
             );
+            let signatures = (record.request_headers.iter())
+                .filter(|(name, _)| name == "signature")
+                .count();
+            assert_eq!(signatures, 1, "the step's own signature is replaced");
             assert!(matches!(
                 checked(record, created),
                 Some(SignatureCheck::Verified { directory: 0, .. })
