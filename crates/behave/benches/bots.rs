@@ -28,6 +28,8 @@ fn classify(c: &mut Criterion) {
                 address: "192.0.2.1".parse().expect("address"),
                 client: "fingerprint",
                 path: "/api/items",
+                query: Some("page=2"),
+                endpoint: Some("/api/items"),
                 function: Some("list"),
                 headers: BrowserHeaders {
                     accept_language: true,

@@ -76,6 +76,15 @@ impl Baseline {
         }
     }
 
+    /// How many samples it has learned.
+    pub(crate) fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    pub(crate) fn mean(&self) -> f64 {
+        self.mean
+    }
+
     pub(crate) fn threshold(&self, limits: Limits) -> f64 {
         (self.mean * limits.factor)
             .max(self.mean + limits.deviations * self.deviation)

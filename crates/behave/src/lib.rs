@@ -15,6 +15,7 @@ pub mod bola;
 pub mod bots;
 mod bounded;
 pub mod exposure;
+mod flood;
 mod keyed;
 pub mod otp;
 pub mod shared_tally;
@@ -28,7 +29,9 @@ mod window;
 
 pub use baseline::WatchStats;
 pub use bounded::Removals;
-pub use tally::{FloodCounts, TallyBounds, TallyStats, WindowCounts};
+pub use flood::{FloodDetector, FloodRules};
+pub use sources::{Scope, Source};
+pub use tally::{Counted, FloodCounts, TallyBounds, TallyStats, WindowCounts};
 
 /// One behaviour signal, explained.
 #[derive(Debug, Clone, PartialEq)]

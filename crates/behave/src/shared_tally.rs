@@ -6,9 +6,8 @@
 //! on the same counts.
 
 use crate::ato::Attempt;
+use crate::flood::FloodRules;
 use crate::keyed::{AtoSecret, Keyer};
-use crate::otp::{self, OtpConfig, Sent};
-use crate::signup::{self, Asked, SignupConfig};
 use crate::sources::{sources, Source};
 use crate::tally::{Counted, FloodCounts};
 use crate::Signal;
@@ -45,7 +44,7 @@ impl SharedTally {
         }
     }
 
-    fn keys(&self, counted: &Counted<'_>) -> FloodKeys {
+    fn keys_of(&self, counted: &Counted<'_>) -> FloodKeys {
         let named = sources(&self.names, counted.address, counted.fingerprint).to_vec();
         let from = Attempt {
             address: counted.address,
@@ -62,44 +61,29 @@ impl SharedTally {
         }
     }
 
-    /// The keys of a sign-up, the same on every gateway with this secret.
-    pub fn signup_keys(&self, request: &signup::SignUp<'_>, asked: &Asked) -> FloodKeys {
-        self.keys(&asked.counted(request))
-    }
-
-    /// The keys of a code request, the same on every gateway with this
-    /// secret.
-    pub fn otp_keys(&self, request: &otp::CodeRequest<'_>, sent: &Sent) -> FloodKeys {
-        self.keys(&sent.counted(request))
+    /// The keys of a request of flood `R`, the same on every gateway with
+    /// this secret.
+    pub fn keys<R: FloodRules>(&self, request: &R::Request<'_>) -> FloodKeys {
+        let key = R::key(request);
+        self.keys_of(&R::counted(&key, request))
     }
 }
 
-/// What [`signup::SignupDetector::judge`] says of a sign-up whose windows
+/// What [`crate::FloodDetector::judge`] says of a request whose windows
 /// hold `counts`.
-pub fn judge_signup(
-    config: &SignupConfig,
-    asked: &Asked,
+pub fn judge<R: FloodRules>(
+    rules: &R,
+    request: &R::Request<'_>,
     keys: &FloodKeys,
     counts: &FloodCounts,
 ) -> Vec<Signal> {
-    signup::verdict(config, asked, &keys.named, counts)
-}
-
-/// What [`otp::OtpDetector::judge`] says of a code request whose windows
-/// hold `counts`.
-pub fn judge_otp(
-    config: &OtpConfig,
-    sent: &Sent,
-    keys: &FloodKeys,
-    counts: &FloodCounts,
-) -> Vec<Signal> {
-    otp::verdict(config, sent, &keys.named, counts)
+    rules.verdict(&R::key(request), &keys.named, counts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signup::SignUp;
+    use crate::signup::{self, SignUp, SignupConfig};
     use crate::tally::WindowCounts;
 
     fn shared(secret: &str) -> SharedTally {
@@ -123,14 +107,14 @@ mod tests {
         let other = shared("another secret of some length");
         let a = sign_up("203.0.113.7", "Promo.User17@mail.test");
         let b = sign_up("203.0.113.9", "promouser18@mail.test");
-        let (asked_a, asked_b) = (Asked::of(&a), Asked::of(&b));
-        let (k1, k2) = (one.signup_keys(&a, &asked_a), two.signup_keys(&a, &asked_a));
+        let keys = |tally: &SharedTally, request| tally.keys::<SignupConfig>(request);
+        let (k1, k2) = (keys(&one, &a), keys(&two, &a));
         assert_eq!(
             (&k1.sources, k1.subject, k1.item, k1.address),
             (&k2.sources, k2.subject, k2.item, k2.address)
         );
-        assert_ne!(k1.sources, other.signup_keys(&a, &asked_a).sources);
-        let kb = one.signup_keys(&b, &asked_b);
+        assert_ne!(k1.sources, keys(&other, &a).sources);
+        let kb = keys(&one, &b);
         assert_eq!(k1.subject, kb.subject, "one skeleton, one subject window");
         assert_ne!(k1.item, kb.item, "two accounts");
         assert_eq!(k1.sources[1], kb.sources[1], "the same /24");
@@ -140,8 +124,7 @@ mod tests {
     #[test]
     fn shared_counts_are_judged_as_the_local_tally_is() {
         let a = sign_up("203.0.113.7", "promo.user17@mail.test");
-        let asked = Asked::of(&a);
-        let keys = shared("a shared secret, 32 characters..").signup_keys(&a, &asked);
+        let keys = shared("a shared secret, 32 characters..").keys::<SignupConfig>(&a);
         let burst = WindowCounts {
             requests: 10,
             subjects: 10,
@@ -155,7 +138,7 @@ mod tests {
                 addresses: 3,
             },
         };
-        let signals = judge_signup(&SignupConfig::default(), &asked, &keys, &counts);
+        let signals = judge(&SignupConfig::default(), &a, &keys, &counts);
         let found: Vec<&str> = signals.iter().map(|s| s.source).collect();
         assert_eq!(found, [signup::BURST, signup::LOOKALIKE]);
         assert!(

@@ -15,7 +15,7 @@ const FINGERPRINT_CHARS: usize = 16;
 
 /// Which kind of source a key counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Scope {
+pub enum Scope {
     Address,
     /// The /24 (IPv4) or /64 (IPv6) of the address.
     Prefix,
@@ -38,7 +38,7 @@ impl Scope {
 
 /// One source of a request: its scope, its key, and its name in evidence.
 #[derive(Debug, Clone)]
-pub(crate) struct Source {
+pub struct Source {
     pub scope: Scope,
     pub key: u64,
     pub name: String,

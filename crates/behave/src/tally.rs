@@ -52,7 +52,7 @@ pub struct TallyStats {
 
 /// One request as a tally records it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Counted<'a> {
+pub struct Counted<'a> {
     pub address: IpAddr,
     pub fingerprint: &'a str,
     /// What the windows of the sources count as distinct (the account, the

@@ -84,6 +84,7 @@ struct Seen {
     honeypot_deceived: bool,
     injection_banned: bool,
     crawler_refused: bool,
+    crawler_deceived: bool,
     shoppers_untouched: bool,
 }
 
@@ -98,6 +99,7 @@ impl Seen {
             honeypot_deceived: true,
             injection_banned: true,
             crawler_refused: true,
+            crawler_deceived: true,
             shoppers_untouched: true,
         }
     }
@@ -164,6 +166,8 @@ fn judge(events: &[Value], inventory: &Value) -> Seen {
             .any(|e| status(e) == 403 && has_reason(e, "prevent.ban")),
         crawler_refused: from(Actor::AiCrawler)
             .any(|e| status(e) == 403 && has_reason(e, "rule:govern-bots-training")),
+        crawler_deceived: from(Actor::AiCrawler)
+            .any(|e| e["action"] == "deceive" && has_reason(e, "rule:govern-bots-ignores-refusal")),
         shoppers_untouched: from(Actor::Shoppers).next().is_none(),
     }
 }

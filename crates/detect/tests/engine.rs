@@ -408,3 +408,47 @@ fn domains_emails_and_api_wire_formats_are_not_web_server_oddities() {
         "{v:?}"
     );
 }
+
+#[test]
+fn a_sql_word_quoted_in_search_text_is_prose() {
+    let e = engine("");
+    for query in [
+        "q=%22select%22%20brand%20shoes",
+        "q=the%20%22select%22%20range",
+        "q=%22union%22%20jack%20flag",
+        "q=%22or%22%20sneakers",
+        "q=%27drop%27%20ship%20tees",
+    ] {
+        let v = Req::get("/search", query).inspect(&e);
+        assert!(!v.blocked, "{query}: {v:?}");
+    }
+    for attack in [
+        "q=x%22%20or%20%221",
+        "q=x%27%20or%20%27true",
+        "q=x%22%20union%20select%20password%20from%20users--",
+    ] {
+        let v = Req::get("/search", attack).inspect(&e);
+        assert!(v.blocked, "{attack}: {v:?}");
+    }
+}
+
+#[test]
+fn a_grpc_body_is_read_for_its_strings() {
+    let e = engine("");
+    let grpc = |body: &'static [u8]| {
+        let mut r = Req::get("/acme.inventory.v1.InventoryService/GetItem", "");
+        r.method = "POST";
+        r.headers.push(("Content-Type", b"application/grpc"));
+        r.body = Some(body);
+        r
+    };
+    // Length prefixes and varints are NUL and control bytes, not evasion.
+    let benign = grpc(b"\x00\x00\x00\x00\x14\n\x0ckettle blend\x10\xea\xa9\x99\x37");
+    let v = benign.inspect(&e);
+    assert!(!v.blocked, "{v:?}");
+    // A string field carrying an injection is still read.
+    let attack = grpc(b"\x00\x00\x00\x00\x29\n\x271' union select password from users--\x10\x01");
+    let v = attack.inspect(&e);
+    assert!(v.blocked, "{v:?}");
+    assert!(rules(&v).iter().any(|r| r.starts_with("sqli.")), "{v:?}");
+}

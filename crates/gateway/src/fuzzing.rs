@@ -403,17 +403,27 @@ impl rampart_behave::bots::signature::Message for FuzzedMessage<'_> {
 
 /// The bots stage's parsers on the same bytes: the user-agent catalogue,
 /// a published range list, a key directory, the structured fields of a Web
-/// Bot Auth signature and its check against a directory. None panics, and
-/// none answers with an explanation longer than a few hundred bytes.
+/// Bot Auth signature and its check against a directory, and the page
+/// number of a query (found only in the part of it that is read). None
+/// panics, and none answers with an explanation longer than a few hundred
+/// bytes.
 pub fn bots(data: &[u8]) {
     use rampart_behave::bots::signature::{self, fields, KeyDirectory};
-    use rampart_behave::bots::{AddressRanges, Catalog};
+    use rampart_behave::bots::{page_number, AddressRanges, Catalog, MAX_QUERY_BYTES};
     use std::sync::OnceLock;
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     let catalog = CATALOG.get_or_init(|| Catalog::embedded().expect("the embedded lists"));
     let text = String::from_utf8_lossy(data);
     let _ = catalog.classify(&text);
     let _ = catalog.headless_marker(&text);
+    if let Some(number) = page_number(&text) {
+        let read = text.as_bytes()[..text.len().min(MAX_QUERY_BYTES)].to_ascii_lowercase();
+        let within = |part: String| read.windows(part.len()).any(|w| w == part.as_bytes());
+        assert!(
+            within(format!("{}=", number.parameter)) && within(number.value.to_string()),
+            "{number:?} is not in the query's first {MAX_QUERY_BYTES} bytes"
+        );
+    }
     if let Err(error) = AddressRanges::parse(&text) {
         assert!(error.to_string().len() < 512, "{error}");
     }

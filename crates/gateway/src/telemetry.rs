@@ -63,6 +63,8 @@ pub const ENUMERATION_REMOVED: &str = "rampart_behave_enumeration_removed_total"
 pub const ENUMERATION_LEAKING: &str = "rampart_behave_enumeration_leaking_endpoints";
 pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
 pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
+/// List and search endpoints whose usual coverage the bots stage learned.
+pub const BOTS_COVERAGE: &str = "rampart_bots_coverage_endpoints";
 
 /// Distinct `source` labels `rampart_reasons_total` takes; later sources
 /// (only a configuration reloaded with ever new rule names gets there) are
@@ -200,6 +202,10 @@ fn describe() {
     metrics::describe_counter!(
         BOTS_REMOVED,
         "Clients the bots stage forgot, by why: evicted (its bound was hit) or expired."
+    );
+    metrics::describe_gauge!(
+        BOTS_COVERAGE,
+        "List and search endpoints whose usual coverage (distinct pages a client reaches in a window) the bots stage learned."
     );
     metrics::describe_counter!(
         REASONS,

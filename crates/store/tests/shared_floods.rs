@@ -7,9 +7,9 @@
 mod support;
 
 use rampart_behave::ato::shared::AtoSecret;
-use rampart_behave::otp::{CodeRequest, OtpConfig, OtpDetector, Sent};
-use rampart_behave::shared_tally::{judge_otp, judge_signup, SharedTally};
-use rampart_behave::signup::{Asked, SignUp, SignupConfig, SignupDetector};
+use rampart_behave::otp::{CodeRequest, OtpConfig, OtpDetector};
+use rampart_behave::shared_tally::{judge, SharedTally};
+use rampart_behave::signup::{SignUp, SignupConfig, SignupDetector};
 use rampart_behave::TallyBounds;
 use rampart_core::ManualClock;
 use rampart_store::shared::{AtoWindows, FloodKind};
@@ -81,13 +81,12 @@ async fn two_gateways_sharing_redis_judge_every_request_as_one_local_detector() 
             fingerprint: &fingerprint,
             account: (sequence.below(10) > 0).then_some(named.as_str()),
         };
-        let asked = Asked::of(&request);
-        let keys = shared.signup_keys(&request, &asked);
+        let keys = shared.keys::<SignupConfig>(&request);
         let counted = (gateway.flood_count(FloodKind::SignUp, &keys, windows(signup.window)))
             .await
             .unwrap();
         let expected = local_signup.judge(&request);
-        let judged = judge_signup(&signup, &asked, &keys, &counted.counts);
+        let judged = judge(&signup, &request, &keys, &counted.counts);
         assert_eq!(judged, expected, "sign-up {n}: {request:?}");
         signals_seen[0] += expected.len();
         dropped[0] += counted.dropped;
@@ -98,13 +97,12 @@ async fn two_gateways_sharing_redis_judge_every_request_as_one_local_detector() 
             fingerprint: &fingerprint,
             recipient: (sequence.below(8) > 0).then_some(phone.as_str()),
         };
-        let sent = Sent::of(&request);
-        let keys = shared.otp_keys(&request, &sent);
+        let keys = shared.keys::<OtpConfig>(&request);
         let counted = (gateway.flood_count(FloodKind::Otp, &keys, windows(otp.window)))
             .await
             .unwrap();
         let expected = local_otp.judge(&request);
-        let judged = judge_otp(&otp, &sent, &keys, &counted.counts);
+        let judged = judge(&otp, &request, &keys, &counted.counts);
         assert_eq!(judged, expected, "code request {n}: {request:?}");
         signals_seen[1] += expected.len();
         dropped[1] += counted.dropped;

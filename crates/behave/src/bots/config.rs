@@ -2,6 +2,7 @@
 //! thresholds and bounds. The gateway reads these from `[bots]`.
 
 use super::catalog::Agent;
+use super::declared::DeclaredRate;
 use super::ranges::AddressRanges;
 use super::signature::KeyDirectory;
 use std::time::Duration;
@@ -28,6 +29,8 @@ pub struct BotsConfig {
     pub verify: Vec<VerifiedRanges>,
     /// Agents whose signatures are checked.
     pub signed: Vec<SignedAgent>,
+    /// The rates agents declare they keep.
+    pub declared: Vec<DeclaredRate>,
     /// The tumbling window a client's requests are counted over.
     pub window: Duration,
     /// How long a quiet client is remembered.
@@ -40,8 +43,17 @@ pub struct BotsConfig {
     pub rotation_addresses: usize,
     /// Distinct unknown paths answered 4xx in a window that make a scan.
     pub scan_paths: usize,
-    /// Distinct pages of list and search endpoints in a window that make scraping.
+    /// Distinct pages of list and search endpoints in a window that make
+    /// scraping: the threshold until one is learned per endpoint, and the
+    /// ceiling of the learned one.
     pub scrape_pages: usize,
+    /// The fewest pages a learned threshold of one endpoint asks for.
+    pub scrape_floor: usize,
+    /// Closed windows of unflagged clients an endpoint learns from before
+    /// its learned threshold is used.
+    pub scrape_warmup: usize,
+    /// Refusals in a window after which a client that keeps coming ignores them.
+    pub persist_after_refusals: usize,
     /// Distinct paths in a window past which a declared user fetcher is crawling.
     pub fetcher_paths: usize,
 }
@@ -51,6 +63,7 @@ impl Default for BotsConfig {
         BotsConfig {
             verify: Vec::new(),
             signed: Vec::new(),
+            declared: Vec::new(),
             window: Duration::from_secs(600),
             memory: Duration::from_secs(3600),
             max_clients: 100_000,
@@ -58,6 +71,9 @@ impl Default for BotsConfig {
             rotation_addresses: 8,
             scan_paths: 20,
             scrape_pages: 200,
+            scrape_floor: 20,
+            scrape_warmup: 20,
+            persist_after_refusals: 10,
             fetcher_paths: 50,
         }
     }

@@ -14,8 +14,13 @@
 //!   `bots.browser_headers_missing` (a browser user-agent without the
 //!   headers browsers send).
 //! - **Behaviour over a window** (`clients`): `bots.regular_timing`,
-//!   `bots.address_rotation`, `bots.scanning`, `bots.scraping` and
-//!   `bots.purpose_mismatch` (a declared user fetcher crawling).
+//!   `bots.address_rotation`, `bots.scanning`, `bots.scraping` (judged
+//!   per endpoint against its normal clients' coverage, `coverage`),
+//!   `bots.purpose_mismatch` (a declared user fetcher crawling, or an AI
+//!   search agent or user fetcher with a scraper's coverage),
+//!   `bots.rate_mismatch` (beyond the rate the agent declares, `declared`)
+//!   and `bots.ignores_refusal` (a declared or marked bot refused again
+//!   and again, still asking).
 //!
 //! - **Signed agents** (`signature`): a Web Bot Auth signature (RFC 9421)
 //!   that verifies with a key of a configured directory names the agent
@@ -28,20 +33,30 @@ mod catalog;
 mod class;
 mod clients;
 mod config;
+mod coverage;
+mod declared;
 mod prefilter;
 mod ranges;
 pub mod signature;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod window_tests;
 
 pub use crate::bounded::Removals;
 pub use catalog::{Agent, Catalog, CatalogError, MAX_ENTRIES, MAX_PATTERN_CHARS};
 pub use class::BotClass;
 pub use config::{BotsConfig, SignedAgent, VerifiedRanges};
+pub use coverage::{
+    page_number, PageNumber, ENDPOINT_MEMORY, MAX_ENDPOINTS, MAX_LISTINGS, MAX_QUERY_BYTES,
+    PAGINATION_PARAMETERS,
+};
+pub use declared::{DeclaredRate, RATE_TOLERANCE};
 pub use ranges::{AddressRanges, RangeError, MAX_RANGES, MAX_RANGE_FILE_BYTES};
 
 use crate::bounded::{millis, BoundedMap};
-use clients::{ClientState, Step};
+use clients::{ClientState, Counts, ListingStep, Step};
+use coverage::Coverage;
 use rampart_core::Clock;
 use signature::{Message, SignatureCheck};
 use std::collections::hash_map::RandomState;
@@ -74,6 +89,8 @@ pub const SCANNING: &str = "bots.scanning";
 pub const SCRAPING: &str = "bots.scraping";
 pub const PURPOSE_MISMATCH: &str = "bots.purpose_mismatch";
 pub const SIGNATURE_INVALID: &str = "bots.signature_invalid";
+pub const RATE_MISMATCH: &str = "bots.rate_mismatch";
+pub const IGNORES_REFUSAL: &str = "bots.ignores_refusal";
 
 /// Whether a declared identity's claim was checked, and how it came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +140,11 @@ pub struct Request<'a> {
     /// addresses does not make it a new client; others are kept by address.
     pub client: &'a str,
     pub path: &'a str,
+    pub query: Option<&'a str>,
+    /// The inventory endpoint (template) the request belongs to, whose
+    /// usual coverage a list or search request is judged against; without
+    /// one, every list (or search) request counts as one endpoint.
+    pub endpoint: Option<&'a str>,
     /// The endpoint's business function, when discovery inferred one.
     pub function: Option<&'a str>,
     pub headers: BrowserHeaders,
@@ -159,6 +181,9 @@ pub struct ClientKey(u64);
 pub struct BotsStats {
     pub clients: usize,
     pub clients_removed: Removals,
+    /// List and search endpoints whose usual coverage is learned.
+    pub endpoints: usize,
+    pub endpoints_removed: Removals,
 }
 
 /// Scores of each signal (their sum is compared with `[bots] block_score`).
@@ -173,6 +198,10 @@ pub mod scores {
     pub const SCRAPING: f64 = 5.0;
     pub const PURPOSE_MISMATCH: f64 = 3.0;
     pub const SIGNATURE_INVALID: f64 = 5.0;
+    pub const RATE_MISMATCH: f64 = 3.0;
+    /// Below the default `block_score`, so that the policy answers it
+    /// (`govern-bots` with decoys) rather than the stage refusing it again.
+    pub const IGNORES_REFUSAL: f64 = 3.0;
 }
 
 pub struct BotsDetector {
@@ -181,6 +210,7 @@ pub struct BotsDetector {
     clock: Arc<dyn Clock>,
     hasher: RandomState,
     clients: BoundedMap<u64, ClientState>,
+    coverage: Coverage,
     stats: BotsStats,
 }
 
@@ -188,6 +218,7 @@ impl BotsDetector {
     pub fn new(config: BotsConfig, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         BotsDetector {
             clients: BoundedMap::new(config.max_clients, millis(config.memory)),
+            coverage: Coverage::new(config.scrape_warmup, config.scrape_floor),
             hasher: RandomState::new(),
             stats: BotsStats::default(),
             catalog,
@@ -203,6 +234,8 @@ impl BotsDetector {
     pub fn stats(&self) -> BotsStats {
         BotsStats {
             clients: self.clients.len(),
+            endpoints: self.coverage.len(),
+            endpoints_removed: self.coverage.removed,
             ..self.stats
         }
     }
@@ -263,10 +296,30 @@ impl BotsDetector {
         }
         let now = self.clock.now_millis();
         let path = self.hasher.hash_one(path);
-        let (window, cap) = (millis(self.config.window), self.config.distinct_cap());
-        if let Some(state) = self.clients.get_mut(&client.0, now) {
-            state.error(path, now, window, cap);
+        let cap = self.config.distinct_cap();
+        if let Some(state) = self.rolled(client.0, now) {
+            state.error(path, cap);
         }
+    }
+
+    /// Learns that the gateway refused the client's request (403, 429):
+    /// after `persist_after_refusals` of them in a window, a client that
+    /// keeps coming ignores them.
+    pub fn refused(&mut self, client: ClientKey) {
+        let now = self.clock.now_millis();
+        if let Some(state) = self.rolled(client.0, now) {
+            state.refused();
+        }
+    }
+
+    /// The live state of a client, its window rolled and the coverage of
+    /// the window that closed learned.
+    fn rolled(&mut self, key: u64, now: u64) -> Option<&mut ClientState> {
+        let state = self.clients.get_mut(&key, now)?;
+        for (endpoint, pages) in state.roll(now, millis(self.config.window)) {
+            self.coverage.learn(endpoint, pages, now);
+        }
+        Some(state)
     }
 
     /// A Web Bot Auth signature: verified, it names the agent (whatever the
@@ -368,20 +421,48 @@ impl BotsDetector {
         signals: &mut Vec<BotSignal>,
     ) {
         let now = self.clock.now_millis();
+        let listing = matches!(request.function, Some("list" | "search")).then(|| ListingStep {
+            endpoint: self
+                .hasher
+                .hash_one(request.endpoint.or(request.function).unwrap_or_default()),
+            page: self.hasher.hash_one((request.path, request.query)),
+            number: request.query.and_then(coverage::page_number),
+        });
         let step = Step {
             address: self.hasher.hash_one(request.address),
             path: self.hasher.hash_one(request.path),
-            listing: matches!(request.function, Some("list" | "search")),
+            listing,
         };
-        let key = client.0;
-        let (window, cap) = (millis(self.config.window), self.config.distinct_cap());
-        let state = self.clients.get_or_insert_with(
-            key,
+        self.clients.get_or_insert_with(
+            client.0,
             now,
             || ClientState::new(now),
             &mut self.stats.clients_removed,
         );
-        let counts = state.step(&step, now, window, cap);
+        let cap = self.config.distinct_cap();
+        let Some(state) = self.rolled(client.0, now) else {
+            return;
+        };
+        let counts = state.step(&step, now, cap);
+        let marked = identity.is_some() || !signals.is_empty();
+        self.window_signals(&counts, identity, marked, now, signals);
+        if !signals.is_empty() {
+            if let Some(state) = self.clients.get_mut(&client.0, now) {
+                state.flag();
+            }
+        }
+    }
+
+    /// What a client's counts in its window say about it; `marked`: it
+    /// declares an identity or shows a bot marker.
+    fn window_signals(
+        &self,
+        counts: &Counts,
+        identity: Option<&Identity>,
+        marked: bool,
+        now: u64,
+        signals: &mut Vec<BotSignal>,
+    ) {
         let config = &self.config;
         let window_secs = config.window.as_secs();
         let mut push = |source, location, score, evidence: String| {
@@ -422,19 +503,14 @@ impl BotsDetector {
                 ),
             );
         }
-        if counts.pages >= config.scrape_pages {
-            push(
-                SCRAPING,
-                "path",
-                scores::SCRAPING,
-                format!(
-                    "{} distinct pages of list and search endpoints within {window_secs}s",
-                    counts.pages
-                ),
-            );
+        let scraping = self.scraping(counts, now);
+        if let Some(evidence) = &scraping {
+            push(SCRAPING, "path", scores::SCRAPING, evidence.clone());
         }
-        let fetcher = identity.filter(|i| i.agent.class == BotClass::UserFetcher);
-        if let Some(fetcher) = fetcher.filter(|_| counts.paths >= config.fetcher_paths) {
+        let declared = |classes: &[BotClass]| identity.filter(|i| classes.contains(&i.agent.class));
+        if let Some(fetcher) =
+            declared(&[BotClass::UserFetcher]).filter(|_| counts.paths >= config.fetcher_paths)
+        {
             push(
                 PURPOSE_MISMATCH,
                 "path",
@@ -444,6 +520,89 @@ impl BotsDetector {
                     fetcher.agent.name, counts.paths
                 ),
             );
+        } else if let (Some(agent), Some(_)) = (
+            declared(&[BotClass::UserFetcher, BotClass::AiSearch]),
+            &scraping,
+        ) {
+            push(
+                PURPOSE_MISMATCH,
+                "path",
+                scores::PURPOSE_MISMATCH,
+                format!(
+                    "{} declares itself {} but covers list and search pages as a scraper does ({} distinct pages within {window_secs}s)",
+                    agent.agent.name,
+                    agent.agent.class.name(),
+                    counts.listing.map_or(counts.pages, |l| l.pages)
+                ),
+            );
         }
+        if let Some(identity) = identity {
+            let name = &identity.agent.name;
+            let exceeded = config
+                .declared
+                .iter()
+                .filter(|d| d.names(name))
+                .find_map(|d| Some((d, d.exceeded(counts.requests, counts.elapsed_millis)?)));
+            if let Some((declared, exceeded)) = exceeded {
+                let seconds = exceeded.elapsed_millis as f64 / 1000.0;
+                push(
+                    RATE_MISMATCH,
+                    "client",
+                    scores::RATE_MISMATCH,
+                    format!(
+                        "{name} declares at most {} but sent {} requests within {seconds:.1}s (more than {:.1}, {RATE_TOLERANCE} times its declared rate)",
+                        declared.describe(),
+                        exceeded.requests,
+                        exceeded.allowed,
+                    ),
+                );
+            }
+        }
+        // A person refused by a limit who retries is no crawler: only a
+        // marked client ignores refusals.
+        if marked && counts.refusals >= config.persist_after_refusals {
+            push(
+                IGNORES_REFUSAL,
+                "client",
+                scores::IGNORES_REFUSAL,
+                format!(
+                    "refused {} times within {window_secs}s and still asking",
+                    counts.refusals
+                ),
+            );
+        }
+    }
+
+    /// Why the client's coverage of list and search endpoints is scraping:
+    /// beyond what the endpoint's normal clients reach, once learned, or
+    /// at the fixed `scrape_pages`.
+    fn scraping(&self, counts: &Counts, now: u64) -> Option<String> {
+        let config = &self.config;
+        let window_secs = config.window.as_secs();
+        let walk = counts
+            .listing
+            .and_then(|l| l.walk.describe())
+            .map(|w| format!("; {w}"))
+            .unwrap_or_default();
+        if let Some(listing) = counts.listing {
+            if let Some(usual) = self.coverage.usual(listing.endpoint, now) {
+                let threshold = usual.threshold.min(config.scrape_pages as f64);
+                if listing.pages as f64 > threshold {
+                    return Some(format!(
+                        "{} distinct pages of one list endpoint within {window_secs}s, {:.1} times what its normal clients reach (mean {:.1} pages, threshold {threshold:.0}, learned over {} windows){walk}",
+                        listing.pages,
+                        listing.pages as f64 / usual.mean.max(1.0),
+                        usual.mean,
+                        usual.windows,
+                    ));
+                }
+            }
+        }
+        (counts.pages >= config.scrape_pages).then(|| {
+            format!(
+                "{} distinct pages of list and search endpoints within {window_secs}s (the fixed threshold scrape_pages){walk}",
+                counts.pages
+            )
+        })
     }
 }

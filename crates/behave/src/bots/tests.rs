@@ -7,36 +7,36 @@ use std::net::Ipv4Addr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub(super) const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const GOOGLEBOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-const BROWSER: BrowserHeaders = BrowserHeaders {
+pub(super) const BROWSER: BrowserHeaders = BrowserHeaders {
     accept_language: true,
     sec_ch_ua: true,
     sec_fetch: true,
 };
 
-fn catalog() -> Arc<Catalog> {
+pub(super) fn catalog() -> Arc<Catalog> {
     static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
     Arc::clone(CATALOG.get_or_init(|| Arc::new(Catalog::embedded().expect("embedded lists"))))
 }
 
-fn ip(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+pub(super) fn ip(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(a, b, c, d))
 }
 
-struct Scenario {
-    clock: Arc<ManualClock>,
-    detector: BotsDetector,
+pub(super) struct Scenario {
+    pub(super) clock: Arc<ManualClock>,
+    pub(super) detector: BotsDetector,
 }
 
 impl Scenario {
-    fn new(config: BotsConfig) -> Self {
+    pub(super) fn new(config: BotsConfig) -> Self {
         let clock = Arc::new(ManualClock::at(1_000_000));
         let detector = BotsDetector::new(config, catalog(), clock.clone());
         Scenario { clock, detector }
     }
 
-    fn request(
+    pub(super) fn request(
         &mut self,
         user_agent: &str,
         address: IpAddr,
@@ -48,6 +48,8 @@ impl Scenario {
             address,
             client,
             path,
+            query: None,
+            endpoint: None,
             function: Some("list"),
             headers: BROWSER,
             message: None,
@@ -55,7 +57,7 @@ impl Scenario {
     }
 }
 
-fn sources(judgement: &Judgement) -> Vec<&'static str> {
+pub(super) fn sources(judgement: &Judgement) -> Vec<&'static str> {
     judgement.signals.iter().map(|s| s.source).collect()
 }
 
@@ -193,6 +195,8 @@ fn automation_headless_and_bare_browser_claims_are_signals() {
         address: ip(192, 0, 2, 3),
         client: "c",
         path: "/",
+        query: None,
+        endpoint: None,
         function: None,
         headers: BrowserHeaders::default(),
         message: None,
@@ -323,6 +327,8 @@ fn a_signed_agent_is_named_by_its_directory_and_a_forged_one_is_a_signal() {
             address: ip(192, 0, 2, 20),
             client: "agent",
             path: "/articles",
+            query: None,
+            endpoint: None,
             function: None,
             headers: BROWSER,
             message: Some(message),

@@ -26,13 +26,13 @@ mod tests;
 
 pub use config::OtpConfig;
 
+use crate::flood::{FloodDetector, FloodRules};
 use crate::grow;
 use crate::sources::{shown, Source};
-use crate::tally::{first_reaching, Counted, FloodCounts, Tally, TallyStats};
+use crate::tally::{first_reaching, Counted, FloodCounts, TallyBounds};
 use crate::Signal;
-use rampart_core::Clock;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::time::Duration;
 
 pub const VICTIM: &str = "behave.otp.victim";
 pub const PUMPING: &str = "behave.otp.pumping";
@@ -49,38 +49,9 @@ pub struct CodeRequest<'a> {
     pub recipient: Option<&'a str>,
 }
 
-pub struct OtpDetector {
-    config: OtpConfig,
-    clock: Arc<dyn Clock>,
-    tally: Tally,
-}
-
-impl OtpDetector {
-    pub fn new(config: OtpConfig, clock: Arc<dyn Clock>) -> Self {
-        OtpDetector {
-            tally: Tally::new(config.window, config.bounds),
-            clock,
-            config,
-        }
-    }
-
-    pub fn config(&self) -> &OtpConfig {
-        &self.config
-    }
-
-    pub fn stats(&self) -> TallyStats {
-        self.tally.stats()
-    }
-
-    /// Counts a code request and judges it by what its recipient received
-    /// and its sources asked for within the window (this one included).
-    pub fn judge(&mut self, request: &CodeRequest<'_>) -> Vec<Signal> {
-        let now = self.clock.now_millis();
-        let sent = Sent::of(request);
-        let (sources, counts) = self.tally.record(&sent.counted(request), now);
-        verdict(&self.config, &sent, &sources, &counts)
-    }
-}
+/// Counts code requests and judges each by what its recipient received and
+/// its sources asked for within the window (this one included).
+pub type OtpDetector = FloodDetector<OtpConfig>;
 
 /// What a code request is counted as: its recipient ([`recipient`]), when
 /// the body names one.
@@ -89,17 +60,27 @@ pub struct Sent {
     recipient: Option<String>,
 }
 
-impl Sent {
-    pub fn of(request: &CodeRequest<'_>) -> Sent {
+impl FloodRules for OtpConfig {
+    type Request<'a> = CodeRequest<'a>;
+    type Key = Sent;
+
+    fn window(&self) -> Duration {
+        self.window
+    }
+
+    fn bounds(&self) -> TallyBounds {
+        self.bounds
+    }
+
+    fn key(request: &CodeRequest<'_>) -> Sent {
         Sent {
             recipient: request.recipient.and_then(recipient),
         }
     }
 
-    /// The request as a tally records it: the recipient (empty without
-    /// one) is both the item and the subject.
-    pub(crate) fn counted<'a>(&'a self, request: &CodeRequest<'a>) -> Counted<'a> {
-        let key = self.recipient.as_deref().unwrap_or_default();
+    /// The recipient (empty without one) is both the item and the subject.
+    fn counted<'k>(sent: &'k Sent, request: &'k CodeRequest<'_>) -> Counted<'k> {
+        let key = sent.recipient.as_deref().unwrap_or_default();
         Counted {
             address: request.address,
             fingerprint: request.fingerprint,
@@ -107,50 +88,44 @@ impl Sent {
             subject: key,
         }
     }
-}
 
-/// The signals of a code request (`sent`) on what its windows hold
-/// (`counts` of `sources`, this one included), wherever they are kept.
-pub(crate) fn verdict(
-    c: &OtpConfig,
-    sent: &Sent,
-    sources: &[Source],
-    counts: &FloodCounts,
-) -> Vec<Signal> {
-    let minutes = c.window.as_secs().div_ceil(60);
-    let mut signals = Vec::new();
-    if let Some(recipient) = &sent.recipient {
-        let sends = counts.subject.requests;
-        if sends >= c.per_recipient {
-            let growth = grow(sends, c.per_recipient);
+    fn verdict(&self, sent: &Sent, sources: &[Source], counts: &FloodCounts) -> Vec<Signal> {
+        let c = self;
+        let minutes = c.window.as_secs().div_ceil(60);
+        let mut signals = Vec::new();
+        if let Some(recipient) = &sent.recipient {
+            let sends = counts.subject.requests;
+            if sends >= c.per_recipient {
+                let growth = grow(sends, c.per_recipient);
+                signals.push(Signal {
+                    source: VICTIM,
+                    score: c.victim_score * growth,
+                    confidence: (0.6 + 0.15 * growth).min(0.95),
+                    evidence: format!(
+                        "{sends} codes sent to {} from {} addresses within {minutes} min",
+                        shown(&masked(recipient)),
+                        counts.subject.addresses
+                    ),
+                });
+            }
+        }
+        let pumping = first_reaching(sources, &counts.sources, c.recipients_per_source, |seen| {
+            seen.subjects
+        });
+        if let Some((source, _, recipients)) = pumping {
+            let growth = grow(recipients, c.recipients_per_source);
             signals.push(Signal {
-                source: VICTIM,
-                score: c.victim_score * growth,
+                source: PUMPING,
+                score: c.pumping_score * growth,
                 confidence: (0.6 + 0.15 * growth).min(0.95),
                 evidence: format!(
-                    "{sends} codes sent to {} from {} addresses within {minutes} min",
-                    shown(&masked(recipient)),
-                    counts.subject.addresses
+                    "{} asked for codes to {recipients} distinct recipients within {minutes} min",
+                    source.name
                 ),
             });
         }
+        signals
     }
-    let pumping = first_reaching(sources, &counts.sources, c.recipients_per_source, |seen| {
-        seen.subjects
-    });
-    if let Some((source, _, recipients)) = pumping {
-        let growth = grow(recipients, c.recipients_per_source);
-        signals.push(Signal {
-            source: PUMPING,
-            score: c.pumping_score * growth,
-            confidence: (0.6 + 0.15 * growth).min(0.95),
-            evidence: format!(
-                "{} asked for codes to {recipients} distinct recipients within {minutes} min",
-                source.name
-            ),
-        });
-    }
-    signals
 }
 
 /// A recipient as counted: an email lower-cased; a phone number as its

@@ -4,7 +4,7 @@
 use super::*;
 use rampart_core::ManualClock;
 use std::net::Ipv4Addr;
-use std::time::Duration;
+use std::sync::Arc;
 
 struct Scenario {
     clock: Arc<ManualClock>,

@@ -28,13 +28,13 @@ mod tests;
 
 pub use config::SignupConfig;
 
+use crate::flood::{FloodDetector, FloodRules};
 use crate::grow;
 use crate::sources::{shown, Source};
-use crate::tally::{first_reaching, Counted, FloodCounts, Tally, TallyStats, WindowCounts};
+use crate::tally::{first_reaching, Counted, FloodCounts, TallyBounds, WindowCounts};
 use crate::Signal;
-use rampart_core::Clock;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::time::Duration;
 
 pub const BURST: &str = "behave.signup.burst";
 pub const LOOKALIKE: &str = "behave.signup.lookalike";
@@ -48,38 +48,9 @@ pub struct SignUp<'a> {
     pub account: Option<&'a str>,
 }
 
-pub struct SignupDetector {
-    config: SignupConfig,
-    clock: Arc<dyn Clock>,
-    tally: Tally,
-}
-
-impl SignupDetector {
-    pub fn new(config: SignupConfig, clock: Arc<dyn Clock>) -> Self {
-        SignupDetector {
-            tally: Tally::new(config.window, config.bounds),
-            clock,
-            config,
-        }
-    }
-
-    pub fn config(&self) -> &SignupConfig {
-        &self.config
-    }
-
-    pub fn stats(&self) -> TallyStats {
-        self.tally.stats()
-    }
-
-    /// Counts a sign-up and judges it by what its sources and its account's
-    /// look-alikes did within the window (this one included).
-    pub fn judge(&mut self, request: &SignUp<'_>) -> Vec<Signal> {
-        let now = self.clock.now_millis();
-        let asked = Asked::of(request);
-        let (sources, counts) = self.tally.record(&asked.counted(request), now);
-        verdict(&self.config, &asked, &sources, &counts)
-    }
-}
+/// Counts sign-ups and judges each by what its sources and its account's
+/// look-alikes did within the window (this one included).
+pub type SignupDetector = FloodDetector<SignupConfig>;
 
 /// What a sign-up is counted as: the account it asks for (trimmed and
 /// lower-cased, empty without one) and the account's skeleton.
@@ -89,67 +60,74 @@ pub struct Asked {
     shape: Option<String>,
 }
 
-impl Asked {
-    pub fn of(request: &SignUp<'_>) -> Asked {
+impl FloodRules for SignupConfig {
+    type Request<'a> = SignUp<'a>;
+    type Key = Asked;
+
+    fn window(&self) -> Duration {
+        self.window
+    }
+
+    fn bounds(&self) -> TallyBounds {
+        self.bounds
+    }
+
+    fn key(request: &SignUp<'_>) -> Asked {
         let account = request.account.map(normalised).unwrap_or_default();
         let shape = skeleton::of(&account);
         Asked { account, shape }
     }
 
-    /// The request as a tally records it: the account is the item, its
-    /// skeleton (else the account itself) the subject.
-    pub(crate) fn counted<'a>(&'a self, request: &SignUp<'a>) -> Counted<'a> {
+    /// The account is the item, its skeleton (else the account itself) the
+    /// subject.
+    fn counted<'k>(asked: &'k Asked, request: &'k SignUp<'_>) -> Counted<'k> {
         Counted {
             address: request.address,
             fingerprint: request.fingerprint,
-            item: &self.account,
-            subject: self.shape.as_deref().unwrap_or(&self.account),
+            item: &asked.account,
+            subject: asked.shape.as_deref().unwrap_or(&asked.account),
         }
     }
-}
 
-/// The signals of a sign-up (`asked`) on what its windows hold (`counts`
-/// of `sources`, this one included), wherever they are kept.
-pub(crate) fn verdict(
-    c: &SignupConfig,
-    asked: &Asked,
-    sources: &[Source],
-    counts: &FloodCounts,
-) -> Vec<Signal> {
-    let minutes = c.window.as_secs().div_ceil(60);
-    let mut signals = Vec::new();
-    let burst = first_reaching(sources, &counts.sources, c.per_source, |seen| seen.requests);
-    if let Some((source, seen, count)) = burst {
-        let growth = grow(count, c.per_source);
-        signals.push(Signal {
-            source: BURST,
-            score: c.burst_score * growth,
-            confidence: (0.6 + 0.15 * growth).min(0.95),
-            evidence: format!(
-                "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
-                source.name, seen.subjects
-            ),
-        });
+    fn verdict(&self, asked: &Asked, sources: &[Source], counts: &FloodCounts) -> Vec<Signal> {
+        let c = self;
+        let minutes = c.window.as_secs().div_ceil(60);
+        let mut signals = Vec::new();
+        let burst = first_reaching(sources, &counts.sources, c.per_source, |seen| seen.requests);
+        if let Some((source, seen, count)) = burst {
+            let growth = grow(count, c.per_source);
+            signals.push(Signal {
+                source: BURST,
+                score: c.burst_score * growth,
+                confidence: (0.6 + 0.15 * growth).min(0.95),
+                evidence: format!(
+                    "{} asked for {count} sign-ups ({} distinct accounts) within {minutes} min",
+                    source.name, seen.subjects
+                ),
+            });
+        }
+        let WindowCounts {
+            subjects: accounts,
+            addresses,
+            ..
+        } = counts.subject;
+        let lookalike = asked.shape.as_ref();
+        if let Some(shape) =
+            lookalike.filter(|_| accounts >= c.lookalike_accounts && addresses >= 2)
+        {
+            let growth = grow(accounts, c.lookalike_accounts);
+            signals.push(Signal {
+                source: LOOKALIKE,
+                score: c.lookalike_score * growth,
+                confidence: (0.4 + 0.15 * growth).min(0.8),
+                evidence: format!(
+                    "{accounts} accounts shaped {} asked for from {addresses} addresses within {minutes} min",
+                    shown(shape)
+                ),
+            });
+        }
+        signals
     }
-    let WindowCounts {
-        subjects: accounts,
-        addresses,
-        ..
-    } = counts.subject;
-    let lookalike = asked.shape.as_ref();
-    if let Some(shape) = lookalike.filter(|_| accounts >= c.lookalike_accounts && addresses >= 2) {
-        let growth = grow(accounts, c.lookalike_accounts);
-        signals.push(Signal {
-            source: LOOKALIKE,
-            score: c.lookalike_score * growth,
-            confidence: (0.4 + 0.15 * growth).min(0.8),
-            evidence: format!(
-                "{accounts} accounts shaped {} asked for from {addresses} addresses within {minutes} min",
-                shown(shape)
-            ),
-        });
-    }
-    signals
 }
 
 /// An account name as counted: trimmed and lower-cased.

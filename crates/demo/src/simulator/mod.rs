@@ -143,7 +143,7 @@ impl Actor {
             Actor::Enumeration => "a signed-up customer walks /api/accounts/{id} through everyone's accounts: refused 403 by `behave` (BOLA) after a few",
             Actor::Scraper => "a headless browser pages through the catalogue, the search and the user directory ten times a second: limited 429 by `limit-browsing`",
             Actor::Injection => "SQL, script and command injection, path traversal in query, JSON body and headers: blocked 403 by `detect`; then /admin/backup: a fake answer, and the address is banned (403)",
-            Actor::AiCrawler => "GPTBot walks the catalogue and every profile three pages a second: the `bots` stage knows it as a training crawler, and the `govern-bots` preset refuses it (403, rule `govern-bots-training`)",
+            Actor::AiCrawler => "GPTBot walks the catalogue and every profile three pages a second: the `bots` stage knows it as a training crawler, and the `govern-bots` preset refuses it (403, rule `govern-bots-training`), then, once it has ignored ten refusals, feeds it decoys (rule `govern-bots-ignores-refusal`)",
         }
     }
 }

@@ -379,29 +379,6 @@ fn ends_in_a_value(last_segment: &str, contract: Option<&EndpointContract>) -> b
     std::str::from_utf8(&decoded).is_ok_and(|s| Shape::Email.fits(s))
 }
 
-/// Media types APIs carry that a web server's allow list does not know:
-/// Protocol Buffers, gRPC (and gRPC-Web), MessagePack, CBOR, Avro.
-fn is_api_wire_format(media_type: &str) -> bool {
-    let subtype = media_type.strip_prefix("application/").unwrap_or_default();
-    let family = subtype.split(['+', ';']).next().unwrap_or_default();
-    matches!(
-        family,
-        "x-protobuf"
-            | "protobuf"
-            | "x-google-protobuf"
-            | "vnd.google.protobuf"
-            | "grpc"
-            | "grpc-web"
-            | "grpc-web-text"
-            | "x-msgpack"
-            | "msgpack"
-            | "vnd.msgpack"
-            | "cbor"
-            | "avro"
-            | "vnd.apache.avro"
-    )
-}
-
 /// Content-type anomalies of a request with a body.
 /// A media type the endpoint (`contract`) is known to take is not judged
 /// by the allow list.
@@ -431,10 +408,10 @@ pub fn inspect_content_type(
         return;
     }
     let known = contract.is_some_and(|c| c.takes_content_type(&ct.media_type));
-    if ct.kind == BodyKind::Other && !known {
+    if matches!(ct.kind, BodyKind::Other | BodyKind::Wire) && !known {
         // APIs' binary wire formats are not web-server oddities; their
-        // bodies are still inspected as text.
-        let paranoia = if is_api_wire_format(&ct.media_type) {
+        // text runs are still inspected.
+        let paranoia = if ct.kind == BodyKind::Wire {
             NORMAL_FOR_APIS
         } else {
             1

@@ -17,7 +17,10 @@ const SENSITIVE_FILES: &[&str] = &[
     "etc/security/",
     "etc/sudoers",
     "etc/crontab",
+    "etc/ssl/private",
     "proc/self/",
+    // A pod's service-account token: the key to the Kubernetes API.
+    "secrets/kubernetes.io/serviceaccount",
     "proc/version",
     "proc/interrupts",
     "proc/cpuinfo",
@@ -35,6 +38,7 @@ const SENSITIVE_FILES: &[&str] = &[
     "winnt/system32",
     "inetpub/",
     "web.config",
+    "web-inf/",
     "wp-config.php",
     ".htaccess",
     ".htpasswd",
@@ -108,6 +112,7 @@ pub fn detect(text: &str, in_path: bool, hits: &mut Vec<Hit>) {
         hits.push(Hit::new("traversal.dot_dot", 5.0, 0.9, 1));
     } else if sensitive
         && (lower.starts_with('/')
+            || is_drive_absolute(&lower)
             || climbs
             || lower.contains("file:")
             || in_path
@@ -117,6 +122,12 @@ pub fn detect(text: &str, in_path: bool, hits: &mut Vec<Hit>) {
     } else if climbs && !in_path {
         hits.push(Hit::new("traversal.dot_dot", 4.0, 0.6, 2));
     }
+}
+
+/// `c:/windows/...`: an absolute Windows path (backslashes already turned
+/// into slashes), which names a file as surely as `/etc/...` does.
+fn is_drive_absolute(lower: &str) -> bool {
+    matches!(lower.as_bytes(), [drive, b':', b'/', ..] if drive.is_ascii_lowercase())
 }
 
 /// One element of a shell glob.
@@ -202,6 +213,14 @@ mod tests {
         assert!(fires("/etc/[!q]asswd", false));
         assert!(fires("/et*/pa??wd", false));
         assert!(!fires("/docs/[draft]/*.md", false));
+        assert!(fires("C:/Windows/System32/drivers/etc/hosts", false));
+        assert!(fires("C:\\Windows\\System32\\config\\SAM", false));
+        assert!(fires("/etc/ssl/private/server.key", false));
+        assert!(fires(
+            "/var/run/secrets/kubernetes.io/serviceaccount/token",
+            false
+        ));
+        assert!(fires("..;/..;/WEB-INF/web.xml", false));
     }
 
     #[test]
@@ -210,5 +229,7 @@ mod tests {
         assert!(!fires("/api/v1/users/42/files", true));
         assert!(!fires("docs/passwd-policy.md", false));
         assert!(!fires("Wait... what?", false));
+        assert!(!fires("C:/Users/ann/Documents/report.docx", false));
+        assert!(!fires("windows/system32 is where the DLLs live", false));
     }
 }

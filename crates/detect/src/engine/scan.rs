@@ -16,6 +16,8 @@
 //!   GraphQL documents in JSON `query` members are read as GraphQL when
 //!   their object closes; aliases, operations and batch size add up as
 //!   they stream;
+//! - a binary API wire format (protobuf, gRPC, MessagePack) is kept the
+//!   same way and read for its runs of text;
 //! - XML, multipart, `application/graphql` and text bodies have parsers
 //!   that need the whole document: they are kept up to
 //!   `limits.max_body_bytes`, parsed at the end, and a larger one is
@@ -47,7 +49,7 @@ use crate::parse::content_type::{BodyKind, ContentType};
 use crate::parse::graphql::GraphqlStats;
 use crate::parse::json_stream::{JsonError, JsonEvents, JsonLimits, JsonStream};
 use crate::parse::query::{Arguments, Origin};
-use crate::parse::{graphql, multipart, xml, Anomaly, Collector, Value};
+use crate::parse::{graphql, multipart, wire, xml, Anomaly, Collector, Value};
 use crate::verdict::{Uninspected, Verdict};
 
 /// Detections kept per request. Past it the request has long crossed any
@@ -134,7 +136,10 @@ impl BodyScan {
     ) -> Self {
         let limits = &config.limits;
         let structured = ct.as_ref().is_some_and(|c| {
-            !matches!(c.kind, BodyKind::Text | BodyKind::Other | BodyKind::Binary)
+            !matches!(
+                c.kind,
+                BodyKind::Text | BodyKind::Other | BodyKind::Binary | BodyKind::Wire
+            )
         });
         let (decoder, coding_error) =
             match content_encoding.map(|h| BodyDecoder::new(h, limits.inflate())) {
@@ -418,7 +423,7 @@ impl Engine {
 
     /// The decision for a body past what is read whole, and why.
     fn too_large_to_read(&self, kind: BodyKind, declared: &str) -> (String, BodyDecision) {
-        let structured = !matches!(kind, BodyKind::Text | BodyKind::Other);
+        let structured = !matches!(kind, BodyKind::Text | BodyKind::Other | BodyKind::Wire);
         let decisions = &self.config.uninspectable;
         let reason = format!(
             "a `{declared}` body larger than detect.limits.max_body_bytes ({} bytes) is read only in part",
@@ -763,6 +768,13 @@ fn read_whole(
                     }
                 },
             );
+        }
+        BodyKind::Wire => {
+            for run in wire::text_runs(bytes) {
+                if !sink.push(Location::Body, run, Transport::Plain) {
+                    break;
+                }
+            }
         }
         _ => {
             sink.push(Location::Body, bytes, Transport::Plain);

@@ -14,6 +14,11 @@ pub enum BodyKind {
     Graphql,
     Text,
     Binary,
+    /// An API's binary wire format (Protocol Buffers, gRPC, MessagePack,
+    /// CBOR, Avro): length prefixes and varints around the strings the
+    /// application reads, so only its text runs are inspected
+    /// ([`super::wire`]).
+    Wire,
     Other,
 }
 
@@ -86,6 +91,7 @@ fn kind_of(media_type: &str) -> BodyKind {
         "multipart/form-data" | "multipart/mixed" | "multipart/related" => BodyKind::Multipart,
         "application/graphql" => BodyKind::Graphql,
         "application/octet-stream" => BodyKind::Binary,
+        t if is_api_wire_format(t) => BodyKind::Wire,
         t if t == "application/json" || t.ends_with("+json") || t.ends_with("/json") => {
             BodyKind::Json
         }
@@ -96,6 +102,28 @@ fn kind_of(media_type: &str) -> BodyKind {
         }
         _ => BodyKind::Other,
     }
+}
+
+/// Media types APIs carry that a web server's allow list does not know.
+/// gRPC-Web's text form is base64 and is read as text.
+fn is_api_wire_format(media_type: &str) -> bool {
+    let subtype = media_type.strip_prefix("application/").unwrap_or_default();
+    let family = subtype.split(['+', ';']).next().unwrap_or_default();
+    matches!(
+        family,
+        "x-protobuf"
+            | "protobuf"
+            | "x-google-protobuf"
+            | "vnd.google.protobuf"
+            | "grpc"
+            | "grpc-web"
+            | "x-msgpack"
+            | "msgpack"
+            | "vnd.msgpack"
+            | "cbor"
+            | "avro"
+            | "vnd.apache.avro"
+    )
 }
 
 #[cfg(test)]
@@ -113,5 +141,8 @@ mod tests {
         assert!(parse("text/plain; charset=\"UTF-8\"; garbage").malformed);
         assert!(parse("%{(#nike='multipart/form-data')").malformed);
         assert_eq!(parse("application/vnd.api+json").kind, BodyKind::Json);
+        assert_eq!(parse("application/grpc+proto").kind, BodyKind::Wire);
+        assert_eq!(parse("application/x-protobuf").kind, BodyKind::Wire);
+        assert_eq!(parse("application/grpc-web-text").kind, BodyKind::Other);
     }
 }

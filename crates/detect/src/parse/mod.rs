@@ -18,6 +18,7 @@ pub mod peel;
 pub mod query;
 pub mod signed;
 pub mod user_agent;
+pub mod wire;
 pub mod xml;
 
 use crate::config::Limits;

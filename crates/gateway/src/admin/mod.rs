@@ -175,6 +175,7 @@ fn refresh_gauges(state: &AdminState) {
     if let Some(bots) = &runtime.bots {
         let stats = bots.stats();
         metrics::gauge!(telemetry::BOTS_TRACKED).set(stats.clients as f64);
+        metrics::gauge!(telemetry::BOTS_COVERAGE).set(stats.endpoints as f64);
         let removed = stats.clients_removed;
         metrics::counter!(telemetry::BOTS_REMOVED, "why" => "evicted").absolute(removed.evicted);
         metrics::counter!(telemetry::BOTS_REMOVED, "why" => "expired").absolute(removed.expired);

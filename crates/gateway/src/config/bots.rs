@@ -1,7 +1,9 @@
-//! `[bots]`, `[[bots.verify]]` and `[[bots.signed]]`: the settings of the
+//! `[bots]`, `[[bots.verify]]` and `[[bots.signed]]` (`[[bots.declared]]`
+//! in `bots_declared`): the settings of the
 //! `bots` stage, checked key by key, with the published address lists and
 //! key directories read from their files.
 
+use super::bots_declared::RawDeclared;
 use super::units::ConfigDuration;
 use super::{StageKind, Validator};
 use rampart_behave::bots::signature::{KeyDirectory, MAX_DIRECTORY_BYTES};
@@ -26,11 +28,16 @@ pub struct RawBots {
     pub rotation_addresses: Option<usize>,
     pub scan_paths: Option<usize>,
     pub scrape_pages: Option<usize>,
+    pub scrape_floor: Option<usize>,
+    pub scrape_warmup: Option<usize>,
+    pub persist_after_refusals: Option<usize>,
     pub fetcher_paths: Option<usize>,
     #[serde(default)]
     pub verify: Vec<RawVerify>,
     #[serde(default)]
     pub signed: Vec<RawSigned>,
+    #[serde(default)]
+    pub declared: Vec<RawDeclared>,
 }
 
 /// One `[[bots.signed]]` entry as written.
@@ -146,12 +153,34 @@ impl Validator<'_> {
             .enumerate()
             .filter_map(|(i, entry)| self.signed_agent(i, entry))
             .collect();
+        let declared = self.declared_rates(raw.declared);
+        let scrape_pages = self.count(
+            "bots.scrape_pages",
+            raw.scrape_pages,
+            c.scrape_pages,
+            2,
+            4096,
+        );
+        let scrape_floor = self.count(
+            "bots.scrape_floor",
+            raw.scrape_floor,
+            c.scrape_floor,
+            1,
+            4096,
+        );
+        if scrape_floor >= scrape_pages {
+            self.warn(
+                "bots.scrape_floor",
+                format!("not under bots.scrape_pages ({scrape_pages}): learned thresholds never go under scrape_pages, so they change nothing"),
+            );
+        }
         BotsSettings {
             mode: raw.mode.unwrap_or(d.mode),
             block_score,
             detector: BotsConfig {
                 verify,
                 signed,
+                declared,
                 window,
                 memory,
                 max_clients: self.count(
@@ -170,12 +199,21 @@ impl Validator<'_> {
                     1024,
                 ),
                 scan_paths: self.count("bots.scan_paths", raw.scan_paths, c.scan_paths, 2, 4096),
-                scrape_pages: self.count(
-                    "bots.scrape_pages",
-                    raw.scrape_pages,
-                    c.scrape_pages,
-                    2,
-                    4096,
+                scrape_pages,
+                scrape_floor,
+                scrape_warmup: self.count(
+                    "bots.scrape_warmup",
+                    raw.scrape_warmup,
+                    c.scrape_warmup,
+                    1,
+                    100_000,
+                ),
+                persist_after_refusals: self.count(
+                    "bots.persist_after_refusals",
+                    raw.persist_after_refusals,
+                    c.persist_after_refusals,
+                    1,
+                    100_000,
                 ),
                 fetcher_paths: self.count(
                     "bots.fetcher_paths",

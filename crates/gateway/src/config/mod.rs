@@ -6,6 +6,7 @@
 
 mod behave;
 mod bots;
+mod bots_declared;
 mod error;
 mod events;
 mod floods;

@@ -64,9 +64,9 @@ use rampart_behave::ato::{self, AtoDetector, AtoStats, Attempt};
 use rampart_behave::bfla::{BflaDetector, BflaStats, Call};
 use rampart_behave::bola::{BolaDetector, BolaStats, Principal, Request, Response};
 use rampart_behave::exposure::{self, ExposureDetector, ExposureStats, Hit};
-use rampart_behave::otp::{CodeRequest, OtpDetector};
+use rampart_behave::otp::{CodeRequest, OtpConfig, OtpDetector};
 use rampart_behave::shared_tally::FloodKeys;
-use rampart_behave::signup::{SignUp, SignupDetector};
+use rampart_behave::signup::{SignUp, SignupConfig, SignupDetector};
 use rampart_behave::slow::{self, SlowDetector, SlowStats};
 use rampart_behave::{Signal, TallyStats};
 use rampart_core::RequestView;
@@ -272,14 +272,12 @@ impl BehaveRuntime {
         match (flood.sign_up, &self.signup_shared, &self.otp_shared) {
             (true, Some(shared), _) => {
                 let (config, local) = (&self.settings.signup, &self.signup);
-                shared
-                    .judge_signup(config, &flood.sign_up(), keys, local)
-                    .await
+                shared.judge(config, &flood.sign_up(), keys, local).await
             }
             (false, _, Some(shared)) => {
                 let (config, local) = (&self.settings.otp, &self.otp);
                 shared
-                    .judge_otp(config, &flood.code_request(), keys, local)
+                    .judge(config, &flood.code_request(), keys, local)
                     .await
             }
             _ => Vec::new(),
@@ -523,10 +521,10 @@ impl BehaveStage {
         flood.named = view.body.and_then(|b| ato::username(b.bytes, json, fields));
         match (flood.sign_up, &runtime.signup_shared, &runtime.otp_shared) {
             (true, Some(shared), _) => {
-                flood.shared_keys = Some(shared.signup_keys(&flood.sign_up()))
+                flood.shared_keys = Some(shared.keys::<SignupConfig>(&flood.sign_up()))
             }
             (false, _, Some(shared)) => {
-                flood.shared_keys = Some(shared.otp_keys(&flood.code_request()))
+                flood.shared_keys = Some(shared.keys::<OtpConfig>(&flood.code_request()))
             }
             (true, None, _) => return lock(&runtime.signup).judge(&flood.sign_up()),
             (false, _, None) => return lock(&runtime.otp).judge(&flood.code_request()),

@@ -10,7 +10,8 @@
 //! signals become reasons `bots.*` (class `bot` for the policy), and the
 //! exchange is refused when their scores reach `[bots] block_score`
 //! (recorded only, in `monitor` mode). In `logging`, a 4xx on a path the
-//! inventory does not know counts toward the client's scan.
+//! inventory does not know counts toward the client's scan, and a refusal
+//! of the gateway's own (403, 429) toward `bots.ignores_refusal`.
 //!
 //! The detector's state outlives reloads that leave `[bots]` alone; the
 //! catalogue is parsed once per process.
@@ -138,6 +139,12 @@ fn facts(identity: &Identity) -> BotFacts {
     }
 }
 
+/// A 403 or 429 the gateway answered itself (a rule, a limit, a ban or
+/// this stage), not the upstream's.
+fn refused_by_the_gateway(outcome: &Outcome) -> bool {
+    matches!(outcome.status, 403 | 429) && matches!(outcome.action, "block" | "rate_limit" | "ban")
+}
+
 impl BotsStage {
     pub fn new(
         runtime: Arc<BotsRuntime>,
@@ -175,6 +182,8 @@ impl Stage for BotsStage {
             address: ctx.client_ip,
             client: &fingerprint,
             path: &ctx.path,
+            query: request.uri.query(),
+            endpoint: ctx.endpoint.as_deref(),
             function: function.as_deref(),
             headers: browser_headers(&request.headers),
             message: Some(&Signed { ctx, request }),
@@ -208,12 +217,11 @@ impl Stage for BotsStage {
 
     fn logging(&self, ctx: &ExchangeContext, outcome: &Outcome) {
         if let Some(Counted(client)) = ctx.extensions.get::<Counted>() {
-            lock(&self.runtime.detector).learn(
-                *client,
-                &ctx.path,
-                outcome.status,
-                ctx.endpoint.is_some(),
-            );
+            let mut detector = lock(&self.runtime.detector);
+            detector.learn(*client, &ctx.path, outcome.status, ctx.endpoint.is_some());
+            if refused_by_the_gateway(outcome) {
+                detector.refused(*client);
+            }
         }
     }
 }

@@ -16,10 +16,8 @@ use crate::shared::SharedLink;
 use crate::stages::shared_streak::Streak;
 use crate::sync::lock;
 use rampart_behave::ato::shared::AtoSecret;
-use rampart_behave::otp::{CodeRequest, OtpConfig, OtpDetector, Sent};
-use rampart_behave::shared_tally::{judge_otp, judge_signup, FloodKeys, SharedTally};
-use rampart_behave::signup::{Asked, SignUp, SignupConfig, SignupDetector};
-use rampart_behave::{FloodCounts, Signal};
+use rampart_behave::shared_tally::{self, FloodKeys, SharedTally};
+use rampart_behave::{FloodCounts, FloodDetector, FloodRules, Signal};
 use rampart_store::shared::{AtoWindows, FloodKind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -84,12 +82,9 @@ impl SharedFloodCounts {
         }
     }
 
-    pub fn signup_keys(&self, request: &SignUp<'_>) -> FloodKeys {
-        self.keys.signup_keys(request, &Asked::of(request))
-    }
-
-    pub fn otp_keys(&self, request: &CodeRequest<'_>) -> FloodKeys {
-        self.keys.otp_keys(request, &Sent::of(request))
+    /// The keys of a request of flood `R`.
+    pub fn keys<R: FloodRules>(&self, request: &R::Request<'_>) -> FloodKeys {
+        self.keys.keys::<R>(request)
     }
 
     /// Counts the request in Redis; `None` (counted, warned about) when
@@ -114,32 +109,17 @@ impl SharedFloodCounts {
         }
     }
 
-    /// Judges a sign-up on the tally in Redis, or on `local`'s when Redis
+    /// Judges a request on the tally in Redis, or on `local`'s when Redis
     /// does not answer.
-    pub async fn judge_signup(
+    pub async fn judge<R: FloodRules>(
         &self,
-        config: &SignupConfig,
-        request: &SignUp<'_>,
+        rules: &R,
+        request: &R::Request<'_>,
         keys: &FloodKeys,
-        local: &Mutex<SignupDetector>,
+        local: &Mutex<FloodDetector<R>>,
     ) -> Vec<Signal> {
         match self.count(keys).await {
-            Some(counts) => judge_signup(config, &Asked::of(request), keys, &counts),
-            None => lock(local).judge(request),
-        }
-    }
-
-    /// Judges a code request on the tally in Redis, or on `local`'s when
-    /// Redis does not answer.
-    pub async fn judge_otp(
-        &self,
-        config: &OtpConfig,
-        request: &CodeRequest<'_>,
-        keys: &FloodKeys,
-        local: &Mutex<OtpDetector>,
-    ) -> Vec<Signal> {
-        match self.count(keys).await {
-            Some(counts) => judge_otp(config, &Sent::of(request), keys, &counts),
+            Some(counts) => shared_tally::judge(rules, request, keys, &counts),
             None => lock(local).judge(request),
         }
     }

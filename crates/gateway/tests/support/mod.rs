@@ -29,7 +29,8 @@ pub type BoxBody =
 /// - `/slow?ms=N`: waits N ms, then answers 200;
 /// - `/download?bytes=N`: streams N bytes;
 /// - `/ws`: accepts an upgrade and echoes bytes;
-/// - `GET /accounts?ids=1,2`: a list of accounts with those ids;
+/// - `GET /accounts?ids=1,2`: a list of accounts with those ids (`GET
+///   /products` the same list, for a list endpoint by another name);
 ///   `GET /accounts/N`: account N; `POST /accounts`: 201, account 900 created
 ///   (in the body and `Location`);
 /// - anything else: a JSON echo of method, path, headers and body size.
@@ -178,7 +179,7 @@ async fn upstream_answer(
 fn accounts_answer(req: &Request<Incoming>) -> Option<Response<BoxBody>> {
     let path = req.uri().path();
     let (status, body, location) = match (req.method().as_str(), path) {
-        ("GET", "/accounts") => {
+        ("GET", "/accounts" | "/products") => {
             let query = req.uri().query().unwrap_or("");
             let ids = query.strip_prefix("ids=").unwrap_or("");
             let items: Vec<serde_json::Value> = ids

@@ -23,7 +23,8 @@ pub enum Preset {
     ProtectAdminEndpoints,
     /// Bots by declared class (the `bots` stage): verified search engines
     /// pass, AI search is limited, training crawlers are refused, and a
-    /// claim that failed verification is answered with decoy content.
+    /// claim that failed verification, or a client that keeps coming after
+    /// refusals (`bots.ignores_refusal`), is answered with decoy content.
     GovernBots,
 }
 
@@ -69,6 +70,13 @@ impl Preset {
                 rule(
                     "govern-bots-unverified",
                     r#"bot.verification == "failed""#,
+                    ActionConfig::Deceive {
+                        with: Deception::FakeSuccess,
+                    },
+                ),
+                rule(
+                    "govern-bots-ignores-refusal",
+                    r#""bots.ignores_refusal" in signals.sources"#,
                     ActionConfig::Deceive {
                         with: Deception::FakeSuccess,
                     },
@@ -225,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn govern_bots_refuses_training_limits_ai_search_and_deceives_false_claims() {
+    fn govern_bots_refuses_training_limits_ai_search_and_deceives_false_claims_and_persistence() {
         let mut config = crate::PreventConfig {
             presets: vec![Preset::GovernBots],
             ..Default::default()
@@ -252,6 +260,21 @@ mod tests {
             assert_eq!(passing.verdict, Verdict::Allow, "{class}");
             assert!(passing.limits.is_empty(), "{class}");
         }
+        let persistent = policy.evaluate(
+            &bot("training_crawler", "unverifiable"),
+            &[crate::facts::Signal {
+                class: "bot".into(),
+                source: "bots.ignores_refusal".into(),
+                location: "client".into(),
+                score: 3.0,
+                confidence: 1.0,
+            }],
+        );
+        assert_eq!(
+            persistent.verdict,
+            Verdict::Deceive(Deception::FakeSuccess),
+            "a refused crawler that keeps coming gets decoys: {persistent:?}"
+        );
         let human = policy.evaluate(
             &RequestFacts::new("GET", "/", IpAddr::V4(Ipv4Addr::LOCALHOST)),
             &[],

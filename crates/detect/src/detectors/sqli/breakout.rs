@@ -5,7 +5,7 @@
 //! a comment or a statement.
 
 use super::judge::{Finding, Reading, CRITICAL};
-use super::lexer::{is_compare, is_logic, is_name, is_operand, word_in, Tok};
+use super::lexer::{is_compare, is_inert_tail, is_logic, is_name, is_operand, word_in, Tok};
 use super::vocabulary::STATEMENTS;
 
 /// Clause keywords that can only continue a query past a closed string.
@@ -29,6 +29,11 @@ pub(super) fn after_breakout(r: &Reading<'_, '_>) -> Option<Finding> {
 fn continues_as_sql(r: &Reading<'_, '_>, k: usize) -> bool {
     let next = r.at(k);
     let then = r.at(k + 1);
+    if is_inert_tail(&then) && (is_logic(&next) || is_keyword(&next)) {
+        // `"or" sneakers`, `the "union" jack`: a quoted word in prose; as
+        // SQL, a condition or clause on words, false or a syntax error.
+        return false;
+    }
     match next {
         // `x';`, `x'--`: the statement ends or the rest is commented out.
         Tok::Comment | Tok::Semi => true,
@@ -64,7 +69,7 @@ fn continues_as_sql(r: &Reading<'_, '_>, k: usize) -> bool {
         // `x' = 'y`: a comparison.
         t if is_compare(&t) && is_operand(&then) => true,
         // `x' union`, `x' order by`: a statement or clause keyword.
-        t if word_in(&t, STATEMENTS) || word_in(&t, CLAUSES) => true,
+        t if is_keyword(&t) => true,
         // `x'-col--`: an expression continued past the quote with a binary
         // operator (`~` and `!` are unary), the rest commented out.
         Tok::Op(op)
@@ -78,6 +83,11 @@ fn continues_as_sql(r: &Reading<'_, '_>, k: usize) -> bool {
         Tok::Op("||" | "+" | "|") => matches!(then, Tok::Open | Tok::Word(_)),
         _ => false,
     }
+}
+
+/// A statement or clause keyword.
+fn is_keyword(t: &Tok<'_>) -> bool {
+    word_in(t, STATEMENTS) || word_in(t, CLAUSES)
 }
 
 #[cfg(test)]
@@ -109,6 +119,11 @@ mod tests {
             "x') order by 3",
             "x'-col--",
             "x'||(select 1)",
+            // An open string that means something as a condition.
+            "x' or '1",
+            "x'or'true",
+            "x' having '1",
+            "a'or'a",
         ] {
             assert!(breaks_out(attack), "missed: {attack}");
         }
@@ -122,6 +137,11 @@ mod tests {
             "it's -- as they say -- fine",
             "x'~email--",
             "rock 'n' roll or jazz",
+            // A SQL word quoted in prose, put inside a single-quoted string.
+            "'select' brand shoes",
+            "the 'select' range",
+            "'union' jack flag",
+            "'or' sneakers",
         ] {
             assert!(!breaks_out(prose), "false positive: {prose}");
         }

@@ -152,7 +152,7 @@ pub(super) fn like_subexpression(r: &Reading<'_, '_>, i: usize) -> Step {
 /// `'a'->'b'`, `'x' ?| array`: PostgreSQL's JSON operators on a literal.
 pub(super) fn json_operator(r: &Reading<'_, '_>, i: usize) -> Step {
     Step::critical_if(
-        r.at(i) == (Tok::Str { closed: true })
+        matches!(r.at(i), Tok::Str { closed: true, .. })
             && matches!(
                 r.at(i + 1),
                 Tok::Op("->" | "->>" | "#>" | "#>>" | "@>" | "<@" | "?" | "?|" | "?&")
@@ -191,13 +191,17 @@ pub(super) fn tautology(r: &Reading<'_, '_>, i: usize) -> Step {
         return Step::Skip;
     }
     let (before, lhs, op, rhs) = (r.at(i - 1), r.at(i + 1), r.at(i + 2), r.at(i + 3));
-    let closes = matches!(before, Tok::Num(_) | Tok::Str { closed: true } | Tok::Close);
+    let closes = matches!(
+        before,
+        Tok::Num(_) | Tok::Str { closed: true, .. } | Tok::Close
+    );
     if !closes {
         return Step::Quiet;
     }
     let literal = |t: Tok<'_>| matches!(t, Tok::Num(_) | Tok::Str { .. });
     let side = |t: Tok<'_>| literal(t) || matches!(t, Tok::Open | Tok::Word(_));
-    let comparison = side(lhs) && is_compare(&op) && side(rhs) && (literal(lhs) || literal(rhs));
+    let comparison = side(lhs) && is_compare(&op) && side(rhs) && (literal(lhs) || literal(rhs))
+        || arithmetic_comparison(r, i + 1);
     let literal_truth = matches!(lhs, Tok::Word("true" | "false") | Tok::Num(_))
         && matches!(op, Tok::Comment | Tok::Other | Tok::Semi | Tok::Close);
     if comparison || literal_truth {
@@ -209,6 +213,30 @@ pub(super) fn tautology(r: &Reading<'_, '_>, i: usize) -> Step {
     } else {
         Step::Quiet
     }
+}
+
+/// `3*2=6`, `7-1>2`: a comparison between arithmetic on numbers, at `i`,
+/// which is a condition whatever the row (`x or 3*2=6`).
+fn arithmetic_comparison(r: &Reading<'_, '_>, i: usize) -> bool {
+    let Some(end) = arithmetic_end(r, i) else {
+        return false;
+    };
+    is_compare(&r.at(end)) && arithmetic_end(r, end + 1).is_some()
+}
+
+/// The position after `n (op n)*`, a run of numbers joined by arithmetic
+/// operators starting at `i`, when there is one.
+fn arithmetic_end(r: &Reading<'_, '_>, i: usize) -> Option<usize> {
+    if !matches!(r.at(i), Tok::Num(_)) {
+        return None;
+    }
+    let mut end = i + 1;
+    while matches!(r.at(end), Tok::Op("+" | "-" | "*" | "/" | "%"))
+        && matches!(r.at(end + 1), Tok::Num(_))
+    {
+        end += 2;
+    }
+    Some(end)
 }
 
 #[cfg(test)]
@@ -287,6 +315,9 @@ mod tests {
         assert_eq!(rule(tautology, "1234 or 1=1"), Some("sqli.tautology"));
         assert_eq!(rule(tautology, "1) or 'a'='a"), Some("sqli.tautology"));
         assert_eq!(rule(tautology, "1 or true--"), Some("sqli.tautology"));
+        assert_eq!(rule(tautology, "-1 or 3*2=6"), Some("sqli.tautology"));
+        assert_eq!(rule(tautology, "1 and 7-1>2"), Some("sqli.tautology"));
+        assert_eq!(rule(tautology, "2 or 3 apples"), None);
         assert_eq!(
             rule(tautology, "1 and sleep(5)"),
             Some("sqli.boolean_function")

@@ -67,11 +67,12 @@ pub(super) fn is_literal_comparison(tokens: &[Tok<'_>]) -> bool {
         start += 2;
     }
     let rest = tokens.get(start..).unwrap_or(&[]);
-    let literal = |t: Option<&Tok<'_>>| matches!(t, Some(Tok::Num(_) | Tok::Str { closed: true }));
+    let literal =
+        |t: Option<&Tok<'_>>| matches!(t, Some(Tok::Num(_) | Tok::Str { closed: true, .. }));
     // `'x'!='y`: the query's own quote closes the last string.
     let last_literal = literal(rest.last())
-        || matches!(rest.first(), Some(Tok::Str { closed: true }))
-            && matches!(rest.last(), Some(Tok::Str { closed: false }));
+        || matches!(rest.first(), Some(Tok::Str { closed: true, .. }))
+            && matches!(rest.last(), Some(Tok::Str { closed: false, .. }));
     if rest.len() < 3 || !literal(rest.first()) || !last_literal {
         return false;
     }

@@ -110,6 +110,7 @@ const TOKEN_STEPS: &[TokenStep] = &[
     s::declare_variable,
     e::type_cast,
     s::procedure_analyse,
+    s::order_by_column,
     s::literal_select_alias,
     e::fingerprint_function,
     e::tautology,

@@ -6,9 +6,12 @@
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tok<'a> {
-    /// A string literal; `closed` when its closing quote was in the value.
+    /// A string literal by its content; `closed` when its closing quote
+    /// was in the value (an open one runs to the value's end, where the
+    /// application's own quote closes it).
     Str {
         closed: bool,
+        text: &'a str,
     },
     Num(&'a str),
     Word(&'a str),
@@ -36,7 +39,10 @@ pub(super) fn tokenize(s: &str, inside: Option<u8>) -> Vec<Tok<'_>> {
     if let Some(q) = inside {
         match b.iter().position(|&c| c == q) {
             Some(end) => {
-                out.push(Tok::Str { closed: true });
+                out.push(Tok::Str {
+                    closed: true,
+                    text: &s[..end],
+                });
                 i = end + 1;
             }
             None => return out,
@@ -63,7 +69,10 @@ pub(super) fn tokenize(s: &str, inside: Option<u8>) -> Vec<Tok<'_>> {
                 out.push(if q == b'`' {
                     Tok::Ident(&s[i + 1..j.min(b.len())])
                 } else {
-                    Tok::Str { closed }
+                    Tok::Str {
+                        closed,
+                        text: &s[i + 1..j.min(b.len())],
+                    }
                 });
                 i = (j + 1).min(b.len());
             }
@@ -179,6 +188,32 @@ pub(super) fn is_operand(t: &Tok<'_>) -> bool {
             | Tok::Var(_)
             | Tok::Word("true" | "false" | "null" | "select" | "not")
     )
+}
+
+/// Text a database reads as true when it is the operand of a condition
+/// (PostgreSQL's boolean literals; MySQL and SQLite read a string by its
+/// leading number, and text that starts with a letter as 0).
+const TRUE_TEXTS: &[&str] = &["true", "t", "yes", "y", "on"];
+
+/// A string left open to the value's end whose text is words after a
+/// space, not a number or a truth value: `"select" brand shoes` put inside a quoted
+/// string becomes `"" select " brand shoes"`, and whatever precedes the
+/// open string, it can only compare as false or fail. Prose that quotes a
+/// SQL word reads like this; an injection needs the string to mean
+/// something (`' or '1`, `' or 'true`).
+pub(super) fn is_inert_tail(t: &Tok<'_>) -> bool {
+    let Tok::Str {
+        closed: false,
+        text,
+    } = t
+    else {
+        return false;
+    };
+    // Prose puts a space after a closing quote; `a'or'a`, a probe, does not.
+    let words = text.trim();
+    text.starts_with(' ')
+        && words.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !TRUE_TEXTS.contains(&words)
 }
 
 /// `0x616263`: a hexadecimal literal long enough to carry text.

@@ -75,12 +75,25 @@ fn strongest_finding(folded: &str, text: &str) -> Option<Finding> {
         text.contains("/*!"),
         "sqli.mysql_executable_comment",
     ));
-    best.raise(critical(closes_then_joins(folded), "sqli.string_breakout"));
+    best.raise(critical(
+        closes_then_joins(folded) || closes_into_open_comment(text),
+        "sqli.string_breakout",
+    ));
     best.raise(critical(
         comment_touches_keyword(text),
         "sqli.comment_obfuscation",
     ));
     best.get()
+}
+
+/// `admin'/*`, `x')/*`: a closed string whose query the value then comments
+/// out with a comment it never closes (SQLite reads one to the end of the
+/// query). Folding drops such a comment, so the raw text is read.
+fn closes_into_open_comment(text: &str) -> bool {
+    text.match_indices("/*").any(|(at, _)| {
+        let before = text[..at].trim_end().trim_end_matches(')');
+        before.ends_with(['\'', '"']) && !text[at + 2..].contains("*/")
+    })
 }
 
 /// Quotes that best-fit conversion to a legacy character set (or a lenient
@@ -127,6 +140,8 @@ mod tests {
             "if(2=2,sleep(5),0)",
             "if(1234=",
             "x'^email--",
+            "admin'/*",
+            "x\")/*",
             "1.e(ascii 1.e(substring(1.e(select password from users limit 1 1.e,1 1.e) 1.e,1 1.e,1 1.e)1.e)1.e) = 70 or'1'='2",
         ] {
             assert!(fires(attack).is_some(), "missed: {attack}");
@@ -136,6 +151,8 @@ mod tests {
     #[test]
     fn stays_quiet_on_prose() {
         for benign in [
+            "the files in 'docs/*",
+            "quote \"/* glob\" */ done",
             "O'Brien",
             "select the union",
             "SELECT Specialty Hospital, Room 12",

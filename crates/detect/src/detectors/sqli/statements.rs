@@ -4,7 +4,7 @@
 //! ... VALUES`, aliases that only a query's select list writes.
 
 use super::judge::{Reading, Step, CRITICAL};
-use super::lexer::{is_hex_literal, is_name, is_operand, Tok};
+use super::lexer::{is_hex_literal, is_inert_tail, is_name, is_operand, Tok};
 use super::vocabulary::{ATTACK_FUNCTIONS, SQL_FUNCTIONS};
 
 /// How far after `SELECT` a `FROM` still belongs to it.
@@ -55,12 +55,14 @@ pub(super) fn select_list(r: &Reading<'_, '_>, i: usize) -> Step {
         matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) && w.contains(['_', '.']));
     let calls_known = matches!(next, Tok::Word(w) if ATTACK_FUNCTIONS.contains(&w) || SQL_FUNCTIONS.contains(&w))
         && r.at(i + 2) == Tok::Open;
+    // `the "select" range`: a quoted word and prose in an open string.
     let strong_next = attack_name
         || calls_known
-        || matches!(
-            next,
-            Tok::Op("*") | Tok::Var(_) | Tok::Num(_) | Tok::Str { .. } | Tok::Open
-        );
+        || !is_inert_tail(&next)
+            && matches!(
+                next,
+                Tok::Op("*") | Tok::Var(_) | Tok::Num(_) | Tok::Str { .. } | Tok::Open
+            );
     let has_from = r.tokens[i..]
         .iter()
         .take(SELECT_REACH)
@@ -188,6 +190,25 @@ pub(super) fn procedure_analyse(r: &Reading<'_, '_>, i: usize) -> Step {
     )
 }
 
+/// `1 ORDER BY 10-- -`: sorting by a column number, the probe that counts
+/// a query's columns before a `UNION`, after a number that ends the
+/// application's value (`1 order by 10`) or cut off by a comment. Prose
+/// that says "order by 10" neither starts with a bare number nor ends in a
+/// comment.
+pub(super) fn order_by_column(r: &Reading<'_, '_>, i: usize) -> Step {
+    if !(matches!(r.at(i), Tok::Word("order" | "group"))
+        && r.at(i + 1) == Tok::Word("by")
+        && matches!(r.at(i + 2), Tok::Num(_)))
+    {
+        return Step::Skip;
+    }
+    let after_value = i == 1 && matches!(r.at(0), Tok::Num(_) | Tok::Str { closed: true, .. });
+    let cut_off = r.tokens[i + 3..]
+        .iter()
+        .any(|t| matches!(t, Tok::Comment | Tok::Semi));
+    Step::critical_if(after_value || cut_off, "sqli.order_by_probe")
+}
+
 /// `1 AS 'x' FROM`: a literal column with an alias, the select list of an
 /// injected query.
 pub(super) fn literal_select_alias(r: &Reading<'_, '_>, i: usize) -> Step {
@@ -293,6 +314,27 @@ mod tests {
         );
         assert_eq!(step(select_list, "select the union"), None);
         assert_eq!(step(select_list, "shop* select 2 or 3"), None);
+        assert_eq!(step(select_list, "'x' select ' brand shoes"), None);
+        assert_eq!(
+            rule(order_by_column, "1 order by 10-- -"),
+            Some("sqli.order_by_probe")
+        );
+        assert_eq!(
+            rule(order_by_column, "x group by 3#"),
+            Some("sqli.order_by_probe")
+        );
+        assert_eq!(
+            rule(order_by_column, "1 order by 3"),
+            Some("sqli.order_by_probe")
+        );
+        assert_eq!(
+            rule(order_by_column, "sort the list in order by 10 am"),
+            None
+        );
+        assert_eq!(
+            step(select_list, "'x' select 'a' from t"),
+            Some(("sqli.select", CRITICAL))
+        );
         assert_eq!(
             step(select_list, "1 select 2"),
             Some(("sqli.select", CRITICAL))
