@@ -91,19 +91,25 @@ impl Baseline {
             .max(limits.floor)
     }
 
-    /// Judges `value` against what was learned before, then learns it.
-    pub(crate) fn observe(&mut self, value: f64, warmup: u64, limits: Limits, now: u64) -> Judged {
-        self.last_seen = now;
+    /// Judges `value` against what was learned, learning nothing.
+    pub(crate) fn judge(&self, value: f64, warmup: u64, limits: Limits) -> Judged {
         let threshold = self.threshold(limits);
         let outlier = self.samples >= warmup && value > threshold;
-        let judged = Judged {
+        Judged {
             outlier,
             mean: self.mean,
             deviation: self.deviation,
             threshold,
             outlier_share: self.outliers * (1.0 - OUTLIER_GAIN)
                 + if outlier { OUTLIER_GAIN } else { 0.0 },
-        };
+        }
+    }
+
+    /// Judges `value` against what was learned before, then learns it.
+    pub(crate) fn observe(&mut self, value: f64, warmup: u64, limits: Limits, now: u64) -> Judged {
+        self.last_seen = now;
+        let judged = self.judge(value, warmup, limits);
+        let threshold = judged.threshold;
         self.outliers = judged.outlier_share;
         let learned = if self.samples >= warmup {
             value.min(threshold)

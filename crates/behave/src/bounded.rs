@@ -68,6 +68,11 @@ impl<K: Eq + Hash + Clone, V: Stamped> BoundedMap<K, V> {
         value.last_seen().saturating_add(self.ttl_millis) > now
     }
 
+    /// Every entry, live or expired (for statistics).
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.values()
+    }
+
     /// The live entry under `key`.
     pub(crate) fn get(&self, key: &K, now: u64) -> Option<&V> {
         self.entries.get(key).filter(|v| self.live(v, now))

@@ -8,6 +8,7 @@
 //! (`rampart_core::Clock`), bounded in memory, and returns signals with
 //! their evidence; the gateway feeds it and acts on what it says.
 
+pub mod anomaly;
 pub mod ato;
 mod baseline;
 pub mod bfla;

@@ -16,6 +16,7 @@ pub mod form;
 pub mod hash;
 pub mod pairs;
 pub mod record;
+pub mod redact;
 
 pub use action::{Action, Combined, Reason};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -35,6 +35,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("jwt", jwt),
     ("jwks_url", jwks_url),
     ("bots", bots),
+    ("anomaly", anomaly),
     ("scenario", scenario),
 ];
 
@@ -441,6 +442,65 @@ pub fn bots(data: &[u8]) {
         signature::check(&message, &[&directory], 1_700_000_000)
     {
         assert!(why.len() < 8192, "{why}");
+    }
+}
+
+/// The anomaly model's parameter reader and model: the first line is a
+/// query string, the rest a body read as a form and as JSON. The reader
+/// stays within its bounds (values, name length, excerpt length), and the
+/// model, warmed on the same parameters by five clients, judges and learns
+/// them without panicking, with evidence of bounded length.
+pub fn anomaly(data: &[u8]) {
+    use rampart_behave::anomaly::{
+        parameters,
+        params::{MAX_NAME, MAX_PARAMS},
+        AnomalyConfig, AnomalyDetector, Request, Sources,
+    };
+    use rampart_core::ManualClock;
+    use std::sync::Arc;
+    let (query, body) = match data.iter().position(|&b| b == b'\n') {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let query = String::from_utf8_lossy(query);
+    let document = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let params = parameters(&Sources {
+        query: &query,
+        form: Some(body),
+        json: document.as_ref(),
+    });
+    assert!(params.len() <= MAX_PARAMS);
+    for param in &params {
+        assert!(param.name.len() <= MAX_NAME, "{}", param.name);
+        // 48 characters, each at most a 4-character escape, and the cut mark.
+        assert!(
+            param.excerpt.chars().count() <= 4 * 48 + 1,
+            "{}",
+            param.excerpt
+        );
+    }
+    let clock = Arc::new(ManualClock::at(1_000_000));
+    let config = AnomalyConfig {
+        warmup_values: 5,
+        ..AnomalyConfig::default()
+    };
+    let mut model = AnomalyDetector::new(config, clock.clone());
+    for client in ["a", "b", "c", "d", "e", "f"] {
+        clock.advance(Duration::from_secs(7));
+        let request = Request {
+            method: "POST",
+            template: "/fuzz",
+            client,
+            params: &params,
+        };
+        for finding in model.judge(&request) {
+            assert!(
+                finding.signal.evidence.len() < 2048,
+                "{}",
+                finding.signal.evidence
+            );
+        }
+        model.learn(&request);
     }
 }
 

@@ -61,6 +61,15 @@ pub const ENUMERATION_TRACKED: &str = "rampart_behave_enumeration_tracked";
 pub const ENUMERATION_REMOVED: &str = "rampart_behave_enumeration_removed_total";
 /// Endpoints seen answering differently for existing accounts.
 pub const ENUMERATION_LEAKING: &str = "rampart_behave_enumeration_leaking_endpoints";
+/// The anomaly model (`[behave.anomaly]`): what it holds, what its bounds
+/// removed, what became of the values it was handed and the minutes it
+/// judged unusual, profiles that started over, exchanges it did not learn.
+pub const ANOMALY_TRACKED: &str = "rampart_anomaly_tracked";
+pub const ANOMALY_REMOVED: &str = "rampart_anomaly_removed_total";
+pub const ANOMALY_VALUES: &str = "rampart_anomaly_values_total";
+pub const ANOMALY_UNUSUAL_MINUTES: &str = "rampart_anomaly_unusual_minutes_total";
+pub const ANOMALY_RELEARNED: &str = "rampart_anomaly_relearned_total";
+pub const ANOMALY_SKIPPED: &str = "rampart_anomaly_exchanges_skipped_total";
 pub const BOTS_TRACKED: &str = "rampart_bots_clients_tracked";
 pub const BOTS_REMOVED: &str = "rampart_bots_clients_removed_total";
 /// List and search endpoints whose usual coverage the bots stage learned.

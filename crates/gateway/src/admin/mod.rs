@@ -317,6 +317,36 @@ fn refresh_behave(behave: &crate::stages::behave::BehaveRuntime) {
         ("answers", enumeration.answers_dropped),
     );
     metrics::gauge!(telemetry::ENUMERATION_LEAKING).set(enumeration.leaking_endpoints as f64);
+    if let Some(anomaly) = behave.anomaly_stats() {
+        refresh_anomaly(&anomaly);
+    }
+}
+
+/// What the anomaly model holds, removed and learned.
+fn refresh_anomaly(anomaly: &rampart_behave::anomaly::AnomalyStats) {
+    refresh_detector(
+        (telemetry::ANOMALY_TRACKED, telemetry::ANOMALY_REMOVED),
+        &[
+            ("endpoints", anomaly.endpoints),
+            ("parameters", anomaly.parameters),
+            ("clients", anomaly.clients),
+        ],
+        &[
+            ("endpoints", anomaly.endpoints_removed),
+            ("parameters", anomaly.parameters_removed),
+        ],
+        ("clients", anomaly.clients_dropped),
+    );
+    for (outcome, count) in [
+        ("learned", anomaly.values_learned),
+        ("client_cap", anomaly.values_capped),
+        ("odd", anomaly.values_odd),
+    ] {
+        metrics::counter!(telemetry::ANOMALY_VALUES, "outcome" => outcome).absolute(count);
+    }
+    metrics::counter!(telemetry::ANOMALY_UNUSUAL_MINUTES).absolute(anomaly.unusual_minutes);
+    metrics::counter!(telemetry::ANOMALY_RELEARNED).absolute(anomaly.relearned);
+    metrics::counter!(telemetry::ANOMALY_SKIPPED).absolute(anomaly.exchanges_skipped);
 }
 
 fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<AdminBody> {

@@ -1,11 +1,12 @@
 //! `[behave]` and its detectors' tables (`[behave.bola]`, `[behave.ato]`,
 //! `[behave.bfla]`, `[behave.slow]`, `[behave.exposure]`,
 //! `[behave.enumeration]`; `[behave.signup]` and `[behave.otp]` are read in
-//! `floods`): the settings of the `behave` stage, checked key
+//! `floods`, `[behave.anomaly]` in `anomaly`): the settings of the `behave` stage, checked key
 //! by key, and the warnings for a stage or a signal that could do nothing.
 
 use super::raw::{RawAto, RawBehave, RawBfla, RawBola, RawEnumeration, RawExposure, RawSlow};
 use super::{StageKind, Validator};
+use rampart_behave::anomaly::AnomalyConfig;
 use rampart_behave::ato::enumeration::EnumerationConfig;
 use rampart_behave::ato::shared::{AtoSecret, MIN_SECRET_CHARS};
 use rampart_behave::ato::AtoConfig;
@@ -36,6 +37,8 @@ pub struct BehaveSettings {
     pub enumeration: EnumerationConfig,
     pub signup: SignupConfig,
     pub otp: OtpConfig,
+    /// `[behave.anomaly]`, unless `enabled = false`.
+    pub anomaly: Option<AnomalyConfig>,
     /// How much of each response body the detector reads for ids.
     pub sample_body_bytes: usize,
 }
@@ -57,6 +60,7 @@ impl Default for BehaveSettings {
             enumeration: EnumerationConfig::default(),
             signup: SignupConfig::default(),
             otp: OtpConfig::default(),
+            anomaly: Some(AnomalyConfig::default()),
             sample_body_bytes: 64 * 1024,
         }
     }
@@ -125,6 +129,7 @@ impl Validator<'_> {
         let enumeration = self.enumeration(raw.enumeration.unwrap_or_default());
         let signup = self.signup(raw.signup.unwrap_or_default());
         let otp = self.otp(raw.otp.unwrap_or_default());
+        let anomaly = self.anomaly(raw.anomaly.unwrap_or_default());
         // The strongest refusable signal of each detector (most grow to
         // twice their score); BOLA's walks are warned about above.
         let strongest = [
@@ -175,6 +180,7 @@ impl Validator<'_> {
             enumeration,
             signup,
             otp,
+            anomaly,
             sample_body_bytes,
         }
     }
@@ -689,7 +695,7 @@ impl Validator<'_> {
     }
 
     /// A share, between 0 and 1.
-    fn ratio(&mut self, key: &str, value: f64) -> f64 {
+    pub(super) fn ratio(&mut self, key: &str, value: f64) -> f64 {
         if !(0.0..=1.0).contains(&value) {
             self.problem(
                 key,
@@ -700,7 +706,7 @@ impl Validator<'_> {
     }
 
     /// A number of `low` or more (a multiplier of a baseline: 1).
-    fn at_least(&mut self, key: &str, value: f64, low: f64) -> f64 {
+    pub(super) fn at_least(&mut self, key: &str, value: f64, low: f64) -> f64 {
         if !(value.is_finite() && value >= low) {
             self.problem(
                 key,

@@ -4,6 +4,7 @@
 //! Every problem is reported with the file, the key path and what was
 //! expected; all problems of a file are reported at once.
 
+mod anomaly;
 mod behave;
 mod bots;
 mod bots_declared;
@@ -14,6 +15,7 @@ pub mod raw;
 mod record;
 pub mod units;
 
+pub use anomaly::RawAnomaly;
 pub use behave::BehaveSettings;
 pub use bots::{BotsSettings, RawBots};
 pub use error::{ConfigError, Problem};

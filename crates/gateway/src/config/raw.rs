@@ -65,6 +65,7 @@ pub struct RawBehave {
     pub enumeration: Option<RawEnumeration>,
     pub signup: Option<RawSignup>,
     pub otp: Option<RawOtp>,
+    pub anomaly: Option<super::RawAnomaly>,
 }
 
 /// `[behave.signup]`; see `rampart_behave::signup::SignupConfig`.

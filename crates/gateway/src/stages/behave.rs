@@ -35,9 +35,17 @@
 //!   once, for BOLA and for the data-exposure detector, which scans it with
 //!   discovery's sensitive-data validators (`behave.exposure.secrets`,
 //!   `behave.exposure.excess`, recorded: the answer has gone out).
+//!   Every request's query parameters and form or JSON body values are
+//!   judged by the anomaly model (`rampart_behave::anomaly`, with
+//!   `[behave.anomaly]`) against what its endpoint usually receives, and
+//!   its rate against the endpoint's and its clients' usual rates; these
+//!   signals are recorded for the policy (class `anomaly`), never refused
+//!   here.
 //! - `logging`: the answers the upstream gave are learned from (owned and
-//!   shown objects, admin work and refusals, login outcomes, answer shapes);
-//!   the gateway's own answers are not.
+//!   shown objects, admin work and refusals, login outcomes, answer shapes,
+//!   and the values of exchanges that passed for the anomaly model: let
+//!   through, no positive-score signal of another detector, answered 2xx or
+//!   3xx); the gateway's own answers are not.
 //!
 //! Signals become reasons (`behave.<class>.<signal>`, the class being what
 //! the prevention policy acts on), and a request is refused when the scores
@@ -58,6 +66,7 @@ use crate::stages::shared_floods::{SharedFloodCounts, SharedFloodStats};
 use crate::sync::lock;
 use crate::tokens::TokenGuard;
 use bytes::Bytes;
+use rampart_behave::anomaly::{self, AnomalyDetector, AnomalyStats, Param, Sources};
 use rampart_behave::ato::enumeration::{EnumerationDetector, EnumerationStats, Probe};
 use rampart_behave::ato::shared::SharedKeys;
 use rampart_behave::ato::{self, AtoDetector, AtoStats, Attempt};
@@ -83,6 +92,8 @@ const MAX_LOCATION_BYTES: usize = 2048;
 const MAX_HITS: usize = 1024;
 /// Characters of a fingerprint naming a client without a principal.
 const FINGERPRINT_CHARS: usize = 16;
+/// What the anomaly model's own signals start with.
+const ANOMALY_SOURCES: &str = "behave.anomaly.";
 
 /// The detectors shared by every route, and the settings they run with.
 pub struct BehaveRuntime {
@@ -102,6 +113,8 @@ pub struct BehaveRuntime {
     /// and `[behave.ato] secret`; `signup` and `otp` are then the fallback.
     signup_shared: Option<Arc<SharedFloodCounts>>,
     otp_shared: Option<Arc<SharedFloodCounts>>,
+    /// The learned anomaly model, unless `[behave.anomaly] enabled = false`.
+    anomaly: Option<Arc<Mutex<AnomalyDetector>>>,
 }
 
 /// `previous`'s detector when its section (`old`) equals `config`, else a
@@ -201,6 +214,11 @@ impl BehaveRuntime {
             otp: carried(previous.map(|p| (&p.settings.otp, &p.otp)), &s.otp, |c| {
                 OtpDetector::new(c, clock())
             }),
+            anomaly: s.anomaly.as_ref().map(|config| {
+                let previous = previous
+                    .and_then(|p| Some((p.settings.anomaly.as_ref()?, p.anomaly.as_ref()?)));
+                carried(previous, config, |c| AnomalyDetector::new(c, clock()))
+            }),
             settings: settings.clone(),
         }
     }
@@ -240,6 +258,11 @@ impl BehaveRuntime {
 
     pub fn otp_stats(&self) -> TallyStats {
         lock(&self.otp).stats()
+    }
+
+    /// What the anomaly model holds and learned, when it runs.
+    pub fn anomaly_stats(&self) -> Option<AnomalyStats> {
+        self.anomaly.as_ref().map(|model| lock(model).stats())
     }
 
     /// What the sign-up and the one-time-code tallies in Redis did, by
@@ -454,6 +477,11 @@ struct Login {
 #[derive(Debug, Clone)]
 struct Awaiting(Vec<Signal>);
 
+/// The parameters the anomaly model judged, learned in `logging` if the
+/// exchange passed.
+#[derive(Debug, Clone)]
+struct Profiled(Vec<Param>);
+
 impl Login {
     fn attempt(&self) -> Attempt<'_> {
         Attempt {
@@ -507,6 +535,72 @@ impl Flood {
 }
 
 impl BehaveStage {
+    /// Judges the request's parameters and rate with the anomaly model
+    /// (recorded for the policy, class `anomaly`) and keeps its parameters
+    /// for learning.
+    fn judge_anomaly(&self, ctx: &mut ExchangeContext, view: &RequestView<'_>) {
+        let (Some(model), Some(judged)) = (&self.runtime.anomaly, ctx.extensions.get::<Judged>())
+        else {
+            return;
+        };
+        let content_type = view
+            .header("content-type")
+            .map(|v| String::from_utf8_lossy(v).to_ascii_lowercase())
+            .unwrap_or_default();
+        let body = view.body.filter(|b| !b.truncated);
+        let sources = Sources {
+            query: view.query,
+            form: body
+                .filter(|_| content_type.starts_with("application/x-www-form-urlencoded"))
+                .map(|b| b.bytes),
+            // The view's document: parsed once for every stage that reads it.
+            json: content_type
+                .contains("json")
+                .then(|| view.json()?.ok())
+                .flatten(),
+        };
+        let params = anomaly::parameters(&sources);
+        let findings = lock(model).judge(&anomaly::Request {
+            method: ctx.method.as_str(),
+            template: &judged.template,
+            client: &judged.client,
+            params: &params,
+        });
+        ctx.reasons.extend(findings.into_iter().map(|f| {
+            let s = f.signal;
+            Reason::new(s.source, f.location, s.evidence, s.score).with_confidence(s.confidence)
+        }));
+        ctx.extensions.insert(Profiled(params));
+    }
+
+    /// Learns the parameters of an exchange that passed (let through, no
+    /// positive-score signal of another detector, answered 2xx or 3xx by
+    /// the upstream); counts the others.
+    fn learn_anomaly(&self, ctx: &ExchangeContext, outcome: &Outcome, judged: &Judged) {
+        let (Some(model), Some(Profiled(params))) =
+            (&self.runtime.anomaly, ctx.extensions.get::<Profiled>())
+        else {
+            return;
+        };
+        let flagged = ctx
+            .reasons
+            .iter()
+            .any(|r| r.score > 0.0 && !r.source.starts_with(ANOMALY_SOURCES));
+        let answered = judged.status.is_some_and(|s| (200..400).contains(&s));
+        let passed = outcome.action == "allow" && ctx.held_back.is_none() && answered && !flagged;
+        let mut model = lock(model);
+        if !passed {
+            model.skip();
+            return;
+        }
+        model.learn(&anomaly::Request {
+            method: ctx.method.as_str(),
+            template: &judged.template,
+            client: &judged.client,
+            params,
+        });
+    }
+
     /// Judges a sign-up or a code request by its body's account or
     /// recipient, or, when its tally is kept in Redis, computes its keys
     /// there (judged in `settle`).
@@ -679,6 +773,7 @@ impl Stage for BehaveStage {
         _request: &http::request::Parts,
         view: &RequestView<'_>,
     ) -> Action {
+        self.judge_anomaly(ctx, view);
         let mut signals = match ctx.extensions.get_mut::<Flood>() {
             Some(flood) => self.judge_flood(flood, view),
             None => Vec::new(),
@@ -805,6 +900,7 @@ impl Stage for BehaveStage {
         let Some(judged) = ctx.extensions.get::<Judged>() else {
             return;
         };
+        self.learn_anomaly(ctx, outcome, judged);
         // The gateway's own answers (a refusal) say nothing of the API.
         let Some(status) = judged.status else {
             return;

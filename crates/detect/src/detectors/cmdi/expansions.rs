@@ -75,7 +75,27 @@ fn windows_control(s: &str) -> Option<Hit> {
                 || words.first().is_some_and(|w| w.contains("=="))
         });
     let for_loop = s.trim_start().starts_with("for ") && s.contains(" in (") && s.contains(" do ");
-    (windows_if || for_loop).then(|| Hit::new("cmdi.windows_for_loop", 5.0, 0.9, 1))
+    (windows_if || for_loop || batch_loop_variable(s))
+        .then(|| Hit::new("cmdi.windows_for_loop", 5.0, 0.9, 1))
+}
+
+/// `... %%g in (list) do ...` wherever it stands (after `&`, inside a
+/// header's list or a token): a `for` loop's one-character variable, the
+/// list it walks and the `do` after it, which is `cmd.exe`'s grammar and
+/// nothing else's (`50% in (most) cases` has no variable).
+fn batch_loop_variable(s: &str) -> bool {
+    s.match_indices(" in (").any(|(at, _)| {
+        let variable = s[..at].rsplit(' ').next().unwrap_or_default();
+        let name = variable.trim_start_matches('%');
+        let is_variable = variable.starts_with('%') && variable.len() - name.len() <= 2;
+        let after_list = s[at..]
+            .find(')')
+            .map(|close| s[at + close + 1..].trim_start());
+        is_variable
+            && name.chars().count() == 1
+            && s[..at].contains("for ")
+            && after_list.is_some_and(|rest| rest == "do" || rest.starts_with("do "))
+    })
 }
 
 /// Whether a `cmd.exe` condition or loop found in prose is one: any is,
@@ -160,6 +180,18 @@ mod tests {
             Some("cmdi.windows_for_loop")
         );
         assert_eq!(rule(windows_control, "if you want, for sure"), None);
+        assert_eq!(
+            rule(windows_control, "& for %/ in (a,b,c)do cmd"),
+            Some("cmdi.windows_for_loop")
+        );
+        assert_eq!(
+            rule(windows_control, "bearer for /f %%g in ('x') do echo %%g"),
+            Some("cmdi.windows_for_loop")
+        );
+        assert_eq!(
+            rule(windows_control, "good for 50% in (most) cases do check"),
+            None
+        );
         assert!(batch_control_in_prose("for %i in (a) do echo"));
         assert!(batch_control_in_prose("if not exist c:\\x echo"));
         assert!(batch_control_in_prose("if %errorlevel% neq 0 echo test"));
