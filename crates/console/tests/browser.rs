@@ -34,6 +34,10 @@ const ATTACKER: &str = "192.0.2.66";
 const CRAWLER: &str = "198.51.100.200";
 const GPTBOT: &str =
     "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
+/// A headless browser scraping the catalogue, as the demo's scraper does:
+/// browsing's rate limit refuses it, and its events say what it is.
+const SCRAPER: &str = "198.51.100.210";
+const HEADLESS: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36";
 /// A client whose attack arrives while the Threats page is open.
 const SECOND_ATTACKER: &str = "192.0.2.77";
 const PAGES: [&str; 5] = ["overview", "inventory", "threats", "clients", "policy"];
@@ -112,6 +116,16 @@ async fn send_traffic(gw: &TestGateway) {
         StatusCode::INTERNAL_SERVER_ERROR,
         "the crawler is answered"
     );
+    // Past browsing's burst of 20: refused, so its events are written.
+    for page in 1..=25 {
+        let scraper = Request::get(format!("/api/products?page={page}"))
+            .header("host", "demo.test")
+            .header("x-forwarded-for", SCRAPER)
+            .header("user-agent", HEADLESS)
+            .body(full(""))
+            .unwrap();
+        send(gw.addr(), scraper).await;
+    }
     let injection = "/api/products?q=%27%20UNION%20SELECT%20password%20FROM%20users--";
     let refused = as_client(gw, ATTACKER, "GET", injection, "").await;
     assert_eq!(refused, StatusCode::FORBIDDEN, "the injection is blocked");
@@ -144,6 +158,28 @@ async fn send_traffic(gw: &TestGateway) {
             .any(|c| c["client"] == CRAWLER && c["bot"]["class"] == "training_crawler")
     })
     .await;
+    poll(gw, "/api/clients", |clients| {
+        clients["items"].as_array().into_iter().flatten().any(|c| {
+            c["client"] == SCRAPER
+                && c["bot"]["name"] == "HeadlessChrome"
+                && c["signals"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|s| s["detector"] == "bots.headless")
+        })
+    })
+    .await;
+}
+
+/// The text of the Clients page's row of `client`.
+async fn client_row(session: &Session<'_>, client: &str) -> String {
+    let row = format!(
+        "return [...document.querySelectorAll('#offenders tr')] \
+           .find((r) => r.querySelector('code.client')?.textContent === '{client}')?.innerText ?? '';"
+    );
+    let text = session.execute(&row, json!([])).await;
+    text.as_str().unwrap_or_default().to_string()
 }
 
 fn screenshot_dir() -> PathBuf {
@@ -529,10 +565,21 @@ async fn every_page_works_in_chromium_and_a_client_banned_there_is_refused() {
                         main.contains(ATTACKER),
                         "the attacker is a top offender: {main}"
                     );
+                    let crawler = client_row(&session, CRAWLER).await;
                     assert!(
-                        main.contains("AI training crawler: GPTBot, OpenAI"),
-                        "the crawler is named as such: {main}"
+                        crawler.contains("AI training crawler: GPTBot, OpenAI"),
+                        "the crawler is named as such: {crawler}"
                     );
+                    let scraper = client_row(&session, SCRAPER).await;
+                    for part in [
+                        "HTTP library or automation tool: HeadlessChrome",
+                        "Bot bots.headless",
+                    ] {
+                        assert!(
+                            scraper.contains(part),
+                            "the headless scraper is shown as a bot ({part}): {scraper}"
+                        );
+                    }
                 }
                 "policy" => {
                     for part in [

@@ -16,7 +16,7 @@ const TABLE = [
   { source: /^behave\.otp\./, threat: 'OTP flood', how: 'codes sent to many recipients (SMS pumping)' },
   { source: /scrap/, threat: 'Scraping on search', how: 'bulk reads' },
   { source: /(^|[._])(ai_?crawler|ai_?agent|crawler)/, threat: 'AI crawler', how: 'automated collection' },
-  { source: /(^|[._])bot([._]|$)/, threat: 'Bot', how: 'automation' },
+  { source: /(^|[._])bots?([._]|$)/, threat: 'Bot', how: 'automation' },
   { source: /^detect\.(sqli|nosql|ldap)/, threat: 'Injection', how: 'database query injection' },
   { source: /^detect\.(cmdi|ssti|java|php|upload)/, threat: 'Injection', how: 'code or command injection' },
   { source: /^detect\.xss/, threat: 'Injection', how: 'cross-site scripting' },
@@ -65,7 +65,7 @@ const BOT_CLASSES = {
   ai_agent: 'AI agent',
   search_engine: 'Search engine',
   monitoring: 'Monitoring',
-  http_library: 'HTTP library',
+  http_library: 'HTTP library or automation tool',
 };
 const BOT_CLAIMS = {
   verified: ['verified', 'low'],

@@ -417,4 +417,35 @@ mod tests {
         let body = String::from_utf8(broken.request_body.unwrap()).unwrap();
         assert!(!body.contains("4111111111111111"), "{body}");
     }
+
+    #[test]
+    fn what_bot_detection_reads_is_recorded_as_sent() {
+        // A signed agent's signature is no credential (bound to one host,
+        // expiring), and browsers' headers are what tells them from bots:
+        // a replay of the record must see them.
+        let kept = [
+            ("Signature-Agent", "\"https://agent.test\""),
+            (
+                "Signature-Input",
+                "sig1=(\"@authority\" \"signature-agent\");created=1;expires=2;keyid=\"k\"",
+            ),
+            ("Signature", "sig1=:c2lnbmF0dXJl:"),
+            ("sec-ch-ua", "\"Chromium\";v=\"131\""),
+            ("accept-language", "en-GB,en;q=0.9"),
+            ("user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1)"),
+        ];
+        let mut signed = ExchangeRecord {
+            method: "GET".into(),
+            path: "/articles".into(),
+            request_headers: kept
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..ExchangeRecord::default()
+        };
+        RecordMasker::new(&[]).unwrap().mask(&mut signed);
+        for (name, value) in kept {
+            assert_eq!(signed.request_header(name), Some(value), "{name}");
+        }
+    }
 }

@@ -759,6 +759,7 @@ signal = "behave"
                 addresses: None,
                 headers: BTreeMap::new(),
                 user: None,
+                sign: None,
             },
         )
         .unwrap();

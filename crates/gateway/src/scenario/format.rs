@@ -46,6 +46,23 @@ pub struct ActorSpec {
     /// Sent as the `sub` of an unsigned bearer JWT (the identity the
     /// gateway reads when `[identity.jwt]` is not configured).
     pub user: Option<String>,
+    /// Signs every request of the actor as a Web Bot Auth agent.
+    pub sign: Option<SignSpec>,
+}
+
+/// An actor's Web Bot Auth signing: its Ed25519 private key (a JWK file),
+/// the agent its `Signature-Agent` names, and the `keyid` it claims.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignSpec {
+    /// The private key file (JWK: `kty` OKP, `crv` Ed25519, `d` and `x`),
+    /// relative to the scenario file.
+    pub key: String,
+    /// The agent, as `Signature-Agent` names it (`https://agent.test`).
+    pub agent: String,
+    /// The `keyid` sent (default: the key's own JWK thumbprint); another
+    /// key's thumbprint makes a forgery.
+    pub keyid: Option<String>,
 }
 
 /// One request (and the upstream's answer), sent `repeat` times `every`

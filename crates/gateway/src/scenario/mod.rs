@@ -14,6 +14,7 @@
 mod expand;
 mod format;
 mod judge;
+mod signing;
 
 pub use expand::{Planned, MAX_EXCHANGES};
 pub use judge::Check;
@@ -137,15 +138,18 @@ pub fn run_text(path: &Path, text: &str) -> anyhow::Result<ScenarioReport> {
 }
 
 /// The exchanges a scenario's text stands for, in arrival order, without
-/// running them (its configuration is not read).
+/// running them (its configuration is not read; signing actors' key files
+/// are).
 pub fn plan(path: &Path, text: &str) -> anyhow::Result<Vec<Planned>> {
     parse_and_expand(path, text).map(|(_, plan)| plan)
 }
 
 fn parse_and_expand(path: &Path, text: &str) -> anyhow::Result<(ScenarioFile, Vec<Planned>)> {
     let file = parse(path, text)?;
-    let plan = expand::expand(&file)
-        .map_err(|f| anyhow::anyhow!("{}: {}: {}", path.display(), f.key, f.message))?;
+    let fault = |f: expand::Fault| anyhow::anyhow!("{}: {}: {}", path.display(), f.key, f.message);
+    let mut plan = expand::expand(&file).map_err(fault)?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    signing::sign_actors(&file, dir, &mut plan).map_err(fault)?;
     Ok((file, plan))
 }
 

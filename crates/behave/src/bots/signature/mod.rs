@@ -23,13 +23,11 @@ mod directory;
 pub mod fields;
 pub mod replay;
 pub mod response;
-#[cfg(any(test, feature = "test-support"))]
 mod sign;
 mod source;
 
 pub use base::{field_value, signature_base, Message};
 pub use directory::{thumbprint, DirectoryError, KeyDirectory, MAX_DIRECTORY_BYTES, MAX_KEYS};
-#[cfg(any(test, feature = "test-support"))]
 pub use sign::sign;
 pub use source::{DirectorySource, FetchedDirectory};
 

@@ -1,6 +1,7 @@
-//! Signing a request as a Web Bot Auth agent, for the tests of this crate
-//! and of the gateway (feature `test-support`): real Ed25519 signatures with
-//! `ring`, so the verifier is tested against what a signer produces.
+//! Signing a request as a Web Bot Auth agent: real Ed25519 signatures with
+//! `ring`, so the verifier is tested against what a signer produces, and
+//! the scenario harness (`rampart scenarios run`, `rampart demo
+//! --scenarios`, in the binary) can show a signed agent's requests.
 
 use super::base::{signature_base, Message};
 use super::fields::{self, Member};
