@@ -125,9 +125,15 @@ fn classify(host: &str) -> HostKind {
             let rest = rest.strip_prefix(['4', '6']).unwrap_or(rest);
             rest.is_empty() || rest.starts_with('.')
         })
-    }) || [".internal", ".localdomain", ".local", ".svc.cluster.local"]
-        .iter()
-        .any(|s| host.ends_with(s))
+    }) || [
+        ".internal",
+        ".localdomain",
+        ".local",
+        ".svc",
+        ".cluster.local",
+    ]
+    .iter()
+    .any(|s| host.ends_with(s))
         && host.contains('.')
         || host == "kubernetes.default"
     {
@@ -387,6 +393,8 @@ mod tests {
             "http://169。254。169。254/",
             "http://\\l\\o\\c\\a\\l\\h\\o\\s\\t/",
             "http://[fe80::1%zone1]",
+            "http://kubernetes.default.svc/api/v1/secrets",
+            "http://vault.secrets.svc.cluster.local:8200/",
         ] {
             assert!(fires(attack), "missed: {attack}");
         }
@@ -404,6 +412,7 @@ mod tests {
             "http: see the docs",
             "https://ｅｘａｍｐｌｅ.com/",
             "http://example.com/a\\b",
+            "https://docs.svc-status.example.com/",
         ] {
             assert!(!fires(benign), "false positive: {benign}");
         }
