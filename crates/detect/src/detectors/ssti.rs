@@ -64,10 +64,19 @@ fn computes(expr: &str) -> bool {
         && e.bytes().any(|b| b.is_ascii_digit())
         && e.bytes()
             .all(|b| b.is_ascii_digit() || b" *+-/%()'\"".contains(&b));
+    // `|filter('system')`, `|map('exec')`: Twig's filters calling a function
+    // named by a string; `` `id` ``: Ruby's (and Perl's) command backquotes.
+    let calls_by_name = ["|filter(", "|map(", "|reduce(", "|sort("]
+        .iter()
+        .any(|f| e.contains(f))
+        && e.contains(['\'', '"']);
+    let backquoted = e.matches('`').count() >= 2;
     arithmetic
         || RUNTIME.iter().any(|r| e.contains(r))
         || e.contains("|attr")
         || e.contains("|e") && e.contains("('")
+        || calls_by_name
+        || backquoted
 }
 
 /// Statement delimiters of Jinja/Twig/Django (`{% %}`) and ERB/EJS (`<% %>`).
@@ -133,6 +142,10 @@ mod tests {
         assert!(fires("${7*7}"));
         assert!(fires("<%= 7 * 7 %>"));
         assert!(fires("{{config.items()}}"));
+        assert!(fires("{{['id']|filter('system')}}"));
+        assert!(fires("<%= `id` %>"));
+        assert!(!fires("{{ items|sort }}"));
+        assert!(!fires("use ${name} or `code` in the docs"));
         assert!(!fires("hello {{name}}"));
         assert!(!fires("price is ${price}"));
         assert!(!fires("{ \"a\": 1 }"));
