@@ -16,35 +16,19 @@ pub const MIN_RUN_BYTES: usize = 4;
 
 /// The runs of printable text in `bytes`, in order, each trimmed of
 /// surrounding whitespace; control characters (except tab, line feed and
-/// carriage return) and invalid UTF-8 end a run.
+/// carriage return) and invalid UTF-8 end a run. One pass: each byte is
+/// decoded once.
 pub fn text_runs(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = bytes;
-    std::iter::from_fn(move || loop {
-        if rest.is_empty() {
-            return None;
-        }
-        let run_len = printable_prefix(rest);
-        let (run, after) = rest.split_at(run_len);
-        // Skip the byte (or invalid sequence) that ended the run.
-        rest = after.get(1..).unwrap_or_default();
-        let run = run.trim_ascii();
-        if run.len() >= MIN_RUN_BYTES {
-            return Some(run);
-        }
-    })
+    bytes
+        .utf8_chunks()
+        .flat_map(|chunk| chunk.valid().split(ends_a_run))
+        .map(|run| run.as_bytes().trim_ascii())
+        .filter(|run| run.len() >= MIN_RUN_BYTES)
 }
 
-/// The length of the longest prefix of `bytes` that is valid UTF-8 made of
-/// printable characters.
-fn printable_prefix(bytes: &[u8]) -> usize {
-    let valid = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
-    };
-    valid
-        .char_indices()
-        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        .map_or(valid.len(), |(at, _)| at)
+/// A character no string field of the application holds as text.
+fn ends_a_run(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 #[cfg(test)]

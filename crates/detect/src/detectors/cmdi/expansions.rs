@@ -84,17 +84,24 @@ fn windows_control(s: &str) -> Option<Hit> {
 /// list it walks and the `do` after it, which is `cmd.exe`'s grammar and
 /// nothing else's (`50% in (most) cases` has no variable).
 fn batch_loop_variable(s: &str) -> bool {
+    let Some(first_for) = s.find("for ") else {
+        return false;
+    };
+    // The first `)` at or after the list being looked at (`s.len()` when
+    // there is none), found once for every list it closes: one pass.
+    let mut close = 0;
     s.match_indices(" in (").any(|(at, _)| {
         let variable = s[..at].rsplit(' ').next().unwrap_or_default();
         let name = variable.trim_start_matches('%');
         let is_variable = variable.starts_with('%') && variable.len() - name.len() <= 2;
-        let after_list = s[at..]
-            .find(')')
-            .map(|close| s[at + close + 1..].trim_start());
-        is_variable
-            && name.chars().count() == 1
-            && s[..at].contains("for ")
-            && after_list.is_some_and(|rest| rest == "do" || rest.starts_with("do "))
+        if !(is_variable && name.chars().count() == 1 && first_for + 4 <= at) {
+            return false;
+        }
+        if close < at {
+            close = s[at..].find(')').map_or(s.len(), |c| at + c);
+        }
+        let rest = s.get(close + 1..).map(str::trim_start);
+        rest.is_some_and(|rest| rest == "do" || rest.starts_with("do "))
     })
 }
 

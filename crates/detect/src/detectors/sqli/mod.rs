@@ -90,9 +90,11 @@ fn strongest_finding(folded: &str, text: &str) -> Option<Finding> {
 /// out with a comment it never closes (SQLite reads one to the end of the
 /// query). Folding drops such a comment, so the raw text is read.
 fn closes_into_open_comment(text: &str) -> bool {
+    // A comment opened after the last `*/` is never closed.
+    let last_close = text.rfind("*/");
     text.match_indices("/*").any(|(at, _)| {
         let before = text[..at].trim_end().trim_end_matches(')');
-        before.ends_with(['\'', '"']) && !text[at + 2..].contains("*/")
+        before.ends_with(['\'', '"']) && last_close.is_none_or(|close| close < at + 2)
     })
 }
 
