@@ -273,7 +273,9 @@ async fn a_directory_signed_for_another_authority_is_refused_unless_signatures_a
         upstream,
         directory: server,
     };
-    assert_eq!(metric(&refusing.gateway, UNSIGNED).await, 1);
+    // Refused at start; a slow run may already have retried (with backoff)
+    // and refused it again, so the count is at least one.
+    assert!(metric(&refusing.gateway, UNSIGNED).await >= 1);
     assert!(!call(&refusing, &signed_by(&a, "a-1")).await.1);
 
     let upstream = TestUpstream::start().await;
